@@ -1,0 +1,182 @@
+//! Input kinds. Each module turns one format into [`Workload`]s; adding a kind is one
+//! module and one line in [`inputs`].
+//!
+//! A kind either claims whole files by name and content (Dockerfiles, CSV, XLSX, OVF) or,
+//! for YAML/JSON, claims documents: every YAML file is parsed once here and each document
+//! goes to the first kind that claims it. Pieces that need other files (Kubernetes
+//! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
+
+pub mod vmspec;
+
+use std::sync::Arc;
+
+use crate::model::{ScanError, Workload};
+use crate::node::Node;
+use crate::rightsize::SizingOptions;
+use crate::source::SourceFile;
+use crate::yaml;
+
+/// Options an input may need while parsing.
+#[derive(Debug, Clone, Default)]
+pub struct IngestContext {
+    pub sizing: SizingOptions,
+}
+
+/// A parsed document kept for cross-file joining.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub input: &'static str,
+    pub file: Arc<str>,
+    pub doc: Node,
+}
+
+/// What one file produced.
+#[derive(Debug, Default)]
+pub struct FileOutput {
+    pub workloads: Vec<Workload>,
+    pub objects: Vec<Object>,
+    pub errors: Vec<ScanError>,
+    /// Whether any input kind recognised the file.
+    pub recognised: bool,
+}
+
+pub trait Input: Sync + Send {
+    fn name(&self) -> &'static str;
+
+    /// Whether a file with this name is worth reading for this kind (cheap, name only).
+    fn wants_file_name(&self, _name: &str) -> bool {
+        false
+    }
+    /// Whether this kind reads the whole file (called for files whose name it wants).
+    fn claims_file(&self, _file: &SourceFile) -> bool {
+        false
+    }
+    fn ingest_file(&self, _file: &SourceFile, _ctx: &IngestContext, _out: &mut FileOutput) {}
+
+    /// Words one of which a YAML document of this kind must contain (a cheap pre-filter
+    /// for files found by walking).
+    fn yaml_markers(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn claims_document(&self, _doc: &Node, _file: &SourceFile) -> bool {
+        false
+    }
+    fn ingest_document(
+        &self,
+        _doc: Node,
+        _file: &SourceFile,
+        _ctx: &IngestContext,
+        _out: &mut FileOutput,
+    ) {
+    }
+
+    /// After every file is read: join this kind's objects across files.
+    fn link(
+        &self,
+        _workloads: &mut Vec<Workload>,
+        _objects: Vec<Object>,
+        _errors: &mut Vec<ScanError>,
+    ) {
+    }
+}
+
+/// Every input kind, in the order they are asked.
+pub fn inputs() -> &'static [&'static dyn Input] {
+    &[&vmspec::VmSpec]
+}
+
+const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
+
+fn is_yaml_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    YAML_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file found by walking is worth reading at all.
+pub fn is_candidate(name: &str) -> bool {
+    is_yaml_name(name) || inputs().iter().any(|i| i.wants_file_name(name))
+}
+
+/// Reads one file into workloads, objects and errors.
+pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
+    let mut out = FileOutput::default();
+    let name = file.file_name();
+    for input in inputs() {
+        if input.wants_file_name(name) && input.claims_file(file) {
+            out.recognised = true;
+            input.ingest_file(file, ctx, &mut out);
+            return out;
+        }
+    }
+    if !is_yaml_name(name) && !file.explicit {
+        return out;
+    }
+    ingest_yaml(file, ctx, &mut out);
+    if file.explicit && !out.recognised && out.errors.is_empty() {
+        out.errors.push(ScanError::input(
+            &file.display,
+            "not a recognised input (expected a VM spec, inventory, Dockerfile, Kubernetes manifest, Compose file or VNF descriptor)",
+        ));
+    }
+    out
+}
+
+fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
+    if file.looks_binary() {
+        if file.explicit {
+            out.errors.push(ScanError::input(
+                &file.display,
+                "binary file, not a recognised input",
+            ));
+        }
+        return;
+    }
+    let text = match file.text() {
+        Ok(t) => t,
+        Err(e) => {
+            out.errors.push(e);
+            return;
+        }
+    };
+    let has_marker = inputs()
+        .iter()
+        .flat_map(|i| i.yaml_markers())
+        .any(|m| text.contains(m));
+    if !has_marker && !file.explicit {
+        return;
+    }
+    if text.trim().is_empty() {
+        if file.explicit {
+            out.errors
+                .push(ScanError::parse(&file.display, Some(1), "empty file"));
+        }
+        return;
+    }
+    let docs = match yaml::parse_documents(text) {
+        Ok(d) => d,
+        Err(e) => {
+            if has_marker || file.explicit {
+                out.errors
+                    .push(ScanError::parse(&file.display, e.line, e.message));
+            }
+            return;
+        }
+    };
+    for doc in docs {
+        if let Some(input) = inputs().iter().find(|i| i.claims_document(&doc, file)) {
+            out.recognised = true;
+            input.ingest_document(doc, file, ctx, out);
+        }
+    }
+}
+
+/// Joins every kind's objects across files.
+pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
+    let mut objects = objects;
+    for input in inputs() {
+        let (mine, rest): (Vec<Object>, Vec<Object>) =
+            objects.into_iter().partition(|o| o.input == input.name());
+        objects = rest;
+        input.link(workloads, mine, errors);
+    }
+}

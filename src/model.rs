@@ -1,0 +1,553 @@
+//! The one shape every input kind produces and every report reads.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::node::Node;
+
+/// Platform generation: 1 mainframe, 2 client-server / virtualised, 3 cloud-native.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Generation {
+    Mainframe = 1,
+    ClientServer = 2,
+    CloudNative = 3,
+}
+
+impl Generation {
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+    pub const ALL: [Generation; 3] = [
+        Generation::Mainframe,
+        Generation::ClientServer,
+        Generation::CloudNative,
+    ];
+    pub fn platform(self) -> &'static str {
+        match self {
+            Generation::Mainframe => "mainframe",
+            Generation::ClientServer => "client-server",
+            Generation::CloudNative => "cloud-native",
+        }
+    }
+}
+
+impl Serialize for Generation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.number())
+    }
+}
+
+/// Where a workload is in its evolution on its platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Unchanged,
+    #[serde(alias = "optimized")]
+    Optimised,
+    PurposeBuilt,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Unchanged, Phase::Optimised, Phase::PurposeBuilt];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Unchanged => "unchanged",
+            Phase::Optimised => "optimised",
+            Phase::PurposeBuilt => "purpose-built",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "unchanged" => Ok(Phase::Unchanged),
+            "optimised" | "optimized" => Ok(Phase::Optimised),
+            "purpose-built" | "purpose_built" | "purposebuilt" => Ok(Phase::PurposeBuilt),
+            other => Err(format!(
+                "unknown phase `{other}` (expected unchanged, optimised or purpose-built)"
+            )),
+        }
+    }
+}
+
+/// The phase a check is needed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    #[serde(alias = "optimized")]
+    Optimised,
+    PurposeBuilt,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Optimised => "optimised",
+            Level::PurposeBuilt => "purpose-built",
+        }
+    }
+    /// The phase a workload reaches once every gating check of this level passes.
+    pub fn phase(self) -> Phase {
+        match self {
+            Level::Optimised => Phase::Optimised,
+            Level::PurposeBuilt => Phase::PurposeBuilt,
+        }
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "optimised" | "optimized" => Ok(Level::Optimised),
+            "purpose-built" => Ok(Level::PurposeBuilt),
+            other => Err(format!(
+                "unknown level `{other}` (expected optimised or purpose-built)"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            other => Err(format!(
+                "unknown severity `{other}` (expected error, warning or info)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of workload a report row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    Vm,
+    ContainerImage,
+    Kubernetes,
+    Compose,
+    Vnf,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Vm => "vm",
+            WorkloadKind::ContainerImage => "container-image",
+            WorkloadKind::Kubernetes => "kubernetes",
+            WorkloadKind::Compose => "compose",
+            WorkloadKind::Vnf => "vnf",
+        }
+    }
+}
+
+/// Which rule pack applies to a workload: the shape of its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Vm,
+    Dockerfile,
+    Kubernetes,
+    Compose,
+    Vnf,
+}
+
+impl Target {
+    pub const ALL: [Target; 5] = [
+        Target::Vm,
+        Target::Dockerfile,
+        Target::Kubernetes,
+        Target::Compose,
+        Target::Vnf,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Vm => "vm",
+            Target::Dockerfile => "dockerfile",
+            Target::Kubernetes => "kubernetes",
+            Target::Compose => "compose",
+            Target::Vnf => "vnf",
+        }
+    }
+    /// Rule id prefix for this target's default rules.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Target::Vm => "VM",
+            Target::Dockerfile => "DF",
+            Target::Kubernetes => "K8S",
+            Target::Compose => "CMP",
+            Target::Vnf => "VNF",
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Target::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown target `{s}` (expected vm, dockerfile, kubernetes, compose or vnf)"
+                )
+            })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The 7R migration disposition a phase and roadmap imply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Disposition {
+    Rehost,
+    Replatform,
+    Refactor,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Rehost => "rehost",
+            Disposition::Replatform => "replatform",
+            Disposition::Refactor => "refactor",
+        }
+    }
+}
+
+impl FromStr for Disposition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "rehost" => Ok(Disposition::Rehost),
+            "replatform" => Ok(Disposition::Replatform),
+            "refactor" => Ok(Disposition::Refactor),
+            other => Err(format!(
+                "unknown disposition `{other}` (expected rehost, replatform or refactor)"
+            )),
+        }
+    }
+}
+
+/// A place in an input file. `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: Arc<str>,
+    pub line: u32,
+}
+
+/// CPU, memory and storage of a workload. Units: vCPU (or cores), GiB, GiB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Sizing {
+    pub vcpu: Option<f64>,
+    pub memory_gib: Option<f64>,
+    pub storage_gib: Option<f64>,
+}
+
+impl Sizing {
+    pub fn is_empty(&self) -> bool {
+        self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
+    }
+}
+
+/// Observed demand, already reduced to the chosen percentile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Demand {
+    pub vcpu: Option<f64>,
+    pub memory_gib: Option<f64>,
+    pub storage_gib: Option<f64>,
+    /// Data points present, and expected over the period (5-minute steps), when known.
+    pub samples: Option<u64>,
+    pub expected_samples: Option<u64>,
+    pub period_days: Option<f64>,
+    /// True when demand came from an average or a single figure rather than a percentile
+    /// or peak over samples: the recommendation is then of low confidence.
+    pub weak: bool,
+    /// Where the figures came from (the file and line, or the metrics file).
+    pub source: String,
+}
+
+impl Demand {
+    pub fn is_empty(&self) -> bool {
+        self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
+    }
+}
+
+/// A rule id suppressed for a workload, inline (comment, annotation, `ignore:` list).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suppression {
+    pub rule: String,
+    pub reason: Option<String>,
+    pub file: Arc<str>,
+    /// The line of the suppression itself.
+    pub line: u32,
+    /// Only findings on this line are suppressed; None suppresses the rule for the workload.
+    #[serde(skip)]
+    pub applies_to_line: Option<u32>,
+}
+
+/// One assessed unit: a VM, an image, a Kubernetes workload, a Compose service, a VNF.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Stable identity hint from the ingest module (made unique across the scan later).
+    pub id: String,
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub target: Target,
+    pub file: Arc<str>,
+    pub line: u32,
+    pub generation: Generation,
+    /// The parsed document in the shape the rule pack of `target` reads.
+    pub doc: Node,
+    /// Facts derived by the ingest module (and later by sizing), reached as `facts.*`.
+    pub facts: Node,
+    pub current: Sizing,
+    pub demand: Option<Demand>,
+    pub suppressions: Vec<Suppression>,
+    /// Short remarks a reader should see (e.g. "powered off").
+    pub notes: Vec<String>,
+}
+
+impl Workload {
+    pub fn new(
+        kind: WorkloadKind,
+        target: Target,
+        name: impl Into<String>,
+        file: Arc<str>,
+        line: u32,
+        generation: Generation,
+        doc: Node,
+    ) -> Self {
+        let name = name.into();
+        Workload {
+            id: format!("{}:{}", kind.as_str(), name),
+            name,
+            kind,
+            target,
+            file,
+            line,
+            generation,
+            doc,
+            facts: Node::map(0),
+            current: Sizing::default(),
+            demand: None,
+            suppressions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// A failed check at one place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub level: Level,
+    pub message: String,
+    pub file: Arc<str>,
+    pub line: u32,
+    pub remediation: String,
+    pub title: String,
+    /// Whether the check holds the workload below its level when it fails.
+    pub gating: bool,
+    /// Stable hash of rule, file and offending text, for baselines and SARIF.
+    pub fingerprint: String,
+}
+
+/// A file that could not be read or parsed (rule `parse-error`), or an input error.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScanError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub message: String,
+    pub rule: &'static str,
+}
+
+impl ScanError {
+    pub fn parse(file: &str, line: Option<u32>, message: impl Into<String>) -> Self {
+        ScanError {
+            file: file.to_string(),
+            line: line.filter(|l| *l > 0),
+            message: message.into(),
+            rule: "parse-error",
+        }
+    }
+    pub fn input(file: &str, message: impl Into<String>) -> Self {
+        ScanError {
+            file: file.to_string(),
+            line: None,
+            message: message.into(),
+            rule: "input-error",
+        }
+    }
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The assessment: what a scan reports. Its JSON form is the contract in PRODUCT.md
+// (schema_version 1); fields may be added, none renamed or removed.
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "fitscan",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// vCPU, GiB of memory and GiB of storage, summed over the estate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Totals {
+    pub vcpu: f64,
+    pub memory_gib: f64,
+    pub storage_gib: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub workloads: usize,
+    pub by_phase: std::collections::BTreeMap<&'static str, usize>,
+    pub by_generation: std::collections::BTreeMap<String, usize>,
+    pub by_kind: std::collections::BTreeMap<&'static str, usize>,
+    pub findings: SeverityCounts,
+    pub errors: usize,
+    pub suppressed: usize,
+    /// Capacity that right-sizing frees (sum of positive reclaimable figures).
+    pub reclaimable: Totals,
+    /// Capacity undersized workloads lack (sum of negative reclaimable figures, as positives).
+    pub missing: Totals,
+    pub undersized: usize,
+    pub disconnects: usize,
+    pub effort: std::collections::BTreeMap<&'static str, u32>,
+}
+
+/// A finding the workload's own suppressions (or the config) removed, with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuppressedFinding {
+    pub rule: String,
+    pub file: Arc<str>,
+    pub line: u32,
+    pub reason: Option<String>,
+}
+
+/// One check's outcome on one workload (not serialised; `rules test` reads it).
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    pub rule: String,
+    pub state: crate::classify::CheckState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadReport {
+    pub id: String,
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub file: Arc<str>,
+    pub line: u32,
+    pub generation: Generation,
+    pub phase: Phase,
+    pub score: u32,
+    pub confidence: f64,
+    pub disconnect: bool,
+    pub disposition: Disposition,
+    pub effort: u32,
+    pub roadmap: Vec<crate::classify::RoadmapItem>,
+    pub evidence_needed: Vec<crate::classify::EvidenceItem>,
+    pub findings: Vec<Finding>,
+    pub rightsizing: Option<crate::rightsize::Rightsizing>,
+    pub target: Target,
+    pub notes: Vec<String>,
+    pub suppressed: Vec<SuppressedFinding>,
+    #[serde(skip)]
+    pub checks: Vec<CheckRecord>,
+}
+
+/// What a reader needs to reproduce the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assumptions {
+    pub percentile: f64,
+    /// Headroom in percent.
+    pub headroom_pct: f64,
+    pub rules: usize,
+    pub default_rules: bool,
+    pub rule_sources: Vec<String>,
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub summary: Summary,
+    pub workloads: Vec<WorkloadReport>,
+    pub errors: Vec<ScanError>,
+    pub assumptions: Assumptions,
+}

@@ -1,0 +1,404 @@
+//! A parsed document as the rule engine sees it: a tree of values, each carrying the line
+//! it came from. Every input kind turns its format into this one shape (YAML directly,
+//! Dockerfiles and CSV rows through their ingest modules), so rules never look at formats.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// A value with its source position. `line` is 1-based; 0 means "no position" (a derived fact).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(value: Value, line: u32) -> Self {
+        Node {
+            value,
+            line,
+            column: 0,
+        }
+    }
+    pub fn null() -> Self {
+        Node::new(Value::Null, 0)
+    }
+    pub fn str(s: impl Into<String>, line: u32) -> Self {
+        Node::new(Value::Str(s.into()), line)
+    }
+    pub fn int(i: i64, line: u32) -> Self {
+        Node::new(Value::Int(i), line)
+    }
+    pub fn bool(b: bool, line: u32) -> Self {
+        Node::new(Value::Bool(b), line)
+    }
+    /// A float, or null when it is not finite (NaN and infinities are never facts).
+    pub fn float(f: f64, line: u32) -> Self {
+        if f.is_finite() {
+            Node::new(Value::Float(f), line)
+        } else {
+            Node::new(Value::Null, line)
+        }
+    }
+    pub fn seq(items: Vec<Node>, line: u32) -> Self {
+        Node::new(Value::Seq(items), line)
+    }
+    pub fn map(line: u32) -> Self {
+        Node::new(Value::Map(Vec::new()), line)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The child under `key` of a mapping (the last one wins when a key repeats).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| &e.value),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path of mapping keys (no wildcards): `spec.cpu.vcpus`.
+    pub fn at(&self, dotted: &str) -> Option<&Node> {
+        dotted.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    /// Sets `key` on a mapping node, replacing an existing entry. Does nothing on non-maps.
+    pub fn insert(&mut self, key: impl Into<String>, value: Node) {
+        let key = key.into();
+        if let Value::Map(entries) = &mut self.value {
+            if let Some(e) = entries.iter_mut().find(|e| e.key == key) {
+                e.value = value;
+            } else {
+                entries.push(Entry { key, value });
+            }
+        }
+    }
+
+    /// Sets a value at a dotted path, creating intermediate mappings as needed.
+    pub fn insert_path(&mut self, dotted: &str, value: Node) {
+        let mut parts = dotted.split('.').peekable();
+        let mut cur = self;
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                cur.insert(part, value);
+                return;
+            }
+            if !matches!(cur.get(part).map(|n| &n.value), Some(Value::Map(_))) {
+                cur.insert(part, Node::map(0));
+            }
+            match cur.get_mut(part) {
+                Some(next) => cur = next,
+                None => return,
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A number, also from a numeric string (`"4"`, `" 2.5 "`); never NaN or infinite.
+    pub fn as_f64(&self) -> Option<f64> {
+        let f = match &self.value {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            Value::Str(s) => s.trim().parse::<f64>().ok()?,
+            _ => return None,
+        };
+        f.is_finite().then_some(f)
+    }
+
+    /// The scalar as text (numbers formatted without a trailing `.0`); None for collections.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null => Some(String::new()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(format_number(*f)),
+            Value::Str(s) => Some(s.clone()),
+            Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// Short human rendering for messages: scalars as text, collections summarised.
+    pub fn display_text(&self) -> String {
+        match &self.value {
+            Value::Seq(items) => {
+                let parts: Vec<String> = items.iter().take(8).map(|n| n.display_text()).collect();
+                if items.len() > 8 {
+                    format!("[{}, ...]", parts.join(", "))
+                } else {
+                    format!("[{}]", parts.join(", "))
+                }
+            }
+            Value::Map(entries) => format!("{{{} keys}}", entries.len()),
+            _ => self.scalar_text().unwrap_or_default(),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Numbers for people: integers without `.0`, others with at most two decimals.
+pub fn format_number(f: f64) -> String {
+    if !f.is_finite() {
+        return "?".to_string();
+    }
+    if (f - f.round()).abs() < 1e-9 && f.abs() < 1e15 {
+        return format!("{}", f.round() as i64);
+    }
+    let s = format!("{f:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display_text())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deserialization from serde-saphyr, keeping the line of every value. A mapping value takes
+// the line of its key, because "the offending field" is where a reader looks.
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(v as f64),
+        })
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(v as f64),
+        })
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(v as f64),
+        })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // NaN and infinities are kept as text: they are never meaningful sizes.
+        Ok(if v.is_finite() {
+            Value::Float(v)
+        } else {
+            Value::Str(v.to_string())
+        })
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(access.size_hint().unwrap_or(0).min(1024));
+        while let Some(node) = access.next_element::<Node>()? {
+            items.push(node);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<Entry> = Vec::with_capacity(access.size_hint().unwrap_or(0).min(256));
+        while let Some(key) = access.next_key::<Spanned<KeyText>>()? {
+            let mut value: Node = access.next_value()?;
+            let key_line = to_u32(key.referenced.line());
+            if key_line > 0 {
+                value.line = key_line;
+                value.column = to_u32(key.referenced.column());
+            }
+            entries.push(Entry {
+                key: key.value.0,
+                value,
+            });
+        }
+        Ok(Value::Map(entries))
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _data: A) -> Result<Value, A::Error> {
+        Err(de::Error::custom("tagged enum values are not supported"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Nesting is bounded by the YAML budget, but each level costs several stack frames:
+        // grow the stack on demand so any thread (main, test, worker) survives the limit.
+        let spanned: Spanned<Value> =
+            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || Spanned::deserialize(d))?;
+        Ok(Node {
+            value: spanned.value,
+            line: to_u32(spanned.referenced.line()),
+            column: to_u32(spanned.referenced.column()),
+        })
+    }
+}
+
+/// A mapping key as text, whatever scalar it was written as (`80:`, `true:`).
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        let text = match value {
+            Value::Str(s) => s,
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format_number(f),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => "null".to_string(),
+            Value::Seq(_) | Value::Map(_) => {
+                return Err(de::Error::custom("complex mapping keys are not supported"));
+            }
+        };
+        Ok(KeyText(text))
+    }
+}
+
+fn to_u32(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_format_for_people() {
+        assert_eq!(format_number(4.0), "4");
+        assert_eq!(format_number(3.6), "3.6");
+        assert_eq!(format_number(1.0 / 3.0), "0.33");
+        assert_eq!(format_number(f64::NAN), "?");
+    }
+
+    #[test]
+    fn insert_path_creates_maps() {
+        let mut n = Node::map(1);
+        n.insert_path("a.b.c", Node::int(3, 0));
+        n.insert_path("a.b.d", Node::int(4, 0));
+        assert_eq!(n.at("a.b.c").and_then(Node::as_f64), Some(3.0));
+        assert_eq!(n.at("a.b.d").and_then(Node::as_f64), Some(4.0));
+    }
+
+    #[test]
+    fn numeric_strings_are_numbers_but_nan_is_not() {
+        assert_eq!(Node::str(" 2.5 ", 0).as_f64(), Some(2.5));
+        assert_eq!(Node::str("NaN", 0).as_f64(), None);
+        assert_eq!(Node::str("inf", 0).as_f64(), None);
+        assert!(Node::float(f64::INFINITY, 0).is_null());
+    }
+}

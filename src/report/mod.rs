@@ -1,0 +1,52 @@
+//! Output formats. Each module renders a [`Report`]; none knows about input formats.
+//! Adding a format is one module and one line in [`Format`].
+
+pub mod json;
+pub mod table;
+
+use std::str::FromStr;
+
+use crate::model::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl Format {
+    pub const ALL: &'static [(&'static str, Format)] =
+        &[("table", Format::Table), ("json", Format::Json)];
+
+    pub fn render(self, report: &Report, opts: &RenderOptions) -> String {
+        match self {
+            Format::Table => table::render(report, opts),
+            Format::Json => json::render(report),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+                format!(
+                    "unknown format `{s}` (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Colour and widths for a terminal.
+    pub terminal: bool,
+    /// Leave the per-finding list out of the table.
+    pub quiet: bool,
+}

@@ -1,0 +1,186 @@
+//! The default output: a table a person reads at a glance, the findings under it, and the
+//! estate summary.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
+
+use super::RenderOptions;
+use crate::model::{Phase, Report, Severity, Sizing, WorkloadReport};
+use crate::node::format_number;
+
+fn phase_color(p: Phase) -> Color {
+    match p {
+        Phase::Unchanged => Color::Red,
+        Phase::Optimised => Color::Yellow,
+        Phase::PurposeBuilt => Color::Green,
+    }
+}
+
+fn dim(v: Option<f64>) -> String {
+    v.map_or_else(|| "?".to_string(), format_number)
+}
+
+fn sizing_text(s: &Sizing) -> String {
+    format!(
+        "{}/{}/{}",
+        dim(s.vcpu),
+        dim(s.memory_gib),
+        dim(s.storage_gib)
+    )
+}
+
+fn size_cell(w: &WorkloadReport) -> String {
+    match &w.rightsizing {
+        None => "-".to_string(),
+        Some(rs) if rs.recommended == rs.current => sizing_text(&rs.current),
+        Some(rs) => format!(
+            "{} → {}",
+            sizing_text(&rs.current),
+            sizing_text(&rs.recommended)
+        ),
+    }
+}
+
+fn counts(w: &WorkloadReport) -> String {
+    let c = |s: Severity| w.findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{}/{}/{}",
+        c(Severity::Error),
+        c(Severity::Warning),
+        c(Severity::Info)
+    )
+}
+
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    if report.workloads.is_empty() {
+        out.push_str("No workloads found.\n");
+    } else {
+        let mut table = Table::new();
+        table.load_style(UTF8_FULL_CONDENSED);
+        if opts.terminal {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            table.force_no_tty();
+        }
+        table.set_header(vec![
+            "Workload",
+            "Kind",
+            "Gen",
+            "Phase",
+            "Score",
+            "Findings E/W/I",
+            "vCPU/GiB/disk GiB (now → recommended)",
+        ]);
+        for w in &report.workloads {
+            let mut phase = Cell::new(if w.disconnect {
+                format!("{} (disconnect)", w.phase)
+            } else {
+                w.phase.to_string()
+            });
+            if opts.terminal {
+                phase = phase.fg(phase_color(w.phase));
+            }
+            table.add_row(vec![
+                Cell::new(&w.name),
+                Cell::new(w.kind.as_str()),
+                Cell::new(w.generation.number()).set_alignment(CellAlignment::Right),
+                phase,
+                Cell::new(w.score).set_alignment(CellAlignment::Right),
+                Cell::new(counts(w)).set_alignment(CellAlignment::Right),
+                Cell::new(size_cell(w)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+
+    if !opts.quiet {
+        let mut any = false;
+        for w in &report.workloads {
+            if w.findings.is_empty() && w.evidence_needed.is_empty() {
+                continue;
+            }
+            if !any {
+                out.push_str("\nFindings\n");
+                any = true;
+            }
+            let _ = writeln!(
+                out,
+                "\n{} ({}, {}:{}) — {}, score {}, {}",
+                w.name,
+                w.kind.as_str(),
+                w.file,
+                w.line,
+                w.phase,
+                w.score,
+                w.disposition.as_str()
+            );
+            for f in &w.findings {
+                let _ = writeln!(
+                    out,
+                    "  {}:{}: {} {}: {}",
+                    f.file, f.line, f.rule, f.severity, f.message
+                );
+                let _ = writeln!(out, "      fix: {}", first_line(&f.remediation));
+            }
+            if !w.evidence_needed.is_empty() {
+                let items: Vec<String> = w
+                    .evidence_needed
+                    .iter()
+                    .map(|e| format!("{} ({})", e.rule, e.needs.join(", ")))
+                    .collect();
+                let _ = writeln!(out, "  evidence needed: {}", items.join("; "));
+            }
+        }
+    }
+
+    if !report.errors.is_empty() {
+        out.push_str("\nErrors\n");
+        for e in &report.errors {
+            let _ = writeln!(out, "  {e}");
+        }
+    }
+
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\n{} workload(s): {} unchanged, {} optimised, {} purpose-built; generation 1/2/3: {}/{}/{}; {} disconnect(s)",
+        s.workloads,
+        s.by_phase.get("unchanged").copied().unwrap_or(0),
+        s.by_phase.get("optimised").copied().unwrap_or(0),
+        s.by_phase.get("purpose-built").copied().unwrap_or(0),
+        s.by_generation.get("1").copied().unwrap_or(0),
+        s.by_generation.get("2").copied().unwrap_or(0),
+        s.by_generation.get("3").copied().unwrap_or(0),
+        s.disconnects,
+    );
+    let _ = writeln!(
+        out,
+        "Findings: {} error, {} warning, {} info; {} suppressed; {} file error(s)",
+        s.findings.error, s.findings.warning, s.findings.info, s.suppressed, s.errors
+    );
+    let _ = writeln!(
+        out,
+        "Reclaimable: {} vCPU, {} GiB memory, {} GiB storage",
+        format_number(s.reclaimable.vcpu),
+        format_number(s.reclaimable.memory_gib),
+        format_number(s.reclaimable.storage_gib)
+    );
+    if s.undersized > 0 {
+        let _ = writeln!(
+            out,
+            "Undersized: {} workload(s) missing {} vCPU, {} GiB memory, {} GiB storage",
+            s.undersized,
+            format_number(s.missing.vcpu),
+            format_number(s.missing.memory_gib),
+            format_number(s.missing.storage_gib)
+        );
+    }
+    out
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}

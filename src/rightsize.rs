@@ -1,0 +1,415 @@
+//! Right-sizing: recommended size = observed demand x (1 + headroom), rounded up to the next
+//! allowed size; never larger than the current size when the current size already covers
+//! it. Defaults follow Azure Migrate's performance-based sizing (95th percentile, comfort
+//! factor 1.3).
+
+use serde::Serialize;
+
+use crate::model::{Demand, Sizing, WorkloadKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Utilisation,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rightsizing {
+    pub basis: Basis,
+    pub confidence: Confidence,
+    pub current: Sizing,
+    pub recommended: Sizing,
+    /// current - recommended; negative means missing (an undersized workload).
+    pub reclaimable: Sizing,
+    /// The demand the recommendation is based on (at the chosen percentile).
+    pub demand: Sizing,
+    /// Azure-style rating, 1 to 5 stars, from the share of expected data points present.
+    pub rating: u8,
+    /// Share of expected data points present (0..1), when the sample count is known.
+    pub data_points: Option<f64>,
+    pub period_days: Option<f64>,
+}
+
+/// Which allowed sizes a workload is rounded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ladder {
+    /// VM sizes: the spec's vCPU and memory ladders, storage in 16 GiB steps.
+    Vm,
+    /// Container requests: CPU in 50m steps, memory in 64 MiB steps, storage in 1 GiB steps.
+    Container,
+}
+
+impl Ladder {
+    pub fn for_kind(kind: WorkloadKind) -> Ladder {
+        match kind {
+            WorkloadKind::Kubernetes | WorkloadKind::Compose | WorkloadKind::ContainerImage => {
+                Ladder::Container
+            }
+            WorkloadKind::Vm | WorkloadKind::Vnf => Ladder::Vm,
+        }
+    }
+    pub fn vcpu(self, x: f64) -> f64 {
+        match self {
+            Ladder::Vm => round_vcpu(x),
+            Ladder::Container => step_up(x, 0.05),
+        }
+    }
+    pub fn memory_gib(self, x: f64) -> f64 {
+        match self {
+            Ladder::Vm => round_memory_gib(x),
+            Ladder::Container => step_up(x, 1.0 / 16.0),
+        }
+    }
+    pub fn storage_gib(self, x: f64) -> f64 {
+        match self {
+            Ladder::Vm => round_storage_gib(x),
+            Ladder::Container => step_up(x, 1.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizingOptions {
+    /// Fraction added to demand: 0.3 for 30 %.
+    pub headroom: f64,
+    /// Percentile of CPU and memory samples taken as demand (1..=100).
+    pub percentile: f64,
+}
+
+impl Default for SizingOptions {
+    fn default() -> Self {
+        SizingOptions {
+            headroom: 0.3,
+            percentile: 95.0,
+        }
+    }
+}
+
+const VCPU_LADDER: &[f64] = &[
+    1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0,
+];
+const MEMORY_LADDER: &[f64] = &[
+    0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0, 192.0,
+    256.0, 384.0, 512.0, 768.0, 1024.0,
+];
+/// Tolerance so that 32.000000001 (float noise) still rounds to 32.
+const EPS: f64 = 1e-9;
+
+fn ladder_up(x: f64, ladder: &[f64], then_step: f64) -> f64 {
+    let x = x.max(0.0);
+    if let Some(v) = ladder.iter().find(|v| **v + EPS >= x) {
+        return *v;
+    }
+    step_up(x, then_step)
+}
+
+fn step_up(x: f64, step: f64) -> f64 {
+    let n = (x.max(0.0) / step - EPS).ceil().max(1.0);
+    // Round away float noise (3 x 0.05 = 0.15000000000000002).
+    (n * step * 1e6).round() / 1e6
+}
+
+/// Next allowed vCPU count: 1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, then multiples of 32.
+pub fn round_vcpu(x: f64) -> f64 {
+    ladder_up(x, VCPU_LADDER, 32.0)
+}
+
+/// Next allowed memory in GiB: 0.5, 1, 2, 3, 4, 6, ... 768, 1024, then multiples of 256.
+pub fn round_memory_gib(x: f64) -> f64 {
+    ladder_up(x, MEMORY_LADDER, 256.0)
+}
+
+/// Next multiple of 16 GiB (at least 16).
+pub fn round_storage_gib(x: f64) -> f64 {
+    step_up(x, 16.0)
+}
+
+/// Azure Migrate's rating from the share of expected data points present.
+pub fn rating(share: f64) -> u8 {
+    match share {
+        s if s <= 0.20 => 1,
+        s if s <= 0.40 => 2,
+        s if s <= 0.60 => 3,
+        s if s <= 0.80 => 4,
+        _ => 5,
+    }
+}
+
+/// The recommendation for one workload; None when nothing about its size is known.
+pub fn rightsize(
+    current: &Sizing,
+    demand: Option<&Demand>,
+    ladder: Ladder,
+    opts: &SizingOptions,
+) -> Option<Rightsizing> {
+    let demand = demand.filter(|d| !d.is_empty());
+    if current.is_empty() && demand.is_none() {
+        return None;
+    }
+    let factor = 1.0 + opts.headroom.max(0.0);
+    let recommend = |cur: Option<f64>, need: Option<f64>, round: &dyn Fn(f64) -> f64| match need {
+        Some(need) => {
+            let required = need * factor;
+            let rounded = round(required);
+            Some(match cur {
+                Some(c) if c + EPS >= required => rounded.min(c),
+                _ => rounded,
+            })
+        }
+        None => cur,
+    };
+    let d = demand.cloned().unwrap_or_default();
+    let recommended = Sizing {
+        vcpu: recommend(current.vcpu, d.vcpu, &|x| ladder.vcpu(x)),
+        memory_gib: recommend(current.memory_gib, d.memory_gib, &|x| ladder.memory_gib(x)),
+        storage_gib: recommend(current.storage_gib, d.storage_gib, &|x| {
+            ladder.storage_gib(x)
+        }),
+    };
+    let diff = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => Some(round2(a - b)),
+        _ => None,
+    };
+    let reclaimable = Sizing {
+        vcpu: diff(current.vcpu, recommended.vcpu),
+        memory_gib: diff(current.memory_gib, recommended.memory_gib),
+        storage_gib: diff(current.storage_gib, recommended.storage_gib),
+    };
+    let share = match (d.samples, d.expected_samples) {
+        (Some(s), Some(e)) if e > 0 => Some((s as f64 / e as f64).min(1.0)),
+        _ => None,
+    };
+    let stars = share.map_or(1, rating);
+    let (basis, confidence) = match demand {
+        None => (Basis::None, Confidence::Low),
+        Some(d) if d.weak => (Basis::Utilisation, Confidence::Low),
+        Some(_) => (
+            Basis::Utilisation,
+            match stars {
+                5 => Confidence::High,
+                3 | 4 => Confidence::Medium,
+                _ => Confidence::Low,
+            },
+        ),
+    };
+    Some(Rightsizing {
+        basis,
+        confidence,
+        current: *current,
+        recommended,
+        reclaimable,
+        demand: Sizing {
+            vcpu: d.vcpu.map(round2),
+            memory_gib: d.memory_gib.map(round2),
+            storage_gib: d.storage_gib.map(round2),
+        },
+        rating: stars,
+        data_points: share.map(round2),
+        period_days: d.period_days,
+    })
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The value at percentile `p` (1..=100) of `samples`, by the nearest-rank method; None for
+/// no finite samples.
+pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = ((p.clamp(0.0, 100.0) / 100.0) * v.len() as f64).ceil() as usize;
+    Some(v[rank.clamp(1, v.len()) - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladders_round_up() {
+        assert_eq!(round_vcpu(0.2), 1.0);
+        assert_eq!(round_vcpu(4.0), 4.0);
+        assert_eq!(round_vcpu(4.0000000001), 4.0);
+        assert_eq!(round_vcpu(4.1), 6.0);
+        assert_eq!(round_vcpu(100.0), 128.0);
+        assert_eq!(round_vcpu(129.0), 160.0);
+        assert_eq!(round_vcpu(200.0), 224.0);
+        assert_eq!(round_memory_gib(0.1), 0.5);
+        assert_eq!(round_memory_gib(2.5), 3.0);
+        assert_eq!(round_memory_gib(32.0), 32.0);
+        assert_eq!(round_memory_gib(39.0), 48.0);
+        assert_eq!(round_memory_gib(1025.0), 1280.0);
+        assert_eq!(round_storage_gib(1024.0), 1024.0);
+        assert_eq!(round_storage_gib(1024.5), 1040.0);
+        assert_eq!(round_storage_gib(0.0), 16.0);
+    }
+
+    fn seed_demand() -> Demand {
+        Demand {
+            vcpu: Some(4.0),
+            memory_gib: Some(32.0),
+            storage_gib: Some(1024.0),
+            samples: Some(8640),
+            expected_samples: Some(8640),
+            period_days: Some(30.0),
+            ..Demand::default()
+        }
+    }
+
+    fn seed_current() -> Sizing {
+        Sizing {
+            vcpu: Some(8.0),
+            memory_gib: Some(128.0),
+            storage_gib: Some(9000.0),
+        }
+    }
+
+    #[test]
+    fn the_seed_server_with_no_headroom() {
+        let opts = SizingOptions {
+            headroom: 0.0,
+            percentile: 95.0,
+        };
+        let r = rightsize(&seed_current(), Some(&seed_demand()), Ladder::Vm, &opts);
+        let r = r.unwrap_or_else(|| panic!("expected a recommendation"));
+        assert_eq!(
+            r.recommended,
+            Sizing {
+                vcpu: Some(4.0),
+                memory_gib: Some(32.0),
+                storage_gib: Some(1024.0)
+            }
+        );
+        assert_eq!(
+            r.reclaimable,
+            Sizing {
+                vcpu: Some(4.0),
+                memory_gib: Some(96.0),
+                storage_gib: Some(7976.0)
+            }
+        );
+        assert_eq!(r.basis, Basis::Utilisation);
+        assert_eq!(r.confidence, Confidence::High);
+        assert_eq!(r.rating, 5);
+    }
+
+    #[test]
+    fn the_seed_server_with_default_headroom() {
+        let r = rightsize(
+            &seed_current(),
+            Some(&seed_demand()),
+            Ladder::Vm,
+            &SizingOptions::default(),
+        );
+        let rec = r.map(|r| r.recommended);
+        assert_eq!(
+            rec,
+            Some(Sizing {
+                vcpu: Some(6.0),
+                memory_gib: Some(48.0),
+                storage_gib: Some(1344.0)
+            })
+        );
+    }
+
+    #[test]
+    fn undersized_is_negative_and_off_ladder_sizes_are_not_grown() {
+        let current = Sizing {
+            vcpu: Some(3.0),
+            memory_gib: Some(8.0),
+            storage_gib: None,
+        };
+        let demand = Demand {
+            vcpu: Some(2.5),
+            memory_gib: Some(10.0),
+            ..Demand::default()
+        };
+        let opts = SizingOptions {
+            headroom: 0.0,
+            percentile: 95.0,
+        };
+        let r = rightsize(&current, Some(&demand), Ladder::Vm, &opts)
+            .map(|r| (r.recommended, r.reclaimable, r.confidence));
+        let (rec, recl, conf) = r.unwrap_or_else(|| panic!("expected a recommendation"));
+        assert_eq!(rec.vcpu, Some(3.0));
+        assert_eq!(rec.memory_gib, Some(12.0));
+        assert_eq!(recl.memory_gib, Some(-4.0));
+        assert_eq!(rec.storage_gib, None);
+        assert_eq!(conf, Confidence::Low);
+    }
+
+    #[test]
+    fn no_demand_means_basis_none() {
+        let r = rightsize(&seed_current(), None, Ladder::Vm, &SizingOptions::default());
+        let r = r.unwrap_or_else(|| panic!("expected a recommendation"));
+        assert_eq!(r.basis, Basis::None);
+        assert_eq!(r.recommended, seed_current());
+        assert_eq!(r.reclaimable.vcpu, Some(0.0));
+        assert!(
+            rightsize(
+                &Sizing::default(),
+                None,
+                Ladder::Vm,
+                &SizingOptions::default()
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn containers_use_fine_steps() {
+        let current = Sizing {
+            vcpu: Some(2.0),
+            memory_gib: Some(4.0),
+            storage_gib: None,
+        };
+        let demand = Demand {
+            vcpu: Some(0.12),
+            memory_gib: Some(0.3),
+            ..Demand::default()
+        };
+        let opts = SizingOptions {
+            headroom: 0.0,
+            percentile: 95.0,
+        };
+        let rec =
+            rightsize(&current, Some(&demand), Ladder::Container, &opts).map(|r| r.recommended);
+        assert_eq!(rec.and_then(|r| r.vcpu), Some(0.15));
+        assert_eq!(rec.and_then(|r| r.memory_gib), Some(0.3125));
+    }
+
+    #[test]
+    fn ratings_and_percentiles() {
+        assert_eq!(rating(0.1), 1);
+        assert_eq!(rating(0.5), 3);
+        assert_eq!(rating(0.81), 5);
+        let s: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&s, 95.0), Some(95.0));
+        assert_eq!(percentile(&s, 100.0), Some(100.0));
+        assert_eq!(percentile(&[3.0], 50.0), Some(3.0));
+        assert_eq!(percentile(&[f64::NAN], 50.0), None);
+    }
+}

@@ -1,0 +1,451 @@
+//! Evaluates a rule on a workload: pass, fail (with the located values that made it fail),
+//! unknown (a fact it `needs` is missing) or not applicable (`applies` is false).
+//!
+//! Text comparisons (`equals`, `one_of`, `contains`) ignore ASCII case, because inventories
+//! and CMDBs spell the same value many ways; numbers compare as numbers; `matches` uses the
+//! regular expression as written (add `(?i)` to ignore case).
+
+use super::path::Roots;
+use super::{Cond, Op, Rule};
+use crate::node::{Node, Value};
+
+/// A located value that made a condition fire. An occurrence is one of several places the
+/// same problem appears (an element of a list the rule iterates): each becomes a finding of
+/// its own. Other hits are evidence for a single finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub line: u32,
+    pub value: Option<String>,
+    pub occurrence: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Pass,
+    Fail(Vec<Hit>),
+    /// The paths from `needs` that had no value.
+    Unknown(Vec<String>),
+    NotApplicable,
+}
+
+pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
+    let missing: Vec<String> = rule
+        .needs
+        .iter()
+        .filter(|p| p.resolve(roots, None).iter().all(|n| n.is_null()))
+        .map(|p| p.text.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Outcome::Unknown(missing);
+    }
+    if let Some(applies) = &rule.applies
+        && !eval(applies, roots, None).0
+    {
+        return Outcome::NotApplicable;
+    }
+    let (fired, mut hits) = eval(&rule.when, roots, None);
+    if !fired {
+        return Outcome::Pass;
+    }
+    hits.sort_by_key(|h| h.line);
+    hits.dedup_by_key(|h| h.line);
+    Outcome::Fail(hits)
+}
+
+/// Whether `cond` fires, and the located values that made it fire.
+pub fn eval(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> (bool, Vec<Hit>) {
+    match cond {
+        Cond::All(conds) => {
+            let mut hits = Vec::new();
+            for c in conds {
+                let (fired, h) = eval(c, roots, scope);
+                if !fired {
+                    return (false, Vec::new());
+                }
+                hits.extend(h);
+            }
+            (true, hits)
+        }
+        Cond::Any(conds) => {
+            let mut fired_any = false;
+            let mut hits = Vec::new();
+            for c in conds {
+                let (fired, h) = eval(c, roots, scope);
+                if fired {
+                    fired_any = true;
+                    hits.extend(h);
+                }
+            }
+            (fired_any, hits)
+        }
+        Cond::Not(inner) => (!eval(inner, roots, scope).0, Vec::new()),
+        Cond::Some { path, cond } => {
+            let mut hits = Vec::new();
+            let mut fired_any = false;
+            for element in path.resolve(roots, scope) {
+                let (fired, h) = eval(cond, roots, Some(element));
+                if fired {
+                    fired_any = true;
+                    hits.extend(element_hits(element, h));
+                }
+            }
+            (fired_any, hits)
+        }
+        Cond::Every { path, cond } => {
+            let elements = path.resolve(roots, scope);
+            if elements.is_empty() {
+                return (false, Vec::new());
+            }
+            let mut hits = Vec::new();
+            for element in elements {
+                let (fired, h) = eval(cond, roots, Some(element));
+                if !fired {
+                    return (false, Vec::new());
+                }
+                hits.extend(element_hits(element, h));
+            }
+            (true, hits)
+        }
+        Cond::NoneOf { path, cond } => {
+            let any = path
+                .resolve(roots, scope)
+                .into_iter()
+                .any(|element| eval(cond, roots, Some(element)).0);
+            (!any, Vec::new())
+        }
+        Cond::Test { path, op } => {
+            let nodes = path.resolve(roots, scope);
+            test(op, &nodes, path.has_wildcard())
+        }
+    }
+}
+
+/// One occurrence per element that fired (at its first located evidence, or at the
+/// element), unless the inner condition already found occurrences of its own.
+fn element_hits(element: &Node, inner: Vec<Hit>) -> Vec<Hit> {
+    if inner.iter().any(|h| h.occurrence) {
+        return inner;
+    }
+    let first = inner.iter().filter(|h| h.line > 0).min_by_key(|h| h.line);
+    vec![Hit {
+        line: first.map_or(element.line, |h| h.line),
+        value: first
+            .and_then(|h| h.value.clone())
+            .or_else(|| Some(element.display_text())),
+        occurrence: true,
+    }]
+}
+
+fn hit(node: &Node, occurrence: bool) -> Hit {
+    Hit {
+        line: node.line,
+        value: Some(node.display_text()),
+        occurrence,
+    }
+}
+
+fn test(op: &Op, nodes: &[&Node], occurrences: bool) -> (bool, Vec<Hit>) {
+    let present: Vec<&Node> = nodes.iter().copied().filter(|n| !n.is_null()).collect();
+    let matching: Vec<&Node> = match op {
+        Op::Exists(true) => present,
+        Op::Exists(false) => return (present.is_empty(), Vec::new()),
+        Op::Equals(v) => present.into_iter().filter(|n| scalar_eq(n, v)).collect(),
+        Op::NotEquals(v) => present.into_iter().filter(|n| !scalar_eq(n, v)).collect(),
+        Op::OneOf(vs) => present
+            .into_iter()
+            .filter(|n| vs.iter().any(|v| scalar_eq(n, v)))
+            .collect(),
+        Op::NotOneOf(vs) => present
+            .into_iter()
+            .filter(|n| !vs.iter().any(|v| scalar_eq(n, v)))
+            .collect(),
+        Op::Matches(re) => present
+            .into_iter()
+            .filter(|n| match_text(n).is_some_and(|t| re.is_match(&t)))
+            .collect(),
+        Op::NotMatches(re) => present
+            .into_iter()
+            .filter(|n| match_text(n).is_some_and(|t| !re.is_match(&t)))
+            .collect(),
+        Op::Contains(v) => present.into_iter().filter(|n| contains(n, v)).collect(),
+        Op::Gt(x) => numeric(present, |f| f > *x),
+        Op::Gte(x) => numeric(present, |f| f >= *x),
+        Op::Lt(x) => numeric(present, |f| f < *x),
+        Op::Lte(x) => numeric(present, |f| f <= *x),
+    };
+    let fired = !matching.is_empty();
+    (
+        fired,
+        matching.into_iter().map(|n| hit(n, occurrences)).collect(),
+    )
+}
+
+fn numeric(nodes: Vec<&Node>, pred: impl Fn(f64) -> bool) -> Vec<&Node> {
+    nodes
+        .into_iter()
+        .filter(|n| n.as_f64().is_some_and(&pred))
+        .collect()
+}
+
+/// Text a regular expression is matched against: a scalar's text, or a list of scalars
+/// joined by spaces (an exec-form command line).
+fn match_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Seq(items) => {
+            let parts: Option<Vec<String>> = items.iter().map(Node::scalar_text).collect();
+            parts.map(|p| p.join(" "))
+        }
+        Value::Map(_) => None,
+        _ => node.scalar_text(),
+    }
+}
+
+fn contains(node: &Node, needle: &Node) -> bool {
+    match &node.value {
+        Value::Seq(items) => items.iter().any(|i| scalar_eq(i, needle)),
+        Value::Map(entries) => {
+            let key = needle.scalar_text().unwrap_or_default();
+            entries.iter().any(|e| e.key.eq_ignore_ascii_case(&key))
+        }
+        _ => match (node.scalar_text(), needle.scalar_text()) {
+            (Some(h), Some(n)) => h.to_ascii_lowercase().contains(&n.to_ascii_lowercase()),
+            _ => false,
+        },
+    }
+}
+
+/// Equality for rule values: numerically when both are numbers, otherwise as text that
+/// ignores ASCII case (so `true` equals `"True"`).
+pub fn scalar_eq(a: &Node, b: &Node) -> bool {
+    let numeric_like =
+        |n: &Node| matches!(n.value, Value::Int(_) | Value::Float(_)) || n.as_f64().is_some();
+    if numeric_like(a)
+        && numeric_like(b)
+        && let (Some(x), Some(y)) = (a.as_f64(), b.as_f64())
+    {
+        return (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+    }
+    match (a.scalar_text(), b.scalar_text()) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::loader::parse_rule_file;
+    use crate::yaml::parse_documents;
+
+    const DOC: &str = "\
+spec:
+  os: RHEL 6.10
+  cpu: { vcpus: 8 }
+  disks:
+    - { size: 300GB, count: 30 }
+    - { size: 50GB }
+  app:
+    config: Baked
+  tags: [legacy, telco]
+  command: [\"/usr/bin/supervisord\", \"-n\"]
+";
+
+    fn run(when: &str, needs: &str) -> Outcome {
+        run_with(when, needs, "")
+    }
+
+    fn run_with(when: &str, needs: &str, applies: &str) -> Outcome {
+        let text = format!(
+            "id: T1\ntarget: vm\nlevel: optimised\ntitle: t\nmessage: m\nremediation: r\n{needs}{applies}when: {when}\n"
+        );
+        let rules = match parse_rule_file("t.yaml", &text, false) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}\n{text}"),
+        };
+        let doc = parse_documents(DOC)
+            .unwrap_or_default()
+            .pop()
+            .unwrap_or_else(Node::null);
+        let mut facts = Node::map(0);
+        facts.insert("vcpu", Node::float(8.0, 3));
+        facts.insert("disk_count", Node::int(31, 5));
+        evaluate(
+            &rules[0],
+            Roots {
+                doc: &doc,
+                facts: &facts,
+            },
+        )
+    }
+
+    fn lines(o: &Outcome) -> Vec<u32> {
+        match o {
+            Outcome::Fail(h) => h.iter().map(|h| h.line).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_operator() {
+        assert_eq!(lines(&run("{path: spec.os, exists: true}", "")), vec![2]);
+        assert_eq!(run("{path: spec.nope, exists: true}", ""), Outcome::Pass);
+        assert_eq!(
+            run("{path: spec.nope, absent: true}", ""),
+            Outcome::Fail(vec![])
+        );
+        assert_eq!(run("{path: spec.os, exists: false}", ""), Outcome::Pass);
+        assert_eq!(
+            lines(&run("{path: spec.app.config, equals: baked}", "")),
+            vec![8]
+        );
+        assert_eq!(
+            run("{path: spec.app.config, not_equals: baked}", ""),
+            Outcome::Pass
+        );
+        assert_eq!(
+            lines(&run("{path: spec.app.config, one_of: [files, BAKED]}", "")),
+            vec![8]
+        );
+        assert_eq!(
+            run("{path: spec.app.config, not_one_of: [files, baked]}", ""),
+            Outcome::Pass
+        );
+        assert_eq!(
+            lines(&run("{path: spec.os, matches: '^RHEL [56]'}", "")),
+            vec![2]
+        );
+        assert_eq!(run("{path: spec.os, matches: '^rhel'}", ""), Outcome::Pass);
+        assert_eq!(
+            run("{path: spec.os, not_matches: '^RHEL'}", ""),
+            Outcome::Pass
+        );
+        assert_eq!(
+            lines(&run("{path: spec.tags, contains: telco}", "")),
+            vec![9]
+        );
+        assert_eq!(lines(&run("{path: spec.os, contains: rhel}", "")), vec![2]);
+        assert_eq!(
+            lines(&run("{path: spec.command, matches: 'supervisord -n'}", "")),
+            vec![10]
+        );
+        assert_eq!(lines(&run("{path: facts.vcpu, gt: 4}", "")), vec![3]);
+        assert_eq!(run("{path: facts.vcpu, gt: 8}", ""), Outcome::Pass);
+        assert_eq!(lines(&run("{path: facts.vcpu, gte: 8}", "")), vec![3]);
+        assert_eq!(lines(&run("{path: facts.vcpu, lt: 9}", "")), vec![3]);
+        assert_eq!(lines(&run("{path: facts.vcpu, lte: 8}", "")), vec![3]);
+        // numbers compare numerically even when written as text
+        assert_eq!(
+            lines(&run("{path: spec.cpu.vcpus, equals: '8.0'}", "")),
+            vec![3]
+        );
+        // a number compared with text never matches a numeric test
+        assert_eq!(run("{path: spec.os, gt: 1}", ""), Outcome::Pass);
+    }
+
+    #[test]
+    fn lists_any_and_every_element() {
+        // a wildcard path fires once per matching element
+        assert_eq!(
+            lines(&run("{path: 'spec.disks[*].size', equals: 300GB}", "")),
+            vec![5]
+        );
+        assert_eq!(
+            lines(&run("{path: 'spec.disks[*].size', exists: true}", "")),
+            vec![5, 6]
+        );
+        let some = run(
+            "{some: 'spec.disks[*]', where: {path: count, absent: true}}",
+            "",
+        );
+        assert_eq!(lines(&some), vec![6]);
+        let every = run(
+            "{every: 'spec.disks[*]', where: {path: size, exists: true}}",
+            "",
+        );
+        assert_eq!(lines(&every), vec![5, 6]);
+        assert_eq!(
+            run(
+                "{every: 'spec.disks[*]', where: {path: count, exists: true}}",
+                ""
+            ),
+            Outcome::Pass
+        );
+        assert_eq!(
+            run(
+                "{every: 'spec.none[*]', where: {path: count, exists: true}}",
+                ""
+            ),
+            Outcome::Pass
+        );
+        assert_eq!(
+            run(
+                "{none: 'spec.disks[*]', where: {path: size, equals: 1TB}}",
+                ""
+            ),
+            Outcome::Fail(vec![])
+        );
+        assert_eq!(
+            run(
+                "{none: 'spec.disks[*]', where: {path: size, equals: 50GB}}",
+                ""
+            ),
+            Outcome::Pass
+        );
+        // `$.` reaches the root from inside an element
+        let root = run(
+            "{some: 'spec.disks[*]', where: {path: '$.spec.os', matches: RHEL}}",
+            "",
+        );
+        assert_eq!(lines(&root), vec![2]);
+    }
+
+    #[test]
+    fn combinators() {
+        let all = run(
+            "{all: [{path: facts.vcpu, gt: 4}, {path: spec.os, matches: RHEL}]}",
+            "",
+        );
+        assert_eq!(lines(&all), vec![2, 3]);
+        let all_fails = run(
+            "{all: [{path: facts.vcpu, gt: 4}, {path: spec.os, matches: SLES}]}",
+            "",
+        );
+        assert_eq!(all_fails, Outcome::Pass);
+        let any = run(
+            "{any: [{path: facts.vcpu, gt: 100}, {path: spec.os, matches: RHEL}]}",
+            "",
+        );
+        assert_eq!(lines(&any), vec![2]);
+        assert_eq!(
+            run("{not: {path: spec.os, matches: RHEL}}", ""),
+            Outcome::Pass
+        );
+        assert_eq!(
+            run("{not: {path: spec.os, matches: SLES}}", ""),
+            Outcome::Fail(vec![])
+        );
+    }
+
+    #[test]
+    fn needs_make_unknown_and_applies_make_not_applicable() {
+        let unknown = run(
+            "{path: facts.cpu_p95, gt: 1}",
+            "needs: [facts.cpu_p95, facts.vcpu]\n",
+        );
+        assert_eq!(unknown, Outcome::Unknown(vec!["facts.cpu_p95".into()]));
+        let known = run("{path: facts.vcpu, gt: 1}", "needs: [facts.vcpu]\n");
+        assert_eq!(lines(&known), vec![3]);
+        let na = run_with(
+            "{path: facts.vcpu, gt: 1}",
+            "",
+            "applies: {path: facts.disk_count, lt: 2}\n",
+        );
+        assert_eq!(na, Outcome::NotApplicable);
+        let applies = run_with(
+            "{path: facts.vcpu, gt: 1}",
+            "",
+            "applies: {path: facts.disk_count, gt: 2}\n",
+        );
+        assert_eq!(lines(&applies), vec![3]);
+    }
+}

@@ -1,0 +1,897 @@
+//! Loads rule files and validates every field: a bad rule is an error naming the file, the
+//! line, the column and the field, with a did-you-mean hint for misspelt keys.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path as FsPath, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+
+use super::path::Path;
+use super::template::Template;
+use super::{Cond, Op, Rule, RuleSet, RuleSource};
+use crate::model::{Disposition, Level, Severity, Target};
+use crate::node::{Node, Value};
+use crate::yaml;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The default rule files compiled into the binary: (path under the repository, text).
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::RULE_FILES
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct RuleError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (0, _) => write!(f, "{}: {}", self.file, self.message),
+            (l, 0) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            (l, c) => write!(f, "{}:{}:{}: {}", self.file, l, c, self.message),
+        }
+    }
+}
+
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "target",
+    "level",
+    "severity",
+    "weight",
+    "effort",
+    "gating",
+    "disposition",
+    "title",
+    "message",
+    "remediation",
+    "rationale",
+    "needs",
+    "applies",
+    "when",
+    "at",
+    "tags",
+    "links",
+    "aliases",
+];
+const FILE_KEYS: &[&str] = &["rules", "pack", "description"];
+const OP_KEYS: &[&str] = &[
+    "exists",
+    "absent",
+    "equals",
+    "not_equals",
+    "one_of",
+    "not_one_of",
+    "matches",
+    "not_matches",
+    "contains",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+];
+const COMBINATOR_KEYS: &[&str] = &[
+    "all", "any", "not", "some", "every", "none", "where", "path",
+];
+const INSTRUCTION_KEYS: &[&str] = &["instruction", "stage", "matches", "not_matches"];
+
+struct Ctx<'a> {
+    file: &'a str,
+    target: Option<Target>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, node: &Node, message: impl Into<String>) -> RuleError {
+        RuleError {
+            file: self.file.to_string(),
+            line: node.line,
+            column: node.column,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses every rule in one rule file.
+pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rule>, RuleError> {
+    let docs = yaml::parse_documents(text).map_err(|e| RuleError {
+        file: file.to_string(),
+        line: e.line.unwrap_or(0),
+        column: 0,
+        message: e.message,
+    })?;
+    let ctx = Ctx { file, target: None };
+    let mut rules = Vec::new();
+    for doc in &docs {
+        let items: Vec<&Node> = match &doc.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(_) if doc.get("rules").is_some() => {
+                check_keys(&ctx, doc, FILE_KEYS, "rule file")?;
+                match doc.get("rules").map(|r| &r.value) {
+                    Some(Value::Seq(items)) => items.iter().collect(),
+                    Some(Value::Null) => Vec::new(),
+                    _ => {
+                        let n = doc.get("rules").unwrap_or(doc);
+                        return Err(ctx.err(n, "`rules` must be a list of rules"));
+                    }
+                }
+            }
+            Value::Map(_) => vec![doc],
+            _ => {
+                return Err(ctx.err(
+                    doc,
+                    "a rule file holds `rules:` with a list of rules, a list of rules, or one rule",
+                ));
+            }
+        };
+        for item in items {
+            rules.push(parse_rule(file, item, embedded)?);
+        }
+    }
+    Ok(rules)
+}
+
+fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
+    let mut ctx = Ctx { file, target: None };
+    if node.as_map().is_none() {
+        return Err(ctx.err(
+            node,
+            "a rule must be a mapping with `id`, `target`, `level`, `when`, ...",
+        ));
+    }
+    check_keys(&ctx, node, RULE_KEYS, "rule")?;
+    let id = required_str(&ctx, node, "id")?;
+    let valid_id = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if !valid_id {
+        return Err(ctx.err(
+            field(node, "id"),
+            format!("rule id `{id}` may use only letters, digits, `-`, `_` and `.`"),
+        ));
+    }
+    let with_id = |e: RuleError| RuleError {
+        message: format!("rule {id}: {}", e.message),
+        ..e
+    };
+    let mut inner = || -> Result<Rule, RuleError> {
+        let target: Target = parse_enum(&ctx, node, "target", None)?;
+        ctx.target = Some(target);
+        let level: Level = parse_enum(&ctx, node, "level", None)?;
+        let severity: Severity = parse_enum(&ctx, node, "severity", Some(Severity::Warning))?;
+        let default_disposition = match level {
+            Level::Optimised => Disposition::Replatform,
+            Level::PurposeBuilt => Disposition::Refactor,
+        };
+        let disposition: Disposition =
+            parse_enum(&ctx, node, "disposition", Some(default_disposition))?;
+        let weight = optional_number(&ctx, node, "weight")?.unwrap_or(1.0);
+        if !(weight > 0.0 && weight <= 1000.0) {
+            return Err(ctx.err(
+                field(node, "weight"),
+                "`weight` must be a number above 0 (at most 1000)",
+            ));
+        }
+        let effort = optional_number(&ctx, node, "effort")?.unwrap_or(1.0);
+        if !(0.0..=10_000.0).contains(&effort) || effort.fract() != 0.0 {
+            return Err(ctx.err(
+                field(node, "effort"),
+                "`effort` must be a whole number of points, 0 or more",
+            ));
+        }
+        let gating = match node.get("gating") {
+            None => severity != Severity::Info,
+            Some(n) => n
+                .as_bool()
+                .ok_or_else(|| ctx.err(n, "`gating` must be true or false"))?,
+        };
+        let title = required_str(&ctx, node, "title")?;
+        let message_text = required_str(&ctx, node, "message")?;
+        let message = Template::parse(&message_text)
+            .map_err(|e| ctx.err(field(node, "message"), format!("`message`: {e}")))?;
+        let remediation = required_str(&ctx, node, "remediation")?;
+        let rationale = optional_str(&ctx, node, "rationale")?.unwrap_or_default();
+        let name = match optional_str(&ctx, node, "name")? {
+            Some(n) => n,
+            None => kebab(&title),
+        };
+        let needs = match node.get("needs") {
+            None => Vec::new(),
+            Some(n) => string_list(&ctx, n, "needs")?
+                .into_iter()
+                .map(|(text, at)| {
+                    Path::parse(&text).map_err(|e| ctx.err(at, format!("`needs`: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let applies = node
+            .get("applies")
+            .map(|n| parse_cond(&ctx, n))
+            .transpose()?;
+        let when_node = node
+            .get("when")
+            .ok_or_else(|| ctx.err(node, "missing field `when` (the failure condition)"))?;
+        let when = parse_cond(&ctx, when_node)?;
+        let at = match node.get("at") {
+            None => None,
+            Some(n) => {
+                let text = n
+                    .as_str()
+                    .ok_or_else(|| ctx.err(n, "`at` must be a path"))?;
+                Some(Path::parse(text).map_err(|e| ctx.err(n, format!("`at`: {e}")))?)
+            }
+        };
+        let list = |key: &str| -> Result<Vec<String>, RuleError> {
+            match node.get(key) {
+                None => Ok(Vec::new()),
+                Some(n) => Ok(string_list(&ctx, n, key)?
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .collect()),
+            }
+        };
+        Ok(Rule {
+            id: id.clone(),
+            name,
+            target,
+            level,
+            severity,
+            weight,
+            effort: effort as u32,
+            gating,
+            disposition,
+            title,
+            message,
+            remediation,
+            rationale,
+            needs,
+            applies,
+            when,
+            at,
+            tags: list("tags")?,
+            links: list("links")?,
+            aliases: list("aliases")?,
+            source: RuleSource {
+                file: file.to_string(),
+                line: node.line,
+                embedded,
+            },
+            raw: node.clone(),
+        })
+    };
+    inner().map_err(with_id)
+}
+
+fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
+    let Some(entries) = node.as_map() else {
+        return Err(ctx.err(
+            node,
+            "a condition is a mapping: `{path: ..., equals: ...}`, `all: [...]`, `any: [...]`, `not: ...`, `some: ..., where: ...`",
+        ));
+    };
+    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let has = |k: &str| keys.contains(&k);
+    let only = |allowed: &[&str], form: &str| -> Result<(), RuleError> {
+        for e in entries {
+            if !allowed.contains(&e.key.as_str()) {
+                return Err(ctx.err(
+                    &e.value,
+                    format!(
+                        "unexpected key `{}` in {form}{}",
+                        e.key,
+                        suggest(&e.key, allowed)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    };
+    if has("all") || has("any") {
+        let key = if has("all") { "all" } else { "any" };
+        only(&[key], &format!("an `{key}` condition"))?;
+        let list = node.get(key).and_then(Node::as_seq).ok_or_else(|| {
+            ctx.err(
+                node.get(key).unwrap_or(node),
+                format!("`{key}` takes a list of conditions"),
+            )
+        })?;
+        if list.is_empty() {
+            return Err(ctx.err(node, format!("`{key}` needs at least one condition")));
+        }
+        let conds = list
+            .iter()
+            .map(|c| parse_cond(ctx, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(if key == "all" {
+            Cond::All(conds)
+        } else {
+            Cond::Any(conds)
+        });
+    }
+    if has("not") {
+        only(&["not"], "a `not` condition")?;
+        let inner = node.get("not").unwrap_or(node);
+        return Ok(Cond::Not(Box::new(parse_cond(ctx, inner)?)));
+    }
+    for key in ["some", "every", "none"] {
+        if has(key) {
+            only(&[key, "where"], &format!("a `{key}` condition"))?;
+            let path = path_field(ctx, node, key)?;
+            let where_node = node.get("where").ok_or_else(|| {
+                ctx.err(
+                    node,
+                    format!("`{key}: {path}` needs `where:` with the condition for each element"),
+                )
+            })?;
+            let cond = Box::new(parse_cond(ctx, where_node)?);
+            return Ok(match key {
+                "some" => Cond::Some { path, cond },
+                "every" => Cond::Every { path, cond },
+                _ => Cond::NoneOf { path, cond },
+            });
+        }
+    }
+    if has("instruction") {
+        return parse_instruction(ctx, node);
+    }
+    if has("path") {
+        let mut allowed = vec!["path"];
+        allowed.extend_from_slice(OP_KEYS);
+        only(&allowed, "a test")?;
+        let path = path_field(ctx, node, "path")?;
+        let ops: Vec<&crate::node::Entry> = entries.iter().filter(|e| e.key != "path").collect();
+        let [op] = ops.as_slice() else {
+            return Err(ctx.err(
+                node,
+                format!(
+                    "a test needs exactly one operator besides `path` (one of: {})",
+                    OP_KEYS.join(", ")
+                ),
+            ));
+        };
+        let op = parse_op(ctx, &op.key, &op.value)?;
+        return Ok(Cond::Test { path, op });
+    }
+    let first = entries.first().map(|e| (e.key.as_str(), &e.value));
+    let (key, at) = first.unwrap_or(("", node));
+    let mut allowed: Vec<&str> = COMBINATOR_KEYS.to_vec();
+    allowed.push("instruction");
+    Err(ctx.err(
+        at,
+        format!(
+            "`{key}` does not start a condition{}; use `path:` with an operator, `all`, `any`, `not`, `some`/`every`/`none` with `where`{}",
+            suggest(key, &allowed),
+            if ctx.target == Some(Target::Dockerfile) { ", or `instruction`" } else { "" }
+        ),
+    ))
+}
+
+/// Dockerfile sugar: `{instruction: RUN, stage: final, matches: "apt-get install"}` fires
+/// at each matching instruction of the chosen stages.
+fn parse_instruction(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
+    if ctx.target != Some(Target::Dockerfile) {
+        return Err(ctx.err(
+            node,
+            "`instruction` conditions are only for rules with `target: dockerfile`",
+        ));
+    }
+    for e in node.as_map().unwrap_or_default() {
+        if !INSTRUCTION_KEYS.contains(&e.key.as_str()) {
+            return Err(ctx.err(
+                &e.value,
+                format!(
+                    "unexpected key `{}` in an `instruction` condition{}",
+                    e.key,
+                    suggest(&e.key, INSTRUCTION_KEYS)
+                ),
+            ));
+        }
+    }
+    let instr_node = node.get("instruction").unwrap_or(node);
+    let names: Vec<Node> = match &instr_node.value {
+        Value::Str(s) => vec![Node::str(s.to_ascii_uppercase(), 0)],
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(|s| Node::str(s.to_ascii_uppercase(), 0))
+                    .ok_or_else(|| ctx.err(i, "`instruction` names are text, like RUN"))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(ctx.err(
+                instr_node,
+                "`instruction` is a name like RUN or a list of names",
+            ));
+        }
+    };
+    let stage = match node.get("stage") {
+        None => "final".to_string(),
+        Some(n) => n
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ctx.err(n, "`stage` is final, build or any"))?,
+    };
+    let list_path = match stage.as_str() {
+        "final" => "final.instructions[*]",
+        "build" => "build_stages[*].instructions[*]",
+        "any" => "stages[*].instructions[*]",
+        other => {
+            return Err(ctx.err(
+                node.get("stage").unwrap_or(node),
+                format!("`stage: {other}`: expected final, build or any"),
+            ));
+        }
+    };
+    let path = Path::parse(list_path).map_err(|e| ctx.err(node, e))?;
+    let cmd = Path::parse("instruction").map_err(|e| ctx.err(node, e))?;
+    let args = Path::parse("args").map_err(|e| ctx.err(node, e))?;
+    let mut conds = vec![Cond::Test {
+        path: cmd,
+        op: Op::OneOf(names),
+    }];
+    if let Some(m) = node.get("matches") {
+        conds.push(Cond::Test {
+            path: args.clone(),
+            op: Op::Matches(regex(ctx, m)?),
+        });
+    }
+    if let Some(m) = node.get("not_matches") {
+        conds.push(Cond::Test {
+            path: args,
+            op: Op::NotMatches(regex(ctx, m)?),
+        });
+    }
+    Ok(Cond::Some {
+        path,
+        cond: Box::new(Cond::All(conds)),
+    })
+}
+
+fn parse_op(ctx: &Ctx<'_>, key: &str, value: &Node) -> Result<Op, RuleError> {
+    let scalar = |v: &Node| -> Result<Node, RuleError> {
+        if v.as_seq().is_some() || v.as_map().is_some() {
+            Err(ctx.err(
+                v,
+                format!("`{key}` takes a single value (text, number or true/false)"),
+            ))
+        } else {
+            Ok(v.clone())
+        }
+    };
+    let number = |v: &Node| -> Result<f64, RuleError> {
+        v.as_f64()
+            .ok_or_else(|| ctx.err(v, format!("`{key}` takes a number")))
+    };
+    let list = |v: &Node| -> Result<Vec<Node>, RuleError> {
+        let items = v
+            .as_seq()
+            .ok_or_else(|| ctx.err(v, format!("`{key}` takes a list of values")))?;
+        items.iter().map(scalar).collect()
+    };
+    let boolean = |v: &Node| -> Result<bool, RuleError> {
+        v.as_bool()
+            .ok_or_else(|| ctx.err(v, format!("`{key}` takes true or false")))
+    };
+    Ok(match key {
+        "exists" => Op::Exists(boolean(value)?),
+        "absent" => Op::Exists(!boolean(value)?),
+        "equals" => Op::Equals(scalar(value)?),
+        "not_equals" => Op::NotEquals(scalar(value)?),
+        "one_of" => Op::OneOf(list(value)?),
+        "not_one_of" => Op::NotOneOf(list(value)?),
+        "matches" => Op::Matches(regex(ctx, value)?),
+        "not_matches" => Op::NotMatches(regex(ctx, value)?),
+        "contains" => Op::Contains(scalar(value)?),
+        "gt" => Op::Gt(number(value)?),
+        "gte" => Op::Gte(number(value)?),
+        "lt" => Op::Lt(number(value)?),
+        "lte" => Op::Lte(number(value)?),
+        other => {
+            return Err(ctx.err(
+                value,
+                format!("unknown operator `{other}`{}", suggest(other, OP_KEYS)),
+            ));
+        }
+    })
+}
+
+fn regex(ctx: &Ctx<'_>, node: &Node) -> Result<Regex, RuleError> {
+    let pattern = node
+        .as_str()
+        .ok_or_else(|| ctx.err(node, "a regular expression must be text"))?;
+    RegexBuilder::new(pattern)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| {
+            ctx.err(
+                node,
+                format!("bad regular expression: {}", one_line(&e.to_string())),
+            )
+        })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn path_field(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Path, RuleError> {
+    let n = node.get(key).unwrap_or(node);
+    let text = n
+        .as_str()
+        .ok_or_else(|| ctx.err(n, format!("`{key}` must be a path like `spec.cpu.vcpus`")))?;
+    Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+}
+
+fn field<'a>(node: &'a Node, key: &str) -> &'a Node {
+    node.get(key).unwrap_or(node)
+}
+
+fn required_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<String, RuleError> {
+    match node.get(key) {
+        None => Err(ctx.err(node, format!("missing field `{key}`"))),
+        Some(n) => match n.scalar_text() {
+            Some(s) if !s.trim().is_empty() => Ok(s.trim_end().to_string()),
+            _ => Err(ctx.err(n, format!("`{key}` must be non-empty text"))),
+        },
+    }
+}
+
+fn optional_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<String>, RuleError> {
+    match node.get(key) {
+        None => Ok(None),
+        Some(n) if n.is_null() => Ok(None),
+        Some(n) => match n.scalar_text() {
+            Some(s) => Ok(Some(s.trim_end().to_string())),
+            None => Err(ctx.err(n, format!("`{key}` must be text"))),
+        },
+    }
+}
+
+fn optional_number(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<f64>, RuleError> {
+    match node.get(key) {
+        None => Ok(None),
+        Some(n) => n
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| ctx.err(n, format!("`{key}` must be a number"))),
+    }
+}
+
+fn parse_enum<T: std::str::FromStr<Err = String>>(
+    ctx: &Ctx<'_>,
+    node: &Node,
+    key: &str,
+    default: Option<T>,
+) -> Result<T, RuleError> {
+    match node.get(key) {
+        None => default.ok_or_else(|| ctx.err(node, format!("missing field `{key}`"))),
+        Some(n) => {
+            let text = n
+                .as_str()
+                .ok_or_else(|| ctx.err(n, format!("`{key}` must be text")))?;
+            text.parse::<T>()
+                .map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+        }
+    }
+}
+
+fn string_list<'a>(
+    ctx: &Ctx<'_>,
+    node: &'a Node,
+    key: &str,
+) -> Result<Vec<(String, &'a Node)>, RuleError> {
+    match &node.value {
+        Value::Str(s) => Ok(vec![(s.clone(), node)]),
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| {
+                i.scalar_text()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (s, i))
+                    .ok_or_else(|| ctx.err(i, format!("`{key}` entries must be text")))
+            })
+            .collect(),
+        _ => Err(ctx.err(node, format!("`{key}` must be a list of text"))),
+    }
+}
+
+fn check_keys(ctx: &Ctx<'_>, node: &Node, allowed: &[&str], what: &str) -> Result<(), RuleError> {
+    for e in node.as_map().unwrap_or_default() {
+        if !allowed.contains(&e.key.as_str()) {
+            return Err(ctx.err(
+                &e.value,
+                format!(
+                    "unknown field `{}` in {what}{}",
+                    e.key,
+                    suggest(&e.key, allowed)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// ` (did you mean `severity`?)` when a known key is close enough.
+pub fn suggest(word: &str, candidates: &[&str]) -> String {
+    let best = candidates
+        .iter()
+        .map(|c| (levenshtein(&word.to_ascii_lowercase(), c), *c))
+        .min();
+    match best {
+        Some((d, c)) if d <= 2.max(word.len() / 3) && d < word.len() => {
+            format!(" (did you mean `{c}`?)")
+        }
+        _ => String::new(),
+    }
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn kebab(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Rule files under a directory (recursively, skipping `fixtures/` folders and
+/// `*.test.yaml` files), or the one file named.
+pub fn rule_files(path: &FsPath) -> Result<Vec<PathBuf>, RuleError> {
+    let meta = std::fs::metadata(path).map_err(|e| RuleError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read rules: {e}"),
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| RuleError {
+            file: dir.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read rules folder: {e}"),
+        })?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                if name != "fixtures" && !name.starts_with('.') {
+                    stack.push(p);
+                }
+            } else if is_rule_file_name(&name) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn is_rule_file_name(name: &str) -> bool {
+    (name.ends_with(".yaml") || name.ends_with(".yml")) && !is_test_file_name(name)
+}
+
+pub fn is_test_file_name(name: &str) -> bool {
+    name.ends_with(".test.yaml") || name.ends_with(".test.yml")
+}
+
+pub fn load_path(path: &FsPath) -> Result<Vec<Rule>, RuleError> {
+    let mut rules = Vec::new();
+    for file in rule_files(path)? {
+        let display = file.display().to_string();
+        let text = std::fs::read_to_string(&file).map_err(|e| RuleError {
+            file: display.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read rule file: {e}"),
+        })?;
+        rules.extend(parse_rule_file(&display, &text, false)?);
+    }
+    Ok(rules)
+}
+
+pub fn load_embedded() -> Result<Vec<Rule>, RuleError> {
+    let mut rules = Vec::new();
+    for (file, text) in embedded_files() {
+        rules.extend(parse_rule_file(file, text, true)?);
+    }
+    Ok(rules)
+}
+
+/// The embedded defaults (unless left out) plus every user rule path, with ids checked
+/// for duplicates across all of them.
+pub fn load(defaults: bool, extra: &[PathBuf]) -> Result<RuleSet, RuleError> {
+    let mut rules = if defaults {
+        load_embedded()?
+    } else {
+        Vec::new()
+    };
+    for p in extra {
+        rules.extend(load_path(p)?);
+    }
+    check_unique(&rules)?;
+    Ok(RuleSet::new(rules))
+}
+
+pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
+    let mut seen: HashMap<String, &Rule> = HashMap::new();
+    for r in rules {
+        for id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            let key = id.to_ascii_uppercase();
+            if let Some(first) = seen.get(&key) {
+                return Err(RuleError {
+                    file: r.source.file.clone(),
+                    line: r.source.line,
+                    column: 0,
+                    message: format!(
+                        "duplicate rule id `{id}` (already defined at {}:{})",
+                        first.source.file, first.source.line
+                    ),
+                });
+            }
+            seen.insert(key, r);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+rules:
+  - id: T001
+    target: vm
+    level: optimised
+    severity: warning
+    title: Big CPU
+    message: "{name} has {facts.vcpu} vCPU"
+    remediation: Shrink it.
+    when: { path: facts.vcpu, gt: 8 }
+"#;
+
+    fn err(text: &str) -> RuleError {
+        match parse_rule_file("r.yaml", text, false) {
+            Ok(_) => panic!("expected an error for:\n{text}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn loads_a_good_rule_with_defaults() {
+        let rules = parse_rule_file("r.yaml", GOOD, false).unwrap_or_default();
+        assert_eq!(rules.len(), 1);
+        let r = &rules[0];
+        assert_eq!(r.name, "big-cpu");
+        assert!(r.gating);
+        assert_eq!(r.weight, 1.0);
+        assert_eq!(r.disposition, Disposition::Replatform);
+        assert_eq!(r.source.line, 3);
+    }
+
+    #[test]
+    fn embedded_rules_load() {
+        let rules = load(true, &[]);
+        assert!(
+            rules.as_ref().is_ok_and(|r| !r.is_empty()),
+            "{:?}",
+            rules.err()
+        );
+    }
+
+    #[test]
+    fn misspelt_field_names_file_line_and_hint() {
+        let e = err(&GOOD.replace("severity: warning", "serverity: warning"));
+        assert_eq!((e.file.as_str(), e.line), ("r.yaml", 6));
+        assert!(
+            e.message.contains("unknown field `serverity`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("did you mean `severity`"),
+            "{}",
+            e.message
+        );
+        assert!(e.to_string().starts_with("r.yaml:6:"));
+    }
+
+    #[test]
+    fn bad_regex_unknown_operator_and_target_are_errors() {
+        let e = err(&GOOD.replace(
+            "{ path: facts.vcpu, gt: 8 }",
+            "{ path: facts.os, matches: \"(unclosed\" }",
+        ));
+        assert!(
+            e.message.contains("bad regular expression"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 10);
+        let e = err(&GOOD.replace("gt: 8", "greater: 8"));
+        assert!(
+            e.message.contains("unexpected key `greater`"),
+            "{}",
+            e.message
+        );
+        let e = err(&GOOD.replace("gt: 8", "gte: lots"));
+        assert!(e.message.contains("takes a number"), "{}", e.message);
+        let e = err(&GOOD.replace("target: vm", "target: mainframe"));
+        assert!(e.message.contains("unknown target"), "{}", e.message);
+        assert!(e.message.starts_with("rule T001:"), "{}", e.message);
+        let e = err(&GOOD.replace("level: optimised", "level: best"));
+        assert!(e.message.contains("unknown level"), "{}", e.message);
+    }
+
+    #[test]
+    fn missing_fields_and_bad_templates_are_errors() {
+        let e = err(&GOOD.replace("    when: { path: facts.vcpu, gt: 8 }\n", ""));
+        assert!(e.message.contains("missing field `when`"), "{}", e.message);
+        let e = err(&GOOD.replace("{name} has", "{name has"));
+        assert!(e.message.contains("not closed"), "{}", e.message);
+        let e = err(&GOOD.replace(
+            "{ path: facts.vcpu, gt: 8 }",
+            "{ path: facts.vcpu, gt: 8, lt: 2 }",
+        ));
+        assert!(e.message.contains("exactly one operator"), "{}", e.message);
+        let e = err(&GOOD.replace("{ path: facts.vcpu, gt: 8 }", "{ instruction: RUN }"));
+        assert!(
+            e.message
+                .contains("only for rules with `target: dockerfile`"),
+            "{}",
+            e.message
+        );
+        let e = err("rules:\n  - 3\n");
+        assert!(e.message.contains("must be a mapping"), "{}", e.message);
+    }
+
+    #[test]
+    fn duplicate_ids_are_errors() {
+        let twice = format!("{GOOD}{}", GOOD.replace("rules:\n", ""));
+        let rules = parse_rule_file("r.yaml", &twice, false).unwrap_or_default();
+        let e = check_unique(&rules).err();
+        assert!(e.is_some_and(|e| e.message.contains("duplicate rule id `T001`")));
+    }
+
+    #[test]
+    fn suggestions_only_when_close() {
+        assert_eq!(
+            suggest("serverity", RULE_KEYS),
+            " (did you mean `severity`?)"
+        );
+        assert_eq!(suggest("zzzzzz", RULE_KEYS), "");
+    }
+}

@@ -1,0 +1,170 @@
+//! Rules as data: the schema, the loader (embedded defaults plus user files) and the
+//! evaluator. A rule is a check attached to the phase it is needed for; its `when` is the
+//! failure condition.
+
+pub mod describe;
+pub mod eval;
+pub mod loader;
+pub mod path;
+pub mod template;
+pub mod testing;
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::model::{Disposition, Level, Severity, Target};
+use crate::node::Node;
+pub use loader::RuleError;
+use path::Path;
+use template::Template;
+
+/// Where a rule was defined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSource {
+    pub file: String,
+    pub line: u32,
+    pub embedded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub target: Target,
+    pub level: Level,
+    pub severity: Severity,
+    pub weight: f64,
+    pub effort: u32,
+    pub gating: bool,
+    pub disposition: Disposition,
+    pub title: String,
+    pub message: Template,
+    pub remediation: String,
+    pub rationale: String,
+    pub needs: Vec<Path>,
+    pub applies: Option<Cond>,
+    pub when: Cond,
+    /// Where a finding points when the condition matched no located value (e.g. "absent").
+    pub at: Option<Path>,
+    pub tags: Vec<String>,
+    pub links: Vec<String>,
+    /// Former ids of this rule: suppressions and baselines written with them still apply.
+    pub aliases: Vec<String>,
+    pub source: RuleSource,
+    /// The rule as written, for `rules show`.
+    pub raw: Node,
+}
+
+/// A condition over a workload's document and facts.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    /// Fires for each element of `path` on which `cond` fires.
+    Some {
+        path: Path,
+        cond: Box<Cond>,
+    },
+    /// Fires when the list is not empty and `cond` fires on every element.
+    Every {
+        path: Path,
+        cond: Box<Cond>,
+    },
+    /// Fires when `cond` fires on no element (an empty or missing list included).
+    NoneOf {
+        path: Path,
+        cond: Box<Cond>,
+    },
+    Test {
+        path: Path,
+        op: Op,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// `exists: true` (present and not null) or `exists: false` / `absent: true`.
+    Exists(bool),
+    Equals(Node),
+    NotEquals(Node),
+    OneOf(Vec<Node>),
+    NotOneOf(Vec<Node>),
+    Matches(Regex),
+    NotMatches(Regex),
+    Contains(Node),
+    Gt(f64),
+    Gte(f64),
+    Lt(f64),
+    Lte(f64),
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Exists(_) => "exists",
+            Op::Equals(_) => "equals",
+            Op::NotEquals(_) => "not_equals",
+            Op::OneOf(_) => "one_of",
+            Op::NotOneOf(_) => "not_one_of",
+            Op::Matches(_) => "matches",
+            Op::NotMatches(_) => "not_matches",
+            Op::Contains(_) => "contains",
+            Op::Gt(_) => "gt",
+            Op::Gte(_) => "gte",
+            Op::Lt(_) => "lt",
+            Op::Lte(_) => "lte",
+        }
+    }
+}
+
+/// Every loaded rule, grouped by target, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    by_target: BTreeMap<Target, Vec<usize>>,
+}
+
+impl RuleSet {
+    pub fn new(mut rules: Vec<Rule>) -> Self {
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut by_target: BTreeMap<Target, Vec<usize>> = BTreeMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            by_target.entry(r.target).or_default().push(i);
+        }
+        RuleSet { rules, by_target }
+    }
+
+    pub fn for_target(&self, target: Target) -> impl Iterator<Item = &Rule> {
+        self.by_target
+            .get(&target)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.rules[*i])
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+            .or_else(|| {
+                self.rules
+                    .iter()
+                    .find(|r| r.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
+            })
+    }
+
+    /// The canonical id for an id or alias a user wrote (suppressions, baselines).
+    pub fn canonical_id<'a>(&'a self, id: &'a str) -> &'a str {
+        self.get(id).map_or(id, |r| r.id.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}

@@ -1,0 +1,128 @@
+//! A file as read from disk, its text, and the one line table per file that turns byte
+//! offsets into line numbers when a finding is printed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::model::ScanError;
+
+/// One input file. `display` is the path as the user gave it (or as found under it).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub display: Arc<str>,
+    pub bytes: Vec<u8>,
+    /// Named on the command line rather than found by walking a directory.
+    pub explicit: bool,
+}
+
+impl SourceFile {
+    pub fn from_text(display: &str, text: &str) -> Self {
+        SourceFile {
+            path: PathBuf::from(display),
+            display: Arc::from(display),
+            bytes: text.as_bytes().to_vec(),
+            explicit: true,
+        }
+    }
+
+    /// The file name (last path component), for detection by name.
+    pub fn file_name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+
+    /// The text without a UTF-8 byte order mark, or an error naming the line of the first
+    /// byte that is not UTF-8.
+    pub fn text(&self) -> Result<&str, ScanError> {
+        let bytes = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.bytes);
+        std::str::from_utf8(bytes).map_err(|e| {
+            let line = line_of_offset(bytes, e.valid_up_to());
+            ScanError::parse(
+                &self.display,
+                Some(line),
+                format!(
+                    "not valid UTF-8 (byte offset {}); save the file as UTF-8",
+                    e.valid_up_to()
+                ),
+            )
+        })
+    }
+
+    /// Whether the file looks binary (a NUL byte in its first 8 KiB), as git decides.
+    pub fn looks_binary(&self) -> bool {
+        self.bytes.iter().take(8192).any(|b| *b == 0)
+    }
+}
+
+fn line_of_offset(bytes: &[u8], offset: usize) -> u32 {
+    let end = offset.min(bytes.len());
+    let newlines = bytes[..end].iter().filter(|b| **b == b'\n').count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+/// Byte offset -> 1-based line number, built once per file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    pub fn line(&self, offset: usize) -> u32 {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        u32::try_from(idx + 1).unwrap_or(u32::MAX)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets() {
+        let idx = LineIndex::new("ab\ncd\n\nef");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 1);
+        assert_eq!(idx.line(3), 2);
+        assert_eq!(idx.line(6), 3);
+        assert_eq!(idx.line(7), 4);
+        assert_eq!(idx.line(100), 4);
+    }
+
+    #[test]
+    fn bom_is_stripped_and_bad_utf8_names_the_line() {
+        let f = SourceFile {
+            path: "x".into(),
+            display: Arc::from("x"),
+            bytes: b"\xEF\xBB\xBFa: 1\n".to_vec(),
+            explicit: true,
+        };
+        assert_eq!(f.text().ok(), Some("a: 1\n"));
+        let bad = SourceFile {
+            bytes: b"a: 1\nb: \xff\n".to_vec(),
+            ..f
+        };
+        let err = bad.text().err().map(|e| e.line);
+        assert_eq!(err, Some(Some(2)));
+    }
+}

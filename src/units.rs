@@ -1,0 +1,172 @@
+//! Units as the spec defines them. In VM specs and inventories `MB`, `GB`, `TB` are MiB,
+//! GiB, TiB (as vSphere and RVTools use them); in Kubernetes quantities every suffix keeps
+//! its Kubernetes meaning (`1G` = 10^9 bytes, `1Gi` = 2^30 bytes).
+
+use crate::node::{Node, Value};
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// A VM size (memory, disk) in GiB. A bare number is GiB.
+pub fn vm_size_gib(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (num, unit) = split_number(t).ok_or_else(|| format!("`{text}` is not a size"))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "g" | "gb" | "gib" => 1.0,
+        "k" | "kb" | "kib" => 1.0 / (1024.0 * 1024.0),
+        "m" | "mb" | "mib" => 1.0 / 1024.0,
+        "t" | "tb" | "tib" => 1024.0,
+        "p" | "pb" | "pib" => 1024.0 * 1024.0,
+        "b" | "bytes" => 1.0 / GIB,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (use MB, GB, TB or MiB, GiB, TiB)"
+            ));
+        }
+    };
+    let v = num * factor;
+    if v < 0.0 {
+        return Err(format!("`{text}` is negative"));
+    }
+    Ok(v)
+}
+
+/// A VM size from a YAML node: numbers are GiB, text is parsed with its unit.
+pub fn vm_size_node_gib(node: &Node) -> Result<f64, String> {
+    match &node.value {
+        Value::Int(_) | Value::Float(_) => {
+            let v = node.as_f64().ok_or("not a finite number")?;
+            if v < 0.0 {
+                Err(format!("`{}` is negative", node.display_text()))
+            } else {
+                Ok(v)
+            }
+        }
+        Value::Str(s) => vm_size_gib(s),
+        _ => Err(format!("`{}` is not a size", node.display_text())),
+    }
+}
+
+/// A percentage as a fraction: `45%` and `45` are both 0.45.
+pub fn percent(node: &Node) -> Result<f64, String> {
+    let v = match &node.value {
+        Value::Int(_) | Value::Float(_) => node.as_f64().ok_or("not a finite number")?,
+        Value::Str(s) => {
+            let t = s.trim().trim_end_matches('%').trim();
+            t.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .ok_or_else(|| format!("`{s}` is not a percentage"))?
+        }
+        _ => return Err(format!("`{}` is not a percentage", node.display_text())),
+    };
+    if !(0.0..=100_000.0).contains(&v) {
+        return Err(format!("`{}` is not a percentage", node.display_text()));
+    }
+    Ok(v / 100.0)
+}
+
+/// A Kubernetes quantity in base units (cores for CPU, bytes for memory).
+pub fn k8s_quantity(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (num, unit) = split_number(t).ok_or_else(|| format!("`{text}` is not a quantity"))?;
+    let factor = match unit {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => GIB,
+        "Ti" => GIB * 1024.0,
+        "Pi" => GIB * 1024.0 * 1024.0,
+        "Ei" => GIB * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("`{text}`: unknown quantity suffix `{other}`")),
+    };
+    Ok(num * factor)
+}
+
+/// A Kubernetes memory or storage quantity in GiB.
+pub fn k8s_quantity_gib(text: &str) -> Result<f64, String> {
+    k8s_quantity(text).map(|b| b / GIB)
+}
+
+/// Splits `12.5GB` into (12.5, "GB"); accepts exponents (`1e3`) and a space before the unit.
+fn split_number(t: &str) -> Option<(f64, &str)> {
+    let bytes = t.as_bytes();
+    let mut end = 0;
+    let mut seen_digit = false;
+    while end < bytes.len() {
+        let c = bytes[end];
+        let ok = c.is_ascii_digit()
+            || c == b'.'
+            || ((c == b'-' || c == b'+') && (end == 0 || matches!(bytes[end - 1], b'e' | b'E')))
+            || ((c == b'e' || c == b'E')
+                && seen_digit
+                && bytes
+                    .get(end + 1)
+                    .is_some_and(|n| n.is_ascii_digit() || *n == b'-' || *n == b'+'));
+        if !ok {
+            break;
+        }
+        seen_digit |= c.is_ascii_digit();
+        end += 1;
+    }
+    if !seen_digit {
+        return None;
+    }
+    let num: f64 = t[..end].parse().ok()?;
+    if !num.is_finite() {
+        return None;
+    }
+    Some((num, t[end..].trim_start()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_sizes_use_binary_units() {
+        assert_eq!(vm_size_gib("128GB"), Ok(128.0));
+        assert_eq!(vm_size_gib("300 GB"), Ok(300.0));
+        assert_eq!(vm_size_gib("1TB"), Ok(1024.0));
+        assert_eq!(vm_size_gib("1 TiB"), Ok(1024.0));
+        assert_eq!(vm_size_gib("512MB"), Ok(0.5));
+        assert_eq!(vm_size_gib("2048 MiB"), Ok(2.0));
+        assert_eq!(vm_size_gib("64"), Ok(64.0));
+        assert_eq!(vm_size_gib("1.5tb"), Ok(1536.0));
+        assert!(vm_size_gib("-4GB").is_err());
+        assert!(vm_size_gib("lots").is_err());
+        assert!(vm_size_gib("4 parsecs").is_err());
+        assert!(vm_size_gib("").is_err());
+    }
+
+    #[test]
+    fn percentages_accept_sign_or_not() {
+        assert_eq!(percent(&Node::str("45%", 0)), Ok(0.45));
+        assert_eq!(percent(&Node::int(45, 0)), Ok(0.45));
+        assert_eq!(percent(&Node::str(" 12.5 % ", 0)), Ok(0.125));
+        assert!(percent(&Node::str("-3%", 0)).is_err());
+        assert!(percent(&Node::str("NaN%", 0)).is_err());
+    }
+
+    #[test]
+    fn kubernetes_quantities_keep_their_meaning() {
+        assert_eq!(k8s_quantity("500m"), Ok(0.5));
+        assert_eq!(k8s_quantity("2"), Ok(2.0));
+        assert_eq!(k8s_quantity("1G"), Ok(1e9));
+        assert_eq!(k8s_quantity("1Gi"), Ok(GIB));
+        assert_eq!(k8s_quantity("128Mi"), Ok(128.0 * 1024.0 * 1024.0));
+        assert_eq!(k8s_quantity("1e3"), Ok(1000.0));
+        assert_eq!(k8s_quantity("100k"), Ok(100_000.0));
+        assert_eq!(k8s_quantity_gib("512Mi"), Ok(0.5));
+        assert!(k8s_quantity("12parsecs").is_err());
+        assert!(k8s_quantity("Gi").is_err());
+    }
+}
