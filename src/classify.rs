@@ -37,6 +37,8 @@ pub struct Check {
     pub state: CheckState,
     /// For unknown checks: the facts that were missing.
     pub missing: Vec<String>,
+    /// What to collect, in words.
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,8 +55,10 @@ pub struct EvidenceItem {
     pub rule: String,
     pub title: String,
     pub level: Level,
-    /// The facts to collect.
+    /// The facts that were missing.
     pub needs: Vec<String>,
+    /// What to collect, in words.
+    pub collect: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +199,7 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
                 title: c.title.clone(),
                 level: c.level,
                 needs: c.missing.clone(),
+                collect: c.evidence.clone().unwrap_or_else(|| c.missing.join(", ")),
             })
             .collect(),
     }
@@ -224,6 +229,7 @@ mod tests {
             } else {
                 vec![]
             },
+            evidence: None,
         }
     }
     const O: Level = Level::Optimised;

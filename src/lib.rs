@@ -336,6 +336,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
             disposition: rule.disposition,
             state,
             missing,
+            evidence: rule.evidence.clone(),
         });
     }
     let c = classify(&checks, w.generation);
@@ -390,7 +391,7 @@ fn findings_for(
             message,
             file: Arc::clone(&w.file),
             line: line.max(1),
-            remediation: rule.remediation.clone(),
+            remediation: rule.remediation.render(&w.name, value, roots),
             title: rule.title.clone(),
             gating: rule.gating,
             fingerprint: fingerprint(&[&rule.id, &w.file, &w.name, offending]),

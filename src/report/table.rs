@@ -126,10 +126,16 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 let _ = writeln!(out, "      fix: {}", first_line(&f.remediation));
             }
             if !w.evidence_needed.is_empty() {
-                let items: Vec<String> = w
-                    .evidence_needed
+                let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+                for e in &w.evidence_needed {
+                    match groups.iter_mut().find(|(c, _)| *c == e.collect) {
+                        Some((_, rules)) => rules.push(&e.rule),
+                        None => groups.push((&e.collect, vec![&e.rule])),
+                    }
+                }
+                let items: Vec<String> = groups
                     .iter()
-                    .map(|e| format!("{} ({})", e.rule, e.needs.join(", ")))
+                    .map(|(c, rules)| format!("{c} ({})", rules.join(", ")))
                     .collect();
                 let _ = writeln!(out, "  evidence needed: {}", items.join("; "));
             }

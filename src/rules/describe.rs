@@ -119,7 +119,7 @@ pub fn show(rule: &Rule) -> String {
     let _ = writeln!(out, "source:      {}", source(rule));
     let _ = writeln!(out, "\nmessage:\n  {}", rule.message.source);
     let _ = writeln!(out, "\nwhy it matters:\n{}", indent(&rule.rationale));
-    let _ = writeln!(out, "\nhow to fix:\n{}", indent(&rule.remediation));
+    let _ = writeln!(out, "\nhow to fix:\n{}", indent(&rule.remediation.source));
     if !rule.needs.is_empty() {
         let needs: Vec<&str> = rule.needs.iter().map(|p| p.text.as_str()).collect();
         let _ = writeln!(out, "\nneeds (unknown without): {}", needs.join(", "));

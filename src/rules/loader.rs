@@ -55,6 +55,7 @@ const RULE_KEYS: &[&str] = &[
     "message",
     "remediation",
     "rationale",
+    "evidence",
     "needs",
     "applies",
     "when",
@@ -198,7 +199,10 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         let message_text = required_str(&ctx, node, "message")?;
         let message = Template::parse(&message_text)
             .map_err(|e| ctx.err(field(node, "message"), format!("`message`: {e}")))?;
-        let remediation = required_str(&ctx, node, "remediation")?;
+        let remediation_text = required_str(&ctx, node, "remediation")?;
+        let remediation = Template::parse(&remediation_text)
+            .map_err(|e| ctx.err(field(node, "remediation"), format!("`remediation`: {e}")))?;
+        let evidence = optional_str(&ctx, node, "evidence")?;
         let rationale = optional_str(&ctx, node, "rationale")?.unwrap_or_default();
         let name = match optional_str(&ctx, node, "name")? {
             Some(n) => n,
@@ -253,6 +257,7 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             message,
             remediation,
             rationale,
+            evidence,
             needs,
             applies,
             when,

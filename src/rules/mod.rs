@@ -40,8 +40,10 @@ pub struct Rule {
     pub disposition: Disposition,
     pub title: String,
     pub message: Template,
-    pub remediation: String,
+    pub remediation: Template,
     pub rationale: String,
+    /// What to collect when the check is unknown (defaults to the facts it needs).
+    pub evidence: Option<String>,
     pub needs: Vec<Path>,
     pub applies: Option<Cond>,
     pub when: Cond,

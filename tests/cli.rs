@@ -1,0 +1,430 @@
+//! The command line as a user meets it: exit codes, formats, errors that name the file.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fitscan() -> Command {
+    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let out = fitscan()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    }
+    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
+    p.display().to_string()
+}
+
+const PURPOSE_BUILT_VM: &str = "\
+apiVersion: fitscan/v1
+kind: VirtualMachine
+metadata: { name: portal }
+spec:
+  platform: openstack
+  os: Ubuntu 24.04
+  cpu: { vcpus: 2 }
+  memory: 4GB
+  disks: [ { size: 32GB } ]
+  utilisation: { periodDays: 30, samples: 8640, cpu: { p95: 72% }, memory: { p95: 2.9GB }, storage: { used: 21GB } }
+  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere }
+";
+
+#[test]
+fn the_seed_server_is_unchanged_and_right_sized_exactly() {
+    let r = json_of(&[
+        "scan",
+        "samples/vms/telco-server.yaml",
+        "--headroom",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let w = &r["workloads"][0];
+    assert_eq!(w["name"], "cdr-collector-01");
+    assert_eq!(w["phase"], "unchanged");
+    assert_eq!(w["generation"], 2);
+    assert_eq!(w["disconnect"], true);
+    let rs = &w["rightsizing"];
+    assert_eq!(rs["basis"], "utilisation");
+    assert_eq!(rs["recommended"]["vcpu"], 4.0);
+    assert_eq!(rs["recommended"]["memory_gib"], 32.0);
+    assert_eq!(rs["recommended"]["storage_gib"], 1024.0);
+    assert_eq!(rs["current"]["storage_gib"], 9000.0);
+    assert_eq!(rs["reclaimable"]["vcpu"], 4.0);
+}
+
+#[test]
+fn json_matches_the_contract_field_for_field() {
+    let r = json_of(&["scan", "samples/", "--format", "json"]);
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["tool"]["name"], "fitscan");
+    assert!(r["tool"]["version"].is_string());
+    let s = &r["summary"];
+    for key in ["workloads", "errors", "suppressed"] {
+        assert!(s[key].is_u64(), "summary.{key}");
+    }
+    for phase in ["unchanged", "optimised", "purpose-built"] {
+        assert!(s["by_phase"][phase].is_u64(), "by_phase.{phase}");
+    }
+    for g in ["1", "2", "3"] {
+        assert!(s["by_generation"][g].is_u64(), "by_generation.{g}");
+    }
+    for sev in ["error", "warning", "info"] {
+        assert!(s["findings"][sev].is_u64(), "findings.{sev}");
+    }
+    for dim in ["vcpu", "memory_gib", "storage_gib"] {
+        assert!(s["reclaimable"][dim].is_number(), "reclaimable.{dim}");
+    }
+    let workloads = r["workloads"].as_array().cloned().unwrap_or_default();
+    assert!(workloads.len() >= 5);
+    for w in &workloads {
+        for key in ["id", "name", "file"] {
+            assert!(w[key].is_string(), "{key}");
+        }
+        assert!(
+            ["vm", "container-image", "kubernetes", "compose", "vnf"]
+                .contains(&w["kind"].as_str().unwrap_or(""))
+        );
+        assert!(w["line"].as_u64().is_some_and(|l| l >= 1));
+        assert!([1, 2, 3].contains(&w["generation"].as_u64().unwrap_or(0)));
+        assert!(
+            ["unchanged", "optimised", "purpose-built"]
+                .contains(&w["phase"].as_str().unwrap_or(""))
+        );
+        assert!(w["score"].as_u64().is_some_and(|s| s <= 100));
+        assert!(
+            w["confidence"]
+                .as_f64()
+                .is_some_and(|c| (0.0..=1.0).contains(&c))
+        );
+        assert!(w["disconnect"].is_boolean());
+        assert!(
+            ["rehost", "replatform", "refactor"].contains(&w["disposition"].as_str().unwrap_or(""))
+        );
+        assert!(w["effort"].is_u64());
+        for item in w["roadmap"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(w["evidence_needed"].as_array().into_iter().flatten())
+        {
+            assert!(item["rule"].is_string() && item["title"].is_string());
+        }
+        for f in w["findings"].as_array().into_iter().flatten() {
+            for key in ["rule", "message", "file", "remediation"] {
+                assert!(f[key].is_string(), "finding.{key}");
+            }
+            assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap_or("")));
+            assert!(["optimised", "purpose-built"].contains(&f["level"].as_str().unwrap_or("")));
+            assert!(f["line"].as_u64().is_some_and(|l| l >= 1));
+        }
+        let rs = &w["rightsizing"];
+        if !rs.is_null() {
+            assert!(["utilisation", "none"].contains(&rs["basis"].as_str().unwrap_or("")));
+            assert!(["low", "medium", "high"].contains(&rs["confidence"].as_str().unwrap_or("")));
+            for part in ["current", "recommended", "reclaimable"] {
+                for dim in ["vcpu", "memory_gib", "storage_gib"] {
+                    assert!(
+                        rs[part][dim].is_number() || rs[part][dim].is_null(),
+                        "{part}.{dim}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(r["errors"].is_array());
+}
+
+#[test]
+fn samples_show_every_phase_and_generation() {
+    let r = json_of(&["scan", "samples/vms", "--format", "json"]);
+    let phase_of = |name: &str| {
+        r["workloads"]
+            .as_array()
+            .and_then(|ws| ws.iter().find(|w| w["name"] == name))
+            .map(|w| (w["phase"].clone(), w["generation"].clone()))
+    };
+    assert_eq!(
+        phase_of("billing-batch"),
+        Some(("unchanged".into(), 1.into()))
+    );
+    assert_eq!(phase_of("crm-app-02"), Some(("optimised".into(), 2.into())));
+    assert_eq!(
+        phase_of("portal-web-03"),
+        Some(("purpose-built".into(), 2.into()))
+    );
+    assert_eq!(
+        phase_of("cdr-collector-01"),
+        Some(("unchanged".into(), 2.into()))
+    );
+}
+
+#[test]
+fn table_is_the_default_and_reads_at_a_glance() {
+    fitscan()
+        .args(["scan", "samples/vms/telco-server.yaml", "--headroom", "0"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("cdr-collector-01"))
+        .stdout(predicate::str::contains("unchanged (disconnect)"))
+        .stdout(predicate::str::contains("8/128/9000 → 4/32/1024"))
+        .stdout(predicate::str::contains(
+            "Reclaimable: 4 vCPU, 96 GiB memory, 7976 GiB storage",
+        ))
+        .stderr(predicate::str::contains("gate failed"));
+}
+
+#[test]
+fn exit_0_when_the_gate_passes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let f = write(dir.path(), "portal.yaml", PURPOSE_BUILT_VM);
+    fitscan().args(["scan", &f]).assert().code(0).stderr("");
+    fitscan()
+        .args(["scan", &f, "--min-phase", "purpose-built"])
+        .assert()
+        .code(0);
+    fitscan()
+        .args(["scan", "samples/", "--fail-on", "never"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn exit_1_names_the_gate_that_failed() {
+    fitscan()
+        .args([
+            "scan",
+            "samples/vms",
+            "--fail-on",
+            "never",
+            "--min-phase",
+            "optimized",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("below phase optimised"));
+    fitscan()
+        .args(["scan", "samples/vms/estate.yaml", "--fail-on", "warning"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("at or above severity warning"));
+}
+
+#[test]
+fn exit_2_for_usage_and_configuration_errors() {
+    fitscan()
+        .args(["scan", "no/such/path"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no/such/path: no such file or directory",
+        ));
+    fitscan().args(["scan", "--no-such-flag"]).assert().code(2);
+    fitscan()
+        .args(["scan", ".", "--format", "yaml"])
+        .assert()
+        .code(2);
+    fitscan()
+        .args(["scan", ".", "--headroom", "0.3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ambiguous"));
+    fitscan()
+        .args(["scan", ".", "--percentile", "101"])
+        .assert()
+        .code(2);
+    fitscan()
+        .args(["scan", ".", "--min-phase", "perfect"])
+        .assert()
+        .code(2);
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = write(
+        dir.path(),
+        "bad-rules/r.yaml",
+        "rules:\n  - id: X1\n    target: vm\n    level: optimised\n    serverity: error\n    title: t\n    message: m\n    remediation: r\n    when: {path: spec.os, exists: true}\n",
+    );
+    fitscan()
+        .args(["scan", "samples/vms", "--rules", &bad])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("r.yaml:5:"))
+        .stderr(predicate::str::contains("did you mean `severity`"));
+}
+
+#[test]
+fn a_malformed_file_is_an_error_entry_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "a-broken.yaml",
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: {name: x\nspec: {}\n",
+    );
+    write(dir.path(), "b-good.yaml", PURPOSE_BUILT_VM);
+    write(dir.path(), "c-empty.yaml", "");
+    write(dir.path(), "notes.yaml", "just: some other yaml\n");
+    let path = dir.path().display().to_string();
+    let r = json_of(&["scan", &path, "--format", "json"]);
+    assert_eq!(r["summary"]["workloads"], 1);
+    assert_eq!(r["workloads"][0]["name"], "portal");
+    let errors = r["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("a-broken.yaml"))
+    );
+    assert!(errors[0]["line"].as_u64().is_some_and(|l| l >= 3));
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("invalid YAML"))
+    );
+    // the error counts for the default gate
+    fitscan().args(["scan", &path]).assert().code(1);
+}
+
+#[test]
+fn a_file_named_on_the_command_line_must_be_an_input() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let notes = write(dir.path(), "notes.txt", "hello\n");
+    let r = json_of(&["scan", &notes, "--format", "json"]);
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not a recognised input"))
+    );
+}
+
+#[test]
+fn output_goes_to_a_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("report.json");
+    let out_s = out.display().to_string();
+    fitscan()
+        .args([
+            "scan",
+            "samples/vms",
+            "--format",
+            "json",
+            "--output",
+            &out_s,
+            "--fail-on",
+            "never",
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    assert!(text.contains("\"schema_version\": 1"));
+}
+
+#[test]
+fn version_and_help() {
+    fitscan()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    fitscan()
+        .args(["scan", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("--headroom"))
+        .stdout(predicate::str::contains("--min-phase"));
+}
+
+#[test]
+fn the_default_rules_pass_their_own_tests() {
+    fitscan()
+        .args(["rules", "test", "rules/"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed"));
+}
+
+#[test]
+fn a_broken_expectation_fails_with_a_readable_diff() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "r.yaml",
+        "rules:\n  - id: ACME001\n    target: vm\n    level: optimised\n    title: Windows 2012 is a rehost blocker\n    message: \"{name} runs {value}\"\n    remediation: Upgrade.\n    needs: [spec.os]\n    at: spec.os\n    when: {path: spec.os, matches: '2012'}\n",
+    );
+    write(
+        dir.path(),
+        "r.test.yaml",
+        "cases:\n  - name: fires\n    inline:\n      - name: a.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: a}\n          spec: {os: Windows Server 2012}\n    expect:\n      ACME001: { fires: 2 }\n  - name: passes\n    inline:\n      - name: b.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: b}\n          spec: {os: Windows Server 2022}\n    expect:\n      ACME001: pass\n",
+    );
+    let path = dir.path().display().to_string();
+    fitscan()
+        .args(["rules", "test", &path])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "ACME001: expected fires 2 time(s), got fires 1 time(s) at a.yaml:4",
+        ));
+}
+
+#[test]
+fn a_workshop_rule_folder_works_end_to_end() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "acme/r.yaml",
+        "rules:\n  - id: ACME002\n    target: vm\n    level: optimised\n    severity: error\n    title: Windows 2012 is a rehost blocker\n    message: \"{name} runs {value}\"\n    remediation: Upgrade.\n    at: spec.os\n    when: {path: spec.os, matches: '2012'}\n",
+    );
+    let rules = dir.path().join("acme").display().to_string();
+    fitscan()
+        .args(["rules", "list", "--rules", &rules])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ACME002"))
+        .stdout(predicate::str::contains("VM001"));
+    fitscan()
+        .args(["rules", "show", "ACME002", "--rules", &rules])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Windows 2012 is a rehost blocker"));
+    let r = json_of(&[
+        "scan",
+        "samples/vms/estate.yaml",
+        "--rules",
+        &rules,
+        "--no-default-rules",
+        "--format",
+        "json",
+    ]);
+    let hits: Vec<String> = r["workloads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["rule"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        hits,
+        vec!["ACME002:file-share-legacy runs Windows Server 2012 R2".to_string()]
+    );
+}

@@ -1,0 +1,38 @@
+//! Snapshots of every report format for the seed server, so that a change to an output is
+//! a reviewed change (`cargo insta review`, or INSTA_UPDATE=always to rewrite).
+
+use std::path::PathBuf;
+
+use fitscan::report::{Format, RenderOptions};
+use fitscan::rightsize::SizingOptions;
+use fitscan::{ScanOptions, scan};
+
+fn seed_report() -> fitscan::model::Report {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap_or_else(|e| panic!("{e}"));
+    let opts = ScanOptions {
+        sizing: SizingOptions {
+            headroom: 0.0,
+            percentile: 95.0,
+        },
+        ..ScanOptions::default()
+    };
+    scan(&[PathBuf::from("samples/vms/telco-server.yaml")], &opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn json_report() {
+    let report = seed_report();
+    insta::assert_snapshot!(
+        "seed_json",
+        Format::Json.render(&report, &RenderOptions::default())
+    );
+}
+
+#[test]
+fn table_report() {
+    let report = seed_report();
+    insta::assert_snapshot!(
+        "seed_table",
+        Format::Table.render(&report, &RenderOptions::default())
+    );
+}
