@@ -26,8 +26,8 @@ use rayon::prelude::*;
 use crate::classify::{Check, CheckState, classify};
 use crate::ingest::{FileOutput, IngestContext};
 use crate::model::{
-    Assumptions, CheckRecord, Finding, Generation, Phase, Report, ScanError, Severity,
-    SeverityCounts, Summary, SuppressedFinding, Tool, Totals, Workload, WorkloadReport,
+    Assumptions, CheckRecord, ComponentReport, Finding, Generation, Phase, Report, ScanError,
+    Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals, Workload, WorkloadReport,
 };
 use crate::node::Node;
 use crate::rightsize::{Ladder, Rightsizing, SizingOptions, rightsize};
@@ -276,15 +276,71 @@ fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
     }
 }
 
+/// `facts.components[*]`: each component's name, count and sizing figures, so that rules
+/// can iterate containers or VDUs (`some: facts.components[*]`).
+fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
+    if components.is_empty() {
+        return;
+    }
+    let items = components
+        .iter()
+        .map(|c| {
+            let mut n = Node::map(c.line);
+            n.insert("name", Node::str(c.name.clone(), c.line));
+            n.insert("count", Node::float(c.count, c.line));
+            if let Some(rs) = &c.rightsizing {
+                let parts = [
+                    ("current", rs.current),
+                    ("demand", rs.demand),
+                    ("recommended", rs.recommended),
+                    ("reclaimable", rs.reclaimable),
+                ];
+                for (part, s) in parts {
+                    // Without utilisation only the current size is a fact.
+                    if part != "current" && rs.basis == rightsize::Basis::None {
+                        continue;
+                    }
+                    for (dim, v) in [
+                        ("vcpu", s.vcpu),
+                        ("memory_gib", s.memory_gib),
+                        ("storage_gib", s.storage_gib),
+                    ] {
+                        if let Some(v) = v {
+                            n.insert_path(&format!("{part}.{dim}"), Node::float(v, c.line));
+                        }
+                    }
+                }
+            }
+            n
+        })
+        .collect();
+    facts.insert("components", Node::seq(items, 0));
+}
+
 /// Rules, ladder and sizing for one workload.
 fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadReport {
-    let rs = rightsize(
-        &w.current,
-        w.demand.as_ref(),
-        Ladder::for_kind(w.kind),
-        sizing,
-    );
+    let ladder = Ladder::for_kind(w.kind);
+    let components: Vec<ComponentReport> = w
+        .components
+        .iter()
+        .map(|c| ComponentReport {
+            name: c.name.clone(),
+            line: c.line,
+            count: c.count,
+            rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, sizing),
+        })
+        .collect();
+    let rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
+        let parts: Vec<(f64, &Rightsizing)> = components
+            .iter()
+            .filter_map(|c| c.rightsizing.as_ref().map(|r| (c.count, r)))
+            .collect();
+        rightsize::aggregate(&parts)
+    } else {
+        rightsize(&w.current, w.demand.as_ref(), ladder, sizing)
+    };
     insert_common_facts(&mut w, rs.as_ref());
+    insert_component_facts(&mut w.facts, &components);
     let roots = Roots {
         doc: &w.doc,
         facts: &w.facts,
@@ -363,6 +419,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
         target: w.target,
         notes: w.notes,
         suppressed,
+        components,
         checks: checks
             .into_iter()
             .map(|c| CheckRecord {

@@ -350,6 +350,20 @@ pub struct Workload {
     pub suppressions: Vec<Suppression>,
     /// Short remarks a reader should see (e.g. "powered off").
     pub notes: Vec<String>,
+    /// Parts sized on their own (a pod's containers, a VNF's VDUs). When present and
+    /// `current` is empty, the workload's size is the sum over its components.
+    pub components: Vec<Component>,
+}
+
+/// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
+#[derive(Debug, Clone, Default)]
+pub struct Component {
+    pub name: String,
+    pub line: u32,
+    /// How many instances run (replicas, VDU instances); sizes below are per instance.
+    pub count: f64,
+    pub current: Sizing,
+    pub demand: Option<Demand>,
 }
 
 impl Workload {
@@ -377,6 +391,7 @@ impl Workload {
             demand: None,
             suppressions: Vec::new(),
             notes: Vec::new(),
+            components: Vec::new(),
         }
     }
 }
@@ -526,8 +541,19 @@ pub struct WorkloadReport {
     pub target: Target,
     pub notes: Vec<String>,
     pub suppressed: Vec<SuppressedFinding>,
+    /// Per-component right-sizing (containers, VDUs); absent when the workload has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentReport>,
     #[serde(skip)]
     pub checks: Vec<CheckRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentReport {
+    pub name: String,
+    pub line: u32,
+    pub count: f64,
+    pub rightsizing: Option<crate::rightsize::Rightsizing>,
 }
 
 /// What a reader needs to reproduce the report.

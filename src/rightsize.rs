@@ -228,6 +228,52 @@ pub fn rightsize(
     })
 }
 
+/// The sum of per-instance recommendations, each weighted by its instance count: a pod's
+/// containers times replicas, a VNF's VDUs times instances. Confidence is the weakest part's.
+pub fn aggregate(parts: &[(f64, &Rightsizing)]) -> Option<Rightsizing> {
+    if parts.is_empty() {
+        return None;
+    }
+    let sum = |pick: &dyn Fn(&Rightsizing) -> Option<f64>| -> Option<f64> {
+        let values: Vec<f64> = parts
+            .iter()
+            .filter_map(|(n, r)| pick(r).map(|v| v * n))
+            .collect();
+        (!values.is_empty()).then(|| round2(values.iter().sum()))
+    };
+    let total = |pick: &dyn Fn(&Rightsizing) -> Sizing| Sizing {
+        vcpu: sum(&|r| pick(r).vcpu),
+        memory_gib: sum(&|r| pick(r).memory_gib),
+        storage_gib: sum(&|r| pick(r).storage_gib),
+    };
+    let any_utilisation = parts.iter().any(|(_, r)| r.basis == Basis::Utilisation);
+    Some(Rightsizing {
+        basis: if any_utilisation {
+            Basis::Utilisation
+        } else {
+            Basis::None
+        },
+        confidence: parts
+            .iter()
+            .map(|(_, r)| r.confidence)
+            .min()
+            .unwrap_or(Confidence::Low),
+        current: total(&|r| r.current),
+        recommended: total(&|r| r.recommended),
+        reclaimable: total(&|r| r.reclaimable),
+        demand: total(&|r| r.demand),
+        rating: parts.iter().map(|(_, r)| r.rating).min().unwrap_or(1),
+        data_points: parts
+            .iter()
+            .filter_map(|(_, r)| r.data_points)
+            .reduce(f64::min),
+        period_days: parts
+            .iter()
+            .filter_map(|(_, r)| r.period_days)
+            .reduce(f64::min),
+    })
+}
+
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -399,6 +445,59 @@ mod tests {
             rightsize(&current, Some(&demand), Ladder::Container, &opts).map(|r| r.recommended);
         assert_eq!(rec.and_then(|r| r.vcpu), Some(0.15));
         assert_eq!(rec.and_then(|r| r.memory_gib), Some(0.3125));
+    }
+
+    #[test]
+    fn components_add_up_by_their_counts() {
+        let opts = SizingOptions {
+            headroom: 0.0,
+            percentile: 95.0,
+        };
+        let app = Sizing {
+            vcpu: Some(1.0),
+            memory_gib: Some(2.0),
+            storage_gib: None,
+        };
+        let sidecar = Sizing {
+            vcpu: Some(0.1),
+            memory_gib: None,
+            storage_gib: None,
+        };
+        let busy = Demand {
+            vcpu: Some(0.5),
+            memory_gib: Some(1.0),
+            samples: Some(288),
+            expected_samples: Some(288),
+            ..Demand::default()
+        };
+        let a = rightsize(&app, Some(&busy), Ladder::Container, &opts);
+        let s = rightsize(&sidecar, None, Ladder::Container, &opts);
+        let (Some(a), Some(s)) = (a, s) else {
+            panic!("expected recommendations")
+        };
+        let total =
+            aggregate(&[(3.0, &a), (3.0, &s)]).unwrap_or_else(|| panic!("expected a total"));
+        assert_eq!(
+            total.current,
+            Sizing {
+                vcpu: Some(3.3),
+                memory_gib: Some(6.0),
+                storage_gib: None
+            }
+        );
+        assert_eq!(
+            total.recommended,
+            Sizing {
+                vcpu: Some(1.8),
+                memory_gib: Some(3.0),
+                storage_gib: None
+            }
+        );
+        assert_eq!(total.reclaimable.vcpu, Some(1.5));
+        assert_eq!(total.basis, Basis::Utilisation);
+        // the sidecar has no utilisation: the total is only as good as its weakest part
+        assert_eq!(total.confidence, Confidence::Low);
+        assert!(aggregate(&[]).is_none());
     }
 
     #[test]
