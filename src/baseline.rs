@@ -4,8 +4,9 @@
 //! A finding is matched by rule, file and fingerprint (a hash of rule, file, workload and
 //! the offending value, never the line), so that moving lines does not resurrect it; each
 //! baseline entry absorbs one finding, so a second copy of a baselined problem is new. Files
-//! are recorded relative to the baseline's own folder, so the same baseline works whatever
-//! folder fitscan runs in. File errors are never baselined: a broken file must be fixed.
+//! are recorded (and hashed) relative to the baseline's own folder, so the same baseline
+//! works whatever folder fitscan runs in and whichever paths it is given. File errors are
+//! never baselined: a broken file must be fixed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub struct Entry {
     pub rule: String,
     /// Relative to the baseline file's folder, with `/` separators.
     pub file: String,
+    /// Hash of rule, file (as recorded here), workload and offending text.
     pub fingerprint: String,
     /// For people reviewing the baseline; not used for matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,36 +73,56 @@ fn key_path(file: &str, base: &Path, cwd: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
+/// A finding's identity as a baseline records it. Unused suppressions are identified by the
+/// rule they name.
+fn key(rule: &str, file: &str, workload: &str, offending: &str) -> (String, String, String) {
+    (
+        rule.to_ascii_uppercase(),
+        file.to_string(),
+        crate::fingerprint(&[rule, file, workload, offending]),
+    )
+}
+
 impl Baseline {
     /// The baseline that `report` would write at `path`.
     pub fn of(report: &Report, path: &Path, cwd: &Path) -> Baseline {
         let path_abs = absolute(path, cwd);
-        let base = path_abs
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let base = path_abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut entries = Vec::new();
         for w in &report.workloads {
             for f in &w.findings {
+                let file = key_path(&f.file, &base, cwd);
+                let (_, _, fingerprint) = key(&f.rule, &file, &w.name, &f.offending);
                 entries.push(Entry {
                     rule: f.rule.clone(),
-                    file: key_path(&f.file, &base, cwd),
-                    fingerprint: f.fingerprint.clone(),
+                    file,
+                    fingerprint,
                     workload: Some(w.name.clone()),
                     message: Some(f.message.clone()),
                 });
             }
         }
         for u in &report.unused_suppressions {
+            let file = key_path(&u.file, &base, cwd);
+            let workload = u.workload.as_deref().unwrap_or("");
+            let (_, _, fingerprint) = key(u.rule, &file, workload, &u.suppressed_rule);
             entries.push(Entry {
                 rule: u.rule.to_string(),
-                file: key_path(&u.file, &base, cwd),
-                fingerprint: u.fingerprint.clone(),
+                file,
+                fingerprint,
                 workload: u.workload.clone(),
                 message: Some(u.message.clone()),
             });
         }
-        entries.sort();
+        // By file first, so that a baseline reads (and diffs) like the report.
+        entries.sort_by(|a, b| {
+            (&a.file, &a.rule, &a.fingerprint, &a.workload).cmp(&(
+                &b.file,
+                &b.rule,
+                &b.fingerprint,
+                &b.workload,
+            ))
+        });
         Baseline {
             path: path.to_path_buf(),
             base,
@@ -167,17 +189,17 @@ impl Baseline {
         let mut budget: HashMap<(String, String, String), usize> = HashMap::new();
         for e in &self.entries {
             *budget
-                .entry((e.rule.to_ascii_uppercase(), e.file.clone(), e.fingerprint.clone()))
+                .entry((
+                    e.rule.to_ascii_uppercase(),
+                    e.file.clone(),
+                    e.fingerprint.clone(),
+                ))
                 .or_default() += 1;
         }
         let mut baselined = 0;
         let base = &self.base;
-        let mut take = |rule: &str, file: &str, fingerprint: &str| {
-            let key = (
-                rule.to_ascii_uppercase(),
-                key_path(file, base, cwd),
-                fingerprint.to_string(),
-            );
+        let mut take = |rule: &str, file: &str, workload: &str, offending: &str| {
+            let key = key(rule, &key_path(file, base, cwd), workload, offending);
             match budget.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -188,12 +210,18 @@ impl Baseline {
             }
         };
         for w in &mut report.workloads {
+            let name = w.name.clone();
             w.findings
-                .retain(|f| !take(&f.rule, &f.file, &f.fingerprint));
+                .retain(|f| !take(&f.rule, &f.file, &name, &f.offending));
         }
-        report
-            .unused_suppressions
-            .retain(|u| !take(u.rule, &u.file, &u.fingerprint));
+        report.unused_suppressions.retain(|u| {
+            !take(
+                u.rule,
+                &u.file,
+                u.workload.as_deref().unwrap_or(""),
+                &u.suppressed_rule,
+            )
+        });
         let stale = budget.values().sum();
 
         let mut counts = SeverityCounts::default();
@@ -227,6 +255,9 @@ mod tests {
         let base = Path::new("/repo");
         assert_eq!(key_path("vms/a.yaml", base, cwd), "sub/vms/a.yaml");
         assert_eq!(key_path("./vms/../b.yaml", base, cwd), "sub/b.yaml");
-        assert_eq!(key_path("/elsewhere/c.yaml", base, cwd), "/elsewhere/c.yaml");
+        assert_eq!(
+            key_path("/elsewhere/c.yaml", base, cwd),
+            "/elsewhere/c.yaml"
+        );
     }
 }

@@ -299,10 +299,7 @@ impl Parser<'_> {
                 if valid {
                     Ok(Selector::new(t, Some(self.loc(n))))
                 } else {
-                    Err(self.err(
-                        n,
-                        format!("`{key}`: `{t}` is not a rule id or id prefix"),
-                    ))
+                    Err(self.err(n, format!("`{key}`: `{t}` is not a rule id or id prefix")))
                 }
             })
             .collect()
@@ -351,12 +348,15 @@ impl Parser<'_> {
                     ));
                 }
             }
-            let path_node = item
-                .get("path")
-                .ok_or_else(|| self.err(item, "a per-path ignore needs `path` (a glob or a list of globs)"))?;
-            let rules_node = item
-                .get("rules")
-                .ok_or_else(|| self.err(item, "a per-path ignore needs `rules` (rule ids, or `all`)"))?;
+            let path_node = item.get("path").ok_or_else(|| {
+                self.err(
+                    item,
+                    "a per-path ignore needs `path` (a glob or a list of globs)",
+                )
+            })?;
+            let rules_node = item.get("rules").ok_or_else(|| {
+                self.err(item, "a per-path ignore needs `rules` (rule ids, or `all`)")
+            })?;
             let patterns: Vec<(String, Location)> = self
                 .texts(path_node, "path")?
                 .into_iter()
@@ -424,7 +424,10 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
         return Ok(config);
     }
     let Some(entries) = root.as_map() else {
-        return Err(p.err(root, "the config file must be a mapping of keys (see `fitscan config schema`)"));
+        return Err(p.err(
+            root,
+            "the config file must be a mapping of keys (see `fitscan config schema`)",
+        ));
     };
     let names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
     for e in entries {
@@ -455,7 +458,9 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
                     Value::Int(i) if *i >= 0 => usize::try_from(*i).ok(),
                     _ => None,
                 }
-                .ok_or_else(|| p.err(node, format!("`{name}` must be a whole number, 0 or more")))?;
+                .ok_or_else(|| {
+                    p.err(node, format!("`{name}` must be a whole number, 0 or more"))
+                })?;
                 config.max_findings = Some(n);
             }
             Kind::Headroom => {
@@ -514,9 +519,10 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
                     return Err(p.err(node, "`severity` maps rule ids or prefixes to error, warning or info, e.g. {VM003: info}"));
                 };
                 for m in map {
-                    let s: Severity = p.choice(&m.value, &m.key, SEVERITIES)?.parse().map_err(
-                        |msg: String| p.err(&m.value, msg),
-                    )?;
+                    let s: Severity = p
+                        .choice(&m.value, &m.key, SEVERITIES)?
+                        .parse()
+                        .map_err(|msg: String| p.err(&m.value, msg))?;
                     let id_node = Node::str(m.key.clone(), m.value.line);
                     let mut ids = p.ids(&id_node, name)?;
                     if let Some(sel) = ids.pop() {
@@ -541,9 +547,10 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Error
         return Ok(None);
     };
     let absolute = normalise(&cwd.join(&path));
-    let display = absolute
-        .strip_prefix(cwd)
-        .map_or_else(|_| absolute.display().to_string(), |p| p.display().to_string());
+    let display = absolute.strip_prefix(cwd).map_or_else(
+        |_| absolute.display().to_string(),
+        |p| p.display().to_string(),
+    );
     let text = std::fs::read_to_string(&absolute).map_err(|e| Error::Path {
         path: display.clone(),
         message: if e.kind() == std::io::ErrorKind::NotFound {
@@ -552,21 +559,15 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Error
             format!("cannot read the config file: {e}")
         },
     })?;
-    let dir = absolute
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Some(parse(&text, &display, &dir)?))
 }
 
 /// The first `.fitscan.yaml` (or `.fitscan.yml`) in `start` or a folder above it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find_map(|dir| {
-        FILE_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-    })
+    start
+        .ancestors()
+        .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
 /// What the command line said; `None` (or empty) means "not given", so that the config
@@ -633,7 +634,10 @@ pub fn resolve(cli: CommandLine, config: Option<Config>, cwd: &Path) -> Result<S
         rules,
         no_default_rules: cli.no_default_rules || config.no_default_rules,
         sizing: SizingOptions {
-            headroom: cli.headroom.or(config.headroom).unwrap_or(defaults.headroom),
+            headroom: cli
+                .headroom
+                .or(config.headroom)
+                .unwrap_or(defaults.headroom),
             percentile: cli
                 .percentile
                 .or(config.percentile)
@@ -660,7 +664,8 @@ pub fn resolve(cli: CommandLine, config: Option<Config>, cwd: &Path) -> Result<S
 }
 
 fn kind_schema(kind: Kind) -> Json {
-    let text_or_list = |item: Json| json!({ "anyOf": [item.clone(), { "type": "array", "items": item }] });
+    let text_or_list =
+        |item: Json| json!({ "anyOf": [item.clone(), { "type": "array", "items": item }] });
     let id = json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]+$" });
     match kind {
         Kind::Bool => json!({ "type": "boolean" }),
@@ -811,10 +816,16 @@ percentile: p90
             ("headroom: 0.3\n", "ambiguous"),
             ("percentile: 120\n", "at most 100"),
             ("format: [yaml]\n", "unknown format `yaml`"),
-            ("severity: {VM003: fatal}\n", "not one of error, warning, info"),
+            (
+                "severity: {VM003: fatal}\n",
+                "not one of error, warning, info",
+            ),
             ("select: [\"VM 1\"]\n", "not a rule id"),
             ("per-path-ignores:\n  - rules: [VM001]\n", "needs `path`"),
-            ("per-path-ignores:\n  - path: \"a/[\"\n    rules: [VM001]\n", "bad glob"),
+            (
+                "per-path-ignores:\n  - path: \"a/[\"\n    rules: [VM001]\n",
+                "bad glob",
+            ),
             ("no-inline-ignores: maybe\n", "true or false"),
             ("- a\n", "mapping of keys"),
             ("a: 1\n---\nb: 2\n", "one YAML document"),
@@ -851,8 +862,8 @@ percentile: p90
         assert_eq!(s.rules.len(), 2, "rule folders add up");
         assert_eq!(s.outputs.len(), 2);
         assert!(s.policy.no_inline_ignores);
-        let d = resolve(CommandLine::default(), None, Path::new("/"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let d =
+            resolve(CommandLine::default(), None, Path::new("/")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(d.gate.fail_on, Some(Severity::Error));
         assert_eq!(d.sizing.headroom, 0.3);
         assert_eq!(d.outputs[0].format, Format::Table);
@@ -880,9 +891,6 @@ percentile: p90
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(discover(&deep), Some(dir.path().join(".fitscan.yaml")));
         let c = load(None, &deep).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            c.and_then(|c| c.fail_on),
-            Some(FailOn::At(Severity::Info))
-        );
+        assert_eq!(c.and_then(|c| c.fail_on), Some(FailOn::At(Severity::Info)));
     }
 }

@@ -182,11 +182,7 @@ fn assemble(
         config_used.extend(r.config_used);
     }
     let covering = policy::entries_covering(&opts.policy, &scanned_files);
-    unused_suppressions.extend(policy::unused_config(
-        &opts.policy,
-        &config_used,
-        &covering,
-    ));
+    unused_suppressions.extend(policy::unused_config(&opts.policy, &config_used, &covering));
     unused_suppressions.sort();
     assessed.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.name.as_str()).cmp(&(b.file.as_ref(), b.line, b.name.as_str()))
@@ -484,6 +480,7 @@ fn findings_for(
             title: rule.title.clone(),
             gating: rule.gating,
             fingerprint: fingerprint(&[&rule.id, &w.file, &w.name, offending]),
+            offending: offending.to_string(),
         }
     };
     let occurrences: Vec<&rules::eval::Hit> =

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use fitscan::ScanOptions;
 use fitscan::baseline::Baseline;
 use fitscan::config::{self, CommandLine, FailOn};
 use fitscan::model::{Phase, Target};
 use fitscan::report::RenderOptions;
 use fitscan::report::outputs::OutputSpec;
 use fitscan::rules::{describe, loader, testing};
-use fitscan::ScanOptions;
 
 #[derive(Parser)]
 #[command(

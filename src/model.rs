@@ -396,6 +396,10 @@ pub struct Finding {
     pub gating: bool,
     /// Stable hash of rule, file and offending text, for baselines and SARIF.
     pub fingerprint: String,
+    /// The offending text the fingerprint hashes (the value, or the workload's name), so
+    /// that a baseline can hash it with the file as seen from the baseline's folder.
+    #[serde(skip)]
+    pub offending: String,
 }
 
 /// A file that could not be read or parsed (rule `parse-error`), or an input error.

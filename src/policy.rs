@@ -361,7 +361,10 @@ fn unused_inline(
     let why = if s.rule.eq_ignore_ascii_case("all") {
         "no finding was left to suppress".to_string()
     } else if applied.disabled.contains(&s.rule.to_ascii_uppercase()) {
-        format!("{} is switched off by the config (`select` / `ignore`)", s.rule)
+        format!(
+            "{} is switched off by the config (`select` / `ignore`)",
+            s.rule
+        )
     } else {
         match rule {
             None => format!(

@@ -69,11 +69,7 @@ fn unused_line(out: &mut String, u: &UnusedSuppression) {
     );
 }
 
-fn workload_case(
-    w: &WorkloadReport,
-    unused: &[&UnusedSuppression],
-    opts: &RenderOptions,
-) -> Case {
+fn workload_case(w: &WorkloadReport, unused: &[&UnusedSuppression], opts: &RenderOptions) -> Case {
     let fails = |s: Severity| opts.fail_on.is_some_and(|t| s >= t);
     let mut failing = String::new();
     let mut passing = String::new();
@@ -201,7 +197,13 @@ fn config_unused_case(u: &UnusedSuppression, opts: &RenderOptions) -> Case {
         name: format!("{} at line {}", u.suppressed_rule, u.line),
         file: u.file.to_string(),
         line: Some(u.line),
-        failure: fails.then(|| (u.message.clone(), u.severity.as_str().to_string(), body.clone())),
+        failure: fails.then(|| {
+            (
+                u.message.clone(),
+                u.severity.as_str().to_string(),
+                body.clone(),
+            )
+        }),
         error: None,
         system_out: if fails { String::new() } else { body },
     }
@@ -229,7 +231,10 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             .push(workload_case(w, &unused, opts));
     }
     for e in &report.errors {
-        suites.entry(e.file.clone()).or_default().push(error_case(e));
+        suites
+            .entry(e.file.clone())
+            .or_default()
+            .push(error_case(e));
     }
     for u in report
         .unused_suppressions

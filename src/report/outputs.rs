@@ -117,7 +117,10 @@ mod tests {
     #[test]
     fn one_format_on_stdout_and_output_takes_its_place() {
         let plan_of = |specs: &[&str], out: Option<&str>| {
-            plan(specs.iter().map(|s| spec(s)).collect(), out.map(PathBuf::from))
+            plan(
+                specs.iter().map(|s| spec(s)).collect(),
+                out.map(PathBuf::from),
+            )
         };
         assert_eq!(
             plan_of(&[], None).map(|p| p.len()),

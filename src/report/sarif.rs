@@ -13,7 +13,8 @@ use crate::model::{
 /// docs is a one-line change.
 pub const RULE_DOCS_BASE: &str = "https://github.com/fitscan/fitscan/blob/main/docs/rules/";
 pub const INFORMATION_URI: &str = "https://github.com/fitscan/fitscan";
-pub const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The base every relative artifact URI is resolved against: the folder fitscan ran in
 /// (the repository root in CI).
 pub const SRCROOT: &str = "%SRCROOT%";
