@@ -882,6 +882,36 @@ percentile: p90
     }
 
     #[test]
+    fn the_readme_documents_every_key() {
+        let readme = include_str!("../README.md");
+        for key in KEYS {
+            assert!(
+                readme.contains(&format!("\n{}:", key.name)),
+                "README's example config lacks `{}`",
+                key.name
+            );
+            assert!(
+                readme.contains(&format!("`{}`", key.name)),
+                "README's key table lacks `{}`",
+                key.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../README.md");
+        let example = readme
+            .split("```yaml\n# .fitscan.yaml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap_or_else(|| panic!("the README has an example .fitscan.yaml"));
+        let c = parse_ok(example);
+        assert_eq!(c.formats.len(), 3);
+        assert_eq!(c.per_path_ignores.len(), 1);
+    }
+
+    #[test]
     fn discovery_walks_up() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let deep = dir.path().join("a/b");

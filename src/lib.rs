@@ -182,7 +182,13 @@ fn assemble(
         config_used.extend(r.config_used);
     }
     let covering = policy::entries_covering(&opts.policy, &scanned_files);
-    unused_suppressions.extend(policy::unused_config(&opts.policy, &config_used, &covering));
+    unused_suppressions.extend(policy::unused_config(
+        &opts.policy,
+        &config_used,
+        &covering,
+        rules,
+        applied,
+    ));
     unused_suppressions.sort();
     assessed.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.name.as_str()).cmp(&(b.file.as_ref(), b.line, b.name.as_str()))

@@ -408,6 +408,8 @@ pub fn unused_config(
     policy: &Policy,
     used: &BTreeSet<(usize, usize)>,
     any_file: &BTreeSet<usize>,
+    rules: &RuleSet,
+    applied: &Applied,
 ) -> Vec<UnusedSuppression> {
     let mut out = Vec::new();
     for (e, entry) in policy.path_ignores.iter().enumerate() {
@@ -416,7 +418,13 @@ pub fn unused_config(
             if used.contains(&(e, r)) {
                 continue;
             }
-            let why = if any_file.contains(&e) {
+            let why = if !rule.eq_ignore_ascii_case("all") && rules.get(rule).is_none() {
+                if applied.disabled.contains(&rule.to_ascii_uppercase()) {
+                    format!("{rule} is switched off by the config (`select` / `ignore`)")
+                } else {
+                    format!("{rule} is not a rule fitscan knows (see `fitscan rules list`)")
+                }
+            } else if any_file.contains(&e) {
                 format!("{rule} found nothing in the files under `{patterns}`")
             } else {
                 format!("no scanned file matches `{patterns}`")
