@@ -5,7 +5,7 @@
 //! file:line and fix. Findings below the threshold and suppressed ones (with reasons) go to
 //! `<system-out>`. A file that cannot be read or parsed is a testcase with an `<error>`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use quick_xml::Writer;
@@ -219,16 +219,20 @@ fn counts(cases: &[Case]) -> (usize, usize, usize) {
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut suites: BTreeMap<String, Vec<Case>> = BTreeMap::new();
+    let mut unused_of: HashMap<(&str, &str), Vec<&UnusedSuppression>> = HashMap::new();
+    for u in &report.unused_suppressions {
+        if let Some(w) = &u.workload {
+            unused_of.entry((&u.file, w)).or_default().push(u);
+        }
+    }
     for w in &report.workloads {
-        let unused: Vec<&UnusedSuppression> = report
-            .unused_suppressions
-            .iter()
-            .filter(|u| u.workload.as_deref() == Some(w.name.as_str()) && u.file == w.file)
-            .collect();
+        let unused = unused_of
+            .get(&(&*w.file, w.name.as_str()))
+            .map_or(&[][..], Vec::as_slice);
         suites
             .entry(w.file.to_string())
             .or_default()
-            .push(workload_case(w, &unused, opts));
+            .push(workload_case(w, unused, opts));
     }
     for e in &report.errors {
         suites

@@ -3,7 +3,10 @@
 //! Suppressed findings are results too, with `suppressions` (so that dashboards show them
 //! as accepted rather than lose them). Results are sorted by file, line and rule.
 
-use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::model::{
     Report, RuleInfo, Severity, SuppressionOrigin, UNUSED_SUPPRESSION_RULE, WorkloadReport,
@@ -66,35 +69,6 @@ fn encode_uri_path(path: &str) -> String {
         }
     }
     out
-}
-
-/// A path as reported (relative to where fitscan ran, or absolute) as an artifact location:
-/// relative paths against `%SRCROOT%`, absolute ones as `file://` URIs.
-pub fn artifact_location(path: &str) -> Value {
-    let slashed = path.replace('\\', "/");
-    let mut rel = slashed.as_str();
-    while let Some(rest) = rel.strip_prefix("./") {
-        rel = rest;
-    }
-    let bytes = rel.as_bytes();
-    let windows_drive = bytes.len() > 2 && bytes[1] == b':' && bytes[2] == b'/';
-    if rel.starts_with('/') {
-        json!({ "uri": format!("file://{}", encode_uri_path(rel)) })
-    } else if windows_drive {
-        let (drive, rest) = rel.split_at(2);
-        json!({ "uri": format!("file:///{drive}{}", encode_uri_path(rest)) })
-    } else {
-        json!({ "uri": encode_uri_path(rel), "uriBaseId": SRCROOT })
-    }
-}
-
-fn physical(file: &str, line: Option<u32>) -> Value {
-    let mut loc = Map::new();
-    loc.insert("artifactLocation".into(), artifact_location(file));
-    if let Some(line) = line.filter(|l| *l > 0) {
-        loc.insert("region".into(), json!({ "startLine": line }));
-    }
-    json!({ "physicalLocation": Value::Object(loc) })
 }
 
 fn help_uri(rule: &RuleInfo) -> Option<String> {
@@ -181,158 +155,333 @@ fn builtin_descriptor(
     })
 }
 
-/// A result with the sort key it is ordered by.
-struct Entry {
-    file: String,
-    line: u32,
-    rule: String,
-    result: Value,
+// Results are typed and borrow from the report: an estate yields hundreds of thousands of
+// them, and a `serde_json::Value` per result costs gigabytes and seconds.
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
 }
 
-struct Builder<'a> {
-    ids: Vec<&'a str>,
-    baseline: bool,
-    entries: Vec<Entry>,
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
-impl<'a> Builder<'a> {
-    fn push(
-        &mut self,
-        rule: &str,
-        (file, line): (&str, Option<u32>),
-        workload: Option<&WorkloadReport>,
-        mut result: Value,
-    ) {
-        result["ruleId"] = Value::String(rule.to_string());
-        if let Some(i) = self.ids.iter().position(|id| *id == rule) {
-            result["ruleIndex"] = json!(i);
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "fitscan/v1")]
+    fitscan: &'a str,
+}
+
+#[derive(Serialize)]
+struct SuppressionOut<'a> {
+    kind: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    location: Location<'a>,
+}
+
+/// Properties of a result; which ones are present depends on what it reports.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workload: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workload_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generation: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed_rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SuppressionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "is_empty_properties")]
+    properties: Properties<'a>,
+    /// Sort key (not serialised): file, line, rule.
+    #[serde(skip)]
+    sort_file: &'a str,
+    #[serde(skip)]
+    sort_line: u32,
+}
+
+fn is_empty_properties(p: &Properties<'_>) -> bool {
+    p.workload.is_none() && p.severity.is_none() && p.suppressed_rule.is_none()
+}
+
+fn artifact(path: &str) -> ArtifactLocation {
+    let slashed = path.replace('\\', "/");
+    let mut rel = slashed.as_str();
+    while let Some(rest) = rel.strip_prefix("./") {
+        rel = rest;
+    }
+    let bytes = rel.as_bytes();
+    let windows_drive = bytes.len() > 2 && bytes[1] == b':' && bytes[2] == b'/';
+    if rel.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", encode_uri_path(rel)),
+            uri_base_id: None,
         }
-        let mut location = physical(file, line);
-        if let Some(w) = workload {
-            location["logicalLocations"] =
-                json!([{ "name": w.name, "fullyQualifiedName": w.id, "kind": "resource" }]);
+    } else if windows_drive {
+        let (drive, rest) = rel.split_at(2);
+        ArtifactLocation {
+            uri: format!("file:///{drive}{}", encode_uri_path(rest)),
+            uri_base_id: None,
         }
-        result["locations"] = json!([location]);
-        if self.baseline {
-            result["baselineState"] = json!("new");
+    } else {
+        ArtifactLocation {
+            uri: encode_uri_path(rel),
+            uri_base_id: Some(SRCROOT),
         }
-        self.entries.push(Entry {
-            file: file.to_string(),
-            line: line.unwrap_or(0),
-            rule: rule.to_string(),
-            result,
-        });
     }
 }
 
-fn workload_properties(w: &WorkloadReport) -> Map<String, Value> {
-    let mut p = Map::new();
-    p.insert("workload".into(), json!(w.name));
-    p.insert("workloadId".into(), json!(w.id));
-    p.insert("kind".into(), json!(w.kind.as_str()));
-    p.insert("phase".into(), json!(w.phase.as_str()));
-    p.insert("generation".into(), json!(w.generation.number()));
-    p
+/// A path as reported (relative to where fitscan ran, or absolute) as an artifact location:
+/// relative paths against `%SRCROOT%`, absolute ones as `file://` URIs.
+pub fn artifact_location(path: &str) -> Value {
+    serde_json::to_value(artifact(path)).unwrap_or(Value::Null)
+}
+
+fn location<'a>(
+    file: &str,
+    line: Option<u32>,
+    workload: Option<&'a WorkloadReport>,
+) -> Location<'a> {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: artifact(file),
+            region: line
+                .filter(|l| *l > 0)
+                .map(|start_line| Region { start_line }),
+        },
+        logical_locations: workload
+            .map(|w| LogicalLocation {
+                name: &w.name,
+                fully_qualified_name: &w.id,
+                kind: "resource",
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn workload_properties(w: &WorkloadReport) -> Properties<'_> {
+    Properties {
+        workload: Some(&w.name),
+        workload_id: Some(&w.id),
+        kind: Some(w.kind.as_str()),
+        phase: Some(w.phase.as_str()),
+        generation: Some(w.generation.number()),
+        ..Properties::default()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    invocations: [Invocation; 1],
+    results: Vec<SarifResult<'a>>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
 }
 
 pub fn render(report: &Report) -> String {
     let mut ids: Vec<&str> = report.rules.iter().map(|r| r.id.as_str()).collect();
     ids.extend(BUILTIN_RULES.iter().map(|b| b.0));
-    let mut b = Builder {
-        ids,
-        baseline: report.assumptions.baseline.is_some(),
-        entries: Vec::new(),
-    };
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let baseline_state = report.assumptions.baseline.as_ref().map(|_| "new");
+    let mut results: Vec<SarifResult<'_>> = Vec::new();
     for w in &report.workloads {
         for f in &w.findings {
-            let mut props = workload_properties(w);
-            props.insert("severity".into(), json!(f.severity.as_str()));
-            props.insert("level".into(), json!(f.level.as_str()));
-            props.insert("remediation".into(), json!(f.remediation));
-            b.push(
-                &f.rule,
-                (&f.file, Some(f.line)),
-                Some(w),
-                json!({
-                    "level": level(f.severity),
-                    "message": { "text": format!("{}\nFix: {}", f.message, f.remediation) },
-                    "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
-                    "properties": Value::Object(props),
-                }),
-            );
+            results.push(SarifResult {
+                rule_id: &f.rule,
+                rule_index: index.get(f.rule.as_str()).copied(),
+                level: level(f.severity),
+                message: Text {
+                    text: format!("{}\nFix: {}", f.message, f.remediation),
+                },
+                locations: [location(&f.file, Some(f.line), Some(w))],
+                partial_fingerprints: Fingerprints {
+                    fitscan: &f.fingerprint,
+                },
+                suppressions: Vec::new(),
+                baseline_state,
+                properties: Properties {
+                    severity: Some(f.severity.as_str()),
+                    level: Some(f.level.as_str()),
+                    remediation: Some(&f.remediation),
+                    ..workload_properties(w)
+                },
+                sort_file: &f.file,
+                sort_line: f.line,
+            });
         }
         for s in &w.suppressed {
-            let mut suppression = json!({
-                "kind": match s.by.origin {
-                    SuppressionOrigin::Inline => "inSource",
-                    SuppressionOrigin::Config => "external",
+            results.push(SarifResult {
+                rule_id: &s.rule,
+                rule_index: index.get(s.rule.as_str()).copied(),
+                level: level(s.severity),
+                message: Text {
+                    text: s.message.clone(),
                 },
-                "status": "accepted",
-                "location": physical(&s.by.file, Some(s.by.line)),
+                locations: [location(&s.file, Some(s.line), Some(w))],
+                partial_fingerprints: Fingerprints {
+                    fitscan: &s.fingerprint,
+                },
+                suppressions: vec![SuppressionOut {
+                    kind: match s.by.origin {
+                        SuppressionOrigin::Inline => "inSource",
+                        SuppressionOrigin::Config => "external",
+                    },
+                    status: "accepted",
+                    justification: s.reason.as_deref(),
+                    location: location(&s.by.file, Some(s.by.line), None),
+                }],
+                baseline_state,
+                properties: Properties {
+                    severity: Some(s.severity.as_str()),
+                    ..workload_properties(w)
+                },
+                sort_file: &s.file,
+                sort_line: s.line,
             });
-            if let Some(reason) = &s.reason {
-                suppression["justification"] = json!(reason);
-            }
-            let mut props = workload_properties(w);
-            props.insert("severity".into(), json!(s.severity.as_str()));
-            b.push(
-                &s.rule,
-                (&s.file, Some(s.line)),
-                Some(w),
-                json!({
-                    "level": level(s.severity),
-                    "message": { "text": s.message },
-                    "partialFingerprints": { FINGERPRINT_KEY: s.fingerprint },
-                    "suppressions": [suppression],
-                    "properties": Value::Object(props),
-                }),
-            );
         }
     }
-    for e in &report.errors {
-        let fingerprint = crate::fingerprint(&[e.rule, &e.file, &e.message]);
-        b.push(
-            e.rule,
-            (&e.file, e.line),
-            None,
-            json!({
-                "level": "error",
-                "message": { "text": e.message },
-                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
-            }),
-        );
+    let error_fingerprints: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| crate::fingerprint(&[e.rule, &e.file, &e.message]))
+        .collect();
+    for (e, fingerprint) in report.errors.iter().zip(&error_fingerprints) {
+        results.push(SarifResult {
+            rule_id: e.rule,
+            rule_index: index.get(e.rule).copied(),
+            level: "error",
+            message: Text {
+                text: e.message.clone(),
+            },
+            locations: [location(&e.file, e.line, None)],
+            partial_fingerprints: Fingerprints {
+                fitscan: fingerprint,
+            },
+            suppressions: Vec::new(),
+            baseline_state,
+            properties: Properties::default(),
+            sort_file: &e.file,
+            sort_line: e.line.unwrap_or(0),
+        });
     }
     for u in &report.unused_suppressions {
-        let mut props = Map::new();
-        props.insert("suppressedRule".into(), json!(u.suppressed_rule));
-        props.insert("origin".into(), json!(u.origin.as_str()));
-        if let Some(w) = &u.workload {
-            props.insert("workload".into(), json!(w));
-        }
-        props.insert("remediation".into(), json!(u.remediation));
-        b.push(
-            u.rule,
-            (&u.file, Some(u.line)),
-            None,
-            json!({
-                "level": level(u.severity),
-                "message": { "text": format!("{}\nFix: {}", u.message, u.remediation) },
-                "partialFingerprints": { FINGERPRINT_KEY: u.fingerprint },
-                "properties": Value::Object(props),
-            }),
-        );
+        results.push(SarifResult {
+            rule_id: u.rule,
+            rule_index: index.get(u.rule).copied(),
+            level: level(u.severity),
+            message: Text {
+                text: format!("{}\nFix: {}", u.message, u.remediation),
+            },
+            locations: [location(&u.file, Some(u.line), None)],
+            partial_fingerprints: Fingerprints {
+                fitscan: &u.fingerprint,
+            },
+            suppressions: Vec::new(),
+            baseline_state,
+            properties: Properties {
+                workload: u.workload.as_deref(),
+                suppressed_rule: Some(&u.suppressed_rule),
+                origin: Some(u.origin.as_str()),
+                remediation: Some(&u.remediation),
+                ..Properties::default()
+            },
+            sort_file: &u.file,
+            sort_line: u.line,
+        });
     }
-    b.entries
-        .sort_by(|x, y| (&x.file, x.line, &x.rule).cmp(&(&y.file, y.line, &y.rule)));
+    results.sort_by(|x, y| {
+        (x.sort_file, x.sort_line, x.rule_id).cmp(&(y.sort_file, y.sort_line, y.rule_id))
+    });
 
     let mut rules: Vec<Value> = report.rules.iter().map(descriptor).collect();
     rules.extend(BUILTIN_RULES.iter().map(builtin_descriptor));
     let s = &report.summary;
-    let sarif = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": report.tool.name,
                     "version": report.tool.version,
@@ -340,10 +489,12 @@ pub fn render(report: &Report) -> String {
                     "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
-            },
-            "invocations": [{ "executionSuccessful": true }],
-            "results": b.entries.into_iter().map(|e| e.result).collect::<Vec<_>>(),
-            "properties": {
+            }),
+            invocations: [Invocation {
+                execution_successful: true,
+            }],
+            results,
+            properties: json!({
                 "workloads": s.workloads,
                 "byPhase": s.by_phase,
                 "byGeneration": s.by_generation,
@@ -351,10 +502,10 @@ pub fn render(report: &Report) -> String {
                 "unusedSuppressions": s.unused_suppressions,
                 "baselined": s.baselined,
                 "fileErrors": s.errors,
-            },
+            }),
         }],
-    });
-    let mut out = serde_json::to_string_pretty(&sarif)
+    };
+    let mut out = serde_json::to_string_pretty(&log)
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise SARIF: {e}\"}}"));
     out.push('\n');
     out
