@@ -71,6 +71,30 @@ fn encode_uri_path(path: &str) -> String {
     out
 }
 
+/// `{facts.demand.vcpu}` -> `` `{facts.demand.vcpu}` ``: in rendered markdown a template's
+/// placeholders read as placeholders, not as prose.
+fn code_placeholders(template: &str) -> String {
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let placeholder = &rest[open..open + close + 1];
+        out.push_str(&rest[..open]);
+        if placeholder.starts_with("{{") {
+            out.push_str(placeholder);
+        } else {
+            out.push('`');
+            out.push_str(placeholder);
+            out.push('`');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn help_uri(rule: &RuleInfo) -> Option<String> {
     match &rule.source {
         None => Some(format!("{RULE_DOCS_BASE}{}.md", rule.id)),
@@ -90,7 +114,7 @@ fn descriptor(rule: &RuleInfo) -> Value {
         rule.rationale.clone()
     };
     let mut help_text = format!("Remediation: {}", rule.remediation);
-    let mut help_md = format!("**Remediation:** {}", rule.remediation);
+    let mut help_md = format!("**Remediation:** {}", code_placeholders(&rule.remediation));
     if !rule.rationale.trim().is_empty() {
         help_text.push_str(&format!(
             "\n\nWhy it matters for the {} phase: {}",
@@ -533,6 +557,15 @@ mod tests {
             artifact_location("C:\\estate\\vm.yaml"),
             json!({ "uri": "file:///C:/estate/vm.yaml" })
         );
+    }
+
+    #[test]
+    fn placeholders_become_code_in_markdown() {
+        assert_eq!(
+            code_placeholders("Reduce {name} to {facts.x} vCPU."),
+            "Reduce `{name}` to `{facts.x}` vCPU."
+        );
+        assert_eq!(code_placeholders("no placeholder"), "no placeholder");
     }
 
     #[test]
