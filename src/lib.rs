@@ -429,6 +429,9 @@ fn assess(
     findings.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
     });
+    suppressed.sort_by(|a, b| {
+        (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
+    });
     let report = WorkloadReport {
         id: w.id,
         name: w.name,
