@@ -158,7 +158,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     }
 
-    if !report.unused_suppressions.is_empty() {
+    if !opts.quiet && !report.unused_suppressions.is_empty() {
         out.push_str("\nUnused suppressions\n");
         for u in &report.unused_suppressions {
             let _ = writeln!(
