@@ -5,11 +5,15 @@
 //! Data flows one way: discover -> ingest -> rules -> classify / rightsize -> report.
 //! [`scan`] is the one entry point.
 
+pub mod baseline;
 pub mod classify;
+pub mod config;
 pub mod discover;
+mod gate;
 pub mod ingest;
 pub mod model;
 pub mod node;
+pub mod policy;
 pub mod report;
 pub mod rightsize;
 pub mod rules;
@@ -17,7 +21,7 @@ pub mod source;
 pub mod units;
 pub mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,8 +30,9 @@ use rayon::prelude::*;
 use crate::classify::{Check, CheckState, classify};
 use crate::ingest::{FileOutput, IngestContext};
 use crate::model::{
-    Assumptions, CheckRecord, ComponentReport, Finding, Generation, Phase, Report, ScanError,
-    Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals, Workload, WorkloadReport,
+    Assumptions, CheckRecord, ComponentReport, Finding, Generation, Phase, Report, RuleInfo,
+    ScanError, Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals,
+    UnusedSuppression, Workload, WorkloadReport,
 };
 use crate::node::Node;
 use crate::rightsize::{Ladder, Rightsizing, SizingOptions, rightsize};
@@ -45,7 +50,11 @@ pub enum Error {
     Path { path: String, message: String },
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Config(#[from] policy::ConfigError),
 }
+
+pub use gate::{Gate, gate};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
@@ -61,6 +70,8 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     pub follow_links: bool,
     pub no_ignore: bool,
+    /// Rule selection, severity overrides, per-path ignores, `--no-inline-ignores`.
+    pub policy: policy::Policy,
 }
 
 impl Default for ScanOptions {
@@ -73,6 +84,7 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             no_ignore: false,
+            policy: policy::Policy::default(),
         }
     }
 }
@@ -80,6 +92,7 @@ impl Default for ScanOptions {
 /// Scans `paths` (files or folders) and assesses every workload found.
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
+    let (rules, applied) = opts.policy.apply(rules)?;
     let candidates = discover::discover(
         paths,
         discover::WalkOptions {
@@ -106,7 +119,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
                 },
             })
             .collect();
-        assemble(outputs, &rules, opts, inputs)
+        assemble(outputs, &rules, &applied, opts, inputs)
     }))
 }
 
@@ -114,7 +127,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
 pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions) -> Report {
     let outputs: Vec<FileOutput> = files.iter().map(|f| ingest_guarded(f, opts)).collect();
     let inputs = files.iter().map(|f| f.display.to_string()).collect();
-    assemble(outputs, rules, opts, inputs)
+    assemble(outputs, rules, &policy::Applied::default(), opts, inputs)
 }
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
@@ -136,6 +149,7 @@ fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
 fn assemble(
     outputs: Vec<FileOutput>,
     rules: &RuleSet,
+    applied: &policy::Applied,
     opts: &ScanOptions,
     inputs: Vec<String>,
 ) -> Report {
@@ -149,10 +163,33 @@ fn assemble(
     }
     ingest::link(&mut workloads, objects, &mut errors);
 
-    let mut assessed: Vec<WorkloadReport> = workloads
+    let disregarded_suppressions = if opts.policy.no_inline_ignores {
+        workloads.iter().map(|w| w.suppressions.len()).sum()
+    } else {
+        0
+    };
+    let scanned_files: BTreeSet<Arc<str>> = workloads.iter().map(|w| Arc::clone(&w.file)).collect();
+    let results: Vec<Assessed> = workloads
         .into_par_iter()
-        .map(|w| assess(w, rules, &opts.sizing))
+        .map(|w| assess(w, rules, opts, applied))
         .collect();
+    let mut unused_suppressions = Vec::new();
+    let mut config_used = BTreeSet::new();
+    let mut assessed = Vec::with_capacity(results.len());
+    for r in results {
+        assessed.push(r.report);
+        unused_suppressions.extend(r.unused);
+        config_used.extend(r.config_used);
+    }
+    let covering = policy::entries_covering(&opts.policy, &scanned_files);
+    unused_suppressions.extend(policy::unused_config(
+        &opts.policy,
+        &config_used,
+        &covering,
+        rules,
+        applied,
+    ));
+    unused_suppressions.sort();
     assessed.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.name.as_str()).cmp(&(b.file.as_ref(), b.line, b.name.as_str()))
     });
@@ -160,7 +197,10 @@ fn assemble(
     errors.sort();
     errors.dedup();
 
-    let summary = summarise(&assessed, &errors);
+    let mut summary = summarise(&assessed, &errors);
+    summary.unused_suppressions = unused_suppressions.len();
+    summary.findings.info += unused_suppressions.len();
+    summary.disregarded_suppressions = disregarded_suppressions;
     let mut rule_sources: Vec<String> = rules
         .rules
         .iter()
@@ -181,7 +221,33 @@ fn assemble(
             default_rules: !opts.no_default_rules,
             rule_sources,
             inputs,
+            config: None,
+            baseline: None,
         },
+        unused_suppressions,
+        rules: rules.rules.iter().map(rule_info).collect(),
+    }
+}
+
+fn rule_info(r: &rules::Rule) -> RuleInfo {
+    RuleInfo {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        target: r.target,
+        level: r.level,
+        severity: r.severity,
+        gating: r.gating,
+        weight: r.weight,
+        effort: r.effort,
+        disposition: r.disposition,
+        title: r.title.clone(),
+        rationale: r.rationale.clone(),
+        remediation: r.remediation.source.clone(),
+        evidence: r.evidence.clone(),
+        tags: r.tags.clone(),
+        links: r.links.clone(),
+        aliases: r.aliases.clone(),
+        source: (!r.source.embedded).then(|| format!("{}:{}", r.source.file, r.source.line)),
     }
 }
 
@@ -317,8 +383,22 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
     facts.insert("components", Node::seq(items, 0));
 }
 
+/// One assessed workload, and the book-keeping on its suppressions.
+struct Assessed {
+    report: WorkloadReport,
+    unused: Vec<UnusedSuppression>,
+    /// Per-path ignore entries (entry, rule) of the policy that suppressed something here.
+    config_used: Vec<(usize, usize)>,
+}
+
 /// Rules, ladder and sizing for one workload.
-fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadReport {
+fn assess(
+    mut w: Workload,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    applied: &policy::Applied,
+) -> Assessed {
+    let sizing = &opts.sizing;
     let ladder = Ladder::for_kind(w.kind);
     let components: Vec<ComponentReport> = w
         .components
@@ -348,6 +428,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
+    let mut tracker = policy::Tracker::new(&w, &opts.policy);
     for rule in rules.for_target(w.target) {
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
@@ -361,12 +442,16 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
             Outcome::Fail(hits) => {
                 let mut kept = 0;
                 for f in findings_for(rule, &w, roots, &hits) {
-                    match suppression_for(&w, rules, &f) {
-                        Some(reason) => suppressed.push(SuppressedFinding {
-                            rule: f.rule.clone(),
-                            file: Arc::clone(&f.file),
+                    match tracker.check(rules, &f) {
+                        Some(hit) => suppressed.push(SuppressedFinding {
+                            rule: f.rule,
+                            file: f.file,
                             line: f.line,
-                            reason,
+                            reason: hit.reason,
+                            severity: f.severity,
+                            message: f.message,
+                            fingerprint: f.fingerprint,
+                            by: hit.by,
                         }),
                         None => {
                             kept += 1;
@@ -395,11 +480,15 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
             evidence: rule.evidence.clone(),
         });
     }
+    let (unused, config_used) = tracker.finish(&w, rules, applied);
     let c = classify(&checks, w.generation);
     findings.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
     });
-    WorkloadReport {
+    suppressed.sort_by(|a, b| {
+        (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
+    });
+    let report = WorkloadReport {
         id: w.id,
         name: w.name,
         kind: w.kind,
@@ -427,6 +516,11 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
                 state: c.state,
             })
             .collect(),
+    };
+    Assessed {
+        report,
+        unused,
+        config_used,
     }
 }
 
@@ -452,6 +546,7 @@ fn findings_for(
             title: rule.title.clone(),
             gating: rule.gating,
             fingerprint: fingerprint(&[&rule.id, &w.file, &w.name, offending]),
+            offending: offending.to_string(),
         }
     };
     let occurrences: Vec<&rules::eval::Hit> =
@@ -477,18 +572,6 @@ fn findings_for(
         .find_map(|h| h.value.clone())
         .or_else(|| at.map(|n| n.display_text()));
     vec![make(line, value.as_deref())]
-}
-
-/// The reason (possibly none) when one of the workload's suppressions covers the finding.
-fn suppression_for(w: &Workload, rules: &RuleSet, f: &Finding) -> Option<Option<String>> {
-    w.suppressions
-        .iter()
-        .find(|s| {
-            let id = rules.canonical_id(&s.rule);
-            (id.eq_ignore_ascii_case(&f.rule) || s.rule.eq_ignore_ascii_case("all"))
-                && s.applies_to_line.is_none_or(|l| l == f.line)
-        })
-        .map(|s| s.reason.clone())
 }
 
 /// FNV-1a over the parts: stable across runs, platforms and versions.
@@ -580,54 +663,8 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         undersized,
         disconnects: workloads.iter().filter(|w| w.disconnect).count(),
         effort,
+        unused_suppressions: 0,
+        disregarded_suppressions: 0,
+        baselined: 0,
     }
-}
-
-/// When the CI gate fails: the reasons, each one line. Empty means pass.
-#[derive(Debug, Clone, Default)]
-pub struct Gate {
-    /// Fail when a finding (or a file error, which is severity error) is at or above this.
-    pub fail_on: Option<Severity>,
-    /// Fail when a workload is below this phase.
-    pub min_phase: Option<Phase>,
-}
-
-pub fn gate(report: &Report, gate: &Gate) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if let Some(threshold) = gate.fail_on {
-        let counts = &report.summary.findings;
-        let mut n = 0;
-        if threshold <= Severity::Error {
-            n += counts.error + report.errors.len();
-        }
-        if threshold <= Severity::Warning {
-            n += counts.warning;
-        }
-        if threshold <= Severity::Info {
-            n += counts.info;
-        }
-        if n > 0 {
-            let files = if report.errors.is_empty() {
-                String::new()
-            } else {
-                format!(" (including {} file error(s))", report.errors.len())
-            };
-            reasons.push(format!(
-                "{n} finding(s) at or above severity {threshold}{files} (--fail-on {threshold})"
-            ));
-        }
-    }
-    if let Some(min) = gate.min_phase {
-        let below: Vec<&WorkloadReport> =
-            report.workloads.iter().filter(|w| w.phase < min).collect();
-        if let Some(first) = below.first() {
-            reasons.push(format!(
-                "{} workload(s) below phase {min} (e.g. {} is {}) (--min-phase {min})",
-                below.len(),
-                first.name,
-                first.phase
-            ));
-        }
-    }
-    reasons
 }

@@ -7,11 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use fitscan::model::{Phase, Severity, Target};
-use fitscan::report::{Format, RenderOptions};
-use fitscan::rightsize::SizingOptions;
+use fitscan::ScanOptions;
+use fitscan::baseline::Baseline;
+use fitscan::config::{self, CommandLine, FailOn};
+use fitscan::model::{Phase, Target};
+use fitscan::report::RenderOptions;
+use fitscan::report::outputs::OutputSpec;
 use fitscan::rules::{describe, loader, testing};
-use fitscan::{Gate, ScanOptions};
 
 #[derive(Parser)]
 #[command(
@@ -22,7 +24,10 @@ use fitscan::{Gate, ScanOptions};
 descriptors and says, for every workload, which platform generation it runs on (1 mainframe, \
 2 client-server, 3 cloud-native), whether it is unchanged, optimised or purpose-built there, \
 what to change to reach the next phase, and how to right-size it.\n\n\
-Exit codes: 0 pass, 1 gate failed (--fail-on, --min-phase), 2 usage or configuration error."
+Settings come from the command line, then `.fitscan.yaml` (found by walking up from the \
+working directory, or --config), then the defaults.\n\n\
+Exit codes: 0 pass, 1 gate failed (--fail-on, --min-phase, --max-findings), 2 usage or \
+configuration error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +41,15 @@ enum Command {
     /// List, show and test rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The config file `.fitscan.yaml`
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the JSON Schema of `.fitscan.yaml` (for editors and validation)
+    Schema,
 }
 
 #[derive(Args)]
@@ -53,26 +67,49 @@ struct ScanArgs {
     /// Files and folders to scan (folders are walked, honouring .gitignore)
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format: table or json
-    #[arg(long, short = 'f', default_value = "table", value_parser = parse_format)]
-    format: Format,
-    /// Write the report to FILE instead of standard output
+    /// Output format, repeatable: table (default), json, sarif, junit; FORMAT=PATH writes
+    /// that format to a file (at most one format goes to standard output)
+    #[arg(long, short = 'f', value_parser = parse_output, value_name = "FORMAT[=PATH]")]
+    format: Vec<OutputSpec>,
+    /// Write the report to FILE instead of standard output (the format without =PATH)
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Read this config file instead of looking for .fitscan.yaml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file
+    #[arg(long)]
+    no_config: bool,
     #[command(flatten)]
     selection: RuleSelection,
-    /// Headroom added to observed demand when right-sizing, in percent (0 sizes to demand)
-    #[arg(long, default_value = "30", value_parser = parse_headroom, value_name = "PERCENT")]
-    headroom: f64,
-    /// Percentile of CPU and memory utilisation taken as demand
-    #[arg(long, default_value = "95", value_parser = parse_percentile, value_name = "P")]
-    percentile: f64,
+    /// Headroom added to observed demand when right-sizing, in percent (default 30; 0 sizes
+    /// to demand)
+    #[arg(long, value_parser = config::parse_headroom, value_name = "PERCENT")]
+    headroom: Option<f64>,
+    /// Percentile of CPU and memory utilisation taken as demand (default 95)
+    #[arg(long, value_parser = config::parse_percentile, value_name = "P")]
+    percentile: Option<f64>,
     /// Exit 1 when a workload is below this phase: unchanged, optimised (optimized) or purpose-built
     #[arg(long, value_parser = parse_phase, value_name = "PHASE")]
     min_phase: Option<Phase>,
-    /// Exit 1 when a finding at or above this severity is reported: error, warning, info or never
-    #[arg(long, default_value = "error", value_parser = parse_fail_on, value_name = "SEVERITY")]
-    fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity is reported: error (default), warning,
+    /// info or never
+    #[arg(long, value_parser = parse_fail_on, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Exit 1 when more than N findings are reported (any severity, file errors included)
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
+    /// Disregard inline suppressions (Dockerfile comments, Kubernetes annotations, VM spec
+    /// `ignore:` lists): only the config file's policy applies
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Report and gate only on findings not recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file (this run then passes the findings
+    /// gates; file errors and --min-phase still count)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Worker threads (0: one per core)
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     jobs: usize,
@@ -118,10 +155,7 @@ enum RulesCommand {
     },
 }
 
-#[derive(Clone, Copy)]
-struct FailOn(Option<Severity>);
-
-fn parse_format(s: &str) -> Result<Format, String> {
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
     s.parse()
 }
 
@@ -134,52 +168,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
 }
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
-    if s == "never" {
-        return Ok(FailOn(None));
-    }
-    s.parse::<Severity>()
-        .map(|s| FailOn(Some(s)))
-        .map_err(|_| format!("`{s}`: expected error, warning, info or never"))
-}
-
-fn parse_headroom(s: &str) -> Result<f64, String> {
-    let (text, explicit_percent) = match s.trim().strip_suffix('%') {
-        Some(t) => (t.trim(), true),
-        None => (s.trim(), false),
-    };
-    let v: f64 = text
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| format!("`{s}` is not a percentage"))?;
-    if !(0.0..=1000.0).contains(&v) {
-        return Err(format!(
-            "`{s}`: headroom must be between 0 and 1000 percent"
-        ));
-    }
-    if !explicit_percent && v > 0.0 && v < 1.0 {
-        return Err(format!(
-            "`{s}` is ambiguous: headroom is in percent; write {} for {}% or {s}% for {s}%",
-            v * 100.0,
-            v * 100.0
-        ));
-    }
-    Ok(v / 100.0)
-}
-
-fn parse_percentile(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .trim_start_matches(['p', 'P'])
-        .parse()
-        .map_err(|_| format!("`{s}` is not a percentile"))?;
-    if v > 0.0 && v <= 100.0 {
-        Ok(v)
-    } else {
-        Err(format!(
-            "`{s}`: the percentile must be above 0 and at most 100"
-        ))
-    }
+    s.parse()
 }
 
 fn main() -> ExitCode {
@@ -187,6 +176,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(cmd) => run_rules(cmd),
+        Command::Config(ConfigCommand::Schema) => {
+            let mut text = serde_json::to_string_pretty(&config::schema()).unwrap_or_default();
+            text.push('\n');
+            write_output(None, &text).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -216,31 +210,83 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let opts = ScanOptions {
-        rules: args.selection.rules,
-        no_default_rules: args.selection.no_default_rules,
-        sizing: SizingOptions {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let file = if args.no_config {
+        None
+    } else {
+        config::load(args.config.as_deref(), &cwd)?
+    };
+    let settings = config::resolve(
+        CommandLine {
+            formats: args.format,
+            output: args.output,
+            fail_on: args.fail_on,
+            min_phase: args.min_phase,
+            max_findings: args.max_findings,
             headroom: args.headroom,
             percentile: args.percentile,
+            rules: args.selection.rules,
+            no_default_rules: args.selection.no_default_rules,
+            no_inline_ignores: args.no_inline_ignores,
+            baseline: args.baseline,
+            write_baseline: args.write_baseline,
+            ..CommandLine::default()
         },
+        file,
+        &cwd,
+    )?;
+    let opts = ScanOptions {
+        rules: settings.rules.clone(),
+        no_default_rules: settings.no_default_rules,
+        sizing: settings.sizing,
         jobs: args.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
         no_ignore: args.no_ignore,
+        policy: settings.policy.clone(),
     };
-    let report = fitscan::scan(&args.paths, &opts)?;
-    let render = RenderOptions {
-        terminal: args.output.is_none() && std::io::stdout().is_terminal(),
-        quiet: args.quiet,
+    let mut report = fitscan::scan(&args.paths, &opts)?;
+    report.assumptions.config = settings.config.clone();
+
+    // A baseline being written is also the one this run is compared with.
+    let baseline = match (&settings.write_baseline, &settings.baseline) {
+        (Some(path), _) => {
+            let b = Baseline::of(&report, path, &cwd);
+            b.write()?;
+            eprintln!(
+                "fitscan: wrote {} finding(s) to the baseline {}",
+                b.entries.len(),
+                path.display()
+            );
+            Some(b)
+        }
+        (None, Some(path)) => Some(Baseline::load(path, &cwd)?),
+        (None, None) => None,
     };
-    write_output(args.output.as_ref(), &args.format.render(&report, &render))?;
-    let reasons = fitscan::gate(
-        &report,
-        &Gate {
-            fail_on: args.fail_on.0,
-            min_phase: args.min_phase,
-        },
-    );
+    if let Some(b) = &baseline {
+        let applied = b.apply(&mut report, &cwd);
+        if applied.stale > 0 && !args.quiet {
+            eprintln!(
+                "fitscan: {} baseline entr{} matched no finding (fixed or changed since); refresh it with --write-baseline",
+                applied.stale,
+                if applied.stale == 1 { "y" } else { "ies" }
+            );
+        }
+    }
+
+    for output in &settings.outputs {
+        let render = RenderOptions {
+            terminal: output.path.is_none() && std::io::stdout().is_terminal(),
+            quiet: args.quiet,
+            fail_on: settings.gate.fail_on,
+            min_phase: settings.gate.min_phase,
+        };
+        write_output(
+            output.path.as_ref(),
+            &output.format.render(&report, &render),
+        )?;
+    }
+    let reasons = fitscan::gate(&report, &settings.gate);
     for r in &reasons {
         eprintln!("fitscan: gate failed: {r}");
     }

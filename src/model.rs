@@ -411,6 +411,10 @@ pub struct Finding {
     pub gating: bool,
     /// Stable hash of rule, file and offending text, for baselines and SARIF.
     pub fingerprint: String,
+    /// The offending text the fingerprint hashes (the value, or the workload's name), so
+    /// that a baseline can hash it with the file as seen from the baseline's folder.
+    #[serde(skip)]
+    pub offending: String,
 }
 
 /// A file that could not be read or parsed (rule `parse-error`), or an input error.
@@ -502,6 +506,12 @@ pub struct Summary {
     pub undersized: usize,
     pub disconnects: usize,
     pub effort: std::collections::BTreeMap<&'static str, u32>,
+    /// Suppressions that matched nothing (also counted in `findings.info`).
+    pub unused_suppressions: usize,
+    /// Inline suppressions disregarded because of `--no-inline-ignores`.
+    pub disregarded_suppressions: usize,
+    /// Findings left out because the baseline (`--baseline`) holds them.
+    pub baselined: usize,
 }
 
 /// A finding the workload's own suppressions (or the config) removed, with the reason.
@@ -511,6 +521,82 @@ pub struct SuppressedFinding {
     pub file: Arc<str>,
     pub line: u32,
     pub reason: Option<String>,
+    pub severity: Severity,
+    pub message: String,
+    pub fingerprint: String,
+    /// The suppression that removed it.
+    pub by: SuppressionRef,
+}
+
+/// Where a suppression was written: in the input itself (`inline`: a comment, an
+/// annotation, an `ignore:` list) or in the config file's per-path ignores (`config`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionOrigin {
+    Inline,
+    Config,
+}
+
+impl SuppressionOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionOrigin::Inline => "inline",
+            SuppressionOrigin::Config => "config",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressionRef {
+    pub origin: SuppressionOrigin,
+    pub file: Arc<str>,
+    pub line: u32,
+}
+
+/// Rule id of the info finding reported for a suppression that matched nothing.
+pub const UNUSED_SUPPRESSION_RULE: &str = "unused-suppression";
+
+/// A suppression that matched no finding: reported as an info finding of rule
+/// [`UNUSED_SUPPRESSION_RULE`] at the suppression's own file and line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct UnusedSuppression {
+    pub file: Arc<str>,
+    pub line: u32,
+    /// The rule id as the suppression wrote it.
+    pub suppressed_rule: String,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub origin: SuppressionOrigin,
+    /// The workload the inline suppression belongs to (None for config entries).
+    pub workload: Option<String>,
+    pub message: String,
+    pub remediation: String,
+    pub fingerprint: String,
+}
+
+/// What reports need to know about a loaded rule (SARIF rule descriptors, HTML rule
+/// index); the severity is the effective one, after config overrides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub target: Target,
+    pub level: Level,
+    pub severity: Severity,
+    pub gating: bool,
+    pub weight: f64,
+    pub effort: u32,
+    pub disposition: Disposition,
+    pub title: String,
+    pub rationale: String,
+    /// The remediation as written in the rule (placeholders unrendered).
+    pub remediation: String,
+    pub evidence: Option<String>,
+    pub tags: Vec<String>,
+    pub links: Vec<String>,
+    pub aliases: Vec<String>,
+    /// `file:line` of a user rule; None for rules embedded in fitscan.
+    pub source: Option<String>,
 }
 
 /// One check's outcome on one workload (not serialised; `rules test` reads it).
@@ -566,6 +652,10 @@ pub struct Assumptions {
     pub default_rules: bool,
     pub rule_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// The config file read (`.fitscan.yaml`), if any.
+    pub config: Option<String>,
+    /// The baseline findings were compared with (`--baseline`), if any.
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -576,4 +666,9 @@ pub struct Report {
     pub workloads: Vec<WorkloadReport>,
     pub errors: Vec<ScanError>,
     pub assumptions: Assumptions,
+    /// Suppressions that matched nothing, sorted by file, line and rule.
+    pub unused_suppressions: Vec<UnusedSuppression>,
+    /// Every rule the scan ran, in id order (for reports that describe rules; not in JSON).
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use fitscan::model::Severity;
 use fitscan::report::{Format, RenderOptions};
 use fitscan::rightsize::SizingOptions;
 use fitscan::{ScanOptions, scan};
@@ -35,4 +36,23 @@ fn table_report() {
         "seed_table",
         Format::Table.render(&report, &RenderOptions::default())
     );
+}
+
+#[test]
+fn sarif_report() {
+    let report = seed_report();
+    insta::assert_snapshot!(
+        "seed_sarif",
+        Format::Sarif.render(&report, &RenderOptions::default())
+    );
+}
+
+#[test]
+fn junit_report() {
+    let report = seed_report();
+    let gate = RenderOptions {
+        fail_on: Some(Severity::Error),
+        ..RenderOptions::default()
+    };
+    insta::assert_snapshot!("seed_junit", Format::Junit.render(&report, &gate));
 }

@@ -2,26 +2,37 @@
 //! Adding a format is one module and one line in [`Format`].
 
 pub mod json;
+pub mod junit;
+pub mod outputs;
+pub mod sarif;
 pub mod table;
 
 use std::str::FromStr;
 
-use crate::model::Report;
+use crate::model::{Phase, Report, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    Junit,
 }
 
 impl Format {
-    pub const ALL: &'static [(&'static str, Format)] =
-        &[("table", Format::Table), ("json", Format::Json)];
+    pub const ALL: &'static [(&'static str, Format)] = &[
+        ("table", Format::Table),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+    ];
 
     pub fn render(self, report: &Report, opts: &RenderOptions) -> String {
         match self {
             Format::Table => table::render(report, opts),
             Format::Json => json::render(report),
+            Format::Sarif => sarif::render(report),
+            Format::Junit => junit::render(report, opts),
         }
     }
 }
@@ -49,4 +60,8 @@ pub struct RenderOptions {
     pub terminal: bool,
     /// Leave the per-finding list out of the table.
     pub quiet: bool,
+    /// The gate's thresholds, for formats that show pass and fail (JUnit): findings at or
+    /// above `fail_on` and workloads below `min_phase` are failures.
+    pub fail_on: Option<Severity>,
+    pub min_phase: Option<Phase>,
 }

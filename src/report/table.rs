@@ -99,7 +99,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     if !opts.quiet {
         let mut any = false;
         for w in &report.workloads {
-            if w.findings.is_empty() && w.evidence_needed.is_empty() {
+            if w.findings.is_empty() && w.evidence_needed.is_empty() && w.suppressed.is_empty() {
                 continue;
             }
             if !any {
@@ -125,6 +125,22 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 );
                 let _ = writeln!(out, "      fix: {}", first_line(&f.remediation));
             }
+            for s in &w.suppressed {
+                let _ = writeln!(
+                    out,
+                    "  {}:{}: {} suppressed by {} {}:{}{}",
+                    s.file,
+                    s.line,
+                    s.rule,
+                    s.by.origin.as_str(),
+                    s.by.file,
+                    s.by.line,
+                    s.reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                );
+            }
             if !w.evidence_needed.is_empty() {
                 let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
                 for e in &w.evidence_needed {
@@ -139,6 +155,17 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                     .collect();
                 let _ = writeln!(out, "  evidence needed: {}", items.join("; "));
             }
+        }
+    }
+
+    if !opts.quiet && !report.unused_suppressions.is_empty() {
+        out.push_str("\nUnused suppressions\n");
+        for u in &report.unused_suppressions {
+            let _ = writeln!(
+                out,
+                "  {}:{}: {} {}: {}",
+                u.file, u.line, u.rule, u.severity, u.message
+            );
         }
     }
 
@@ -162,9 +189,23 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         s.by_generation.get("3").copied().unwrap_or(0),
         s.disconnects,
     );
+    let mut extra = String::new();
+    if s.unused_suppressions > 0 {
+        let _ = write!(extra, "; {} unused suppression(s)", s.unused_suppressions);
+    }
+    if s.disregarded_suppressions > 0 {
+        let _ = write!(
+            extra,
+            "; {} inline suppression(s) disregarded (--no-inline-ignores)",
+            s.disregarded_suppressions
+        );
+    }
+    if report.assumptions.baseline.is_some() {
+        let _ = write!(extra, "; {} baselined", s.baselined);
+    }
     let _ = writeln!(
         out,
-        "Findings: {} error, {} warning, {} info; {} suppressed; {} file error(s)",
+        "Findings: {} error, {} warning, {} info; {} suppressed; {} file error(s){extra}",
         s.findings.error, s.findings.warning, s.findings.info, s.suppressed, s.errors
     );
     let _ = writeln!(

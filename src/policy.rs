@@ -1,0 +1,523 @@
+//! A team's central policy over rules and suppressions, usually written in `.fitscan.yaml`:
+//! which rules run (`select`, `ignore`), at which severity, which findings are accepted for
+//! whole paths (per-path ignores), and whether inline suppressions count at all.
+//!
+//! It also keeps the books on suppressions during a scan: every suppression that matched
+//! nothing is reported (rule `unused-suppression`, severity info), because a suppression
+//! that hides nothing today would silently hide a future finding.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::model::{
+    Finding, Location, Severity, Suppression, SuppressionOrigin, SuppressionRef,
+    UNUSED_SUPPRESSION_RULE, UnusedSuppression, Workload,
+};
+use crate::rules::{Rule, RuleSet};
+
+/// A policy mistake: names the file (the config), line, column and what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ConfigError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn at(location: Option<&Location>, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: location.map_or_else(|| "configuration".to_string(), |l| l.file.to_string()),
+            line: location.map_or(0, |l| l.line),
+            column: 0,
+            message: message.into(),
+        }
+    }
+
+    fn render(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => format!("{}: {}", self.file, self.message),
+            (l, 0) => format!("{}:{}: {}", self.file, l, self.message),
+            (l, c) => format!("{}:{}:{}: {}", self.file, l, c, self.message),
+        }
+    }
+}
+
+/// A rule id or id prefix (`VM012`, `VM`, `K8S0`), with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    pub text: String,
+    pub at: Option<Location>,
+}
+
+impl Selector {
+    pub fn new(text: impl Into<String>, at: Option<Location>) -> Self {
+        Selector {
+            text: text.into(),
+            at,
+        }
+    }
+
+    /// An exact id or former id, or a prefix of the id (ASCII case ignored).
+    pub fn matches(&self, rule: &Rule) -> bool {
+        let t = self.text.as_str();
+        rule.id.eq_ignore_ascii_case(t)
+            || rule.aliases.iter().any(|a| a.eq_ignore_ascii_case(t))
+            || (rule.id.len() > t.len()
+                && rule.id.is_char_boundary(t.len())
+                && rule.id[..t.len()].eq_ignore_ascii_case(t))
+    }
+
+    /// Exact ids beat prefixes, longer prefixes beat shorter ones.
+    fn specificity(&self, rule: &Rule) -> usize {
+        if rule.id.eq_ignore_ascii_case(&self.text) {
+            usize::MAX
+        } else {
+            self.text.len()
+        }
+    }
+}
+
+/// Findings of `rules` in files matching `patterns` are accepted (suppressed).
+#[derive(Debug, Clone)]
+pub struct PathIgnore {
+    /// The globs as written, relative to `base`.
+    pub patterns: Vec<String>,
+    /// Rule ids (or `all`), each with the line it was written on.
+    pub rules: Vec<(String, Location)>,
+    pub reason: Option<String>,
+    /// Where the entry starts.
+    pub at: Location,
+    /// The folder the globs are relative to (the config file's folder), absolute.
+    pub base: PathBuf,
+    matcher: GlobSet,
+}
+
+impl PathIgnore {
+    /// Compiles the globs. A pattern without `/` matches a file name at any depth; a
+    /// pattern that names a folder also matches everything under it (as in `.gitignore`).
+    pub fn new(
+        patterns: Vec<(String, Location)>,
+        rules: Vec<(String, Location)>,
+        reason: Option<String>,
+        at: Location,
+        base: PathBuf,
+    ) -> Result<Self, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, loc) in &patterns {
+            let trimmed = pattern.trim().trim_start_matches("./");
+            let body = trimmed.trim_start_matches('/').trim_end_matches('/');
+            if body.is_empty() {
+                return Err(ConfigError::at(Some(loc), "empty path pattern"));
+            }
+            let rooted = if trimmed.starts_with('/') || body.contains('/') {
+                body.to_string()
+            } else {
+                format!("**/{body}")
+            };
+            for glob in [rooted.clone(), format!("{rooted}/**")] {
+                let compiled = GlobBuilder::new(&glob)
+                    .literal_separator(true)
+                    .backslash_escape(true)
+                    .build()
+                    .map_err(|e| {
+                        ConfigError::at(Some(loc), format!("bad glob `{pattern}`: {}", e.kind()))
+                    })?;
+                builder.add(compiled);
+            }
+        }
+        let matcher = builder.build().map_err(|e| {
+            ConfigError::at(Some(&at), format!("cannot compile the path patterns: {e}"))
+        })?;
+        Ok(PathIgnore {
+            patterns: patterns.into_iter().map(|(p, _)| p).collect(),
+            rules,
+            reason,
+            at,
+            base,
+            matcher,
+        })
+    }
+
+    /// Whether a scanned file (absolute, normalised) is under one of the patterns.
+    fn covers(&self, file: &Path) -> bool {
+        let Ok(relative) = file.strip_prefix(&self.base) else {
+            return false;
+        };
+        let text = relative.to_string_lossy().replace('\\', "/");
+        !text.is_empty() && self.matcher.is_match(&text)
+    }
+}
+
+/// Rule selection, severity overrides and suppression policy. The default runs every rule
+/// at its own severity and honours every inline suppression.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Only rules matching one of these run (empty: all).
+    pub select: Vec<Selector>,
+    /// Rules matching one of these do not run.
+    pub ignore: Vec<Selector>,
+    /// Per-rule (or prefix) severity overrides; the most specific wins.
+    pub severity: Vec<(Selector, Severity)>,
+    pub path_ignores: Vec<PathIgnore>,
+    /// Disregard every inline suppression (comments, annotations, `ignore:` lists).
+    pub no_inline_ignores: bool,
+    /// The folder relative paths of scanned files are taken from (the working directory).
+    pub cwd: PathBuf,
+}
+
+/// The rules a policy switched off, for messages about suppressions of them.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    pub disabled: BTreeSet<String>,
+}
+
+impl Policy {
+    /// Keeps the selected rules and sets overridden severities. A selector that matches no
+    /// loaded rule is an error: a typo in `select` would otherwise switch every check off.
+    /// Severity overrides change how findings are reported and gated, not the phase ladder.
+    pub fn apply(&self, rules: RuleSet) -> Result<(RuleSet, Applied), ConfigError> {
+        let all = rules.rules;
+        let lists = [
+            ("select", self.select.iter().collect::<Vec<_>>()),
+            ("ignore", self.ignore.iter().collect()),
+            ("severity", self.severity.iter().map(|(s, _)| s).collect()),
+        ];
+        for (key, selectors) in lists {
+            for s in selectors {
+                if !all.iter().any(|r| s.matches(r)) {
+                    return Err(ConfigError::at(
+                        s.at.as_ref(),
+                        format!(
+                            "`{key}`: `{}` matches no loaded rule (see `fitscan rules list`)",
+                            s.text
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut applied = Applied::default();
+        let mut kept = Vec::with_capacity(all.len());
+        for mut rule in all {
+            let selected = self.select.is_empty() || self.select.iter().any(|s| s.matches(&rule));
+            if !selected || self.ignore.iter().any(|s| s.matches(&rule)) {
+                applied.disabled.insert(rule.id.to_ascii_uppercase());
+                continue;
+            }
+            if let Some((_, severity)) = self
+                .severity
+                .iter()
+                .filter(|(s, _)| s.matches(&rule))
+                .max_by_key(|(s, _)| s.specificity(&rule))
+            {
+                rule.severity = *severity;
+            }
+            kept.push(rule);
+        }
+        Ok((RuleSet::new(kept), applied))
+    }
+
+    /// The per-path ignores whose patterns cover `file` (a path as displayed).
+    fn path_ignores_for(&self, file: &str) -> Vec<usize> {
+        if self.path_ignores.is_empty() {
+            return Vec::new();
+        }
+        let absolute = normalise(&self.cwd.join(file));
+        self.path_ignores
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.covers(&absolute))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system (the file may be a symlink or
+/// gone; only the text matters for matching).
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Which suppression removed a finding, and its reason.
+pub struct Hit {
+    pub reason: Option<String>,
+    pub by: SuppressionRef,
+}
+
+/// Per workload: which of its suppressions (inline, and the per-path entries covering its
+/// file) matched a finding.
+pub struct Tracker<'a> {
+    policy: &'a Policy,
+    inline: Vec<(&'a Suppression, bool)>,
+    /// (entry index, rule index within the entry, used)
+    config: Vec<(usize, usize, bool)>,
+}
+
+impl<'a> Tracker<'a> {
+    pub fn new(w: &'a Workload, policy: &'a Policy) -> Self {
+        let inline = if policy.no_inline_ignores {
+            Vec::new()
+        } else {
+            w.suppressions.iter().map(|s| (s, false)).collect()
+        };
+        let config = policy
+            .path_ignores_for(&w.file)
+            .into_iter()
+            .flat_map(|e| (0..policy.path_ignores[e].rules.len()).map(move |r| (e, r, false)))
+            .collect();
+        Tracker {
+            policy,
+            inline,
+            config,
+        }
+    }
+
+    /// Whether a suppression covers the finding. Every suppression that covers it counts
+    /// as used; the first inline one (else the first config entry) is reported as the cause.
+    pub fn check(&mut self, rules: &RuleSet, f: &Finding) -> Option<Hit> {
+        let covers = |id: &str, line: Option<u32>| {
+            (id.eq_ignore_ascii_case("all") || rules.canonical_id(id).eq_ignore_ascii_case(&f.rule))
+                && line.is_none_or(|l| l == f.line)
+        };
+        let mut hit: Option<Hit> = None;
+        for (s, used) in &mut self.inline {
+            if covers(&s.rule, s.applies_to_line) {
+                *used = true;
+                hit.get_or_insert_with(|| Hit {
+                    reason: s.reason.clone(),
+                    by: SuppressionRef {
+                        origin: SuppressionOrigin::Inline,
+                        file: Arc::clone(&s.file),
+                        line: s.line,
+                    },
+                });
+            }
+        }
+        for (entry, rule, used) in &mut self.config {
+            let e = &self.policy.path_ignores[*entry];
+            let (id, loc) = &e.rules[*rule];
+            if covers(id, None) {
+                *used = true;
+                hit.get_or_insert_with(|| Hit {
+                    reason: e.reason.clone(),
+                    by: SuppressionRef {
+                        origin: SuppressionOrigin::Config,
+                        file: Arc::clone(&loc.file),
+                        line: loc.line,
+                    },
+                });
+            }
+        }
+        hit
+    }
+
+    /// The inline suppressions that matched nothing (as findings), and the config entries
+    /// (entry, rule) that matched something here.
+    pub fn finish(
+        self,
+        w: &Workload,
+        rules: &RuleSet,
+        applied: &Applied,
+    ) -> (Vec<UnusedSuppression>, Vec<(usize, usize)>) {
+        let unused = self
+            .inline
+            .iter()
+            .filter(|(_, used)| !used)
+            .map(|(s, _)| unused_inline(s, w, rules, applied))
+            .collect();
+        let used = self
+            .config
+            .iter()
+            .filter(|(_, _, used)| *used)
+            .map(|(e, r, _)| (*e, *r))
+            .collect();
+        (unused, used)
+    }
+}
+
+fn unused_inline(
+    s: &Suppression,
+    w: &Workload,
+    rules: &RuleSet,
+    applied: &Applied,
+) -> UnusedSuppression {
+    let rule = rules.get(&s.rule);
+    let why = if s.rule.eq_ignore_ascii_case("all") {
+        "no finding was left to suppress".to_string()
+    } else if applied.disabled.contains(&s.rule.to_ascii_uppercase()) {
+        format!(
+            "{} is switched off by the config (`select` / `ignore`)",
+            s.rule
+        )
+    } else {
+        match rule {
+            None => format!(
+                "{} is not a rule fitscan knows (see `fitscan rules list`)",
+                s.rule
+            ),
+            Some(r) if r.target != w.target => format!(
+                "{} is a rule for {} inputs and never applies to {}",
+                r.id, r.target, w.name
+            ),
+            Some(r) => match s.applies_to_line {
+                Some(line) => format!("{} found nothing on line {line}", r.id),
+                None => format!("{} found nothing in {}", r.id, w.name),
+            },
+        }
+    };
+    UnusedSuppression {
+        file: Arc::clone(&s.file),
+        line: s.line.max(1),
+        suppressed_rule: s.rule.clone(),
+        rule: UNUSED_SUPPRESSION_RULE,
+        severity: Severity::Info,
+        origin: SuppressionOrigin::Inline,
+        workload: Some(w.name.clone()),
+        message: format!("unused suppression of {}: {why}", s.rule),
+        remediation: remove_advice(&s.rule, &s.file, s.line),
+        fingerprint: crate::fingerprint(&[UNUSED_SUPPRESSION_RULE, &s.file, &w.name, &s.rule]),
+    }
+}
+
+fn remove_advice(rule: &str, file: &str, line: u32) -> String {
+    format!(
+        "Remove {rule} from the suppression at {file}:{line}, or correct the rule id. A \
+         suppression that matches nothing hides no problem today and would silently hide \
+         a new one tomorrow."
+    )
+}
+
+/// The per-path ignore entries (and rules within them) that matched nothing in the scan.
+pub fn unused_config(
+    policy: &Policy,
+    used: &BTreeSet<(usize, usize)>,
+    any_file: &BTreeSet<usize>,
+    rules: &RuleSet,
+    applied: &Applied,
+) -> Vec<UnusedSuppression> {
+    let mut out = Vec::new();
+    for (e, entry) in policy.path_ignores.iter().enumerate() {
+        let patterns = entry.patterns.join("`, `");
+        for (r, (rule, loc)) in entry.rules.iter().enumerate() {
+            if used.contains(&(e, r)) {
+                continue;
+            }
+            let why = if !rule.eq_ignore_ascii_case("all") && rules.get(rule).is_none() {
+                if applied.disabled.contains(&rule.to_ascii_uppercase()) {
+                    format!("{rule} is switched off by the config (`select` / `ignore`)")
+                } else {
+                    format!("{rule} is not a rule fitscan knows (see `fitscan rules list`)")
+                }
+            } else if any_file.contains(&e) {
+                format!("{rule} found nothing in the files under `{patterns}`")
+            } else {
+                format!("no scanned file matches `{patterns}`")
+            };
+            out.push(UnusedSuppression {
+                file: Arc::clone(&loc.file),
+                line: loc.line.max(1),
+                suppressed_rule: rule.clone(),
+                rule: UNUSED_SUPPRESSION_RULE,
+                severity: Severity::Info,
+                origin: SuppressionOrigin::Config,
+                workload: None,
+                message: format!("unused per-path ignore of {rule}: {why}"),
+                remediation: remove_advice(rule, &loc.file, loc.line),
+                fingerprint: crate::fingerprint(&[
+                    UNUSED_SUPPRESSION_RULE,
+                    &loc.file,
+                    &patterns,
+                    rule,
+                ]),
+            });
+        }
+    }
+    out
+}
+
+/// Which per-path entries cover at least one of the files (to tell "no file matched" from
+/// "nothing found").
+pub fn entries_covering(policy: &Policy, files: &BTreeSet<Arc<str>>) -> BTreeSet<usize> {
+    files
+        .iter()
+        .flat_map(|f| policy.path_ignores_for(f))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(line: u32) -> Location {
+        Location {
+            file: Arc::from(".fitscan.yaml"),
+            line,
+        }
+    }
+
+    fn entry(patterns: &[&str]) -> PathIgnore {
+        PathIgnore::new(
+            patterns.iter().map(|p| (p.to_string(), loc(2))).collect(),
+            vec![("VM005".into(), loc(3))],
+            None,
+            loc(1),
+            PathBuf::from("/repo"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn globs_follow_gitignore_habits() {
+        let covers = |patterns: &[&str], file: &str| entry(patterns).covers(Path::new(file));
+        assert!(covers(&["legacy/**"], "/repo/legacy/a/b.yaml"));
+        assert!(covers(&["legacy"], "/repo/legacy/b.yaml"));
+        assert!(covers(&["legacy/"], "/repo/x/legacy/b.yaml"));
+        assert!(covers(&["*.ovf"], "/repo/deep/down/vm.ovf"));
+        assert!(covers(&["vms/*.yaml"], "/repo/vms/a.yaml"));
+        assert!(!covers(&["vms/*.yaml"], "/repo/vms/sub/a.yaml"));
+        assert!(!covers(&["vms/*.yaml"], "/repo/other/vms/a.yaml"));
+        assert!(!covers(&["legacy/**"], "/elsewhere/legacy/a.yaml"));
+        assert!(covers(&["/top.yaml"], "/repo/top.yaml"));
+    }
+
+    #[test]
+    fn a_bad_glob_names_its_line() {
+        let e = PathIgnore::new(
+            vec![("a/[b".into(), loc(7))],
+            vec![],
+            None,
+            loc(6),
+            PathBuf::from("/repo"),
+        )
+        .err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.to_string().starts_with(".fitscan.yaml:7: bad glob")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(
+            normalise(Path::new("/a/./b/../c/d")),
+            PathBuf::from("/a/c/d")
+        );
+    }
+}
