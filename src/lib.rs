@@ -121,6 +121,8 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
 fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
     let ctx = IngestContext {
         sizing: opts.sizing,
+        max_file_size: opts.max_file_size,
+        follow_links: opts.follow_links,
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))).unwrap_or_else(|_| {
         FileOutput {
@@ -325,6 +327,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
         .iter()
         .map(|c| ComponentReport {
             name: c.name.clone(),
+            file: None,
             line: c.line,
             count: c.count,
             rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, sizing),
@@ -396,6 +399,17 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
         });
     }
     let c = classify(&checks, w.generation);
+    // Component lines were numbered across the workload's files (facts use them); report
+    // each in its own file.
+    let components = components
+        .into_iter()
+        .map(|mut c| {
+            let (file, line) = w.locate(c.line);
+            c.line = line;
+            c.file = (file != w.file).then_some(file);
+            c
+        })
+        .collect();
     findings.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
     });
@@ -441,17 +455,18 @@ fn findings_for(
     let make = |line: u32, value: Option<&str>| {
         let message = rule.message.render(&w.name, value, roots);
         let offending = value.unwrap_or(&w.name);
+        let (file, line) = w.locate(line);
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
             level: rule.level,
             message,
-            file: Arc::clone(&w.file),
+            fingerprint: fingerprint(&[&rule.id, &file, &w.name, offending]),
+            file,
             line: line.max(1),
             remediation: rule.remediation.render(&w.name, value, roots),
             title: rule.title.clone(),
             gating: rule.gating,
-            fingerprint: fingerprint(&[&rule.id, &w.file, &w.name, offending]),
         }
     };
     let occurrences: Vec<&rules::eval::Hit> =
@@ -486,7 +501,8 @@ fn suppression_for(w: &Workload, rules: &RuleSet, f: &Finding) -> Option<Option<
         .find(|s| {
             let id = rules.canonical_id(&s.rule);
             (id.eq_ignore_ascii_case(&f.rule) || s.rule.eq_ignore_ascii_case("all"))
-                && s.applies_to_line.is_none_or(|l| l == f.line)
+                && s.applies_to_line
+                    .is_none_or(|l| l == f.line && s.file == f.file)
         })
         .map(|s| s.reason.clone())
 }

@@ -353,6 +353,20 @@ pub struct Workload {
     /// Parts sized on their own (a pod's containers, a VNF's VDUs). When present and
     /// `current` is empty, the workload's size is the sum over its components.
     pub components: Vec<Component>,
+    /// Other files the workload was assembled from (a VNF package's imports). Empty for a
+    /// workload read from one file. See [`SourceSpan`].
+    pub sources: Vec<SourceSpan>,
+}
+
+/// A file whose lines follow the workload's own file in one numbering, as a compiler's
+/// source map does: the file's line `n` is line `offset + n` in the workload's `doc` and
+/// `facts`. A `Node` then needs no file of its own, and [`Workload::locate`] turns any
+/// line back into the file and line a reader looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSpan {
+    pub file: Arc<str>,
+    /// Lines up to and including `offset` belong to earlier files.
+    pub offset: u32,
 }
 
 /// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
@@ -392,7 +406,21 @@ impl Workload {
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),
+            sources: Vec::new(),
         }
+    }
+
+    /// The file and line that `line` of this workload's `doc` / `facts` points at
+    /// (0 stays 0: a derived value without a position).
+    pub fn locate(&self, line: u32) -> (Arc<str>, u32) {
+        self.sources
+            .iter()
+            .filter(|s| line > s.offset)
+            .max_by_key(|s| s.offset)
+            .map_or_else(
+                || (Arc::clone(&self.file), line),
+                |s| (Arc::clone(&s.file), line - s.offset),
+            )
     }
 }
 
@@ -551,6 +579,10 @@ pub struct WorkloadReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentReport {
     pub name: String,
+    /// Set when the component is defined in another file than the workload's (a VDU in a
+    /// VNF package's deployment-flavour file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
     pub line: u32,
     pub count: f64,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
