@@ -452,8 +452,8 @@ fn findings_for(
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
 ) -> Vec<Finding> {
-    let make = |line: u32, value: Option<&str>| {
-        let message = rule.message.render(&w.name, value, roots);
+    let make = |line: u32, value: Option<&str>, item: Option<&str>| {
+        let message = rule.message.render_item(&w.name, value, item, roots);
         let offending = value.unwrap_or(&w.name);
         let (file, line) = w.locate(line);
         Finding {
@@ -461,10 +461,14 @@ fn findings_for(
             severity: rule.severity,
             level: rule.level,
             message,
-            fingerprint: fingerprint(&[&rule.id, &file, &w.name, offending]),
+            // The element (a VDU, a container) tells apart findings with the same value.
+            fingerprint: match item {
+                Some(item) => fingerprint(&[&rule.id, &file, &w.name, offending, item]),
+                None => fingerprint(&[&rule.id, &file, &w.name, offending]),
+            },
             file,
             line: line.max(1),
-            remediation: rule.remediation.render(&w.name, value, roots),
+            remediation: rule.remediation.render_item(&w.name, value, item, roots),
             title: rule.title.clone(),
             gating: rule.gating,
         }
@@ -474,7 +478,7 @@ fn findings_for(
     if !occurrences.is_empty() {
         return occurrences
             .iter()
-            .map(|h| make(h.line, h.value.as_deref()))
+            .map(|h| make(h.line, h.value.as_deref(), h.item.as_deref()))
             .collect();
     }
     let at = rule.at.as_ref().and_then(|p| {
@@ -491,7 +495,7 @@ fn findings_for(
         .iter()
         .find_map(|h| h.value.clone())
         .or_else(|| at.map(|n| n.display_text()));
-    vec![make(line, value.as_deref())]
+    vec![make(line, value.as_deref(), None)]
 }
 
 /// The reason (possibly none) when one of the workload's suppressions covers the finding.

@@ -459,6 +459,7 @@ impl VnfModel {
             .iter()
             .map(|a| {
                 let mut n = Node::map(a.line);
+                n.insert("name", Node::str(a.vdu.clone(), a.line));
                 n.insert("vdu", Node::str(a.vdu.clone(), a.line));
                 n.insert("feature", Node::str(a.feature, a.line));
                 n.insert("detail", Node::str(a.detail.clone(), a.line));
