@@ -261,6 +261,7 @@ impl VnfModel {
     pub fn into_workload(mut self) -> Workload {
         self.settle_instances();
         let name = self.workload_name();
+        let containerised = self.containerised();
         let facts = self.facts();
         let components = self
             .vdus
@@ -304,6 +305,13 @@ impl VnfModel {
         w.components = components;
         w.sources = self.sources;
         w.notes = self.notes;
+        if self.vdus.is_empty() && self.kdus.is_empty() {
+            w.notes.push("the deployment flavour declares no VDU: nothing to size".into());
+        } else if containerised && self.kdus.is_empty() {
+            w.notes.push(
+                "no VDU declares a compute size or an image: a containerised VNF, sized and configured in its Kubernetes manifests or Helm charts (scan those too)".into(),
+            );
+        }
         w.suppressions = self.suppressions;
         w
     }
