@@ -142,10 +142,16 @@ mod tests {
         let text = t.map(|t| t.render("db1", Some("x"), roots));
         assert_eq!(text.as_deref(), Ok("db1 has 8 vCPU, x, ? {ok}"));
         let t = Template::parse("{item} of {name}");
-        let text = t.as_ref().map(|t| t.render_item("vnf", None, Some("VDU1"), roots));
+        let text = t
+            .as_ref()
+            .map(|t| t.render_item("vnf", None, Some("VDU1"), roots));
         assert_eq!(text.as_deref(), Ok("VDU1 of vnf"));
         let text = t.map(|t| t.render("vnf", None, roots));
-        assert_eq!(text.as_deref(), Ok("vnf of vnf"), "without an element, the workload");
+        assert_eq!(
+            text.as_deref(),
+            Ok("vnf of vnf"),
+            "without an element, the workload"
+        );
     }
 
     #[test]

@@ -306,7 +306,8 @@ impl VnfModel {
         w.sources = self.sources;
         w.notes = self.notes;
         if self.vdus.is_empty() && self.kdus.is_empty() {
-            w.notes.push("the deployment flavour declares no VDU: nothing to size".into());
+            w.notes
+                .push("the deployment flavour declares no VDU: nothing to size".into());
         } else if containerised && self.kdus.is_empty() {
             w.notes.push(
                 "no VDU declares a compute size or an image: a containerised VNF, sized and configured in its Kubernetes manifests or Helm charts (scan those too)".into(),
