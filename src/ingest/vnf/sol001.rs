@@ -71,7 +71,8 @@ struct Meta {
     entry_display: String,
 }
 
-fn envelope_tosca(file: &ToscaFile) -> Object {
+/// The object for `link`; the document moves into it (parsed once, never copied).
+fn envelope_tosca(file: ToscaFile) -> Object {
     let mut env = Node::map(0);
     env.insert("kind", Node::str("tosca", 0));
     env.insert("key", Node::str(file.key.clone(), 0));
@@ -94,10 +95,10 @@ fn envelope_tosca(file: &ToscaFile) -> Object {
         })
         .collect();
     env.insert("ignores", Node::seq(ignores, 0));
-    env.insert("doc", file.doc.clone());
+    env.insert("doc", file.doc);
     Object {
         input: OBJECT_INPUT,
-        file: Arc::clone(&file.display),
+        file: file.display,
         doc: env,
     }
 }
@@ -122,7 +123,14 @@ enum Unpacked {
 }
 
 fn unpack(object: Object) -> Option<Unpacked> {
-    let env = object.doc;
+    let mut env = object.doc;
+    let doc = match &mut env.value {
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|e| e.key == "doc")
+            .map(|e| std::mem::replace(&mut e.value, Node::null())),
+        _ => None,
+    };
     let text = |k: &str| env.get(k).and_then(Node::scalar_text).unwrap_or_default();
     let number = |k: &str| {
         env.get(k)
@@ -155,7 +163,7 @@ fn unpack(object: Object) -> Option<Unpacked> {
                 path: PathBuf::from(text("path")),
                 lines: number("lines"),
                 explicit: env.get("explicit").and_then(Node::as_bool).unwrap_or(false),
-                doc: env.get("doc").cloned().unwrap_or_else(Node::null),
+                doc: doc.unwrap_or_else(Node::null),
                 display: object.file,
                 suppressions,
             }))
@@ -304,7 +312,7 @@ pub fn ingest_document(doc: Node, file: &SourceFile, ctx: &IngestContext, out: &
     };
     let mut seen = BTreeSet::from([tosca.key.clone()]);
     let pending = imports(&tosca.doc, &tosca.path, &tosca.display);
-    out.objects.push(envelope_tosca(&tosca));
+    out.objects.push(envelope_tosca(tosca));
     let own_dir = normalise(file.path.parent().unwrap_or(Path::new("")));
     for import in pending {
         let ImportTarget::Local { path, .. } = &import.target else {
@@ -369,7 +377,7 @@ fn read_import_tree(
             doc,
         };
         stack.extend(imports(&tosca.doc, &tosca.path, &tosca.display));
-        out.objects.push(envelope_tosca(&tosca));
+        out.objects.push(envelope_tosca(tosca));
     }
 }
 
