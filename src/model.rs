@@ -609,3 +609,40 @@ pub struct Report {
     pub errors: Vec<ScanError>,
     pub assumptions: Assumptions,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_a_multi_file_workload_locate_in_their_own_file() {
+        let mut w = Workload::new(
+            WorkloadKind::Vnf,
+            Target::Vnf,
+            "v",
+            Arc::from("top.yaml"),
+            3,
+            Generation::CloudNative,
+            Node::map(0),
+        );
+        w.sources = vec![
+            SourceSpan {
+                file: Arc::from("df.yaml"),
+                offset: 20,
+            },
+            SourceSpan {
+                file: Arc::from("types.yaml"),
+                offset: 120,
+            },
+        ];
+        let at = |line| {
+            let (f, l) = w.locate(line);
+            (f.to_string(), l)
+        };
+        assert_eq!(at(20), ("top.yaml".into(), 20));
+        assert_eq!(at(21), ("df.yaml".into(), 1));
+        assert_eq!(at(120), ("df.yaml".into(), 100));
+        assert_eq!(at(125), ("types.yaml".into(), 5));
+        assert_eq!(at(0), ("top.yaml".into(), 0));
+    }
+}

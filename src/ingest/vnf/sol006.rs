@@ -687,3 +687,68 @@ fn read_df(df: &Node, m: &mut VnfModel, r: &mut Reader<'_>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestContext, ingest};
+
+    fn run(text: &str) -> FileOutput {
+        ingest(
+            &SourceFile::from_text("x_vnfd.yaml", text),
+            &IngestContext::default(),
+        )
+    }
+
+    #[test]
+    fn identities_lose_their_module_prefix() {
+        assert_eq!(
+            identity("etsi-nfv-descriptors:root-storage"),
+            "root-storage"
+        );
+        assert_eq!(identity("anti-affinity"), "anti-affinity");
+    }
+
+    #[test]
+    fn every_vnfd_and_flavour_is_a_workload() {
+        let out = run("nfv:
+  vnfd:
+    - id: a
+      vdu: [ { id: v } ]
+      df: [ { id: small }, { id: large } ]
+    - id: b
+      vdu: [ { id: w } ]
+");
+        let names: Vec<&str> = out.workloads.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, vec!["a/small", "a/large", "b/default"]);
+    }
+
+    #[test]
+    fn the_first_untyped_storage_is_the_root_disk_the_others_are_data() {
+        let out = run("vnfd:
+  id: s
+  virtual-storage-desc:
+    - { id: root, size-of-storage: 10 }
+    - { id: data, size-of-storage: 100 }
+    - { id: swap, type-of-storage: etsi-nfv-descriptors:swap-storage, size-of-storage: 4 }
+  vdu:
+    - { id: v, virtual-storage-desc: [ root, data, swap ] }
+");
+        let w = &out.workloads[0];
+        assert_eq!(w.components[0].current.storage_gib, Some(114.0));
+        let data = w
+            .facts
+            .get("data_volumes")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::len);
+        assert_eq!(data, Some(1));
+    }
+
+    #[test]
+    fn references_to_undefined_descriptors_are_errors() {
+        let out = run("vnfd:\n  id: r\n  vdu:\n    - id: v\n      sw-image-desc: nowhere\n");
+        assert_eq!(out.errors.len(), 1);
+        assert_eq!(out.errors[0].line, Some(5));
+        assert!(out.errors[0].message.contains("`nowhere` is not defined"));
+    }
+}
