@@ -870,7 +870,11 @@ impl<'a> Package<'a> {
                 .and_then(Node::as_map)
                 .unwrap_or_default()
             {
-                props.insert(e.key.clone(), e.value.clone());
+                // `flavour_id: { get_input: selected_flavour }` is decided at instantiation:
+                // it says nothing, and must not hide the type's default.
+                if !is_intrinsic_function(&e.value) {
+                    props.insert(e.key.clone(), e.value.clone());
+                }
             }
         }
         let prop_text = |k: &str| -> Option<(String, u32)> {
@@ -1646,6 +1650,22 @@ fn max_line(node: &Node) -> u32 {
         _ => 0,
     };
     inner.max(node.line)
+}
+
+/// A TOSCA intrinsic function (`{ get_input: x }`, `{ concat: [...] }`): a value only known
+/// at deployment.
+fn is_intrinsic_function(node: &Node) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "get_input",
+        "get_property",
+        "get_attribute",
+        "get_operation_output",
+        "get_artifact",
+        "concat",
+        "join",
+        "token",
+    ];
+    matches!(node.as_map(), Some([only]) if FUNCTIONS.contains(&only.key.as_str()))
 }
 
 fn is_empty(node: &Node) -> bool {
