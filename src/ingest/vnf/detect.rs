@@ -15,7 +15,7 @@ fn static_regex(pattern: &str) -> Regex {
 
 static IGNORE_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
     static_regex(
-        r"(?i)^\s*#\s*fitscan\s+ignore\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)\s*(?::\s*(.*?))?\s*$",
+        r"^\s*#\s*fitscan\s+ignore\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)\s*(?::\s*(.*?))?\s*$",
     )
 });
 static IPV4: LazyLock<Regex> = LazyLock::new(|| static_regex(r"^\d{1,3}(\.\d{1,3}){3}$"));
@@ -239,6 +239,9 @@ pub fn encryption(owner: &str, node: &Node, out: &mut Vec<Item>) {
 /// `# fitscan ignore=VNF004,VNF009: reason` on the line above the offending field: the
 /// rules are suppressed for findings on the next line that is not blank or a comment.
 pub fn ignore_comments(text: &str, file: &Arc<str>) -> Vec<Suppression> {
+    if !text.contains("fitscan") {
+        return Vec::new();
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {

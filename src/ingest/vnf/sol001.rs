@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::OBJECT_INPUT;
@@ -60,6 +61,8 @@ struct ToscaFile {
     explicit: bool,
     doc: Node,
     suppressions: Vec<Suppression>,
+    /// Resolved while files are read (in parallel), so that `link` touches no disk.
+    imports: Vec<Import>,
 }
 
 /// A `TOSCA-Metadata/TOSCA.meta` naming the package's entry definitions.
@@ -95,6 +98,8 @@ fn envelope_tosca(file: ToscaFile) -> Object {
         })
         .collect();
     env.insert("ignores", Node::seq(ignores, 0));
+    let imports = file.imports.iter().map(import_to_node).collect();
+    env.insert("imports", Node::seq(imports, 0));
     env.insert("doc", file.doc);
     Object {
         input: OBJECT_INPUT,
@@ -114,6 +119,43 @@ fn envelope_meta(meta: &Meta) -> Object {
         input: OBJECT_INPUT,
         file: Arc::clone(&meta.display),
         doc: env,
+    }
+}
+
+fn import_to_node(import: &Import) -> Node {
+    let mut n = Node::map(import.line);
+    n.insert("text", Node::str(import.text.clone(), 0));
+    let kind = match &import.target {
+        ImportTarget::Standard => "standard",
+        ImportTarget::Remote => "remote",
+        ImportTarget::Absolute => "absolute",
+        ImportTarget::Local { key, path, display } => {
+            n.insert("key", Node::str(key.clone(), 0));
+            n.insert("path", Node::str(path.to_string_lossy(), 0));
+            n.insert("display", Node::str(display.clone(), 0));
+            "local"
+        }
+    };
+    n.insert("kind", Node::str(kind, 0));
+    n
+}
+
+fn import_from_node(n: &Node) -> Import {
+    let text = |k: &str| n.get(k).and_then(Node::scalar_text).unwrap_or_default();
+    let target = match text("kind").as_str() {
+        "standard" => ImportTarget::Standard,
+        "remote" => ImportTarget::Remote,
+        "absolute" => ImportTarget::Absolute,
+        _ => ImportTarget::Local {
+            key: text("key"),
+            path: PathBuf::from(text("path")),
+            display: text("display"),
+        },
+    };
+    Import {
+        text: text("text"),
+        line: n.line,
+        target,
     }
 }
 
@@ -164,6 +206,13 @@ fn unpack(object: Object) -> Option<Unpacked> {
                 lines: number("lines"),
                 explicit: env.get("explicit").and_then(Node::as_bool).unwrap_or(false),
                 doc: doc.unwrap_or_else(Node::null),
+                imports: env
+                    .get("imports")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(import_from_node)
+                    .collect(),
                 display: object.file,
                 suppressions,
             }))
@@ -301,6 +350,7 @@ fn imports(doc: &Node, path: &Path, display: &str) -> Vec<Import> {
 /// A TOSCA document of a file being read: push it, and read the imports the walk will not.
 pub fn ingest_document(doc: Node, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     let text = file.text().unwrap_or_default();
+    let pending = imports(&doc, &file.path, &file.display);
     let tosca = ToscaFile {
         key: file_key(&file.path),
         display: Arc::clone(&file.display),
@@ -308,10 +358,10 @@ pub fn ingest_document(doc: Node, file: &SourceFile, ctx: &IngestContext, out: &
         lines: line_count(text),
         explicit: file.explicit,
         suppressions: detect::ignore_comments(text, &file.display),
+        imports: pending.clone(),
         doc,
     };
     let mut seen = BTreeSet::from([tosca.key.clone()]);
-    let pending = imports(&tosca.doc, &tosca.path, &tosca.display);
     out.objects.push(envelope_tosca(tosca));
     let own_dir = normalise(file.path.parent().unwrap_or(Path::new("")));
     for import in pending {
@@ -367,6 +417,8 @@ fn read_import_tree(
             ));
             continue;
         };
+        let nested = imports(&doc, &path, &file.display);
+        stack.extend(nested.iter().cloned());
         let tosca = ToscaFile {
             key,
             display: Arc::clone(&file.display),
@@ -374,9 +426,9 @@ fn read_import_tree(
             lines: line_count(text),
             explicit: false,
             suppressions: detect::ignore_comments(text, &file.display),
+            imports: nested,
             doc,
         };
-        stack.extend(imports(&tosca.doc, &tosca.path, &tosca.display));
         out.objects.push(envelope_tosca(tosca));
     }
 }
@@ -506,7 +558,7 @@ pub fn link(
     let mut imported = vec![false; files.len()];
     let mut remote: Vec<Vec<String>> = vec![Vec::new(); files.len()];
     for (i, f) in files.iter().enumerate() {
-        for import in imports(&f.doc, &f.path, &f.display) {
+        for import in &f.imports {
             match &import.target {
                 ImportTarget::Standard => {}
                 ImportTarget::Remote => remote[i].push(import.text.clone()),
@@ -578,49 +630,65 @@ pub fn link(
         }
     }
 
-    for &root in &roots {
-        let members = closure(root, &edges);
-        let types = TypeIndex::new(members.iter().map(|&i| &files[i].doc));
-        let flavours: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| is_flavour(&files[i].doc, &types))
-            .collect();
-        if flavours.is_empty() {
-            if files[root].explicit {
-                let message = if files[root].doc.get("topology_template").is_none() {
-                    "defines TOSCA types only: scan the package's top-level VNFD or its Definitions/ folder"
-                } else {
-                    "no VNF deployment flavour here: no tosca.nodes.nfv.Vdu.Compute node templates in this file or its imports"
-                };
-                errors.push(ScanError::input(&files[root].display, message));
-            }
-            continue;
-        }
-        let remote_imports: Vec<String> = members
-            .iter()
-            .flat_map(|&i| remote[i].iter().cloned())
-            .collect();
-        for &flavour in &flavours {
-            let order: Vec<usize> = std::iter::once(root)
-                .chain((flavour != root).then_some(flavour))
-                .chain(
-                    members
-                        .iter()
-                        .copied()
-                        .filter(|&i| i != root && i != flavour && !flavours.contains(&i)),
-                )
-                .collect();
-            let package = Package::new(&files, &order, flavour, &types);
-            let mut model = package.read(errors);
-            for r in &remote_imports {
-                model.notes.push(format!(
-                    "import `{r}` was not fetched (fitscan never uses the network)"
-                ));
-            }
-            workloads.push(model.into_workload());
-        }
+    // Packages are independent: assemble them on the worker threads.
+    let assembled: Vec<(Vec<Workload>, Vec<ScanError>)> = roots
+        .par_iter()
+        .map(|&root| assemble_package(&files, &edges, &remote, root))
+        .collect();
+    for (w, e) in assembled {
+        workloads.extend(w);
+        errors.extend(e);
     }
+}
+
+/// The workloads of the package whose top-level file is `root`: one per flavour.
+fn assemble_package(
+    files: &[ToscaFile],
+    edges: &[Vec<usize>],
+    remote: &[Vec<String>],
+    root: usize,
+) -> (Vec<Workload>, Vec<ScanError>) {
+    let mut workloads = Vec::new();
+    let mut errors = Vec::new();
+    let members = closure(root, edges);
+    let types = TypeIndex::new(members.iter().map(|&i| &files[i].doc));
+    let flavours: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| is_flavour(&files[i].doc, &types))
+        .collect();
+    if flavours.is_empty() {
+        if files[root].explicit {
+            let message = if files[root].doc.get("topology_template").is_none() {
+                "defines TOSCA types only: scan the package's top-level VNFD or its Definitions/ folder"
+            } else {
+                "no VNF deployment flavour here: no tosca.nodes.nfv.Vdu.Compute node templates in this file or its imports"
+            };
+            errors.push(ScanError::input(&files[root].display, message));
+        }
+        return (workloads, errors);
+    }
+    let remote_imports: Vec<&String> = members.iter().flat_map(|&i| remote[i].iter()).collect();
+    for &flavour in &flavours {
+        let order: Vec<usize> = std::iter::once(root)
+            .chain((flavour != root).then_some(flavour))
+            .chain(
+                members
+                    .iter()
+                    .copied()
+                    .filter(|&i| i != root && i != flavour && !flavours.contains(&i)),
+            )
+            .collect();
+        let package = Package::new(files, &order, flavour, &types);
+        let mut model = package.read(&mut errors);
+        for r in &remote_imports {
+            model.notes.push(format!(
+                "import `{r}` was not fetched (fitscan never uses the network)"
+            ));
+        }
+        workloads.push(model.into_workload());
+    }
+    (workloads, errors)
 }
 
 /// Files reachable from `start` through imports, `start` first, depth-first.
