@@ -581,14 +581,20 @@ pub fn link(
                     None if reported.contains(display.as_str()) => {}
                     None => {
                         let why = if path.exists() {
-                            "which was not scanned (hidden, or ignored by .gitignore: scan the package folder or name the file)"
+                            "was not scanned (hidden, or ignored by .gitignore: scan the package folder or name the file)"
                         } else {
-                            "which does not exist"
+                            "does not exist"
+                        };
+                        // The resolved path only helps when the import leaves the folder.
+                        let target = if import.text.contains(['/', '\\']) {
+                            format!("`{}` ({display})", import.text)
+                        } else {
+                            format!("`{}`", import.text)
                         };
                         errors.push(ScanError::parse(
                             &f.display,
                             Some(import.line),
-                            format!("imports `{}` ({display}), {why}", import.text),
+                            format!("imports {target}, which {why}"),
                         ));
                     }
                 },
