@@ -441,3 +441,67 @@ fn hostile_descriptors_never_panic() {
         assert!(!internal, "case {i}: {r}");
     }
 }
+
+#[test]
+fn os_container_deployable_units_are_sized_from_their_containers() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let f = write(
+        dir.path(),
+        "cnf_df.yaml",
+        "tosca_definitions_version: tosca_simple_yaml_1_3
+topology_template:
+  substitution_mappings: { node_type: example.CNF, properties: { flavour_id: k8s } }
+  node_templates:
+    amf:
+      type: tosca.nodes.nfv.Vdu.OsContainerDeployableUnit
+      properties:
+        name: amf
+        vdu_profile: { min_number_of_instances: 2, max_number_of_instances: 6 }
+      requirements:
+        - container: amf-main
+        - container: amf-sidecar
+    amf-main:
+      type: tosca.nodes.nfv.Vdu.OsContainer
+      properties:
+        requested_cpu_resources: 1500
+        requested_memory_resources: 3 GiB
+        requested_ephemeral_storage_resources: 1 GiB
+      artifacts:
+        sw_image:
+          type: tosca.artifacts.nfv.SwImage
+          file: registry.example.com/amf:1.4
+          properties:
+            name: amf
+            checksum: { algorithm: sha-256, hash: 0f343b0931126a20f133d67c2b018a3b5c1d1fb3b1a5b0f8f1d1b9a4bbbde5d0 }
+    amf-sidecar:
+      type: tosca.nodes.nfv.Vdu.OsContainer
+      properties:
+        requested_cpu_resources: 500
+        requested_memory_resources: 1 GiB
+",
+    );
+    let r = json_of(&["scan", &f]);
+    let w = &workloads(&r)[0];
+    let current = &w["components"][0]["rightsizing"]["current"];
+    assert_eq!(current["vcpu"], 2.0);
+    assert_eq!(current["memory_gib"], 4.0);
+    assert_eq!(current["storage_gib"], 1.0);
+    assert_eq!(w["components"][0]["count"], 2.0);
+    let rules = rules_of(w);
+    for not_for_containers in ["VNF001", "VNF002", "VNF005"] {
+        assert!(
+            !rules.contains(&not_for_containers.to_string()),
+            "{rules:?}"
+        );
+    }
+    assert!(
+        !rules.contains(&"VNF004".to_string()),
+        "the image has a checksum"
+    );
+    assert!(
+        w["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("OS container")),
+        "{w}"
+    );
+}

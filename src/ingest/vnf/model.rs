@@ -79,6 +79,8 @@ pub struct Vdu {
     /// Names of the storages attached to it.
     pub storages: Vec<String>,
     pub has_image: bool,
+    /// Made of OS containers (SOL001 `Vdu.OsContainerDeployableUnit`).
+    pub container: bool,
     pub boot_data: bool,
     pub monitoring: bool,
     pub cps: usize,
@@ -233,7 +235,7 @@ impl VnfModel {
         let vm_vdus = self
             .vdus
             .iter()
-            .any(|v| v.vcpu.is_some() || v.memory_gib.is_some() || v.has_image);
+            .any(|v| !v.container && (v.vcpu.is_some() || v.memory_gib.is_some() || v.has_image));
         !vm_vdus && (!self.kdus.is_empty() || !self.vdus.is_empty())
     }
 
@@ -308,6 +310,10 @@ impl VnfModel {
         if self.vdus.is_empty() && self.kdus.is_empty() {
             w.notes
                 .push("the deployment flavour declares no VDU: nothing to size".into());
+        } else if containerised && self.vdus.iter().any(|v| v.container) {
+            w.notes.push(
+                "a containerised VNF (OS container deployable units): sized from the resources its containers request".into(),
+            );
         } else if containerised && self.kdus.is_empty() {
             w.notes.push(
                 "no VDU declares a compute size or an image: a containerised VNF, sized and configured in its Kubernetes manifests or Helm charts (scan those too)".into(),
@@ -538,6 +544,7 @@ impl VnfModel {
             ),
         );
         n.insert("image", Node::bool(v.has_image, v.line));
+        n.insert("container", Node::bool(v.container, v.line));
         n.insert("boot_data", Node::bool(v.boot_data, v.line));
         n.insert("monitoring", Node::bool(v.monitoring, v.line));
         n.insert("cps", Node::int(v.cps as i64, v.line));

@@ -723,7 +723,7 @@ fn is_flavour(doc: &Node, types: &TypeIndex) -> bool {
     doc.at("topology_template.substitution_mappings").is_some()
         || node_templates(doc)
             .iter()
-            .any(|e| types.kind(type_of(&e.value)) == NodeKind::Vdu)
+            .any(|e| types.kind(type_of(&e.value)).is_vdu())
 }
 
 fn type_of(node: &Node) -> &str {
@@ -734,11 +734,20 @@ fn type_of(node: &Node) -> &str {
 enum NodeKind {
     Vnf,
     Vdu,
+    /// SOL001 v4 `Vdu.OsContainerDeployableUnit`: a VDU made of OS containers (a CNF).
+    ContainerVdu,
+    Container,
     Storage(&'static str),
     Cp,
     ExtCp,
     VirtualLink,
     Other,
+}
+
+impl NodeKind {
+    fn is_vdu(self) -> bool {
+        matches!(self, NodeKind::Vdu | NodeKind::ContainerVdu)
+    }
 }
 
 /// `derived_from` of the node, policy and group types a package defines.
@@ -788,6 +797,8 @@ impl TypeIndex {
             let kind = match t {
                 "tosca.nodes.nfv.VNF" => NodeKind::Vnf,
                 "tosca.nodes.nfv.Vdu.Compute" => NodeKind::Vdu,
+                "tosca.nodes.nfv.Vdu.OsContainerDeployableUnit" => NodeKind::ContainerVdu,
+                "tosca.nodes.nfv.Vdu.OsContainer" => NodeKind::Container,
                 "tosca.nodes.nfv.Vdu.VirtualBlockStorage" => NodeKind::Storage("block"),
                 "tosca.nodes.nfv.Vdu.VirtualObjectStorage" => NodeKind::Storage("object"),
                 "tosca.nodes.nfv.Vdu.VirtualFileStorage" => NodeKind::Storage("file"),
@@ -1185,11 +1196,22 @@ impl<'a> Package<'a> {
         let flavour = self.flavour();
         let templates = node_templates(flavour);
         let mut vdu_index: BTreeMap<String, usize> = BTreeMap::new();
+        let containers: BTreeMap<&str, &Node> = templates
+            .iter()
+            .filter(|e| self.types.kind(type_of(&e.value)) == NodeKind::Container)
+            .map(|e| (e.key.as_str(), &e.value))
+            .collect();
         for e in templates {
             let kind = self.types.kind(type_of(&e.value));
             match kind {
                 NodeKind::Vdu => {
                     let vdu = self.read_vdu(&e.key, &e.value, model, errors);
+                    vdu_index.insert(e.key.clone(), model.vdus.len());
+                    model.vdus.push(vdu);
+                }
+                NodeKind::ContainerVdu => {
+                    let mut vdu = self.read_vdu(&e.key, &e.value, model, errors);
+                    self.read_containers(&mut vdu, &e.value, &containers, model, errors);
                     vdu_index.insert(e.key.clone(), model.vdus.len());
                     model.vdus.push(vdu);
                 }
@@ -1241,7 +1263,7 @@ impl<'a> Package<'a> {
                         }
                     }
                 }
-                NodeKind::Vdu => {
+                NodeKind::Vdu | NodeKind::ContainerVdu => {
                     for target in requirement_targets(&e.value, "virtual_storage") {
                         if let Some(&i) = vdu_index.get(&e.key) {
                             model.vdus[i].storages.push(target);
@@ -1391,6 +1413,70 @@ impl<'a> Package<'a> {
             model.images.push(image);
         }
         vdu
+    }
+
+    /// An OS container deployable unit is sized by the resources its containers request:
+    /// `requested_cpu_resources` in milli-CPU, `requested_memory_resources` and
+    /// `requested_ephemeral_storage_resources` as TOSCA sizes.
+    fn read_containers(
+        &self,
+        vdu: &mut Vdu,
+        node: &Node,
+        containers: &BTreeMap<&str, &Node>,
+        model: &mut VnfModel,
+        errors: &mut Vec<ScanError>,
+    ) {
+        vdu.container = true;
+        let add = |slot: &mut Option<Num>, n: Num| {
+            let t = slot.get_or_insert(Num {
+                value: 0.0,
+                line: n.line,
+            });
+            t.value += n.value;
+        };
+        for name in requirement_targets(node, "container") {
+            let Some(c) = containers.get(name.as_str()) else {
+                continue;
+            };
+            let props = c.get("properties");
+            let field = |k: &str| props.and_then(|p| p.get(k));
+            if let Some(n) = field("requested_cpu_resources") {
+                match whole_number(n, 0.0) {
+                    Ok(m) => add(
+                        &mut vdu.vcpu,
+                        Num {
+                            value: m.value / 1000.0,
+                            line: m.line,
+                        },
+                    ),
+                    Err(e) => self.error(
+                        errors,
+                        n.line,
+                        format!("container `{name}`: requested_cpu_resources (milli-CPU): {e}"),
+                    ),
+                }
+            }
+            for (key, slot) in [
+                ("requested_memory_resources", &mut vdu.memory_gib),
+                (
+                    "requested_ephemeral_storage_resources",
+                    &mut vdu.local_storage_gib,
+                ),
+            ] {
+                if let Some(n) = field(key) {
+                    match tosca_size_gib(n) {
+                        Ok(v) => add(slot, v),
+                        Err(e) => {
+                            self.error(errors, n.line, format!("container `{name}`: {key}: {e}"))
+                        }
+                    }
+                }
+            }
+            if let Some(image) = self.read_image(&name, c, errors) {
+                vdu.has_image = true;
+                model.images.push(image);
+            }
+        }
     }
 
     fn read_storage(
