@@ -369,6 +369,21 @@ pub struct SourceSpan {
     pub offset: u32,
 }
 
+impl SourceSpan {
+    /// The file and line that `line` of a numbering starting with `own` and continuing with
+    /// `spans` points at.
+    pub fn locate(own: &Arc<str>, spans: &[SourceSpan], line: u32) -> (Arc<str>, u32) {
+        spans
+            .iter()
+            .filter(|s| line > s.offset)
+            .max_by_key(|s| s.offset)
+            .map_or_else(
+                || (Arc::clone(own), line),
+                |s| (Arc::clone(&s.file), line - s.offset),
+            )
+    }
+}
+
 /// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
 #[derive(Debug, Clone, Default)]
 pub struct Component {
@@ -413,14 +428,7 @@ impl Workload {
     /// The file and line that `line` of this workload's `doc` / `facts` points at
     /// (0 stays 0: a derived value without a position).
     pub fn locate(&self, line: u32) -> (Arc<str>, u32) {
-        self.sources
-            .iter()
-            .filter(|s| line > s.offset)
-            .max_by_key(|s| s.offset)
-            .map_or_else(
-                || (Arc::clone(&self.file), line),
-                |s| (Arc::clone(&s.file), line - s.offset),
-            )
+        SourceSpan::locate(&self.file, &self.sources, line)
     }
 }
 

@@ -882,14 +882,7 @@ impl<'a> Package<'a> {
 
     /// The file and line a workload line points at, for errors found while reading.
     fn locate(&self, line: u32) -> (Arc<str>, u32) {
-        self.sources
-            .iter()
-            .filter(|s| line > s.offset)
-            .max_by_key(|s| s.offset)
-            .map_or_else(
-                || (Arc::clone(&self.files[0].display), line),
-                |s| (Arc::clone(&s.file), line - s.offset),
-            )
+        SourceSpan::locate(&self.files[0].display, &self.sources, line)
     }
 
     fn error(&self, errors: &mut Vec<ScanError>, line: u32, message: String) {
@@ -1068,7 +1061,12 @@ impl<'a> Package<'a> {
             }
         }
 
-        self.read_vnf_interfaces(&mut model, &vnf_type, [top_vnf, flavour_vnf], &props);
+        self.read_vnf_interfaces(
+            &mut model,
+            vnf_type.as_deref(),
+            [top_vnf, flavour_vnf],
+            &props,
+        );
         self.read_topology(&mut model, errors);
         if self.files.len() > 1 {
             let names: Vec<&str> = self.files.iter().map(|f| short_name(&f.display)).collect();
@@ -1085,7 +1083,7 @@ impl<'a> Package<'a> {
     fn read_vnf_interfaces(
         &self,
         model: &mut VnfModel,
-        vnf_type: &Option<String>,
+        vnf_type: Option<&str>,
         nodes: [Option<&crate::node::Entry>; 2],
         props: &BTreeMap<String, Node>,
     ) {
