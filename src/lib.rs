@@ -134,6 +134,8 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
 fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
     let ctx = IngestContext {
         sizing: opts.sizing,
+        max_file_size: opts.max_file_size,
+        follow_links: opts.follow_links,
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))).unwrap_or_else(|_| {
         FileOutput {
@@ -405,6 +407,7 @@ fn assess(
         .iter()
         .map(|c| ComponentReport {
             name: c.name.clone(),
+            file: None,
             line: c.line,
             count: c.count,
             rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, sizing),
@@ -482,6 +485,17 @@ fn assess(
     }
     let (unused, config_used) = tracker.finish(&w, rules, applied);
     let c = classify(&checks, w.generation);
+    // Component lines were numbered across the workload's files (facts use them); report
+    // each in its own file.
+    let components = components
+        .into_iter()
+        .map(|mut c| {
+            let (file, line) = w.locate(c.line);
+            c.line = line;
+            c.file = (file != w.file).then_some(file);
+            c
+        })
+        .collect();
     findings.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
     });
@@ -532,20 +546,25 @@ fn findings_for(
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
 ) -> Vec<Finding> {
-    let make = |line: u32, value: Option<&str>| {
-        let message = rule.message.render(&w.name, value, roots);
+    let make = |line: u32, value: Option<&str>, item: Option<&str>| {
+        let message = rule.message.render_item(&w.name, value, item, roots);
         let offending = value.unwrap_or(&w.name);
+        let (file, line) = w.locate(line);
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
             level: rule.level,
             message,
-            file: Arc::clone(&w.file),
+            // The element (a VDU, a container) tells apart findings with the same value.
+            fingerprint: match item {
+                Some(item) => fingerprint(&[&rule.id, &file, &w.name, offending, item]),
+                None => fingerprint(&[&rule.id, &file, &w.name, offending]),
+            },
+            file,
             line: line.max(1),
-            remediation: rule.remediation.render(&w.name, value, roots),
+            remediation: rule.remediation.render_item(&w.name, value, item, roots),
             title: rule.title.clone(),
             gating: rule.gating,
-            fingerprint: fingerprint(&[&rule.id, &w.file, &w.name, offending]),
             offending: offending.to_string(),
         }
     };
@@ -554,7 +573,7 @@ fn findings_for(
     if !occurrences.is_empty() {
         return occurrences
             .iter()
-            .map(|h| make(h.line, h.value.as_deref()))
+            .map(|h| make(h.line, h.value.as_deref(), h.item.as_deref()))
             .collect();
     }
     let at = rule.at.as_ref().and_then(|p| {
@@ -571,7 +590,7 @@ fn findings_for(
         .iter()
         .find_map(|h| h.value.clone())
         .or_else(|| at.map(|n| n.display_text()));
-    vec![make(line, value.as_deref())]
+    vec![make(line, value.as_deref(), None)]
 }
 
 /// FNV-1a over the parts: stable across runs, platforms and versions.

@@ -353,6 +353,35 @@ pub struct Workload {
     /// Parts sized on their own (a pod's containers, a VNF's VDUs). When present and
     /// `current` is empty, the workload's size is the sum over its components.
     pub components: Vec<Component>,
+    /// Other files the workload was assembled from (a VNF package's imports). Empty for a
+    /// workload read from one file. See [`SourceSpan`].
+    pub sources: Vec<SourceSpan>,
+}
+
+/// A file whose lines follow the workload's own file in one numbering, as a compiler's
+/// source map does: the file's line `n` is line `offset + n` in the workload's `doc` and
+/// `facts`. A `Node` then needs no file of its own, and [`Workload::locate`] turns any
+/// line back into the file and line a reader looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSpan {
+    pub file: Arc<str>,
+    /// Lines up to and including `offset` belong to earlier files.
+    pub offset: u32,
+}
+
+impl SourceSpan {
+    /// The file and line that `line` of a numbering starting with `own` and continuing with
+    /// `spans` points at.
+    pub fn locate(own: &Arc<str>, spans: &[SourceSpan], line: u32) -> (Arc<str>, u32) {
+        spans
+            .iter()
+            .filter(|s| line > s.offset)
+            .max_by_key(|s| s.offset)
+            .map_or_else(
+                || (Arc::clone(own), line),
+                |s| (Arc::clone(&s.file), line - s.offset),
+            )
+    }
 }
 
 /// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
@@ -392,7 +421,14 @@ impl Workload {
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),
+            sources: Vec::new(),
         }
+    }
+
+    /// The file and line that `line` of this workload's `doc` / `facts` points at
+    /// (0 stays 0: a derived value without a position).
+    pub fn locate(&self, line: u32) -> (Arc<str>, u32) {
+        SourceSpan::locate(&self.file, &self.sources, line)
     }
 }
 
@@ -637,6 +673,10 @@ pub struct WorkloadReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentReport {
     pub name: String,
+    /// Set when the component is defined in another file than the workload's (a VDU in a
+    /// VNF package's deployment-flavour file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
     pub line: u32,
     pub count: f64,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
@@ -671,4 +711,41 @@ pub struct Report {
     /// Every rule the scan ran, in id order (for reports that describe rules; not in JSON).
     #[serde(skip)]
     pub rules: Vec<RuleInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_a_multi_file_workload_locate_in_their_own_file() {
+        let mut w = Workload::new(
+            WorkloadKind::Vnf,
+            Target::Vnf,
+            "v",
+            Arc::from("top.yaml"),
+            3,
+            Generation::CloudNative,
+            Node::map(0),
+        );
+        w.sources = vec![
+            SourceSpan {
+                file: Arc::from("df.yaml"),
+                offset: 20,
+            },
+            SourceSpan {
+                file: Arc::from("types.yaml"),
+                offset: 120,
+            },
+        ];
+        let at = |line| {
+            let (f, l) = w.locate(line);
+            (f.to_string(), l)
+        };
+        assert_eq!(at(20), ("top.yaml".into(), 20));
+        assert_eq!(at(21), ("df.yaml".into(), 1));
+        assert_eq!(at(120), ("df.yaml".into(), 100));
+        assert_eq!(at(125), ("types.yaml".into(), 5));
+        assert_eq!(at(0), ("top.yaml".into(), 0));
+    }
 }

@@ -291,13 +291,15 @@ impl<'a> Tracker<'a> {
     /// Whether a suppression covers the finding. Every suppression that covers it counts
     /// as used; the first inline one (else the first config entry) is reported as the cause.
     pub fn check(&mut self, rules: &RuleSet, f: &Finding) -> Option<Hit> {
-        let covers = |id: &str, line: Option<u32>| {
+        // A line-scoped suppression covers that line of its own file only: a workload can
+        // span several files (a VNF package and its imports).
+        let covers = |id: &str, at: Option<(&str, u32)>| {
             (id.eq_ignore_ascii_case("all") || rules.canonical_id(id).eq_ignore_ascii_case(&f.rule))
-                && line.is_none_or(|l| l == f.line)
+                && at.is_none_or(|(file, l)| l == f.line && file == &*f.file)
         };
         let mut hit: Option<Hit> = None;
         for (s, used) in &mut self.inline {
-            if covers(&s.rule, s.applies_to_line) {
+            if covers(&s.rule, s.applies_to_line.map(|l| (&*s.file, l))) {
                 *used = true;
                 hit.get_or_insert_with(|| Hit {
                     reason: s.reason.clone(),

@@ -1104,7 +1104,7 @@ fn junit_counts(xml: &str) -> (usize, usize, usize, usize) {
 
 #[test]
 fn junit_is_well_formed_with_the_expected_counts() {
-    let r = run(Path::new(REPO), &["scan", "samples/", "--format", "junit"]);
+    let r = run(Path::new(REPO), &["scan", "samples/vms", "--format", "junit"]);
     assert!(
         r.stdout
             .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
@@ -1121,7 +1121,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
         Path::new(REPO),
         &[
             "scan",
-            "samples/",
+            "samples/vms",
             "--format",
             "junit",
             "--fail-on",
@@ -1133,7 +1133,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
         Path::new(REPO),
         &[
             "scan",
-            "samples/",
+            "samples/vms",
             "--format",
             "junit",
             "--fail-on",

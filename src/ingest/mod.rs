@@ -7,6 +7,7 @@
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
 pub mod vmspec;
+pub mod vnf;
 
 use std::sync::Arc;
 
@@ -17,9 +18,22 @@ use crate::source::SourceFile;
 use crate::yaml;
 
 /// Options an input may need while parsing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IngestContext {
     pub sizing: SizingOptions,
+    /// Limits for files an input reads on its own (a VNF package's imports).
+    pub max_file_size: u64,
+    pub follow_links: bool,
+}
+
+impl Default for IngestContext {
+    fn default() -> Self {
+        IngestContext {
+            sizing: SizingOptions::default(),
+            max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
+            follow_links: false,
+        }
+    }
 }
 
 /// A parsed document kept for cross-file joining.
@@ -82,7 +96,8 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    &[&vmspec::VmSpec]
+    // VNF descriptors before any kind that claims generic `apiVersion`/`kind` documents.
+    &[&vmspec::VmSpec, &vnf::Vnf]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];

@@ -17,6 +17,9 @@ pub struct Hit {
     pub line: u32,
     pub value: Option<String>,
     pub occurrence: bool,
+    /// For an occurrence found by `some` / `every`: the element's `name` (else `id`), which
+    /// messages show as `{item}`.
+    pub item: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,8 +126,17 @@ pub fn eval(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> (bool, Vec<H
 /// One occurrence per element that fired (at its first located evidence, or at the
 /// element), unless the inner condition already found occurrences of its own.
 fn element_hits(element: &Node, inner: Vec<Hit>) -> Vec<Hit> {
+    let item = ["name", "id"]
+        .iter()
+        .find_map(|k| element.get(k).and_then(Node::scalar_text));
     if inner.iter().any(|h| h.occurrence) {
-        return inner;
+        return inner
+            .into_iter()
+            .map(|h| Hit {
+                item: h.item.or_else(|| item.clone()),
+                ..h
+            })
+            .collect();
     }
     let first = inner.iter().filter(|h| h.line > 0).min_by_key(|h| h.line);
     vec![Hit {
@@ -133,6 +145,7 @@ fn element_hits(element: &Node, inner: Vec<Hit>) -> Vec<Hit> {
             .and_then(|h| h.value.clone())
             .or_else(|| Some(element.display_text())),
         occurrence: true,
+        item,
     }]
 }
 
@@ -141,6 +154,7 @@ fn hit(node: &Node, occurrence: bool) -> Hit {
         line: node.line,
         value: Some(node.display_text()),
         occurrence,
+        item: None,
     }
 }
 

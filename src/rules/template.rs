@@ -1,6 +1,7 @@
 //! Message templates: `{name} has {facts.vcpu} vCPU` with placeholders filled from the
-//! workload. `{value}` is the offending value of the finding, `{name}` the workload's name;
-//! any other placeholder is a path. `{{` and `}}` write literal braces.
+//! workload. `{value}` is the offending value of the finding, `{name}` the workload's name,
+//! `{item}` the name of the list element a `some` / `every` condition fired on (a VDU, a
+//! container); any other placeholder is a path. `{{` and `}}` write literal braces.
 
 use super::path::{Path, Roots};
 use crate::node::Node;
@@ -10,6 +11,7 @@ pub enum Piece {
     Text(String),
     Value,
     Name,
+    Item,
     Path(Path),
 }
 
@@ -57,6 +59,7 @@ impl Template {
                     pieces.push(match inner {
                         "value" => Piece::Value,
                         "name" => Piece::Name,
+                        "item" => Piece::Item,
                         _ => {
                             Piece::Path(Path::parse(inner).map_err(|e| format!("placeholder {e}"))?)
                         }
@@ -85,12 +88,24 @@ impl Template {
     /// Fills the placeholders. A path that reaches nothing prints `?`; several values are
     /// joined with commas.
     pub fn render(&self, name: &str, value: Option<&str>, roots: Roots<'_>) -> String {
+        self.render_item(name, value, None, roots)
+    }
+
+    /// [`Template::render`] for a finding on one element of a list (`{item}`).
+    pub fn render_item(
+        &self,
+        name: &str,
+        value: Option<&str>,
+        item: Option<&str>,
+        roots: Roots<'_>,
+    ) -> String {
         let mut out = String::with_capacity(self.source.len() + 32);
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Name => out.push_str(name),
                 Piece::Value => out.push_str(value.unwrap_or("?")),
+                Piece::Item => out.push_str(item.unwrap_or(name)),
                 Piece::Path(path) => {
                     let nodes: Vec<&Node> = path
                         .resolve(roots, None)
@@ -126,6 +141,17 @@ mod tests {
         let t = Template::parse("{name} has {facts.vcpu} vCPU, {value}, {facts.nope} {{ok}}");
         let text = t.map(|t| t.render("db1", Some("x"), roots));
         assert_eq!(text.as_deref(), Ok("db1 has 8 vCPU, x, ? {ok}"));
+        let t = Template::parse("{item} of {name}");
+        let text = t
+            .as_ref()
+            .map(|t| t.render_item("vnf", None, Some("VDU1"), roots));
+        assert_eq!(text.as_deref(), Ok("VDU1 of vnf"));
+        let text = t.map(|t| t.render("vnf", None, roots));
+        assert_eq!(
+            text.as_deref(),
+            Ok("vnf of vnf"),
+            "without an element, the workload"
+        );
     }
 
     #[test]
