@@ -6,6 +6,7 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod kubernetes;
 pub mod vmspec;
 
 use std::sync::Arc;
@@ -82,7 +83,7 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    &[&vmspec::VmSpec]
+    &[&vmspec::VmSpec, &kubernetes::Kubernetes]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];

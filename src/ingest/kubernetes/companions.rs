@@ -1,0 +1,1130 @@
+//! Companions: the objects that govern a workload without being one, joined to it across
+//! every file of the scan once all are read.
+//!
+//! | companion | joined by |
+//! |---|---|
+//! | HorizontalPodAutoscaler, KEDA ScaledObject | `scaleTargetRef` kind and name, same namespace |
+//! | PodDisruptionBudget, NetworkPolicy | label selector against the pod template labels, same namespace |
+//! | Service | `spec.selector` against the pod template labels, same namespace |
+//! | Ingress, Gateway API HTTPRoute / GRPCRoute, OpenShift Route | backend Service -> the workloads it selects |
+//! | PersistentVolumeClaim | claim name (volumes; StatefulSet volumeClaimTemplates are claims of their own) |
+//! | ConfigMap, Secret | references from env, envFrom and volumes |
+//! | ServiceAccount | `serviceAccountName` (its `automountServiceAccountToken`) |
+//! | LimitRange | namespace: container defaults for requests and limits the pod leaves out |
+//!
+//! A companion's facts keep its line only when it sits in the workload's own file (a finding
+//! is reported in the workload's file); `location` (`file:line`) always says where it is.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::object_identity;
+use crate::ingest::Object;
+use crate::model::{ScanError, Target, Workload, WorkloadKind};
+use crate::node::{Node, Value};
+use crate::units::{k8s_quantity, k8s_quantity_gib};
+
+/// A companion object with where it is.
+struct Found<'a> {
+    kind: &'a str,
+    namespace: String,
+    name: String,
+    file: &'a Arc<str>,
+    line: u32,
+    doc: &'a Node,
+}
+
+impl Found<'_> {
+    fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+    fn what(&self) -> String {
+        format!("{} `{}/{}`", self.kind, self.namespace, self.name)
+    }
+    /// A summary node at the companion's line when it is in `file`, else at line 0.
+    fn summary(&self, file: &str) -> Node {
+        let line = self.line_in(file);
+        let mut n = Node::map(line);
+        n.insert("kind", Node::str(self.kind, line));
+        n.insert("name", Node::str(self.name.clone(), line));
+        n.insert("location", Node::str(self.location(), line));
+        n
+    }
+    fn line_in(&self, file: &str) -> u32 {
+        if self.file.as_ref() == file {
+            self.line
+        } else {
+            0
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Selector {
+    Nothing,
+    All,
+    Match {
+        labels: Vec<(String, String)>,
+        exprs: Vec<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Expr {
+    key: String,
+    op: ExprOp,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ExprOp {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+impl Selector {
+    fn selects(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+        match self {
+            Selector::Nothing => false,
+            Selector::All => true,
+            Selector::Match { labels: want, exprs } => {
+                want.iter().all(|(k, v)| get(k) == Some(v.as_str()))
+                    && exprs.iter().all(|e| match e.op {
+                        ExprOp::In => get(&e.key).is_some_and(|v| e.values.iter().any(|x| x == v)),
+                        ExprOp::NotIn => get(&e.key).is_none_or(|v| !e.values.iter().any(|x| x == v)),
+                        ExprOp::Exists => get(&e.key).is_some(),
+                        ExprOp::DoesNotExist => get(&e.key).is_none(),
+                    })
+            }
+        }
+    }
+}
+
+/// Labels as text pairs (values written as numbers or booleans compare as their text).
+fn label_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.value.scalar_text().map(|v| (e.key.clone(), v)))
+        .collect()
+}
+
+/// A `metav1.LabelSelector`. An empty selector selects every pod of the namespace where
+/// `empty_selects_all` (NetworkPolicy, policy/v1 PodDisruptionBudget) and none otherwise; an
+/// absent one selects none.
+fn label_selector(node: Option<&Node>, empty_selects_all: bool) -> Result<Selector, (u32, String)> {
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return Ok(Selector::Nothing);
+    };
+    if node.as_map().is_none() {
+        return Err((node.line, "a label selector is a mapping".into()));
+    }
+    let labels = label_pairs(node.get("matchLabels"));
+    let mut exprs = Vec::new();
+    for e in node
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
+        let op_text = e
+            .get("operator")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let op = match op_text.as_str() {
+            "In" => ExprOp::In,
+            "NotIn" => ExprOp::NotIn,
+            "Exists" => ExprOp::Exists,
+            "DoesNotExist" => ExprOp::DoesNotExist,
+            other => {
+                return Err((
+                    e.line,
+                    format!(
+                        "matchExpressions operator `{other}` (expected In, NotIn, Exists or DoesNotExist)"
+                    ),
+                ));
+            }
+        };
+        let values = e
+            .get("values")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        exprs.push(Expr { key, op, values });
+    }
+    if labels.is_empty() && exprs.is_empty() {
+        return Ok(if empty_selects_all {
+            Selector::All
+        } else {
+            Selector::Nothing
+        });
+    }
+    Ok(Selector::Match { labels, exprs })
+}
+
+/// A Service's `spec.selector`: a plain label map; empty or absent selects no pod (the
+/// endpoints are managed by hand).
+fn service_selector(node: Option<&Node>) -> Selector {
+    let labels = label_pairs(node);
+    if labels.is_empty() {
+        Selector::Nothing
+    } else {
+        Selector::Match {
+            labels,
+            exprs: Vec::new(),
+        }
+    }
+}
+
+struct Autoscaler<'a> {
+    found: Found<'a>,
+    min: f64,
+    max: Option<f64>,
+    metrics: Vec<String>,
+}
+
+struct Budget<'a> {
+    found: Found<'a>,
+    selector: Selector,
+}
+
+struct Policy<'a> {
+    found: Found<'a>,
+    selector: Selector,
+    ingress: bool,
+    egress: bool,
+}
+
+struct Service<'a> {
+    found: Found<'a>,
+    selector: Selector,
+}
+
+/// An entry point to a Service: an Ingress rule, an HTTPRoute, an OpenShift Route.
+struct Entry<'a> {
+    found: &'a Found<'a>,
+    /// None when the scan cannot tell (a Gateway that is not in the scan).
+    tls: Option<bool>,
+    hosts: Vec<String>,
+}
+
+#[derive(Default)]
+struct Defaults {
+    location: String,
+    request: [Option<String>; 2],
+    limit: [Option<String>; 2],
+}
+
+/// Every companion of the scan, indexed for joining.
+#[derive(Default)]
+struct Index<'a> {
+    autoscalers: HashMap<(String, String, String), Vec<Autoscaler<'a>>>,
+    budgets: HashMap<String, Vec<Budget<'a>>>,
+    policies: HashMap<String, Vec<Policy<'a>>>,
+    services: HashMap<String, Vec<Service<'a>>>,
+    claims: HashMap<(String, String), Found<'a>>,
+    config_maps: HashSet<(String, String)>,
+    secrets: HashSet<(String, String)>,
+    accounts: HashMap<(String, String), Found<'a>>,
+    defaults: HashMap<String, Defaults>,
+    /// Entry points by (namespace, backend service name).
+    entries: HashMap<(String, String), Vec<usize>>,
+    entry_list: Vec<(Found<'a>, Option<bool>, Vec<String>, String)>,
+}
+
+fn positive_number(node: Option<&Node>) -> Result<Option<f64>, (u32, String)> {
+    let Some(n) = node.filter(|n| !n.is_null()) else {
+        return Ok(None);
+    };
+    match n.as_f64() {
+        Some(v) if v >= 0.0 && v.fract() == 0.0 => Ok(Some(v)),
+        _ => Err((
+            n.line,
+            format!("`{}` is not a whole number", n.display_text()),
+        )),
+    }
+}
+
+fn texts(node: Option<&Node>) -> Vec<String> {
+    node.and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::scalar_text)
+        .collect()
+}
+
+fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<'a> {
+    let mut index = Index::default();
+    let mut gateways: HashMap<(String, String), &'a Node> = HashMap::new();
+    let mut routes: Vec<Found<'a>> = Vec::new();
+    for obj in objects {
+        let doc = &obj.doc;
+        let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("").trim();
+        let api = doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .trim();
+        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+        let known = matches!(
+            (group, kind),
+            ("autoscaling", "HorizontalPodAutoscaler")
+                | ("keda.sh", "ScaledObject")
+                | ("policy", "PodDisruptionBudget")
+                | ("networking.k8s.io" | "extensions", "NetworkPolicy" | "Ingress")
+                | ("", "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret")
+                | ("", "ServiceAccount" | "LimitRange")
+                | ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute" | "Gateway")
+                | ("route.openshift.io", "Route")
+        );
+        if !known {
+            continue;
+        }
+        let Some((namespace, name)) = object_identity(doc) else {
+            errors.push(ScanError::parse(
+                &obj.file,
+                Some(doc.line.max(1)),
+                format!("{kind} has no metadata.name"),
+            ));
+            continue;
+        };
+        let found = Found {
+            kind,
+            namespace: namespace.clone(),
+            name: name.clone(),
+            file: &obj.file,
+            line: doc.line.max(1),
+            doc,
+        };
+        let mut fail = |(line, message): (u32, String), what: String| {
+            errors.push(ScanError::parse(
+                &obj.file,
+                Some(line),
+                format!("{what}: {message}"),
+            ));
+        };
+        let spec = doc.get("spec");
+        match kind {
+            "HorizontalPodAutoscaler" | "ScaledObject" => {
+                let target = spec.and_then(|s| s.get("scaleTargetRef"));
+                let target_name = target
+                    .and_then(|t| t.get("name"))
+                    .and_then(Node::scalar_text)
+                    .filter(|s| !s.is_empty());
+                let Some(target_name) = target_name else {
+                    fail(
+                        (
+                            target.or(spec).map_or(found.line, |n| n.line),
+                            "has no spec.scaleTargetRef.name".into(),
+                        ),
+                        found.what(),
+                    );
+                    continue;
+                };
+                let target_kind = target
+                    .and_then(|t| t.get("kind"))
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Deployment".into());
+                let (min_key, max_key, min_default) = if kind == "ScaledObject" {
+                    ("minReplicaCount", "maxReplicaCount", 0.0)
+                } else {
+                    ("minReplicas", "maxReplicas", 1.0)
+                };
+                let min = match positive_number(spec.and_then(|s| s.get(min_key))) {
+                    Ok(v) => v.unwrap_or(min_default),
+                    Err(e) => {
+                        fail(e, format!("{} spec.{min_key}", found.what()));
+                        min_default
+                    }
+                };
+                let max = match positive_number(spec.and_then(|s| s.get(max_key))) {
+                    Ok(v) if kind == "ScaledObject" => Some(v.unwrap_or(100.0)),
+                    Ok(v) => v,
+                    Err(e) => {
+                        fail(e, format!("{} spec.{max_key}", found.what()));
+                        None
+                    }
+                };
+                let metrics = autoscaler_metrics(spec);
+                index
+                    .autoscalers
+                    .entry((namespace, target_kind, target_name))
+                    .or_default()
+                    .push(Autoscaler {
+                        found,
+                        min,
+                        max,
+                        metrics,
+                    });
+            }
+            "PodDisruptionBudget" => {
+                let all = api == "policy/v1";
+                match label_selector(spec.and_then(|s| s.get("selector")), all) {
+                    Ok(selector) => index
+                        .budgets
+                        .entry(namespace)
+                        .or_default()
+                        .push(Budget { found, selector }),
+                    Err(e) => fail(e, found.what()),
+                }
+            }
+            "NetworkPolicy" => {
+                // podSelector is required; `{}` selects every pod of the namespace.
+                let selector = match spec.and_then(|s| s.get("podSelector")) {
+                    None => Ok(Selector::All),
+                    some => label_selector(some, true),
+                };
+                let types = texts(spec.and_then(|s| s.get("policyTypes")));
+                let (ingress, egress) = if types.is_empty() {
+                    (true, spec.and_then(|s| s.get("egress")).is_some())
+                } else {
+                    (
+                        types.iter().any(|t| t.eq_ignore_ascii_case("Ingress")),
+                        types.iter().any(|t| t.eq_ignore_ascii_case("Egress")),
+                    )
+                };
+                match selector {
+                    Ok(selector) => index.policies.entry(namespace).or_default().push(Policy {
+                        found,
+                        selector,
+                        ingress,
+                        egress,
+                    }),
+                    Err(e) => fail(e, found.what()),
+                }
+            }
+            "Service" => {
+                let selector = service_selector(spec.and_then(|s| s.get("selector")));
+                index
+                    .services
+                    .entry(namespace)
+                    .or_default()
+                    .push(Service { found, selector });
+            }
+            "PersistentVolumeClaim" => {
+                index.claims.insert((namespace, name), found);
+            }
+            "ConfigMap" => {
+                index.config_maps.insert((namespace, name));
+            }
+            "Secret" => {
+                index.secrets.insert((namespace, name));
+            }
+            "ServiceAccount" => {
+                index.accounts.insert((namespace, name), found);
+            }
+            "LimitRange" => {
+                let d = limit_defaults(spec, &found);
+                index.defaults.entry(namespace).or_insert(d);
+            }
+            "Ingress" => {
+                let (backends, tls_hosts, tls_all) = ingress_backends(spec);
+                for (service, host) in backends {
+                    let tls = tls_all
+                        || host
+                            .as_ref()
+                            .is_some_and(|h| tls_hosts.iter().any(|t| host_covers(t, h)))
+                        || (host.is_none() && !tls_hosts.is_empty());
+                    let hosts = host.into_iter().collect();
+                    add_entry(&mut index, &found, Some(tls), hosts, service);
+                }
+            }
+            "Route" => {
+                let service = spec
+                    .and_then(|s| s.at("to.name"))
+                    .and_then(Node::scalar_text);
+                if let Some(service) = service {
+                    let tls = spec.and_then(|s| s.get("tls")).is_some_and(|t| !t.is_null());
+                    let hosts = spec
+                        .and_then(|s| s.get("host"))
+                        .and_then(Node::scalar_text)
+                        .into_iter()
+                        .collect();
+                    add_entry(&mut index, &found, Some(tls), hosts, service);
+                }
+            }
+            "Gateway" => {
+                gateways.insert((namespace, name), doc);
+            }
+            _ => routes.push(found),
+        }
+    }
+    // Routes need their Gateways, which may come later in the scan.
+    for route in routes {
+        let spec = route.doc.get("spec");
+        let tls = route_tls(spec, &route.namespace, &gateways);
+        let hosts = texts(spec.and_then(|s| s.get("hostnames")));
+        let mut services = Vec::new();
+        for rule in spec
+            .and_then(|s| s.get("rules"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            for backend in rule
+                .get("backendRefs")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let kind = backend
+                    .get("kind")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Service".into());
+                let other_ns = backend
+                    .get("namespace")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|ns| ns != route.namespace);
+                if kind == "Service"
+                    && !other_ns
+                    && let Some(name) = backend.get("name").and_then(Node::scalar_text)
+                    && !services.contains(&name)
+                {
+                    services.push(name);
+                }
+            }
+        }
+        for service in services {
+            let copy = Found {
+                kind: route.kind,
+                namespace: route.namespace.clone(),
+                name: route.name.clone(),
+                file: route.file,
+                line: route.line,
+                doc: route.doc,
+            };
+            add_entry(&mut index, &copy, tls, hosts.clone(), service);
+        }
+    }
+    index
+}
+
+fn add_entry<'a>(
+    index: &mut Index<'a>,
+    found: &Found<'a>,
+    tls: Option<bool>,
+    hosts: Vec<String>,
+    service: String,
+) {
+    let copy = Found {
+        kind: found.kind,
+        namespace: found.namespace.clone(),
+        name: found.name.clone(),
+        file: found.file,
+        line: found.line,
+        doc: found.doc,
+    };
+    let key = (found.namespace.clone(), service.clone());
+    // One entry per (entry point, service): an Ingress with two rules to the same Service
+    // counts once, with TLS only if every rule has it.
+    if let Some(existing) = index.entries.get(&key).and_then(|ids| {
+        ids.iter().copied().find(|i| {
+            let (f, _, _, _) = &index.entry_list[*i];
+            f.kind == found.kind && f.name == found.name
+        })
+    }) {
+        let e = &mut index.entry_list[existing];
+        e.1 = match (e.1, tls) {
+            (Some(a), Some(b)) => Some(a && b),
+            _ => None,
+        };
+        for h in hosts {
+            if !e.2.contains(&h) {
+                e.2.push(h);
+            }
+        }
+        return;
+    }
+    index.entry_list.push((copy, tls, hosts, service));
+    let id = index.entry_list.len() - 1;
+    index.entries.entry(key).or_default().push(id);
+}
+
+/// What an autoscaler scales on: `cpu`, `memory`, `External`, KEDA trigger types, ...
+fn autoscaler_metrics(spec: Option<&Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(spec) = spec else { return out };
+    if spec.get("targetCPUUtilizationPercentage").is_some() {
+        out.push("cpu".to_string());
+    }
+    for m in spec.get("metrics").and_then(Node::as_seq).unwrap_or_default() {
+        let ty = m.get("type").and_then(Node::scalar_text).unwrap_or_default();
+        let resource = m
+            .at("resource.name")
+            .or_else(|| m.at("containerResource.name"))
+            .and_then(Node::scalar_text);
+        out.push(resource.unwrap_or(ty));
+    }
+    for t in spec.get("triggers").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(ty) = t.get("type").and_then(Node::scalar_text) {
+            out.push(ty);
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Backends of an Ingress as (service, host of the rule), the TLS hosts, and whether a TLS
+/// entry without hosts covers every rule.
+fn ingress_backends(spec: Option<&Node>) -> (Vec<(String, Option<String>)>, Vec<String>, bool) {
+    let mut backends = Vec::new();
+    let Some(spec) = spec else {
+        return (backends, Vec::new(), false);
+    };
+    let service_of = |b: &Node| {
+        b.at("service.name")
+            .or_else(|| b.get("serviceName"))
+            .and_then(Node::scalar_text)
+    };
+    for key in ["defaultBackend", "backend"] {
+        if let Some(s) = spec.get(key).and_then(service_of) {
+            backends.push((s, None));
+        }
+    }
+    for rule in spec.get("rules").and_then(Node::as_seq).unwrap_or_default() {
+        let host = rule.get("host").and_then(Node::scalar_text);
+        for path in rule
+            .at("http.paths")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            if let Some(s) = path.get("backend").and_then(service_of) {
+                backends.push((s, host.clone()));
+            }
+        }
+    }
+    let mut tls_hosts = Vec::new();
+    let mut tls_all = false;
+    for t in spec.get("tls").and_then(Node::as_seq).unwrap_or_default() {
+        let hosts = texts(t.get("hosts"));
+        if hosts.is_empty() {
+            tls_all = true;
+        }
+        tls_hosts.extend(hosts);
+    }
+    (backends, tls_hosts, tls_all)
+}
+
+/// Whether a TLS host (possibly `*.example.com`) covers a rule's host.
+fn host_covers(tls: &str, host: &str) -> bool {
+    match tls.strip_prefix("*.") {
+        Some(domain) => host
+            .split_once('.')
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(domain)),
+        None => tls.eq_ignore_ascii_case(host),
+    }
+}
+
+/// Whether every Gateway listener a route attaches to terminates TLS; None when a parent
+/// Gateway is not in the scan.
+fn route_tls(
+    spec: Option<&Node>,
+    namespace: &str,
+    gateways: &HashMap<(String, String), &Node>,
+) -> Option<bool> {
+    let parents = spec
+        .and_then(|s| s.get("parentRefs"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    if parents.is_empty() {
+        return None;
+    }
+    let mut all_tls = true;
+    for p in parents {
+        let name = p.get("name").and_then(Node::scalar_text)?;
+        let ns = p
+            .get("namespace")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| namespace.to_string());
+        let gateway = gateways.get(&(ns, name))?;
+        let section = p.get("sectionName").and_then(Node::scalar_text);
+        let listeners = gateway
+            .at("spec.listeners")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        let secure = listeners
+            .iter()
+            .filter(|l| {
+                section.as_deref().is_none_or(|s| {
+                    l.get("name").and_then(Node::scalar_text).as_deref() == Some(s)
+                })
+            })
+            .all(|l| {
+                l.get("protocol")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|p| p == "HTTPS" || p == "TLS")
+            });
+        all_tls &= secure;
+    }
+    Some(all_tls)
+}
+
+/// Container defaults of a LimitRange (`type: Container`): requests default to
+/// `defaultRequest`, else to the default limit.
+fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
+    let mut d = Defaults {
+        location: format!("LimitRange {} ({})", found.name, found.location()),
+        ..Defaults::default()
+    };
+    for item in spec
+        .and_then(|s| s.get("limits"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        if item.get("type").and_then(Node::scalar_text).as_deref() != Some("Container") {
+            continue;
+        }
+        for (i, dim) in ["cpu", "memory"].iter().enumerate() {
+            let get = |key: &str| item.get(key).and_then(|m| m.get(dim)).and_then(Node::scalar_text);
+            d.limit[i] = get("default");
+            d.request[i] = get("defaultRequest").or_else(|| get("default"));
+        }
+    }
+    d
+}
+
+/// Joins the companions to every Kubernetes workload and writes the facts rules read.
+pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
+    let index = build_index(objects, errors);
+    for w in workloads
+        .iter_mut()
+        .filter(|w| w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes)
+    {
+        join(w, &index);
+    }
+}
+
+fn fact_text(facts: &Node, key: &str) -> String {
+    facts.get(key).and_then(Node::scalar_text).unwrap_or_default()
+}
+
+fn join(w: &mut Workload, index: &Index<'_>) {
+    let file = w.file.to_string();
+    let ns = fact_text(&w.facts, "namespace");
+    let kind = fact_text(&w.facts, "object_kind");
+    let name = fact_text(&w.facts, "object_name");
+    let labels = label_pairs(w.facts.get("pod_labels"));
+    let replicas = w.facts.get("replicas").and_then(Node::as_f64).unwrap_or(1.0);
+    let replicas_set = w.facts.get("replicas_set").and_then(Node::as_bool) == Some(true);
+    let mut removed: Vec<Node> = w
+        .facts
+        .get("removed_apis")
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    let mut note_removed = |found: &Found<'_>| {
+        let api = found.doc.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if let Some(why) = super::removed_api(found.kind, api) {
+            let text = format!("{} {} {api} at {} ({why})", found.kind, found.name, found.location());
+            let line = found.doc.get("apiVersion").map_or(0, |n| found_line(found, &file, n));
+            if !removed.iter().any(|n| n.as_str() == Some(text.as_str())) {
+                removed.push(Node::str(text, line));
+            }
+        }
+    };
+
+    // Autoscalers
+    let scalers = index
+        .autoscalers
+        .get(&(ns.clone(), kind.clone(), name.clone()))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if !scalers.is_empty() {
+        let mut list = Vec::new();
+        let mut min = f64::INFINITY;
+        let mut max: f64 = 0.0;
+        for a in scalers {
+            note_removed(&a.found);
+            let line = a.found.line_in(&file);
+            let mut n = a.found.summary(&file);
+            n.insert("min_replicas", Node::float(a.min, line));
+            if let Some(m) = a.max {
+                n.insert("max_replicas", Node::float(m, line));
+                max = max.max(m);
+            }
+            let metrics = a.metrics.iter().map(|m| Node::str(m.clone(), line)).collect();
+            n.insert("metrics", Node::seq(metrics, line));
+            list.push(n);
+            min = min.min(a.min);
+        }
+        let line = list.first().map_or(0, |n| n.line);
+        w.facts.insert("autoscalers", Node::seq(list, line));
+        w.facts.insert("autoscaled", Node::bool(true, line));
+        // Without a fixed count, the autoscaler's floor is what runs (at least one pod).
+        let floor = if replicas_set { replicas } else { min.max(1.0) };
+        w.facts.insert("min_replicas", Node::float(min.min(replicas).max(0.0), line));
+        w.facts.insert("max_replicas", Node::float(max.max(replicas), line));
+        if !replicas_set {
+            for c in &mut w.components {
+                c.count = floor;
+            }
+        }
+    } else {
+        w.facts.insert("autoscaled", Node::bool(false, 0));
+    }
+
+    // Disruption budgets
+    let budgets: Vec<&Budget<'_>> = index
+        .budgets
+        .get(&ns)
+        .map(|v| v.iter().filter(|b| b.selector.selects(&labels)).collect())
+        .unwrap_or_default();
+    if !budgets.is_empty() {
+        let floor = w.facts.get("min_replicas").and_then(Node::as_f64).unwrap_or(replicas);
+        let list: Vec<Node> = budgets
+            .iter()
+            .map(|b| {
+                note_removed(&b.found);
+                let line = b.found.line_in(&file);
+                let mut n = b.found.summary(&file);
+                let spec = b.found.doc.get("spec");
+                for (key, fact) in [("minAvailable", "min_available"), ("maxUnavailable", "max_unavailable")] {
+                    if let Some(v) = spec.and_then(|s| s.get(key)) {
+                        let mut v = v.clone();
+                        v.line = found_line(&b.found, &file, &v);
+                        n.insert(fact, v);
+                    }
+                }
+                n.insert(
+                    "blocks_eviction",
+                    Node::bool(budget_blocks_eviction(spec, floor), line),
+                );
+                n
+            })
+            .collect();
+        let blocking: Vec<Node> = budgets
+            .iter()
+            .filter(|b| budget_blocks_eviction(b.found.doc.get("spec"), floor))
+            .map(|b| {
+                Node::str(
+                    format!("PodDisruptionBudget {} ({})", b.found.name, b.found.location()),
+                    b.found.line_in(&file),
+                )
+            })
+            .collect();
+        if !blocking.is_empty() {
+            w.facts.insert("blocking_pdbs", Node::seq(blocking, 0));
+        }
+        let line = list.first().map_or(0, |n| n.line);
+        w.facts.insert("pdbs", Node::seq(list, line));
+    }
+
+    // Network policies
+    let policies: Vec<&Policy<'_>> = index
+        .policies
+        .get(&ns)
+        .map(|v| v.iter().filter(|p| p.selector.selects(&labels)).collect())
+        .unwrap_or_default();
+    let ingress_isolated = policies.iter().any(|p| p.ingress);
+    let egress_isolated = policies.iter().any(|p| p.egress);
+    if !policies.is_empty() {
+        let list: Vec<Node> = policies
+            .iter()
+            .map(|p| {
+                note_removed(&p.found);
+                let line = p.found.line_in(&file);
+                let mut n = p.found.summary(&file);
+                n.insert("ingress", Node::bool(p.ingress, line));
+                n.insert("egress", Node::bool(p.egress, line));
+                n
+            })
+            .collect();
+        let line = list.first().map_or(0, |n| n.line);
+        w.facts.insert("network_policies", Node::seq(list, line));
+    }
+    w.facts.insert("network_isolated", Node::bool(ingress_isolated, 0));
+    w.facts.insert("egress_isolated", Node::bool(egress_isolated, 0));
+
+    // Services, and the entry points (Ingress, routes) in front of them
+    let services: Vec<&Service<'_>> = index
+        .services
+        .get(&ns)
+        .map(|v| v.iter().filter(|s| s.selector.selects(&labels)).collect())
+        .unwrap_or_default();
+    if !services.is_empty() {
+        let mut entries = Vec::new();
+        let mut insecure = Vec::new();
+        let list: Vec<Node> = services
+            .iter()
+            .map(|s| {
+                let line = s.found.line_in(&file);
+                let mut n = s.found.summary(&file);
+                let ty = s
+                    .found
+                    .doc
+                    .at("spec.type")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "ClusterIP".into());
+                n.insert("type", Node::str(ty, line));
+                for id in index
+                    .entries
+                    .get(&(ns.clone(), s.found.name.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    let (found, tls, hosts, service) = &index.entry_list[*id];
+                    let e = Entry { found, tls: *tls, hosts: hosts.clone() };
+                    let eline = e.found.line_in(&file);
+                    let mut en = e.found.summary(&file);
+                    en.insert("service", Node::str(service.clone(), eline));
+                    match e.tls {
+                        Some(t) => en.insert("tls", Node::bool(t, eline)),
+                        None => en.insert("tls", Node::null()),
+                    }
+                    let hosts = e.hosts.iter().map(|h| Node::str(h.clone(), eline)).collect();
+                    en.insert("hosts", Node::seq(hosts, eline));
+                    if e.tls == Some(false) {
+                        insecure.push(Node::str(
+                            format!("{} {} ({})", e.found.kind, e.found.name, e.found.location()),
+                            eline,
+                        ));
+                    }
+                    entries.push(en);
+                }
+                n
+            })
+            .collect();
+        for s in &services {
+            note_removed(&s.found);
+        }
+        let line = list.first().map_or(0, |n| n.line);
+        w.facts.insert("services", Node::seq(list, line));
+        if !entries.is_empty() {
+            for id in services.iter().flat_map(|s| {
+                index
+                    .entries
+                    .get(&(ns.clone(), s.found.name.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            }) {
+                note_removed(&index.entry_list[*id].0);
+            }
+            let line = entries.first().map_or(0, |n| n.line);
+            w.facts.insert("ingresses", Node::seq(entries, line));
+        }
+        if !insecure.is_empty() {
+            let line = insecure.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
+            w.facts.insert("insecure_ingresses", Node::seq(insecure, line));
+        }
+    }
+
+    // Claims
+    let mut storage = 0.0;
+    let mut storage_known = false;
+    if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
+        for c in claims.iter_mut() {
+            let cname = c.get("name").and_then(Node::scalar_text).unwrap_or_default();
+            let template = c.get("template").and_then(Node::as_bool) == Some(true);
+            if template {
+                if let Some(g) = c.get("storage_gib").and_then(Node::as_f64) {
+                    storage += g * replicas;
+                    storage_known = true;
+                }
+                continue;
+            }
+            let found = index.claims.get(&(ns.clone(), cname));
+            c.insert("found", Node::bool(found.is_some(), 0));
+            if let Some(f) = found {
+                c.insert("location", Node::str(f.location(), 0));
+                let size = f.doc.at("spec.resources.requests.storage");
+                if let Some(g) = size
+                    .and_then(Node::scalar_text)
+                    .and_then(|s| k8s_quantity_gib(&s).ok())
+                {
+                    c.insert("storage_gib", Node::float(g, 0));
+                    storage += g;
+                    storage_known = true;
+                }
+                let modes = texts(f.doc.at("spec.accessModes"));
+                c.insert(
+                    "access_modes",
+                    Node::seq(modes.into_iter().map(|m| Node::str(m, 0)).collect(), 0),
+                );
+            }
+        }
+    }
+    if storage_known {
+        w.facts.insert("storage_gib", Node::float(storage, 0));
+    }
+
+    // ConfigMaps and Secrets
+    for (key, set) in [("config_maps", &index.config_maps), ("secrets", &index.secrets)] {
+        if let Some(Value::Seq(refs)) = w.facts.get_mut(key).map(|n| &mut n.value) {
+            for r in refs.iter_mut() {
+                let rname = r.get("name").and_then(Node::scalar_text).unwrap_or_default();
+                r.insert("found", Node::bool(set.contains(&(ns.clone(), rname)), 0));
+            }
+        }
+    }
+
+    // Service account
+    let account = w
+        .facts
+        .at("pod.serviceAccountName")
+        .or_else(|| w.facts.at("pod.serviceAccount"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| "default".into());
+    let found = index.accounts.get(&(ns.clone(), account.clone()));
+    let mut sa = Node::map(0);
+    sa.insert("name", Node::str(account, 0));
+    sa.insert("found", Node::bool(found.is_some(), 0));
+    if let Some(f) = found {
+        sa.insert("location", Node::str(f.location(), 0));
+        if let Some(a) = f.doc.get("automountServiceAccountToken").filter(|n| !n.is_null()) {
+            let line = found_line(f, &file, a);
+            let value = Node::bool(a.as_bool().unwrap_or(true), line);
+            sa.insert("automount", value.clone());
+            // The pod's own setting wins over its service account's.
+            if w.facts.at("pod.automountServiceAccountToken").is_none() {
+                w.facts.insert("automount_token", value);
+            }
+        }
+    }
+    w.facts.insert("service_account", sa);
+
+    // LimitRange defaults for what the containers leave out
+    if let Some(d) = index.defaults.get(&ns) {
+        apply_defaults(w, d);
+    }
+
+    if !removed.is_empty() {
+        let line = removed.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
+        w.facts.insert("removed_apis", Node::seq(removed, line));
+    }
+}
+
+/// The line of a companion's field when it is in the workload's file, else 0.
+fn found_line(found: &Found<'_>, file: &str, node: &Node) -> u32 {
+    if found.file.as_ref() == file { node.line } else { 0 }
+}
+
+/// Whether a budget allows no voluntary eviction at the workload's lowest replica count:
+/// `maxUnavailable: 0` (or 0%), or `minAvailable` at least the replica count (or 100%).
+fn budget_blocks_eviction(spec: Option<&Node>, replicas: f64) -> bool {
+    let value = |key: &str| spec.and_then(|s| s.get(key)).and_then(Node::scalar_text);
+    if let Some(max) = value("maxUnavailable") {
+        return matches!(max.trim(), "0" | "0%");
+    }
+    if let Some(min) = value("minAvailable") {
+        let min = min.trim();
+        if let Some(pct) = min.strip_suffix('%') {
+            return pct.trim().parse::<f64>().is_ok_and(|p| p >= 100.0);
+        }
+        return min.parse::<f64>().is_ok_and(|m| m >= replicas);
+    }
+    false
+}
+
+/// Fills a container's missing requests and limits from the namespace's LimitRange, as the
+/// admission controller would, and sizes the components from them.
+fn apply_defaults(w: &mut Workload, d: &Defaults) {
+    for list in ["containers", "init_containers", "all_containers"] {
+        let Some(Value::Seq(items)) = w.facts.get_mut(list).map(|n| &mut n.value) else {
+            continue;
+        };
+        for c in items.iter_mut() {
+            for (key, defaults) in [("effective_requests", &d.request), ("effective_limits", &d.limit)] {
+                let Some(target) = c.get_mut(key) else { continue };
+                for (i, dim) in ["cpu", "memory"].iter().enumerate() {
+                    if target.get(dim).is_none()
+                        && let Some(v) = &defaults[i]
+                    {
+                        target.insert(*dim, Node::str(v.clone(), 0));
+                        target.insert("defaulted_by", Node::str(d.location.clone(), 0));
+                    }
+                }
+            }
+        }
+    }
+    let containers: Vec<Node> = w
+        .facts
+        .get("containers")
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    for comp in &mut w.components {
+        let Some(c) = containers.iter().find(|c| {
+            c.get("name").and_then(Node::scalar_text).as_deref() == Some(comp.name.as_str())
+        }) else {
+            continue;
+        };
+        if comp.current.vcpu.is_none() {
+            comp.current.vcpu = c
+                .at("effective_requests.cpu")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity(&s).ok());
+        }
+        if comp.current.memory_gib.is_none() {
+            comp.current.memory_gib = c
+                .at("effective_requests.memory")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity_gib(&s).ok());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_documents;
+
+    fn node(text: &str) -> Node {
+        parse_documents(text)
+            .unwrap_or_default()
+            .pop()
+            .unwrap_or_else(Node::null)
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn label_selectors_follow_kubernetes_semantics() {
+        let labels = pairs(&[("app", "web"), ("tier", "frontend"), ("version", "2")]);
+        let sel = |text: &str, all: bool| label_selector(Some(&node(text)), all);
+        assert_eq!(sel("{}", true).map(|s| s.selects(&labels)), Ok(true));
+        assert_eq!(sel("{}", false).map(|s| s.selects(&labels)), Ok(false));
+        assert_eq!(label_selector(None, true).map(|s| s.selects(&labels)), Ok(false));
+        let ok = sel(
+            "matchLabels: {app: web}\nmatchExpressions:\n  - {key: tier, operator: In, values: [frontend, edge]}\n  - {key: canary, operator: DoesNotExist}\n  - {key: version, operator: NotIn, values: ['1']}\n",
+            true,
+        );
+        assert_eq!(ok.map(|s| s.selects(&labels)), Ok(true));
+        let no = sel("matchLabels: {app: web, tier: backend}\n", true);
+        assert_eq!(no.map(|s| s.selects(&labels)), Ok(false));
+        let exists = sel("matchExpressions: [{key: version, operator: Exists}]\n", true);
+        assert_eq!(exists.map(|s| s.selects(&labels)), Ok(true));
+        let bad = sel("matchExpressions: [{key: a, operator: Near}]\n", true);
+        assert!(bad.is_err_and(|(line, m)| line == 1 && m.contains("Near")));
+        // numbers written as numbers still match their text
+        let numeric = sel("matchLabels: {version: 2}\n", true);
+        assert_eq!(numeric.map(|s| s.selects(&labels)), Ok(true));
+        assert_eq!(service_selector(None).selects(&labels), false);
+    }
+
+    #[test]
+    fn tls_hosts_cover_wildcards_only_one_level_deep() {
+        assert!(host_covers("*.example.com", "shop.example.com"));
+        assert!(!host_covers("*.example.com", "a.shop.example.com"));
+        assert!(!host_covers("*.example.com", "example.com"));
+        assert!(host_covers("Shop.example.com", "shop.example.com"));
+    }
+
+    #[test]
+    fn budgets_that_block_every_eviction() {
+        let spec = |t: &str| node(t);
+        assert!(budget_blocks_eviction(Some(&spec("maxUnavailable: 0\n")), 3.0));
+        assert!(budget_blocks_eviction(Some(&spec("maxUnavailable: 0%\n")), 3.0));
+        assert!(!budget_blocks_eviction(Some(&spec("maxUnavailable: 1\n")), 3.0));
+        assert!(budget_blocks_eviction(Some(&spec("minAvailable: 3\n")), 3.0));
+        assert!(!budget_blocks_eviction(Some(&spec("minAvailable: 2\n")), 3.0));
+        assert!(budget_blocks_eviction(Some(&spec("minAvailable: 100%\n")), 3.0));
+        assert!(!budget_blocks_eviction(Some(&spec("minAvailable: 50%\n")), 3.0));
+    }
+}
