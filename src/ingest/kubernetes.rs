@@ -60,7 +60,12 @@ impl Input for Kubernetes {
         }
     }
 
-    fn link(&self, workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
+    fn link(
+        &self,
+        workloads: &mut Vec<Workload>,
+        objects: Vec<Object>,
+        errors: &mut Vec<ScanError>,
+    ) {
         companions::link(workloads, &objects, errors);
     }
 }
@@ -176,8 +181,7 @@ fn ingest_object(
     match shape_of(&kind, &api_version, &obj) {
         Some(_) if is_owned(&obj) => {}
         Some(shape) => {
-            if let Some(w) = build_workload(obj, shape, &kind, file, helm_source, &mut out.errors)
-            {
+            if let Some(w) = build_workload(obj, shape, &kind, file, helm_source, &mut out.errors) {
                 out.workloads.push(w);
             }
         }
@@ -318,9 +322,7 @@ fn augment_container(
         );
     }
     let own_security = container.get("securityContext");
-    let security_line = own_security
-        .or(pod_security)
-        .map_or(0, |n| n.line);
+    let security_line = own_security.or(pod_security).map_or(0, |n| n.line);
     let mut security = Node::map(security_line);
     if let Some(pod) = pod_security {
         for key in INHERITED_SECURITY {
@@ -360,12 +362,7 @@ fn augment_container(
 
 /// A quantity from a container's effective requests, in cores or GiB; bad text is an error
 /// at its line and counts as unknown.
-fn quantity(
-    container: &Node,
-    dim: &str,
-    problems: &mut Problems<'_>,
-    name: &str,
-) -> Option<f64> {
+fn quantity(container: &Node, dim: &str, problems: &mut Problems<'_>, name: &str) -> Option<f64> {
     let node = container.at(&format!("effective_requests.{dim}"))?;
     let text = node.scalar_text()?;
     let parsed = if dim == "cpu" {
@@ -505,8 +502,14 @@ fn build_workload(
     let api_version = text_of(&obj, "apiVersion").to_string();
     facts.insert("object_kind", Node::str(kind, kind_line));
     facts.insert("api_version", Node::str(api_version.clone(), api_line));
-    facts.insert("namespace", Node::str(namespace.clone(), line_at(&obj, "metadata.namespace")));
-    facts.insert("object_name", Node::str(name.clone(), line_at(&obj, "metadata.name")));
+    facts.insert(
+        "namespace",
+        Node::str(namespace.clone(), line_at(&obj, "metadata.namespace")),
+    );
+    facts.insert(
+        "object_name",
+        Node::str(name.clone(), line_at(&obj, "metadata.name")),
+    );
     let shape_name = match shape {
         Shape::Pod => "pod",
         Shape::Replicated => "replicated",
@@ -514,7 +517,10 @@ fn build_workload(
         Shape::Job | Shape::CronJob => "batch",
     };
     facts.insert("shape", Node::str(shape_name, kind_line));
-    facts.insert("scalable", Node::bool(shape == Shape::Replicated, kind_line));
+    facts.insert(
+        "scalable",
+        Node::bool(shape == Shape::Replicated, kind_line),
+    );
     facts.insert(
         "batch",
         Node::bool(matches!(shape, Shape::Job | Shape::CronJob), kind_line),
@@ -522,7 +528,10 @@ fn build_workload(
     facts.insert("daemon", Node::bool(shape == Shape::DaemonSet, kind_line));
     let replicas_line = replicas.field.as_ref().map_or(0, |n| n.line);
     facts.insert("replicas", Node::float(replicas.count, replicas_line));
-    facts.insert("replicas_set", Node::bool(replicas.field.is_some(), replicas_line));
+    facts.insert(
+        "replicas_set",
+        Node::bool(replicas.field.is_some(), replicas_line),
+    );
     // Until an autoscaler is joined, the range is the fixed count.
     facts.insert("min_replicas", Node::float(replicas.count, replicas_line));
     facts.insert("max_replicas", Node::float(replicas.count, replicas_line));
@@ -561,6 +570,10 @@ fn build_workload(
         Node::bool(has_external_config(&pod, &all_containers), 0),
     );
     let claims = claims_of(&obj, &pod, shape);
+    let persistent = persistent_volumes(&pod, &claims);
+    if !persistent.is_empty() {
+        facts.insert("persistent_volumes", Node::seq(persistent, 0));
+    }
     if !claims.is_empty() {
         facts.insert("claims", Node::seq(claims, 0));
     }
@@ -571,7 +584,9 @@ fn build_workload(
     if !secrets.is_empty() {
         facts.insert("secrets", Node::seq(secrets, 0));
     }
-    let automount = pod.get("automountServiceAccountToken").filter(|n| !n.is_null());
+    let automount = pod
+        .get("automountServiceAccountToken")
+        .filter(|n| !n.is_null());
     facts.insert(
         "automount_token",
         automount.map_or(Node::bool(true, 0), |n| {
@@ -582,7 +597,10 @@ fn build_workload(
         facts.insert(
             "removed_apis",
             Node::seq(
-                vec![Node::str(format!("{kind} {api_version} ({removed})"), api_line)],
+                vec![Node::str(
+                    format!("{kind} {api_version} ({removed})"),
+                    api_line,
+                )],
                 0,
             ),
         );
@@ -630,9 +648,11 @@ fn line_at(node: &Node, path: &str) -> u32 {
 /// ConfigMap / Secret / projected / downward API volumes.
 fn has_external_config(pod: &Node, containers: &[Node]) -> bool {
     let from_containers = containers.iter().any(|c| {
-        ["env", "envFrom", "args"]
-            .iter()
-            .any(|k| c.get(k).and_then(Node::as_seq).is_some_and(|s| !s.is_empty()))
+        ["env", "envFrom", "args"].iter().any(|k| {
+            c.get(k)
+                .and_then(Node::as_seq)
+                .is_some_and(|s| !s.is_empty())
+        })
     });
     let from_volumes = pod
         .get("volumes")
@@ -676,7 +696,10 @@ fn claims_of(obj: &Node, pod: &Node, shape: Shape) -> Vec<Node> {
                 continue;
             };
             let mut n = Node::map(name.line);
-            n.insert("name", Node::str(name.scalar_text().unwrap_or_default(), name.line));
+            n.insert(
+                "name",
+                Node::str(name.scalar_text().unwrap_or_default(), name.line),
+            );
             n.insert("template", Node::bool(true, name.line));
             if let Some(size) = t.at("spec.resources.requests.storage")
                 && let Some(gib) = size.scalar_text().and_then(|s| k8s_quantity_gib(&s).ok())
@@ -686,6 +709,50 @@ fn claims_of(obj: &Node, pod: &Node, shape: Shape) -> Vec<Node> {
             out.push(n);
         }
     }
+    out
+}
+
+/// Volume types whose data lives outside the node and survives a reschedule: claims and
+/// the in-tree network volume plugins (deprecated, but persistent all the same).
+const PERSISTENT_VOLUME_TYPES: &[&str] = &[
+    "persistentVolumeClaim",
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephfs",
+    "cinder",
+    "fc",
+    "flocker",
+    "gcePersistentDisk",
+    "glusterfs",
+    "iscsi",
+    "nfs",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "storageos",
+    "vsphereVolume",
+];
+
+/// Names of the pod's volumes that keep data beyond the pod, and of its claim templates,
+/// each at its line.
+fn persistent_volumes(pod: &Node, claims: &[Node]) -> Vec<Node> {
+    let mut out: Vec<Node> = pod
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(|v| PERSISTENT_VOLUME_TYPES.iter().any(|t| v.get(t).is_some()))
+        .filter_map(|v| v.get("name").cloned())
+        .collect();
+    out.extend(
+        claims
+            .iter()
+            .filter(|c| c.get("template").and_then(Node::as_bool) == Some(true))
+            .filter_map(|c| c.get("name").cloned()),
+    );
     out
 }
 
@@ -713,10 +780,18 @@ fn config_references(pod: &Node, containers: &[Node]) -> (Vec<Node>, Vec<Node>) 
             push(&mut secrets, from.at("secretRef.name"), "envFrom");
         }
     }
-    for v in pod.get("volumes").and_then(Node::as_seq).unwrap_or_default() {
+    for v in pod
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
         push(&mut maps, v.at("configMap.name"), "volume");
         push(&mut secrets, v.at("secret.secretName"), "volume");
-        for src in v.at("projected.sources").and_then(Node::as_seq).unwrap_or_default() {
+        for src in v
+            .at("projected.sources")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             push(&mut maps, src.at("configMap.name"), "volume");
             push(&mut secrets, src.at("secret.name"), "volume");
         }
@@ -728,10 +803,7 @@ fn config_references(pod: &Node, containers: &[Node]) -> (Vec<Node>, Vec<Node>) 
 pub(crate) fn removed_api(kind: &str, api_version: &str) -> Option<&'static str> {
     Some(match (api_version, kind) {
         ("extensions/v1beta1", "Ingress") => "removed in Kubernetes 1.22; use networking.k8s.io/v1",
-        (
-            "extensions/v1beta1",
-            "Deployment" | "DaemonSet" | "ReplicaSet" | "StatefulSet",
-        )
+        ("extensions/v1beta1", "Deployment" | "DaemonSet" | "ReplicaSet" | "StatefulSet")
         | ("apps/v1beta1" | "apps/v1beta2", _) => "removed in Kubernetes 1.16; use apps/v1",
         ("extensions/v1beta1", "NetworkPolicy") => {
             "removed in Kubernetes 1.16; use networking.k8s.io/v1"
@@ -755,11 +827,7 @@ pub(crate) fn removed_api(kind: &str, api_version: &str) -> Option<&'static str>
 
 /// `fitscan.io/ignore: "K8S003,K8S007: reason"` on the object, as workload-wide
 /// suppressions at the annotation's line.
-fn suppressions_of(
-    obj: &Node,
-    file: &Arc<str>,
-    problems: &mut Problems<'_>,
-) -> Vec<Suppression> {
+fn suppressions_of(obj: &Node, file: &Arc<str>, problems: &mut Problems<'_>) -> Vec<Suppression> {
     let Some(node) = obj
         .at("metadata.annotations")
         .and_then(|a| a.get(IGNORE_ANNOTATION))
@@ -778,7 +846,9 @@ fn suppressions_of(
     if rules.is_empty() {
         problems.push(
             node.line,
-            format!("annotation {IGNORE_ANNOTATION} names no rule (expected \"RULE,RULE: reason\")"),
+            format!(
+                "annotation {IGNORE_ANNOTATION} names no rule (expected \"RULE,RULE: reason\")"
+            ),
         );
     }
     rules
@@ -844,4 +914,3 @@ fn scan_helm_marks(file: &SourceFile) -> Vec<(u32, Option<String>)> {
     }
     marks
 }
-

@@ -6,6 +6,7 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod compose;
 pub mod kubernetes;
 pub mod vmspec;
 
@@ -83,7 +84,7 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    &[&vmspec::VmSpec, &kubernetes::Kubernetes]
+    &[&vmspec::VmSpec, &kubernetes::Kubernetes, &compose::Compose]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];

@@ -86,15 +86,25 @@ enum ExprOp {
 
 impl Selector {
     fn selects(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            labels
+                .iter()
+                .find(|(lk, _)| lk == k)
+                .map(|(_, v)| v.as_str())
+        };
         match self {
             Selector::Nothing => false,
             Selector::All => true,
-            Selector::Match { labels: want, exprs } => {
+            Selector::Match {
+                labels: want,
+                exprs,
+            } => {
                 want.iter().all(|(k, v)| get(k) == Some(v.as_str()))
                     && exprs.iter().all(|e| match e.op {
                         ExprOp::In => get(&e.key).is_some_and(|v| e.values.iter().any(|x| x == v)),
-                        ExprOp::NotIn => get(&e.key).is_none_or(|v| !e.values.iter().any(|x| x == v)),
+                        ExprOp::NotIn => {
+                            get(&e.key).is_none_or(|v| !e.values.iter().any(|x| x == v))
+                        }
                         ExprOp::Exists => get(&e.key).is_some(),
                         ExprOp::DoesNotExist => get(&e.key).is_none(),
                     })
@@ -276,10 +286,19 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
             ("autoscaling", "HorizontalPodAutoscaler")
                 | ("keda.sh", "ScaledObject")
                 | ("policy", "PodDisruptionBudget")
-                | ("networking.k8s.io" | "extensions", "NetworkPolicy" | "Ingress")
-                | ("", "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret")
+                | (
+                    "networking.k8s.io" | "extensions",
+                    "NetworkPolicy" | "Ingress"
+                )
+                | (
+                    "",
+                    "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret"
+                )
                 | ("", "ServiceAccount" | "LimitRange")
-                | ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute" | "Gateway")
+                | (
+                    "gateway.networking.k8s.io",
+                    "HTTPRoute" | "GRPCRoute" | "Gateway"
+                )
                 | ("route.openshift.io", "Route")
         );
         if !known {
@@ -439,7 +458,9 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
                     .and_then(|s| s.at("to.name"))
                     .and_then(Node::scalar_text);
                 if let Some(service) = service {
-                    let tls = spec.and_then(|s| s.get("tls")).is_some_and(|t| !t.is_null());
+                    let tls = spec
+                        .and_then(|s| s.get("tls"))
+                        .is_some_and(|t| !t.is_null());
                     let hosts = spec
                         .and_then(|s| s.get("host"))
                         .and_then(Node::scalar_text)
@@ -550,15 +571,26 @@ fn autoscaler_metrics(spec: Option<&Node>) -> Vec<String> {
     if spec.get("targetCPUUtilizationPercentage").is_some() {
         out.push("cpu".to_string());
     }
-    for m in spec.get("metrics").and_then(Node::as_seq).unwrap_or_default() {
-        let ty = m.get("type").and_then(Node::scalar_text).unwrap_or_default();
+    for m in spec
+        .get("metrics")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let ty = m
+            .get("type")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
         let resource = m
             .at("resource.name")
             .or_else(|| m.at("containerResource.name"))
             .and_then(Node::scalar_text);
         out.push(resource.unwrap_or(ty));
     }
-    for t in spec.get("triggers").and_then(Node::as_seq).unwrap_or_default() {
+    for t in spec
+        .get("triggers")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
         if let Some(ty) = t.get("type").and_then(Node::scalar_text) {
             out.push(ty);
         }
@@ -648,9 +680,9 @@ fn route_tls(
         let secure = listeners
             .iter()
             .filter(|l| {
-                section.as_deref().is_none_or(|s| {
-                    l.get("name").and_then(Node::scalar_text).as_deref() == Some(s)
-                })
+                section
+                    .as_deref()
+                    .is_none_or(|s| l.get("name").and_then(Node::scalar_text).as_deref() == Some(s))
             })
             .all(|l| {
                 l.get("protocol")
@@ -678,7 +710,11 @@ fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
             continue;
         }
         for (i, dim) in ["cpu", "memory"].iter().enumerate() {
-            let get = |key: &str| item.get(key).and_then(|m| m.get(dim)).and_then(Node::scalar_text);
+            let get = |key: &str| {
+                item.get(key)
+                    .and_then(|m| m.get(dim))
+                    .and_then(Node::scalar_text)
+            };
             d.limit[i] = get("default");
             d.request[i] = get("defaultRequest").or_else(|| get("default"));
         }
@@ -698,7 +734,10 @@ pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut 
 }
 
 fn fact_text(facts: &Node, key: &str) -> String {
-    facts.get(key).and_then(Node::scalar_text).unwrap_or_default()
+    facts
+        .get(key)
+        .and_then(Node::scalar_text)
+        .unwrap_or_default()
 }
 
 fn join(w: &mut Workload, index: &Index<'_>) {
@@ -707,7 +746,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     let kind = fact_text(&w.facts, "object_kind");
     let name = fact_text(&w.facts, "object_name");
     let labels = label_pairs(w.facts.get("pod_labels"));
-    let replicas = w.facts.get("replicas").and_then(Node::as_f64).unwrap_or(1.0);
+    let replicas = w
+        .facts
+        .get("replicas")
+        .and_then(Node::as_f64)
+        .unwrap_or(1.0);
     let replicas_set = w.facts.get("replicas_set").and_then(Node::as_bool) == Some(true);
     let mut removed: Vec<Node> = w
         .facts
@@ -716,10 +759,22 @@ fn join(w: &mut Workload, index: &Index<'_>) {
         .map(<[Node]>::to_vec)
         .unwrap_or_default();
     let mut note_removed = |found: &Found<'_>| {
-        let api = found.doc.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        let api = found
+            .doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("");
         if let Some(why) = super::removed_api(found.kind, api) {
-            let text = format!("{} {} {api} at {} ({why})", found.kind, found.name, found.location());
-            let line = found.doc.get("apiVersion").map_or(0, |n| found_line(found, &file, n));
+            let text = format!(
+                "{} {} {api} at {} ({why})",
+                found.kind,
+                found.name,
+                found.location()
+            );
+            let line = found
+                .doc
+                .get("apiVersion")
+                .map_or(0, |n| found_line(found, &file, n));
             if !removed.iter().any(|n| n.as_str() == Some(text.as_str())) {
                 removed.push(Node::str(text, line));
             }
@@ -745,7 +800,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                 n.insert("max_replicas", Node::float(m, line));
                 max = max.max(m);
             }
-            let metrics = a.metrics.iter().map(|m| Node::str(m.clone(), line)).collect();
+            let metrics = a
+                .metrics
+                .iter()
+                .map(|m| Node::str(m.clone(), line))
+                .collect();
             n.insert("metrics", Node::seq(metrics, line));
             list.push(n);
             min = min.min(a.min);
@@ -755,8 +814,12 @@ fn join(w: &mut Workload, index: &Index<'_>) {
         w.facts.insert("autoscaled", Node::bool(true, line));
         // Without a fixed count, the autoscaler's floor is what runs (at least one pod).
         let floor = if replicas_set { replicas } else { min.max(1.0) };
-        w.facts.insert("min_replicas", Node::float(min.min(replicas).max(0.0), line));
-        w.facts.insert("max_replicas", Node::float(max.max(replicas), line));
+        w.facts.insert(
+            "min_replicas",
+            Node::float(min.min(replicas).max(0.0), line),
+        );
+        w.facts
+            .insert("max_replicas", Node::float(max.max(replicas), line));
         if !replicas_set {
             for c in &mut w.components {
                 c.count = floor;
@@ -773,7 +836,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
         .map(|v| v.iter().filter(|b| b.selector.selects(&labels)).collect())
         .unwrap_or_default();
     if !budgets.is_empty() {
-        let floor = w.facts.get("min_replicas").and_then(Node::as_f64).unwrap_or(replicas);
+        let floor = w
+            .facts
+            .get("min_replicas")
+            .and_then(Node::as_f64)
+            .unwrap_or(replicas);
         let list: Vec<Node> = budgets
             .iter()
             .map(|b| {
@@ -781,7 +848,10 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                 let line = b.found.line_in(&file);
                 let mut n = b.found.summary(&file);
                 let spec = b.found.doc.get("spec");
-                for (key, fact) in [("minAvailable", "min_available"), ("maxUnavailable", "max_unavailable")] {
+                for (key, fact) in [
+                    ("minAvailable", "min_available"),
+                    ("maxUnavailable", "max_unavailable"),
+                ] {
                     if let Some(v) = spec.and_then(|s| s.get(key)) {
                         let mut v = v.clone();
                         v.line = found_line(&b.found, &file, &v);
@@ -800,7 +870,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
             .filter(|b| budget_blocks_eviction(b.found.doc.get("spec"), floor))
             .map(|b| {
                 Node::str(
-                    format!("PodDisruptionBudget {} ({})", b.found.name, b.found.location()),
+                    format!(
+                        "PodDisruptionBudget {} ({})",
+                        b.found.name,
+                        b.found.location()
+                    ),
                     b.found.line_in(&file),
                 )
             })
@@ -835,8 +909,10 @@ fn join(w: &mut Workload, index: &Index<'_>) {
         let line = list.first().map_or(0, |n| n.line);
         w.facts.insert("network_policies", Node::seq(list, line));
     }
-    w.facts.insert("network_isolated", Node::bool(ingress_isolated, 0));
-    w.facts.insert("egress_isolated", Node::bool(egress_isolated, 0));
+    w.facts
+        .insert("network_isolated", Node::bool(ingress_isolated, 0));
+    w.facts
+        .insert("egress_isolated", Node::bool(egress_isolated, 0));
 
     // Services, and the entry points (Ingress, routes) in front of them
     let services: Vec<&Service<'_>> = index
@@ -866,7 +942,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                     .unwrap_or_default()
                 {
                     let (found, tls, hosts, service) = &index.entry_list[*id];
-                    let e = Entry { found, tls: *tls, hosts: hosts.clone() };
+                    let e = Entry {
+                        found,
+                        tls: *tls,
+                        hosts: hosts.clone(),
+                    };
                     let eline = e.found.line_in(&file);
                     let mut en = e.found.summary(&file);
                     en.insert("service", Node::str(service.clone(), eline));
@@ -874,7 +954,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                         Some(t) => en.insert("tls", Node::bool(t, eline)),
                         None => en.insert("tls", Node::null()),
                     }
-                    let hosts = e.hosts.iter().map(|h| Node::str(h.clone(), eline)).collect();
+                    let hosts = e
+                        .hosts
+                        .iter()
+                        .map(|h| Node::str(h.clone(), eline))
+                        .collect();
                     en.insert("hosts", Node::seq(hosts, eline));
                     if e.tls == Some(false) {
                         insecure.push(Node::str(
@@ -906,8 +990,13 @@ fn join(w: &mut Workload, index: &Index<'_>) {
             w.facts.insert("ingresses", Node::seq(entries, line));
         }
         if !insecure.is_empty() {
-            let line = insecure.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
-            w.facts.insert("insecure_ingresses", Node::seq(insecure, line));
+            let line = insecure
+                .iter()
+                .map(|n| n.line)
+                .find(|l| *l > 0)
+                .unwrap_or(0);
+            w.facts
+                .insert("insecure_ingresses", Node::seq(insecure, line));
         }
     }
 
@@ -916,7 +1005,10 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     let mut storage_known = false;
     if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
         for c in claims.iter_mut() {
-            let cname = c.get("name").and_then(Node::scalar_text).unwrap_or_default();
+            let cname = c
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
             let template = c.get("template").and_then(Node::as_bool) == Some(true);
             if template {
                 if let Some(g) = c.get("storage_gib").and_then(Node::as_f64) {
@@ -951,10 +1043,16 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     }
 
     // ConfigMaps and Secrets
-    for (key, set) in [("config_maps", &index.config_maps), ("secrets", &index.secrets)] {
+    for (key, set) in [
+        ("config_maps", &index.config_maps),
+        ("secrets", &index.secrets),
+    ] {
         if let Some(Value::Seq(refs)) = w.facts.get_mut(key).map(|n| &mut n.value) {
             for r in refs.iter_mut() {
-                let rname = r.get("name").and_then(Node::scalar_text).unwrap_or_default();
+                let rname = r
+                    .get("name")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default();
                 r.insert("found", Node::bool(set.contains(&(ns.clone(), rname)), 0));
             }
         }
@@ -973,7 +1071,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     sa.insert("found", Node::bool(found.is_some(), 0));
     if let Some(f) = found {
         sa.insert("location", Node::str(f.location(), 0));
-        if let Some(a) = f.doc.get("automountServiceAccountToken").filter(|n| !n.is_null()) {
+        if let Some(a) = f
+            .doc
+            .get("automountServiceAccountToken")
+            .filter(|n| !n.is_null())
+        {
             let line = found_line(f, &file, a);
             let value = Node::bool(a.as_bool().unwrap_or(true), line);
             sa.insert("automount", value.clone());
@@ -998,7 +1100,11 @@ fn join(w: &mut Workload, index: &Index<'_>) {
 
 /// The line of a companion's field when it is in the workload's file, else 0.
 fn found_line(found: &Found<'_>, file: &str, node: &Node) -> u32 {
-    if found.file.as_ref() == file { node.line } else { 0 }
+    if found.file.as_ref() == file {
+        node.line
+    } else {
+        0
+    }
 }
 
 /// Whether a budget allows no voluntary eviction at the workload's lowest replica count:
@@ -1026,8 +1132,13 @@ fn apply_defaults(w: &mut Workload, d: &Defaults) {
             continue;
         };
         for c in items.iter_mut() {
-            for (key, defaults) in [("effective_requests", &d.request), ("effective_limits", &d.limit)] {
-                let Some(target) = c.get_mut(key) else { continue };
+            for (key, defaults) in [
+                ("effective_requests", &d.request),
+                ("effective_limits", &d.limit),
+            ] {
+                let Some(target) = c.get_mut(key) else {
+                    continue;
+                };
                 for (i, dim) in ["cpu", "memory"].iter().enumerate() {
                     if target.get(dim).is_none()
                         && let Some(v) = &defaults[i]
@@ -1090,7 +1201,10 @@ mod tests {
         let sel = |text: &str, all: bool| label_selector(Some(&node(text)), all);
         assert_eq!(sel("{}", true).map(|s| s.selects(&labels)), Ok(true));
         assert_eq!(sel("{}", false).map(|s| s.selects(&labels)), Ok(false));
-        assert_eq!(label_selector(None, true).map(|s| s.selects(&labels)), Ok(false));
+        assert_eq!(
+            label_selector(None, true).map(|s| s.selects(&labels)),
+            Ok(false)
+        );
         let ok = sel(
             "matchLabels: {app: web}\nmatchExpressions:\n  - {key: tier, operator: In, values: [frontend, edge]}\n  - {key: canary, operator: DoesNotExist}\n  - {key: version, operator: NotIn, values: ['1']}\n",
             true,
@@ -1098,7 +1212,10 @@ mod tests {
         assert_eq!(ok.map(|s| s.selects(&labels)), Ok(true));
         let no = sel("matchLabels: {app: web, tier: backend}\n", true);
         assert_eq!(no.map(|s| s.selects(&labels)), Ok(false));
-        let exists = sel("matchExpressions: [{key: version, operator: Exists}]\n", true);
+        let exists = sel(
+            "matchExpressions: [{key: version, operator: Exists}]\n",
+            true,
+        );
         assert_eq!(exists.map(|s| s.selects(&labels)), Ok(true));
         let bad = sel("matchExpressions: [{key: a, operator: Near}]\n", true);
         assert!(bad.is_err_and(|(line, m)| line == 1 && m.contains("Near")));
@@ -1119,12 +1236,33 @@ mod tests {
     #[test]
     fn budgets_that_block_every_eviction() {
         let spec = |t: &str| node(t);
-        assert!(budget_blocks_eviction(Some(&spec("maxUnavailable: 0\n")), 3.0));
-        assert!(budget_blocks_eviction(Some(&spec("maxUnavailable: 0%\n")), 3.0));
-        assert!(!budget_blocks_eviction(Some(&spec("maxUnavailable: 1\n")), 3.0));
-        assert!(budget_blocks_eviction(Some(&spec("minAvailable: 3\n")), 3.0));
-        assert!(!budget_blocks_eviction(Some(&spec("minAvailable: 2\n")), 3.0));
-        assert!(budget_blocks_eviction(Some(&spec("minAvailable: 100%\n")), 3.0));
-        assert!(!budget_blocks_eviction(Some(&spec("minAvailable: 50%\n")), 3.0));
+        assert!(budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 0\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 0%\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 1\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("minAvailable: 3\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("minAvailable: 2\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("minAvailable: 100%\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("minAvailable: 50%\n")),
+            3.0
+        ));
     }
 }

@@ -55,7 +55,10 @@ pub fn parse(image: &str) -> Option<ImageRef<'_>> {
     let (repository, tag) = match named[last_slash..].rfind(':') {
         Some(i) => {
             let at = last_slash + i;
-            (&named[..at], Some(&named[at + 1..]).filter(|t| !t.is_empty()))
+            (
+                &named[..at],
+                Some(&named[at + 1..]).filter(|t| !t.is_empty()),
+            )
         }
         None => (named, None),
     };
@@ -117,9 +120,15 @@ mod tests {
         assert_eq!(r.tag, Some("1.2.3"));
         assert_eq!(r.pin, Pin::Tag);
         let r = parse("localhost:5000/app").unwrap_or_else(|| panic!());
-        assert_eq!((r.repository, r.tag, r.pin), ("localhost:5000/app", None, Pin::Untagged));
+        assert_eq!(
+            (r.repository, r.tag, r.pin),
+            ("localhost:5000/app", None, Pin::Untagged)
+        );
         let r = parse("nginx@sha256:abc").unwrap_or_else(|| panic!());
-        assert_eq!((r.name, r.digest, r.pin), ("nginx", Some("sha256:abc"), Pin::Digest));
+        assert_eq!(
+            (r.name, r.digest, r.pin),
+            ("nginx", Some("sha256:abc"), Pin::Digest)
+        );
         assert_eq!(pin("nginx:latest@sha256:abc"), Some(Pin::Digest));
         assert_eq!(pin("nginx:LATEST"), Some(Pin::Latest));
         assert_eq!(pin("nginx"), Some(Pin::Untagged));
@@ -134,7 +143,10 @@ mod tests {
         assert_eq!(parse("  "), None);
         let mut facts = Node::map(0);
         insert_facts(&mut facts, &Node::str("app:${TAG:-dev}", 7));
-        assert_eq!(facts.get("image_pin").and_then(Node::as_str), Some("unresolved"));
+        assert_eq!(
+            facts.get("image_pin").and_then(Node::as_str),
+            Some("unresolved")
+        );
         assert_eq!(facts.get("image_pin").map(|n| n.line), Some(7));
     }
 }

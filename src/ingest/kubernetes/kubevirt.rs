@@ -72,8 +72,9 @@ pub fn ingest(
     w.line = obj.line.max(1);
     w.suppressions.extend(suppressions);
     w.facts.insert("kubevirt", Node::bool(true, 0));
-    w.notes
-        .push(format!("KubeVirt {kind}: a virtual machine run by Kubernetes"));
+    w.notes.push(format!(
+        "KubeVirt {kind}: a virtual machine run by Kubernetes"
+    ));
     if let Some(src) = helm_source {
         w.notes.push(format!("rendered by Helm from {src}"));
     }
@@ -105,7 +106,10 @@ fn vm_spec_of(obj: &Node, kind: &str, problems: &mut Problems<'_>) -> Node {
     }
 
     // CPU: the guest topology, or the pod's CPU request.
-    if let Some(cpu) = domain.and_then(|d| d.get("cpu")).filter(|c| c.as_map().is_some()) {
+    if let Some(cpu) = domain
+        .and_then(|d| d.get("cpu"))
+        .filter(|c| c.as_map().is_some())
+    {
         let mut count = |key: &str| -> Option<f64> {
             let n = cpu.get(key)?;
             match n.as_f64() {
@@ -113,7 +117,10 @@ fn vm_spec_of(obj: &Node, kind: &str, problems: &mut Problems<'_>) -> Node {
                 _ => {
                     problems.push(
                         n.line,
-                        format!("domain.cpu.{key} must be a whole number from 1, not `{}`", n.display_text()),
+                        format!(
+                            "domain.cpu.{key} must be a whole number from 1, not `{}`",
+                            n.display_text()
+                        ),
                     );
                     None
                 }
@@ -166,13 +173,17 @@ fn vm_spec_of(obj: &Node, kind: &str, problems: &mut Problems<'_>) -> Node {
         let size = if let Some(dv) = v.at("dataVolume.name").and_then(Node::scalar_text) {
             templates
                 .iter()
-                .find(|t| t.at("metadata.name").and_then(Node::scalar_text).as_deref() == Some(dv.as_str()))
+                .find(|t| {
+                    t.at("metadata.name").and_then(Node::scalar_text).as_deref()
+                        == Some(dv.as_str())
+                })
                 .and_then(|t| {
                     t.at("spec.storage.resources.requests.storage")
                         .or_else(|| t.at("spec.pvc.resources.requests.storage"))
                 })
         } else {
-            v.at("emptyDisk.capacity").or_else(|| v.at("hostDisk.capacity"))
+            v.at("emptyDisk.capacity")
+                .or_else(|| v.at("hostDisk.capacity"))
         };
         if let Some(s) = size
             && let Some(gib) = parse_quantity(s, "storage", problems)
@@ -188,7 +199,9 @@ fn vm_spec_of(obj: &Node, kind: &str, problems: &mut Problems<'_>) -> Node {
         }
     }
     if !disks.is_empty() {
-        let line = vmi_spec.and_then(|s| s.get("volumes")).map_or(0, |n| n.line);
+        let line = vmi_spec
+            .and_then(|s| s.get("volumes"))
+            .map_or(0, |n| n.line);
         spec.insert("disks", Node::seq(disks, line));
     }
     if let Some(line) = configured_from_outside {
@@ -236,7 +249,11 @@ fn os_of(obj: &Node, template_meta: Option<&Node>, volumes: &[Node]) -> Option<N
                 }
             }
         }
-        for e in meta.get("labels").and_then(Node::as_map).unwrap_or_default() {
+        for e in meta
+            .get("labels")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
             if let Some(id) = e.key.strip_prefix("os.template.kubevirt.io/")
                 && e.value.as_bool() == Some(true)
             {
