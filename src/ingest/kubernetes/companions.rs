@@ -215,12 +215,21 @@ struct Service<'a> {
     selector: Selector,
 }
 
-/// An entry point to a Service: an Ingress rule, an HTTPRoute, an OpenShift Route.
-struct Entry<'a> {
-    found: &'a Found<'a>,
+/// An entry point to a Service: an Ingress, an HTTPRoute, an OpenShift Route.
+struct EntryPoint<'a> {
+    found: Found<'a>,
+    service: String,
     /// None when the scan cannot tell (a Gateway that is not in the scan).
     tls: Option<bool>,
     hosts: Vec<String>,
+}
+
+/// What an Ingress sends where: (service, host of its rule) pairs, the hosts its TLS
+/// entries name, and whether a TLS entry without hosts covers every rule.
+struct IngressBackends {
+    backends: Vec<(String, Option<String>)>,
+    tls_hosts: Vec<String>,
+    tls_everywhere: bool,
 }
 
 #[derive(Default)]
@@ -244,7 +253,7 @@ struct Index<'a> {
     defaults: HashMap<String, Defaults>,
     /// Entry points by (namespace, backend service name).
     entries: HashMap<(String, String), Vec<usize>>,
-    entry_list: Vec<(Found<'a>, Option<bool>, Vec<String>, String)>,
+    entry_points: Vec<EntryPoint<'a>>,
 }
 
 fn positive_number(node: Option<&Node>) -> Result<Option<f64>, (u32, String)> {
@@ -442,9 +451,13 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
                 index.defaults.entry(namespace).or_insert(d);
             }
             "Ingress" => {
-                let (backends, tls_hosts, tls_all) = ingress_backends(spec);
+                let IngressBackends {
+                    backends,
+                    tls_hosts,
+                    tls_everywhere,
+                } = ingress_backends(spec);
                 for (service, host) in backends {
-                    let tls = tls_all
+                    let tls = tls_everywhere
                         || host
                             .as_ref()
                             .is_some_and(|h| tls_hosts.iter().any(|t| host_covers(t, h)))
@@ -543,24 +556,29 @@ fn add_entry<'a>(
     // counts once, with TLS only if every rule has it.
     if let Some(existing) = index.entries.get(&key).and_then(|ids| {
         ids.iter().copied().find(|i| {
-            let (f, _, _, _) = &index.entry_list[*i];
+            let f = &index.entry_points[*i].found;
             f.kind == found.kind && f.name == found.name
         })
     }) {
-        let e = &mut index.entry_list[existing];
-        e.1 = match (e.1, tls) {
+        let e = &mut index.entry_points[existing];
+        e.tls = match (e.tls, tls) {
             (Some(a), Some(b)) => Some(a && b),
             _ => None,
         };
         for h in hosts {
-            if !e.2.contains(&h) {
-                e.2.push(h);
+            if !e.hosts.contains(&h) {
+                e.hosts.push(h);
             }
         }
         return;
     }
-    index.entry_list.push((copy, tls, hosts, service));
-    let id = index.entry_list.len() - 1;
+    index.entry_points.push(EntryPoint {
+        found: copy,
+        service,
+        tls,
+        hosts,
+    });
+    let id = index.entry_points.len() - 1;
     index.entries.entry(key).or_default().push(id);
 }
 
@@ -599,12 +617,14 @@ fn autoscaler_metrics(spec: Option<&Node>) -> Vec<String> {
     out
 }
 
-/// Backends of an Ingress as (service, host of the rule), the TLS hosts, and whether a TLS
-/// entry without hosts covers every rule.
-fn ingress_backends(spec: Option<&Node>) -> (Vec<(String, Option<String>)>, Vec<String>, bool) {
+fn ingress_backends(spec: Option<&Node>) -> IngressBackends {
     let mut backends = Vec::new();
     let Some(spec) = spec else {
-        return (backends, Vec::new(), false);
+        return IngressBackends {
+            backends,
+            tls_hosts: Vec::new(),
+            tls_everywhere: false,
+        };
     };
     let service_of = |b: &Node| {
         b.at("service.name")
@@ -629,15 +649,19 @@ fn ingress_backends(spec: Option<&Node>) -> (Vec<(String, Option<String>)>, Vec<
         }
     }
     let mut tls_hosts = Vec::new();
-    let mut tls_all = false;
+    let mut tls_everywhere = false;
     for t in spec.get("tls").and_then(Node::as_seq).unwrap_or_default() {
         let hosts = texts(t.get("hosts"));
         if hosts.is_empty() {
-            tls_all = true;
+            tls_everywhere = true;
         }
         tls_hosts.extend(hosts);
     }
-    (backends, tls_hosts, tls_all)
+    IngressBackends {
+        backends,
+        tls_hosts,
+        tls_everywhere,
+    }
 }
 
 /// Whether a TLS host (possibly `*.example.com`) covers a rule's host.
@@ -941,15 +965,10 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                     .map(Vec::as_slice)
                     .unwrap_or_default()
                 {
-                    let (found, tls, hosts, service) = &index.entry_list[*id];
-                    let e = Entry {
-                        found,
-                        tls: *tls,
-                        hosts: hosts.clone(),
-                    };
+                    let e = &index.entry_points[*id];
                     let eline = e.found.line_in(&file);
                     let mut en = e.found.summary(&file);
-                    en.insert("service", Node::str(service.clone(), eline));
+                    en.insert("service", Node::str(e.service.clone(), eline));
                     match e.tls {
                         Some(t) => en.insert("tls", Node::bool(t, eline)),
                         None => en.insert("tls", Node::null()),
@@ -984,7 +1003,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                     .map(Vec::as_slice)
                     .unwrap_or_default()
             }) {
-                note_removed(&index.entry_list[*id].0);
+                note_removed(&index.entry_points[*id].found);
             }
             let line = entries.first().map_or(0, |n| n.line);
             w.facts.insert("ingresses", Node::seq(entries, line));
@@ -1222,7 +1241,7 @@ mod tests {
         // numbers written as numbers still match their text
         let numeric = sel("matchLabels: {version: 2}\n", true);
         assert_eq!(numeric.map(|s| s.selects(&labels)), Ok(true));
-        assert_eq!(service_selector(None).selects(&labels), false);
+        assert!(!service_selector(None).selects(&labels));
     }
 
     #[test]

@@ -243,10 +243,10 @@ fn os_of(obj: &Node, template_meta: Option<&Node>, volumes: &[Node]) -> Option<N
             .and_then(Node::as_map)
             .unwrap_or_default()
         {
-            if e.key.starts_with("name.os.template.kubevirt.io/") || e.key == "vm.kubevirt.io/os" {
-                if let Some(t) = e.value.scalar_text().filter(|t| !t.trim().is_empty()) {
-                    return Some(Node::str(t, e.value.line));
-                }
+            if (e.key.starts_with("name.os.template.kubevirt.io/") || e.key == "vm.kubevirt.io/os")
+                && let Some(t) = e.value.scalar_text().filter(|t| !t.trim().is_empty())
+            {
+                return Some(Node::str(t, e.value.line));
             }
         }
         for e in meta
