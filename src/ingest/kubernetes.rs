@@ -914,3 +914,6 @@ fn scan_helm_marks(file: &SourceFile) -> Vec<(u32, Option<String>)> {
     }
     marks
 }
+
+#[cfg(test)]
+mod tests;
