@@ -71,16 +71,13 @@ fn a_deployment_is_a_workload_with_containers_as_components() {
     );
     assert_eq!(w.generation, Generation::CloudNative);
     assert_eq!(w.line, 1);
-    let parts: Vec<(&str, u32, f64, Option<f64>, Option<f64>)> = w
+    let parts: Vec<String> = w
         .components
         .iter()
         .map(|c| {
-            (
-                c.name.as_str(),
-                c.line,
-                c.count,
-                c.current.vcpu,
-                c.current.memory_gib,
+            format!(
+                "{} line {} x{} {:?} {:?}",
+                c.name, c.line, c.count, c.current.vcpu, c.current.memory_gib
             )
         })
         .collect();
@@ -88,8 +85,8 @@ fn a_deployment_is_a_workload_with_containers_as_components() {
     assert_eq!(
         parts,
         vec![
-            ("nginx", 15, 1.0, Some(0.5), Some(0.25)),
-            ("exporter", 20, 1.0, Some(1.0), Some(1.0))
+            "nginx line 15 x1 Some(0.5) Some(0.25)",
+            "exporter line 20 x1 Some(1.0) Some(1.0)"
         ]
     );
     assert_eq!(num(w, "vcpu"), Some(1.5));
