@@ -157,6 +157,16 @@ fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     let docs = match yaml::parse_documents(text) {
         Ok(d) => d,
         Err(e) => {
+            // A Go template (a Helm chart's templates/) is not YAML until it is rendered.
+            if text.contains("{{") && text.contains("}}") {
+                if file.explicit {
+                    out.errors.push(ScanError::input(
+                        &file.display,
+                        "a Go template (a Helm chart's template?), not YAML: render it with `helm template` and scan the output",
+                    ));
+                }
+                return;
+            }
             if has_marker || file.explicit {
                 out.errors
                     .push(ScanError::parse(&file.display, e.line, e.message));
