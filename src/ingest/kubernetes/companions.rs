@@ -200,19 +200,73 @@ struct Autoscaler<'a> {
 
 struct Budget<'a> {
     found: Found<'a>,
-    selector: Selector,
 }
 
 struct Policy<'a> {
     found: Found<'a>,
-    selector: Selector,
     ingress: bool,
     egress: bool,
 }
 
 struct Service<'a> {
     found: Found<'a>,
-    selector: Selector,
+}
+
+/// Companions that select pods by label, indexed so that a workload tests only those that
+/// can select it: by (namespace, the first label pair the selector requires), and, per
+/// namespace, those that require no pair (select-all, expressions only). Joining stays
+/// linear in the estate however many workloads share a namespace.
+struct BySelector<T> {
+    items: Vec<(Selector, T)>,
+    by_pair: HashMap<(String, String, String), Vec<usize>>,
+    other: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Default for BySelector<T> {
+    fn default() -> Self {
+        BySelector {
+            items: Vec::new(),
+            by_pair: HashMap::new(),
+            other: HashMap::new(),
+        }
+    }
+}
+
+impl<T> BySelector<T> {
+    fn push(&mut self, namespace: String, selector: Selector, item: T) {
+        let id = self.items.len();
+        match &selector {
+            Selector::Nothing => return,
+            Selector::Match { labels, .. } if !labels.is_empty() => {
+                let (k, v) = &labels[0];
+                self.by_pair
+                    .entry((namespace, k.clone(), v.clone()))
+                    .or_default()
+                    .push(id);
+            }
+            _ => self.other.entry(namespace).or_default().push(id),
+        }
+        self.items.push((selector, item));
+    }
+
+    /// The items whose selector selects pods with `labels` in `namespace`, in scan order.
+    fn selecting(&self, namespace: &str, labels: &[(String, String)]) -> Vec<&T> {
+        let mut ids: Vec<usize> = self.other.get(namespace).cloned().unwrap_or_default();
+        for (k, v) in labels {
+            if let Some(found) = self
+                .by_pair
+                .get(&(namespace.to_string(), k.clone(), v.clone()))
+            {
+                ids.extend(found);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter(|i| self.items[*i].0.selects(labels))
+            .map(|i| &self.items[i].1)
+            .collect()
+    }
 }
 
 /// An entry point to a Service: an Ingress, an HTTPRoute, an OpenShift Route.
@@ -243,9 +297,9 @@ struct Defaults {
 #[derive(Default)]
 struct Index<'a> {
     autoscalers: HashMap<(String, String, String), Vec<Autoscaler<'a>>>,
-    budgets: HashMap<String, Vec<Budget<'a>>>,
-    policies: HashMap<String, Vec<Policy<'a>>>,
-    services: HashMap<String, Vec<Service<'a>>>,
+    budgets: BySelector<Budget<'a>>,
+    policies: BySelector<Policy<'a>>,
+    services: BySelector<Service<'a>>,
     claims: HashMap<(String, String), Found<'a>>,
     config_maps: HashSet<(String, String)>,
     secrets: HashSet<(String, String)>,
@@ -393,11 +447,7 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
             "PodDisruptionBudget" => {
                 let all = api == "policy/v1";
                 match label_selector(spec.and_then(|s| s.get("selector")), all) {
-                    Ok(selector) => index
-                        .budgets
-                        .entry(namespace)
-                        .or_default()
-                        .push(Budget { found, selector }),
+                    Ok(selector) => index.budgets.push(namespace, selector, Budget { found }),
                     Err(e) => fail(e, found.what()),
                 }
             }
@@ -417,22 +467,21 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
                     )
                 };
                 match selector {
-                    Ok(selector) => index.policies.entry(namespace).or_default().push(Policy {
-                        found,
+                    Ok(selector) => index.policies.push(
+                        namespace,
                         selector,
-                        ingress,
-                        egress,
-                    }),
+                        Policy {
+                            found,
+                            ingress,
+                            egress,
+                        },
+                    ),
                     Err(e) => fail(e, found.what()),
                 }
             }
             "Service" => {
                 let selector = service_selector(spec.and_then(|s| s.get("selector")));
-                index
-                    .services
-                    .entry(namespace)
-                    .or_default()
-                    .push(Service { found, selector });
+                index.services.push(namespace, selector, Service { found });
             }
             "PersistentVolumeClaim" => {
                 index.claims.insert((namespace, name), found);
@@ -854,11 +903,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     }
 
     // Disruption budgets
-    let budgets: Vec<&Budget<'_>> = index
-        .budgets
-        .get(&ns)
-        .map(|v| v.iter().filter(|b| b.selector.selects(&labels)).collect())
-        .unwrap_or_default();
+    let budgets = index.budgets.selecting(&ns, &labels);
     if !budgets.is_empty() {
         let floor = w
             .facts
@@ -911,11 +956,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     }
 
     // Network policies
-    let policies: Vec<&Policy<'_>> = index
-        .policies
-        .get(&ns)
-        .map(|v| v.iter().filter(|p| p.selector.selects(&labels)).collect())
-        .unwrap_or_default();
+    let policies = index.policies.selecting(&ns, &labels);
     let ingress_isolated = policies.iter().any(|p| p.ingress);
     let egress_isolated = policies.iter().any(|p| p.egress);
     if !policies.is_empty() {
@@ -939,11 +980,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
         .insert("egress_isolated", Node::bool(egress_isolated, 0));
 
     // Services, and the entry points (Ingress, routes) in front of them
-    let services: Vec<&Service<'_>> = index
-        .services
-        .get(&ns)
-        .map(|v| v.iter().filter(|s| s.selector.selects(&labels)).collect())
-        .unwrap_or_default();
+    let services = index.services.selecting(&ns, &labels);
     if !services.is_empty() {
         let mut entries = Vec::new();
         let mut insecure = Vec::new();
