@@ -255,7 +255,13 @@ impl Problems<'_> {
 /// in GiB. None (and no error) for text still holding a variable.
 fn bytes_gib(node: &Node, field: &str, problems: &mut Problems<'_>) -> Option<f64> {
     const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-    let text = node.scalar_text()?;
+    let Some(text) = node.scalar_text() else {
+        problems.push(
+            node.line,
+            format!("{field}: expected a size such as 512m or 2g"),
+        );
+        return None;
+    };
     let t = text.trim();
     if t.is_empty() || t.contains('$') {
         return None;
@@ -285,7 +291,10 @@ fn bytes_gib(node: &Node, field: &str, problems: &mut Problems<'_>) -> Option<f6
 }
 
 fn cpus(node: &Node, field: &str, problems: &mut Problems<'_>) -> Option<f64> {
-    let text = node.scalar_text()?;
+    let Some(text) = node.scalar_text() else {
+        problems.push(node.line, format!("{field}: expected a number of CPUs"));
+        return None;
+    };
     if text.contains('$') {
         return None;
     }
@@ -590,6 +599,9 @@ fn build_service(
     facts.insert("global", Node::bool(global, 0));
 
     if let Some(img) = service.get("image") {
+        if img.scalar_text().is_none() {
+            problems.push(img.line, "image must be text");
+        }
         image::insert_facts(&mut facts, img);
     }
     facts.insert("builds", Node::bool(service.get("build").is_some(), 0));

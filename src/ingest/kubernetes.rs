@@ -354,6 +354,9 @@ fn augment_container(
         c.insert(derived, map);
     }
     if let Some(img) = container.get("image") {
+        if img.scalar_text().is_none() {
+            problems.push(img.line, format!("{list}[{index}].image must be text"));
+        }
         image::insert_facts(&mut c, img);
     }
     c.insert("sidecar", Node::bool(sidecar, 0));
@@ -364,7 +367,13 @@ fn augment_container(
 /// at its line and counts as unknown.
 fn quantity(container: &Node, dim: &str, problems: &mut Problems<'_>, name: &str) -> Option<f64> {
     let node = container.at(&format!("effective_requests.{dim}"))?;
-    let text = node.scalar_text()?;
+    let Some(text) = node.scalar_text() else {
+        problems.push(
+            node.line,
+            format!("container `{name}`: {dim} must be a quantity such as 500m or 256Mi"),
+        );
+        return None;
+    };
     let parsed = if dim == "cpu" {
         k8s_quantity(&text)
     } else {
