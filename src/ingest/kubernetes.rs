@@ -308,6 +308,7 @@ fn augment_container(
     list: &str,
     pod_security: Option<&Node>,
     sidecar: bool,
+    names_required: bool,
     problems: &mut Problems<'_>,
 ) -> Node {
     let mut c = container.clone();
@@ -315,7 +316,10 @@ fn augment_container(
         .and_then(Node::scalar_text)
         .is_none_or(|n| n.trim().is_empty())
     {
-        problems.push(container.line, format!("{list}[{index}] has no name"));
+        // The API server rejects a nameless container; custom kinds (Knative) name it.
+        if names_required {
+            problems.push(container.line, format!("{list}[{index}] has no name"));
+        }
         c.insert(
             "name",
             Node::str(format!("{list}[{index}]"), container.line),
@@ -432,6 +436,7 @@ fn build_workload(
     let replicas = replicas_of(&obj, shape, &mut problems);
 
     let pod_security = pod.get("securityContext");
+    let names_required = is_core_group(text_of(&obj, "apiVersion"));
     let mut containers = Vec::new();
     let mut init_containers = Vec::new();
     match pod.get("containers").map(|n| &n.value) {
@@ -447,6 +452,7 @@ fn build_workload(
                     "containers",
                     pod_security,
                     false,
+                    names_required,
                     &mut problems,
                 ));
             }
@@ -465,8 +471,15 @@ fn build_workload(
             // An init container with `restartPolicy: Always` is a native sidecar: it runs
             // beside the app for the pod's whole life.
             let sidecar = c.get("restartPolicy").and_then(Node::as_str) == Some("Always");
-            let augmented =
-                augment_container(c, i, "initContainers", pod_security, sidecar, &mut problems);
+            let augmented = augment_container(
+                c,
+                i,
+                "initContainers",
+                pod_security,
+                sidecar,
+                names_required,
+                &mut problems,
+            );
             if sidecar {
                 containers.push(augmented);
             } else {
@@ -562,6 +575,9 @@ fn build_workload(
     if !host_namespaces.is_empty() {
         facts.insert("host_namespaces", Node::seq(host_namespaces, 0));
     }
+    if api_version.starts_with("serving.knative.dev/") {
+        knative_autoscaler(&mut facts, template_meta.as_ref(), &full_name, kind_line);
+    }
     let containers_line = pod.get("containers").map_or(pod.line, |n| n.line);
     if let Some(v) = total.vcpu {
         facts.insert("vcpu", Node::float(v, containers_line));
@@ -647,6 +663,39 @@ fn build_workload(
         w.notes.push(format!("rendered by Helm from {src}"));
     }
     Some(w)
+}
+
+/// A Knative Service scales itself (its own autoscaler, bounded by the `min-scale` and
+/// `max-scale` annotations of its template; 0 means scale to zero, or no upper bound).
+fn knative_autoscaler(facts: &mut Node, template_meta: Option<&Node>, name: &str, line: u32) {
+    let bound = |keys: &[&str]| -> Option<&Node> {
+        let annotations = template_meta.and_then(|m| m.get("annotations"))?;
+        keys.iter().find_map(|k| annotations.get(k))
+    };
+    let mut scaler = Node::map(line);
+    scaler.insert("kind", Node::str("KnativeAutoscaler", line));
+    scaler.insert("name", Node::str(name, line));
+    if let Some(min) = bound(&[
+        "autoscaling.knative.dev/min-scale",
+        "autoscaling.knative.dev/minScale",
+    ])
+    .and_then(Node::as_f64)
+    {
+        scaler.insert("min_replicas", Node::float(min, line));
+        facts.insert("min_replicas", Node::float(min, line));
+    }
+    if let Some(max) = bound(&[
+        "autoscaling.knative.dev/max-scale",
+        "autoscaling.knative.dev/maxScale",
+    ])
+    .and_then(Node::as_f64)
+    .filter(|m| *m > 0.0)
+    {
+        scaler.insert("max_replicas", Node::float(max, line));
+        facts.insert("max_replicas", Node::float(max, line));
+    }
+    facts.insert("autoscalers", Node::seq(vec![scaler], line));
+    facts.insert("autoscaled", Node::bool(true, line));
 }
 
 fn line_at(node: &Node, path: &str) -> u32 {

@@ -898,7 +898,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
                 c.count = floor;
             }
         }
-    } else {
+    } else if w.facts.get("autoscalers").is_none() {
         w.facts.insert("autoscaled", Node::bool(false, 0));
     }
 

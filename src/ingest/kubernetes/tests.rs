@@ -631,3 +631,27 @@ spec:
         .collect();
     assert_eq!(got, vec![(Some(4), true), (Some(11), true)]);
 }
+
+#[test]
+fn knative_services_scale_themselves() {
+    let text = "\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: hello}
+spec:
+  template:
+    metadata:
+      annotations: {autoscaling.knative.dev/min-scale: '2', autoscaling.knative.dev/max-scale: '30'}
+    spec:
+      containers: [{image: 'hello:1'}]
+";
+    let (ws, errors) = scan(&[("ksvc.yaml", text)]);
+    assert!(errors.is_empty(), "Knative names its container: {errors:?}");
+    let w = &ws[0];
+    assert_eq!(w.id, "kubernetes:Service/default/hello");
+    assert_eq!(fact(w, "autoscaled").and_then(Node::as_bool), Some(true));
+    assert_eq!(
+        (num(w, "min_replicas"), num(w, "max_replicas")),
+        (Some(2.0), Some(30.0))
+    );
+}
