@@ -434,129 +434,11 @@ fn build_workload(
     };
     let template_meta = template_meta.cloned();
     let replicas = replicas_of(&obj, shape, &mut problems);
-
-    let pod_security = pod.get("securityContext");
     let names_required = is_core_group(text_of(&obj, "apiVersion"));
-    let mut containers = Vec::new();
-    let mut init_containers = Vec::new();
-    match pod.get("containers").map(|n| &n.value) {
-        Some(Value::Seq(items)) if !items.is_empty() => {
-            for (i, c) in items.iter().enumerate() {
-                if c.as_map().is_none() {
-                    problems.push(c.line, format!("containers[{i}] is not a mapping"));
-                    continue;
-                }
-                containers.push(augment_container(
-                    c,
-                    i,
-                    "containers",
-                    pod_security,
-                    false,
-                    names_required,
-                    &mut problems,
-                ));
-            }
-        }
-        _ => {
-            let line = pod.get("containers").map_or(pod.line, |n| n.line);
-            problems.push(line, "has no containers (a pod needs at least one)");
-        }
-    }
-    if let Some(items) = pod.get("initContainers").and_then(Node::as_seq) {
-        for (i, c) in items.iter().enumerate() {
-            if c.as_map().is_none() {
-                problems.push(c.line, format!("initContainers[{i}] is not a mapping"));
-                continue;
-            }
-            // An init container with `restartPolicy: Always` is a native sidecar: it runs
-            // beside the app for the pod's whole life.
-            let sidecar = c.get("restartPolicy").and_then(Node::as_str) == Some("Always");
-            let augmented = augment_container(
-                c,
-                i,
-                "initContainers",
-                pod_security,
-                sidecar,
-                names_required,
-                &mut problems,
-            );
-            if sidecar {
-                containers.push(augmented);
-            } else {
-                init_containers.push(augmented);
-            }
-        }
-    }
+    let containers = containers_of(&pod, names_required, &mut problems);
+    let (components, total) = components_of(&containers.running, replicas.count, &mut problems);
 
-    // Components: the long-running containers, sized by their effective requests.
-    let mut components = Vec::new();
-    let mut total = Sizing::default();
-    for c in &containers {
-        let cname = c
-            .get("name")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default();
-        let current = Sizing {
-            vcpu: quantity(c, "cpu", &mut problems, &cname),
-            memory_gib: quantity(c, "memory", &mut problems, &cname),
-            storage_gib: None,
-        };
-        for (sum, part) in [
-            (&mut total.vcpu, current.vcpu),
-            (&mut total.memory_gib, current.memory_gib),
-        ] {
-            if let Some(v) = part {
-                *sum = Some(sum.unwrap_or(0.0) + v * replicas.count);
-            }
-        }
-        components.push(Component {
-            name: cname,
-            line: c.line,
-            count: replicas.count,
-            current,
-            demand: None,
-        });
-    }
-
-    let mut facts = Node::map(0);
-    let kind_line = obj.get("kind").map_or(obj_line, |n| n.line);
-    let api_line = obj.get("apiVersion").map_or(obj_line, |n| n.line);
-    let api_version = text_of(&obj, "apiVersion").to_string();
-    facts.insert("object_kind", Node::str(kind, kind_line));
-    facts.insert("api_version", Node::str(api_version.clone(), api_line));
-    facts.insert(
-        "namespace",
-        Node::str(namespace.clone(), line_at(&obj, "metadata.namespace")),
-    );
-    facts.insert(
-        "object_name",
-        Node::str(name.clone(), line_at(&obj, "metadata.name")),
-    );
-    let shape_name = match shape {
-        Shape::Pod => "pod",
-        Shape::Replicated => "replicated",
-        Shape::DaemonSet => "daemon",
-        Shape::Job | Shape::CronJob => "batch",
-    };
-    facts.insert("shape", Node::str(shape_name, kind_line));
-    facts.insert(
-        "scalable",
-        Node::bool(shape == Shape::Replicated, kind_line),
-    );
-    facts.insert(
-        "batch",
-        Node::bool(matches!(shape, Shape::Job | Shape::CronJob), kind_line),
-    );
-    facts.insert("daemon", Node::bool(shape == Shape::DaemonSet, kind_line));
-    let replicas_line = replicas.field.as_ref().map_or(0, |n| n.line);
-    facts.insert("replicas", Node::float(replicas.count, replicas_line));
-    facts.insert(
-        "replicas_set",
-        Node::bool(replicas.field.is_some(), replicas_line),
-    );
-    // Until an autoscaler is joined, the range is the fixed count.
-    facts.insert("min_replicas", Node::float(replicas.count, replicas_line));
-    facts.insert("max_replicas", Node::float(replicas.count, replicas_line));
+    let mut facts = identity_facts(&obj, kind, &namespace, &name, shape, &replicas);
     if let Some(meta) = &template_meta {
         if let Some(labels) = meta.get("labels") {
             facts.insert("pod_labels", labels.clone());
@@ -565,17 +447,8 @@ fn build_workload(
             facts.insert("pod_annotations", annotations.clone());
         }
     }
-    let host_namespaces: Vec<Node> = ["hostNetwork", "hostPID", "hostIPC"]
-        .iter()
-        .filter_map(|key| {
-            let n = pod.get(key)?;
-            (n.as_bool() == Some(true)).then(|| Node::str(format!("{key}: true"), n.line))
-        })
-        .collect();
-    if !host_namespaces.is_empty() {
-        facts.insert("host_namespaces", Node::seq(host_namespaces, 0));
-    }
-    if api_version.starts_with("serving.knative.dev/") {
+    if text_of(&obj, "apiVersion").starts_with("serving.knative.dev/") {
+        let kind_line = obj.get("kind").map_or(obj_line, |n| n.line);
         knative_autoscaler(&mut facts, template_meta.as_ref(), &full_name, kind_line);
     }
     let containers_line = pod.get("containers").map_or(pod.line, |n| n.line);
@@ -585,57 +458,7 @@ fn build_workload(
     if let Some(m) = total.memory_gib {
         facts.insert("memory_gib", Node::float(m, containers_line));
     }
-    let all_containers: Vec<Node> = containers
-        .iter()
-        .chain(init_containers.iter())
-        .cloned()
-        .collect();
-    facts.insert(
-        "external_config",
-        Node::bool(has_external_config(&pod, &all_containers), 0),
-    );
-    let claims = claims_of(&obj, &pod, shape);
-    let persistent = persistent_volumes(&pod, &claims);
-    if !persistent.is_empty() {
-        facts.insert("persistent_volumes", Node::seq(persistent, 0));
-    }
-    if !claims.is_empty() {
-        facts.insert("claims", Node::seq(claims, 0));
-    }
-    let (config_maps, secrets) = config_references(&pod, &all_containers);
-    if !config_maps.is_empty() {
-        facts.insert("config_maps", Node::seq(config_maps, 0));
-    }
-    if !secrets.is_empty() {
-        facts.insert("secrets", Node::seq(secrets, 0));
-    }
-    let automount = pod
-        .get("automountServiceAccountToken")
-        .filter(|n| !n.is_null());
-    facts.insert(
-        "automount_token",
-        automount.map_or(Node::bool(true, 0), |n| {
-            Node::bool(n.as_bool().unwrap_or(true), n.line)
-        }),
-    );
-    if let Some(removed) = removed_api(kind, &api_version) {
-        facts.insert(
-            "removed_apis",
-            Node::seq(
-                vec![Node::str(
-                    format!("{kind} {api_version} ({removed})"),
-                    api_line,
-                )],
-                0,
-            ),
-        );
-    }
-    facts.insert("containers", Node::seq(containers, containers_line));
-    if !init_containers.is_empty() {
-        let line = pod.get("initContainers").map_or(0, |n| n.line);
-        facts.insert("init_containers", Node::seq(init_containers, line));
-    }
-    facts.insert("all_containers", Node::seq(all_containers, containers_line));
+    insert_pod_facts(&mut facts, &obj, &pod, shape, containers);
     if let Some(src) = helm_source {
         facts.insert("helm_source", Node::str(src, 0));
     }
@@ -663,6 +486,229 @@ fn build_workload(
         w.notes.push(format!("rendered by Helm from {src}"));
     }
     Some(w)
+}
+
+/// The pod's containers, augmented (see [`augment_container`]).
+struct Containers {
+    /// `spec.containers` and native sidecars: what runs for the pod's whole life.
+    running: Vec<Node>,
+    /// Init containers that run to completion before the others start.
+    init: Vec<Node>,
+}
+
+fn containers_of(pod: &Node, names_required: bool, problems: &mut Problems<'_>) -> Containers {
+    let pod_security = pod.get("securityContext");
+    let mut running = Vec::new();
+    let mut init = Vec::new();
+    match pod.get("containers").map(|n| &n.value) {
+        Some(Value::Seq(items)) if !items.is_empty() => {
+            for (i, c) in items.iter().enumerate() {
+                if c.as_map().is_none() {
+                    problems.push(c.line, format!("containers[{i}] is not a mapping"));
+                    continue;
+                }
+                running.push(augment_container(
+                    c,
+                    i,
+                    "containers",
+                    pod_security,
+                    false,
+                    names_required,
+                    problems,
+                ));
+            }
+        }
+        _ => {
+            let line = pod.get("containers").map_or(pod.line, |n| n.line);
+            problems.push(line, "has no containers (a pod needs at least one)");
+        }
+    }
+    for (i, c) in pod
+        .get("initContainers")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if c.as_map().is_none() {
+            problems.push(c.line, format!("initContainers[{i}] is not a mapping"));
+            continue;
+        }
+        // An init container with `restartPolicy: Always` is a native sidecar: it runs
+        // beside the app for the pod's whole life.
+        let sidecar = c.get("restartPolicy").and_then(Node::as_str) == Some("Always");
+        let augmented = augment_container(
+            c,
+            i,
+            "initContainers",
+            pod_security,
+            sidecar,
+            names_required,
+            problems,
+        );
+        if sidecar {
+            running.push(augmented);
+        } else {
+            init.push(augmented);
+        }
+    }
+    Containers { running, init }
+}
+
+/// One component per long-running container, `replicas` of its effective requests, and
+/// their total.
+fn components_of(
+    running: &[Node],
+    replicas: f64,
+    problems: &mut Problems<'_>,
+) -> (Vec<Component>, Sizing) {
+    let mut components = Vec::new();
+    let mut total = Sizing::default();
+    for c in running {
+        let cname = c
+            .get("name")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let current = Sizing {
+            vcpu: quantity(c, "cpu", problems, &cname),
+            memory_gib: quantity(c, "memory", problems, &cname),
+            storage_gib: None,
+        };
+        for (sum, part) in [
+            (&mut total.vcpu, current.vcpu),
+            (&mut total.memory_gib, current.memory_gib),
+        ] {
+            if let Some(v) = part {
+                *sum = Some(sum.unwrap_or(0.0) + v * replicas);
+            }
+        }
+        components.push(Component {
+            name: cname,
+            line: c.line,
+            count: replicas,
+            current,
+            demand: None,
+        });
+    }
+    (components, total)
+}
+
+/// What the object is: kind, API version, namespace, name, shape and replicas.
+fn identity_facts(
+    obj: &Node,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    shape: Shape,
+    replicas: &Replicas,
+) -> Node {
+    let obj_line = obj.line.max(1);
+    let mut facts = Node::map(0);
+    let kind_line = obj.get("kind").map_or(obj_line, |n| n.line);
+    let api_line = obj.get("apiVersion").map_or(obj_line, |n| n.line);
+    let api_version = text_of(obj, "apiVersion");
+    facts.insert("object_kind", Node::str(kind, kind_line));
+    facts.insert("api_version", Node::str(api_version, api_line));
+    facts.insert(
+        "namespace",
+        Node::str(namespace, line_at(obj, "metadata.namespace")),
+    );
+    facts.insert(
+        "object_name",
+        Node::str(name, line_at(obj, "metadata.name")),
+    );
+    let shape_name = match shape {
+        Shape::Pod => "pod",
+        Shape::Replicated => "replicated",
+        Shape::DaemonSet => "daemon",
+        Shape::Job | Shape::CronJob => "batch",
+    };
+    facts.insert("shape", Node::str(shape_name, kind_line));
+    facts.insert(
+        "scalable",
+        Node::bool(shape == Shape::Replicated, kind_line),
+    );
+    facts.insert(
+        "batch",
+        Node::bool(matches!(shape, Shape::Job | Shape::CronJob), kind_line),
+    );
+    facts.insert("daemon", Node::bool(shape == Shape::DaemonSet, kind_line));
+    let replicas_line = replicas.field.as_ref().map_or(0, |n| n.line);
+    facts.insert("replicas", Node::float(replicas.count, replicas_line));
+    facts.insert(
+        "replicas_set",
+        Node::bool(replicas.field.is_some(), replicas_line),
+    );
+    // Until an autoscaler is joined, the range is the fixed count.
+    facts.insert("min_replicas", Node::float(replicas.count, replicas_line));
+    facts.insert("max_replicas", Node::float(replicas.count, replicas_line));
+    if let Some(removed) = removed_api(kind, api_version) {
+        let text = format!("{kind} {api_version} ({removed})");
+        facts.insert(
+            "removed_apis",
+            Node::seq(vec![Node::str(text, api_line)], 0),
+        );
+    }
+    facts
+}
+
+/// What the pod spec says: host namespaces, containers, storage, configuration and the
+/// service account token.
+fn insert_pod_facts(
+    facts: &mut Node,
+    obj: &Node,
+    pod: &Node,
+    shape: Shape,
+    containers: Containers,
+) {
+    let host_namespaces: Vec<Node> = ["hostNetwork", "hostPID", "hostIPC"]
+        .iter()
+        .filter_map(|key| {
+            let n = pod.get(key)?;
+            (n.as_bool() == Some(true)).then(|| Node::str(format!("{key}: true"), n.line))
+        })
+        .collect();
+    if !host_namespaces.is_empty() {
+        facts.insert("host_namespaces", Node::seq(host_namespaces, 0));
+    }
+    let Containers { running, init } = containers;
+    let all: Vec<Node> = running.iter().chain(init.iter()).cloned().collect();
+    facts.insert(
+        "external_config",
+        Node::bool(has_external_config(pod, &all), 0),
+    );
+    let claims = claims_of(obj, pod, shape);
+    let persistent = persistent_volumes(pod, &claims);
+    if !persistent.is_empty() {
+        facts.insert("persistent_volumes", Node::seq(persistent, 0));
+    }
+    if !claims.is_empty() {
+        facts.insert("claims", Node::seq(claims, 0));
+    }
+    let (config_maps, secrets) = config_references(pod, &all);
+    if !config_maps.is_empty() {
+        facts.insert("config_maps", Node::seq(config_maps, 0));
+    }
+    if !secrets.is_empty() {
+        facts.insert("secrets", Node::seq(secrets, 0));
+    }
+    // Refined in `link` by the pod's ServiceAccount when the pod does not say.
+    let automount = pod
+        .get("automountServiceAccountToken")
+        .filter(|n| !n.is_null());
+    facts.insert(
+        "automount_token",
+        automount.map_or(Node::bool(true, 0), |n| {
+            Node::bool(n.as_bool().unwrap_or(true), n.line)
+        }),
+    );
+    let containers_line = pod.get("containers").map_or(pod.line, |n| n.line);
+    facts.insert("containers", Node::seq(running, containers_line));
+    if !init.is_empty() {
+        let line = pod.get("initContainers").map_or(0, |n| n.line);
+        facts.insert("init_containers", Node::seq(init, line));
+    }
+    facts.insert("all_containers", Node::seq(all, containers_line));
 }
 
 /// A Knative Service scales itself (its own autoscaler, bounded by the `min-scale` and
