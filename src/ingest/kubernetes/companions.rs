@@ -813,25 +813,40 @@ fn fact_text(facts: &Node, key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn join(w: &mut Workload, index: &Index<'_>) {
-    let file = w.file.to_string();
-    let ns = fact_text(&w.facts, "namespace");
-    let kind = fact_text(&w.facts, "object_kind");
-    let name = fact_text(&w.facts, "object_name");
-    let labels = label_pairs(w.facts.get("pod_labels"));
-    let replicas = w
-        .facts
-        .get("replicas")
-        .and_then(Node::as_f64)
-        .unwrap_or(1.0);
-    let replicas_set = w.facts.get("replicas_set").and_then(Node::as_bool) == Some(true);
-    let mut removed: Vec<Node> = w
-        .facts
-        .get("removed_apis")
-        .and_then(Node::as_seq)
-        .map(<[Node]>::to_vec)
-        .unwrap_or_default();
-    let mut note_removed = |found: &Found<'_>| {
+/// What every step of a join needs to know about the workload.
+struct Joining {
+    file: String,
+    namespace: String,
+    labels: Vec<(String, String)>,
+    replicas: f64,
+    replicas_set: bool,
+    /// Removed API versions of the workload and of the companions joined to it.
+    removed: Vec<Node>,
+}
+
+impl Joining {
+    fn new(w: &Workload) -> Self {
+        Joining {
+            file: w.file.to_string(),
+            namespace: fact_text(&w.facts, "namespace"),
+            labels: label_pairs(w.facts.get("pod_labels")),
+            replicas: w
+                .facts
+                .get("replicas")
+                .and_then(Node::as_f64)
+                .unwrap_or(1.0),
+            replicas_set: w.facts.get("replicas_set").and_then(Node::as_bool) == Some(true),
+            removed: w
+                .facts
+                .get("removed_apis")
+                .and_then(Node::as_seq)
+                .map(<[Node]>::to_vec)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A companion's summary node, noting its API version when Kubernetes removed it.
+    fn summary(&mut self, found: &Found<'_>) -> Node {
         let api = found
             .doc
             .get("apiVersion")
@@ -847,281 +862,295 @@ fn join(w: &mut Workload, index: &Index<'_>) {
             let line = found
                 .doc
                 .get("apiVersion")
-                .map_or(0, |n| found_line(found, &file, n));
-            if !removed.iter().any(|n| n.as_str() == Some(text.as_str())) {
-                removed.push(Node::str(text, line));
-            }
-        }
-    };
-
-    // Autoscalers
-    let scalers = index
-        .autoscalers
-        .get(&(ns.clone(), kind.clone(), name.clone()))
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    if !scalers.is_empty() {
-        let mut list = Vec::new();
-        let mut min = f64::INFINITY;
-        let mut max: f64 = 0.0;
-        for a in scalers {
-            note_removed(&a.found);
-            let line = a.found.line_in(&file);
-            let mut n = a.found.summary(&file);
-            n.insert("min_replicas", Node::float(a.min, line));
-            if let Some(m) = a.max {
-                n.insert("max_replicas", Node::float(m, line));
-                max = max.max(m);
-            }
-            let metrics = a
-                .metrics
+                .map_or(0, |n| found_line(found, &self.file, n));
+            if !self
+                .removed
                 .iter()
-                .map(|m| Node::str(m.clone(), line))
-                .collect();
-            n.insert("metrics", Node::seq(metrics, line));
-            list.push(n);
-            min = min.min(a.min);
-        }
-        let line = list.first().map_or(0, |n| n.line);
-        w.facts.insert("autoscalers", Node::seq(list, line));
-        w.facts.insert("autoscaled", Node::bool(true, line));
-        // Without a fixed count, the autoscaler's floor is what runs (at least one pod).
-        let floor = if replicas_set { replicas } else { min.max(1.0) };
-        w.facts.insert(
-            "min_replicas",
-            Node::float(min.min(replicas).max(0.0), line),
-        );
-        w.facts
-            .insert("max_replicas", Node::float(max.max(replicas), line));
-        if !replicas_set {
-            for c in &mut w.components {
-                c.count = floor;
+                .any(|n| n.as_str() == Some(text.as_str()))
+            {
+                self.removed.push(Node::str(text, line));
             }
         }
-    } else if w.facts.get("autoscalers").is_none() {
-        w.facts.insert("autoscaled", Node::bool(false, 0));
+        found.summary(&self.file)
     }
+}
 
-    // Disruption budgets
-    let budgets = index.budgets.selecting(&ns, &labels);
-    if !budgets.is_empty() {
-        let floor = w
-            .facts
-            .get("min_replicas")
-            .and_then(Node::as_f64)
-            .unwrap_or(replicas);
-        let list: Vec<Node> = budgets
-            .iter()
-            .map(|b| {
-                note_removed(&b.found);
-                let line = b.found.line_in(&file);
-                let mut n = b.found.summary(&file);
-                let spec = b.found.doc.get("spec");
-                for (key, fact) in [
-                    ("minAvailable", "min_available"),
-                    ("maxUnavailable", "max_unavailable"),
-                ] {
-                    if let Some(v) = spec.and_then(|s| s.get(key)) {
-                        let mut v = v.clone();
-                        v.line = found_line(&b.found, &file, &v);
-                        n.insert(fact, v);
-                    }
-                }
-                n.insert(
-                    "blocks_eviction",
-                    Node::bool(budget_blocks_eviction(spec, floor), line),
-                );
-                n
-            })
-            .collect();
-        let blocking: Vec<Node> = budgets
-            .iter()
-            .filter(|b| budget_blocks_eviction(b.found.doc.get("spec"), floor))
-            .map(|b| {
-                Node::str(
-                    format!(
-                        "PodDisruptionBudget {} ({})",
-                        b.found.name,
-                        b.found.location()
-                    ),
-                    b.found.line_in(&file),
-                )
-            })
-            .collect();
-        if !blocking.is_empty() {
-            w.facts.insert("blocking_pdbs", Node::seq(blocking, 0));
-        }
-        let line = list.first().map_or(0, |n| n.line);
-        w.facts.insert("pdbs", Node::seq(list, line));
-    }
+/// A list fact at the line of its first located element (0 when none is in this file).
+fn located_list(items: Vec<Node>) -> Node {
+    let line = items.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
+    Node::seq(items, line)
+}
 
-    // Network policies
-    let policies = index.policies.selecting(&ns, &labels);
-    let ingress_isolated = policies.iter().any(|p| p.ingress);
-    let egress_isolated = policies.iter().any(|p| p.egress);
-    if !policies.is_empty() {
-        let list: Vec<Node> = policies
-            .iter()
-            .map(|p| {
-                note_removed(&p.found);
-                let line = p.found.line_in(&file);
-                let mut n = p.found.summary(&file);
-                n.insert("ingress", Node::bool(p.ingress, line));
-                n.insert("egress", Node::bool(p.egress, line));
-                n
-            })
-            .collect();
-        let line = list.first().map_or(0, |n| n.line);
-        w.facts.insert("network_policies", Node::seq(list, line));
-    }
-    w.facts
-        .insert("network_isolated", Node::bool(ingress_isolated, 0));
-    w.facts
-        .insert("egress_isolated", Node::bool(egress_isolated, 0));
-
-    // Services, and the entry points (Ingress, routes) in front of them
-    let services = index.services.selecting(&ns, &labels);
-    if !services.is_empty() {
-        let mut entries = Vec::new();
-        let mut insecure = Vec::new();
-        let list: Vec<Node> = services
-            .iter()
-            .map(|s| {
-                let line = s.found.line_in(&file);
-                let mut n = s.found.summary(&file);
-                let ty = s
-                    .found
-                    .doc
-                    .at("spec.type")
-                    .and_then(Node::scalar_text)
-                    .unwrap_or_else(|| "ClusterIP".into());
-                n.insert("type", Node::str(ty, line));
-                for id in index
-                    .entries
-                    .get(&(ns.clone(), s.found.name.clone()))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                {
-                    let e = &index.entry_points[*id];
-                    let eline = e.found.line_in(&file);
-                    let mut en = e.found.summary(&file);
-                    en.insert("service", Node::str(e.service.clone(), eline));
-                    match e.tls {
-                        Some(t) => en.insert("tls", Node::bool(t, eline)),
-                        None => en.insert("tls", Node::null()),
-                    }
-                    let hosts = e
-                        .hosts
-                        .iter()
-                        .map(|h| Node::str(h.clone(), eline))
-                        .collect();
-                    en.insert("hosts", Node::seq(hosts, eline));
-                    if e.tls == Some(false) {
-                        insecure.push(Node::str(
-                            format!("{} {} ({})", e.found.kind, e.found.name, e.found.location()),
-                            eline,
-                        ));
-                    }
-                    entries.push(en);
-                }
-                n
-            })
-            .collect();
-        for s in &services {
-            note_removed(&s.found);
-        }
-        let line = list.first().map_or(0, |n| n.line);
-        w.facts.insert("services", Node::seq(list, line));
-        if !entries.is_empty() {
-            for id in services.iter().flat_map(|s| {
-                index
-                    .entries
-                    .get(&(ns.clone(), s.found.name.clone()))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-            }) {
-                note_removed(&index.entry_points[*id].found);
-            }
-            let line = entries.first().map_or(0, |n| n.line);
-            w.facts.insert("ingresses", Node::seq(entries, line));
-        }
-        if !insecure.is_empty() {
-            let line = insecure
-                .iter()
-                .map(|n| n.line)
-                .find(|l| *l > 0)
-                .unwrap_or(0);
-            w.facts
-                .insert("insecure_ingresses", Node::seq(insecure, line));
-        }
-    }
-
-    // Claims
-    let mut storage = 0.0;
-    let mut storage_known = false;
-    if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
-        for c in claims.iter_mut() {
-            let cname = c
-                .get("name")
-                .and_then(Node::scalar_text)
-                .unwrap_or_default();
-            let template = c.get("template").and_then(Node::as_bool) == Some(true);
-            if template {
-                if let Some(g) = c.get("storage_gib").and_then(Node::as_f64) {
-                    storage += g * replicas;
-                    storage_known = true;
-                }
-                continue;
-            }
-            let found = index.claims.get(&(ns.clone(), cname));
-            c.insert("found", Node::bool(found.is_some(), 0));
-            if let Some(f) = found {
-                c.insert("location", Node::str(f.location(), 0));
-                let size = f.doc.at("spec.resources.requests.storage");
-                if let Some(g) = size
-                    .and_then(Node::scalar_text)
-                    .and_then(|s| k8s_quantity_gib(&s).ok())
-                {
-                    c.insert("storage_gib", Node::float(g, 0));
-                    storage += g;
-                    storage_known = true;
-                }
-                let modes = texts(f.doc.at("spec.accessModes"));
-                c.insert(
-                    "access_modes",
-                    Node::seq(modes.into_iter().map(|m| Node::str(m, 0)).collect(), 0),
-                );
-            }
-        }
-    }
-    if storage_known {
-        w.facts.insert("storage_gib", Node::float(storage, 0));
-    }
-
-    // ConfigMaps and Secrets
+fn join(w: &mut Workload, index: &Index<'_>) {
+    let mut j = Joining::new(w);
+    join_autoscalers(w, index, &mut j);
+    join_budgets(w, index, &mut j);
+    join_policies(w, index, &mut j);
+    join_services(w, index, &mut j);
+    join_claims(w, index, &j);
     for (key, set) in [
         ("config_maps", &index.config_maps),
         ("secrets", &index.secrets),
     ] {
         if let Some(Value::Seq(refs)) = w.facts.get_mut(key).map(|n| &mut n.value) {
             for r in refs.iter_mut() {
-                let rname = r
+                let name = r
                     .get("name")
                     .and_then(Node::scalar_text)
                     .unwrap_or_default();
-                r.insert("found", Node::bool(set.contains(&(ns.clone(), rname)), 0));
+                let found = set.contains(&(j.namespace.clone(), name));
+                r.insert("found", Node::bool(found, 0));
             }
         }
     }
+    join_service_account(w, index, &j);
+    if let Some(d) = index.defaults.get(&j.namespace) {
+        apply_defaults(w, d);
+    }
+    if !j.removed.is_empty() {
+        w.facts.insert("removed_apis", located_list(j.removed));
+    }
+}
 
-    // Service account
+/// HorizontalPodAutoscalers and ScaledObjects targeting the workload widen its replica
+/// range; without a fixed count, the autoscaler's floor is what runs (at least one pod).
+fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let key = (
+        j.namespace.clone(),
+        fact_text(&w.facts, "object_kind"),
+        fact_text(&w.facts, "object_name"),
+    );
+    let scalers = index
+        .autoscalers
+        .get(&key)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if scalers.is_empty() {
+        // A Knative Service brings its own autoscaler.
+        if w.facts.get("autoscalers").is_none() {
+            w.facts.insert("autoscaled", Node::bool(false, 0));
+        }
+        return;
+    }
+    let mut list = Vec::new();
+    let mut min = f64::INFINITY;
+    let mut max: f64 = 0.0;
+    for a in scalers {
+        let line = a.found.line_in(&j.file);
+        let mut n = j.summary(&a.found);
+        n.insert("min_replicas", Node::float(a.min, line));
+        if let Some(m) = a.max {
+            n.insert("max_replicas", Node::float(m, line));
+            max = max.max(m);
+        }
+        let metrics = a
+            .metrics
+            .iter()
+            .map(|m| Node::str(m.clone(), line))
+            .collect();
+        n.insert("metrics", Node::seq(metrics, line));
+        list.push(n);
+        min = min.min(a.min);
+    }
+    let list = located_list(list);
+    let line = list.line;
+    w.facts.insert("autoscalers", list);
+    w.facts.insert("autoscaled", Node::bool(true, line));
+    w.facts.insert(
+        "min_replicas",
+        Node::float(min.min(j.replicas).max(0.0), line),
+    );
+    w.facts
+        .insert("max_replicas", Node::float(max.max(j.replicas), line));
+    if !j.replicas_set {
+        for c in &mut w.components {
+            c.count = min.max(1.0);
+        }
+    }
+}
+
+fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let budgets = index.budgets.selecting(&j.namespace, &j.labels);
+    if budgets.is_empty() {
+        return;
+    }
+    // Whether a budget blocks eviction depends on the fewest replicas the workload runs.
+    let floor = w
+        .facts
+        .get("min_replicas")
+        .and_then(Node::as_f64)
+        .unwrap_or(j.replicas);
+    let mut list = Vec::new();
+    let mut blocking = Vec::new();
+    for b in budgets {
+        let line = b.found.line_in(&j.file);
+        let mut n = j.summary(&b.found);
+        let spec = b.found.doc.get("spec");
+        for (key, fact) in [
+            ("minAvailable", "min_available"),
+            ("maxUnavailable", "max_unavailable"),
+        ] {
+            if let Some(v) = spec.and_then(|s| s.get(key)) {
+                let mut v = v.clone();
+                v.line = found_line(&b.found, &j.file, &v);
+                n.insert(fact, v);
+            }
+        }
+        let blocks = budget_blocks_eviction(spec, floor);
+        n.insert("blocks_eviction", Node::bool(blocks, line));
+        if blocks {
+            blocking.push(Node::str(
+                format!(
+                    "PodDisruptionBudget {} ({})",
+                    b.found.name,
+                    b.found.location()
+                ),
+                line,
+            ));
+        }
+        list.push(n);
+    }
+    if !blocking.is_empty() {
+        w.facts.insert("blocking_pdbs", Node::seq(blocking, 0));
+    }
+    w.facts.insert("pdbs", located_list(list));
+}
+
+fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let policies = index.policies.selecting(&j.namespace, &j.labels);
+    w.facts.insert(
+        "network_isolated",
+        Node::bool(policies.iter().any(|p| p.ingress), 0),
+    );
+    w.facts.insert(
+        "egress_isolated",
+        Node::bool(policies.iter().any(|p| p.egress), 0),
+    );
+    if policies.is_empty() {
+        return;
+    }
+    let list = policies
+        .iter()
+        .map(|p| {
+            let line = p.found.line_in(&j.file);
+            let mut n = j.summary(&p.found);
+            n.insert("ingress", Node::bool(p.ingress, line));
+            n.insert("egress", Node::bool(p.egress, line));
+            n
+        })
+        .collect();
+    w.facts.insert("network_policies", located_list(list));
+}
+
+/// Services selecting the pods, and the entry points (Ingress, routes) in front of them.
+fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let services = index.services.selecting(&j.namespace, &j.labels);
+    if services.is_empty() {
+        return;
+    }
+    let mut list = Vec::new();
+    let mut entries = Vec::new();
+    let mut insecure = Vec::new();
+    for s in services {
+        let line = s.found.line_in(&j.file);
+        let mut n = j.summary(&s.found);
+        let ty = s
+            .found
+            .doc
+            .at("spec.type")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "ClusterIP".into());
+        n.insert("type", Node::str(ty, line));
+        list.push(n);
+        let ids = index
+            .entries
+            .get(&(j.namespace.clone(), s.found.name.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for id in ids {
+            let e = &index.entry_points[*id];
+            let eline = e.found.line_in(&j.file);
+            let mut en = j.summary(&e.found);
+            en.insert("service", Node::str(e.service.clone(), eline));
+            match e.tls {
+                Some(t) => en.insert("tls", Node::bool(t, eline)),
+                None => en.insert("tls", Node::null()),
+            }
+            let hosts = e
+                .hosts
+                .iter()
+                .map(|h| Node::str(h.clone(), eline))
+                .collect();
+            en.insert("hosts", Node::seq(hosts, eline));
+            if e.tls == Some(false) {
+                insecure.push(Node::str(
+                    format!("{} {} ({})", e.found.kind, e.found.name, e.found.location()),
+                    eline,
+                ));
+            }
+            entries.push(en);
+        }
+    }
+    w.facts.insert("services", located_list(list));
+    if !entries.is_empty() {
+        w.facts.insert("ingresses", located_list(entries));
+    }
+    if !insecure.is_empty() {
+        w.facts.insert("insecure_ingresses", located_list(insecure));
+    }
+}
+
+/// Claims by name: found or not, size and access modes; `storage_gib` totals the claimed
+/// storage (claim templates once per replica).
+fn join_claims(w: &mut Workload, index: &Index<'_>, j: &Joining) {
+    let mut storage = None;
+    if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
+        for c in claims.iter_mut() {
+            if c.get("template").and_then(Node::as_bool) == Some(true) {
+                if let Some(g) = c.get("storage_gib").and_then(Node::as_f64) {
+                    *storage.get_or_insert(0.0) += g * j.replicas;
+                }
+                continue;
+            }
+            let name = c
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let found = index.claims.get(&(j.namespace.clone(), name));
+            c.insert("found", Node::bool(found.is_some(), 0));
+            let Some(f) = found else { continue };
+            c.insert("location", Node::str(f.location(), 0));
+            if let Some(g) = f
+                .doc
+                .at("spec.resources.requests.storage")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity_gib(&s).ok())
+            {
+                c.insert("storage_gib", Node::float(g, 0));
+                *storage.get_or_insert(0.0) += g;
+            }
+            let modes = texts(f.doc.at("spec.accessModes"))
+                .into_iter()
+                .map(|m| Node::str(m, 0))
+                .collect();
+            c.insert("access_modes", Node::seq(modes, 0));
+        }
+    }
+    if let Some(total) = storage {
+        w.facts.insert("storage_gib", Node::float(total, 0));
+    }
+}
+
+/// The pod's ServiceAccount; its `automountServiceAccountToken` applies when the pod does
+/// not say.
+fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &Joining) {
     let account = w
         .facts
         .at("pod.serviceAccountName")
         .or_else(|| w.facts.at("pod.serviceAccount"))
         .and_then(Node::scalar_text)
         .unwrap_or_else(|| "default".into());
-    let found = index.accounts.get(&(ns.clone(), account.clone()));
+    let found = index.accounts.get(&(j.namespace.clone(), account.clone()));
     let mut sa = Node::map(0);
     sa.insert("name", Node::str(account, 0));
     sa.insert("found", Node::bool(found.is_some(), 0));
@@ -1132,26 +1161,14 @@ fn join(w: &mut Workload, index: &Index<'_>) {
             .get("automountServiceAccountToken")
             .filter(|n| !n.is_null())
         {
-            let line = found_line(f, &file, a);
-            let value = Node::bool(a.as_bool().unwrap_or(true), line);
+            let value = Node::bool(a.as_bool().unwrap_or(true), found_line(f, &j.file, a));
             sa.insert("automount", value.clone());
-            // The pod's own setting wins over its service account's.
             if w.facts.at("pod.automountServiceAccountToken").is_none() {
                 w.facts.insert("automount_token", value);
             }
         }
     }
     w.facts.insert("service_account", sa);
-
-    // LimitRange defaults for what the containers leave out
-    if let Some(d) = index.defaults.get(&ns) {
-        apply_defaults(w, d);
-    }
-
-    if !removed.is_empty() {
-        let line = removed.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
-        w.facts.insert("removed_apis", Node::seq(removed, line));
-    }
 }
 
 /// The line of a companion's field when it is in the workload's file, else 0.
