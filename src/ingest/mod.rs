@@ -6,6 +6,8 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod compose;
+pub mod kubernetes;
 pub mod vmspec;
 pub mod vnf;
 
@@ -96,8 +98,13 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    // VNF descriptors before any kind that claims generic `apiVersion`/`kind` documents.
-    &[&vmspec::VmSpec, &vnf::Vnf]
+    // VNF descriptors before Kubernetes, which claims any document with `apiVersion`/`kind`.
+    &[
+        &vmspec::VmSpec,
+        &vnf::Vnf,
+        &kubernetes::Kubernetes,
+        &compose::Compose,
+    ]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
@@ -170,6 +177,16 @@ fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     let docs = match yaml::parse_documents(text) {
         Ok(d) => d,
         Err(e) => {
+            // A Go template (a Helm chart's templates/) is not YAML until it is rendered.
+            if text.contains("{{") && text.contains("}}") {
+                if file.explicit {
+                    out.errors.push(ScanError::input(
+                        &file.display,
+                        "a Go template (a Helm chart's template?), not YAML: render it with `helm template` and scan the output",
+                    ));
+                }
+                return;
+            }
             if has_marker || file.explicit {
                 out.errors
                     .push(ScanError::parse(&file.display, e.line, e.message));

@@ -1,0 +1,1341 @@
+//! Companions: the objects that govern a workload without being one, joined to it across
+//! every file of the scan once all are read.
+//!
+//! | companion | joined by |
+//! |---|---|
+//! | HorizontalPodAutoscaler, KEDA ScaledObject | `scaleTargetRef` kind and name, same namespace |
+//! | PodDisruptionBudget, NetworkPolicy | label selector against the pod template labels, same namespace |
+//! | Service | `spec.selector` against the pod template labels, same namespace |
+//! | Ingress, Gateway API HTTPRoute / GRPCRoute, OpenShift Route | backend Service -> the workloads it selects |
+//! | PersistentVolumeClaim | claim name (volumes; StatefulSet volumeClaimTemplates are claims of their own) |
+//! | ConfigMap, Secret | references from env, envFrom and volumes |
+//! | ServiceAccount | `serviceAccountName` (its `automountServiceAccountToken`) |
+//! | LimitRange | namespace: container defaults for requests and limits the pod leaves out |
+//!
+//! A companion's facts keep its line only when it sits in the workload's own file (a finding
+//! is reported in the workload's file); `location` (`file:line`) always says where it is.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::object_identity;
+use crate::ingest::Object;
+use crate::model::{ScanError, Target, Workload, WorkloadKind};
+use crate::node::{Node, Value};
+use crate::units::{k8s_quantity, k8s_quantity_gib};
+
+/// A companion object with where it is.
+struct Found<'a> {
+    kind: &'a str,
+    namespace: String,
+    name: String,
+    file: &'a Arc<str>,
+    line: u32,
+    doc: &'a Node,
+}
+
+impl Found<'_> {
+    fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+    fn what(&self) -> String {
+        format!("{} `{}/{}`", self.kind, self.namespace, self.name)
+    }
+    /// A summary node at the companion's line when it is in `file`, else at line 0.
+    fn summary(&self, file: &str) -> Node {
+        let line = self.line_in(file);
+        let mut n = Node::map(line);
+        n.insert("kind", Node::str(self.kind, line));
+        n.insert("name", Node::str(self.name.clone(), line));
+        n.insert("location", Node::str(self.location(), line));
+        n
+    }
+    fn line_in(&self, file: &str) -> u32 {
+        if self.file.as_ref() == file {
+            self.line
+        } else {
+            0
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Selector {
+    Nothing,
+    All,
+    Match {
+        labels: Vec<(String, String)>,
+        exprs: Vec<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Expr {
+    key: String,
+    op: ExprOp,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ExprOp {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+impl Selector {
+    fn selects(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| {
+            labels
+                .iter()
+                .find(|(lk, _)| lk == k)
+                .map(|(_, v)| v.as_str())
+        };
+        match self {
+            Selector::Nothing => false,
+            Selector::All => true,
+            Selector::Match {
+                labels: want,
+                exprs,
+            } => {
+                want.iter().all(|(k, v)| get(k) == Some(v.as_str()))
+                    && exprs.iter().all(|e| match e.op {
+                        ExprOp::In => get(&e.key).is_some_and(|v| e.values.iter().any(|x| x == v)),
+                        ExprOp::NotIn => {
+                            get(&e.key).is_none_or(|v| !e.values.iter().any(|x| x == v))
+                        }
+                        ExprOp::Exists => get(&e.key).is_some(),
+                        ExprOp::DoesNotExist => get(&e.key).is_none(),
+                    })
+            }
+        }
+    }
+}
+
+/// Labels as text pairs (values written as numbers or booleans compare as their text).
+fn label_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.value.scalar_text().map(|v| (e.key.clone(), v)))
+        .collect()
+}
+
+/// A `metav1.LabelSelector`. An empty selector selects every pod of the namespace where
+/// `empty_selects_all` (NetworkPolicy, policy/v1 PodDisruptionBudget) and none otherwise; an
+/// absent one selects none.
+fn label_selector(node: Option<&Node>, empty_selects_all: bool) -> Result<Selector, (u32, String)> {
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return Ok(Selector::Nothing);
+    };
+    if node.as_map().is_none() {
+        return Err((node.line, "a label selector is a mapping".into()));
+    }
+    let labels = label_pairs(node.get("matchLabels"));
+    let mut exprs = Vec::new();
+    for e in node
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
+        let op_text = e
+            .get("operator")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let op = match op_text.as_str() {
+            "In" => ExprOp::In,
+            "NotIn" => ExprOp::NotIn,
+            "Exists" => ExprOp::Exists,
+            "DoesNotExist" => ExprOp::DoesNotExist,
+            other => {
+                return Err((
+                    e.line,
+                    format!(
+                        "matchExpressions operator `{other}` (expected In, NotIn, Exists or DoesNotExist)"
+                    ),
+                ));
+            }
+        };
+        let values = e
+            .get("values")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        exprs.push(Expr { key, op, values });
+    }
+    if labels.is_empty() && exprs.is_empty() {
+        return Ok(if empty_selects_all {
+            Selector::All
+        } else {
+            Selector::Nothing
+        });
+    }
+    Ok(Selector::Match { labels, exprs })
+}
+
+/// A Service's `spec.selector`: a plain label map; empty or absent selects no pod (the
+/// endpoints are managed by hand).
+fn service_selector(node: Option<&Node>) -> Selector {
+    let labels = label_pairs(node);
+    if labels.is_empty() {
+        Selector::Nothing
+    } else {
+        Selector::Match {
+            labels,
+            exprs: Vec::new(),
+        }
+    }
+}
+
+struct Autoscaler<'a> {
+    found: Found<'a>,
+    min: f64,
+    max: Option<f64>,
+    metrics: Vec<String>,
+}
+
+struct Budget<'a> {
+    found: Found<'a>,
+}
+
+struct Policy<'a> {
+    found: Found<'a>,
+    ingress: bool,
+    egress: bool,
+}
+
+struct Service<'a> {
+    found: Found<'a>,
+}
+
+/// Companions that select pods by label, indexed so that a workload tests only those that
+/// can select it: by (namespace, the first label pair the selector requires), and, per
+/// namespace, those that require no pair (select-all, expressions only). Joining stays
+/// linear in the estate however many workloads share a namespace.
+struct BySelector<T> {
+    items: Vec<(Selector, T)>,
+    by_pair: HashMap<(String, String, String), Vec<usize>>,
+    other: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Default for BySelector<T> {
+    fn default() -> Self {
+        BySelector {
+            items: Vec::new(),
+            by_pair: HashMap::new(),
+            other: HashMap::new(),
+        }
+    }
+}
+
+impl<T> BySelector<T> {
+    fn push(&mut self, namespace: String, selector: Selector, item: T) {
+        let id = self.items.len();
+        match &selector {
+            Selector::Nothing => return,
+            Selector::Match { labels, .. } if !labels.is_empty() => {
+                let (k, v) = &labels[0];
+                self.by_pair
+                    .entry((namespace, k.clone(), v.clone()))
+                    .or_default()
+                    .push(id);
+            }
+            _ => self.other.entry(namespace).or_default().push(id),
+        }
+        self.items.push((selector, item));
+    }
+
+    /// The items whose selector selects pods with `labels` in `namespace`, in scan order.
+    fn selecting(&self, namespace: &str, labels: &[(String, String)]) -> Vec<&T> {
+        let mut ids: Vec<usize> = self.other.get(namespace).cloned().unwrap_or_default();
+        for (k, v) in labels {
+            if let Some(found) = self
+                .by_pair
+                .get(&(namespace.to_string(), k.clone(), v.clone()))
+            {
+                ids.extend(found);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter(|i| self.items[*i].0.selects(labels))
+            .map(|i| &self.items[i].1)
+            .collect()
+    }
+}
+
+/// An entry point to a Service: an Ingress, an HTTPRoute, an OpenShift Route.
+struct EntryPoint<'a> {
+    found: Found<'a>,
+    service: String,
+    /// None when the scan cannot tell (a Gateway that is not in the scan).
+    tls: Option<bool>,
+    hosts: Vec<String>,
+}
+
+/// What an Ingress sends where: (service, host of its rule) pairs, the hosts its TLS
+/// entries name, and whether a TLS entry without hosts covers every rule.
+struct IngressBackends {
+    backends: Vec<(String, Option<String>)>,
+    tls_hosts: Vec<String>,
+    tls_everywhere: bool,
+}
+
+#[derive(Default)]
+struct Defaults {
+    location: String,
+    request: [Option<String>; 2],
+    limit: [Option<String>; 2],
+}
+
+/// Every companion of the scan, indexed for joining.
+#[derive(Default)]
+struct Index<'a> {
+    autoscalers: HashMap<(String, String, String), Vec<Autoscaler<'a>>>,
+    budgets: BySelector<Budget<'a>>,
+    policies: BySelector<Policy<'a>>,
+    services: BySelector<Service<'a>>,
+    claims: HashMap<(String, String), Found<'a>>,
+    config_maps: HashSet<(String, String)>,
+    secrets: HashSet<(String, String)>,
+    accounts: HashMap<(String, String), Found<'a>>,
+    defaults: HashMap<String, Defaults>,
+    /// Entry points by (namespace, backend service name).
+    entries: HashMap<(String, String), Vec<usize>>,
+    entry_points: Vec<EntryPoint<'a>>,
+}
+
+fn positive_number(node: Option<&Node>) -> Result<Option<f64>, (u32, String)> {
+    let Some(n) = node.filter(|n| !n.is_null()) else {
+        return Ok(None);
+    };
+    match n.as_f64() {
+        Some(v) if v >= 0.0 && v.fract() == 0.0 => Ok(Some(v)),
+        _ => Err((
+            n.line,
+            format!("`{}` is not a whole number", n.display_text()),
+        )),
+    }
+}
+
+fn texts(node: Option<&Node>) -> Vec<String> {
+    node.and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::scalar_text)
+        .collect()
+}
+
+fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<'a> {
+    let mut index = Index::default();
+    let mut gateways: HashMap<(String, String), &'a Node> = HashMap::new();
+    let mut routes: Vec<Found<'a>> = Vec::new();
+    for obj in objects {
+        let doc = &obj.doc;
+        let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("").trim();
+        let api = doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .trim();
+        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+        let known = matches!(
+            (group, kind),
+            ("autoscaling", "HorizontalPodAutoscaler")
+                | ("keda.sh", "ScaledObject")
+                | ("policy", "PodDisruptionBudget")
+                | (
+                    "networking.k8s.io" | "extensions",
+                    "NetworkPolicy" | "Ingress"
+                )
+                | (
+                    "",
+                    "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret"
+                )
+                | ("", "ServiceAccount" | "LimitRange")
+                | (
+                    "gateway.networking.k8s.io",
+                    "HTTPRoute" | "GRPCRoute" | "Gateway"
+                )
+                | ("route.openshift.io", "Route")
+        );
+        if !known {
+            continue;
+        }
+        let Some((namespace, name)) = object_identity(doc) else {
+            errors.push(ScanError::parse(
+                &obj.file,
+                Some(doc.line.max(1)),
+                format!("{kind} has no metadata.name"),
+            ));
+            continue;
+        };
+        let found = Found {
+            kind,
+            namespace: namespace.clone(),
+            name: name.clone(),
+            file: &obj.file,
+            line: doc.line.max(1),
+            doc,
+        };
+        let mut fail = |(line, message): (u32, String), what: String| {
+            errors.push(ScanError::parse(
+                &obj.file,
+                Some(line),
+                format!("{what}: {message}"),
+            ));
+        };
+        let spec = doc.get("spec");
+        match kind {
+            "HorizontalPodAutoscaler" | "ScaledObject" => {
+                let target = spec.and_then(|s| s.get("scaleTargetRef"));
+                let target_name = target
+                    .and_then(|t| t.get("name"))
+                    .and_then(Node::scalar_text)
+                    .filter(|s| !s.is_empty());
+                let Some(target_name) = target_name else {
+                    fail(
+                        (
+                            target.or(spec).map_or(found.line, |n| n.line),
+                            "has no spec.scaleTargetRef.name".into(),
+                        ),
+                        found.what(),
+                    );
+                    continue;
+                };
+                let target_kind = target
+                    .and_then(|t| t.get("kind"))
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Deployment".into());
+                let (min_key, max_key, min_default) = if kind == "ScaledObject" {
+                    ("minReplicaCount", "maxReplicaCount", 0.0)
+                } else {
+                    ("minReplicas", "maxReplicas", 1.0)
+                };
+                let min = match positive_number(spec.and_then(|s| s.get(min_key))) {
+                    Ok(v) => v.unwrap_or(min_default),
+                    Err(e) => {
+                        fail(e, format!("{} spec.{min_key}", found.what()));
+                        min_default
+                    }
+                };
+                let max = match positive_number(spec.and_then(|s| s.get(max_key))) {
+                    Ok(v) if kind == "ScaledObject" => Some(v.unwrap_or(100.0)),
+                    Ok(v) => v,
+                    Err(e) => {
+                        fail(e, format!("{} spec.{max_key}", found.what()));
+                        None
+                    }
+                };
+                let metrics = autoscaler_metrics(spec);
+                index
+                    .autoscalers
+                    .entry((namespace, target_kind, target_name))
+                    .or_default()
+                    .push(Autoscaler {
+                        found,
+                        min,
+                        max,
+                        metrics,
+                    });
+            }
+            "PodDisruptionBudget" => {
+                let all = api == "policy/v1";
+                match label_selector(spec.and_then(|s| s.get("selector")), all) {
+                    Ok(selector) => index.budgets.push(namespace, selector, Budget { found }),
+                    Err(e) => fail(e, found.what()),
+                }
+            }
+            "NetworkPolicy" => {
+                // podSelector is required; `{}` selects every pod of the namespace.
+                let selector = match spec.and_then(|s| s.get("podSelector")) {
+                    None => Ok(Selector::All),
+                    some => label_selector(some, true),
+                };
+                let types = texts(spec.and_then(|s| s.get("policyTypes")));
+                let (ingress, egress) = if types.is_empty() {
+                    (true, spec.and_then(|s| s.get("egress")).is_some())
+                } else {
+                    (
+                        types.iter().any(|t| t.eq_ignore_ascii_case("Ingress")),
+                        types.iter().any(|t| t.eq_ignore_ascii_case("Egress")),
+                    )
+                };
+                match selector {
+                    Ok(selector) => index.policies.push(
+                        namespace,
+                        selector,
+                        Policy {
+                            found,
+                            ingress,
+                            egress,
+                        },
+                    ),
+                    Err(e) => fail(e, found.what()),
+                }
+            }
+            "Service" => {
+                let selector = service_selector(spec.and_then(|s| s.get("selector")));
+                index.services.push(namespace, selector, Service { found });
+            }
+            "PersistentVolumeClaim" => {
+                index.claims.insert((namespace, name), found);
+            }
+            "ConfigMap" => {
+                index.config_maps.insert((namespace, name));
+            }
+            "Secret" => {
+                index.secrets.insert((namespace, name));
+            }
+            "ServiceAccount" => {
+                index.accounts.insert((namespace, name), found);
+            }
+            "LimitRange" => {
+                let d = limit_defaults(spec, &found);
+                index.defaults.entry(namespace).or_insert(d);
+            }
+            "Ingress" => {
+                let IngressBackends {
+                    backends,
+                    tls_hosts,
+                    tls_everywhere,
+                } = ingress_backends(spec);
+                for (service, host) in backends {
+                    let tls = tls_everywhere
+                        || host
+                            .as_ref()
+                            .is_some_and(|h| tls_hosts.iter().any(|t| host_covers(t, h)))
+                        || (host.is_none() && !tls_hosts.is_empty());
+                    let hosts = host.into_iter().collect();
+                    add_entry(&mut index, &found, Some(tls), hosts, service);
+                }
+            }
+            "Route" => {
+                let service = spec
+                    .and_then(|s| s.at("to.name"))
+                    .and_then(Node::scalar_text);
+                if let Some(service) = service {
+                    let tls = spec
+                        .and_then(|s| s.get("tls"))
+                        .is_some_and(|t| !t.is_null());
+                    let hosts = spec
+                        .and_then(|s| s.get("host"))
+                        .and_then(Node::scalar_text)
+                        .into_iter()
+                        .collect();
+                    add_entry(&mut index, &found, Some(tls), hosts, service);
+                }
+            }
+            "Gateway" => {
+                gateways.insert((namespace, name), doc);
+            }
+            _ => routes.push(found),
+        }
+    }
+    // Routes need their Gateways, which may come later in the scan.
+    for route in routes {
+        let spec = route.doc.get("spec");
+        let tls = route_tls(spec, &route.namespace, &gateways);
+        let hosts = texts(spec.and_then(|s| s.get("hostnames")));
+        let mut services = Vec::new();
+        for rule in spec
+            .and_then(|s| s.get("rules"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            for backend in rule
+                .get("backendRefs")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let kind = backend
+                    .get("kind")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Service".into());
+                let other_ns = backend
+                    .get("namespace")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|ns| ns != route.namespace);
+                if kind == "Service"
+                    && !other_ns
+                    && let Some(name) = backend.get("name").and_then(Node::scalar_text)
+                    && !services.contains(&name)
+                {
+                    services.push(name);
+                }
+            }
+        }
+        for service in services {
+            let copy = Found {
+                kind: route.kind,
+                namespace: route.namespace.clone(),
+                name: route.name.clone(),
+                file: route.file,
+                line: route.line,
+                doc: route.doc,
+            };
+            add_entry(&mut index, &copy, tls, hosts.clone(), service);
+        }
+    }
+    index
+}
+
+fn add_entry<'a>(
+    index: &mut Index<'a>,
+    found: &Found<'a>,
+    tls: Option<bool>,
+    hosts: Vec<String>,
+    service: String,
+) {
+    let copy = Found {
+        kind: found.kind,
+        namespace: found.namespace.clone(),
+        name: found.name.clone(),
+        file: found.file,
+        line: found.line,
+        doc: found.doc,
+    };
+    let key = (found.namespace.clone(), service.clone());
+    // One entry per (entry point, service): an Ingress with two rules to the same Service
+    // counts once, with TLS only if every rule has it.
+    if let Some(existing) = index.entries.get(&key).and_then(|ids| {
+        ids.iter().copied().find(|i| {
+            let f = &index.entry_points[*i].found;
+            f.kind == found.kind && f.name == found.name
+        })
+    }) {
+        let e = &mut index.entry_points[existing];
+        e.tls = match (e.tls, tls) {
+            (Some(a), Some(b)) => Some(a && b),
+            _ => None,
+        };
+        for h in hosts {
+            if !e.hosts.contains(&h) {
+                e.hosts.push(h);
+            }
+        }
+        return;
+    }
+    index.entry_points.push(EntryPoint {
+        found: copy,
+        service,
+        tls,
+        hosts,
+    });
+    let id = index.entry_points.len() - 1;
+    index.entries.entry(key).or_default().push(id);
+}
+
+/// What an autoscaler scales on: `cpu`, `memory`, `External`, KEDA trigger types, ...
+fn autoscaler_metrics(spec: Option<&Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(spec) = spec else { return out };
+    if spec.get("targetCPUUtilizationPercentage").is_some() {
+        out.push("cpu".to_string());
+    }
+    for m in spec
+        .get("metrics")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let ty = m
+            .get("type")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let resource = m
+            .at("resource.name")
+            .or_else(|| m.at("containerResource.name"))
+            .and_then(Node::scalar_text);
+        out.push(resource.unwrap_or(ty));
+    }
+    for t in spec
+        .get("triggers")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        if let Some(ty) = t.get("type").and_then(Node::scalar_text) {
+            out.push(ty);
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn ingress_backends(spec: Option<&Node>) -> IngressBackends {
+    let mut backends = Vec::new();
+    let Some(spec) = spec else {
+        return IngressBackends {
+            backends,
+            tls_hosts: Vec::new(),
+            tls_everywhere: false,
+        };
+    };
+    let service_of = |b: &Node| {
+        b.at("service.name")
+            .or_else(|| b.get("serviceName"))
+            .and_then(Node::scalar_text)
+    };
+    for key in ["defaultBackend", "backend"] {
+        if let Some(s) = spec.get(key).and_then(service_of) {
+            backends.push((s, None));
+        }
+    }
+    for rule in spec.get("rules").and_then(Node::as_seq).unwrap_or_default() {
+        let host = rule.get("host").and_then(Node::scalar_text);
+        for path in rule
+            .at("http.paths")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            if let Some(s) = path.get("backend").and_then(service_of) {
+                backends.push((s, host.clone()));
+            }
+        }
+    }
+    let mut tls_hosts = Vec::new();
+    let mut tls_everywhere = false;
+    for t in spec.get("tls").and_then(Node::as_seq).unwrap_or_default() {
+        let hosts = texts(t.get("hosts"));
+        if hosts.is_empty() {
+            tls_everywhere = true;
+        }
+        tls_hosts.extend(hosts);
+    }
+    IngressBackends {
+        backends,
+        tls_hosts,
+        tls_everywhere,
+    }
+}
+
+/// Whether a TLS host (possibly `*.example.com`) covers a rule's host.
+fn host_covers(tls: &str, host: &str) -> bool {
+    match tls.strip_prefix("*.") {
+        Some(domain) => host
+            .split_once('.')
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(domain)),
+        None => tls.eq_ignore_ascii_case(host),
+    }
+}
+
+/// Whether every Gateway listener a route attaches to terminates TLS; None when a parent
+/// Gateway is not in the scan.
+fn route_tls(
+    spec: Option<&Node>,
+    namespace: &str,
+    gateways: &HashMap<(String, String), &Node>,
+) -> Option<bool> {
+    let parents = spec
+        .and_then(|s| s.get("parentRefs"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    if parents.is_empty() {
+        return None;
+    }
+    let mut all_tls = true;
+    for p in parents {
+        let name = p.get("name").and_then(Node::scalar_text)?;
+        let ns = p
+            .get("namespace")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| namespace.to_string());
+        let gateway = gateways.get(&(ns, name))?;
+        let section = p.get("sectionName").and_then(Node::scalar_text);
+        let listeners = gateway
+            .at("spec.listeners")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        let secure = listeners
+            .iter()
+            .filter(|l| {
+                section
+                    .as_deref()
+                    .is_none_or(|s| l.get("name").and_then(Node::scalar_text).as_deref() == Some(s))
+            })
+            .all(|l| {
+                l.get("protocol")
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|p| p == "HTTPS" || p == "TLS")
+            });
+        all_tls &= secure;
+    }
+    Some(all_tls)
+}
+
+/// Container defaults of a LimitRange (`type: Container`): requests default to
+/// `defaultRequest`, else to the default limit.
+fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
+    let mut d = Defaults {
+        location: format!("LimitRange {} ({})", found.name, found.location()),
+        ..Defaults::default()
+    };
+    for item in spec
+        .and_then(|s| s.get("limits"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        if item.get("type").and_then(Node::scalar_text).as_deref() != Some("Container") {
+            continue;
+        }
+        for (i, dim) in ["cpu", "memory"].iter().enumerate() {
+            let get = |key: &str| {
+                item.get(key)
+                    .and_then(|m| m.get(dim))
+                    .and_then(Node::scalar_text)
+            };
+            d.limit[i] = get("default");
+            d.request[i] = get("defaultRequest").or_else(|| get("default"));
+        }
+    }
+    d
+}
+
+/// Joins the companions to every Kubernetes workload and writes the facts rules read.
+pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
+    let index = build_index(objects, errors);
+    for w in workloads
+        .iter_mut()
+        .filter(|w| w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes)
+    {
+        join(w, &index);
+    }
+}
+
+fn fact_text(facts: &Node, key: &str) -> String {
+    facts
+        .get(key)
+        .and_then(Node::scalar_text)
+        .unwrap_or_default()
+}
+
+/// What every step of a join needs to know about the workload.
+struct Joining {
+    file: String,
+    namespace: String,
+    labels: Vec<(String, String)>,
+    replicas: f64,
+    replicas_set: bool,
+    /// Removed API versions of the workload and of the companions joined to it.
+    removed: Vec<Node>,
+}
+
+impl Joining {
+    fn new(w: &Workload) -> Self {
+        Joining {
+            file: w.file.to_string(),
+            namespace: fact_text(&w.facts, "namespace"),
+            labels: label_pairs(w.facts.get("pod_labels")),
+            replicas: w
+                .facts
+                .get("replicas")
+                .and_then(Node::as_f64)
+                .unwrap_or(1.0),
+            replicas_set: w.facts.get("replicas_set").and_then(Node::as_bool) == Some(true),
+            removed: w
+                .facts
+                .get("removed_apis")
+                .and_then(Node::as_seq)
+                .map(<[Node]>::to_vec)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A companion's summary node, noting its API version when Kubernetes removed it.
+    fn summary(&mut self, found: &Found<'_>) -> Node {
+        let api = found
+            .doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        if let Some(why) = super::removed_api(found.kind, api) {
+            let text = format!(
+                "{} {} {api} at {} ({why})",
+                found.kind,
+                found.name,
+                found.location()
+            );
+            let line = found
+                .doc
+                .get("apiVersion")
+                .map_or(0, |n| found_line(found, &self.file, n));
+            if !self
+                .removed
+                .iter()
+                .any(|n| n.as_str() == Some(text.as_str()))
+            {
+                self.removed.push(Node::str(text, line));
+            }
+        }
+        found.summary(&self.file)
+    }
+}
+
+/// A list fact at the line of its first located element (0 when none is in this file).
+fn located_list(items: Vec<Node>) -> Node {
+    let line = items.iter().map(|n| n.line).find(|l| *l > 0).unwrap_or(0);
+    Node::seq(items, line)
+}
+
+fn join(w: &mut Workload, index: &Index<'_>) {
+    let mut j = Joining::new(w);
+    join_autoscalers(w, index, &mut j);
+    join_budgets(w, index, &mut j);
+    join_policies(w, index, &mut j);
+    join_services(w, index, &mut j);
+    join_claims(w, index, &j);
+    for (key, set) in [
+        ("config_maps", &index.config_maps),
+        ("secrets", &index.secrets),
+    ] {
+        if let Some(Value::Seq(refs)) = w.facts.get_mut(key).map(|n| &mut n.value) {
+            for r in refs.iter_mut() {
+                let name = r
+                    .get("name")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default();
+                let found = set.contains(&(j.namespace.clone(), name));
+                r.insert("found", Node::bool(found, 0));
+            }
+        }
+    }
+    join_service_account(w, index, &j);
+    if let Some(d) = index.defaults.get(&j.namespace) {
+        apply_defaults(w, d);
+    }
+    if !j.removed.is_empty() {
+        w.facts.insert("removed_apis", located_list(j.removed));
+    }
+}
+
+/// HorizontalPodAutoscalers and ScaledObjects targeting the workload widen its replica
+/// range; without a fixed count, the autoscaler's floor is what runs (at least one pod).
+fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let key = (
+        j.namespace.clone(),
+        fact_text(&w.facts, "object_kind"),
+        fact_text(&w.facts, "object_name"),
+    );
+    let scalers = index
+        .autoscalers
+        .get(&key)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if scalers.is_empty() {
+        // A Knative Service brings its own autoscaler.
+        if w.facts.get("autoscalers").is_none() {
+            w.facts.insert("autoscaled", Node::bool(false, 0));
+        }
+        return;
+    }
+    let mut list = Vec::new();
+    let mut min = f64::INFINITY;
+    let mut max: f64 = 0.0;
+    for a in scalers {
+        let line = a.found.line_in(&j.file);
+        let mut n = j.summary(&a.found);
+        n.insert("min_replicas", Node::float(a.min, line));
+        if let Some(m) = a.max {
+            n.insert("max_replicas", Node::float(m, line));
+            max = max.max(m);
+        }
+        let metrics = a
+            .metrics
+            .iter()
+            .map(|m| Node::str(m.clone(), line))
+            .collect();
+        n.insert("metrics", Node::seq(metrics, line));
+        list.push(n);
+        min = min.min(a.min);
+    }
+    let list = located_list(list);
+    let line = list.line;
+    w.facts.insert("autoscalers", list);
+    w.facts.insert("autoscaled", Node::bool(true, line));
+    w.facts.insert(
+        "min_replicas",
+        Node::float(min.min(j.replicas).max(0.0), line),
+    );
+    w.facts
+        .insert("max_replicas", Node::float(max.max(j.replicas), line));
+    if !j.replicas_set {
+        for c in &mut w.components {
+            c.count = min.max(1.0);
+        }
+    }
+}
+
+fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let budgets = index.budgets.selecting(&j.namespace, &j.labels);
+    if budgets.is_empty() {
+        return;
+    }
+    // Whether a budget blocks eviction depends on the fewest replicas the workload runs.
+    let floor = w
+        .facts
+        .get("min_replicas")
+        .and_then(Node::as_f64)
+        .unwrap_or(j.replicas);
+    let mut list = Vec::new();
+    let mut blocking = Vec::new();
+    for b in budgets {
+        let line = b.found.line_in(&j.file);
+        let mut n = j.summary(&b.found);
+        let spec = b.found.doc.get("spec");
+        for (key, fact) in [
+            ("minAvailable", "min_available"),
+            ("maxUnavailable", "max_unavailable"),
+        ] {
+            if let Some(v) = spec.and_then(|s| s.get(key)) {
+                let mut v = v.clone();
+                v.line = found_line(&b.found, &j.file, &v);
+                n.insert(fact, v);
+            }
+        }
+        let blocks = budget_blocks_eviction(spec, floor);
+        n.insert("blocks_eviction", Node::bool(blocks, line));
+        if blocks {
+            blocking.push(Node::str(
+                format!(
+                    "PodDisruptionBudget {} ({})",
+                    b.found.name,
+                    b.found.location()
+                ),
+                line,
+            ));
+        }
+        list.push(n);
+    }
+    if !blocking.is_empty() {
+        w.facts.insert("blocking_pdbs", Node::seq(blocking, 0));
+    }
+    w.facts.insert("pdbs", located_list(list));
+}
+
+fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let policies = index.policies.selecting(&j.namespace, &j.labels);
+    w.facts.insert(
+        "network_isolated",
+        Node::bool(policies.iter().any(|p| p.ingress), 0),
+    );
+    w.facts.insert(
+        "egress_isolated",
+        Node::bool(policies.iter().any(|p| p.egress), 0),
+    );
+    if policies.is_empty() {
+        return;
+    }
+    let list = policies
+        .iter()
+        .map(|p| {
+            let line = p.found.line_in(&j.file);
+            let mut n = j.summary(&p.found);
+            n.insert("ingress", Node::bool(p.ingress, line));
+            n.insert("egress", Node::bool(p.egress, line));
+            n
+        })
+        .collect();
+    w.facts.insert("network_policies", located_list(list));
+}
+
+/// Services selecting the pods, and the entry points (Ingress, routes) in front of them.
+fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+    let services = index.services.selecting(&j.namespace, &j.labels);
+    if services.is_empty() {
+        return;
+    }
+    let mut list = Vec::new();
+    let mut entries = Vec::new();
+    let mut insecure = Vec::new();
+    for s in services {
+        let line = s.found.line_in(&j.file);
+        let mut n = j.summary(&s.found);
+        let ty = s
+            .found
+            .doc
+            .at("spec.type")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "ClusterIP".into());
+        n.insert("type", Node::str(ty, line));
+        list.push(n);
+        let ids = index
+            .entries
+            .get(&(j.namespace.clone(), s.found.name.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for id in ids {
+            let e = &index.entry_points[*id];
+            let eline = e.found.line_in(&j.file);
+            let mut en = j.summary(&e.found);
+            en.insert("service", Node::str(e.service.clone(), eline));
+            match e.tls {
+                Some(t) => en.insert("tls", Node::bool(t, eline)),
+                None => en.insert("tls", Node::null()),
+            }
+            let hosts = e
+                .hosts
+                .iter()
+                .map(|h| Node::str(h.clone(), eline))
+                .collect();
+            en.insert("hosts", Node::seq(hosts, eline));
+            if e.tls == Some(false) {
+                insecure.push(Node::str(
+                    format!("{} {} ({})", e.found.kind, e.found.name, e.found.location()),
+                    eline,
+                ));
+            }
+            entries.push(en);
+        }
+    }
+    w.facts.insert("services", located_list(list));
+    if !entries.is_empty() {
+        w.facts.insert("ingresses", located_list(entries));
+    }
+    if !insecure.is_empty() {
+        w.facts.insert("insecure_ingresses", located_list(insecure));
+    }
+}
+
+/// Claims by name: found or not, size and access modes; `storage_gib` totals the claimed
+/// storage (claim templates once per replica).
+fn join_claims(w: &mut Workload, index: &Index<'_>, j: &Joining) {
+    let mut storage = None;
+    if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
+        for c in claims.iter_mut() {
+            if c.get("template").and_then(Node::as_bool) == Some(true) {
+                if let Some(g) = c.get("storage_gib").and_then(Node::as_f64) {
+                    *storage.get_or_insert(0.0) += g * j.replicas;
+                }
+                continue;
+            }
+            let name = c
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let found = index.claims.get(&(j.namespace.clone(), name));
+            c.insert("found", Node::bool(found.is_some(), 0));
+            let Some(f) = found else { continue };
+            c.insert("location", Node::str(f.location(), 0));
+            if let Some(g) = f
+                .doc
+                .at("spec.resources.requests.storage")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity_gib(&s).ok())
+            {
+                c.insert("storage_gib", Node::float(g, 0));
+                *storage.get_or_insert(0.0) += g;
+            }
+            let modes = texts(f.doc.at("spec.accessModes"))
+                .into_iter()
+                .map(|m| Node::str(m, 0))
+                .collect();
+            c.insert("access_modes", Node::seq(modes, 0));
+        }
+    }
+    if let Some(total) = storage {
+        w.facts.insert("storage_gib", Node::float(total, 0));
+    }
+}
+
+/// The pod's ServiceAccount; its `automountServiceAccountToken` applies when the pod does
+/// not say.
+fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &Joining) {
+    let account = w
+        .facts
+        .at("pod.serviceAccountName")
+        .or_else(|| w.facts.at("pod.serviceAccount"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| "default".into());
+    let found = index.accounts.get(&(j.namespace.clone(), account.clone()));
+    let mut sa = Node::map(0);
+    sa.insert("name", Node::str(account, 0));
+    sa.insert("found", Node::bool(found.is_some(), 0));
+    if let Some(f) = found {
+        sa.insert("location", Node::str(f.location(), 0));
+        if let Some(a) = f
+            .doc
+            .get("automountServiceAccountToken")
+            .filter(|n| !n.is_null())
+        {
+            let value = Node::bool(a.as_bool().unwrap_or(true), found_line(f, &j.file, a));
+            sa.insert("automount", value.clone());
+            if w.facts.at("pod.automountServiceAccountToken").is_none() {
+                w.facts.insert("automount_token", value);
+            }
+        }
+    }
+    w.facts.insert("service_account", sa);
+}
+
+/// The line of a companion's field when it is in the workload's file, else 0.
+fn found_line(found: &Found<'_>, file: &str, node: &Node) -> u32 {
+    if found.file.as_ref() == file {
+        node.line
+    } else {
+        0
+    }
+}
+
+/// Whether a budget allows no voluntary eviction at the workload's lowest replica count:
+/// `maxUnavailable: 0` (or 0%), or `minAvailable` at least the replica count (or 100%).
+fn budget_blocks_eviction(spec: Option<&Node>, replicas: f64) -> bool {
+    let value = |key: &str| spec.and_then(|s| s.get(key)).and_then(Node::scalar_text);
+    if let Some(max) = value("maxUnavailable") {
+        return matches!(max.trim(), "0" | "0%");
+    }
+    if let Some(min) = value("minAvailable") {
+        let min = min.trim();
+        if let Some(pct) = min.strip_suffix('%') {
+            return pct.trim().parse::<f64>().is_ok_and(|p| p >= 100.0);
+        }
+        return min.parse::<f64>().is_ok_and(|m| m >= replicas);
+    }
+    false
+}
+
+/// Fills a container's missing requests and limits from the namespace's LimitRange, as the
+/// admission controller would, and sizes the components from them.
+fn apply_defaults(w: &mut Workload, d: &Defaults) {
+    for list in ["containers", "init_containers", "all_containers"] {
+        let Some(Value::Seq(items)) = w.facts.get_mut(list).map(|n| &mut n.value) else {
+            continue;
+        };
+        for c in items.iter_mut() {
+            for (key, defaults) in [
+                ("effective_requests", &d.request),
+                ("effective_limits", &d.limit),
+            ] {
+                let Some(target) = c.get_mut(key) else {
+                    continue;
+                };
+                for (i, dim) in ["cpu", "memory"].iter().enumerate() {
+                    if target.get(dim).is_none()
+                        && let Some(v) = &defaults[i]
+                    {
+                        target.insert(*dim, Node::str(v.clone(), 0));
+                        target.insert("defaulted_by", Node::str(d.location.clone(), 0));
+                    }
+                }
+            }
+        }
+    }
+    let containers: Vec<Node> = w
+        .facts
+        .get("containers")
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    for comp in &mut w.components {
+        let Some(c) = containers.iter().find(|c| {
+            c.get("name").and_then(Node::scalar_text).as_deref() == Some(comp.name.as_str())
+        }) else {
+            continue;
+        };
+        if comp.current.vcpu.is_none() {
+            comp.current.vcpu = c
+                .at("effective_requests.cpu")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity(&s).ok());
+        }
+        if comp.current.memory_gib.is_none() {
+            comp.current.memory_gib = c
+                .at("effective_requests.memory")
+                .and_then(Node::scalar_text)
+                .and_then(|s| k8s_quantity_gib(&s).ok());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_documents;
+
+    fn node(text: &str) -> Node {
+        parse_documents(text)
+            .unwrap_or_default()
+            .pop()
+            .unwrap_or_else(Node::null)
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn label_selectors_follow_kubernetes_semantics() {
+        let labels = pairs(&[("app", "web"), ("tier", "frontend"), ("version", "2")]);
+        let sel = |text: &str, all: bool| label_selector(Some(&node(text)), all);
+        assert_eq!(sel("{}", true).map(|s| s.selects(&labels)), Ok(true));
+        assert_eq!(sel("{}", false).map(|s| s.selects(&labels)), Ok(false));
+        assert_eq!(
+            label_selector(None, true).map(|s| s.selects(&labels)),
+            Ok(false)
+        );
+        let ok = sel(
+            "matchLabels: {app: web}\nmatchExpressions:\n  - {key: tier, operator: In, values: [frontend, edge]}\n  - {key: canary, operator: DoesNotExist}\n  - {key: version, operator: NotIn, values: ['1']}\n",
+            true,
+        );
+        assert_eq!(ok.map(|s| s.selects(&labels)), Ok(true));
+        let no = sel("matchLabels: {app: web, tier: backend}\n", true);
+        assert_eq!(no.map(|s| s.selects(&labels)), Ok(false));
+        let exists = sel(
+            "matchExpressions: [{key: version, operator: Exists}]\n",
+            true,
+        );
+        assert_eq!(exists.map(|s| s.selects(&labels)), Ok(true));
+        let bad = sel("matchExpressions: [{key: a, operator: Near}]\n", true);
+        assert!(bad.is_err_and(|(line, m)| line == 1 && m.contains("Near")));
+        // numbers written as numbers still match their text
+        let numeric = sel("matchLabels: {version: 2}\n", true);
+        assert_eq!(numeric.map(|s| s.selects(&labels)), Ok(true));
+        assert!(!service_selector(None).selects(&labels));
+    }
+
+    #[test]
+    fn tls_hosts_cover_wildcards_only_one_level_deep() {
+        assert!(host_covers("*.example.com", "shop.example.com"));
+        assert!(!host_covers("*.example.com", "a.shop.example.com"));
+        assert!(!host_covers("*.example.com", "example.com"));
+        assert!(host_covers("Shop.example.com", "shop.example.com"));
+    }
+
+    #[test]
+    fn budgets_that_block_every_eviction() {
+        let spec = |t: &str| node(t);
+        assert!(budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 0\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 0%\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("maxUnavailable: 1\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("minAvailable: 3\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("minAvailable: 2\n")),
+            3.0
+        ));
+        assert!(budget_blocks_eviction(
+            Some(&spec("minAvailable: 100%\n")),
+            3.0
+        ));
+        assert!(!budget_blocks_eviction(
+            Some(&spec("minAvailable: 50%\n")),
+            3.0
+        ));
+    }
+}
