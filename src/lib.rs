@@ -5,11 +5,16 @@
 //! Data flows one way: discover -> ingest -> rules -> classify / rightsize -> report.
 //! [`scan`] is the one entry point.
 
+pub mod anonymise;
+pub mod catalog;
 pub mod classify;
 pub mod discover;
+pub mod estate;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod node;
+pub mod progress;
 pub mod report;
 pub mod rightsize;
 pub mod rules;
@@ -61,6 +66,54 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     pub follow_links: bool,
     pub no_ignore: bool,
+    /// Utilisation files joined to the workloads by name (`--metrics`).
+    pub metrics: Vec<PathBuf>,
+    /// A size catalog (VM sizes, instance types, NFVI flavours) to round to (`--catalog`).
+    pub catalog: Option<PathBuf>,
+    /// Replace names, hosts, clusters and paths by stable hashes (`--anonymise`), salted
+    /// with this key (empty: unsalted).
+    pub anonymise: Option<String>,
+    /// Told how far the scan is (the CLI draws a progress bar with it).
+    pub progress: Option<ProgressHook>,
+}
+
+/// Receives the scan's progress: a stage with its size, then steps of it.
+pub trait Progress: Send + Sync {
+    fn stage(&self, name: &'static str, total: u64);
+    fn advance(&self, steps: u64);
+    fn finish(&self);
+}
+
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+impl ScanOptions {
+    fn progress(&self) -> Option<&dyn Progress> {
+        self.progress.as_ref().map(|p| p.0.as_ref())
+    }
+}
+
+/// Metrics and catalog, read once before the scan.
+struct Extras {
+    metrics: metrics::Metrics,
+    catalog: Option<catalog::Catalog>,
+    errors: Vec<ScanError>,
+}
+
+fn load_extras(opts: &ScanOptions) -> Result<Extras, Error> {
+    let (metrics, errors) = metrics::load(&opts.metrics, opts.sizing.percentile)?;
+    let catalog = opts.catalog.as_deref().map(catalog::load).transpose()?;
+    Ok(Extras {
+        metrics,
+        catalog,
+        errors,
+    })
 }
 
 impl Default for ScanOptions {
@@ -73,6 +126,10 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             no_ignore: false,
+            metrics: Vec::new(),
+            catalog: None,
+            anonymise: None,
+            progress: None,
         }
     }
 }
@@ -80,6 +137,7 @@ impl Default for ScanOptions {
 /// Scans `paths` (files or folders) and assesses every workload found.
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
+    let extras = load_extras(opts)?;
     let candidates = discover::discover(
         paths,
         discover::WalkOptions {
@@ -94,27 +152,45 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    Ok(pool.install(|| {
+    if let Some(p) = opts.progress() {
+        p.stage("reading", candidates.len() as u64);
+    }
+    let report = pool.install(|| {
         let outputs: Vec<FileOutput> = candidates
             .par_iter()
-            .map(|c| match discover::read(c, opts.max_file_size) {
-                Ok(Some(file)) => ingest_guarded(&file, opts),
-                Ok(None) => FileOutput::default(),
-                Err(e) => FileOutput {
-                    errors: vec![e],
-                    ..FileOutput::default()
-                },
+            .map(|c| {
+                let out = match discover::read(c, opts.max_file_size) {
+                    Ok(Some(file)) => ingest_guarded(&file, opts),
+                    Ok(None) => FileOutput::default(),
+                    Err(e) => FileOutput {
+                        errors: vec![e],
+                        ..FileOutput::default()
+                    },
+                };
+                if let Some(p) = opts.progress() {
+                    p.advance(1);
+                }
+                out
             })
             .collect();
-        assemble(outputs, &rules, opts, inputs)
-    }))
+        assemble(outputs, &rules, opts, inputs, extras)
+    });
+    if let Some(p) = opts.progress() {
+        p.finish();
+    }
+    Ok(report)
 }
 
 /// Assesses files already in memory (used by `rules test`), on the current thread pool.
 pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions) -> Report {
     let outputs: Vec<FileOutput> = files.iter().map(|f| ingest_guarded(f, opts)).collect();
     let inputs = files.iter().map(|f| f.display.to_string()).collect();
-    assemble(outputs, rules, opts, inputs)
+    let extras = load_extras(opts).unwrap_or_else(|e| Extras {
+        metrics: metrics::Metrics::default(),
+        catalog: None,
+        errors: vec![ScanError::input("(options)", e.to_string())],
+    });
+    assemble(outputs, rules, opts, inputs, extras)
 }
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
@@ -138,20 +214,36 @@ fn assemble(
     rules: &RuleSet,
     opts: &ScanOptions,
     inputs: Vec<String>,
+    extras: Extras,
 ) -> Report {
     let mut workloads = Vec::new();
     let mut objects = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = extras.errors;
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for out in outputs {
         workloads.extend(out.workloads);
         objects.extend(out.objects);
         errors.extend(out.errors);
+        for (reason, n) in out.skipped {
+            *skipped.entry(reason).or_default() += n;
+        }
     }
     ingest::link(&mut workloads, objects, &mut errors);
+    let unmatched_metrics = extras.metrics.apply(&mut workloads, &mut errors);
 
+    if let Some(p) = opts.progress() {
+        p.stage("assessing", workloads.len() as u64);
+    }
+    let catalog = extras.catalog.as_ref();
     let mut assessed: Vec<WorkloadReport> = workloads
         .into_par_iter()
-        .map(|w| assess(w, rules, &opts.sizing))
+        .map(|w| {
+            let r = assess(w, rules, &opts.sizing, catalog);
+            if let Some(p) = opts.progress() {
+                p.advance(1);
+            }
+            r
+        })
         .collect();
     assessed.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.name.as_str()).cmp(&(b.file.as_ref(), b.line, b.name.as_str()))
@@ -160,7 +252,13 @@ fn assemble(
     errors.sort();
     errors.dedup();
 
-    let summary = summarise(&assessed, &errors);
+    let mut summary = summarise(&assessed, &errors);
+    summary.estate = estate::summarise(
+        &assessed,
+        skipped,
+        unmatched_metrics.len(),
+        extras.catalog.as_ref().map(|c| &c.info),
+    );
     let mut rule_sources: Vec<String> = rules
         .rules
         .iter()
@@ -168,7 +266,7 @@ fn assemble(
         .map(|r| r.source.file.clone())
         .collect();
     rule_sources.dedup();
-    Report {
+    let mut report = Report {
         schema_version: model::SCHEMA_VERSION,
         tool: Tool::default(),
         summary,
@@ -181,8 +279,16 @@ fn assemble(
             default_rules: !opts.no_default_rules,
             rule_sources,
             inputs,
+            metrics: extras.metrics.files().to_vec(),
+            catalog: extras.catalog.as_ref().map(|c| c.info.clone()),
+            anonymised: opts.anonymise.is_some(),
         },
+        unmatched_metrics,
+    };
+    if let Some(key) = &opts.anonymise {
+        anonymise::apply(&mut report, key);
     }
+    report
 }
 
 fn make_ids_unique(workloads: &mut [WorkloadReport]) {
@@ -318,16 +424,28 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
 }
 
 /// Rules, ladder and sizing for one workload.
-fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadReport {
+fn assess(
+    mut w: Workload,
+    rules: &RuleSet,
+    sizing: &SizingOptions,
+    catalog: Option<&catalog::Catalog>,
+) -> WorkloadReport {
     let ladder = Ladder::for_kind(w.kind);
+    // Catalogs hold VM sizes and NFVI flavours: they size VMs and VDUs, not containers.
+    let catalog = catalog.filter(|_| ladder == Ladder::Vm);
     let components: Vec<ComponentReport> = w
         .components
         .iter()
-        .map(|c| ComponentReport {
-            name: c.name.clone(),
-            line: c.line,
-            count: c.count,
-            rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, sizing),
+        .map(|c| {
+            let mut rightsizing = rightsize(&c.current, c.demand.as_ref(), ladder, sizing);
+            let fit = catalog.and_then(|cat| cat.fit(rightsizing.as_mut(), sizing));
+            ComponentReport {
+                name: c.name.clone(),
+                line: c.line,
+                count: c.count,
+                rightsizing,
+                catalog: fit,
+            }
         })
         .collect();
     let rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
@@ -339,7 +457,21 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
     } else {
         rightsize(&w.current, w.demand.as_ref(), ladder, sizing)
     };
+    let mut rs = rs;
+    let fit = if components.is_empty() {
+        catalog.and_then(|cat| cat.fit(rs.as_mut(), sizing))
+    } else {
+        None
+    };
+    if let Some(cat) = catalog
+        && fit.is_none()
+        && components.is_empty()
+        && let Some(note) = cat.unfit_note(rs.as_ref(), sizing)
+    {
+        w.notes.push(note);
+    }
     insert_common_facts(&mut w, rs.as_ref());
+    catalog::insert_facts(&mut w.facts, fit.as_ref());
     insert_component_facts(&mut w.facts, &components);
     let roots = Roots {
         doc: &w.doc,
@@ -427,6 +559,8 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
                 state: c.state,
             })
             .collect(),
+        labels: w.labels,
+        catalog: fit,
     }
 }
 
@@ -580,6 +714,7 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         undersized,
         disconnects: workloads.iter().filter(|w| w.disconnect).count(),
         effort,
+        estate: estate::EstateSummary::default(),
     }
 }
 

@@ -88,6 +88,20 @@ struct ScanArgs {
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     no_ignore: bool,
+    /// Utilisation CSV joined to the workloads by name (repeatable): summary rows
+    /// (name,cpu_p95_pct,memory_p95_gib,...) or a long time series (timestamp,name,metric,value)
+    #[arg(long = "metrics", value_name = "FILE")]
+    metrics: Vec<PathBuf>,
+    /// Size catalog (YAML: VM sizes, instance types or NFVI flavours, optional monthly
+    /// prices): recommend the cheapest entry that fits
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Replace VM, host, cluster and file names by stable hashes in every output
+    #[arg(long, alias = "anonymize")]
+    anonymise: bool,
+    /// Secret key salting the --anonymise hashes (implies --anonymise)
+    #[arg(long, alias = "anonymize-key", value_name = "KEY")]
+    anonymise_key: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -227,6 +241,17 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
         no_ignore: args.no_ignore,
+        metrics: args.metrics,
+        catalog: args.catalog,
+        anonymise: match args.anonymise_key {
+            Some(key) => Some(key),
+            None => args.anonymise.then(String::new),
+        },
+        progress: (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+            fitscan::ProgressHook(std::sync::Arc::new(
+                fitscan::progress::TerminalProgress::default(),
+            ))
+        }),
     };
     let report = fitscan::scan(&args.paths, &opts)?;
     let render = RenderOptions {

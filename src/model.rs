@@ -353,6 +353,9 @@ pub struct Workload {
     /// Parts sized on their own (a pod's containers, a VNF's VDUs). When present and
     /// `current` is empty, the workload's size is the sum over its components.
     pub components: Vec<Component>,
+    /// Where the workload lives and in what state, as its inventory names it (`datacenter`,
+    /// `cluster`, `host`, `power_state`, ...): the estate summary groups by these.
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
@@ -392,6 +395,7 @@ impl Workload {
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),
+            labels: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -502,6 +506,9 @@ pub struct Summary {
     pub undersized: usize,
     pub disconnects: usize,
     pub effort: std::collections::BTreeMap<&'static str, u32>,
+    /// Powered-off VMs, end-of-life OSes, skipped inventory rows, groups, costs.
+    #[serde(flatten)]
+    pub estate: crate::estate::EstateSummary,
 }
 
 /// A finding the workload's own suppressions (or the config) removed, with the reason.
@@ -546,6 +553,12 @@ pub struct WorkloadReport {
     pub components: Vec<ComponentReport>,
     #[serde(skip)]
     pub checks: Vec<CheckRecord>,
+    /// Inventory attributes (datacenter, cluster, host, power_state, ...).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The cheapest entry of the `--catalog` that fits, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogFit>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -554,6 +567,9 @@ pub struct ComponentReport {
     pub line: u32,
     pub count: f64,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
+    /// The cheapest catalog entry (VM size, NFVI flavour) that fits one instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogFit>,
 }
 
 /// What a reader needs to reproduce the report.
@@ -566,6 +582,15 @@ pub struct Assumptions {
     pub default_rules: bool,
     pub rule_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// Utilisation files joined to the workloads (`--metrics`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<String>,
+    /// The size catalog recommendations were rounded to (`--catalog`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogInfo>,
+    /// Names, hosts, clusters and files were replaced by stable hashes (`--anonymise`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub anonymised: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -576,4 +601,7 @@ pub struct Report {
     pub workloads: Vec<WorkloadReport>,
     pub errors: Vec<ScanError>,
     pub assumptions: Assumptions,
+    /// Metrics rows that matched no workload (reported, never dropped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
 }

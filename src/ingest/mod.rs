@@ -6,6 +6,10 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod azure_migrate;
+pub mod ovf;
+pub mod rvtools;
+pub mod tabular;
 pub mod vmspec;
 
 use std::sync::Arc;
@@ -38,6 +42,8 @@ pub struct FileOutput {
     pub errors: Vec<ScanError>,
     /// Whether any input kind recognised the file.
     pub recognised: bool,
+    /// Inventory rows that are not workloads (templates, SRM placeholders), by reason.
+    pub skipped: std::collections::BTreeMap<String, usize>,
 }
 
 pub trait Input: Sync + Send {
@@ -82,7 +88,12 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    &[&vmspec::VmSpec]
+    &[
+        &vmspec::VmSpec,
+        &rvtools::RvTools,
+        &azure_migrate::AzureMigrate,
+        &ovf::Ovf,
+    ]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
