@@ -184,6 +184,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             format_number(s.missing.storage_gib)
         );
     }
+    out.push_str(&crate::estate::render_table(report, opts.terminal));
     out
 }
 
