@@ -523,7 +523,7 @@ pub struct SuppressedFinding {
 /// One check's outcome on one workload (not serialised; `rules test` reads it).
 #[derive(Debug, Clone)]
 pub struct CheckRecord {
-    pub rule: String,
+    pub rule: Arc<str>,
     pub state: crate::classify::CheckState,
 }
 

@@ -23,7 +23,7 @@ use super::tabular::{
 use super::vmspec::VmSpec;
 use super::{FileOutput, IngestContext, Input, Object};
 use crate::model::{ScanError, Workload};
-use crate::node::{Node, Value};
+use crate::node::Node;
 use crate::source::SourceFile;
 
 pub struct RvTools;
@@ -568,6 +568,7 @@ fn read_info_row(
         b.text(key, row.cell(col));
     }
     let uuid = row.cell(cols.uuid);
+    b.text("uuid", uuid.clone());
     InfoRow::Vm {
         doc: b.into_doc(&name),
         name,
@@ -664,7 +665,10 @@ fn build_workload(
         note_tab_present(&mut doc, *t);
     }
     // Inventories carry no CPU or memory utilisation: the context's percentile is unused.
-    VmSpec::workload_from_doc(doc, name, file, &IngestContext::default(), errors)
+    let mut w = VmSpec::workload_from_doc(doc, name, file, &IngestContext::default(), errors);
+    tabular::shrink(&mut w.doc);
+    tabular::shrink(&mut w.facts);
+    w
 }
 
 impl RvTools {
@@ -815,7 +819,6 @@ impl RvTools {
         let mut info_cols = None;
         let mut extra_cols = None;
         let mut index = ExtraIndex::default();
-        let mut objects = Vec::new();
         let mut skipped: Vec<&'static str> = Vec::new();
         let mut errors = Vec::new();
         let csv_errors = tabular::read_csv(file, &text, delimiter, |record| match record {
@@ -837,12 +840,16 @@ impl RvTools {
                 match (tab, &info_cols, &extra_cols) {
                     (Some(Tab::Info), Some(cols), _) => {
                         match read_info_row(cols, &row, row.line, &file.display, &mut errors) {
-                            InfoRow::Vm { name, uuid, doc } => {
-                                let mut carrier = Node::map(doc.line);
-                                carrier.insert("name", Node::str(name, 0));
-                                carrier.insert("uuid", Node::str(uuid, 0));
-                                carrier.insert("doc", doc);
-                                objects.push(carrier);
+                            InfoRow::Vm { name, doc, .. } => {
+                                // Other tabs, if the export has them, are joined in `link`.
+                                out.workloads.push(build_workload(
+                                    doc,
+                                    name,
+                                    None,
+                                    &[],
+                                    &file.display,
+                                    &mut errors,
+                                ));
                             }
                             InfoRow::Skipped(reason) => skipped.push(reason),
                             InfoRow::Invalid => {}
@@ -872,9 +879,7 @@ impl RvTools {
         let mut doc = Node::map(0);
         doc.insert("group", Node::str(group, 0));
         doc.insert("tab", Node::str(tab.sheet(), 0));
-        if tab == Tab::Info {
-            doc.insert("vms", Node::seq(objects, 0));
-        } else {
+        if tab != Tab::Info {
             let mut by_key = Node::map(0);
             for (k, e) in &index.by_key {
                 by_key.insert(k.clone(), e.to_node());
@@ -1015,25 +1020,28 @@ impl Input for RvTools {
                 None => {}
             }
         }
-        for (group, o) in infos {
-            let Some(Value::Seq(vms)) = o.doc.get("vms").map(|n| n.value.clone()) else {
+        // vInfo files of each export that has other tabs: their VMs get the extras.
+        let files: HashMap<Arc<str>, &(ExtraIndex, Vec<Tab>)> = infos
+            .iter()
+            .filter_map(|(group, o)| extras.get(group).map(|e| (Arc::clone(&o.file), e)))
+            .collect();
+        if files.is_empty() {
+            return;
+        }
+        for w in workloads.iter_mut() {
+            let Some((index, tabs)) = files.get(&w.file) else {
                 continue;
             };
-            let found = extras.get(&group);
-            for vm in vms {
-                let name = vm
-                    .get("name")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let uuid = vm.get("uuid").and_then(Node::as_str).unwrap_or("");
-                let Some(doc) = vm.get("doc").cloned() else {
-                    continue;
-                };
-                let extra = found.and_then(|(index, _)| index.find(&name, uuid));
-                let tabs = found.map_or(&[][..], |(_, t)| t.as_slice());
-                workloads.push(build_workload(doc, name, extra, tabs, &o.file, errors));
-            }
+            let uuid = w
+                .doc
+                .at("spec.uuid")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
+            let extra = index.find(&w.name, &uuid);
+            let doc = std::mem::replace(&mut w.doc, Node::null());
+            let file = Arc::clone(&w.file);
+            *w = build_workload(doc, w.name.clone(), extra, tabs, &file, errors);
         }
     }
 }

@@ -345,17 +345,34 @@ impl SpecBuilder {
     pub fn spec_mut(&mut self) -> &mut Node {
         &mut self.spec
     }
-    /// The `VirtualMachine` document (`apiVersion`, `kind`, `metadata.name`, `spec`).
+    /// The VM document (`metadata.name`, `spec`): the VM spec shape the rules read, without
+    /// `apiVersion` and `kind`, which no rule needs and 50,000 rows would repeat.
     pub fn into_doc(self, name: &str) -> Node {
         let line = self.line;
         let mut doc = Node::map(line);
-        doc.insert("apiVersion", Node::str("fitscan/v1", line));
-        doc.insert("kind", Node::str("VirtualMachine", line));
         let mut metadata = Node::map(line);
         metadata.insert("name", Node::str(name, line));
         doc.insert("metadata", metadata);
         doc.insert("spec", self.spec);
         doc
+    }
+}
+
+/// Gives back the spare capacity of every mapping and list in the tree: an inventory of
+/// 50,000 VMs keeps 50,000 of these documents alive until they are assessed.
+pub fn shrink(node: &mut Node) {
+    match &mut node.value {
+        crate::node::Value::Map(entries) => {
+            entries.shrink_to_fit();
+            for e in entries.iter_mut() {
+                shrink(&mut e.value);
+            }
+        }
+        crate::node::Value::Seq(items) => {
+            items.shrink_to_fit();
+            items.iter_mut().for_each(shrink);
+        }
+        _ => {}
     }
 }
 
@@ -389,82 +406,7 @@ pub fn gib(value: f64) -> String {
     format!("{} GiB", crate::node::format_number(value))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_in_every_locale() {
-        assert_eq!(parse_number("4096"), Ok(Some(4096.0)));
-        assert_eq!(parse_number(" 4,096 "), Ok(Some(4096.0)));
-        assert_eq!(parse_number("1.234.567"), Ok(Some(1_234_567.0)));
-        assert_eq!(parse_number("1,234,567.5"), Ok(Some(1_234_567.5)));
-        assert_eq!(parse_number("1.234,5"), Ok(Some(1234.5)));
-        assert_eq!(parse_number("1,5"), Ok(Some(1.5)));
-        assert_eq!(parse_number("0,125"), Ok(Some(0.125)));
-        assert_eq!(parse_number("12.5"), Ok(Some(12.5)));
-        assert_eq!(parse_number("40 960"), Ok(Some(40960.0)));
-        assert_eq!(parse_number(""), Ok(None));
-        assert!(parse_number("eight").is_err());
-        assert!(parse_number("1,2.3,4").is_err());
-        assert!(parse_number("NaN").is_err());
-    }
-
-    #[test]
-    fn headers_meet_on_one_key() {
-        assert_eq!(normalise_header("In Use MiB"), "inusemib");
-        assert_eq!(normalise_header("*Memory (In MB)"), "memoryinmb");
-        assert_eq!(normalise_header("# CPU"), "numcpu");
-        assert_eq!(strip_tab_prefix("vinfovmname"), ("vmname", Some("vinfo")));
-        assert_eq!(strip_tab_prefix("vm"), ("vm", None));
-        let c = Columns::new(&["vInfoVMName", "vInfoCPUs"]);
-        assert_eq!(c.find(&["vm", "vmname"]), Some(0));
-        assert_eq!(c.find(&["cpus"]), Some(1));
-    }
-
-    #[test]
-    fn delimiters_are_sniffed_outside_quotes() {
-        assert_eq!(sniff_delimiter("VM;CPUs;Memory"), b';');
-        assert_eq!(sniff_delimiter("VM,CPUs,Memory"), b',');
-        assert_eq!(sniff_delimiter("\"a;b\",c,d"), b',');
-        assert_eq!(sniff_delimiter("VM\tCPUs"), b'\t');
-    }
-
-    fn rows(text: &str) -> (Vec<(u32, Vec<String>)>, Vec<ScanError>) {
-        let file = SourceFile::from_text("x.csv", text);
-        let mut out = Vec::new();
-        let errors = read_csv(&file, text, b',', |r| {
-            if let CsvRecord::Row(r) = r {
-                out.push((r.line, r.cells.iter().map(str::to_string).collect()));
-            }
-            Ok(())
-        });
-        (out, errors)
-    }
-
-    #[test]
-    fn broken_rows_are_errors_and_the_rest_is_read() {
-        let text = "VM,CPUs,Memory\na,2,4096\nb,4\n\"c,8,16384\nd,1,1024\ne,\"multi\nline\",2048\n";
-        let (rows, errors) = rows(text);
-        let names: Vec<(u32, &str)> = rows.iter().map(|(l, c)| (*l, c[0].as_str())).collect();
-        assert_eq!(names, vec![(2, "a"), (5, "d"), (6, "e")]);
-        let lines: Vec<Option<u32>> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![Some(3), Some(4)]);
-        assert!(errors[0].message.contains("2 cell(s) but the header has 3"));
-        assert!(errors[1].message.contains("unterminated quote"));
-    }
-
-    #[test]
-    fn decoding_accepts_windows_exports() {
-        let mut file = SourceFile::from_text("x.csv", "");
-        file.bytes = b"VM\nserveur-\xe9t\xe9\n".to_vec();
-        assert_eq!(decode(&file), "VM\nserveur-été\n");
-        file.bytes = vec![0xFF, 0xFE, b'V', 0, b'M', 0];
-        assert_eq!(decode(&file), "VM");
-    }
-}
-
-/// Inventory extras of the VM spec shape (`spec.datacenter`, `cluster`, `host`, `folder`,
+/// Inventory extras of the VM spec shape (`spec.datacenter`, `cluster`, `host`, `vcenter`,
 /// `vapp`, `powerState`, `hardwareVersion`, `tools`, `snapshots`): labels for the estate
 /// summary, facts for the rules, notes for the reader. Errors are (node, field, message).
 pub struct Extras {
@@ -479,7 +421,7 @@ pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
         notes: Vec::new(),
         errors: Vec::new(),
     };
-    for key in ["datacenter", "cluster", "host", "folder", "vapp"] {
+    for key in ["datacenter", "cluster", "host", "vcenter", "vapp"] {
         if let Some(v) = spec
             .get(key)
             .and_then(Node::scalar_text)
@@ -611,5 +553,80 @@ pub fn tools_status(text: &str) -> Option<&'static str> {
         "notinstalled" => Some("not-installed"),
         "unmanaged" => Some("unmanaged"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_every_locale() {
+        assert_eq!(parse_number("4096"), Ok(Some(4096.0)));
+        assert_eq!(parse_number(" 4,096 "), Ok(Some(4096.0)));
+        assert_eq!(parse_number("1.234.567"), Ok(Some(1_234_567.0)));
+        assert_eq!(parse_number("1,234,567.5"), Ok(Some(1_234_567.5)));
+        assert_eq!(parse_number("1.234,5"), Ok(Some(1234.5)));
+        assert_eq!(parse_number("1,5"), Ok(Some(1.5)));
+        assert_eq!(parse_number("0,125"), Ok(Some(0.125)));
+        assert_eq!(parse_number("12.5"), Ok(Some(12.5)));
+        assert_eq!(parse_number("40 960"), Ok(Some(40960.0)));
+        assert_eq!(parse_number(""), Ok(None));
+        assert!(parse_number("eight").is_err());
+        assert!(parse_number("1,2.3,4").is_err());
+        assert!(parse_number("NaN").is_err());
+    }
+
+    #[test]
+    fn headers_meet_on_one_key() {
+        assert_eq!(normalise_header("In Use MiB"), "inusemib");
+        assert_eq!(normalise_header("*Memory (In MB)"), "memoryinmb");
+        assert_eq!(normalise_header("# CPU"), "numcpu");
+        assert_eq!(strip_tab_prefix("vinfovmname"), ("vmname", Some("vinfo")));
+        assert_eq!(strip_tab_prefix("vm"), ("vm", None));
+        let c = Columns::new(&["vInfoVMName", "vInfoCPUs"]);
+        assert_eq!(c.find(&["vm", "vmname"]), Some(0));
+        assert_eq!(c.find(&["cpus"]), Some(1));
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_outside_quotes() {
+        assert_eq!(sniff_delimiter("VM;CPUs;Memory"), b';');
+        assert_eq!(sniff_delimiter("VM,CPUs,Memory"), b',');
+        assert_eq!(sniff_delimiter("\"a;b\",c,d"), b',');
+        assert_eq!(sniff_delimiter("VM\tCPUs"), b'\t');
+    }
+
+    fn rows(text: &str) -> (Vec<(u32, Vec<String>)>, Vec<ScanError>) {
+        let file = SourceFile::from_text("x.csv", text);
+        let mut out = Vec::new();
+        let errors = read_csv(&file, text, b',', |r| {
+            if let CsvRecord::Row(r) = r {
+                out.push((r.line, r.cells.iter().map(str::to_string).collect()));
+            }
+            Ok(())
+        });
+        (out, errors)
+    }
+
+    #[test]
+    fn broken_rows_are_errors_and_the_rest_is_read() {
+        let text = "VM,CPUs,Memory\na,2,4096\nb,4\n\"c,8,16384\nd,1,1024\ne,\"multi\nline\",2048\n";
+        let (rows, errors) = rows(text);
+        let names: Vec<(u32, &str)> = rows.iter().map(|(l, c)| (*l, c[0].as_str())).collect();
+        assert_eq!(names, vec![(2, "a"), (5, "d"), (6, "e")]);
+        let lines: Vec<Option<u32>> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![Some(3), Some(4)]);
+        assert!(errors[0].message.contains("2 cell(s) but the header has 3"));
+        assert!(errors[1].message.contains("unterminated quote"));
+    }
+
+    #[test]
+    fn decoding_accepts_windows_exports() {
+        let mut file = SourceFile::from_text("x.csv", "");
+        file.bytes = b"VM\nserveur-\xe9t\xe9\n".to_vec();
+        assert_eq!(decode(&file), "VM\nserveur-été\n");
+        file.bytes = vec![0xFF, 0xFE, b'V', 0, b'M', 0];
+        assert_eq!(decode(&file), "VM");
     }
 }
