@@ -82,6 +82,17 @@ pub fn apply(report: &mut Report, key: &str) {
             }
         }
     }
+    for (dimension, groups) in report.summary.estate.groups.iter_mut() {
+        let prefix = SENSITIVE_LABELS
+            .iter()
+            .find(|(label, _)| label == dimension)
+            .map_or("group", |(_, p)| p);
+        let renamed = std::mem::take(groups)
+            .into_iter()
+            .map(|(value, g)| (tokens.token(prefix, &value), g))
+            .collect();
+        *groups = renamed;
+    }
     for u in &mut report.unmatched_metrics {
         u.name = tokens.token("name", &u.name);
     }

@@ -673,8 +673,7 @@ fn build_workload(
 
 impl RvTools {
     fn ingest_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
-        let too_big = zip::ZipArchive::new(Cursor::new(file.bytes.as_slice()))
-            .map(|z| z.decompressed_size().unwrap_or(u128::MAX) > MAX_XLSX_UNCOMPRESSED);
+        let too_big = uncompressed_size(file).map(|size| size > MAX_XLSX_UNCOMPRESSED);
         match too_big {
             Ok(false) => {}
             Ok(true) => {
@@ -1044,6 +1043,17 @@ impl Input for RvTools {
             *w = build_workload(doc, w.name.clone(), extra, tabs, &file, errors);
         }
     }
+}
+
+/// The sizes the workbook's central directory declares for its parts, added up. (The zip
+/// crate's own total gives up on parts written with data descriptors, as Excel's are.)
+fn uncompressed_size(file: &SourceFile) -> Result<u128, zip::result::ZipError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(file.bytes.as_slice()))?;
+    let mut total = 0u128;
+    for i in 0..zip.len() {
+        total += u128::from(zip.by_index_raw(i)?.size());
+    }
+    Ok(total)
 }
 
 fn workbook_has_vinfo(file: &SourceFile) -> bool {
