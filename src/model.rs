@@ -355,7 +355,7 @@ pub struct Workload {
     pub components: Vec<Component>,
     /// Where the workload lives and in what state, as its inventory names it (`datacenter`,
     /// `cluster`, `host`, `power_state`, ...): the estate summary groups by these.
-    pub labels: std::collections::BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 /// A part of a workload that is sized on its own: a container of a pod, a VDU of a VNF.
@@ -395,7 +395,7 @@ impl Workload {
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),
-            labels: std::collections::BTreeMap::new(),
+            labels: Labels::default(),
         }
     }
 }
@@ -554,8 +554,8 @@ pub struct WorkloadReport {
     #[serde(skip)]
     pub checks: Vec<CheckRecord>,
     /// Inventory attributes (datacenter, cluster, host, power_state, ...).
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub labels: std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// The cheapest entry of the `--catalog` that fits, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<crate::catalog::CatalogFit>,
@@ -604,4 +604,47 @@ pub struct Report {
     /// Metrics rows that matched no workload (reported, never dropped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
+}
+
+/// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
+/// ...), kept sorted by key and serialised as a JSON object. A short sorted list rather
+/// than a map: an estate holds one per workload, and a map's node costs three times more.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    /// Sets `key`, replacing its value if present; keys stay sorted.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        let key = key.into();
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.0[i].1 = value.into(),
+            Err(i) => {
+                self.0.insert(i, (key, value.into()));
+                self.0.shrink_to_fit();
+            }
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }

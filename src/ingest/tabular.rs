@@ -410,14 +410,14 @@ pub fn gib(value: f64) -> String {
 /// `vapp`, `powerState`, `hardwareVersion`, `tools`, `snapshots`): labels for the estate
 /// summary, facts for the rules, notes for the reader. Errors are (node, field, message).
 pub struct Extras {
-    pub labels: std::collections::BTreeMap<String, String>,
+    pub labels: crate::model::Labels,
     pub notes: Vec<String>,
     pub errors: Vec<(Node, &'static str, String)>,
 }
 
 pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
     let mut x = Extras {
-        labels: std::collections::BTreeMap::new(),
+        labels: crate::model::Labels::default(),
         notes: Vec::new(),
         errors: Vec::new(),
     };
@@ -436,7 +436,7 @@ pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
             Some(state) => {
                 facts.insert("power_state", Node::str(state, node.line));
                 facts.insert("powered_off", Node::bool(state == "poweredOff", node.line));
-                x.labels.insert("power_state".into(), state.to_string());
+                x.labels.insert("power_state", state);
                 match state {
                     "poweredOff" => x.notes.push("powered off".into()),
                     "suspended" => x.notes.push("suspended".into()),
