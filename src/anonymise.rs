@@ -77,7 +77,7 @@ pub fn apply(report: &mut Report, key: &str) {
         };
         w.name = tokens.token(prefix, &w.name);
         for (label, prefix) in SENSITIVE_LABELS {
-            if let Some(v) = w.labels.get_mut(*label) {
+            if let Some(v) = w.labels.get_mut(label) {
                 *v = tokens.token(prefix, v);
             }
         }

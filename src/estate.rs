@@ -132,7 +132,7 @@ pub fn summarise(
             }
         }
         for key in GROUP_KEYS {
-            let Some(value) = w.labels.get(*key) else {
+            let Some(value) = w.labels.get(key) else {
                 continue;
             };
             let g = s
