@@ -142,7 +142,8 @@ pub fn apply(report: &mut Report, key: &str) {
     };
     for w in &mut report.workloads {
         let w_file = w.file.clone();
-        w.id = format!("{}:{}", w.kind.as_str(), w.name);
+        // The id keeps its `#2` suffix (made unique after sorting); only the name changes.
+        replace(&mut w.id);
         for f in &mut w.findings {
             f.file = w_file.clone();
             replace(&mut f.message);

@@ -492,6 +492,68 @@ sizes:
     }
 
     #[test]
+    fn vnf_components_are_fitted_to_flavours_instance_by_instance() {
+        use crate::model::{Component, Demand, Generation, Target, Workload, WorkloadKind};
+        use std::sync::Arc;
+        let flavours = parse(
+            "flavors.yaml",
+            "- { name: m1.small, vcpus: 2, ram: 4096, disk: 40, price: 20 }\n- { name: m1.large, vcpus: 8, ram: 16384, disk: 80, price: 80 }\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut vnf = Workload::new(
+            WorkloadKind::Vnf,
+            Target::Vnf,
+            "firewall",
+            Arc::from("vnfd.yaml"),
+            1,
+            Generation::CloudNative,
+            Node::map(1),
+        );
+        vnf.components.push(Component {
+            name: "dataplane".into(),
+            line: 10,
+            count: 3.0,
+            current: Sizing {
+                vcpu: Some(8.0),
+                memory_gib: Some(16.0),
+                storage_gib: Some(80.0),
+            },
+            demand: Some(Demand {
+                vcpu: Some(1.0),
+                memory_gib: Some(2.0),
+                storage_gib: Some(10.0),
+                ..Demand::default()
+            }),
+        });
+        let opts = SizingOptions {
+            headroom: 0.3,
+            percentile: 95.0,
+        };
+        let report = crate::assess(
+            vnf,
+            &crate::rules::RuleSet::default(),
+            &opts,
+            Some(&flavours),
+        );
+        let c = &report.components[0];
+        let fit = c
+            .catalog
+            .clone()
+            .unwrap_or_else(|| panic!("a flavour fits"));
+        assert_eq!(
+            (fit.entry.as_str(), fit.current_entry.as_deref()),
+            ("m1.small", Some("m1.large"))
+        );
+        assert_eq!(fit.saving_per_month, Some(60.0));
+        // three instances of m1.small: 6 vCPU, 12 GiB, 120 GiB in all
+        let rs = report.rightsizing.unwrap_or_else(|| panic!("sized"));
+        assert_eq!(rs.recommended.vcpu, Some(6.0));
+        assert_eq!(rs.recommended.memory_gib, Some(12.0));
+        assert_eq!(rs.recommended.storage_gib, Some(120.0));
+        assert_eq!(rs.reclaimable.vcpu, Some(18.0));
+    }
+
+    #[test]
     fn mistakes_name_the_line() {
         let e = parse(
             "c.yaml",
