@@ -245,8 +245,7 @@ fn parse(
     want: f64,
     errors: &mut Vec<ScanError>,
 ) -> Result<Vec<Record>, Error> {
-    let delimiter =
-        crate::ingest::tabular::sniff_delimiter(crate::ingest::tabular::first_line(text));
+    let delimiter = crate::ingest::tabular::delimiter_of(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -82,9 +82,9 @@ fn is_azure_header(header: &[String]) -> bool {
 }
 
 fn header_cells(file: &SourceFile) -> Option<Vec<String>> {
-    let text = tabular::decode(file);
+    let text = tabular::decode_head(file);
     let line = tabular::first_line(&text);
-    let delimiter = tabular::sniff_delimiter(line);
+    let delimiter = tabular::delimiter_of(&text);
     let record = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -111,7 +111,7 @@ impl Input for AzureMigrate {
 
     fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
         let text = tabular::decode(file);
-        let delimiter = tabular::sniff_delimiter(tabular::first_line(&text));
+        let delimiter = tabular::delimiter_of(&text);
         let mut cols = None;
         let mut rows = Vec::new();
         let mut errors = Vec::new();

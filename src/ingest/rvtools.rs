@@ -811,8 +811,7 @@ impl RvTools {
 
     fn ingest_csv(&self, file: &SourceFile, out: &mut FileOutput) {
         let text = tabular::decode(file);
-        let header_line = tabular::first_line(&text);
-        let delimiter = tabular::sniff_delimiter(header_line);
+        let delimiter = tabular::delimiter_of(&text);
         let group = export_group(file);
         let mut tab = None;
         let mut info_cols = None;
@@ -930,9 +929,9 @@ fn export_group(file: &SourceFile) -> String {
 }
 
 fn sniff_csv(file: &SourceFile) -> Option<Tab> {
-    let text = tabular::decode(file);
+    let text = tabular::decode_head(file);
     let header = tabular::first_line(&text);
-    let delimiter = tabular::sniff_delimiter(header);
+    let delimiter = tabular::delimiter_of(&text);
     let cells: Vec<String> = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -1234,6 +1233,16 @@ ok2,poweredOn,4,8192,81920\n\
                 .message
                 .contains("VM `bad-number`: CPUs: `eight` is not a number")
         );
+    }
+
+    #[test]
+    fn excel_sep_hint_lines_are_honoured() {
+        let text = "sep=;\nVM;CPUs;Memory\na,b;2;4096\n";
+        let (w, errors, _) = scan(&[("hinted.csv", text)]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(w[0].name, "a,b");
+        assert_eq!(w[0].line, 3);
+        assert_eq!(w[0].current.memory_gib, Some(4.0));
     }
 
     #[test]

@@ -26,9 +26,48 @@ pub fn decode(file: &SourceFile) -> Cow<'_, str> {
     }
 }
 
-/// The first non-empty line (the header of a CSV export).
+/// The text of the first 64 KiB of a file, enough to recognise its header without
+/// decoding a 16 MiB export several times while inputs take turns to look at it.
+pub fn decode_head(file: &SourceFile) -> Cow<'_, str> {
+    const HEAD: usize = 64 * 1024;
+    if file.bytes.len() <= HEAD || encoding_rs::Encoding::for_bom(&file.bytes).is_some() {
+        return decode(file);
+    }
+    let head = &file.bytes[..HEAD];
+    match std::str::from_utf8(head) {
+        Ok(t) => Cow::Borrowed(t),
+        // A character cut at the boundary is not an encoding error.
+        Err(e) if e.error_len().is_none() => {
+            Cow::Borrowed(std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""))
+        }
+        Err(_) => encoding_rs::WINDOWS_1252.decode(head).0,
+    }
+}
+
+/// The header line of a CSV export: the first non-empty line that is not Excel's
+/// `sep=;` hint.
 pub fn first_line(text: &str) -> &str {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
+    text.lines()
+        .find(|l| !l.trim().is_empty() && sep_hint(l).is_none())
+        .unwrap_or("")
+}
+
+/// The delimiter of Excel's `sep=;` first line, if the line is one.
+fn sep_hint(line: &str) -> Option<u8> {
+    let rest = line.trim().trim_matches('"').strip_prefix("sep=")?;
+    match rest.as_bytes() {
+        [d] => Some(*d),
+        _ => None,
+    }
+}
+
+/// The delimiter of a CSV text: Excel's `sep=` hint when present, else sniffed from the
+/// header.
+pub fn delimiter_of(text: &str) -> u8 {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(sep_hint)
+        .unwrap_or_else(|| sniff_delimiter(first_line(text)))
 }
 
 /// The delimiter of a header line: the most frequent of comma, semicolon and tab outside
@@ -259,6 +298,14 @@ pub fn read_csv(
             }
             let next_line = base_line + u32::try_from(reader.position().line()).unwrap_or(1) - 1;
             if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if header_len.is_none()
+                && record.len() <= 2
+                && record
+                    .get(0)
+                    .is_some_and(|c| sep_hint(c).is_some() || c.trim() == "sep=")
+            {
                 continue;
             }
             let Some(expected) = header_len else {

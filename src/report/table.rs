@@ -84,7 +84,16 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 phase = phase.fg(phase_color(w.phase));
             }
             table.add_row(vec![
-                Cell::new(&w.name),
+                Cell::new(
+                    if w.labels
+                        .get("power_state")
+                        .is_some_and(|s| s == "poweredOff")
+                    {
+                        format!("{} (powered off)", w.name)
+                    } else {
+                        w.name.clone()
+                    },
+                ),
                 Cell::new(w.kind.as_str()),
                 Cell::new(w.generation.number()).set_alignment(CellAlignment::Right),
                 phase,
