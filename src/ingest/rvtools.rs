@@ -423,8 +423,8 @@ fn read_extra_row(
             let iso = date.len() >= 10
                 && date.as_bytes()[..4].iter().all(u8::is_ascii_digit)
                 && matches!(date.as_bytes()[4], b'-' | b'/');
-            if iso {
-                extra.oldest_snapshot = Some(date[..10].replace('/', "-"));
+            if iso && let Some(day) = date.get(..10) {
+                extra.oldest_snapshot = Some(day.replace('/', "-"));
             }
         }
         Tab::Tools => {

@@ -281,7 +281,7 @@ pub fn read_csv(
             .delimiter(delimiter)
             .from_reader(&bytes[start..]);
         loop {
-            let record_line = base_line + u32::try_from(reader.position().line()).unwrap_or(1) - 1;
+            let record_line = line_at(base_line, reader.position());
             let record_offset = reader.position().byte();
             match reader.read_record(&mut record) {
                 Ok(false) => break 'outer,
@@ -296,7 +296,7 @@ pub fn read_csv(
                     continue;
                 }
             }
-            let next_line = base_line + u32::try_from(reader.position().line()).unwrap_or(1) - 1;
+            let next_line = line_at(base_line, reader.position());
             if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -354,6 +354,12 @@ pub fn read_csv(
         }
     }
     errors
+}
+
+/// The absolute line of a reader position, for a reader started at `base_line`.
+fn line_at(base_line: u32, pos: &csv::Position) -> u32 {
+    let relative = u32::try_from(pos.line()).unwrap_or(u32::MAX).max(1);
+    base_line.saturating_add(relative - 1)
 }
 
 /// Builds nodes of a VM spec document, every one at the inventory row's line, so that a
