@@ -86,7 +86,7 @@ struct Need {
 }
 
 impl Catalog {
-    pub fn from_entries(file: &str, name: Option<String>, currency: Option<String>) -> Self {
+    pub fn empty(file: &str, name: Option<String>, currency: Option<String>) -> Self {
         Catalog {
             info: CatalogInfo {
                 file: file.to_string(),
@@ -274,7 +274,7 @@ pub fn parse(file: &str, text: &str) -> Result<Catalog, String> {
             ));
         }
     };
-    let mut catalog = Catalog::from_entries(file, name, currency);
+    let mut catalog = Catalog::empty(file, name, currency);
     for item in list.as_seq().unwrap_or_default() {
         catalog.entries.push(parse_entry(file, item)?);
     }
