@@ -1246,6 +1246,37 @@ ok2,poweredOn,4,8192,81920\n\
     }
 
     #[test]
+    fn a_workbook_declaring_gigabytes_is_refused_before_it_is_opened() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for part in ["xl/workbook.xml", "xl/worksheets/sheet1.xml"] {
+            zip.start_file(part, stored)
+                .unwrap_or_else(|e| panic!("{e}"));
+            zip.write_all(b"<workbook><sheets><sheet name=\"vInfo\"/></sheets></workbook>")
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut bytes = zip.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
+        // Declare 4 GB for each part in the central directory, as a bomb would.
+        let mut at = 0;
+        while let Some(i) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+            let header = at + i;
+            bytes[header + 24..header + 28].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+            at = header + 4;
+        }
+        let mut file = SourceFile::from_text("bomb.xlsx", "");
+        file.bytes = bytes;
+        let out = ingest(&file, &IngestContext::default());
+        assert!(out.workloads.is_empty());
+        assert!(
+            out.errors[0].message.contains("more than 1 GiB"),
+            "{:?}",
+            out.errors
+        );
+    }
+
+    #[test]
     fn csv_that_is_not_rvtools_is_not_claimed() {
         let f = SourceFile::from_text("people.csv", "name,age\nann,3\n");
         assert!(!RvTools.claims_file(&f));
