@@ -7,7 +7,8 @@
 //!
 //! The rows use the columns RVTools 4.x writes that fitscan reads, plus the ones around them
 //! a real export carries (DNS name, annotations, paths), so the file size is realistic. The
-//! content is deterministic (a fixed linear congruential sequence).
+//! content is deterministic (a fixed linear congruential sequence). A path ending in `.xlsx`
+//! writes the workbook (sheet vInfo) instead of the CSV.
 
 use std::io::{BufWriter, Write};
 
@@ -30,7 +31,8 @@ fn main() -> std::io::Result<()> {
     if let Some(dir) = std::path::Path::new(&path).parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut out = BufWriter::new(std::fs::File::create(&path)?);
+    let mut text = Vec::new();
+    let mut out = BufWriter::new(&mut text);
     writeln!(
         out,
         "VM,Powerstate,Template,SRM Placeholder,Config status,DNS Name,Connection state,Guest state,Heartbeat,PowerOn,CPUs,Memory,NICs,Disks,Total disk capacity MiB,Provisioned MiB,In Use MiB,Unshared MiB,Resource pool,Folder,Annotation,HW version,Path,Datacenter,Cluster,Host,OS according to the configuration file,OS according to the VMware Tools,VM ID,VM UUID,VI SDK Server"
@@ -70,5 +72,33 @@ fn main() -> std::io::Result<()> {
             cluster % 3,
         )?;
     }
-    out.flush()
+    out.flush()?;
+    drop(out);
+    if path.ends_with(".xlsx") {
+        write_xlsx(&text, &path)
+    } else {
+        std::fs::write(&path, text)
+    }
+}
+
+/// The same rows as an RVTools workbook: numbers as numbers, text as text.
+fn write_xlsx(csv_text: &[u8], path: &str) -> std::io::Result<()> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("vInfo").map_err(std::io::Error::other)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text);
+    for (r, record) in reader.records().enumerate() {
+        let record = record.map_err(std::io::Error::other)?;
+        for (c, cell) in record.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => ws.write_number(r, c, n),
+                _ => ws.write_string(r, c, cell),
+            }
+            .map_err(std::io::Error::other)?;
+        }
+    }
+    wb.save(path).map_err(std::io::Error::other)
 }

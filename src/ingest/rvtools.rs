@@ -724,88 +724,81 @@ impl RvTools {
         let mut tabs = Vec::new();
         for tab in Tab::ALL.into_iter().filter(|t| *t != Tab::Info) {
             let Some(sheet) = sheet_of(tab) else { continue };
-            let range = match wb.worksheet_range(&sheet) {
-                Ok(r) => r,
-                Err(e) => {
-                    out.errors.push(ScanError::parse(
-                        &file.display,
-                        None,
-                        format!("sheet {sheet}: {e}"),
-                    ));
-                    continue;
+            let mut cols = None;
+            let mut errors = Vec::new();
+            let read = stream_sheet(&mut wb, &sheet, |line, cells| match &cols {
+                None => cols = Some(ExtraColumns::new(&Columns::new(&cells.cell_texts()))),
+                Some(c) => {
+                    read_extra_row(tab, c, &cells, line, &file.display, &mut index, &mut errors)
                 }
-            };
-            let first_row = range.start().map_or(0, |(r, _)| r);
-            let mut rows = range.rows().enumerate();
-            let Some((_, header)) = rows.next() else {
-                continue;
-            };
-            let header: Vec<String> = header.cell_texts();
-            let cols = ExtraColumns::new(&Columns::new(&header));
-            tabs.push(tab);
-            for (i, row) in rows {
-                let line = excel_row(first_row, i);
-                let cells: &[Data] = row;
-                read_extra_row(
-                    tab,
-                    &cols,
-                    &cells,
-                    line,
-                    &file.display,
-                    &mut index,
-                    &mut out.errors,
-                );
-            }
-        }
-        let range = match wb.worksheet_range(&info_sheet) {
-            Ok(r) => r,
-            Err(e) => {
-                out.errors.push(ScanError::parse(
+            });
+            out.errors.extend(errors);
+            match read {
+                Ok(()) if cols.is_some() => tabs.push(tab),
+                Ok(()) => {}
+                Err(e) => out.errors.push(ScanError::parse(
                     &file.display,
                     None,
-                    format!("sheet vInfo: {e}"),
-                ));
+                    format!("sheet {sheet}: {e}"),
+                )),
+            }
+        }
+        let mut cols: Option<InfoColumns> = None;
+        let mut header_error = None;
+        let mut errors = Vec::new();
+        let mut workloads = Vec::new();
+        let mut skipped: Vec<&'static str> = Vec::new();
+        let read = stream_sheet(&mut wb, &info_sheet, |line, cells| {
+            if header_error.is_some() {
                 return;
             }
-        };
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        let mut rows = range.rows().enumerate();
-        let Some((_, header)) = rows.next() else {
+            let Some(c) = &cols else {
+                let columns = Columns::new(&cells.cell_texts());
+                match require_info_columns(&columns) {
+                    Ok(()) => cols = Some(InfoColumns::new(&columns)),
+                    Err(e) => header_error = Some((line, e)),
+                }
+                return;
+            };
+            match read_info_row(c, &cells, line, &file.display, &mut errors) {
+                InfoRow::Vm { name, uuid, doc } => {
+                    let extra = index.find(&name, &uuid);
+                    workloads.push(build_workload(
+                        doc,
+                        name,
+                        extra,
+                        &tabs,
+                        &file.display,
+                        &mut errors,
+                    ));
+                }
+                InfoRow::Skipped(reason) => skipped.push(reason),
+                InfoRow::Invalid => {}
+            }
+        });
+        out.errors.extend(errors);
+        out.workloads.extend(workloads);
+        for reason in skipped {
+            *out.skipped.entry(reason.to_string()).or_default() += 1;
+        }
+        if let Err(e) = read {
+            out.errors.push(ScanError::parse(
+                &file.display,
+                None,
+                format!("sheet vInfo: {e}"),
+            ));
+        } else if let Some((line, e)) = header_error {
+            out.errors.push(ScanError::parse(
+                &file.display,
+                Some(line),
+                format!("sheet vInfo: {e}"),
+            ));
+        } else if cols.is_none() {
             out.errors.push(ScanError::parse(
                 &file.display,
                 Some(1),
                 "sheet vInfo is empty",
             ));
-            return;
-        };
-        let header = header.cell_texts();
-        let columns = Columns::new(&header);
-        if let Err(e) = require_info_columns(&columns) {
-            out.errors.push(ScanError::parse(
-                &file.display,
-                Some(excel_row(first_row, 0)),
-                format!("sheet vInfo: {e}"),
-            ));
-            return;
-        }
-        let cols = InfoColumns::new(&columns);
-        for (i, row) in rows {
-            let line = excel_row(first_row, i);
-            if row.iter().all(|c| matches!(c, Data::Empty)) {
-                continue;
-            }
-            let cells: &[Data] = row;
-            match read_info_row(&cols, &cells, line, &file.display, &mut out.errors) {
-                InfoRow::Vm { name, uuid, doc } => {
-                    let extra = index.find(&name, &uuid);
-                    let w = build_workload(doc, name, extra, &tabs, &file.display, &mut out.errors);
-                    out.workloads.push(w);
-                }
-                InfoRow::Skipped(reason) => {
-                    *out.skipped.entry(reason.to_string()).or_default() += 1
-                }
-                InfoRow::Invalid => {}
-            }
         }
     }
 
@@ -892,17 +885,52 @@ impl RvTools {
     }
 }
 
+/// Hands every non-empty row of a worksheet to `on_row` with its Excel row number, cell by
+/// cell from the sheet's XML: a workbook of 50,000 VMs is never held as one grid.
+fn stream_sheet(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    sheet: &str,
+    mut on_row: impl FnMut(u32, &[Data]),
+) -> Result<(), calamine::XlsxError> {
+    let mut reader = wb.worksheet_cells_reader(sheet)?;
+    let mut row: Vec<Data> = Vec::new();
+    let mut current: Option<u32> = None;
+    let mut flush = |index: Option<u32>, row: &mut Vec<Data>| {
+        if let Some(r) = index
+            && row.iter().any(|c| !matches!(c, Data::Empty))
+        {
+            on_row(r.saturating_add(1), row);
+        }
+        row.clear();
+    };
+    while let Some(cell) = reader.next_cell()? {
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            flush(current, &mut row);
+            current = Some(r);
+        }
+        let c = usize::try_from(c).unwrap_or(usize::MAX);
+        // Columns beyond any RVTools tab are noise, not a reason to allocate.
+        if c >= MAX_COLUMNS {
+            continue;
+        }
+        if row.len() <= c {
+            row.resize(c + 1, Data::Empty);
+        }
+        row[c] = Data::from(cell.get_value().clone());
+    }
+    flush(current, &mut row);
+    Ok(())
+}
+
+/// RVTools tabs have well under 200 columns; cells further right are ignored.
+const MAX_COLUMNS: usize = 1024;
+
 fn require_info_columns(cols: &Columns) -> Result<(), String> {
     if cols.find(&["vm", "vmname"]).is_none() {
         return Err("no VM column (`VM` or `vInfoVMName`)".into());
     }
     Ok(())
-}
-
-fn excel_row(first_row: u32, index: usize) -> u32 {
-    first_row
-        .saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
-        .saturating_add(1)
 }
 
 trait CellTexts {
