@@ -9,6 +9,8 @@
 //! Unknown is not a pass: a workload reaches a phase on evidence only. Not-applicable and
 //! suppressed checks take no part.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::{Disposition, Generation, Level, Phase, Severity};
@@ -26,8 +28,8 @@ pub enum CheckState {
 /// What the ladder needs to know about one check on one workload.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub rule: String,
-    pub title: String,
+    pub rule: Arc<str>,
+    pub title: Arc<str>,
     pub level: Level,
     pub severity: Severity,
     pub gating: bool,
@@ -38,13 +40,13 @@ pub struct Check {
     /// For unknown checks: the facts that were missing.
     pub missing: Vec<String>,
     /// What to collect, in words.
-    pub evidence: Option<String>,
+    pub evidence: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoadmapItem {
-    pub rule: String,
-    pub title: String,
+    pub rule: Arc<str>,
+    pub title: Arc<str>,
     pub level: Level,
     pub severity: Severity,
     pub effort: u32,
@@ -52,13 +54,13 @@ pub struct RoadmapItem {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceItem {
-    pub rule: String,
-    pub title: String,
+    pub rule: Arc<str>,
+    pub title: Arc<str>,
     pub level: Level,
     /// The facts that were missing.
     pub needs: Vec<String>,
     /// What to collect, in words.
-    pub collect: String,
+    pub collect: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +201,10 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
                 title: c.title.clone(),
                 level: c.level,
                 needs: c.missing.clone(),
-                collect: c.evidence.clone().unwrap_or_else(|| c.missing.join(", ")),
+                collect: c
+                    .evidence
+                    .clone()
+                    .unwrap_or_else(|| c.missing.join(", ").into()),
             })
             .collect(),
     }
@@ -213,7 +218,7 @@ mod tests {
     fn check(rule: &str, level: Level, state: CheckState) -> Check {
         Check {
             rule: rule.into(),
-            title: format!("title {rule}"),
+            title: format!("title {rule}").into(),
             level,
             severity: Severity::Warning,
             gating: true,
@@ -248,10 +253,7 @@ mod tests {
         assert_eq!(c.phase, Phase::Unchanged);
         assert!(c.disconnect);
         assert_eq!(
-            c.roadmap
-                .iter()
-                .map(|r| r.rule.as_str())
-                .collect::<Vec<_>>(),
+            c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
             vec!["A"]
         );
         assert_eq!(c.score, 67);
@@ -340,10 +342,7 @@ mod tests {
             Generation::ClientServer,
         );
         assert_eq!(
-            c.roadmap
-                .iter()
-                .map(|r| r.rule.as_str())
-                .collect::<Vec<_>>(),
+            c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
             vec!["Z", "A"]
         );
         assert_eq!(c.disposition, Disposition::Rehost);

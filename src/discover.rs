@@ -109,7 +109,7 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
     let file = std::fs::File::open(&c.path)
         .map_err(|e| ScanError::input(&c.display, format!("cannot read: {e}")))?;
     // The size may change between stat and read; never read more than the cap.
-    file.take(max_size + 1)
+    file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ScanError::input(&c.display, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > max_size {

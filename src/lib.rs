@@ -5,15 +5,20 @@
 //! Data flows one way: discover -> ingest -> rules -> classify / rightsize -> report.
 //! [`scan`] is the one entry point.
 
+pub mod anonymise;
 pub mod baseline;
+pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod discover;
+pub mod estate;
 mod gate;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod node;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rightsize;
 pub mod rules;
@@ -72,6 +77,54 @@ pub struct ScanOptions {
     pub no_ignore: bool,
     /// Rule selection, severity overrides, per-path ignores, `--no-inline-ignores`.
     pub policy: policy::Policy,
+    /// Utilisation files joined to the workloads by name (`--metrics`).
+    pub metrics: Vec<PathBuf>,
+    /// A size catalog (VM sizes, instance types, NFVI flavours) to round to (`--catalog`).
+    pub catalog: Option<PathBuf>,
+    /// Replace names, hosts, clusters and paths by stable hashes (`--anonymise`), salted
+    /// with this key (empty: unsalted).
+    pub anonymise: Option<String>,
+    /// Told how far the scan is (the CLI draws a progress bar with it).
+    pub progress: Option<ProgressHook>,
+}
+
+/// Receives the scan's progress: a stage with its size, then steps of it.
+pub trait Progress: Send + Sync {
+    fn stage(&self, name: &'static str, total: u64);
+    fn advance(&self, steps: u64);
+    fn finish(&self);
+}
+
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+impl ScanOptions {
+    fn progress(&self) -> Option<&dyn Progress> {
+        self.progress.as_ref().map(|p| p.0.as_ref())
+    }
+}
+
+/// Metrics and catalog, read once before the scan.
+struct Extras {
+    metrics: metrics::Metrics,
+    catalog: Option<catalog::Catalog>,
+    errors: Vec<ScanError>,
+}
+
+fn load_extras(opts: &ScanOptions) -> Result<Extras, Error> {
+    let (metrics, errors) = metrics::load(&opts.metrics, opts.sizing.percentile)?;
+    let catalog = opts.catalog.as_deref().map(catalog::load).transpose()?;
+    Ok(Extras {
+        metrics,
+        catalog,
+        errors,
+    })
 }
 
 impl Default for ScanOptions {
@@ -85,6 +138,10 @@ impl Default for ScanOptions {
             follow_links: false,
             no_ignore: false,
             policy: policy::Policy::default(),
+            metrics: Vec::new(),
+            catalog: None,
+            anonymise: None,
+            progress: None,
         }
     }
 }
@@ -93,6 +150,7 @@ impl Default for ScanOptions {
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
     let (rules, applied) = opts.policy.apply(rules)?;
+    let extras = load_extras(opts)?;
     let candidates = discover::discover(
         paths,
         discover::WalkOptions {
@@ -107,27 +165,53 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    Ok(pool.install(|| {
+    if let Some(p) = opts.progress() {
+        p.stage("reading", candidates.len() as u64);
+    }
+    let report = pool.install(|| {
         let outputs: Vec<FileOutput> = candidates
             .par_iter()
-            .map(|c| match discover::read(c, opts.max_file_size) {
-                Ok(Some(file)) => ingest_guarded(&file, opts),
-                Ok(None) => FileOutput::default(),
-                Err(e) => FileOutput {
-                    errors: vec![e],
-                    ..FileOutput::default()
-                },
+            .map(|c| {
+                let out = match discover::read(c, opts.max_file_size) {
+                    Ok(Some(file)) => ingest_guarded(&file, opts),
+                    Ok(None) => FileOutput::default(),
+                    Err(e) => FileOutput {
+                        errors: vec![e],
+                        ..FileOutput::default()
+                    },
+                };
+                if let Some(p) = opts.progress() {
+                    p.advance(1);
+                }
+                out
             })
             .collect();
-        assemble(outputs, &rules, &applied, opts, inputs)
-    }))
+        assemble(outputs, &rules, &applied, opts, inputs, extras, false)
+    });
+    if let Some(p) = opts.progress() {
+        p.finish();
+    }
+    Ok(report)
 }
 
 /// Assesses files already in memory (used by `rules test`), on the current thread pool.
 pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions) -> Report {
     let outputs: Vec<FileOutput> = files.iter().map(|f| ingest_guarded(f, opts)).collect();
     let inputs = files.iter().map(|f| f.display.to_string()).collect();
-    assemble(outputs, rules, &policy::Applied::default(), opts, inputs)
+    let extras = load_extras(opts).unwrap_or_else(|e| Extras {
+        metrics: metrics::Metrics::default(),
+        catalog: None,
+        errors: vec![ScanError::input("(options)", e.to_string())],
+    });
+    assemble(
+        outputs,
+        rules,
+        &policy::Applied::default(),
+        opts,
+        inputs,
+        extras,
+        true,
+    )
 }
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
@@ -154,16 +238,29 @@ fn assemble(
     applied: &policy::Applied,
     opts: &ScanOptions,
     inputs: Vec<String>,
+    extras: Extras,
+    // Per-check outcomes are for `rules test`; a scan of a large estate drops them.
+    keep_checks: bool,
 ) -> Report {
     let mut workloads = Vec::new();
     let mut objects = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = extras.errors;
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for out in outputs {
-        workloads.extend(out.workloads);
+        // Moved, not copied, when one file holds the estate (an inventory of 50,000 VMs).
+        if workloads.is_empty() {
+            workloads = out.workloads;
+        } else {
+            workloads.extend(out.workloads);
+        }
         objects.extend(out.objects);
         errors.extend(out.errors);
+        for (reason, n) in out.skipped {
+            *skipped.entry(reason).or_default() += n;
+        }
     }
     ingest::link(&mut workloads, objects, &mut errors);
+    let unmatched_metrics = extras.metrics.apply(&mut workloads, &mut errors);
 
     let disregarded_suppressions = if opts.policy.no_inline_ignores {
         workloads.iter().map(|w| w.suppressions.len()).sum()
@@ -171,9 +268,22 @@ fn assemble(
         0
     };
     let scanned_files: BTreeSet<Arc<str>> = workloads.iter().map(|w| Arc::clone(&w.file)).collect();
+    if let Some(p) = opts.progress() {
+        p.stage("assessing", workloads.len() as u64);
+    }
+    let catalog = extras.catalog.as_ref();
     let results: Vec<Assessed> = workloads
         .into_par_iter()
-        .map(|w| assess(w, rules, opts, applied))
+        .map(|w| {
+            let mut r = assess(w, rules, opts, applied, catalog);
+            if !keep_checks {
+                r.report.checks = Vec::new();
+            }
+            if let Some(p) = opts.progress() {
+                p.advance(1);
+            }
+            r
+        })
         .collect();
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
@@ -203,6 +313,12 @@ fn assemble(
     summary.unused_suppressions = unused_suppressions.len();
     summary.findings.info += unused_suppressions.len();
     summary.disregarded_suppressions = disregarded_suppressions;
+    summary.estate = estate::summarise(
+        &assessed,
+        skipped,
+        unmatched_metrics.len(),
+        extras.catalog.as_ref().map(|c| &c.info),
+    );
     let mut rule_sources: Vec<String> = rules
         .rules
         .iter()
@@ -210,7 +326,7 @@ fn assemble(
         .map(|r| r.source.file.clone())
         .collect();
     rule_sources.dedup();
-    Report {
+    let mut report = Report {
         schema_version: model::SCHEMA_VERSION,
         tool: Tool::default(),
         summary,
@@ -225,10 +341,18 @@ fn assemble(
             inputs,
             config: None,
             baseline: None,
+            metrics: extras.metrics.files().to_vec(),
+            catalog: extras.catalog.as_ref().map(|c| c.info.clone()),
+            anonymised: opts.anonymise.is_some(),
         },
         unused_suppressions,
         rules: rules.rules.iter().map(rule_info).collect(),
+        unmatched_metrics,
+    };
+    if let Some(key) = &opts.anonymise {
+        anonymise::apply(&mut report, key);
     }
+    report
 }
 
 fn rule_info(r: &rules::Rule) -> RuleInfo {
@@ -399,18 +523,26 @@ fn assess(
     rules: &RuleSet,
     opts: &ScanOptions,
     applied: &policy::Applied,
+    catalog: Option<&catalog::Catalog>,
 ) -> Assessed {
     let sizing = &opts.sizing;
     let ladder = Ladder::for_kind(w.kind);
+    // Catalogs hold VM sizes and NFVI flavours: they size VMs and VDUs, not containers.
+    let catalog = catalog.filter(|_| ladder == Ladder::Vm);
     let components: Vec<ComponentReport> = w
         .components
         .iter()
-        .map(|c| ComponentReport {
-            name: c.name.clone(),
-            file: None,
-            line: c.line,
-            count: c.count,
-            rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, sizing),
+        .map(|c| {
+            let mut rightsizing = rightsize(&c.current, c.demand.as_ref(), ladder, sizing);
+            let fit = catalog.and_then(|cat| cat.fit(rightsizing.as_mut(), sizing));
+            ComponentReport {
+                name: c.name.clone(),
+                file: None,
+                line: c.line,
+                count: c.count,
+                rightsizing,
+                catalog: fit,
+            }
         })
         .collect();
     let rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
@@ -422,7 +554,21 @@ fn assess(
     } else {
         rightsize(&w.current, w.demand.as_ref(), ladder, sizing)
     };
+    let mut rs = rs;
+    let fit = if components.is_empty() {
+        catalog.and_then(|cat| cat.fit(rs.as_mut(), sizing))
+    } else {
+        None
+    };
+    if let Some(cat) = catalog
+        && fit.is_none()
+        && components.is_empty()
+        && let Some(note) = cat.unfit_note(rs.as_ref(), sizing)
+    {
+        w.notes.push(note);
+    }
     insert_common_facts(&mut w, rs.as_ref());
+    catalog::insert_facts(&mut w.facts, fit.as_ref());
     insert_component_facts(&mut w.facts, &components);
     let roots = Roots {
         doc: &w.doc,
@@ -432,7 +578,7 @@ fn assess(
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
     let mut tracker = policy::Tracker::new(&w, &opts.policy);
-    for rule in rules.for_target(w.target) {
+    for (rule, texts) in rules.for_target_with_texts(w.target) {
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
         let state = match outcome {
@@ -470,8 +616,8 @@ fn assess(
             }
         };
         checks.push(Check {
-            rule: rule.id.clone(),
-            title: rule.title.clone(),
+            rule: Arc::clone(&texts.id),
+            title: Arc::clone(&texts.title),
             level: rule.level,
             severity: rule.severity,
             gating: rule.gating,
@@ -480,7 +626,7 @@ fn assess(
             disposition: rule.disposition,
             state,
             missing,
-            evidence: rule.evidence.clone(),
+            evidence: texts.evidence.clone(),
         });
     }
     let (unused, config_used) = tracker.finish(&w, rules, applied);
@@ -523,13 +669,18 @@ fn assess(
         notes: w.notes,
         suppressed,
         components,
-        checks: checks
-            .into_iter()
-            .map(|c| CheckRecord {
+        // Collected into a fresh vector: an in-place collect would keep the allocation of
+        // the (five times larger) `Check`s for the life of the report.
+        checks: {
+            let mut records = Vec::with_capacity(checks.len());
+            records.extend(checks.into_iter().map(|c| CheckRecord {
                 rule: c.rule,
                 state: c.state,
-            })
-            .collect(),
+            }));
+            records
+        },
+        labels: w.labels,
+        catalog: fit,
     };
     Assessed {
         report,
@@ -685,5 +836,6 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         unused_suppressions: 0,
         disregarded_suppressions: 0,
         baselined: 0,
+        estate: estate::EstateSummary::default(),
     }
 }

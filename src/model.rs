@@ -356,6 +356,9 @@ pub struct Workload {
     /// Other files the workload was assembled from (a VNF package's imports). Empty for a
     /// workload read from one file. See [`SourceSpan`].
     pub sources: Vec<SourceSpan>,
+    /// Where the workload lives and in what state, as its inventory names it (`datacenter`,
+    /// `cluster`, `host`, `power_state`, ...): the estate summary groups by these.
+    pub labels: Labels,
 }
 
 /// A file whose lines follow the workload's own file in one numbering, as a compiler's
@@ -422,6 +425,7 @@ impl Workload {
             notes: Vec::new(),
             components: Vec::new(),
             sources: Vec::new(),
+            labels: Labels::default(),
         }
     }
 
@@ -548,6 +552,9 @@ pub struct Summary {
     pub disregarded_suppressions: usize,
     /// Findings left out because the baseline (`--baseline`) holds them.
     pub baselined: usize,
+    /// Powered-off VMs, end-of-life OSes, skipped inventory rows, groups, costs.
+    #[serde(flatten)]
+    pub estate: crate::estate::EstateSummary,
 }
 
 /// A finding the workload's own suppressions (or the config) removed, with the reason.
@@ -638,7 +645,7 @@ pub struct RuleInfo {
 /// One check's outcome on one workload (not serialised; `rules test` reads it).
 #[derive(Debug, Clone)]
 pub struct CheckRecord {
-    pub rule: String,
+    pub rule: Arc<str>,
     pub state: crate::classify::CheckState,
 }
 
@@ -668,6 +675,12 @@ pub struct WorkloadReport {
     pub components: Vec<ComponentReport>,
     #[serde(skip)]
     pub checks: Vec<CheckRecord>,
+    /// Inventory attributes (datacenter, cluster, host, power_state, ...).
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
+    /// The cheapest entry of the `--catalog` that fits, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogFit>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -680,6 +693,9 @@ pub struct ComponentReport {
     pub line: u32,
     pub count: f64,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
+    /// The cheapest catalog entry (VM size, NFVI flavour) that fits one instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogFit>,
 }
 
 /// What a reader needs to reproduce the report.
@@ -696,6 +712,15 @@ pub struct Assumptions {
     pub config: Option<String>,
     /// The baseline findings were compared with (`--baseline`), if any.
     pub baseline: Option<String>,
+    /// Utilisation files joined to the workloads (`--metrics`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<String>,
+    /// The size catalog recommendations were rounded to (`--catalog`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::CatalogInfo>,
+    /// Names, hosts, clusters and files were replaced by stable hashes (`--anonymise`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub anonymised: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -711,6 +736,52 @@ pub struct Report {
     /// Every rule the scan ran, in id order (for reports that describe rules; not in JSON).
     #[serde(skip)]
     pub rules: Vec<RuleInfo>,
+    /// Metrics rows that matched no workload (reported, never dropped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
+}
+
+/// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
+/// ...), kept sorted by key and serialised as a JSON object. A short sorted list rather
+/// than a map: an estate holds one per workload, and a map's node costs three times more.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    /// Sets `key`, replacing its value if present; keys stay sorted.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        let key = key.into();
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.0[i].1 = value.into(),
+            Err(i) => {
+                self.0.insert(i, (key, value.into()));
+                self.0.shrink_to_fit();
+            }
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,12 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod azure_migrate;
 pub mod compose;
 pub mod kubernetes;
+pub mod ovf;
+pub mod rvtools;
+pub mod tabular;
 pub mod vmspec;
 pub mod vnf;
 
@@ -54,6 +58,8 @@ pub struct FileOutput {
     pub errors: Vec<ScanError>,
     /// Whether any input kind recognised the file.
     pub recognised: bool,
+    /// Inventory rows that are not workloads (templates, SRM placeholders), by reason.
+    pub skipped: std::collections::BTreeMap<String, usize>,
 }
 
 pub trait Input: Sync + Send {
@@ -101,6 +107,9 @@ pub fn inputs() -> &'static [&'static dyn Input] {
     // VNF descriptors before Kubernetes, which claims any document with `apiVersion`/`kind`.
     &[
         &vmspec::VmSpec,
+        &rvtools::RvTools,
+        &azure_migrate::AzureMigrate,
+        &ovf::Ovf,
         &vnf::Vnf,
         &kubernetes::Kubernetes,
         &compose::Compose,

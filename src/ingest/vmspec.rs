@@ -245,6 +245,12 @@ impl VmSpec {
             (!d.is_empty()).then_some(d)
         });
 
+        // Inventory extras: location, power state, VMware Tools, hardware version, snapshots.
+        let extras = super::tabular::inventory_extras(&spec, &mut facts);
+        for (node, field, message) in &extras.errors {
+            errs.push(node, field, message);
+        }
+
         // Inline suppressions
         let suppressions = spec
             .get("ignore")
@@ -266,6 +272,8 @@ impl VmSpec {
         w.current = current;
         w.demand = demand;
         w.suppressions = suppressions;
+        w.labels = extras.labels;
+        w.notes = extras.notes;
         w
     }
 }
@@ -292,13 +300,6 @@ fn read_cpu(cpu: &Node) -> Result<(f64, Option<f64>, Option<f64>), String> {
     if cpu.as_map().is_none() {
         return positive(cpu, "cpu").map(|v| (v, None, None));
     }
-    if let Some(v) = cpu
-        .get("vcpus")
-        .or_else(|| cpu.get("vcpu"))
-        .or_else(|| cpu.get("cores"))
-    {
-        return positive(v, "vcpus").map(|v| (v, None, None));
-    }
     let sockets = cpu
         .get("sockets")
         .map(|s| positive(s, "sockets"))
@@ -308,6 +309,14 @@ fn read_cpu(cpu: &Node) -> Result<(f64, Option<f64>, Option<f64>), String> {
         .or_else(|| cpu.get("cores_per_socket"))
         .map(|c| positive(c, "coresPerSocket"))
         .transpose()?;
+    if let Some(v) = cpu
+        .get("vcpus")
+        .or_else(|| cpu.get("vcpu"))
+        .or_else(|| cpu.get("cores"))
+    {
+        // An inventory states both the count and the topology; the count is what is sized.
+        return positive(v, "vcpus").map(|v| (v, sockets, cores));
+    }
     match (sockets, cores) {
         (Some(s), Some(c)) => Ok((s * c, Some(s), Some(c))),
         (Some(s), None) => Ok((s, Some(s), Some(1.0))),

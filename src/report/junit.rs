@@ -124,7 +124,7 @@ fn workload_case(w: &WorkloadReport, unused: &[&UnusedSuppression], opts: &Rende
             } else {
                 w.roadmap
                     .iter()
-                    .map(|r| r.rule.as_str())
+                    .map(|r| &*r.rule)
                     .collect::<Vec<_>>()
                     .join(", ")
             }

@@ -37,6 +37,21 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Renders to a writer; formats that can stream (JSON) do, others write their text.
+    pub fn write(
+        self,
+        report: &Report,
+        opts: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Json => json::write(report, out),
+            other => out.write_all(other.render(report, opts).as_bytes()),
+        }
+    }
+}
+
 impl FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -84,7 +84,16 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 phase = phase.fg(phase_color(w.phase));
             }
             table.add_row(vec![
-                Cell::new(&w.name),
+                Cell::new(
+                    if w.labels
+                        .get("power_state")
+                        .is_some_and(|s| s == "poweredOff")
+                    {
+                        format!("{} (powered off)", w.name)
+                    } else {
+                        w.name.clone()
+                    },
+                ),
                 Cell::new(w.kind.as_str()),
                 Cell::new(w.generation.number()).set_alignment(CellAlignment::Right),
                 phase,
@@ -144,7 +153,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             if !w.evidence_needed.is_empty() {
                 let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
                 for e in &w.evidence_needed {
-                    match groups.iter_mut().find(|(c, _)| *c == e.collect) {
+                    match groups.iter_mut().find(|(c, _)| *c == &*e.collect) {
                         Some((_, rules)) => rules.push(&e.rule),
                         None => groups.push((&e.collect, vec![&e.rule])),
                     }
@@ -225,6 +234,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             format_number(s.missing.storage_gib)
         );
     }
+    out.push_str(&crate::estate::render_table(report, opts.terminal));
     out
 }
 

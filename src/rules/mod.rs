@@ -121,11 +121,22 @@ impl Op {
     }
 }
 
+/// A rule's id, title and evidence as shared text: every workload's checks, roadmap and
+/// evidence list point at one copy instead of each holding its own (an estate of 50,000
+/// VMs would hold millions of copies).
+#[derive(Debug, Clone)]
+pub struct RuleTexts {
+    pub id: std::sync::Arc<str>,
+    pub title: std::sync::Arc<str>,
+    pub evidence: Option<std::sync::Arc<str>>,
+}
+
 /// Every loaded rule, grouped by target, in id order.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     by_target: BTreeMap<Target, Vec<usize>>,
+    texts: Vec<RuleTexts>,
 }
 
 impl RuleSet {
@@ -135,7 +146,31 @@ impl RuleSet {
         for (i, r) in rules.iter().enumerate() {
             by_target.entry(r.target).or_default().push(i);
         }
-        RuleSet { rules, by_target }
+        let texts = rules
+            .iter()
+            .map(|r| RuleTexts {
+                id: r.id.as_str().into(),
+                title: r.title.as_str().into(),
+                evidence: r.evidence.as_deref().map(Into::into),
+            })
+            .collect();
+        RuleSet {
+            rules,
+            by_target,
+            texts,
+        }
+    }
+
+    /// The rules for a target with their shared texts.
+    pub fn for_target_with_texts(
+        &self,
+        target: Target,
+    ) -> impl Iterator<Item = (&Rule, &RuleTexts)> {
+        self.by_target
+            .get(&target)
+            .into_iter()
+            .flatten()
+            .map(|i| (&self.rules[*i], &self.texts[*i]))
     }
 
     pub fn for_target(&self, target: Target) -> impl Iterator<Item = &Rule> {

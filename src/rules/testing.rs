@@ -7,6 +7,8 @@
 //!     inline:                            # or fixtures written in place
 //!       - { name: small.yaml, content: "..." }
 //!     options: { headroom: 0, percentile: 95 }
+//!     metrics: [fixtures/vm/metrics.csv]   # utilisation joined by name (`--metrics`)
+//!     catalog: fixtures/vm/sizes.yaml     # a size catalog (`--catalog`)
 //!     errors: 0                          # file errors expected (default 0)
 //!     expect:
 //!       VM001: { fires: 1 }              # fires this many times
@@ -235,7 +237,9 @@ fn parse_cases(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleE
     Ok(cases)
 }
 
-const CASE_KEYS: &[&str] = &["name", "files", "inline", "options", "errors", "expect"];
+const CASE_KEYS: &[&str] = &[
+    "name", "files", "inline", "options", "errors", "expect", "metrics", "catalog",
+];
 
 fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError> {
     for e in node
@@ -332,6 +336,31 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         }
     }
     options.sizing = sizing;
+    let existing = |item: &Node, what: &str| -> Result<PathBuf, RuleError> {
+        let rel = item
+            .as_str()
+            .ok_or_else(|| err(file, item, format!("a {what} path is text")))?;
+        let path = base.join(rel);
+        if !path.is_file() {
+            return Err(err(
+                file,
+                item,
+                format!("cannot read {what} `{}`", path.display()),
+            ));
+        }
+        Ok(path)
+    };
+    if let Some(list) = node.get("metrics") {
+        let items = list
+            .as_seq()
+            .ok_or_else(|| err(file, list, "`metrics` is a list of paths"))?;
+        for item in items {
+            options.metrics.push(existing(item, "metrics file")?);
+        }
+    }
+    if let Some(c) = node.get("catalog") {
+        options.catalog = Some(existing(c, "catalog")?);
+    }
     let errors = match node.get("errors") {
         None => 0,
         Some(n) => n

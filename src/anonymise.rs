@@ -1,0 +1,195 @@
+//! `--anonymise`: replaces workload names, hosts, clusters, datacenters, folders, vCenters
+//! and input paths by stable hashes everywhere in the report (names inside messages,
+//! remediations, notes and errors included), so that a report can leave the customer.
+//!
+//! A token is a prefix and ten hex digits of a keyed FNV-1a hash: the same name gives the
+//! same token in every run and every output with the same key, so reports can still be
+//! compared. Without `--anonymise-key` the key is empty and a short, guessable name (`dc01`)
+//! can be found by hashing candidates; give a secret key when that matters.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::model::Report;
+
+/// Labels whose values identify the customer's estate.
+const SENSITIVE_LABELS: &[(&str, &str)] = &[
+    ("datacenter", "dc"),
+    ("cluster", "cluster"),
+    ("host", "host"),
+    ("folder", "folder"),
+    ("vapp", "vapp"),
+    ("vcenter", "vcenter"),
+];
+
+struct Tokens {
+    key: String,
+    map: HashMap<String, String>,
+}
+
+impl Tokens {
+    fn token(&mut self, prefix: &str, value: &str) -> String {
+        if let Some(t) = self.map.get(value) {
+            return t.clone();
+        }
+        let hash = crate::fingerprint(&[&self.key, value]);
+        let t = format!("{prefix}-{}", &hash[..10]);
+        self.map.insert(value.to_string(), t.clone());
+        t
+    }
+
+    /// An input path as `file-<hash>.<ext>`, keeping the extension a reader needs to tell
+    /// an inventory from a manifest.
+    fn path(&mut self, path: &str) -> String {
+        if let Some(t) = self.map.get(path) {
+            return t.clone();
+        }
+        let ext = std::path::Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
+        let t = format!("{}{ext}", self.token("file", path));
+        self.map.insert(path.to_string(), t.clone());
+        t
+    }
+}
+
+/// Replaces every sensitive value in `report`; `key` salts the hashes.
+pub fn apply(report: &mut Report, key: &str) {
+    let mut tokens = Tokens {
+        key: key.to_string(),
+        map: HashMap::new(),
+    };
+    // Paths first, so that a name that is also part of a path keeps the path's token.
+    for w in &mut report.workloads {
+        let file = tokens.path(&w.file);
+        w.file = file.as_str().into();
+    }
+    for w in &mut report.workloads {
+        let prefix = match w.kind {
+            crate::model::WorkloadKind::Vm => "vm",
+            crate::model::WorkloadKind::ContainerImage => "image",
+            crate::model::WorkloadKind::Kubernetes => "k8s",
+            crate::model::WorkloadKind::Compose => "service",
+            crate::model::WorkloadKind::Vnf => "vnf",
+        };
+        w.name = tokens.token(prefix, &w.name);
+        for (label, prefix) in SENSITIVE_LABELS {
+            if let Some(v) = w.labels.get_mut(label) {
+                *v = tokens.token(prefix, v);
+            }
+        }
+    }
+    for (dimension, groups) in report.summary.estate.groups.iter_mut() {
+        let prefix = SENSITIVE_LABELS
+            .iter()
+            .find(|(label, _)| label == dimension)
+            .map_or("group", |(_, p)| p);
+        let renamed = std::mem::take(groups)
+            .into_iter()
+            .map(|(value, g)| (tokens.token(prefix, &value), g))
+            .collect();
+        *groups = renamed;
+    }
+    for u in &mut report.unmatched_metrics {
+        u.name = tokens.token("name", &u.name);
+    }
+    for path in report
+        .assumptions
+        .inputs
+        .iter_mut()
+        .chain(report.assumptions.metrics.iter_mut())
+        .chain(report.errors.iter_mut().map(|e| &mut e.file))
+        .chain(report.unmatched_metrics.iter_mut().map(|u| &mut u.file))
+    {
+        *path = tokens.path(path);
+    }
+    if let Some(c) = report.assumptions.catalog.as_mut() {
+        c.file = tokens.path(&c.file);
+    }
+
+    // Every free text: the longest original first, whole words only.
+    let mut pairs: Vec<(String, String)> = tokens
+        .map
+        .iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    let Ok(matcher) = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(pairs.iter().map(|(k, _)| k.as_str()))
+    else {
+        return;
+    };
+    let replace = |text: &mut String| {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for m in matcher.find_iter(text.as_str()) {
+            if !is_word_boundary(text, m.start(), m.end()) {
+                continue;
+            }
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&pairs[m.pattern().as_usize()].1);
+            last = m.end();
+        }
+        if last > 0 {
+            out.push_str(&text[last..]);
+            *text = out;
+        }
+    };
+    for w in &mut report.workloads {
+        let w_file = w.file.clone();
+        // The id keeps its `#2` suffix (made unique after sorting); only the name changes.
+        replace(&mut w.id);
+        for f in &mut w.findings {
+            f.file = w_file.clone();
+            replace(&mut f.message);
+            replace(&mut f.remediation);
+        }
+        for s in &mut w.suppressed {
+            s.file = w_file.clone();
+            if let Some(r) = s.reason.as_mut() {
+                replace(r);
+            }
+        }
+        for n in &mut w.notes {
+            replace(n);
+        }
+    }
+    for e in &mut report.errors {
+        replace(&mut e.message);
+    }
+}
+
+/// Whether a match stands alone: not inside a longer name (`web01` in `web010`).
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let inner = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    // A trailing full stop ends a sentence, not a name.
+    let after_ok = match after {
+        None => true,
+        Some('.') => text[end + 1..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric()),
+        Some(c) => !inner(c),
+    };
+    before.is_none_or(|c| !inner(c)) && after_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries() {
+        assert!(is_word_boundary("VM `web01`: x", 4, 9));
+        assert!(!is_word_boundary("web010 is", 0, 5));
+        assert!(is_word_boundary("runs on web01.", 8, 13));
+        assert!(!is_word_boundary("web01.example.com", 0, 5));
+    }
+}
