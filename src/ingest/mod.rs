@@ -6,6 +6,7 @@
 //! goes to the first kind that claims it. Pieces that need other files (Kubernetes
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
+pub mod dockerfile;
 pub mod vmspec;
 
 use std::sync::Arc;
@@ -52,6 +53,11 @@ pub trait Input: Sync + Send {
         false
     }
     fn ingest_file(&self, _file: &SourceFile, _ctx: &IngestContext, _out: &mut FileOutput) {}
+    /// Whether this kind reads a file named on the command line that no kind wants by name
+    /// and that is not YAML/JSON (a content check, e.g. `build/app.docker`).
+    fn claims_unnamed_file(&self, _file: &SourceFile) -> bool {
+        false
+    }
 
     /// Words one of which a YAML document of this kind must contain (a cheap pre-filter
     /// for files found by walking).
@@ -82,7 +88,7 @@ pub trait Input: Sync + Send {
 
 /// Every input kind, in the order they are asked.
 pub fn inputs() -> &'static [&'static dyn Input] {
-    &[&vmspec::VmSpec]
+    &[&vmspec::VmSpec, &dockerfile::Dockerfile]
 }
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
@@ -110,6 +116,13 @@ pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
     }
     if !is_yaml_name(name) && !file.explicit {
         return out;
+    }
+    if file.explicit && !is_yaml_name(name) {
+        if let Some(input) = inputs().iter().find(|i| i.claims_unnamed_file(file)) {
+            out.recognised = true;
+            input.ingest_file(file, ctx, &mut out);
+            return out;
+        }
     }
     ingest_yaml(file, ctx, &mut out);
     if file.explicit && !out.recognised && out.errors.is_empty() {

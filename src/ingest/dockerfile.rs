@@ -1,0 +1,1319 @@
+//! Dockerfiles and Containerfiles: one workload (kind `container-image`, target
+//! `dockerfile`, generation 3) per file, the image its final stage produces.
+//!
+//! Parsing is `parse-dockerfile`'s (BOM, CRLF, `# escape=`, heredocs for COPY/ADD, exec and
+//! shell forms, lowercase keywords); [`text::prepare`] first takes out `RUN` here-documents
+//! that do not open the command, which that parser does not read. Every instruction becomes
+//! a located node (its keyword's line), so findings point at the offending instruction and
+//! `# fitscan ignore=RULE` on the line above suppresses exactly there.
+//!
+//! The document (see docs/writing-rules.md, "Dockerfile"): `stages` (every stage as written),
+//! `final` (the image: the last stage with what it inherits from stages it is built FROM)
+//! and `build_stages` (the others), plus facts derived from the final image.
+
+mod convert;
+mod image;
+mod shell;
+mod text;
+
+use std::collections::HashMap;
+use std::path::Path as FsPath;
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use self::convert::{Detail, FileText, Inst, ShellKind};
+use self::image::{BaseClass, ImageRef};
+use super::{FileOutput, IngestContext, Input};
+use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
+use crate::node::Node;
+use crate::source::{LineIndex, SourceFile};
+
+pub struct Dockerfile;
+
+/// Names that are never Dockerfiles even when they start with `Dockerfile.` (templates,
+/// ignore files, docs, scripts).
+const NOT_DOCKERFILE_SUFFIXES: &[&str] = &[
+    ".dockerignore",
+    ".md",
+    ".markdown",
+    ".txt",
+    ".rst",
+    ".adoc",
+    ".html",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".template",
+    ".erb",
+    ".mustache",
+    ".hbs",
+    ".in",
+    ".orig",
+    ".rej",
+    ".bak",
+    ".swp",
+    ".sh",
+    ".bash",
+    ".ps1",
+    ".py",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".patch",
+    ".diff",
+    ".lock",
+    ".sig",
+    ".asc",
+    ".sha256",
+    ".gz",
+    ".tgz",
+    ".zip",
+    ".tar",
+];
+
+/// `Dockerfile`, `Containerfile`, `*.Dockerfile`, `*.dockerfile`, `Dockerfile.*`,
+/// `Dockerfile_*`, `Dockerfile-*` (any case), but not templates and ignore files.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile" || lower == "containerfile" {
+        return true;
+    }
+    if NOT_DOCKERFILE_SUFFIXES.iter().any(|s| lower.ends_with(s)) {
+        return false;
+    }
+    let stem_match = ["dockerfile", "containerfile"].iter().any(|stem| {
+        lower.ends_with(&format!(".{stem}"))
+            || [".", "_", "-"].iter().any(|sep| {
+                let prefix = format!("{stem}{sep}");
+                lower.starts_with(&prefix) && lower.len() > prefix.len()
+            })
+    });
+    stem_match
+}
+
+/// Whether a file named on the command line under another name reads as a Dockerfile:
+/// its first instruction (after comments and parser directives) is FROM or ARG.
+fn looks_like_dockerfile(file: &SourceFile) -> bool {
+    if file.looks_binary() {
+        return false;
+    }
+    let Ok(text) = file.text() else { return false };
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| {
+            let word = l.split_whitespace().next().unwrap_or("");
+            (word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG"))
+                && l.len() > word.len()
+        })
+}
+
+impl Input for Dockerfile {
+    fn name(&self) -> &'static str {
+        "dockerfile"
+    }
+
+    fn wants_file_name(&self, name: &str) -> bool {
+        is_dockerfile_name(name)
+    }
+
+    fn claims_file(&self, file: &SourceFile) -> bool {
+        !file.looks_binary()
+    }
+
+    fn claims_unnamed_file(&self, file: &SourceFile) -> bool {
+        looks_like_dockerfile(file)
+    }
+
+    fn ingest_file(&self, file: &SourceFile, _ctx: &IngestContext, out: &mut FileOutput) {
+        match read(file) {
+            Ok(w) => out.workloads.push(w),
+            Err(e) => out.errors.push(e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The model: stages as written.
+
+struct Stage {
+    index: usize,
+    name: Option<String>,
+    line: u32,
+    /// The FROM image as written and with global ARG defaults filled in.
+    image_raw: String,
+    image: String,
+    unresolved: bool,
+    platform: Option<String>,
+    /// The stage of this file it is built FROM.
+    parent: Option<usize>,
+    insts: Vec<Inst>,
+}
+
+struct GlobalArg {
+    name: String,
+    value: Option<String>,
+}
+
+struct Model {
+    stages: Vec<Stage>,
+    global_args: Vec<(GlobalArg, u32)>,
+    escape: char,
+    syntax: Option<String>,
+}
+
+impl Model {
+    /// The stages an image is made of: the root of its FROM chain first, `stage` last.
+    fn chain(&self, stage: usize) -> Vec<usize> {
+        let mut chain = vec![stage];
+        let mut cur = stage;
+        while let Some(p) = self.stages[cur].parent {
+            if chain.contains(&p) {
+                break;
+            }
+            chain.push(p);
+            cur = p;
+        }
+        chain.reverse();
+        chain
+    }
+
+    fn global(&self, name: &str) -> Option<String> {
+        self.global_args
+            .iter()
+            .rev()
+            .find(|(a, _)| a.name == name)
+            .and_then(|(a, _)| a.value.clone())
+    }
+}
+
+/// Expands `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}` as
+/// Dockerfile instructions do. Returns the text and whether every variable was known.
+fn expand_vars(s: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> (String, bool) {
+    if !s.contains('$') {
+        return (s.to_string(), true);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut resolved = true;
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == escape && chars.get(i + 1) == Some(&'$') {
+            out.push('$');
+            i += 2;
+            continue;
+        }
+        if c != '$' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'{') {
+            let Some(close) = chars[i + 2..].iter().position(|c| *c == '}') else {
+                out.extend(&chars[i..]);
+                resolved = false;
+                break;
+            };
+            let expr: String = chars[i + 2..i + 2 + close].iter().collect();
+            let name_len = expr
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expr.len());
+            let (name, op) = expr.split_at(name_len);
+            let value = lookup(name);
+            let piece = match op {
+                "" => value,
+                _ if op.starts_with(":-") => value.filter(|v| !v.is_empty()).or_else(|| Some(op[2..].to_string())),
+                _ if op.starts_with('-') => value.or_else(|| Some(op[1..].to_string())),
+                _ if op.starts_with(":+") => Some(if value.is_some_and(|v| !v.is_empty()) { op[2..].to_string() } else { String::new() }),
+                _ if op.starts_with('+') => Some(if value.is_some() { op[1..].to_string() } else { String::new() }),
+                _ => None,
+            };
+            match piece {
+                Some(p) => out.push_str(&p),
+                None => {
+                    resolved = false;
+                    out.push_str("${");
+                    out.push_str(&expr);
+                    out.push('}');
+                }
+            }
+            i += close + 3;
+        } else {
+            let rest: String = chars[i + 1..].iter().collect();
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if len == 0 {
+                out.push('$');
+                i += 1;
+                continue;
+            }
+            let name = &rest[..len];
+            match lookup(name) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    resolved = false;
+                    out.push('$');
+                    out.push_str(name);
+                }
+            }
+            i += 1 + rest[..len].chars().count();
+        }
+    }
+    (out, resolved)
+}
+
+fn build_model(
+    parsed: &parse_dockerfile::Dockerfile<'_>,
+    ft: &FileText<'_>,
+) -> Model {
+    let escape = ft.escape;
+    let mut model = Model {
+        stages: Vec::new(),
+        global_args: Vec::new(),
+        escape,
+        syntax: parsed
+            .parser_directives
+            .syntax
+            .as_ref()
+            .map(|d| d.value.value.to_string()),
+    };
+    for arg in parsed.global_args() {
+        let line = ft.index.line(arg.arg.span.start);
+        for w in text::words(&arg.arguments.value, escape) {
+            let (name, value) = match w.text.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (w.text.clone(), None),
+            };
+            model.global_args.push((GlobalArg { name, value }, line));
+        }
+    }
+    let mut shells: Vec<ShellKind> = Vec::new();
+    for (index, stage) in parsed.stages().enumerate() {
+        let from_inst = convert::convert_from(ft, stage.from);
+        let image_raw = stage.from.image.value.to_string();
+        let (image, resolved) = expand_vars(&image_raw, escape, &|n| model.global(n));
+        let unresolved = !resolved;
+        let name = stage.from.as_.as_ref().map(|(_, n)| n.value.to_string());
+        let parent = model.stages.iter().position(|s: &Stage| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+        });
+        let platform = from_inst.flag("platform").map(str::to_string);
+        let mut shell_kind = match parent {
+            Some(p) => shells[p],
+            None if image::describe(&ImageRef::parse(&image)).windows => ShellKind::Cmd,
+            None => ShellKind::Posix,
+        };
+        let mut insts = vec![from_inst];
+        for instr in stage.instructions {
+            let inst = convert::convert(ft, instr, shell_kind);
+            if let Detail::Shell(words) = &inst.detail {
+                shell_kind = ShellKind::from_exec(words);
+            }
+            insts.push(inst);
+        }
+        shells.push(shell_kind);
+        let line = insts[0].line;
+        model.stages.push(Stage {
+            index,
+            name,
+            line,
+            image_raw,
+            image,
+            unresolved,
+            platform,
+            parent,
+            insts,
+        });
+    }
+    model
+}
+
+// ---------------------------------------------------------------------------------------
+// The image view: what an image built from a stage holds, following its FROM chain inside
+// the file (ENV, USER, ENTRYPOINT, CMD, LABEL, EXPOSE, VOLUME, HEALTHCHECK and files carry
+// over to a stage built FROM another; ARG does not).
+
+struct Var {
+    keyword: &'static str,
+    name: String,
+    value: Option<String>,
+    line: u32,
+}
+
+struct CopyRef<'m> {
+    inst: &'m Inst,
+    from: Option<String>,
+    sources: Vec<String>,
+    dest: String,
+}
+
+struct Written {
+    dest: String,
+    body: String,
+    line: u32,
+}
+
+#[derive(Default)]
+struct View<'m> {
+    /// (instruction, stage index, inherited from an earlier stage of the chain)
+    insts: Vec<(&'m Inst, usize, bool)>,
+    user: Option<(String, bool, u32)>,
+    entrypoint: Option<&'m Inst>,
+    cmd: Option<(&'m Inst, usize)>,
+    healthcheck: Option<&'m Inst>,
+    env: Vec<(String, String, u32)>,
+    variables: Vec<Var>,
+    labels: Vec<(String, String, u32)>,
+    exposed: Vec<(String, u32)>,
+    volumes: Vec<(String, u32)>,
+    workdir: Option<(String, u32)>,
+    shell: Option<&'m Inst>,
+    copies: Vec<CopyRef<'m>>,
+    files: Vec<Written>,
+    packages: Vec<(shell::Package, u32)>,
+    caches: Vec<(String, u32)>,
+    upgrades: Vec<(String, u32)>,
+}
+
+fn set_env(env: &mut Vec<(String, String, u32)>, name: &str, value: String, line: u32) {
+    env.retain(|(n, _, _)| n != name);
+    env.push((name.to_string(), value, line));
+}
+
+fn lookup_var(
+    env: &[(String, String, u32)],
+    args: &HashMap<String, Option<String>>,
+    name: &str,
+) -> Option<String> {
+    env.iter()
+        .rev()
+        .find(|(n, _, _)| n == name)
+        .map(|(_, val, _)| val.clone())
+        .or_else(|| args.get(name).cloned().flatten())
+}
+
+fn view<'m>(model: &'m Model, stage: usize, analyse: bool) -> View<'m> {
+    let mut v = View::default();
+    let escape = model.escape;
+    for si in model.chain(stage) {
+        let st = &model.stages[si];
+        let inherited = si != stage;
+        let mut args: HashMap<String, Option<String>> = HashMap::new();
+        for inst in &st.insts {
+            v.insts.push((inst, si, inherited));
+            let exp = |v: &View<'_>, args: &HashMap<String, Option<String>>, s: &str| {
+                expand_vars(s, escape, &|n| lookup_var(&v.env, args, n))
+            };
+            match &inst.detail {
+                Detail::Arg(list) => {
+                    for (name, default) in list {
+                        let value = match default {
+                            Some(d) => Some(exp(&v, &args, d).0),
+                            None => model.global(name),
+                        };
+                        v.variables.push(Var {
+                            keyword: "ARG",
+                            name: name.clone(),
+                            value: value.clone(),
+                            line: inst.line,
+                        });
+                        args.insert(name.clone(), value);
+                    }
+                }
+                Detail::Env(list) => {
+                    for (name, value) in list {
+                        let value = exp(&v, &args, value).0;
+                        v.variables.push(Var {
+                            keyword: "ENV",
+                            name: name.clone(),
+                            value: Some(value.clone()),
+                            line: inst.line,
+                        });
+                        set_env(&mut v.env, name, value, inst.line);
+                    }
+                }
+                Detail::User(u) => {
+                    let (user, resolved) = exp(&v, &args, u);
+                    v.user = Some((user, resolved, inst.line));
+                }
+                Detail::Startup if inst.keyword == "ENTRYPOINT" => {
+                    v.entrypoint = Some(inst);
+                    // Setting ENTRYPOINT resets a CMD inherited from the base image.
+                    if v.cmd.is_some_and(|(_, s)| s != si) {
+                        v.cmd = None;
+                    }
+                }
+                Detail::Startup => v.cmd = Some((inst, si)),
+                Detail::Healthcheck { .. } => v.healthcheck = Some(inst),
+                Detail::Label(list) => {
+                    for (k, val) in list {
+                        let value = exp(&v, &args, val).0;
+                        v.labels.retain(|(n, _, _)| n != k);
+                        v.labels.push((k.clone(), value, inst.line));
+                    }
+                }
+                Detail::Expose(ports) => {
+                    for p in ports {
+                        let port = exp(&v, &args, p).0;
+                        v.exposed.push((port, inst.line));
+                    }
+                }
+                Detail::Volume(paths) => {
+                    for p in paths {
+                        let path = exp(&v, &args, p).0;
+                        v.volumes.push((path, inst.line));
+                    }
+                }
+                Detail::Workdir(w) => v.workdir = Some((exp(&v, &args, w).0, inst.line)),
+                Detail::Shell(_) => v.shell = Some(inst),
+                Detail::Copy {
+                    from,
+                    sources,
+                    dest,
+                    files,
+                } => {
+                    let dest = exp(&v, &args, dest).0;
+                    for f in files {
+                        v.files.push(Written {
+                            dest: dest.clone(),
+                            body: f.body.clone(),
+                            line: inst.line,
+                        });
+                    }
+                    v.copies.push(CopyRef {
+                        inst,
+                        from: from.clone(),
+                        sources: sources.iter().map(|s| exp(&v, &args, s).0).collect(),
+                        dest,
+                    });
+                }
+                Detail::Run { script, files } => {
+                    for f in files {
+                        let dest = exp(&v, &args, &f.dest).0;
+                        v.files.push(Written {
+                            dest,
+                            body: f.body.clone(),
+                            line: inst.line,
+                        });
+                    }
+                    if analyse && let Some(script) = script {
+                        let fx = shell::analyse(script, &|n| lookup_var(&v.env, &args, n));
+                        apply_run(&mut v, inst, fx);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    v
+}
+
+/// Cache directories a `--mount=type=cache` keeps out of the layer, by the cache's name.
+fn cache_mounted(inst: &Inst, cache: &str) -> bool {
+    let needle = if cache.starts_with("apt") {
+        "/var/lib/apt"
+    } else if cache.starts_with("apk") {
+        "apk"
+    } else if cache.starts_with("pip") {
+        ".cache"
+    } else if cache.starts_with("zypper") {
+        "zypp"
+    } else if cache.starts_with("dnf") {
+        "/var/cache/dnf"
+    } else {
+        "/var/cache/yum"
+    };
+    inst.flags
+        .iter()
+        .filter(|(n, _)| n == "mount")
+        .any(|(_, m)| m.contains("type=cache") && m.contains(needle))
+}
+
+fn apply_run(v: &mut View<'_>, inst: &Inst, fx: shell::RunEffects) {
+    let before = v.packages.len();
+    v.packages
+        .extend(fx.installs.into_iter().map(|p| (p, inst.line)));
+    if fx.apt_auto_all && fx.autoremove {
+        let mut i = 0;
+        v.packages.retain(|(p, _)| {
+            let keep = i < before || p.manager != "apt" || fx.apt_manual.contains(&p.name);
+            i += 1;
+            keep
+        });
+    }
+    for r in &fx.removes {
+        v.packages
+            .retain(|(p, _)| &p.name != r && p.group.as_deref() != Some(r.as_str()));
+    }
+    for c in fx.caches {
+        if !cache_mounted(inst, &c) {
+            v.caches.push((c, inst.line));
+        }
+    }
+    for u in fx.upgrades {
+        v.upgrades.push((u, inst.line));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The document rules read.
+
+fn str_seq(items: &[String], line: u32) -> Node {
+    Node::seq(items.iter().map(|s| Node::str(s.clone(), line)).collect(), line)
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn inst_node(inst: &Inst, stage: usize, inherited: bool) -> Node {
+    let l = inst.line;
+    let mut n = Node::map(l);
+    n.insert("instruction", Node::str(inst.keyword, l));
+    n.insert("args", Node::str(inst.args.clone(), l));
+    n.insert("text", Node::str(inst.text.clone(), l));
+    n.insert("stage", Node::int(to_i64(stage), l));
+    if let Some(f) = inst.form {
+        n.insert("form", Node::str(f, l));
+    }
+    if let Some(e) = &inst.exec {
+        n.insert("exec", str_seq(e, l));
+    }
+    if !inst.flags.is_empty() {
+        let mut flags = Node::map(l);
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (name, value) in &inst.flags {
+            match seen.iter_mut().find(|(n, _)| n == name) {
+                Some((_, v)) => {
+                    v.push(' ');
+                    v.push_str(value);
+                }
+                None => seen.push((name.clone(), value.clone())),
+            }
+        }
+        for (name, value) in seen {
+            flags.insert(name, Node::str(value, l));
+        }
+        n.insert("flags", flags);
+    }
+    if !inst.heredocs.is_empty() {
+        let docs = inst
+            .heredocs
+            .iter()
+            .map(|h| {
+                let mut d = Node::map(h.body_line);
+                d.insert("delimiter", Node::str(h.delimiter.clone(), h.body_line));
+                d.insert("body", Node::str(h.body.clone(), h.body_line));
+                d
+            })
+            .collect();
+        n.insert("heredocs", Node::seq(docs, l));
+    }
+    if inherited {
+        n.insert("inherited", Node::bool(true, l));
+    }
+    match &inst.detail {
+        Detail::Copy {
+            from,
+            sources,
+            dest,
+            ..
+        } => {
+            if let Some(f) = from {
+                n.insert("from", Node::str(f.clone(), l));
+            }
+            n.insert("sources", str_seq(sources, l));
+            n.insert("dest", Node::str(dest.clone(), l));
+        }
+        Detail::Onbuild(inner) => n.insert("trigger", inst_node(inner, stage, inherited)),
+        _ => {}
+    }
+    n
+}
+
+fn from_node(model: &Model, st: &Stage) -> Node {
+    let l = st.line;
+    let mut n = Node::map(l);
+    n.insert("image", Node::str(st.image.clone(), l));
+    n.insert("raw", Node::str(st.image_raw.clone(), l));
+    if let Some(p) = &st.platform {
+        n.insert("platform", Node::str(p.clone(), l));
+    }
+    if st.unresolved {
+        n.insert("unresolved", Node::bool(true, l));
+    }
+    match st.parent {
+        Some(p) => {
+            let name = model.stages[p].name.clone().unwrap_or_default();
+            n.insert("stage", Node::str(name, l));
+            n.insert("external", Node::bool(false, l));
+        }
+        None => {
+            let r = ImageRef::parse(&st.image);
+            let scratch = r.is_scratch();
+            n.insert("scratch", Node::bool(scratch, l));
+            n.insert("external", Node::bool(!scratch && !st.unresolved, l));
+            if let Some(reg) = &r.registry {
+                n.insert("registry", Node::str(reg.clone(), l));
+            }
+            n.insert("repository", Node::str(r.repository.clone(), l));
+            if let Some(t) = &r.tag {
+                n.insert("tag", Node::str(t.clone(), l));
+            }
+            if let Some(d) = &r.digest {
+                n.insert("digest", Node::str(d.clone(), l));
+            }
+        }
+    }
+    n
+}
+
+fn user_node(user: &str, line: u32) -> Node {
+    let (uid, group) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    let mut n = Node::map(line);
+    n.insert("name", Node::str(user, line));
+    n.insert("user", Node::str(uid, line));
+    if let Some(g) = group {
+        n.insert("group", Node::str(g, line));
+    }
+    n
+}
+
+fn stage_node(model: &Model, si: usize, v: &View<'_>, merged: bool) -> Node {
+    let st = &model.stages[si];
+    let l = st.line;
+    let mut n = Node::map(l);
+    n.insert("index", Node::int(to_i64(st.index), l));
+    if let Some(name) = &st.name {
+        n.insert("name", Node::str(name.clone(), l));
+    }
+    n.insert("from", from_node(model, st));
+    if let Some(p) = st.parent {
+        n.insert("parent", Node::int(to_i64(p), l));
+    }
+    let root = model.chain(si).first().copied().unwrap_or(si);
+    if root != si {
+        n.insert("base", from_node(model, &model.stages[root]));
+    } else {
+        n.insert("base", from_node(model, st));
+    }
+    let insts = v
+        .insts
+        .iter()
+        .filter(|(_, s, _)| merged || *s == si)
+        .map(|(i, s, inherited)| inst_node(i, *s, *inherited))
+        .collect();
+    n.insert("instructions", Node::seq(insts, l));
+    if let Some((user, _, line)) = &v.user {
+        n.insert("user", user_node(user, *line));
+    }
+    let mut startup = Vec::new();
+    if let Some(e) = v.entrypoint {
+        let node = inst_node(e, si, false);
+        startup.push(node.clone());
+        n.insert("entrypoint", node);
+    }
+    if let Some((c, _)) = v.cmd {
+        let node = inst_node(c, si, false);
+        startup.push(node.clone());
+        n.insert("cmd", node);
+    }
+    n.insert("startup", Node::seq(startup, l));
+    if let Some(h) = v.healthcheck {
+        let mut node = inst_node(h, si, false);
+        let none = matches!(h.detail, Detail::Healthcheck { none: true });
+        node.insert("none", Node::bool(none, h.line));
+        n.insert("healthcheck", node);
+    }
+    let ports = v
+        .exposed
+        .iter()
+        .map(|(text, line)| port_node(text, *line))
+        .collect();
+    n.insert("exposed_ports", Node::seq(ports, l));
+    let mut env = Node::map(l);
+    for (name, value, line) in &v.env {
+        env.insert(name.clone(), Node::str(value.clone(), *line));
+    }
+    n.insert("env", env);
+    let vars = v
+        .variables
+        .iter()
+        .map(|var| {
+            let mut m = Node::map(var.line);
+            m.insert("instruction", Node::str(var.keyword, var.line));
+            m.insert("name", Node::str(var.name.clone(), var.line));
+            if let Some(val) = &var.value {
+                m.insert("value", Node::str(val.clone(), var.line));
+            }
+            m
+        })
+        .collect();
+    n.insert("variables", Node::seq(vars, l));
+    let mut labels = Node::map(l);
+    for (k, val, line) in &v.labels {
+        labels.insert(k.clone(), Node::str(val.clone(), *line));
+    }
+    n.insert("labels", labels);
+    let volumes = v
+        .volumes
+        .iter()
+        .map(|(p, line)| {
+            let mut m = Node::map(*line);
+            m.insert("path", Node::str(p.clone(), *line));
+            m
+        })
+        .collect();
+    n.insert("volumes", Node::seq(volumes, l));
+    if let Some((w, line)) = &v.workdir {
+        n.insert("workdir", Node::str(w.clone(), *line));
+    }
+    if let Some(s) = v.shell
+        && let Some(e) = &s.exec
+    {
+        n.insert("shell", str_seq(e, s.line));
+    }
+    let copies = v
+        .copies
+        .iter()
+        .map(|c| {
+            let line = c.inst.line;
+            let mut m = Node::map(line);
+            m.insert(
+                "text",
+                Node::str(format!("{} {}", c.inst.keyword, c.inst.text), line),
+            );
+            m.insert("instruction", Node::str(c.inst.keyword, line));
+            if let Some(f) = &c.from {
+                m.insert("from", Node::str(f.clone(), line));
+            }
+            m.insert("sources", str_seq(&c.sources, line));
+            m.insert("dest", Node::str(c.dest.clone(), line));
+            m
+        })
+        .collect();
+    n.insert("copies", Node::seq(copies, l));
+    let scripts = v
+        .files
+        .iter()
+        .map(|f| {
+            let mut m = Node::map(f.line);
+            m.insert("dest", Node::str(f.dest.clone(), f.line));
+            m.insert(
+                "text",
+                Node::str(text::strip_shell_comments(&f.body, '\\'), f.line),
+            );
+            m
+        })
+        .collect();
+    n.insert("scripts", Node::seq(scripts, l));
+    n
+}
+
+/// `80`, `80/tcp`, `7000-7010/udp`; a port that stays a variable keeps only its text.
+fn parse_port(text: &str) -> (Option<u32>, Option<u32>, String) {
+    let (ports, proto) = match text.split_once('/') {
+        Some((p, proto)) => (p, proto.to_ascii_lowercase()),
+        None => (text, "tcp".to_string()),
+    };
+    let (start, end) = match ports.split_once('-') {
+        Some((a, b)) => (a.parse().ok(), b.parse().ok()),
+        None => (ports.parse().ok(), None),
+    };
+    (start, end, proto)
+}
+
+fn port_node(text: &str, line: u32) -> Node {
+    let (port, end, proto) = parse_port(text);
+    let mut n = Node::map(line);
+    n.insert("text", Node::str(text, line));
+    if let Some(p) = port {
+        n.insert("port", Node::int(i64::from(p), line));
+    }
+    if let Some(e) = end {
+        n.insert("end", Node::int(i64::from(e), line));
+    }
+    n.insert("protocol", Node::str(proto, line));
+    n
+}
+
+/// Well-known server ports by the kind of service behind them: several kinds in one image
+/// is a multi-service box.
+fn service_of(port: u32) -> Option<&'static str> {
+    Some(match port {
+        20 | 21 => "ftp",
+        22 => "ssh",
+        23 => "telnet",
+        25 | 465 | 587 => "smtp",
+        53 => "dns",
+        80 | 443 | 8080 | 8443 => "http",
+        110 | 143 | 993 | 995 => "mail",
+        139 | 445 => "smb",
+        389 | 636 => "ldap",
+        1433 => "sqlserver",
+        1521 => "oracle",
+        3306 => "mysql",
+        3389 => "rdp",
+        5432 => "postgres",
+        5672 => "amqp",
+        5900..=5910 => "vnc",
+        6379 => "redis",
+        11211 => "memcached",
+        27017 => "mongodb",
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Facts about the final image.
+
+fn static_regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("static regex: {e}"))
+}
+
+/// Compilers, build systems, SDKs, version control and development headers.
+static BUILD_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)^(gcc|g\+\+|gcc-c\+\+|cc|c\+\+|clang|llvm|make|cmake|ninja|ninja-build|meson|autoconf|automake|libtool|pkg-?config|pkgconf|build-essential|build-base|bison|flex|binutils|dpkg-dev|maven|gradle|ant|golang|golang-go|go|rust|rustc|cargo|default-jdk|default-jdk-headless|git|subversion|mercurial|musl-dev|libc-dev|libc6-dev|linux-headers|kernel-devel|kernel-headers|@development(\s+tools)?|@development-tools|(gcc|g\+\+|clang|llvm)-[0-9.]+|openjdk-?[0-9]*-jdk(-headless)?|java-[0-9.]+-openjdk-devel|temurin-[0-9]+-jdk|dotnet-sdk.*|.+-dev|.+-devel|.+-headers)$",
+    )
+});
+
+/// ENV/ARG names that hold credentials.
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)(passw(or)?d|passphrase|secret|token|api_?key|access_?key|private_?key|credential|(^|_)pwd($|_)|(^|_)auth($|_)|(^|_)keys?$)",
+    )
+});
+
+/// ... unless the name says it is a pointer to the secret or something public.
+static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)(_(file|path|dir|url|uri|endpoint|host|name|user|username|id|type|length|len|ttl|timeout|expiry|expires|enabled|mode|header|policy|method|version|format|location|realm|server|servers|algorithm)$|gpg|pgp|public|pubkey)",
+    )
+});
+
+fn fact_list(items: Vec<(String, u32)>, line: u32) -> Node {
+    Node::seq(
+        items
+            .into_iter()
+            .map(|(text, l)| Node::str(text, l))
+            .collect(),
+        line,
+    )
+}
+
+fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>) -> Node {
+    let final_stage = &model.stages[final_idx];
+    let final_line = final_stage.line;
+    let chain = model.chain(final_idx);
+    let root = &model.stages[chain.first().copied().unwrap_or(final_idx)];
+    let mut f = Node::map(0);
+    f.insert("stage_count", Node::int(to_i64(model.stages.len()), 0));
+    f.insert("multi_stage", Node::bool(model.stages.len() > 1, 0));
+
+    // Base image of the final image.
+    let mut windows = false;
+    let mut default_user = None;
+    if root.unresolved {
+        notes.push(format!(
+            "line {}: FROM `{}` uses a build argument without a default; the base image is unknown",
+            root.line, root.image_raw
+        ));
+    } else {
+        let r = ImageRef::parse(&root.image);
+        let info = image::describe(&r);
+        windows = info.windows;
+        default_user = info.default_user;
+        let l = root.line;
+        let mut b = Node::map(l);
+        b.insert("image", Node::str(root.image.clone(), l));
+        b.insert("repository", Node::str(r.repository.clone(), l));
+        if let Some(t) = &r.tag {
+            b.insert("tag", Node::str(t.clone(), l));
+        }
+        if let Some(d) = &r.digest {
+            b.insert("digest", Node::str(d.clone(), l));
+        }
+        if let Some(c) = info.class {
+            b.insert("class", Node::str(c.as_str(), l));
+            b.insert("full_os", Node::bool(c == BaseClass::FullOs, l));
+        }
+        b.insert("sdk", Node::bool(info.sdk, l));
+        b.insert("pinned", Node::bool(r.digest.is_some(), l));
+        let latest = r.digest.is_none()
+            && !r.is_scratch()
+            && r.tag.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("latest"));
+        b.insert("latest", Node::bool(latest, l));
+        f.insert("base", b);
+    }
+    if let Some(s) = v.shell
+        && let Some(e) = &s.exec
+        && ShellKind::from_exec(e) != ShellKind::Posix
+    {
+        windows = true;
+    }
+    f.insert("windows", Node::bool(windows, final_line));
+
+    // The user the image runs as.
+    let (user, source, line, resolved) = match &v.user {
+        Some((u, resolved, line)) => (u.clone(), "USER instruction", *line, *resolved),
+        None => match default_user {
+            Some(d) => (d.to_string(), "base image default", final_line, true),
+            None if windows => (
+                "ContainerAdministrator".to_string(),
+                "Windows default",
+                final_line,
+                true,
+            ),
+            None => ("root".to_string(), "no USER instruction", final_line, !root.unresolved),
+        },
+    };
+    let uid = user.split(':').next().unwrap_or("").trim();
+    f.insert("user", Node::str(user.clone(), line));
+    f.insert("user_source", Node::str(source, line));
+    if resolved {
+        let root_user = uid == "0"
+            || uid.eq_ignore_ascii_case("root")
+            || uid.eq_ignore_ascii_case("ContainerAdministrator");
+        f.insert("runs_as_root", Node::bool(root_user, line));
+        let numeric = !uid.is_empty() && uid.chars().all(|c| c.is_ascii_digit());
+        f.insert("user_numeric", Node::bool(numeric, line));
+    }
+
+    // Ports.
+    let first_expose = v.exposed.first().map_or(final_line, |(_, l)| *l);
+    let mut entries: Vec<&str> = v.exposed.iter().map(|(t, _)| t.as_str()).collect();
+    entries.sort_unstable();
+    entries.dedup();
+    f.insert(
+        "exposed_port_count",
+        Node::int(to_i64(entries.len()), first_expose),
+    );
+    let mut services: Vec<&str> = v
+        .exposed
+        .iter()
+        .filter_map(|(t, _)| parse_port(t).0.and_then(service_of))
+        .collect();
+    services.sort_unstable();
+    services.dedup();
+    f.insert(
+        "exposed_service_count",
+        Node::int(to_i64(services.len()), first_expose),
+    );
+    f.insert(
+        "exposed_services",
+        Node::seq(
+            services
+                .iter()
+                .map(|s| Node::str(*s, first_expose))
+                .collect(),
+            first_expose,
+        ),
+    );
+
+    // Packages the Dockerfile leaves installed in the image.
+    let packages = v
+        .packages
+        .iter()
+        .map(|(p, l)| {
+            let mut m = Node::map(*l);
+            m.insert("name", Node::str(p.name.clone(), *l));
+            m.insert("manager", Node::str(p.manager, *l));
+            m
+        })
+        .collect();
+    f.insert("packages", Node::seq(packages, 0));
+    let mut tools: Vec<(String, u32)> = Vec::new();
+    if !root.unresolved && image::describe(&ImageRef::parse(&root.image)).sdk {
+        tools.push((format!("{} (a build image)", root.image), root.line));
+    }
+    let mut by_line: Vec<(u32, &'static str, Vec<&str>)> = Vec::new();
+    for (p, l) in &v.packages {
+        if !BUILD_TOOL.is_match(&p.name) {
+            continue;
+        }
+        match by_line.iter_mut().find(|(bl, m, _)| bl == l && *m == p.manager) {
+            Some((_, _, names)) => names.push(&p.name),
+            None => by_line.push((*l, p.manager, vec![&p.name])),
+        }
+    }
+    for (l, manager, names) in by_line {
+        tools.push((format!("{} ({manager})", names.join(", ")), l));
+    }
+    f.insert("build_tools", fact_list(tools, 0));
+    f.insert("package_caches", fact_list(v.caches.clone(), 0));
+    f.insert("os_upgrades", fact_list(v.upgrades.clone(), 0));
+    let secrets = v
+        .variables
+        .iter()
+        .filter(|var| SECRET_NAME.is_match(&var.name) && !NOT_SECRET_NAME.is_match(&var.name))
+        .filter(|var| var.keyword == "ARG" || var.value.as_deref().is_some_and(|v| !v.is_empty()))
+        .map(|var| (format!("{} {}", var.keyword, var.name), var.line))
+        .collect();
+    f.insert("secrets", fact_list(secrets, 0));
+    let healthcheck = v
+        .healthcheck
+        .filter(|h| !matches!(h.detail, Detail::Healthcheck { none: true }));
+    f.insert(
+        "healthcheck",
+        Node::bool(healthcheck.is_some(), healthcheck.map_or(final_line, |h| h.line)),
+    );
+    f
+}
+
+// ---------------------------------------------------------------------------------------
+// Suppressions, naming, and the workload.
+
+static IGNORE_COMMENT: LazyLock<Regex> =
+    LazyLock::new(|| static_regex(r"(?i)^#\s*fitscan[\s:]+ignore\s*=\s*(.*)$"));
+
+struct IgnoreComment {
+    line: u32,
+    rules: Vec<String>,
+    reason: Option<String>,
+}
+
+fn ignore_comments(text: &str, lines: &[text::PhysLine], notes: &mut Vec<String>) -> Vec<IgnoreComment> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let content = text[l.start..l.end].trim();
+        let Some(c) = IGNORE_COMMENT.captures(content) else {
+            continue;
+        };
+        let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let value = c.get(1).map_or("", |m| m.as_str());
+        let (ids, reason) = match value.split_once(':') {
+            Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+            None => (value, None),
+        };
+        let mut rules = Vec::new();
+        for id in ids.split(',').map(str::trim) {
+            if id.is_empty() {
+                continue;
+            }
+            if id.chars().any(char::is_whitespace) {
+                notes.push(format!(
+                    "line {line}: `# fitscan ignore=` lists `{id}`, which is not a rule id (separate ids with commas, put a reason after a colon)"
+                ));
+                continue;
+            }
+            rules.push(id.to_string());
+        }
+        if rules.is_empty() {
+            notes.push(format!("line {line}: `# fitscan ignore=` names no rule"));
+            continue;
+        }
+        out.push(IgnoreComment {
+            line,
+            rules,
+            reason,
+        });
+    }
+    out
+}
+
+/// Each ignore comment applies to the instruction right below it (a block of comment
+/// lines may sit between them) or to the instruction whose continuation lines it sits in.
+fn suppressions(
+    file: &Arc<str>,
+    text: &str,
+    lines: &[text::PhysLine],
+    model: &Model,
+    notes: &mut Vec<String>,
+) -> Vec<Suppression> {
+    let comments = ignore_comments(text, lines, notes);
+    if comments.is_empty() {
+        return Vec::new();
+    }
+    let is_comment = |line: u32| {
+        lines
+            .get(line as usize - 1)
+            .is_some_and(|l| text[l.start..l.end].trim_start().starts_with('#'))
+    };
+    let mut spans: Vec<(u32, u32)> = model
+        .stages
+        .iter()
+        .flat_map(|s| s.insts.iter().map(|i| (i.line, i.last_line)))
+        .chain(model.global_args.iter().map(|(_, l)| (*l, *l)))
+        .collect();
+    spans.sort_unstable();
+    let mut out = Vec::new();
+    for c in comments {
+        let target = spans.iter().find_map(|&(start, end)| {
+            let inside = c.line > start && c.line <= end;
+            let above = c.line < start && (c.line + 1..start).all(is_comment);
+            (inside || above).then_some(start)
+        });
+        let Some(target) = target else {
+            notes.push(format!(
+                "line {}: `# fitscan ignore=` is not on the line above an instruction, so it suppresses nothing",
+                c.line
+            ));
+            continue;
+        };
+        for rule in c.rules {
+            out.push(Suppression {
+                rule,
+                reason: c.reason.clone(),
+                file: Arc::clone(file),
+                line: c.line,
+                applies_to_line: Some(target),
+            });
+        }
+    }
+    out
+}
+
+/// A label that names the image, else the directory (and the file name when it is not a
+/// plain `Dockerfile`/`Containerfile`), else the file name.
+fn workload_name(display: &str, labels: &[(String, String, u32)]) -> String {
+    for key in ["org.opencontainers.image.title", "name"] {
+        if let Some((_, value, _)) = labels.iter().rev().find(|(k, _, _)| k == key) {
+            let value = value.trim();
+            if !value.is_empty() && !value.contains('$') {
+                return value.to_string();
+            }
+        }
+    }
+    let display = display.strip_prefix("./").unwrap_or(display);
+    let path = FsPath::new(display);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| display.to_string());
+    let dir = path
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() || dir == "." {
+        return file_name;
+    }
+    let plain = file_name.eq_ignore_ascii_case("dockerfile")
+        || file_name.eq_ignore_ascii_case("containerfile");
+    if plain {
+        dir.to_string()
+    } else {
+        format!("{dir}/{file_name}")
+    }
+}
+
+fn read(file: &SourceFile) -> Result<Workload, ScanError> {
+    let display = &file.display;
+    let text = file.text()?;
+    if text.trim().is_empty() {
+        return Err(ScanError::parse(
+            display,
+            Some(1),
+            "empty Dockerfile: there is no FROM instruction",
+        ));
+    }
+    let escape = text::escape_directive(text);
+    let (prepared, heredocs) = text::prepare(text, escape).map_err(|u| {
+        ScanError::parse(
+            display,
+            Some(u.line),
+            format!(
+                "here-document `{0}` is never closed: no line `{0}` follows it",
+                u.delimiter
+            ),
+        )
+    })?;
+    let parsed = parse_dockerfile::parse(&prepared).map_err(|e| {
+        let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
+        let message = if line == 0 {
+            format!("not a Dockerfile: {e:#}")
+        } else {
+            format!("invalid Dockerfile: {e:#} (column {})", e.column())
+        };
+        ScanError::parse(display, Some(line.max(1)), message)
+    })?;
+    let lines = text::physical_lines(text);
+    let index = LineIndex::new(text);
+    let ft = FileText {
+        text,
+        lines: &lines,
+        index: &index,
+        escape,
+        heredocs: &heredocs,
+    };
+    let model = build_model(&parsed, &ft);
+    let Some(final_idx) = model.stages.len().checked_sub(1) else {
+        return Err(ScanError::parse(
+            display,
+            Some(1),
+            "not a Dockerfile: expected at least one FROM instruction",
+        ));
+    };
+    let mut notes = Vec::new();
+    let final_view = view(&model, final_idx, true);
+    let mut doc = Node::map(1);
+    doc.insert(
+        "escape",
+        Node::str(model.escape.to_string(), 1),
+    );
+    if let Some(s) = &model.syntax {
+        doc.insert("syntax", Node::str(s.clone(), 1));
+    }
+    let globals = model
+        .global_args
+        .iter()
+        .map(|(a, l)| {
+            let mut m = Node::map(*l);
+            m.insert("name", Node::str(a.name.clone(), *l));
+            if let Some(v) = &a.value {
+                m.insert("value", Node::str(v.clone(), *l));
+            }
+            m
+        })
+        .collect();
+    doc.insert("global_args", Node::seq(globals, 1));
+    let mut stages = Vec::with_capacity(model.stages.len());
+    let mut build_stages = Vec::new();
+    for si in 0..model.stages.len() {
+        let node = if si == final_idx {
+            stage_node(&model, si, &final_view, false)
+        } else {
+            stage_node(&model, si, &view(&model, si, false), false)
+        };
+        if si != final_idx {
+            build_stages.push(node.clone());
+        }
+        stages.push(node);
+    }
+    doc.insert("stages", Node::seq(stages, 1));
+    doc.insert("final", stage_node(&model, final_idx, &final_view, true));
+    doc.insert("build_stages", Node::seq(build_stages, 1));
+
+    let facts = facts(&model, final_idx, &final_view, &mut notes);
+    let suppressions = suppressions(display, text, &lines, &model, &mut notes);
+    let name = workload_name(display, &final_view.labels);
+    let line = model.stages[final_idx].line;
+    let mut w = Workload::new(
+        WorkloadKind::ContainerImage,
+        Target::Dockerfile,
+        name,
+        Arc::clone(display),
+        line,
+        Generation::CloudNative,
+        doc,
+    );
+    w.facts = facts;
+    w.suppressions = suppressions;
+    w.notes = notes;
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests;
