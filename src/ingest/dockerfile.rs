@@ -963,7 +963,7 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
     {
         windows = true;
     }
-    f.insert("windows", Node::bool(windows, final_line));
+    f.insert("windows", Node::bool(windows, 0));
 
     // The user the image runs as.
     let (user, source, line, resolved) = match &v.user {
