@@ -102,14 +102,33 @@ fn looks_like_dockerfile(file: &SourceFile) -> bool {
         return false;
     }
     let Ok(text) = file.text() else { return false };
-    text.lines()
+    let Some(first) = text
+        .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .is_some_and(|l| {
-            let word = l.split_whitespace().next().unwrap_or("");
-            (word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG"))
-                && l.len() > word.len()
-        })
+    else {
+        return false;
+    };
+    let mut words = first.split_whitespace();
+    let keyword = words.next().unwrap_or("");
+    let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+    if keyword.eq_ignore_ascii_case("FROM") {
+        // FROM image [AS name]
+        match rest.as_slice() {
+            [_image] => true,
+            [_image, as_, _name] => as_.eq_ignore_ascii_case("AS"),
+            _ => false,
+        }
+    } else if keyword.eq_ignore_ascii_case("ARG") {
+        !rest.is_empty()
+            && rest.iter().all(|w| {
+                let name = w.split('=').next().unwrap_or("");
+                name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    } else {
+        false
+    }
 }
 
 impl Input for Dockerfile {
@@ -442,6 +461,12 @@ fn view<'m>(model: &'m Model, stage: usize, analyse: bool) -> View<'m> {
                 }
                 Detail::User(u) => {
                     let (user, resolved) = exp(&v, &args, u);
+                    // Docker takes quotes and escapes out of the user name.
+                    let user: String = text::words(&user, escape)
+                        .into_iter()
+                        .map(|w| w.text)
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     v.user = Some((user, resolved, inst.line));
                 }
                 Detail::Startup if inst.keyword == "ENTRYPOINT" => {
@@ -983,12 +1008,12 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
     f.insert("user", Node::str(user.clone(), line));
     f.insert("user_source", Node::str(source, line));
     if resolved {
-        let root_user = uid == "0"
+        let number = uid.strip_prefix('+').unwrap_or(uid).parse::<u64>().ok();
+        let root_user = number == Some(0)
             || uid.eq_ignore_ascii_case("root")
             || uid.eq_ignore_ascii_case("ContainerAdministrator");
         f.insert("runs_as_root", Node::bool(root_user, line));
-        let numeric = !uid.is_empty() && uid.chars().all(|c| c.is_ascii_digit());
-        f.insert("user_numeric", Node::bool(numeric, line));
+        f.insert("user_numeric", Node::bool(number.is_some(), line));
     }
 
     // Ports.
