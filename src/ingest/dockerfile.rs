@@ -85,14 +85,13 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     if NOT_DOCKERFILE_SUFFIXES.iter().any(|s| lower.ends_with(s)) {
         return false;
     }
-    let stem_match = ["dockerfile", "containerfile"].iter().any(|stem| {
+    ["dockerfile", "containerfile"].iter().any(|stem| {
         lower.ends_with(&format!(".{stem}"))
             || [".", "_", "-"].iter().any(|sep| {
                 let prefix = format!("{stem}{sep}");
                 lower.starts_with(&prefix) && lower.len() > prefix.len()
             })
-    });
-    stem_match
+    })
 }
 
 /// Whether a file named on the command line under another name reads as a Dockerfile:
@@ -246,10 +245,20 @@ fn expand_vars(s: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -
             let value = lookup(name);
             let piece = match op {
                 "" => value,
-                _ if op.starts_with(":-") => value.filter(|v| !v.is_empty()).or_else(|| Some(op[2..].to_string())),
+                _ if op.starts_with(":-") => value
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| Some(op[2..].to_string())),
                 _ if op.starts_with('-') => value.or_else(|| Some(op[1..].to_string())),
-                _ if op.starts_with(":+") => Some(if value.is_some_and(|v| !v.is_empty()) { op[2..].to_string() } else { String::new() }),
-                _ if op.starts_with('+') => Some(if value.is_some() { op[1..].to_string() } else { String::new() }),
+                _ if op.starts_with(":+") => Some(if value.is_some_and(|v| !v.is_empty()) {
+                    op[2..].to_string()
+                } else {
+                    String::new()
+                }),
+                _ if op.starts_with('+') => Some(if value.is_some() {
+                    op[1..].to_string()
+                } else {
+                    String::new()
+                }),
                 _ => None,
             };
             match piece {
@@ -287,10 +296,7 @@ fn expand_vars(s: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -
     (out, resolved)
 }
 
-fn build_model(
-    parsed: &parse_dockerfile::Dockerfile<'_>,
-    ft: &FileText<'_>,
-) -> Model {
+fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> Model {
     let escape = ft.escape;
     let mut model = Model {
         stages: Vec::new(),
@@ -592,7 +598,10 @@ fn apply_run(v: &mut View<'_>, inst: &Inst, fx: shell::RunEffects) {
 // The document rules read.
 
 fn str_seq(items: &[String], line: u32) -> Node {
-    Node::seq(items.iter().map(|s| Node::str(s.clone(), line)).collect(), line)
+    Node::seq(
+        items.iter().map(|s| Node::str(s.clone(), line)).collect(),
+        line,
+    )
 }
 
 fn to_i64(n: usize) -> i64 {
@@ -978,7 +987,9 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
         b.insert("pinned", Node::bool(r.digest.is_some(), l));
         let latest = r.digest.is_none()
             && !r.is_scratch()
-            && r.tag.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("latest"));
+            && r.tag
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("latest"));
         b.insert("latest", Node::bool(latest, l));
         f.insert("base", b);
     }
@@ -1001,7 +1012,12 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
                 final_line,
                 true,
             ),
-            None => ("root".to_string(), "no USER instruction", final_line, !root.unresolved),
+            None => (
+                "root".to_string(),
+                "no USER instruction",
+                final_line,
+                !root.unresolved,
+            ),
         },
     };
     let uid = user.split(':').next().unwrap_or("").trim();
@@ -1068,7 +1084,10 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
         if !BUILD_TOOL.is_match(&p.name) {
             continue;
         }
-        match by_line.iter_mut().find(|(bl, m, _)| bl == l && *m == p.manager) {
+        match by_line
+            .iter_mut()
+            .find(|(bl, m, _)| bl == l && *m == p.manager)
+        {
             Some((_, _, names)) => names.push(&p.name),
             None => by_line.push((*l, p.manager, vec![&p.name])),
         }
@@ -1092,7 +1111,10 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
         .filter(|h| !matches!(h.detail, Detail::Healthcheck { none: true }));
     f.insert(
         "healthcheck",
-        Node::bool(healthcheck.is_some(), healthcheck.map_or(final_line, |h| h.line)),
+        Node::bool(
+            healthcheck.is_some(),
+            healthcheck.map_or(final_line, |h| h.line),
+        ),
     );
     f
 }
@@ -1109,7 +1131,11 @@ struct IgnoreComment {
     reason: Option<String>,
 }
 
-fn ignore_comments(text: &str, lines: &[text::PhysLine], notes: &mut Vec<String>) -> Vec<IgnoreComment> {
+fn ignore_comments(
+    text: &str,
+    lines: &[text::PhysLine],
+    notes: &mut Vec<String>,
+) -> Vec<IgnoreComment> {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let content = text[l.start..l.end].trim();
@@ -1119,7 +1145,10 @@ fn ignore_comments(text: &str, lines: &[text::PhysLine], notes: &mut Vec<String>
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let value = c.get(1).map_or("", |m| m.as_str());
         let (ids, reason) = match value.split_once(':') {
-            Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+            Some((ids, reason)) => (
+                ids,
+                Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+            ),
             None => (value, None),
         };
         let mut rules = Vec::new();
@@ -1284,10 +1313,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
     let mut notes = Vec::new();
     let final_view = view(&model, final_idx, true);
     let mut doc = Node::map(1);
-    doc.insert(
-        "escape",
-        Node::str(model.escape.to_string(), 1),
-    );
+    doc.insert("escape", Node::str(model.escape.to_string(), 1));
     if let Some(s) = &model.syntax {
         doc.insert("syntax", Node::str(s.clone(), 1));
     }

@@ -117,12 +117,13 @@ pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
     if !is_yaml_name(name) && !file.explicit {
         return out;
     }
-    if file.explicit && !is_yaml_name(name) {
-        if let Some(input) = inputs().iter().find(|i| i.claims_unnamed_file(file)) {
-            out.recognised = true;
-            input.ingest_file(file, ctx, &mut out);
-            return out;
-        }
+    if file.explicit
+        && !is_yaml_name(name)
+        && let Some(input) = inputs().iter().find(|i| i.claims_unnamed_file(file))
+    {
+        out.recognised = true;
+        input.ingest_file(file, ctx, &mut out);
+        return out;
     }
     ingest_yaml(file, ctx, &mut out);
     if file.explicit && !out.recognised && out.errors.is_empty() {

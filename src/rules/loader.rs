@@ -906,9 +906,15 @@ rules:
         .pop()
         .unwrap_or_else(Node::null);
         let facts = Node::map(0);
-        let outcome = rules
-            .first()
-            .map(|r| evaluate(r, Roots { doc: &doc, facts: &facts }));
+        let outcome = rules.first().map(|r| {
+            evaluate(
+                r,
+                Roots {
+                    doc: &doc,
+                    facts: &facts,
+                },
+            )
+        });
         match outcome {
             Some(Outcome::Fail(hits)) => {
                 assert_eq!(hits.len(), 1);

@@ -186,7 +186,9 @@ fn exec_script(exec: &[String]) -> Option<String> {
     if !matches!(program.as_str(), "sh" | "bash" | "ash" | "dash" | "zsh") {
         return None;
     }
-    let c = exec.iter().position(|w| w == "-c" || w.starts_with('-') && w.ends_with('c'))?;
+    let c = exec
+        .iter()
+        .position(|w| w == "-c" || w.starts_with('-') && w.ends_with('c'))?;
     exec.get(c + 1).cloned()
 }
 

@@ -194,11 +194,10 @@ fn is_sdk(r: &ImageRef) -> bool {
     let name = r.name();
     let short = r.short();
     let tag = r.tag_lower();
-    let variant_is_runtime =
-        tag.contains("jre") || tag.contains("slim") || tag.contains("alpine");
+    let variant_is_runtime = tag.contains("jre") || tag.contains("slim") || tag.contains("alpine");
     match short.as_str() {
-        "golang" | "rust" | "gcc" | "maven" | "gradle" | "buildpack-deps" | "swift"
-        | "haskell" | "clojure" => true,
+        "golang" | "rust" | "gcc" | "maven" | "gradle" | "buildpack-deps" | "swift" | "haskell"
+        | "clojure" => true,
         "sdk" => name.contains("dotnet"),
         "openjdk" | "eclipse-temurin" | "ibm-semeru-runtimes" | "sapmachine" => {
             !tag.contains("jre")
@@ -233,9 +232,9 @@ pub fn describe(r: &ImageRef) -> BaseInfo {
         || tag.contains("windowsservercore")
         || tag.contains("ltsc20");
     let class = classify(r, &name, &short, &tag, windows);
-    let default_user = if tag.contains("nonroot") && name.contains("distroless") {
-        Some("65532")
-    } else if name.starts_with("cgr.dev/chainguard/static") {
+    let default_user = if (tag.contains("nonroot") && name.contains("distroless"))
+        || name.starts_with("cgr.dev/chainguard/static")
+    {
         Some("65532")
     } else if name.contains("dotnet") && tag.contains("chiseled") {
         Some("1654")
@@ -256,13 +255,7 @@ pub fn describe(r: &ImageRef) -> BaseInfo {
     }
 }
 
-fn classify(
-    r: &ImageRef,
-    name: &str,
-    short: &str,
-    tag: &str,
-    windows: bool,
-) -> Option<BaseClass> {
+fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> Option<BaseClass> {
     if r.is_scratch() {
         return Some(BaseClass::Scratch);
     }
@@ -328,7 +321,10 @@ fn classify(
         "amazonlinux",
         "phusion/baseimage",
     ];
-    if distro_words.iter().any(|d| name.contains(d) || tag.contains(d)) {
+    if distro_words
+        .iter()
+        .any(|d| name.contains(d) || tag.contains(d))
+    {
         return Some(BaseClass::FullOs);
     }
     None
@@ -359,19 +355,40 @@ mod tests {
     #[test]
     fn base_images_are_classified() {
         assert_eq!(class("scratch"), Some("scratch"));
-        assert_eq!(class("gcr.io/distroless/java17-debian12:nonroot"), Some("distroless"));
-        assert_eq!(class("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled"), Some("chiseled"));
+        assert_eq!(
+            class("gcr.io/distroless/java17-debian12:nonroot"),
+            Some("distroless")
+        );
+        assert_eq!(
+            class("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled"),
+            Some("chiseled")
+        );
         assert_eq!(class("alpine:3.20"), Some("alpine"));
         assert_eq!(class("python:3.12-alpine"), Some("alpine"));
         assert_eq!(class("python:3.12-slim-bookworm"), Some("slim"));
-        assert_eq!(class("registry.access.redhat.com/ubi9/ubi-minimal"), Some("minimal"));
+        assert_eq!(
+            class("registry.access.redhat.com/ubi9/ubi-minimal"),
+            Some("minimal")
+        );
         assert_eq!(class("ubuntu:22.04"), Some("full-os"));
-        assert_eq!(class("registry.access.redhat.com/ubi8/ubi:8.9"), Some("full-os"));
+        assert_eq!(
+            class("registry.access.redhat.com/ubi8/ubi:8.9"),
+            Some("full-os")
+        );
         assert_eq!(class("python:3.12"), Some("full-os"));
-        assert_eq!(class("mcr.microsoft.com/windows/servercore:ltsc2022"), Some("full-os"));
-        assert_eq!(class("mcr.microsoft.com/windows/nanoserver:ltsc2022"), Some("minimal"));
+        assert_eq!(
+            class("mcr.microsoft.com/windows/servercore:ltsc2022"),
+            Some("full-os")
+        );
+        assert_eq!(
+            class("mcr.microsoft.com/windows/nanoserver:ltsc2022"),
+            Some("minimal")
+        );
         assert_eq!(class("mycompany/base-image:3"), None);
-        assert_eq!(class("myregistry.io/platform/ubuntu-java:11"), Some("full-os"));
+        assert_eq!(
+            class("myregistry.io/platform/ubuntu-java:11"),
+            Some("full-os")
+        );
     }
 
     #[test]
@@ -386,7 +403,15 @@ mod tests {
             describe(&ImageRef::parse("gcr.io/distroless/static:nonroot")).default_user,
             Some("65532")
         );
-        assert_eq!(describe(&ImageRef::parse("gcr.io/distroless/static")).default_user, None);
-        assert!(describe(&ImageRef::parse("mcr.microsoft.com/windows/servercore:ltsc2019")).windows);
+        assert_eq!(
+            describe(&ImageRef::parse("gcr.io/distroless/static")).default_user,
+            None
+        );
+        assert!(
+            describe(&ImageRef::parse(
+                "mcr.microsoft.com/windows/servercore:ltsc2019"
+            ))
+            .windows
+        );
     }
 }

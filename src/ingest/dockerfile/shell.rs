@@ -230,8 +230,8 @@ fn expand(word: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String>
 }
 
 const PREFIXES: &[&str] = &[
-    "sudo", "env", "exec", "command", "nohup", "time", "nice", "then", "do", "else", "if",
-    "while", "until", "!", "{", "}", "xargs", "eval",
+    "sudo", "env", "exec", "command", "nohup", "time", "nice", "then", "do", "else", "if", "while",
+    "until", "!", "{", "}", "xargs", "eval",
 ];
 
 /// Options of each package manager that take a separate value.
@@ -246,29 +246,66 @@ fn takes_value(manager: &str, opt: &str) -> bool {
         ),
         "apk" => matches!(
             opt,
-            "-X" | "--repository" | "-p" | "--root" | "--arch" | "--cache-dir" | "-t"
-                | "--virtual" | "--keys-dir" | "--repositories-file"
+            "-X" | "--repository"
+                | "-p"
+                | "--root"
+                | "--arch"
+                | "--cache-dir"
+                | "-t"
+                | "--virtual"
+                | "--keys-dir"
+                | "--repositories-file"
         ),
         "yum" => matches!(
             opt,
-            "-x" | "--exclude" | "--enablerepo" | "--disablerepo" | "--setopt" | "--installroot"
-                | "--releasever" | "-c" | "--config" | "--repo" | "--repofrompath"
+            "-x" | "--exclude"
+                | "--enablerepo"
+                | "--disablerepo"
+                | "--setopt"
+                | "--installroot"
+                | "--releasever"
+                | "-c"
+                | "--config"
+                | "--repo"
+                | "--repofrompath"
         ),
         "zypper" => matches!(opt, "--root" | "-R" | "--repo" | "-r" | "--from"),
         "pip" => matches!(
             opt,
-            "-r" | "--requirement" | "-c" | "--constraint" | "-i" | "--index-url"
-                | "--extra-index-url" | "-t" | "--target" | "-f" | "--find-links" | "--prefix"
-                | "--root" | "-e" | "--editable" | "--trusted-host" | "--platform"
-                | "--python-version" | "--implementation" | "--abi" | "--cache-dir" | "--src"
-                | "--progress-bar" | "--only-binary" | "--no-binary"
+            "-r" | "--requirement"
+                | "-c"
+                | "--constraint"
+                | "-i"
+                | "--index-url"
+                | "--extra-index-url"
+                | "-t"
+                | "--target"
+                | "-f"
+                | "--find-links"
+                | "--prefix"
+                | "--root"
+                | "-e"
+                | "--editable"
+                | "--trusted-host"
+                | "--platform"
+                | "--python-version"
+                | "--implementation"
+                | "--abi"
+                | "--cache-dir"
+                | "--src"
+                | "--progress-bar"
+                | "--only-binary"
+                | "--no-binary"
         ),
         _ => false,
     }
 }
 
 /// Subcommand and its non-option arguments; options (with their values) in `opts`.
-fn split_args<'a>(manager: &str, args: &'a [String]) -> (Option<&'a str>, Vec<&'a str>, Vec<&'a str>) {
+fn split_args<'a>(
+    manager: &str,
+    args: &'a [String],
+) -> (Option<&'a str>, Vec<&'a str>, Vec<&'a str>) {
     let mut sub = None;
     let mut rest = Vec::new();
     let mut opts = Vec::new();
@@ -380,7 +417,9 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                         fx.removes
                             .extend(pkgs.iter().filter_map(|p| package_name("apt", p)));
                         if sub == Some("autoremove")
-                            || opts.iter().any(|o| o.contains("auto-remove") || o.contains("autoremove"))
+                            || opts
+                                .iter()
+                                .any(|o| o.contains("auto-remove") || o.contains("autoremove"))
                         {
                             fx.autoremove = true;
                         }
@@ -416,7 +455,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                                     .find_map(|o| o.strip_prefix("--virtual="))
                                     .map(str::to_string)
                             });
-                        if !opts.iter().any(|o| *o == "--no-cache") {
+                        if !opts.contains(&"--no-cache") {
                             apk_cached = true;
                         }
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
@@ -496,7 +535,9 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                     Some("rm" | "remove") => fx
                         .removes
                         .extend(pkgs.iter().filter_map(|p| package_name("zypper", p))),
-                    Some(u @ ("up" | "update" | "dup" | "dist-upgrade" | "patch")) if pkgs.is_empty() => {
+                    Some(u @ ("up" | "update" | "dup" | "dist-upgrade" | "patch"))
+                        if pkgs.is_empty() =>
+                    {
                         fx.upgrades.push(format!("zypper {u}"));
                     }
                     Some("clean" | "cc") => cleaned.push("zypper"),
@@ -505,12 +546,10 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
             }
             "pip" | "pip3" | "pip2" | "python" | "python3" | "uv" => {
                 let pip_args: &[String] = match program {
-                    "python" | "python3" => {
-                        match args.iter().position(|a| a == "-m") {
-                            Some(p) if args.get(p + 1).is_some_and(|m| m == "pip") => &args[p + 2..],
-                            _ => continue,
-                        }
-                    }
+                    "python" | "python3" => match args.iter().position(|a| a == "-m") {
+                        Some(p) if args.get(p + 1).is_some_and(|m| m == "pip") => &args[p + 2..],
+                        _ => continue,
+                    },
                     "uv" if args.first().is_some_and(|a| a == "pip") => &args[1..],
                     "uv" => continue,
                     _ => args,
@@ -518,7 +557,9 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                 let (sub, pkgs, opts) = split_args("pip", pip_args);
                 if sub == Some("install") {
                     let no_cache = program == "uv"
-                        || opts.iter().any(|o| *o == "--no-cache-dir" || *o == "--no-cache");
+                        || opts
+                            .iter()
+                            .any(|o| *o == "--no-cache-dir" || *o == "--no-cache");
                     if !no_cache {
                         pip_cached = true;
                     }
@@ -551,8 +592,16 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
         fx.caches.push("apk cache (/var/cache/apk)".to_string());
     }
     if let Some(m) = yum_install {
-        let dir = if m == "dnf" { "/var/cache/dnf" } else { "/var/cache/yum" };
-        if !cleaned.contains(&m) && !removed(dir) && !removed("/var/cache/yum") && !removed("/var/cache/dnf") {
+        let dir = if m == "dnf" {
+            "/var/cache/dnf"
+        } else {
+            "/var/cache/yum"
+        };
+        if !cleaned.contains(&m)
+            && !removed(dir)
+            && !removed("/var/cache/yum")
+            && !removed("/var/cache/dnf")
+        {
             fx.caches.push(format!("{m} cache ({dir})"));
         }
     }
@@ -560,7 +609,8 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
         fx.caches.push("zypper cache (/var/cache/zypp)".to_string());
     }
     if pip_cached
-        && lookup("PIP_NO_CACHE_DIR").is_none_or(|v| v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
+        && lookup("PIP_NO_CACHE_DIR")
+            .is_none_or(|v| v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
         && !removed_paths.iter().any(|p| p.contains(".cache"))
     {
         fx.caches.push("pip cache (~/.cache/pip)".to_string());
@@ -585,7 +635,9 @@ mod tests {
 
     #[test]
     fn apt_installs_with_options_versions_and_variables() {
-        let fx = run("apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold curl=7.88.1 openssh-server/bookworm $BUILD_DEPS > /dev/null 2>&1 && rm -rf /var/lib/apt/lists/*");
+        let fx = run(
+            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold curl=7.88.1 openssh-server/bookworm $BUILD_DEPS > /dev/null 2>&1 && rm -rf /var/lib/apt/lists/*",
+        );
         assert_eq!(names(&fx), vec!["curl", "openssh-server", "gcc", "make"]);
         assert!(fx.caches.is_empty());
     }
@@ -599,7 +651,9 @@ mod tests {
 
     #[test]
     fn shell_variables_set_in_the_run_are_followed() {
-        let fx = run("buildDeps='gcc libc6-dev make'; set -x && apt-get install -y $buildDeps && apt-get purge -y --auto-remove $buildDeps");
+        let fx = run(
+            "buildDeps='gcc libc6-dev make'; set -x && apt-get install -y $buildDeps && apt-get purge -y --auto-remove $buildDeps",
+        );
         assert_eq!(names(&fx), vec!["gcc", "libc6-dev", "make"]);
         assert_eq!(fx.removes, vec!["gcc", "libc6-dev", "make"]);
         assert!(fx.autoremove);
@@ -607,7 +661,9 @@ mod tests {
 
     #[test]
     fn apt_mark_auto_pattern_of_official_images() {
-        let fx = run("savedAptMark=\"$(apt-mark showmanual)\"; apt-get install -y gcc; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false");
+        let fx = run(
+            "savedAptMark=\"$(apt-mark showmanual)\"; apt-get install -y gcc; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false",
+        );
         assert!(fx.apt_auto_all);
         assert!(fx.autoremove);
         assert!(fx.apt_manual.is_empty());
@@ -615,7 +671,9 @@ mod tests {
 
     #[test]
     fn apk_virtual_groups_and_no_cache() {
-        let fx = run("apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir x==1.0 && apk del .build-deps");
+        let fx = run(
+            "apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir x==1.0 && apk del .build-deps",
+        );
         assert_eq!(fx.installs[0].group.as_deref(), Some(".build-deps"));
         assert_eq!(names(&fx), vec!["gcc", "musl-dev", "x"]);
         assert_eq!(fx.removes, vec![".build-deps"]);
@@ -629,7 +687,9 @@ mod tests {
 
     #[test]
     fn yum_groups_updates_and_clean() {
-        let fx = run("yum -y update && yum groupinstall -y 'Development Tools' && yum install -y --setopt=tsflags=nodocs httpd && yum clean all");
+        let fx = run(
+            "yum -y update && yum groupinstall -y 'Development Tools' && yum install -y --setopt=tsflags=nodocs httpd && yum clean all",
+        );
         assert_eq!(names(&fx), vec!["@Development Tools", "httpd"]);
         assert_eq!(fx.upgrades, vec!["yum update"]);
         assert!(fx.caches.is_empty());
@@ -639,7 +699,9 @@ mod tests {
 
     #[test]
     fn quoted_text_and_substitutions_are_not_packages() {
-        let fx = run("echo 'apt-get install -y sshd' && apt-get install -y $(cat pkgs.txt) `echo x` && python3 -m pip install -r req.txt");
+        let fx = run(
+            "echo 'apt-get install -y sshd' && apt-get install -y $(cat pkgs.txt) `echo x` && python3 -m pip install -r req.txt",
+        );
         assert!(names(&fx).is_empty());
     }
 }

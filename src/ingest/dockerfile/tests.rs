@@ -71,7 +71,10 @@ fn names_detected_as_real_repositories_use_them() {
 
 #[test]
 fn an_explicit_file_under_another_name_is_read_by_its_content() {
-    let yes = SourceFile::from_text("build/app.docker", "# comment\n\nARG V=1\nFROM alpine:${V}\n");
+    let yes = SourceFile::from_text(
+        "build/app.docker",
+        "# comment\n\nARG V=1\nFROM alpine:${V}\n",
+    );
     assert!(looks_like_dockerfile(&yes));
     let no = SourceFile::from_text("notes.txt", "From the start, this is prose.\n");
     assert!(!looks_like_dockerfile(&no));
@@ -103,7 +106,10 @@ fn escape_directive_and_windows_images() {
     let text = "# escape=`\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nSHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host a; `\n    Write-Host b # a comment\nCOPY app C:\\app\\\nENTRYPOINT [\"C:\\\\app\\\\app.exe\"]\n";
     let w = load("win/Dockerfile", text);
     let list = instructions(&w);
-    assert_eq!(list[2], ("RUN".into(), "Write-Host a; Write-Host b".into(), 4));
+    assert_eq!(
+        list[2],
+        ("RUN".into(), "Write-Host a; Write-Host b".into(), 4)
+    );
     assert_eq!(list[3].1, "app C:\\app\\");
     assert_eq!(list[3].2, 6);
     assert_eq!(at(&w.facts, "windows").as_bool(), Some(true));
@@ -117,7 +123,10 @@ fn heredocs_are_part_of_the_arguments() {
     let text = "FROM debian:12-slim\nRUN <<EOF\napt-get update\napt-get install -y openssh-server\nEOF\nRUN cat <<'CONF' > /etc/app.conf\nkey=1\nCONF\nCOPY <<EOF /start.sh\nnohup worker &\nEOF\nUSER 10001\n";
     let w = load("Dockerfile", text);
     let list = instructions(&w);
-    assert_eq!(list[1].1, "<<EOF\napt-get update\napt-get install -y openssh-server");
+    assert_eq!(
+        list[1].1,
+        "<<EOF\napt-get update\napt-get install -y openssh-server"
+    );
     assert_eq!(list[1].2, 2);
     assert_eq!(list[2].1, "cat <<'CONF' > /etc/app.conf\nkey=1");
     assert_eq!(list[3].2, 9);
@@ -140,9 +149,15 @@ fn arg_before_from_and_stage_inheritance() {
     let text = "ARG BASE=eclipse-temurin\nARG TAG=21-jre\nFROM ${BASE}:${TAG} AS runtime\nUSER 1000\nENV APP_HOME=/opt/app\nCMD [\"java\", \"-jar\", \"app.jar\"]\n\nFROM maven:3.9 AS build\nRUN mvn package\n\nFROM runtime\nENTRYPOINT [\"/opt/app/run\"]\n";
     let w = load("svc/Dockerfile", text);
     assert_eq!(at(&w.doc, "stages").as_seq().map(<[Node]>::len), Some(3));
-    assert_eq!(at(&w.doc, "build_stages").as_seq().map(<[Node]>::len), Some(2));
+    assert_eq!(
+        at(&w.doc, "build_stages").as_seq().map(<[Node]>::len),
+        Some(2)
+    );
     assert_eq!(text_at(&w.doc, "final.from.stage"), "runtime");
-    assert_eq!(text_at(&w.doc, "final.base.image"), "eclipse-temurin:21-jre");
+    assert_eq!(
+        text_at(&w.doc, "final.base.image"),
+        "eclipse-temurin:21-jre"
+    );
     assert_eq!(text_at(&w.facts, "base.image"), "eclipse-temurin:21-jre");
     assert_eq!(at(&w.facts, "base.sdk").as_bool(), Some(false));
     // inherited from the runtime stage; its CMD is reset by the new ENTRYPOINT
@@ -150,7 +165,10 @@ fn arg_before_from_and_stage_inheritance() {
     assert_eq!(at(&w.doc, "final.user").line, 4);
     assert_eq!(text_at(&w.doc, "final.env.APP_HOME"), "/opt/app");
     assert!(w.doc.at("final.cmd").is_none());
-    assert_eq!(at(&w.doc, "final.startup").as_seq().map(<[Node]>::len), Some(1));
+    assert_eq!(
+        at(&w.doc, "final.startup").as_seq().map(<[Node]>::len),
+        Some(1)
+    );
     let list = instructions(&w);
     assert_eq!(list.first().map(|i| i.2), Some(3));
     assert_eq!(w.line, 11);
@@ -169,8 +187,16 @@ fn users_as_docker_reads_them() {
         ("${APP_USER}", None, None),
     ] {
         let w = load("Dockerfile", &format!("FROM alpine:3.20\nUSER {user}\n"));
-        assert_eq!(w.facts.get("runs_as_root").and_then(Node::as_bool), root, "{user}");
-        assert_eq!(w.facts.get("user_numeric").and_then(Node::as_bool), numeric, "{user}");
+        assert_eq!(
+            w.facts.get("runs_as_root").and_then(Node::as_bool),
+            root,
+            "{user}"
+        );
+        assert_eq!(
+            w.facts.get("user_numeric").and_then(Node::as_bool),
+            numeric,
+            "{user}"
+        );
     }
     let w = load("Dockerfile", "FROM gcr.io/distroless/static:nonroot\n");
     assert_eq!(text_at(&w.facts, "user"), "65532");
@@ -179,7 +205,10 @@ fn users_as_docker_reads_them() {
 
 #[test]
 fn workloads_are_named_by_label_directory_or_file() {
-    assert_eq!(workload_name("src/frontend/Dockerfile", &[]), "src/frontend");
+    assert_eq!(
+        workload_name("src/frontend/Dockerfile", &[]),
+        "src/frontend"
+    );
     assert_eq!(workload_name("./Dockerfile", &[]), "Dockerfile");
     assert_eq!(workload_name("Dockerfile.xe", &[]), "Dockerfile.xe");
     assert_eq!(
@@ -192,7 +221,10 @@ fn workloads_are_named_by_label_directory_or_file() {
         3,
     )];
     assert_eq!(workload_name("src/x/Dockerfile", &labels), "billing-api");
-    let w = load("a/Dockerfile", "FROM alpine:3.20\nLABEL name=\"ubi9/httpd-24\"\n");
+    let w = load(
+        "a/Dockerfile",
+        "FROM alpine:3.20\nLABEL name=\"ubi9/httpd-24\"\n",
+    );
     assert_eq!(w.name, "ubi9/httpd-24");
 }
 
@@ -208,7 +240,12 @@ fn ignore_comments_apply_to_the_instruction_below_or_around_them() {
     assert_eq!(
         got,
         vec![
-            ("DF013".into(), Some("vendor image, OPS-12".into()), 1, Some(3)),
+            (
+                "DF013".into(),
+                Some("vendor image, OPS-12".into()),
+                1,
+                Some(3)
+            ),
             ("DF020".into(), None, 5, Some(4)),
             ("DF002".into(), None, 5, Some(4)),
         ]

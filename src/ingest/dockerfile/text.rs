@@ -488,7 +488,10 @@ mod tests {
     #[test]
     fn escape_directive_only_at_the_top() {
         assert_eq!(escape_directive("# escape=`\nFROM x\n"), '`');
-        assert_eq!(escape_directive("# syntax=docker/dockerfile:1\n#escape = `\n"), '`');
+        assert_eq!(
+            escape_directive("# syntax=docker/dockerfile:1\n#escape = `\n"),
+            '`'
+        );
         assert_eq!(escape_directive("FROM x\n# escape=`\n"), '\\');
         assert_eq!(escape_directive("# a comment\n# escape=`\n"), '\\');
         assert_eq!(escape_directive("\n# escape=`\n"), '\\');
@@ -518,7 +521,10 @@ mod tests {
     #[test]
     fn shell_comments_are_stripped_outside_quotes_only() {
         assert_eq!(strip_shell_comments("foo # nohup bar &", '\\'), "foo");
-        assert_eq!(strip_shell_comments("echo '# not' \"#x\" a#b", '\\'), "echo '# not' \"#x\" a#b");
+        assert_eq!(
+            strip_shell_comments("echo '# not' \"#x\" a#b", '\\'),
+            "echo '# not' \"#x\" a#b"
+        );
         assert_eq!(strip_shell_comments("echo ${x#y}", '\\'), "echo ${x#y}");
         assert_eq!(strip_shell_comments("# c\nrun it\n", '\\'), "run it");
     }
@@ -531,10 +537,7 @@ mod tests {
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(prepared.len(), text.len());
-        assert_eq!(
-            prepared.lines().nth(1),
-            Some("RUN cat   EOF > /etc/x.conf")
-        );
+        assert_eq!(prepared.lines().nth(1), Some("RUN cat   EOF > /etc/x.conf"));
         assert_eq!(prepared.lines().nth(2).map(str::trim), Some(""));
         assert!(prepared.contains("COPY <<EOF /start.sh\nRUN not an instruction\nEOF"));
         assert_eq!(docs.len(), 2);
@@ -548,7 +551,8 @@ mod tests {
 
     #[test]
     fn arithmetic_and_here_strings_are_not_heredocs() {
-        let text = "FROM a\nRUN echo $((1 << 2)) && cat <<< x\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\n";
+        let text =
+            "FROM a\nRUN echo $((1 << 2)) && cat <<< x\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\n";
         let (prepared, docs) = prepare(text, '\\').unwrap_or_default();
         assert!(docs.is_empty());
         assert_eq!(prepared, text);
