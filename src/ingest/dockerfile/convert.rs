@@ -192,6 +192,21 @@ fn exec_script(exec: &[String]) -> Option<String> {
     exec.get(c + 1).cloned()
 }
 
+/// Exec-form words as one shell command line (words with spaces single-quoted).
+fn join_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.chars().any(char::is_whitespace) {
+                format!("'{}'", w.replace('\'', ""))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Splits `KEY=value KEY2="two words"` (or the legacy `KEY value with spaces`).
 pub fn key_values(raw: &str, escape: char) -> Vec<(String, String)> {
     let words = text::words(raw, escape);
@@ -326,8 +341,13 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
                 Some(words) => {
                     inst.form = Some("exec");
                     inst.args = text::collapse_spaces(&words.join(" "));
+                    // `["sh", "-c", "..."]` runs its script; any other exec form runs one
+                    // command, read as if it were written in shell form.
+                    let script = exec_script(&words)
+                        .map(|s| shell.strip_comments(&s))
+                        .unwrap_or_else(|| join_words(&words));
                     inst.detail = Detail::Run {
-                        script: exec_script(&words).map(|s| shell.strip_comments(&s)),
+                        script: Some(script),
                         files: Vec::new(),
                     };
                     inst.exec = Some(words);

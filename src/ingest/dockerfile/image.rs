@@ -180,9 +180,6 @@ const FULL_OS_DEFAULT_VARIANT: &[&str] = &[
     "julia",
     "r-base",
     "sdk",
-    "aspnet",
-    "runtime",
-    "runtime-deps",
     "wildfly",
     "websphere-traditional",
     "weblogic",
@@ -259,7 +256,10 @@ fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> 
     if r.is_scratch() {
         return Some(BaseClass::Scratch);
     }
-    let has = |needle: &str| name.contains(needle) || tag.contains(needle);
+    // Words are looked for in the repository path and tag, never in the registry's host
+    // name (`mcr.microsoft.com` is not "micro").
+    let repo = r.repository.to_ascii_lowercase();
+    let has = |needle: &str| repo.contains(needle) || tag.contains(needle);
     if has("distroless") {
         return Some(BaseClass::Distroless);
     }
@@ -292,6 +292,12 @@ fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> 
         return Some(BaseClass::Minimal);
     }
     if has("slim") {
+        return Some(BaseClass::Slim);
+    }
+    // The .NET runtime images are built on Debian slim; the SDK is a full build image.
+    if name.starts_with("mcr.microsoft.com/dotnet/")
+        && matches!(short, "aspnet" | "runtime" | "runtime-deps")
+    {
         return Some(BaseClass::Slim);
     }
     if FULL_OS.contains(&short) {

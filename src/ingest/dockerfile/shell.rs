@@ -455,7 +455,8 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                                     .find_map(|o| o.strip_prefix("--virtual="))
                                     .map(str::to_string)
                             });
-                        if !opts.contains(&"--no-cache") {
+                        // `--no-network` fetches nothing, so it leaves no index behind either.
+                        if !opts.contains(&"--no-cache") && !opts.contains(&"--no-network") {
                             apk_cached = true;
                         }
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
@@ -574,6 +575,18 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                     fx.removes
                         .extend(pkgs.iter().filter_map(|p| package_name("pip", p)));
                 }
+            }
+            "easy_install" | "easy_install3" => {
+                fx.installs.extend(
+                    args.iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .filter_map(|p| package_name("pip", p))
+                        .map(|name| Package {
+                            manager: "pip",
+                            name,
+                            group: None,
+                        }),
+                );
             }
             "rm" => removed_paths.extend(
                 args.iter()
