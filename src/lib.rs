@@ -292,6 +292,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
+    let suppressions = SuppressionIndex::new(&w, rules);
     for rule in rules.for_target(w.target) {
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
@@ -305,7 +306,7 @@ fn assess(mut w: Workload, rules: &RuleSet, sizing: &SizingOptions) -> WorkloadR
             Outcome::Fail(hits) => {
                 let mut kept = 0;
                 for f in findings_for(rule, &w, roots, &hits) {
-                    match suppression_for(&w, rules, &f) {
+                    match suppressions.find(&f) {
                         Some(reason) => suppressed.push(SuppressedFinding {
                             rule: f.rule.clone(),
                             file: Arc::clone(&f.file),
@@ -422,16 +423,49 @@ fn findings_for(
     vec![make(line, value.as_deref())]
 }
 
-/// The reason (possibly none) when one of the workload's suppressions covers the finding.
-fn suppression_for(w: &Workload, rules: &RuleSet, f: &Finding) -> Option<Option<String>> {
-    w.suppressions
-        .iter()
-        .find(|s| {
-            let id = rules.canonical_id(&s.rule);
-            (id.eq_ignore_ascii_case(&f.rule) || s.rule.eq_ignore_ascii_case("all"))
-                && s.applies_to_line.is_none_or(|l| l == f.line)
-        })
-        .map(|s| s.reason.clone())
+/// A workload's suppressions by canonical rule id (upper case; `ALL` for every rule) and
+/// line, built once per workload: a file with thousands of inline ignores and findings
+/// stays linear.
+#[derive(Default)]
+struct SuppressionIndex<'a> {
+    at_line: BTreeMap<(String, u32), &'a model::Suppression>,
+    anywhere: BTreeMap<String, &'a model::Suppression>,
+}
+
+impl<'a> SuppressionIndex<'a> {
+    fn new(w: &'a Workload, rules: &RuleSet) -> Self {
+        let mut index = SuppressionIndex::default();
+        for s in &w.suppressions {
+            let key = if s.rule.eq_ignore_ascii_case("all") {
+                "ALL".to_string()
+            } else {
+                rules.canonical_id(&s.rule).to_ascii_uppercase()
+            };
+            // The first suppression written for a place wins, as before.
+            match s.applies_to_line {
+                Some(line) => {
+                    index.at_line.entry((key, line)).or_insert(s);
+                }
+                None => {
+                    index.anywhere.entry(key).or_insert(s);
+                }
+            }
+        }
+        index
+    }
+
+    /// The reason (possibly none) when one of the suppressions covers the finding.
+    fn find(&self, f: &Finding) -> Option<Option<String>> {
+        let rule = f.rule.to_ascii_uppercase();
+        [rule.as_str(), "ALL"]
+            .into_iter()
+            .find_map(|key| {
+                self.at_line
+                    .get(&(key.to_string(), f.line))
+                    .or_else(|| self.anywhere.get(key))
+            })
+            .map(|s| s.reason.clone())
+    }
 }
 
 /// FNV-1a over the parts: stable across runs, platforms and versions.
@@ -573,4 +607,69 @@ pub fn gate(report: &Report, gate: &Gate) -> Vec<String> {
         }
     }
     reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Level, Suppression, Target, WorkloadKind};
+
+    fn finding(rule: &str, line: u32) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity: Severity::Warning,
+            level: Level::Optimised,
+            message: String::new(),
+            file: Arc::from("f"),
+            line,
+            remediation: String::new(),
+            title: String::new(),
+            gating: true,
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn suppressions_match_rule_alias_line_and_all() {
+        let text = "id: R1\ntarget: vm\nlevel: optimised\ntitle: t\nmessage: m\nremediation: r\naliases: [OLD1]\nwhen: { path: x, exists: true }\n";
+        let rules =
+            RuleSet::new(rules::loader::parse_rule_file("r.yaml", text, false).unwrap_or_default());
+        let mut w = Workload::new(
+            WorkloadKind::Vm,
+            Target::Vm,
+            "w",
+            Arc::from("f"),
+            1,
+            Generation::ClientServer,
+            Node::map(1),
+        );
+        let sup = |rule: &str, line: Option<u32>, reason: &str| Suppression {
+            rule: rule.to_string(),
+            reason: Some(reason.to_string()),
+            file: Arc::from("f"),
+            line: 1,
+            applies_to_line: line,
+        };
+        w.suppressions = vec![
+            sup("old1", Some(7), "line seven"),
+            sup("R2", None, "everywhere"),
+        ];
+        let index = SuppressionIndex::new(&w, &rules);
+        assert_eq!(
+            index.find(&finding("R1", 7)),
+            Some(Some("line seven".into()))
+        );
+        assert_eq!(index.find(&finding("R1", 8)), None);
+        assert_eq!(
+            index.find(&finding("R2", 99)),
+            Some(Some("everywhere".into()))
+        );
+        w.suppressions = vec![sup("all", Some(3), "all rules here")];
+        let index = SuppressionIndex::new(&w, &rules);
+        assert_eq!(
+            index.find(&finding("R9", 3)),
+            Some(Some("all rules here".into()))
+        );
+        assert_eq!(index.find(&finding("R9", 4)), None);
+    }
 }

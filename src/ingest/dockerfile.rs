@@ -26,7 +26,7 @@ use self::convert::{Detail, FileText, Inst, ShellKind};
 use self::image::{BaseClass, ImageRef};
 use super::{FileOutput, IngestContext, Input};
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
-use crate::node::Node;
+use crate::node::{Entry, Node, Value};
 use crate::source::{LineIndex, SourceFile};
 
 pub struct Dockerfile;
@@ -167,8 +167,9 @@ struct Stage {
     image: String,
     unresolved: bool,
     platform: Option<String>,
-    /// The stage of this file it is built FROM.
+    /// The stage of this file it is built FROM, and the first stage of that chain.
     parent: Option<usize>,
+    root: usize,
     insts: Vec<Inst>,
 }
 
@@ -189,10 +190,8 @@ impl Model {
     fn chain(&self, stage: usize) -> Vec<usize> {
         let mut chain = vec![stage];
         let mut cur = stage;
-        while let Some(p) = self.stages[cur].parent {
-            if chain.contains(&p) {
-                break;
-            }
+        // A parent is always an earlier stage, so the walk ends.
+        while let Some(p) = self.stages[cur].parent.filter(|p| *p < cur) {
             chain.push(p);
             cur = p;
         }
@@ -209,6 +208,9 @@ impl Model {
     }
 }
 
+/// The longest value a variable expansion may produce (paths, images and users are short).
+const MAX_EXPANDED: usize = 1024;
+
 /// Expands `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}` as
 /// Dockerfile instructions do. Returns the text and whether every variable was known.
 fn expand_vars(s: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> (String, bool) {
@@ -220,6 +222,16 @@ fn expand_vars(s: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
     while i < chars.len() {
+        // Variables built from variables can grow without bound (`ENV A=$A$A`): an
+        // expansion past the limit is cut and counts as unknown.
+        if out.len() > MAX_EXPANDED {
+            let mut cut = MAX_EXPANDED;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            return (out, false);
+        }
         let c = chars[i];
         if c == escape && chars.get(i + 1) == Some(&'$') {
             out.push('$');
@@ -319,17 +331,16 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
         }
     }
     let mut shells: Vec<ShellKind> = Vec::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
     for (index, stage) in parsed.stages().enumerate() {
         let from_inst = convert::convert_from(ft, stage.from);
         let image_raw = stage.from.image.value.to_string();
         let (image, resolved) = expand_vars(&image_raw, escape, &|n| model.global(n));
         let unresolved = !resolved;
         let name = stage.from.as_.as_ref().map(|(_, n)| n.value.to_string());
-        let parent = model.stages.iter().position(|s: &Stage| {
-            s.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(&image))
-        });
+        // Stage names are case-insensitive; only an earlier stage can be a parent.
+        let parent = by_name.get(&image.to_ascii_lowercase()).copied();
+        let root = parent.map_or(index, |p| model.stages[p].root);
         let platform = from_inst.flag("platform").map(str::to_string);
         let mut shell_kind = match parent {
             Some(p) => shells[p],
@@ -345,6 +356,9 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
             insts.push(inst);
         }
         shells.push(shell_kind);
+        if let Some(n) = &name {
+            by_name.insert(n.to_ascii_lowercase(), index);
+        }
         let line = insts[0].line;
         model.stages.push(Stage {
             index,
@@ -355,6 +369,7 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
             unresolved,
             platform,
             parent,
+            root,
             insts,
         });
     }
@@ -394,41 +409,93 @@ struct View<'m> {
     entrypoint: Option<&'m Inst>,
     cmd: Option<(&'m Inst, usize)>,
     healthcheck: Option<&'m Inst>,
-    env: Vec<(String, String, u32)>,
+    env: Keyed,
     variables: Vec<Var>,
-    labels: Vec<(String, String, u32)>,
+    labels: Keyed,
     exposed: Vec<(String, u32)>,
     volumes: Vec<(String, u32)>,
     workdir: Option<(String, u32)>,
     shell: Option<&'m Inst>,
     copies: Vec<CopyRef<'m>>,
     files: Vec<Written>,
-    packages: Vec<(shell::Package, u32)>,
+    packages: Installed,
     caches: Vec<(String, u32)>,
     upgrades: Vec<(String, u32)>,
 }
 
-fn set_env(env: &mut Vec<(String, String, u32)>, name: &str, value: String, line: u32) {
-    env.retain(|(n, _, _)| n != name);
-    env.push((name.to_string(), value, line));
+/// Name -> (value, line) in first-set order; setting a name again replaces its value in
+/// place. Indexed, so that thousands of ENV or LABEL lines stay linear.
+#[derive(Default)]
+struct Keyed {
+    items: Vec<(String, String, u32)>,
+    index: HashMap<String, usize>,
 }
 
-fn lookup_var(
-    env: &[(String, String, u32)],
-    args: &HashMap<String, Option<String>>,
-    name: &str,
-) -> Option<String> {
-    env.iter()
-        .rev()
-        .find(|(n, _, _)| n == name)
-        .map(|(_, val, _)| val.clone())
+impl Keyed {
+    fn set(&mut self, name: &str, value: String, line: u32) {
+        match self.index.get(name) {
+            Some(&i) => self.items[i] = (name.to_string(), value, line),
+            None => {
+                self.index.insert(name.to_string(), self.items.len());
+                self.items.push((name.to_string(), value, line));
+            }
+        }
+    }
+    fn get(&self, name: &str) -> Option<&str> {
+        self.index.get(name).map(|&i| self.items[i].1.as_str())
+    }
+}
+
+/// Packages installed so far, with removal by name or apk virtual group in constant time.
+#[derive(Default)]
+struct Installed {
+    slots: Vec<Option<(shell::Package, u32)>>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_group: HashMap<String, Vec<usize>>,
+}
+
+impl Installed {
+    fn add(&mut self, p: shell::Package, line: u32) {
+        let i = self.slots.len();
+        self.by_name.entry(p.name.clone()).or_default().push(i);
+        if let Some(g) = &p.group {
+            self.by_group.entry(g.clone()).or_default().push(i);
+        }
+        self.slots.push(Some((p, line)));
+    }
+    fn remove(&mut self, name: &str) {
+        let slots = self
+            .by_name
+            .remove(name)
+            .into_iter()
+            .chain(self.by_group.remove(name))
+            .flatten();
+        for i in slots {
+            if let Some(slot) = self.slots.get_mut(i) {
+                *slot = None;
+            }
+        }
+    }
+    fn live(&self) -> impl Iterator<Item = &(shell::Package, u32)> {
+        self.slots.iter().flatten()
+    }
+}
+
+fn lookup_var(env: &Keyed, args: &HashMap<String, Option<String>>, name: &str) -> Option<String> {
+    env.get(name)
+        .map(str::to_string)
         .or_else(|| args.get(name).cloned().flatten())
 }
 
-fn view<'m>(model: &'m Model, stage: usize, analyse: bool) -> View<'m> {
+fn view<'m>(model: &'m Model, stage: usize, analyse: bool, inherit: bool) -> View<'m> {
     let mut v = View::default();
     let escape = model.escape;
-    for si in model.chain(stage) {
+    let chain = if inherit {
+        model.chain(stage)
+    } else {
+        vec![stage]
+    };
+    for si in chain {
         let st = &model.stages[si];
         let inherited = si != stage;
         let mut args: HashMap<String, Option<String>> = HashMap::new();
@@ -462,7 +529,7 @@ fn view<'m>(model: &'m Model, stage: usize, analyse: bool) -> View<'m> {
                             value: Some(value.clone()),
                             line: inst.line,
                         });
-                        set_env(&mut v.env, name, value, inst.line);
+                        v.env.set(name, value, inst.line);
                     }
                 }
                 Detail::User(u) => {
@@ -487,8 +554,7 @@ fn view<'m>(model: &'m Model, stage: usize, analyse: bool) -> View<'m> {
                 Detail::Label(list) => {
                     for (k, val) in list {
                         let value = exp(&v, &args, val).0;
-                        v.labels.retain(|(n, _, _)| n != k);
-                        v.labels.push((k.clone(), value, inst.line));
+                        v.labels.set(k, value, inst.line);
                     }
                 }
                 Detail::Expose(ports) => {
@@ -569,20 +635,23 @@ fn cache_mounted(inst: &Inst, cache: &str) -> bool {
 }
 
 fn apply_run(v: &mut View<'_>, inst: &Inst, fx: shell::RunEffects) {
-    let before = v.packages.len();
-    v.packages
-        .extend(fx.installs.into_iter().map(|p| (p, inst.line)));
+    let before = v.packages.slots.len();
+    for p in fx.installs {
+        v.packages.add(p, inst.line);
+    }
     if fx.apt_auto_all && fx.autoremove {
-        let mut i = 0;
-        v.packages.retain(|(p, _)| {
-            let keep = i < before || p.manager != "apt" || fx.apt_manual.contains(&p.name);
-            i += 1;
-            keep
-        });
+        // Everything this RUN installed with apt goes again, except what it marked manual.
+        for i in before..v.packages.slots.len() {
+            let goes = v.packages.slots[i]
+                .as_ref()
+                .is_some_and(|(p, _)| p.manager == "apt" && !fx.apt_manual.contains(&p.name));
+            if goes {
+                v.packages.slots[i] = None;
+            }
+        }
     }
     for r in &fx.removes {
-        v.packages
-            .retain(|(p, _)| &p.name != r && p.group.as_deref() != Some(r.as_str()));
+        v.packages.remove(r);
     }
     for c in fx.caches {
         if !cache_mounted(inst, &c) {
@@ -710,6 +779,20 @@ fn from_node(model: &Model, st: &Stage) -> Node {
     n
 }
 
+/// A mapping built in one go: the keys are unique already, and `Node::insert` would look
+/// each one up again.
+fn keyed_node(k: &Keyed, line: u32) -> Node {
+    let entries = k
+        .items
+        .iter()
+        .map(|(name, value, l)| Entry {
+            key: name.clone(),
+            value: Node::str(value.clone(), *l),
+        })
+        .collect();
+    Node::new(Value::Map(entries), line)
+}
+
 fn user_node(user: &str, line: u32) -> Node {
     let (uid, group) = match user.split_once(':') {
         Some((u, g)) => (u, Some(g)),
@@ -736,12 +819,7 @@ fn stage_node(model: &Model, si: usize, v: &View<'_>, merged: bool) -> Node {
     if let Some(p) = st.parent {
         n.insert("parent", Node::int(to_i64(p), l));
     }
-    let root = model.chain(si).first().copied().unwrap_or(si);
-    if root != si {
-        n.insert("base", from_node(model, &model.stages[root]));
-    } else {
-        n.insert("base", from_node(model, st));
-    }
+    n.insert("base", from_node(model, &model.stages[st.root]));
     let insts = v
         .insts
         .iter()
@@ -776,11 +854,7 @@ fn stage_node(model: &Model, si: usize, v: &View<'_>, merged: bool) -> Node {
         .map(|(text, line)| port_node(text, *line))
         .collect();
     n.insert("exposed_ports", Node::seq(ports, l));
-    let mut env = Node::map(l);
-    for (name, value, line) in &v.env {
-        env.insert(name.clone(), Node::str(value.clone(), *line));
-    }
-    n.insert("env", env);
+    n.insert("env", keyed_node(&v.env, l));
     let vars = v
         .variables
         .iter()
@@ -795,11 +869,7 @@ fn stage_node(model: &Model, si: usize, v: &View<'_>, merged: bool) -> Node {
         })
         .collect();
     n.insert("variables", Node::seq(vars, l));
-    let mut labels = Node::map(l);
-    for (k, val, line) in &v.labels {
-        labels.insert(k.clone(), Node::str(val.clone(), *line));
-    }
-    n.insert("labels", labels);
+    n.insert("labels", keyed_node(&v.labels, l));
     let volumes = v
         .volumes
         .iter()
@@ -1066,7 +1136,7 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
     // Packages the Dockerfile leaves installed in the image.
     let packages = v
         .packages
-        .iter()
+        .live()
         .map(|(p, l)| {
             let mut m = Node::map(*l);
             m.insert("name", Node::str(p.name.clone(), *l));
@@ -1080,16 +1150,17 @@ fn facts(model: &Model, final_idx: usize, v: &View<'_>, notes: &mut Vec<String>)
         tools.push((format!("{} (a build image)", root.image), root.line));
     }
     let mut by_line: Vec<(u32, &'static str, Vec<&str>)> = Vec::new();
-    for (p, l) in &v.packages {
+    let mut slot: HashMap<(u32, &'static str), usize> = HashMap::new();
+    for (p, l) in v.packages.live() {
         if !BUILD_TOOL.is_match(&p.name) {
             continue;
         }
-        match by_line
-            .iter_mut()
-            .find(|(bl, m, _)| bl == l && *m == p.manager)
-        {
-            Some((_, _, names)) => names.push(&p.name),
-            None => by_line.push((*l, p.manager, vec![&p.name])),
+        match slot.get(&(*l, p.manager)) {
+            Some(&i) => by_line[i].2.push(&p.name),
+            None => {
+                slot.insert((*l, p.manager), by_line.len());
+                by_line.push((*l, p.manager, vec![&p.name]));
+            }
         }
     }
     for (l, manager, names) in by_line {
@@ -1190,10 +1261,22 @@ fn suppressions(
     if comments.is_empty() {
         return Vec::new();
     }
-    let is_comment = |line: u32| {
-        lines
-            .get(line as usize - 1)
-            .is_some_and(|l| text[l.start..l.end].trim_start().starts_with('#'))
+    // For every line, the first line at or after it that is not a comment: an ignore
+    // comment is "above" an instruction when only comments separate them.
+    let mut next_code = vec![u32::MAX; lines.len() + 2];
+    for (i, l) in lines.iter().enumerate().rev() {
+        let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        next_code[i + 1] = if text[l.start..l.end].trim_start().starts_with('#') {
+            next_code[i + 2]
+        } else {
+            line
+        };
+    }
+    let next_code_after = |line: u32| {
+        next_code
+            .get(line as usize + 1)
+            .copied()
+            .unwrap_or(u32::MAX)
     };
     let mut spans: Vec<(u32, u32)> = model
         .stages
@@ -1202,13 +1285,21 @@ fn suppressions(
         .chain(model.global_args.iter().map(|(_, l)| (*l, *l)))
         .collect();
     spans.sort_unstable();
+    spans.dedup();
     let mut out = Vec::new();
     for c in comments {
-        let target = spans.iter().find_map(|&(start, end)| {
-            let inside = c.line > start && c.line <= end;
-            let above = c.line < start && (c.line + 1..start).all(is_comment);
-            (inside || above).then_some(start)
-        });
+        // The instruction right below, or the one whose continuation lines hold the comment.
+        let after = spans.partition_point(|(start, _)| *start <= c.line);
+        let below = spans
+            .get(after)
+            .filter(|(start, _)| next_code_after(c.line) == *start)
+            .map(|(start, _)| *start);
+        let around = after
+            .checked_sub(1)
+            .and_then(|i| spans.get(i))
+            .filter(|(start, end)| c.line > *start && c.line <= *end)
+            .map(|(start, _)| *start);
+        let target = around.or(below);
         let Some(target) = target else {
             notes.push(format!(
                 "line {}: `# fitscan ignore=` is not on the line above an instruction, so it suppresses nothing",
@@ -1303,6 +1394,9 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         heredocs: &heredocs,
     };
     let model = build_model(&parsed, &ft);
+    // The model owns everything it needs: free the syntax tree and the prepared copy now.
+    drop(parsed);
+    drop(prepared);
     let Some(final_idx) = model.stages.len().checked_sub(1) else {
         return Err(ScanError::parse(
             display,
@@ -1311,7 +1405,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         ));
     };
     let mut notes = Vec::new();
-    let final_view = view(&model, final_idx, true);
+    let final_view = view(&model, final_idx, true, true);
     let mut doc = Node::map(1);
     doc.insert("escape", Node::str(model.escape.to_string(), 1));
     if let Some(s) = &model.syntax {
@@ -1332,11 +1426,22 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
     doc.insert("global_args", Node::seq(globals, 1));
     let mut stages = Vec::with_capacity(model.stages.len());
     let mut build_stages = Vec::new();
+    // Each build stage's view walks its own FROM chain; past this many stages (a generated
+    // or hostile file) build stages show only their own instructions, so the work stays
+    // linear in the size of the file. The final image is always complete.
+    const INHERITANCE_LIMIT: usize = 256;
+    let inherit = model.stages.len() <= INHERITANCE_LIMIT;
+    if !inherit {
+        notes.push(format!(
+            "{} stages: build stages are described without what they inherit",
+            model.stages.len()
+        ));
+    }
     for si in 0..model.stages.len() {
         let node = if si == final_idx {
             stage_node(&model, si, &final_view, false)
         } else {
-            stage_node(&model, si, &view(&model, si, false), false)
+            stage_node(&model, si, &view(&model, si, false, inherit), false)
         };
         if si != final_idx {
             build_stages.push(node.clone());
@@ -1349,7 +1454,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
 
     let facts = facts(&model, final_idx, &final_view, &mut notes);
     let suppressions = suppressions(display, text, &lines, &model, &mut notes);
-    let name = workload_name(display, &final_view.labels);
+    let name = workload_name(display, &final_view.labels.items);
     let line = model.stages[final_idx].line;
     let mut w = Workload::new(
         WorkloadKind::ContainerImage,

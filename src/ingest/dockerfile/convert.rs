@@ -320,10 +320,11 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
         Instruction::Run(x) => {
             inst.flags = flags(&x.options);
             let exec = exec_words(&x.arguments);
-            let mut heredocs: Vec<HereDoc> = src
-                .heredocs
+            // `prepare` lists here-documents in file order: find this RUN's by bisection.
+            let first = src.heredocs.partition_point(|h| h.instruction_line < line);
+            let mut heredocs: Vec<HereDoc> = src.heredocs[first..]
                 .iter()
-                .filter(|h| h.instruction_line == line)
+                .take_while(|h| h.instruction_line == line)
                 .cloned()
                 .collect();
             // A here-document the parser read itself (none, since `prepare` takes them all

@@ -212,6 +212,9 @@ fn expand(word: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String>
                 None => out.push_str(default?),
             }
             rest = &inner[close + 1..];
+            if out.len() > 4096 {
+                return None;
+            }
         } else {
             let len = after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -223,10 +226,14 @@ fn expand(word: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String>
             }
             out.push_str(&lookup(&after[..len])?);
             rest = &after[len..];
+            if out.len() > 4096 {
+                return None;
+            }
         }
     }
     out.push_str(rest);
-    Some(out)
+    // `a=$a$a` doubles on every line: a value this long is no package list.
+    (out.len() <= 4096).then_some(out)
 }
 
 const PREFIXES: &[&str] = &[

@@ -286,3 +286,34 @@ fn thousands_of_continuation_lines_do_not_overflow_the_stack() {
     let w = load("Dockerfile", &text);
     assert!(instructions(&w)[1].1.ends_with("echo 19999"));
 }
+
+#[test]
+fn large_generated_files_stay_linear() {
+    // Thousands of stages, ENV, LABEL, package installs and removals, here-documents and
+    // ignore comments: every lookup here is indexed, so this reads in well under a second.
+    let mut text = String::from("FROM alpine:3.20 AS s0\n");
+    for i in 1..3000usize {
+        text.push_str(&format!(
+            "# fitscan ignore=DF020\nFROM s{} AS s{i}\nENV V{i}=${{V{}}}x\nLABEL l{i}=v\nRUN apk add gcc{i} && apk del gcc{}\nRUN cat <<EOF > /etc/f{i}.conf\nk={i}\nEOF\n",
+            i - 1,
+            i - 1,
+            i.saturating_sub(1)
+        ));
+    }
+    text.push_str("USER 1000\n");
+    let w = load("Dockerfile", &text);
+    assert_eq!(at(&w.facts, "stage_count").as_f64(), Some(3000.0));
+    assert_eq!(text_at(&w.facts, "user"), "1000");
+    assert_eq!(w.suppressions.len(), 2999);
+    assert!(
+        w.notes.iter().any(|n| n.contains("3000 stages")),
+        "{:?}",
+        w.notes
+    );
+    let packages = at(&w.facts, "packages").as_seq().map(<[Node]>::len);
+    assert_eq!(
+        packages,
+        Some(1),
+        "every gccN but the last was removed again"
+    );
+}
