@@ -214,7 +214,7 @@ pub fn key_values(raw: &str, escape: char) -> Vec<(String, String)> {
         return Vec::new();
     };
     if !first.raw.contains('=') {
-        let value = raw.trim_start()[first.raw.len()..].trim();
+        let value = raw.trim_start().get(first.raw.len()..).unwrap_or("").trim();
         let value = text::words(value, escape)
             .into_iter()
             .map(|w| w.text)
