@@ -8,6 +8,7 @@
 
 pub mod azure_migrate;
 pub mod compose;
+pub mod dockerfile;
 pub mod kubernetes;
 pub mod ovf;
 pub mod rvtools;
@@ -74,6 +75,11 @@ pub trait Input: Sync + Send {
         false
     }
     fn ingest_file(&self, _file: &SourceFile, _ctx: &IngestContext, _out: &mut FileOutput) {}
+    /// Whether this kind reads a file named on the command line that no kind wants by name
+    /// and that is not YAML/JSON (a content check, e.g. `build/app.docker`).
+    fn claims_unnamed_file(&self, _file: &SourceFile) -> bool {
+        false
+    }
 
     /// Words one of which a YAML document of this kind must contain (a cheap pre-filter
     /// for files found by walking).
@@ -110,6 +116,7 @@ pub fn inputs() -> &'static [&'static dyn Input] {
         &rvtools::RvTools,
         &azure_migrate::AzureMigrate,
         &ovf::Ovf,
+        &dockerfile::Dockerfile,
         &vnf::Vnf,
         &kubernetes::Kubernetes,
         &compose::Compose,
@@ -140,6 +147,14 @@ pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
         }
     }
     if !is_yaml_name(name) && !file.explicit {
+        return out;
+    }
+    if file.explicit
+        && !is_yaml_name(name)
+        && let Some(input) = inputs().iter().find(|i| i.claims_unnamed_file(file))
+    {
+        out.recognised = true;
+        input.ingest_file(file, ctx, &mut out);
         return out;
     }
     ingest_yaml(file, ctx, &mut out);

@@ -50,9 +50,17 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
     if !fired {
         return Outcome::Pass;
     }
+    // One hit per line: the first (in condition order), an occurrence when any hit on that
+    // line is one, so that evidence for a line never hides the occurrence found there.
     hits.sort_by_key(|h| h.line);
-    hits.dedup_by_key(|h| h.line);
-    Outcome::Fail(hits)
+    let mut merged: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        match merged.last_mut() {
+            Some(last) if last.line == h.line => last.occurrence |= h.occurrence,
+            _ => merged.push(h),
+        }
+    }
+    Outcome::Fail(merged)
 }
 
 /// Whether `cond` fires, and the located values that made it fire.
@@ -411,6 +419,22 @@ spec:
             "",
         );
         assert_eq!(lines(&root), vec![2]);
+    }
+
+    #[test]
+    fn evidence_on_a_line_does_not_hide_an_occurrence_there() {
+        let out = run(
+            "{any: [{all: [{path: 'spec.disks[0].size', exists: true}, {path: 'spec.disks[*].count', exists: true}]}, {path: 'spec.tags[*]', equals: telco}]}",
+            "",
+        );
+        match out {
+            Outcome::Fail(hits) => {
+                let got: Vec<(u32, bool)> = hits.iter().map(|h| (h.line, h.occurrence)).collect();
+                assert_eq!(got, vec![(5, true), (9, true)]);
+                assert_eq!(hits[0].value.as_deref(), Some("300GB"));
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
     }
 
     #[test]

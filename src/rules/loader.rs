@@ -440,10 +440,9 @@ fn parse_instruction(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
     let path = Path::parse(list_path).map_err(|e| ctx.err(node, e))?;
     let cmd = Path::parse("instruction").map_err(|e| ctx.err(node, e))?;
     let args = Path::parse("args").map_err(|e| ctx.err(node, e))?;
-    let mut conds = vec![Cond::Test {
-        path: cmd,
-        op: Op::OneOf(names),
-    }];
+    // The arguments come first: a finding shows the first value that made it fire, and
+    // the instruction's arguments say more than its keyword.
+    let mut conds = Vec::new();
     if let Some(m) = node.get("matches") {
         conds.push(Cond::Test {
             path: args.clone(),
@@ -452,10 +451,20 @@ fn parse_instruction(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
     }
     if let Some(m) = node.get("not_matches") {
         conds.push(Cond::Test {
-            path: args,
+            path: args.clone(),
             op: Op::NotMatches(regex(ctx, m)?),
         });
     }
+    if conds.is_empty() {
+        conds.push(Cond::Test {
+            path: args,
+            op: Op::Exists(true),
+        });
+    }
+    conds.push(Cond::Test {
+        path: cmd,
+        op: Op::OneOf(names),
+    });
     Ok(Cond::Some {
         path,
         cond: Box::new(Cond::All(conds)),
@@ -881,6 +890,39 @@ rules:
         );
         let e = err("rules:\n  - 3\n");
         assert!(e.message.contains("must be a mapping"), "{}", e.message);
+    }
+
+    #[test]
+    fn instruction_findings_show_the_arguments() {
+        use crate::node::Node;
+        use crate::rules::eval::{Outcome, evaluate};
+        use crate::rules::path::Roots;
+        let text = "id: D1\ntarget: dockerfile\nlevel: optimised\ntitle: t\nmessage: m\nremediation: r\nwhen: { instruction: [maintainer, env], matches: x }\n";
+        let rules = parse_rule_file("d.yaml", text, false).unwrap_or_default();
+        let doc = crate::yaml::parse_documents(
+            "final:\n  instructions:\n    - { instruction: ENV, args: A=x }\n    - { instruction: RUN, args: x }\n",
+        )
+        .unwrap_or_default()
+        .pop()
+        .unwrap_or_else(Node::null);
+        let facts = Node::map(0);
+        let outcome = rules.first().map(|r| {
+            evaluate(
+                r,
+                Roots {
+                    doc: &doc,
+                    facts: &facts,
+                },
+            )
+        });
+        match outcome {
+            Some(Outcome::Fail(hits)) => {
+                assert_eq!(hits.len(), 1);
+                assert_eq!(hits[0].value.as_deref(), Some("A=x"));
+                assert_eq!(hits[0].line, 3);
+            }
+            other => panic!("expected one finding, got {other:?}"),
+        }
     }
 
     #[test]

@@ -1,0 +1,540 @@
+//! From `parse-dockerfile`'s syntax tree to fitscan's own instruction records: keyword,
+//! line, arguments as one line (and as written), form, flags, here-documents and the
+//! details rules and facts need. Values are kept as written (`${VAR}` unexpanded); the
+//! image view expands them with the stage's variables.
+
+use parse_dockerfile::{
+    Command, Flag, FromInstruction, HealthcheckArguments, Instruction, JsonOrStringArray, Source,
+};
+
+use super::text::{self, HereDoc, Logical, PhysLine};
+use crate::source::LineIndex;
+
+/// How shell-form commands are run in a stage, which decides what a comment looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellKind {
+    /// sh, bash, ash: `#` comments, backslash escapes.
+    Posix,
+    /// PowerShell: `#` comments, backtick escapes.
+    PowerShell,
+    /// cmd.exe (the Windows default): no comment syntax fitscan strips.
+    Cmd,
+}
+
+impl ShellKind {
+    pub fn from_exec(words: &[String]) -> ShellKind {
+        let first = words
+            .first()
+            .map(|w| w.to_ascii_lowercase())
+            .unwrap_or_default();
+        let program = first.rsplit(['/', '\\']).next().unwrap_or("");
+        if program.starts_with("powershell") || program.starts_with("pwsh") {
+            ShellKind::PowerShell
+        } else if program.starts_with("cmd") {
+            ShellKind::Cmd
+        } else {
+            ShellKind::Posix
+        }
+    }
+
+    /// The code a shell runs, without its comments.
+    pub fn strip_comments(self, s: &str) -> String {
+        match self {
+            ShellKind::Posix => text::strip_shell_comments(s, '\\'),
+            ShellKind::PowerShell => text::strip_shell_comments(s, '`'),
+            ShellKind::Cmd => s.trim().to_string(),
+        }
+    }
+}
+
+/// A file a here-document writes into the image (`COPY <<EOF /start.sh`, `RUN cat <<EOF >
+/// /etc/app.conf`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenFile {
+    pub dest: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    None,
+    From {
+        image: String,
+        alias: Option<String>,
+    },
+    Run {
+        /// The shell script the RUN executes (comments stripped, here-document scripts
+        /// included), for package analysis; None when it is not a shell script.
+        script: Option<String>,
+        files: Vec<WrittenFile>,
+    },
+    Env(Vec<(String, String)>),
+    Arg(Vec<(String, Option<String>)>),
+    Label(Vec<(String, String)>),
+    Expose(Vec<String>),
+    User(String),
+    Volume(Vec<String>),
+    Copy {
+        from: Option<String>,
+        sources: Vec<String>,
+        dest: String,
+        files: Vec<WrittenFile>,
+    },
+    Startup,
+    Healthcheck {
+        none: bool,
+    },
+    Shell(Vec<String>),
+    Workdir(String),
+    Onbuild(Box<Inst>),
+}
+
+/// One instruction as fitscan reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inst {
+    pub keyword: &'static str,
+    pub line: u32,
+    /// The last line of the instruction (continuations, here-document bodies).
+    pub last_line: u32,
+    /// Arguments after the keyword and its `--flags`, as one line; for shell-form commands
+    /// without their comments, with here-document bodies after a line break.
+    pub args: String,
+    /// Arguments as written (continuations joined, comment lines dropped).
+    pub text: String,
+    pub form: Option<&'static str>,
+    pub exec: Option<Vec<String>>,
+    pub flags: Vec<(String, String)>,
+    pub heredocs: Vec<HereDoc>,
+    pub detail: Detail,
+}
+
+impl Inst {
+    pub fn flag(&self, name: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What conversion needs from the file.
+pub struct FileText<'t> {
+    pub text: &'t str,
+    pub lines: &'t [PhysLine],
+    pub index: &'t LineIndex,
+    pub escape: char,
+    pub heredocs: &'t [HereDoc],
+}
+
+impl FileText<'_> {
+    fn logical(&self, offset: usize) -> Logical {
+        let line = self.index.line(offset) as usize;
+        text::logical_line(self.text, self.lines, line.saturating_sub(1), self.escape)
+    }
+}
+
+fn keyword_of(i: &Instruction<'_>) -> (&'static str, usize) {
+    match i {
+        Instruction::Add(x) => ("ADD", x.add.span.start),
+        Instruction::Arg(x) => ("ARG", x.arg.span.start),
+        Instruction::Cmd(x) => ("CMD", x.cmd.span.start),
+        Instruction::Copy(x) => ("COPY", x.copy.span.start),
+        Instruction::Entrypoint(x) => ("ENTRYPOINT", x.entrypoint.span.start),
+        Instruction::Env(x) => ("ENV", x.env.span.start),
+        Instruction::Expose(x) => ("EXPOSE", x.expose.span.start),
+        Instruction::From(x) => ("FROM", x.from.span.start),
+        Instruction::Healthcheck(x) => ("HEALTHCHECK", x.healthcheck.span.start),
+        Instruction::Label(x) => ("LABEL", x.label.span.start),
+        Instruction::Maintainer(x) => ("MAINTAINER", x.maintainer.span.start),
+        Instruction::Onbuild(x) => ("ONBUILD", x.onbuild.span.start),
+        Instruction::Run(x) => ("RUN", x.run.span.start),
+        Instruction::Shell(x) => ("SHELL", x.shell.span.start),
+        Instruction::Stopsignal(x) => ("STOPSIGNAL", x.stopsignal.span.start),
+        Instruction::User(x) => ("USER", x.user.span.start),
+        Instruction::Volume(x) => ("VOLUME", x.volume.span.start),
+        Instruction::Workdir(x) => ("WORKDIR", x.workdir.span.start),
+        _ => ("UNKNOWN", 0),
+    }
+}
+
+fn flags(options: &[Flag<'_>]) -> Vec<(String, String)> {
+    options
+        .iter()
+        .map(|f| {
+            (
+                f.name.value.to_ascii_lowercase(),
+                f.value
+                    .as_ref()
+                    .map(|v| v.value.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn exec_words(cmd: &Command<'_>) -> Option<Vec<String>> {
+    match cmd {
+        Command::Exec(list) => Some(list.value.iter().map(|s| s.value.to_string()).collect()),
+        _ => None,
+    }
+}
+
+/// The script a POSIX `sh -c` exec form runs, if it is one.
+fn exec_script(exec: &[String]) -> Option<String> {
+    let program = exec.first()?.rsplit('/').next()?.to_ascii_lowercase();
+    if !matches!(program.as_str(), "sh" | "bash" | "ash" | "dash" | "zsh") {
+        return None;
+    }
+    let c = exec
+        .iter()
+        .position(|w| w == "-c" || w.starts_with('-') && w.ends_with('c'))?;
+    exec.get(c + 1).cloned()
+}
+
+/// Exec-form words as one shell command line (words with spaces single-quoted).
+fn join_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.chars().any(char::is_whitespace) {
+                format!("'{}'", w.replace('\'', ""))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Splits `KEY=value KEY2="two words"` (or the legacy `KEY value with spaces`).
+pub fn key_values(raw: &str, escape: char) -> Vec<(String, String)> {
+    let words = text::words(raw, escape);
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    if !first.raw.contains('=') {
+        let value = raw.trim_start().get(first.raw.len()..).unwrap_or("").trim();
+        let value = text::words(value, escape)
+            .into_iter()
+            .map(|w| w.text)
+            .collect::<Vec<_>>()
+            .join(" ");
+        return vec![(first.text.clone(), value)];
+    }
+    words
+        .into_iter()
+        .filter_map(|w| {
+            let (k, v) = w.text.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn arg_list(raw: &str, escape: char) -> Vec<(String, Option<String>)> {
+    text::words(raw, escape)
+        .into_iter()
+        .map(|w| match w.text.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (w.text, None),
+        })
+        .collect()
+}
+
+/// Where a RUN here-document goes: run as the script, written to a file, or fed to a
+/// program.
+fn heredoc_role(command: &str, escape: char) -> (bool, Option<String>) {
+    let words: Vec<String> = text::words(command, escape)
+        .into_iter()
+        .map(|w| w.text)
+        .filter(|w| !w.contains("<<"))
+        .collect();
+    let program = words
+        .first()
+        .map(|w| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase());
+    let is_shell = match program.as_deref() {
+        None => true,
+        Some(p) => matches!(p, "sh" | "bash" | "ash" | "dash" | "zsh"),
+    };
+    // `cat <<EOF > /path` and `tee /path <<EOF`
+    let dest = command
+        .split_once('>')
+        .map(|(_, rest)| rest.trim_start_matches('>'))
+        .and_then(|rest| text::words(rest, escape).into_iter().next())
+        .map(|w| w.text)
+        .or_else(|| {
+            (program.as_deref() == Some("tee"))
+                .then(|| words.iter().skip(1).find(|w| !w.starts_with('-')).cloned())
+                .flatten()
+        });
+    (is_shell && dest.is_none(), dest)
+}
+
+/// The record every instruction starts from: keyword, lines, arguments as written.
+fn base(src: &FileText<'_>, keyword: &'static str, start: usize) -> (Inst, String) {
+    let logical = src.logical(start);
+    let line = src.index.line(start);
+    let last_line = u32::try_from(logical.last + 1).unwrap_or(u32::MAX);
+    let joined = logical.joined;
+    let skip_flags = matches!(keyword, "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK");
+    // For a trigger inside ONBUILD, the arguments start after "ONBUILD <KEYWORD>".
+    let head = if text::keyword(&joined) == "ONBUILD" && keyword != "ONBUILD" {
+        text::after_keyword(&joined, false).to_string()
+    } else {
+        joined
+    };
+    let written = text::collapse_spaces(text::after_keyword(&head, skip_flags));
+    let inst = Inst {
+        keyword,
+        line,
+        last_line,
+        args: written.clone(),
+        text: written.clone(),
+        form: None,
+        exec: None,
+        flags: Vec::new(),
+        heredocs: Vec::new(),
+        detail: Detail::None,
+    };
+    (inst, written)
+}
+
+pub fn convert_from(src: &FileText<'_>, x: &FromInstruction<'_>) -> Inst {
+    let (mut inst, _) = base(src, "FROM", x.from.span.start);
+    inst.flags = flags(&x.options);
+    inst.detail = Detail::From {
+        image: x.image.value.to_string(),
+        alias: x.as_.as_ref().map(|(_, n)| n.value.to_string()),
+    };
+    inst
+}
+
+pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) -> Inst {
+    let (keyword, start) = keyword_of(instr);
+    let (mut inst, written) = base(src, keyword, start);
+    let line = inst.line;
+    let mut last_line = inst.last_line;
+    let escape = src.escape;
+    match instr {
+        Instruction::From(x) => return convert_from(src, x),
+        Instruction::Run(x) => {
+            inst.flags = flags(&x.options);
+            let exec = exec_words(&x.arguments);
+            // `prepare` lists here-documents in file order: find this RUN's by bisection.
+            let first = src.heredocs.partition_point(|h| h.instruction_line < line);
+            let mut heredocs: Vec<HereDoc> = src.heredocs[first..]
+                .iter()
+                .take_while(|h| h.instruction_line == line)
+                .cloned()
+                .collect();
+            // A here-document the parser read itself (none, since `prepare` takes them all
+            // out; kept for robustness).
+            for h in &x.here_docs {
+                heredocs.push(HereDoc {
+                    instruction_line: line,
+                    delimiter: String::new(),
+                    body: h.value.to_string(),
+                    body_line: src.index.line(h.span.start),
+                    expand: h.expand,
+                });
+            }
+            match exec {
+                Some(words) => {
+                    inst.form = Some("exec");
+                    inst.args = text::collapse_spaces(&words.join(" "));
+                    // `["sh", "-c", "..."]` runs its script; any other exec form runs one
+                    // command, read as if it were written in shell form.
+                    let script = exec_script(&words)
+                        .map(|s| shell.strip_comments(&s))
+                        .unwrap_or_else(|| join_words(&words));
+                    inst.detail = Detail::Run {
+                        script: Some(script),
+                        files: Vec::new(),
+                    };
+                    inst.exec = Some(words);
+                }
+                None => {
+                    inst.form = Some("shell");
+                    let command = shell.strip_comments(&written);
+                    let mut args = command.clone();
+                    let mut script = Some(command.clone());
+                    let mut files = Vec::new();
+                    if !heredocs.is_empty() {
+                        let (runs_script, dest) = heredoc_role(&command, escape);
+                        let mut scripts = Vec::new();
+                        for h in &heredocs {
+                            let body = shell.strip_comments(&h.body);
+                            args.push('\n');
+                            args.push_str(&body);
+                            if runs_script {
+                                scripts.push(body);
+                            } else if let Some(d) = &dest {
+                                files.push(WrittenFile {
+                                    dest: d.clone(),
+                                    body: h.body.clone(),
+                                });
+                            }
+                            let body_lines = h.body.lines().count() as u32;
+                            last_line = last_line.max(h.body_line + body_lines);
+                        }
+                        script = if runs_script {
+                            Some(scripts.join("\n"))
+                        } else if dest.is_some() {
+                            // `cat <<EOF > file` runs no script of its own.
+                            None
+                        } else {
+                            Some(command)
+                        };
+                    }
+                    inst.args = args;
+                    inst.detail = Detail::Run { script, files };
+                }
+            }
+            inst.heredocs = heredocs;
+        }
+        Instruction::Cmd(x) => startup(&mut inst, &x.arguments, shell, &written),
+        Instruction::Entrypoint(x) => startup(&mut inst, &x.arguments, shell, &written),
+        Instruction::Copy(x) => {
+            inst.flags = flags(&x.options);
+            copy(&mut inst, &x.src, &x.dest.value, src, &mut last_line);
+        }
+        Instruction::Add(x) => {
+            inst.flags = flags(&x.options);
+            copy(&mut inst, &x.src, &x.dest.value, src, &mut last_line);
+        }
+        Instruction::Env(x) => inst.detail = Detail::Env(key_values(&x.arguments.value, escape)),
+        Instruction::Label(x) => {
+            inst.detail = Detail::Label(key_values(&x.arguments.value, escape));
+        }
+        Instruction::Arg(x) => inst.detail = Detail::Arg(arg_list(&x.arguments.value, escape)),
+        Instruction::Expose(x) => {
+            inst.detail = Detail::Expose(x.arguments.iter().map(|a| a.value.to_string()).collect());
+        }
+        Instruction::User(x) => inst.detail = Detail::User(x.arguments.value.trim().to_string()),
+        Instruction::Workdir(x) => {
+            inst.detail = Detail::Workdir(x.arguments.value.trim().to_string());
+        }
+        Instruction::Volume(x) => {
+            let paths = match &x.arguments {
+                JsonOrStringArray::Json(list) => {
+                    inst.form = Some("exec");
+                    list.value.iter().map(|s| s.value.to_string()).collect()
+                }
+                JsonOrStringArray::String(list) => {
+                    list.iter().map(|s| s.value.to_string()).collect()
+                }
+            };
+            inst.detail = Detail::Volume(paths);
+        }
+        Instruction::Shell(x) => {
+            let words: Vec<String> = x.arguments.iter().map(|s| s.value.to_string()).collect();
+            inst.form = Some("exec");
+            inst.args = words.join(" ");
+            inst.exec = Some(words.clone());
+            inst.detail = Detail::Shell(words);
+        }
+        Instruction::Healthcheck(x) => {
+            inst.flags = flags(&x.options);
+            match &x.arguments {
+                HealthcheckArguments::Cmd { arguments, .. } => {
+                    let command = text::after_keyword(&written, false).to_string();
+                    startup(&mut inst, arguments, shell, &command);
+                    inst.args = format!("CMD {}", inst.args);
+                    inst.detail = Detail::Healthcheck { none: false };
+                }
+                _ => inst.detail = Detail::Healthcheck { none: true },
+            }
+        }
+        Instruction::Onbuild(x) => {
+            let trigger = convert(src, &x.instruction, shell);
+            inst.detail = Detail::Onbuild(Box::new(trigger));
+        }
+        _ => {}
+    }
+    inst.last_line = last_line;
+    inst
+}
+
+fn startup(inst: &mut Inst, cmd: &Command<'_>, shell: ShellKind, written: &str) {
+    match exec_words(cmd) {
+        Some(words) => {
+            inst.form = Some("exec");
+            inst.args = text::collapse_spaces(&words.join(" "));
+            inst.exec = Some(words);
+        }
+        None => {
+            inst.form = Some("shell");
+            inst.args = shell.strip_comments(written);
+        }
+    }
+    inst.detail = Detail::Startup;
+}
+
+fn copy(
+    inst: &mut Inst,
+    sources: &[Source<'_>],
+    dest: &str,
+    src: &FileText<'_>,
+    last_line: &mut u32,
+) {
+    let mut names = Vec::new();
+    let mut files = Vec::new();
+    for s in sources {
+        match s {
+            Source::Path(p) => names.push(p.value.to_string()),
+            Source::HereDoc(h) => {
+                names.push("<<heredoc".to_string());
+                files.push(WrittenFile {
+                    dest: dest.to_string(),
+                    body: h.value.to_string(),
+                });
+                inst.args.push('\n');
+                inst.args.push_str(h.value.trim_end());
+                *last_line = (*last_line).max(src.index.line(h.span.end.saturating_sub(1)) + 1);
+            }
+            _ => {}
+        }
+    }
+    inst.detail = Detail::Copy {
+        from: inst.flag("from").map(str::to_string),
+        sources: names,
+        dest: dest.to_string(),
+        files,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_values_in_both_forms() {
+        assert_eq!(
+            key_values(r#"A=1 B="two words" C='x y'"#, '\\'),
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x y".into())
+            ]
+        );
+        assert_eq!(
+            key_values("JAVA_HOME /opt/java with space", '\\'),
+            vec![("JAVA_HOME".into(), "/opt/java with space".into())]
+        );
+    }
+
+    #[test]
+    fn heredoc_roles() {
+        assert_eq!(heredoc_role("<<EOF", '\\'), (true, None));
+        assert_eq!(heredoc_role("bash -ex <<EOF", '\\'), (true, None));
+        assert_eq!(
+            heredoc_role("cat <<EOF > /etc/app.conf", '\\'),
+            (false, Some("/etc/app.conf".into()))
+        );
+        assert_eq!(
+            heredoc_role("tee -a /start.sh <<EOF", '\\'),
+            (false, Some("/start.sh".into()))
+        );
+        assert_eq!(heredoc_role("python3 <<EOF", '\\'), (false, None));
+    }
+}

@@ -1,0 +1,226 @@
+//! Facts about the final image: its base, its user, ports, packages, build tools, caches,
+//! upgrades, secrets and health check; what is awkward to say in a YAML condition.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::convert::{Detail, ShellKind};
+use super::doc::{parse_port, service_of, to_i64};
+use super::image::{self, BaseClass, ImageRef};
+use super::{Model, View};
+use crate::node::Node;
+
+pub(super) fn static_regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("static regex: {e}"))
+}
+
+/// Compilers, build systems, SDKs, version control and development headers.
+static BUILD_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)^(gcc|g\+\+|gcc-c\+\+|cc|c\+\+|clang|llvm|make|cmake|ninja|ninja-build|meson|autoconf|automake|libtool|pkg-?config|pkgconf|build-essential|build-base|bison|flex|binutils|dpkg-dev|maven|gradle|ant|golang|golang-go|go|rust|rustc|cargo|default-jdk|default-jdk-headless|git|subversion|mercurial|musl-dev|libc-dev|libc6-dev|linux-headers|kernel-devel|kernel-headers|@development(\s+tools)?|@development-tools|(gcc|g\+\+|clang|llvm)-[0-9.]+|openjdk-?[0-9]*-jdk(-headless)?|java-[0-9.]+-openjdk-devel|temurin-[0-9]+-jdk|dotnet-sdk.*|.+-dev|.+-devel|.+-headers)$",
+    )
+});
+
+/// ENV/ARG names that hold credentials.
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)(passw(or)?d|passphrase|secret|token|api_?key|access_?key|private_?key|credential|(^|_)pwd($|_)|(^|_)auth($|_)|(^|_)keys?$)",
+    )
+});
+
+/// ... unless the name says it is a pointer to the secret or something public.
+static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)(_(file|path|dir|url|uri|endpoint|host|name|user|username|id|type|length|len|ttl|timeout|expiry|expires|enabled|mode|header|policy|method|version|format|location|realm|server|servers|algorithm)$|gpg|pgp|public|pubkey)",
+    )
+});
+
+fn fact_list(items: Vec<(String, u32)>, line: u32) -> Node {
+    Node::seq(
+        items
+            .into_iter()
+            .map(|(text, l)| Node::str(text, l))
+            .collect(),
+        line,
+    )
+}
+
+pub(super) fn facts(
+    model: &Model,
+    final_idx: usize,
+    v: &View<'_>,
+    notes: &mut Vec<String>,
+) -> Node {
+    let final_stage = &model.stages[final_idx];
+    let final_line = final_stage.line;
+    let chain = model.chain(final_idx);
+    let root = &model.stages[chain.first().copied().unwrap_or(final_idx)];
+    let mut f = Node::map(0);
+    f.insert("stage_count", Node::int(to_i64(model.stages.len()), 0));
+    f.insert("multi_stage", Node::bool(model.stages.len() > 1, 0));
+
+    // Base image of the final image.
+    let mut windows = false;
+    let mut default_user = None;
+    if root.unresolved {
+        notes.push(format!(
+            "line {}: FROM `{}` uses a build argument without a default; the base image is unknown",
+            root.line, root.image_raw
+        ));
+    } else {
+        let r = ImageRef::parse(&root.image);
+        let info = image::describe(&r);
+        windows = info.windows;
+        default_user = info.default_user;
+        let l = root.line;
+        let mut b = Node::map(l);
+        b.insert("image", Node::str(root.image.clone(), l));
+        b.insert("repository", Node::str(r.repository.clone(), l));
+        if let Some(t) = &r.tag {
+            b.insert("tag", Node::str(t.clone(), l));
+        }
+        if let Some(d) = &r.digest {
+            b.insert("digest", Node::str(d.clone(), l));
+        }
+        if let Some(c) = info.class {
+            b.insert("class", Node::str(c.as_str(), l));
+            b.insert("full_os", Node::bool(c == BaseClass::FullOs, l));
+        }
+        b.insert("sdk", Node::bool(info.sdk, l));
+        b.insert("pinned", Node::bool(r.digest.is_some(), l));
+        let latest = r.digest.is_none()
+            && !r.is_scratch()
+            && r.tag
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("latest"));
+        b.insert("latest", Node::bool(latest, l));
+        f.insert("base", b);
+    }
+    if let Some(s) = v.shell
+        && let Some(e) = &s.exec
+        && ShellKind::from_exec(e) != ShellKind::Posix
+    {
+        windows = true;
+    }
+    f.insert("windows", Node::bool(windows, 0));
+
+    // The user the image runs as.
+    let (user, source, line, resolved) = match &v.user {
+        Some((u, resolved, line)) => (u.clone(), "USER instruction", *line, *resolved),
+        None => match default_user {
+            Some(d) => (d.to_string(), "base image default", final_line, true),
+            None if windows => (
+                "ContainerAdministrator".to_string(),
+                "Windows default",
+                final_line,
+                true,
+            ),
+            None => (
+                "root".to_string(),
+                "no USER instruction",
+                final_line,
+                !root.unresolved,
+            ),
+        },
+    };
+    let uid = user.split(':').next().unwrap_or("").trim();
+    f.insert("user", Node::str(user.clone(), line));
+    f.insert("user_source", Node::str(source, line));
+    if resolved {
+        let number = uid.strip_prefix('+').unwrap_or(uid).parse::<u64>().ok();
+        let root_user = number == Some(0)
+            || uid.eq_ignore_ascii_case("root")
+            || uid.eq_ignore_ascii_case("ContainerAdministrator");
+        f.insert("runs_as_root", Node::bool(root_user, line));
+        f.insert("user_numeric", Node::bool(number.is_some(), line));
+    }
+
+    // Ports.
+    let first_expose = v.exposed.first().map_or(final_line, |(_, l)| *l);
+    let mut entries: Vec<&str> = v.exposed.iter().map(|(t, _)| t.as_str()).collect();
+    entries.sort_unstable();
+    entries.dedup();
+    f.insert(
+        "exposed_port_count",
+        Node::int(to_i64(entries.len()), first_expose),
+    );
+    let mut services: Vec<&str> = v
+        .exposed
+        .iter()
+        .filter_map(|(t, _)| parse_port(t).0.and_then(service_of))
+        .collect();
+    services.sort_unstable();
+    services.dedup();
+    f.insert(
+        "exposed_service_count",
+        Node::int(to_i64(services.len()), first_expose),
+    );
+    f.insert(
+        "exposed_services",
+        Node::seq(
+            services
+                .iter()
+                .map(|s| Node::str(*s, first_expose))
+                .collect(),
+            first_expose,
+        ),
+    );
+
+    // Packages the Dockerfile leaves installed in the image.
+    let packages = v
+        .packages
+        .live()
+        .map(|(p, l)| {
+            let mut m = Node::map(*l);
+            m.insert("name", Node::str(p.name.clone(), *l));
+            m.insert("manager", Node::str(p.manager, *l));
+            m
+        })
+        .collect();
+    f.insert("packages", Node::seq(packages, 0));
+    let mut tools: Vec<(String, u32)> = Vec::new();
+    if !root.unresolved && image::describe(&ImageRef::parse(&root.image)).sdk {
+        tools.push((format!("{} (a build image)", root.image), root.line));
+    }
+    let mut by_line: Vec<(u32, &'static str, Vec<&str>)> = Vec::new();
+    let mut slot: HashMap<(u32, &'static str), usize> = HashMap::new();
+    for (p, l) in v.packages.live() {
+        if !BUILD_TOOL.is_match(&p.name) {
+            continue;
+        }
+        match slot.get(&(*l, p.manager)) {
+            Some(&i) => by_line[i].2.push(&p.name),
+            None => {
+                slot.insert((*l, p.manager), by_line.len());
+                by_line.push((*l, p.manager, vec![&p.name]));
+            }
+        }
+    }
+    for (l, manager, names) in by_line {
+        tools.push((format!("{} ({manager})", names.join(", ")), l));
+    }
+    f.insert("build_tools", fact_list(tools, 0));
+    f.insert("package_caches", fact_list(v.caches.clone(), 0));
+    f.insert("os_upgrades", fact_list(v.upgrades.clone(), 0));
+    let secrets = v
+        .variables
+        .iter()
+        .filter(|var| SECRET_NAME.is_match(&var.name) && !NOT_SECRET_NAME.is_match(&var.name))
+        .filter(|var| var.keyword == "ARG" || var.value.as_deref().is_some_and(|v| !v.is_empty()))
+        .map(|var| (format!("{} {}", var.keyword, var.name), var.line))
+        .collect();
+    f.insert("secrets", fact_list(secrets, 0));
+    let healthcheck = v
+        .healthcheck
+        .filter(|h| !matches!(h.detail, Detail::Healthcheck { none: true }));
+    f.insert(
+        "healthcheck",
+        Node::bool(
+            healthcheck.is_some(),
+            healthcheck.map_or(final_line, |h| h.line),
+        ),
+    );
+    f
+}
