@@ -487,6 +487,29 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
                     ("recommended", rs.recommended),
                     ("reclaimable", rs.reclaimable),
                 ];
+                if rs.basis == rightsize::Basis::Utilisation {
+                    let dims = [
+                        ("vcpu", rs.current.vcpu, rs.reclaimable.vcpu),
+                        (
+                            "memory_gib",
+                            rs.current.memory_gib,
+                            rs.reclaimable.memory_gib,
+                        ),
+                        (
+                            "storage_gib",
+                            rs.current.storage_gib,
+                            rs.reclaimable.storage_gib,
+                        ),
+                    ];
+                    for (dim, current, reclaimable) in dims {
+                        if let (Some(size), Some(r)) = (current, reclaimable)
+                            && size > 0.0
+                        {
+                            let share = Node::float(rightsize::round2(r / size), c.line);
+                            n.insert_path(&format!("reclaimable_share.{dim}"), share);
+                        }
+                    }
+                }
                 for (part, s) in parts {
                     // Without utilisation only the current size is a fact.
                     if part != "current" && rs.basis == rightsize::Basis::None {
