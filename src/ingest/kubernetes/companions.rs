@@ -12,15 +12,16 @@
 //! | ServiceAccount | `serviceAccountName` (its `automountServiceAccountToken`) |
 //! | LimitRange | namespace: container defaults for requests and limits the pod leaves out |
 //!
-//! A companion's facts keep its line only when it sits in the workload's own file (a finding
-//! is reported in the workload's file); `location` (`file:line`) always says where it is.
+//! A companion in another file is numbered after the workload's own file, as a compiler's
+//! source map does (`model::SourceSpan`), so a finding about it points at its own file and
+//! line; `location` (`file:line`) also says where it is, for messages.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::object_identity;
 use crate::ingest::Object;
-use crate::model::{ScanError, Target, Workload, WorkloadKind};
+use crate::model::{ScanError, SourceSpan, Target, Workload, WorkloadKind};
 use crate::node::{Node, Value};
 use crate::units::{k8s_quantity, k8s_quantity_gib};
 
@@ -41,21 +42,55 @@ impl Found<'_> {
     fn what(&self) -> String {
         format!("{} `{}/{}`", self.kind, self.namespace, self.name)
     }
-    /// A summary node at the companion's line when it is in `file`, else at line 0.
-    fn summary(&self, file: &str) -> Node {
-        let line = self.line_in(file);
-        let mut n = Node::map(line);
-        n.insert("kind", Node::str(self.kind, line));
-        n.insert("name", Node::str(self.name.clone(), line));
-        n.insert("location", Node::str(self.location(), line));
-        n
-    }
-    fn line_in(&self, file: &str) -> u32 {
-        if self.file.as_ref() == file {
-            self.line
-        } else {
-            0
+}
+
+/// Lines of the files a workload's facts come from, in one numbering: the workload's own
+/// file first, then each companion file after it, as `Workload::locate` reads them back.
+struct Numbering {
+    own: Arc<str>,
+    spans: Vec<SourceSpan>,
+}
+
+impl Numbering {
+    /// Lines of a file never reach this (a 16 MiB file has at most 2^24 lines); a bigger
+    /// file's lines, and more companion files than fit in a `u32`, stay unlocated (0).
+    const SPACING: u32 = 1 << 25;
+
+    fn line(&mut self, file: &Arc<str>, line: u32) -> u32 {
+        if line == 0 || file.as_ref() == self.own.as_ref() {
+            return line;
         }
+        if line >= Self::SPACING {
+            return 0;
+        }
+        let offset = match self.spans.iter().find(|s| s.file.as_ref() == file.as_ref()) {
+            Some(span) => span.offset,
+            None => {
+                let Some(offset) = u32::try_from(self.spans.len() + 1)
+                    .ok()
+                    .and_then(|n| n.checked_mul(Self::SPACING))
+                    .filter(|o| o.checked_add(Self::SPACING).is_some())
+                else {
+                    return 0;
+                };
+                self.spans.push(SourceSpan {
+                    file: Arc::clone(file),
+                    offset,
+                });
+                offset
+            }
+        };
+        offset + line
+    }
+
+    /// The line of a node of a companion.
+    fn at(&mut self, found: &Found<'_>, node: &Node) -> u32 {
+        self.line(found.file, node.line)
+    }
+
+    /// The line of a companion object itself.
+    fn of(&mut self, found: &Found<'_>) -> u32 {
+        self.line(found.file, found.line)
     }
 }
 
@@ -815,7 +850,7 @@ fn fact_text(facts: &Node, key: &str) -> String {
 
 /// What every step of a join needs to know about the workload.
 struct Joining {
-    file: String,
+    lines: Numbering,
     namespace: String,
     labels: Vec<(String, String)>,
     replicas: f64,
@@ -827,7 +862,10 @@ struct Joining {
 impl Joining {
     fn new(w: &Workload) -> Self {
         Joining {
-            file: w.file.to_string(),
+            lines: Numbering {
+                own: Arc::clone(&w.file),
+                spans: Vec::new(),
+            },
             namespace: fact_text(&w.facts, "namespace"),
             labels: label_pairs(w.facts.get("pod_labels")),
             replicas: w
@@ -862,7 +900,7 @@ impl Joining {
             let line = found
                 .doc
                 .get("apiVersion")
-                .map_or(0, |n| found_line(found, &self.file, n));
+                .map_or(0, |n| self.lines.at(found, n));
             if !self
                 .removed
                 .iter()
@@ -871,7 +909,12 @@ impl Joining {
                 self.removed.push(Node::str(text, line));
             }
         }
-        found.summary(&self.file)
+        let line = self.lines.of(found);
+        let mut n = Node::map(line);
+        n.insert("kind", Node::str(found.kind, line));
+        n.insert("name", Node::str(found.name.clone(), line));
+        n.insert("location", Node::str(found.location(), line));
+        n
     }
 }
 
@@ -887,7 +930,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
     join_budgets(w, index, &mut j);
     join_policies(w, index, &mut j);
     join_services(w, index, &mut j);
-    join_claims(w, index, &j);
+    join_claims(w, index, &mut j);
     for (key, set) in [
         ("config_maps", &index.config_maps),
         ("secrets", &index.secrets),
@@ -903,13 +946,14 @@ fn join(w: &mut Workload, index: &Index<'_>) {
             }
         }
     }
-    join_service_account(w, index, &j);
+    join_service_account(w, index, &mut j);
     if let Some(d) = index.defaults.get(&j.namespace) {
         apply_defaults(w, d);
     }
     if !j.removed.is_empty() {
         w.facts.insert("removed_apis", located_list(j.removed));
     }
+    w.sources.extend(j.lines.spans);
 }
 
 /// HorizontalPodAutoscalers and ScaledObjects targeting the workload widen its replica
@@ -936,7 +980,7 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let mut min = f64::INFINITY;
     let mut max: f64 = 0.0;
     for a in scalers {
-        let line = a.found.line_in(&j.file);
+        let line = j.lines.of(&a.found);
         let mut n = j.summary(&a.found);
         n.insert("min_replicas", Node::float(a.min, line));
         if let Some(m) = a.max {
@@ -983,7 +1027,7 @@ fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let mut list = Vec::new();
     let mut blocking = Vec::new();
     for b in budgets {
-        let line = b.found.line_in(&j.file);
+        let line = j.lines.of(&b.found);
         let mut n = j.summary(&b.found);
         let spec = b.found.doc.get("spec");
         for (key, fact) in [
@@ -992,7 +1036,7 @@ fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
         ] {
             if let Some(v) = spec.and_then(|s| s.get(key)) {
                 let mut v = v.clone();
-                v.line = found_line(&b.found, &j.file, &v);
+                v.line = j.lines.at(&b.found, &v);
                 n.insert(fact, v);
             }
         }
@@ -1032,7 +1076,7 @@ fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let list = policies
         .iter()
         .map(|p| {
-            let line = p.found.line_in(&j.file);
+            let line = j.lines.of(&p.found);
             let mut n = j.summary(&p.found);
             n.insert("ingress", Node::bool(p.ingress, line));
             n.insert("egress", Node::bool(p.egress, line));
@@ -1052,7 +1096,7 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let mut entries = Vec::new();
     let mut insecure = Vec::new();
     for s in services {
-        let line = s.found.line_in(&j.file);
+        let line = j.lines.of(&s.found);
         let mut n = j.summary(&s.found);
         let ty = s
             .found
@@ -1069,7 +1113,7 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
             .unwrap_or_default();
         for id in ids {
             let e = &index.entry_points[*id];
-            let eline = e.found.line_in(&j.file);
+            let eline = j.lines.of(&e.found);
             let mut en = j.summary(&e.found);
             en.insert("service", Node::str(e.service.clone(), eline));
             match e.tls {
@@ -1102,7 +1146,7 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
 
 /// Claims by name: found or not, size and access modes; `storage_gib` totals the claimed
 /// storage (claim templates once per replica).
-fn join_claims(w: &mut Workload, index: &Index<'_>, j: &Joining) {
+fn join_claims(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let mut storage = None;
     if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
         for c in claims.iter_mut() {
@@ -1143,7 +1187,7 @@ fn join_claims(w: &mut Workload, index: &Index<'_>, j: &Joining) {
 
 /// The pod's ServiceAccount; its `automountServiceAccountToken` applies when the pod does
 /// not say.
-fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &Joining) {
+fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let account = w
         .facts
         .at("pod.serviceAccountName")
@@ -1161,7 +1205,7 @@ fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &Joining) {
             .get("automountServiceAccountToken")
             .filter(|n| !n.is_null())
         {
-            let value = Node::bool(a.as_bool().unwrap_or(true), found_line(f, &j.file, a));
+            let value = Node::bool(a.as_bool().unwrap_or(true), j.lines.at(f, a));
             sa.insert("automount", value.clone());
             if w.facts.at("pod.automountServiceAccountToken").is_none() {
                 w.facts.insert("automount_token", value);
@@ -1169,15 +1213,6 @@ fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &Joining) {
         }
     }
     w.facts.insert("service_account", sa);
-}
-
-/// The line of a companion's field when it is in the workload's file, else 0.
-fn found_line(found: &Found<'_>, file: &str, node: &Node) -> u32 {
-    if found.file.as_ref() == file {
-        node.line
-    } else {
-        0
-    }
 }
 
 /// Whether a budget allows no voluntary eviction at the workload's lowest replica count:
