@@ -149,8 +149,10 @@ fn element_hits(element: &Node, inner: Vec<Hit>) -> Vec<Hit> {
     let first = inner.iter().filter(|h| h.line > 0).min_by_key(|h| h.line);
     vec![Hit {
         line: first.map_or(element.line, |h| h.line),
+        // An element without a located value is named by its `name`/`id`, not "{5 keys}".
         value: first
             .and_then(|h| h.value.clone())
+            .or_else(|| item.clone())
             .or_else(|| Some(element.display_text())),
         occurrence: true,
         item,
