@@ -388,6 +388,100 @@ fn make_ids_unique(workloads: &mut [WorkloadReport]) {
     }
 }
 
+/// The facts [`insert_common_facts`] and [`insert_component_facts`] add (declared for the
+/// rule loader, `fitscan rules facts` and the guide; keep them in step).
+pub(crate) const PIPELINE_FACTS: &[rules::facts::FactGroup] = {
+    use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
+    use rules::facts::{FactDoc, FactGroup};
+    &[
+        FactGroup {
+            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
+            title: "Every workload",
+            facts: &[
+                FactDoc::new(
+                    "name",
+                    "the workload's name: the VM's, `namespace/name`, `project/service`, `VNF/flavour`, the image's title or folder",
+                ),
+                FactDoc::new("kind", "vm, container-image, kubernetes, compose or vnf"),
+                FactDoc::new(
+                    "generation",
+                    "platform generation: 1 mainframe, 2 client-server, 3 cloud-native",
+                ),
+                FactDoc::new("file", "the file the workload was read from, as displayed"),
+            ],
+        },
+        FactGroup {
+            targets: &[Vm, Kubernetes, Compose, Vnf],
+            title: "Every sized workload",
+            facts: &[
+                FactDoc::new(
+                    "current.{vcpu,memory_gib,storage_gib}",
+                    "current size in vCPU and GiB, where known (at the line of the field it came from)",
+                ),
+                FactDoc::new(
+                    "demand.{vcpu,memory_gib,storage_gib}",
+                    "demand at the chosen percentile (`--percentile`); only with utilisation",
+                ),
+                FactDoc::new(
+                    "demand.share.{vcpu,memory_gib,storage_gib}",
+                    "demand / current size",
+                ),
+                FactDoc::new(
+                    "rightsizing.basis",
+                    "`utilisation` (demand known) or `none`",
+                ),
+                FactDoc::new(
+                    "rightsizing.confidence",
+                    "low, medium or high: the share of expected utilisation data points present",
+                ),
+                FactDoc::new(
+                    "rightsizing.recommended.{vcpu,memory_gib,storage_gib}",
+                    "demand plus headroom, rounded up to the next allowed size or catalog entry; only where demand for that dimension is known",
+                ),
+                FactDoc::new(
+                    "rightsizing.reclaimable.{vcpu,memory_gib,storage_gib}",
+                    "current minus recommended; negative when undersized",
+                ),
+                FactDoc::new(
+                    "rightsizing.reclaimable_share.{vcpu,memory_gib,storage_gib}",
+                    "reclaimable / current size (0.3 = 30 % can go)",
+                ),
+            ],
+        },
+        FactGroup {
+            targets: &[Kubernetes, Compose, Vnf],
+            title: "Workloads made of parts sized on their own",
+            facts: &[
+                FactDoc::new(
+                    "components[*]",
+                    "containers (Kubernetes), the service (Compose), VDUs (VNF); iterate with `some: facts.components[*]`",
+                ),
+                FactDoc::new("components[*].name", "the container's, service's or VDU's name"),
+                FactDoc::new(
+                    "components[*].count",
+                    "instances: replicas (1 per node for a DaemonSet), VDU instances at instantiation",
+                ),
+                FactDoc::new(
+                    "components[*].current.{vcpu,memory_gib,storage_gib}",
+                    "size of one instance",
+                ),
+                FactDoc::new(
+                    "components[*].demand.{vcpu,memory_gib,storage_gib}",
+                    "demand of one instance; only with utilisation",
+                ),
+                FactDoc::new(
+                    "components[*].recommended.{vcpu,memory_gib,storage_gib}",
+                    "recommended size of one instance; only with utilisation",
+                ),
+                FactDoc::new(
+                    "components[*].reclaimable.{vcpu,memory_gib,storage_gib}",
+                    "current minus recommended, per instance; only with utilisation",
+                ),
+            ],
+        },
+    ]
+};
+
 /// Derived facts every rule can read, whatever the input kind.
 fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
     let facts = &mut w.facts;

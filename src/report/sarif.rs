@@ -33,8 +33,9 @@ pub fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Rules fitscan reports that are not in any rule pack.
-const BUILTIN_RULES: &[(&str, &str, Severity, &str, &str)] = &[
+/// Rules fitscan reports that are not in any rule pack: (id, title, severity, why, fix).
+/// `fitscan rules docs` writes their pages too, so that every `helpUri` resolves.
+pub const BUILTIN_RULES: &[(&str, &str, Severity, &str, &str)] = &[
     (
         "input-error",
         "A file could not be read",

@@ -7,7 +7,8 @@ use std::path::{Path as FsPath, PathBuf};
 
 use regex::{Regex, RegexBuilder};
 
-use super::path::Path;
+use super::facts;
+use super::path::{Path, Segment};
 use super::template::Template;
 use super::{Cond, Op, Rule, RuleSet, RuleSource};
 use crate::model::{Disposition, Level, Severity, Target};
@@ -21,6 +22,12 @@ mod embedded {
 /// The default rule files compiled into the binary: (path under the repository, text).
 pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::RULE_FILES
+}
+
+/// The default rules' tests and fixtures compiled into the binary: (path under the
+/// repository, content).
+pub fn embedded_test_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::RULE_TEST_FILES
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -85,18 +92,79 @@ const COMBINATOR_KEYS: &[&str] = &[
 ];
 const INSTRUCTION_KEYS: &[&str] = &["instruction", "stage", "matches", "not_matches"];
 
+/// Where the relative paths of a condition start: the workload (top level), an element of
+/// a list of facts (`some: facts.containers[*]`), or an element of a document list.
+#[derive(Debug, Clone)]
+enum Scope {
+    Root,
+    Facts(Vec<Segment>),
+    Document,
+}
+
+#[derive(Clone)]
 struct Ctx<'a> {
     file: &'a str,
     target: Option<Target>,
+    scope: Scope,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(file: &'a str) -> Self {
+        Ctx {
+            file,
+            target: None,
+            scope: Scope::Root,
+        }
+    }
+
     fn err(&self, node: &Node, message: impl Into<String>) -> RuleError {
         RuleError {
             file: self.file.to_string(),
             line: node.line,
             column: node.column,
             message: message.into(),
+        }
+    }
+
+    /// The path under `facts.` that `path` reads here, if it reads facts at all.
+    fn fact_segments(&self, path: &Path) -> Option<Vec<Segment>> {
+        match (&self.scope, path.absolute) {
+            (_, true) | (Scope::Root, false) => {
+                path.is_fact().then(|| path.segments[1..].to_vec())
+            }
+            (Scope::Facts(prefix), false) => {
+                Some(prefix.iter().chain(&path.segments).cloned().collect())
+            }
+            (Scope::Document, false) => None,
+        }
+    }
+
+    /// A path that reads facts must read facts the rule's target provides (document paths
+    /// are free: unknown fields are kept and matchable).
+    fn check_facts(&self, path: &Path, at: &Node) -> Result<(), RuleError> {
+        let (Some(target), Some(segments)) = (self.target, self.fact_segments(path)) else {
+            return Ok(());
+        };
+        facts::check(target, &segments).map_err(|message| {
+            let relative_facts = !path.absolute && path.is_fact() && !matches!(self.scope, Scope::Root);
+            let hint = if relative_facts {
+                "; inside `some` / `every` / `none` a path is relative to the element: write `$.facts...` for the workload's facts"
+            } else {
+                ""
+            };
+            self.err(at, format!("{message}{hint}"))
+        })
+    }
+
+    /// The context of the conditions on each element of `list`.
+    fn element(&self, list: &Path) -> Ctx<'a> {
+        let scope = match self.fact_segments(list) {
+            Some(segments) => Scope::Facts(segments),
+            None => Scope::Document,
+        };
+        Ctx {
+            scope,
+            ..self.clone()
         }
     }
 }
@@ -109,7 +177,7 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
         column: 0,
         message: e.message,
     })?;
-    let ctx = Ctx { file, target: None };
+    let ctx = Ctx::new(file);
     let mut rules = Vec::new();
     for doc in &docs {
         let items: Vec<&Node> = match &doc.value {
@@ -134,14 +202,16 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
             }
         };
         for item in items {
-            rules.push(parse_rule(file, item, embedded)?);
+            let mut rule = parse_rule(file, item, embedded)?;
+            rule.source_text = source_slice(text, item.line, item.column);
+            rules.push(rule);
         }
     }
     Ok(rules)
 }
 
 fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
-    let mut ctx = Ctx { file, target: None };
+    let mut ctx = Ctx::new(file);
     if node.as_map().is_none() {
         return Err(ctx.err(
             node,
@@ -202,6 +272,15 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         let remediation_text = required_str(&ctx, node, "remediation")?;
         let remediation = Template::parse(&remediation_text)
             .map_err(|e| ctx.err(field(node, "remediation"), format!("`remediation`: {e}")))?;
+        for (key, template) in [("message", &message), ("remediation", &remediation)] {
+            for path in template.paths() {
+                ctx.check_facts(path, field(node, key))
+                    .map_err(|e| RuleError {
+                        message: format!("`{key}` placeholder {{{path}}}: {}", e.message),
+                        ..e
+                    })?;
+            }
+        }
         let evidence = optional_str(&ctx, node, "evidence")?;
         let rationale = optional_str(&ctx, node, "rationale")?.unwrap_or_default();
         let name = match optional_str(&ctx, node, "name")? {
@@ -213,7 +292,10 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             Some(n) => string_list(&ctx, n, "needs")?
                 .into_iter()
                 .map(|(text, at)| {
-                    Path::parse(&text).map_err(|e| ctx.err(at, format!("`needs`: {e}")))
+                    let path =
+                        Path::parse(&text).map_err(|e| ctx.err(at, format!("`needs`: {e}")))?;
+                    ctx.check_facts(&path, at)?;
+                    Ok(path)
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
@@ -231,7 +313,9 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                 let text = n
                     .as_str()
                     .ok_or_else(|| ctx.err(n, "`at` must be a path"))?;
-                Some(Path::parse(text).map_err(|e| ctx.err(n, format!("`at`: {e}")))?)
+                let path = Path::parse(text).map_err(|e| ctx.err(n, format!("`at`: {e}")))?;
+                ctx.check_facts(&path, n)?;
+                Some(path)
             }
         };
         let list = |key: &str| -> Result<Vec<String>, RuleError> {
@@ -271,9 +355,48 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                 embedded,
             },
             raw: node.clone(),
+            source_text: String::new(),
         })
     };
     inner().map_err(with_id)
+}
+
+/// A rule as written: from its first key to the last line indented under it, without the
+/// list's `- `, dedented, and without trailing blank or comment lines (a comment above the
+/// next rule is about that rule).
+fn source_slice(text: &str, line: u32, column: u32) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = (line.max(1) - 1) as usize;
+    let Some(first) = lines.get(start) else {
+        return String::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    // The column is 1-based, in characters; rule files indent with spaces.
+    let col = (column.max(1) - 1) as usize;
+    let lead: String = first.chars().take(col).collect();
+    let col = if lead.chars().all(|c| c == ' ' || c == '-' || c == '\t') {
+        lead.len()
+    } else {
+        indent(first)
+    };
+    let mut out: Vec<&str> = vec![first.get(col..).unwrap_or(first)];
+    for l in &lines[start + 1..] {
+        let trimmed = l.trim_start();
+        let significant = !trimmed.is_empty() && !trimmed.starts_with('#');
+        if l.starts_with("---") || l.starts_with("...") || (significant && indent(l) < col) {
+            break;
+        }
+        out.push(if indent(l) >= col { &l[col..] } else { trimmed });
+    }
+    while out
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        out.pop();
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    joined
 }
 
 fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
@@ -337,7 +460,7 @@ fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
                     format!("`{key}: {path}` needs `where:` with the condition for each element"),
                 )
             })?;
-            let cond = Box::new(parse_cond(ctx, where_node)?);
+            let cond = Box::new(parse_cond(&ctx.element(&path), where_node)?);
             return Ok(match key {
                 "some" => Cond::Some { path, cond },
                 "every" => Cond::Every { path, cond },
@@ -543,7 +666,9 @@ fn path_field(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Path, RuleError> 
     let text = n
         .as_str()
         .ok_or_else(|| ctx.err(n, format!("`{key}` must be a path like `spec.cpu.vcpus`")))?;
-    Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+    let path = Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))?;
+    ctx.check_facts(&path, n)?;
+    Ok(path)
 }
 
 fn field<'a>(node: &'a Node, key: &str) -> &'a Node {
@@ -637,16 +762,21 @@ fn check_keys(ctx: &Ctx<'_>, node: &Node, allowed: &[&str], what: &str) -> Resul
 
 /// ` (did you mean `severity`?)` when a known key is close enough.
 pub fn suggest(word: &str, candidates: &[&str]) -> String {
-    let best = candidates
-        .iter()
-        .map(|c| (levenshtein(&word.to_ascii_lowercase(), c), *c))
-        .min();
-    match best {
-        Some((d, c)) if d <= 2.max(word.len() / 3) && d < word.len() => {
-            format!(" (did you mean `{c}`?)")
-        }
-        _ => String::new(),
+    match closest(word, candidates) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
     }
+}
+
+/// The candidate nearest to `word` (ASCII case ignored), when it is close enough to be
+/// what was meant.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let (d, best) = candidates
+        .iter()
+        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
+        .min()?;
+    (d <= 2.max(word.len() / 3) && d < word.len()).then_some(best)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -814,6 +944,24 @@ rules:
         assert_eq!(r.weight, 1.0);
         assert_eq!(r.disposition, Disposition::Replatform);
         assert_eq!(r.source.line, 3);
+    }
+
+    #[test]
+    fn keeps_each_rule_as_written() {
+        let text = "# pack header\nrules:\n  - id: A1 # first\n    target: vm\n    level: optimised\n    title: A\n    message: m\n    remediation: |\n      line one\n\n      line two\n    when: { path: spec.os, exists: true }\n\n  # about B1\n  - {id: B1, target: vm, level: optimised, title: B, message: m, remediation: r,\n     when: {path: spec.os, absent: true}}\npack: x\n";
+        let rules = parse_rule_file("r.yaml", text, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rules[0].source_text,
+            "id: A1 # first\ntarget: vm\nlevel: optimised\ntitle: A\nmessage: m\nremediation: |\n  line one\n\n  line two\nwhen: { path: spec.os, exists: true }\n"
+        );
+        assert_eq!(
+            rules[1].source_text,
+            "{id: B1, target: vm, level: optimised, title: B, message: m, remediation: r,\n when: {path: spec.os, absent: true}}\n"
+        );
+        let single = parse_rule_file("s.yaml", "id: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: a, exists: true}\n---\n", false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(single[0].source_text.starts_with("id: S1\n"));
+        assert!(single[0].source_text.ends_with("when: {path: a, exists: true}\n"));
     }
 
     #[test]

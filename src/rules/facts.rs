@@ -1,0 +1,401 @@
+//! The facts every input kind provides (`facts.*`), declared beside the code that inserts
+//! them (`Input::facts`, the pipeline's own in `lib.rs`, the catalog's in `catalog.rs`).
+//!
+//! The declarations serve three readers: the rule loader, which refuses a `facts.` path no
+//! input of the rule's target provides (a typo would otherwise make a check silently pass
+//! or stay unknown forever); `fitscan rules facts`, which lists them; and the guide
+//! (docs/writing-rules.md), whose list of facts is generated from them.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+use super::path::{Path, Segment};
+use crate::model::Target;
+
+/// One fact: its path under `facts.`, in rule syntax (`vcpu`, `containers[*].image_pin`,
+/// `pod_labels.*`; `{a,b}` stands for either key), and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactDoc {
+    pub path: &'static str,
+    pub meaning: &'static str,
+    /// Whatever is below is kept as written (a pod spec, a container), so any key there is
+    /// a valid path.
+    pub open: bool,
+}
+
+impl FactDoc {
+    pub const fn new(path: &'static str, meaning: &'static str) -> Self {
+        FactDoc {
+            path,
+            meaning,
+            open: false,
+        }
+    }
+    /// A fact whose content is kept as written: any path below it is valid.
+    pub const fn open(path: &'static str, meaning: &'static str) -> Self {
+        FactDoc {
+            path,
+            meaning,
+            open: true,
+        }
+    }
+}
+
+/// Facts one source provides to the workloads of some targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactGroup {
+    pub targets: &'static [Target],
+    /// Which workloads carry them, for the reader: "every VM (VM specs, RVTools, ...)".
+    pub title: &'static str,
+    pub facts: &'static [FactDoc],
+}
+
+/// Every declaration: the pipeline's facts first, then each input kind's, then the
+/// catalog's.
+pub fn groups() -> Vec<&'static FactGroup> {
+    let mut out: Vec<&'static FactGroup> = crate::PIPELINE_FACTS.iter().collect();
+    for input in crate::ingest::inputs() {
+        out.extend(input.facts());
+    }
+    out.extend(crate::catalog::FACTS);
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Key(String),
+    Any,
+}
+
+#[derive(Debug)]
+struct Declared {
+    tokens: Vec<Tok>,
+    open: bool,
+}
+
+/// The declarations of every target, parsed once.
+struct Registry {
+    by_target: Vec<(Target, Vec<Declared>)>,
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    let mut by_target: Vec<(Target, Vec<Declared>)> =
+        Target::ALL.iter().map(|t| (*t, Vec::new())).collect();
+    for group in groups() {
+        for fact in group.facts {
+            for text in expand(fact.path) {
+                let Ok(path) = Path::parse(&text) else {
+                    continue; // a test checks that every declaration parses
+                };
+                let tokens: Vec<Tok> = path.segments.iter().map(tok).collect();
+                for (target, list) in &mut by_target {
+                    if group.targets.contains(target) {
+                        list.push(Declared {
+                            tokens: tokens.clone(),
+                            open: fact.open,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Registry { by_target }
+});
+
+fn tok(s: &Segment) -> Tok {
+    match s {
+        Segment::Key(k) => Tok::Key(k.clone()),
+        Segment::Index(_) | Segment::All => Tok::Any,
+    }
+}
+
+/// `{a,b}[*].{x,y}` -> `a[*].x`, `a[*].y`, `b[*].x`, `b[*].y`.
+pub fn expand(path: &str) -> Vec<String> {
+    let (Some(open), Some(close)) = (path.find('{'), path.find('}')) else {
+        return vec![path.to_string()];
+    };
+    if close < open {
+        return vec![path.to_string()];
+    }
+    let rest = expand(&path[close + 1..]);
+    path[open + 1..close]
+        .split(',')
+        .flat_map(|alt| {
+            rest.iter()
+                .map(move |r| format!("{}{}{r}", &path[..open], alt.trim()))
+        })
+        .collect()
+}
+
+fn matches(a: &Tok, b: &Tok) -> bool {
+    match (a, b) {
+        (Tok::Any, _) | (_, Tok::Any) => true,
+        (Tok::Key(x), Tok::Key(y)) => x == y,
+    }
+}
+
+impl Registry {
+    fn declared(&self, target: Target) -> &[Declared] {
+        self.by_target
+            .iter()
+            .find(|(t, _)| *t == target)
+            .map_or(&[], |(_, list)| list.as_slice())
+    }
+
+    fn valid(&self, target: Target, used: &[Tok]) -> bool {
+        used.is_empty()
+            || self.declared(target).iter().any(|d| {
+                let prefix_of_declared = used.len() <= d.tokens.len()
+                    && used.iter().zip(&d.tokens).all(|(u, t)| matches(u, t));
+                let below_open = d.open
+                    && d.tokens.len() <= used.len()
+                    && d.tokens.iter().zip(used).all(|(t, u)| matches(u, t));
+                prefix_of_declared || below_open
+            })
+    }
+
+    /// The closest valid path: the first segment no declaration knows replaced by the
+    /// nearest key declared at that place.
+    fn suggestion(&self, target: Target, used: &[Tok]) -> Option<Vec<Tok>> {
+        let depth = (0..used.len())
+            .rev()
+            .find(|i| self.valid(target, &used[..*i]))
+            .unwrap_or(0);
+        let Tok::Key(wrong) = &used[depth] else {
+            return None;
+        };
+        let candidates: BTreeSet<&str> = self
+            .declared(target)
+            .iter()
+            .filter(|d| {
+                d.tokens.len() > depth && used[..depth].iter().zip(&d.tokens).all(|(u, t)| matches(u, t))
+            })
+            .filter_map(|d| match &d.tokens[depth] {
+                Tok::Key(k) => Some(k.as_str()),
+                Tok::Any => None,
+            })
+            .collect();
+        let candidates: Vec<&str> = candidates.into_iter().collect();
+        let best = super::loader::closest(wrong, &candidates)?;
+        let mut fixed = used.to_vec();
+        fixed[depth] = Tok::Key(best.to_string());
+        if !self.valid(target, &fixed) {
+            fixed.truncate(depth + 1);
+        }
+        Some(fixed)
+    }
+}
+
+fn render(tokens: &[Tok]) -> String {
+    let mut out = String::from("facts");
+    for t in tokens {
+        match t {
+            Tok::Any => out.push_str("[*]"),
+            Tok::Key(k) if k.contains(['.', '/', '[', ']', ' ']) => {
+                let _ = write!(out, "[\"{k}\"]");
+            }
+            Tok::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+        }
+    }
+    out
+}
+
+/// Checks a path under `facts.` (its segments after `facts`) for a rule of `target`:
+/// `Err` says what is wrong, with a did-you-mean hint.
+pub fn check(target: Target, segments: &[Segment]) -> Result<(), String> {
+    let registry = &*REGISTRY;
+    let used: Vec<Tok> = segments.iter().map(tok).collect();
+    if registry.valid(target, &used) {
+        return Ok(());
+    }
+    let shown = render(&used);
+    let mut message = format!("`{shown}` is not a fact of {target} workloads");
+    if let Some(fixed) = registry.suggestion(target, &used) {
+        let _ = write!(message, " (did you mean `{}`?)", render(&fixed));
+    } else {
+        let elsewhere: Vec<&str> = Target::ALL
+            .iter()
+            .filter(|t| registry.valid(**t, &used))
+            .map(|t| t.as_str())
+            .collect();
+        if !elsewhere.is_empty() {
+            let _ = write!(message, " (only of {})", elsewhere.join(", "));
+        }
+    }
+    let _ = write!(
+        message,
+        "; `fitscan rules facts --target {target}` lists them"
+    );
+    Err(message)
+}
+
+/// The groups that apply to `target` (all when None).
+fn selected(target: Option<Target>) -> Vec<&'static FactGroup> {
+    groups()
+        .into_iter()
+        .filter(|g| target.is_none_or(|t| g.targets.contains(&t)))
+        .collect()
+}
+
+fn targets_text(targets: &[Target]) -> String {
+    if targets.len() == Target::ALL.len() {
+        return "every target".to_string();
+    }
+    targets
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn shown_path(f: &FactDoc) -> String {
+    if f.open {
+        format!("facts.{}.*", f.path)
+    } else {
+        format!("facts.{}", f.path)
+    }
+}
+
+/// The facts as a terminal table per group.
+pub fn table(target: Option<Target>) -> String {
+    use comfy_table::Table;
+    use comfy_table::presets::UTF8_FULL_CONDENSED;
+    let mut out = String::new();
+    for g in selected(target) {
+        let _ = writeln!(out, "{} ({})", g.title, targets_text(g.targets));
+        let mut table = Table::new();
+        table.load_style(UTF8_FULL_CONDENSED);
+        table.set_header(vec!["fact", "meaning"]);
+        for f in g.facts {
+            table.add_row(vec![shown_path(f), f.meaning.to_string()]);
+        }
+        let _ = writeln!(out, "{table}\n");
+    }
+    out
+}
+
+pub fn json(target: Option<Target>) -> String {
+    let items: Vec<serde_json::Value> = selected(target)
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "targets": g.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "title": g.title,
+                "facts": g.facts.iter().map(|f| serde_json::json!({
+                    "path": format!("facts.{}", f.path),
+                    "meaning": f.meaning,
+                    "as_written_below": f.open,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&items).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The facts as Markdown: the generated section of docs/writing-rules.md.
+pub fn markdown(target: Option<Target>) -> String {
+    let mut out = String::new();
+    for g in selected(target) {
+        let _ = writeln!(out, "#### {} ({})\n", g.title, targets_text(g.targets));
+        out.push_str("| fact | meaning |\n|---|---|\n");
+        for f in g.facts {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} |",
+                shown_path(f).replace('|', "\\|"),
+                f.meaning.replace('|', "\\|")
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_text(target: Target, text: &str) -> Result<(), String> {
+        let path = Path::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        check(target, &path.segments[1..])
+    }
+
+    #[test]
+    fn every_declaration_parses_and_has_a_meaning() {
+        for g in groups() {
+            assert!(!g.targets.is_empty(), "{}", g.title);
+            for f in g.facts {
+                for text in expand(f.path) {
+                    assert!(Path::parse(&text).is_ok(), "{} does not parse", f.path);
+                }
+                assert!(
+                    f.meaning.len() > 8 && !f.meaning.ends_with('.'),
+                    "{}: say what it means, without a full stop",
+                    f.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn declared_paths_prefixes_and_open_facts_are_valid() {
+        for ok in [
+            "facts.vcpu",
+            "facts.rightsizing",
+            "facts.rightsizing.reclaimable.memory_gib",
+            "facts.name",
+        ] {
+            assert_eq!(check_text(Target::Vm, ok), Ok(()), "{ok}");
+        }
+        for ok in [
+            "facts.containers[*].readinessProbe.httpGet.port",
+            "facts.containers[0].image_pin",
+            "facts.pod.hostNetwork",
+            "facts.pod_labels.app",
+            "facts.autoscalers[*].min_replicas",
+            "facts.components[*].current.vcpu",
+        ] {
+            assert_eq!(check_text(Target::Kubernetes, ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn unknown_facts_say_what_was_meant() {
+        let e = check_text(Target::Vm, "facts.vcpus").err().unwrap_or_default();
+        assert!(e.contains("`facts.vcpus` is not a fact of vm workloads"), "{e}");
+        assert!(e.contains("did you mean `facts.vcpu`?"), "{e}");
+        let e = check_text(Target::Vm, "facts.rightsizing.reclaimable.vcpus")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.contains("did you mean `facts.rightsizing.reclaimable.vcpu`?"),
+            "{e}"
+        );
+        let e = check_text(Target::Vm, "facts.autoscalers")
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("(only of kubernetes)"), "{e}");
+        assert!(e.contains("fitscan rules facts --target vm"), "{e}");
+        // The facts of one target are not those of another.
+        assert!(check_text(Target::Dockerfile, "facts.replicas").is_err());
+    }
+
+    #[test]
+    fn alternatives_expand() {
+        assert_eq!(
+            expand("current.{vcpu, memory_gib}"),
+            vec!["current.vcpu", "current.memory_gib"]
+        );
+        assert_eq!(expand("os"), vec!["os"]);
+        assert_eq!(
+            expand("{a,b}[*].{x,y}"),
+            vec!["a[*].x", "a[*].y", "b[*].x", "b[*].y"]
+        );
+    }
+}
