@@ -23,7 +23,7 @@ pub const SCHEMA_URI: &str =
 pub const SRCROOT: &str = "%SRCROOT%";
 /// Key of fitscan's fingerprint in `partialFingerprints` (versioned: a new formula is a
 /// new key, so that dashboards do not mistake old alerts for new ones).
-pub const FINGERPRINT_KEY: &str = "fitscan/v1";
+pub const FINGERPRINT_KEY: &str = "fitscan/v2";
 
 pub fn level(s: Severity) -> &'static str {
     match s {
@@ -228,7 +228,7 @@ struct Location<'a> {
 
 #[derive(Serialize)]
 struct Fingerprints<'a> {
-    #[serde(rename = "fitscan/v1")]
+    #[serde(rename = "fitscan/v2")]
     fitscan: &'a str,
 }
 

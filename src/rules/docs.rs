@@ -154,25 +154,10 @@ fn cell(text: &str) -> String {
         .replace('|', "\\|")
 }
 
-/// `{facts.demand.vcpu}` in prose reads as a placeholder: code it.
-fn code_placeholders(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        let placeholder = &rest[open..open + close + 1];
-        if placeholder.starts_with("{{") {
-            out.push_str(placeholder);
-        } else {
-            let _ = write!(out, "`{placeholder}`");
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
+/// A template for readers: each placeholder as code (`{facts.demand.vcpu}`), escaped
+/// braces as plain braces.
+fn template_text(t: &super::template::Template) -> String {
+    t.describe(|p| format!("`{{{p}}}`"))
 }
 
 /// A fence longer than any run of backticks in `text`.
@@ -260,7 +245,8 @@ pub fn excerpt_text(e: &super::testing::Excerpt) -> String {
     }
     for (n, text) in &e.lines {
         let mark = if e.marked.contains(n) { '>' } else { ' ' };
-        let _ = writeln!(out, "{mark} {n:>width$} | {text}");
+        let line = format!("{mark} {n:>width$} | {text}");
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     if e.omitted_after > 0 {
         let _ = writeln!(
@@ -349,7 +335,7 @@ pub fn page(rule: &Rule, examples: &[Example], dir: &Path) -> String {
     for (k, v) in rows {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
     }
-    let _ = writeln!(out, "\n## Message\n\n{}\n", code_placeholders(&rule.message.source));
+    let _ = writeln!(out, "\n## Message\n\n{}\n", template_text(&rule.message));
     if !rule.rationale.trim().is_empty() {
         let _ = writeln!(
             out,
@@ -361,7 +347,7 @@ pub fn page(rule: &Rule, examples: &[Example], dir: &Path) -> String {
     let _ = writeln!(
         out,
         "## How to fix\n\n{}\n",
-        code_placeholders(&rule.remediation.source)
+        template_text(&rule.remediation)
     );
     out.push_str("## Evidence needed\n\n");
     let needs: Vec<String> = rule.needs.iter().map(|p| format!("`{p}`")).collect();

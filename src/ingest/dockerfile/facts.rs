@@ -55,9 +55,12 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
             "the outside image the final stage runs on (the root of its `FROM` chain); absent when a build argument without a default names it",
         ),
         FactDoc::new("base.image", "the base image reference, build arguments filled in"),
-        FactDoc::new("base.repository", "its repository (`registry/path`)"),
-        FactDoc::new("base.tag", "its tag"),
-        FactDoc::new("base.digest", "its digest"),
+        FactDoc::new(
+            "base.repository",
+            "the base image's repository (`registry/path`)",
+        ),
+        FactDoc::new("base.tag", "the base image's tag"),
+        FactDoc::new("base.digest", "the base image's digest"),
         FactDoc::new(
             "base.class",
             "scratch, distroless, chiseled, minimal (ubi-minimal, ubi-micro, busybox, Nano Server, Chainguard dev), alpine, slim, full-os; absent when fitscan does not know the image",
