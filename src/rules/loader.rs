@@ -142,18 +142,20 @@ impl<'a> Ctx<'a> {
     /// A path that reads facts must read facts the rule's target provides (document paths
     /// are free: unknown fields are kept and matchable).
     fn check_facts(&self, path: &Path, at: &Node) -> Result<(), RuleError> {
+        // No fact has a key `facts`: inside an element of a list of facts, `facts.x` is
+        // the workload's fact the author meant.
+        if !path.absolute && path.is_fact() && matches!(self.scope, Scope::Facts(_)) {
+            return Err(self.err(
+                at,
+                format!(
+                    "`{path}`: inside `some` / `every` / `none` a path is relative to the element; write `$.{path}` for the workload's facts"
+                ),
+            ));
+        }
         let (Some(target), Some(segments)) = (self.target, self.fact_segments(path)) else {
             return Ok(());
         };
-        facts::check(target, &segments).map_err(|message| {
-            let relative_facts = !path.absolute && path.is_fact() && !matches!(self.scope, Scope::Root);
-            let hint = if relative_facts {
-                "; inside `some` / `every` / `none` a path is relative to the element: write `$.facts...` for the workload's facts"
-            } else {
-                ""
-            };
-            self.err(at, format!("{message}{hint}"))
-        })
+        facts::check(target, &segments).map_err(|message| self.err(at, message))
     }
 
     /// The context of the conditions on each element of `list`.
@@ -235,16 +237,29 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         ..e
     };
     let mut inner = || -> Result<Rule, RuleError> {
-        let target: Target = parse_enum(&ctx, node, "target", None)?;
+        let targets: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
+        let target: Target = parse_enum(&ctx, node, "target", None, &targets)?;
         ctx.target = Some(target);
-        let level: Level = parse_enum(&ctx, node, "level", None)?;
-        let severity: Severity = parse_enum(&ctx, node, "severity", Some(Severity::Warning))?;
+        let level: Level = parse_enum(&ctx, node, "level", None, &["optimised", "purpose-built"])?;
+        let severity: Severity = parse_enum(
+            &ctx,
+            node,
+            "severity",
+            Some(Severity::Warning),
+            &["error", "warning", "info"],
+        )?;
         let default_disposition = match level {
             Level::Optimised => Disposition::Replatform,
             Level::PurposeBuilt => Disposition::Refactor,
         };
         let disposition: Disposition =
-            parse_enum(&ctx, node, "disposition", Some(default_disposition))?;
+            parse_enum(
+                &ctx,
+                node,
+                "disposition",
+                Some(default_disposition),
+                &["rehost", "replatform", "refactor"],
+            )?;
         let weight = optional_number(&ctx, node, "weight")?.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 1000.0) {
             return Err(ctx.err(
@@ -472,9 +487,19 @@ fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
         return parse_instruction(ctx, node);
     }
     if has("path") {
-        let mut allowed = vec!["path"];
-        allowed.extend_from_slice(OP_KEYS);
-        only(&allowed, "a test")?;
+        for e in entries {
+            if e.key != "path" && !OP_KEYS.contains(&e.key.as_str()) {
+                return Err(ctx.err(
+                    &e.value,
+                    format!(
+                        "unknown operator `{}`{}; a test is `path:` with one of: {}",
+                        e.key,
+                        suggest(&e.key, OP_KEYS),
+                        OP_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
         let path = path_field(ctx, node, "path")?;
         let ops: Vec<&crate::node::Entry> = entries.iter().filter(|e| e.key != "path").collect();
         let [op] = ops.as_slice() else {
@@ -711,6 +736,7 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(
     node: &Node,
     key: &str,
     default: Option<T>,
+    choices: &[&str],
 ) -> Result<T, RuleError> {
     match node.get(key) {
         None => default.ok_or_else(|| ctx.err(node, format!("missing field `{key}`"))),
@@ -719,7 +745,7 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(
                 .as_str()
                 .ok_or_else(|| ctx.err(n, format!("`{key}` must be text")))?;
             text.parse::<T>()
-                .map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+                .map_err(|e| ctx.err(n, format!("`{key}`: {e}{}", suggest(text, choices))))
         }
     }
 }
@@ -889,23 +915,44 @@ pub fn load(defaults: bool, extra: &[PathBuf]) -> Result<RuleSet, RuleError> {
     Ok(RuleSet::new(rules))
 }
 
+/// Ids and former ids (aliases) are unique across every rule loaded: a duplicate is an
+/// error at the second one's `id` (or alias), naming where the first is.
 pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
-    let mut seen: HashMap<String, &Rule> = HashMap::new();
+    let mut seen: HashMap<String, (&Rule, bool)> = HashMap::new();
     for r in rules {
-        for id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+        let alias_nodes: Vec<&Node> = match r.raw.get("aliases").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.iter().collect(),
+            Some(_) => r.raw.get("aliases").into_iter().collect(),
+            None => Vec::new(),
+        };
+        let ids = std::iter::once((&r.id, false, r.raw.get("id")))
+            .chain(r.aliases.iter().enumerate().map(|(i, a)| (a, true, alias_nodes.get(i).copied())));
+        for (id, alias, at) in ids {
             let key = id.to_ascii_uppercase();
-            if let Some(first) = seen.get(&key) {
+            if let Some((first, first_alias)) = seen.get(&key) {
+                let what = |is_alias: bool, rule: &Rule| {
+                    if is_alias {
+                        format!("a former id (alias) of {}", rule.id)
+                    } else {
+                        "a rule id".to_string()
+                    }
+                };
+                let at = at.unwrap_or(&r.raw);
                 return Err(RuleError {
                     file: r.source.file.clone(),
-                    line: r.source.line,
-                    column: 0,
+                    line: if at.line > 0 { at.line } else { r.source.line },
+                    column: at.column,
                     message: format!(
-                        "duplicate rule id `{id}` (already defined at {}:{})",
-                        first.source.file, first.source.line
+                        "rule {}: duplicate id `{id}`: {} here, already {} at {}:{}; ids are never reused (give this rule a new number)",
+                        r.id,
+                        what(alias, r),
+                        what(*first_alias, first),
+                        first.source.file,
+                        first.source.line
                     ),
                 });
             }
-            seen.insert(key, r);
+            seen.insert(key, (r, alias));
         }
     }
     Ok(())
@@ -1005,15 +1052,26 @@ rules:
         assert_eq!(e.line, 10);
         let e = err(&GOOD.replace("gt: 8", "greater: 8"));
         assert!(
-            e.message.contains("unexpected key `greater`"),
+            e.message.contains("unknown operator `greater`"),
             "{}",
             e.message
         );
+        assert!(e.message.contains("one of: exists, absent"), "{}", e.message);
+        assert_eq!((e.line, e.column), (10, 31), "at the operator");
+        let e = err(&GOOD.replace("gt: 8", "matchs: x"));
+        assert!(e.message.contains("did you mean `matches`?"), "{}", e.message);
         let e = err(&GOOD.replace("gt: 8", "gte: lots"));
         assert!(e.message.contains("takes a number"), "{}", e.message);
         let e = err(&GOOD.replace("target: vm", "target: mainframe"));
         assert!(e.message.contains("unknown target"), "{}", e.message);
         assert!(e.message.starts_with("rule T001:"), "{}", e.message);
+        assert_eq!((e.line, e.column), (4, 5));
+        let e = err(&GOOD.replace("target: vm", "target: kubernets"));
+        assert!(
+            e.message.contains("did you mean `kubernetes`?"),
+            "{}",
+            e.message
+        );
         let e = err(&GOOD.replace("level: optimised", "level: best"));
         assert!(e.message.contains("unknown level"), "{}", e.message);
     }
@@ -1074,11 +1132,126 @@ rules:
     }
 
     #[test]
-    fn duplicate_ids_are_errors() {
+    fn duplicate_ids_are_errors_at_the_second_id() {
         let twice = format!("{GOOD}{}", GOOD.replace("rules:\n", ""));
         let rules = parse_rule_file("r.yaml", &twice, false).unwrap_or_default();
-        let e = check_unique(&rules).err();
-        assert!(e.is_some_and(|e| e.message.contains("duplicate rule id `T001`")));
+        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        assert!(e.message.contains("duplicate id `T001`"), "{}", e.message);
+        assert!(e.message.contains("already a rule id at r.yaml:3"), "{}", e.message);
+        assert_eq!((e.file.as_str(), e.line, e.column), ("r.yaml", 12, 5));
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_and_aliases_are_errors() {
+        let mut rules = parse_rule_file("a.yaml", GOOD, false).unwrap_or_default();
+        let renamed = GOOD
+            .replace("id: T001", "id: T002")
+            .replace("    when:", "    aliases: [X9, t001]\n    when:");
+        rules.extend(parse_rule_file("b.yaml", &renamed, false).unwrap_or_default());
+        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        assert!(e.message.contains("duplicate id `t001`"), "{}", e.message);
+        assert!(
+            e.message.contains("a former id (alias) of T002 here, already a rule id at a.yaml:3"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.file.as_str(), e.line, e.column), ("b.yaml", 10, 19));
+        // An alias taken by another rule's alias
+        let mut rules = parse_rule_file("a.yaml", &renamed, false).unwrap_or_default();
+        let other = renamed.replace("id: T002", "id: T003").replace("[X9, t001]", "[x9]");
+        rules.extend(parse_rule_file("c.yaml", &other, false).unwrap_or_default());
+        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        assert!(
+            e.message.contains("already a former id (alias) of T002 at a.yaml:3"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn facts_no_input_provides_are_errors_with_a_hint() {
+        // in `needs`
+        let e = err(&GOOD.replace(
+            "    when:",
+            "    needs: [facts.vcpus]\n    when:",
+        ));
+        assert!(
+            e.message.contains("`facts.vcpus` is not a fact of vm workloads (did you mean `facts.vcpu`?)"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.line, e.column), (10, 13));
+        // in `when`, `applies` and `at`
+        let e = err(&GOOD.replace("path: facts.vcpu", "path: facts.memory_gb"));
+        assert!(e.message.contains("did you mean `facts.memory_gib`?"), "{}", e.message);
+        assert_eq!(e.line, 10);
+        let e = err(&GOOD.replace(
+            "    when:",
+            "    applies: { path: facts.replicas, gt: 1 }\n    when:",
+        ));
+        assert!(e.message.contains("(only of kubernetes, compose)"), "{}", e.message);
+        let e = err(&GOOD.replace("    when:", "    at: facts.disk_cont\n    when:"));
+        assert!(e.message.contains("did you mean `facts.disk_count`?"), "{}", e.message);
+        // in a message placeholder
+        let e = err(&GOOD.replace("{facts.vcpu} vCPU", "{facts.cpus} vCPU"));
+        assert!(
+            e.message.contains("`message` placeholder {facts.cpus}"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 8);
+        // inside `some`, paths are relative to the element
+        let k8s = |cond: &str| {
+            GOOD.replace("target: vm", "target: kubernetes")
+                .replace("{facts.vcpu}", "{facts.replicas}")
+                .replace("{ path: facts.vcpu, gt: 8 }", cond)
+        };
+        let ok = parse_rule_file(
+            "k.yaml",
+            &k8s("{ some: 'facts.containers[*]', where: { path: livenessProbe.httpGet, absent: true } }"),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+        let e = err(&k8s(
+            "{ some: 'facts.autoscalers[*]', where: { path: min_replica, lt: 2 } }",
+        ));
+        assert!(
+            e.message.contains("`facts.autoscalers[*].min_replica` is not a fact of kubernetes workloads (did you mean `facts.autoscalers[*].min_replicas`?)"),
+            "{}",
+            e.message
+        );
+        let e = err(&k8s(
+            "{ some: 'facts.containers[*]', where: { path: facts.replicas, lt: 2 } }",
+        ));
+        assert!(
+            e.message.contains("write `$.facts.replicas` for the workload's facts"),
+            "{}",
+            e.message
+        );
+        let ok = parse_rule_file(
+            "k.yaml",
+            &k8s("{ some: 'facts.containers[*]', where: { path: $.facts.replicas, lt: 2 } }"),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+        // document paths are free: unknown fields are kept and matchable
+        let ok = parse_rule_file(
+            "r.yaml",
+            &GOOD.replace("path: facts.vcpu", "path: spec.costCentre"),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
+
+    #[test]
+    fn every_fact_a_default_rule_uses_is_declared() {
+        // Loading validates every `facts.` path against the declarations; this names the
+        // rule when one is missing.
+        for (file, text) in embedded_files() {
+            if let Err(e) = parse_rule_file(file, text, true) {
+                panic!("{e}");
+            }
+        }
     }
 
     #[test]
