@@ -219,13 +219,8 @@ impl Baseline {
             let file = key_path(file, base, cwd);
             let rule_key = canonical_upper(rule);
             // An entry written before the rule was renamed hashed its former id.
-            let written_as = std::iter::once(rule).chain(
-                former
-                    .get(&rule_key)
-                    .into_iter()
-                    .flatten()
-                    .copied(),
-            );
+            let written_as =
+                std::iter::once(rule).chain(former.get(&rule_key).into_iter().flatten().copied());
             for id in written_as {
                 let (_, _, fingerprint) = key(id, &file, workload, offending);
                 if let Some(n) = budget.get_mut(&(rule_key.clone(), file.clone(), fingerprint))

@@ -388,8 +388,83 @@ fn make_ids_unique(workloads: &mut [WorkloadReport]) {
     }
 }
 
+/// The right-sizing facts over some dimensions (`"{vcpu,memory_gib}"`).
+macro_rules! sizing_facts {
+    ($dims:literal) => {
+        &[
+            rules::facts::FactDoc::new(
+                concat!("current.", $dims),
+                "current size in vCPU and GiB, where known (at the line of the field it came from)",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("demand.", $dims),
+                "demand at the chosen percentile (`--percentile`); only with utilisation",
+            ),
+            rules::facts::FactDoc::new(concat!("demand.share.", $dims), "demand / current size"),
+            rules::facts::FactDoc::new(
+                "rightsizing.basis",
+                "`utilisation` (demand known) or `none`",
+            ),
+            rules::facts::FactDoc::new(
+                "rightsizing.confidence",
+                "low, medium or high: the share of expected utilisation data points present",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("rightsizing.recommended.", $dims),
+                "demand plus headroom, rounded up to the next allowed size or catalog entry; only where demand for that dimension is known",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("rightsizing.reclaimable.", $dims),
+                "current minus recommended; negative when undersized",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("rightsizing.reclaimable_share.", $dims),
+                "reclaimable / current size (0.3 = 30 % can go)",
+            ),
+        ]
+    };
+}
+
+/// `facts.components[*]` over some dimensions.
+macro_rules! component_facts {
+    ($parts:literal, $dims:literal) => {
+        &[
+            rules::facts::FactDoc::new(
+                "components[*]",
+                concat!(
+                    "parts sized on their own: ",
+                    $parts,
+                    "; iterate with `some: facts.components[*]`"
+                ),
+            ),
+            rules::facts::FactDoc::new("components[*].name", "the part's name"),
+            rules::facts::FactDoc::new(
+                "components[*].count",
+                "instances: replicas (1 per node for a DaemonSet), VDU instances at instantiation",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("components[*].current.", $dims),
+                "size of one instance",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("components[*].demand.", $dims),
+                "demand of one instance; only with utilisation",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("components[*].recommended.", $dims),
+                "recommended size of one instance; only with utilisation",
+            ),
+            rules::facts::FactDoc::new(
+                concat!("components[*].reclaimable.", $dims),
+                "current minus recommended, per instance; only with utilisation",
+            ),
+        ]
+    };
+}
+
 /// The facts [`insert_common_facts`] and [`insert_component_facts`] add (declared for the
-/// rule loader, `fitscan rules facts` and the guide; keep them in step).
+/// rule loader, `fitscan rules facts` and the guide; keep them in step). Containers have
+/// no storage of their own: their sizing facts are CPU and memory.
 pub(crate) const PIPELINE_FACTS: &[rules::facts::FactGroup] = {
     use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
     use rules::facts::{FactDoc, FactGroup};
@@ -411,73 +486,27 @@ pub(crate) const PIPELINE_FACTS: &[rules::facts::FactGroup] = {
             ],
         },
         FactGroup {
-            targets: &[Vm, Kubernetes, Compose, Vnf],
-            title: "Every sized workload",
-            facts: &[
-                FactDoc::new(
-                    "current.{vcpu,memory_gib,storage_gib}",
-                    "current size in vCPU and GiB, where known (at the line of the field it came from)",
-                ),
-                FactDoc::new(
-                    "demand.{vcpu,memory_gib,storage_gib}",
-                    "demand at the chosen percentile (`--percentile`); only with utilisation",
-                ),
-                FactDoc::new(
-                    "demand.share.{vcpu,memory_gib,storage_gib}",
-                    "demand / current size",
-                ),
-                FactDoc::new(
-                    "rightsizing.basis",
-                    "`utilisation` (demand known) or `none`",
-                ),
-                FactDoc::new(
-                    "rightsizing.confidence",
-                    "low, medium or high: the share of expected utilisation data points present",
-                ),
-                FactDoc::new(
-                    "rightsizing.recommended.{vcpu,memory_gib,storage_gib}",
-                    "demand plus headroom, rounded up to the next allowed size or catalog entry; only where demand for that dimension is known",
-                ),
-                FactDoc::new(
-                    "rightsizing.reclaimable.{vcpu,memory_gib,storage_gib}",
-                    "current minus recommended; negative when undersized",
-                ),
-                FactDoc::new(
-                    "rightsizing.reclaimable_share.{vcpu,memory_gib,storage_gib}",
-                    "reclaimable / current size (0.3 = 30 % can go)",
-                ),
-            ],
+            targets: &[Vm, Vnf],
+            title: "VMs and VNFs: size and right-sizing",
+            facts: sizing_facts!("{vcpu,memory_gib,storage_gib}"),
         },
         FactGroup {
-            targets: &[Kubernetes, Compose, Vnf],
-            title: "Workloads made of parts sized on their own",
-            facts: &[
-                FactDoc::new(
-                    "components[*]",
-                    "containers (Kubernetes), the service (Compose), VDUs (VNF); iterate with `some: facts.components[*]`",
-                ),
-                FactDoc::new("components[*].name", "the container's, service's or VDU's name"),
-                FactDoc::new(
-                    "components[*].count",
-                    "instances: replicas (1 per node for a DaemonSet), VDU instances at instantiation",
-                ),
-                FactDoc::new(
-                    "components[*].current.{vcpu,memory_gib,storage_gib}",
-                    "size of one instance",
-                ),
-                FactDoc::new(
-                    "components[*].demand.{vcpu,memory_gib,storage_gib}",
-                    "demand of one instance; only with utilisation",
-                ),
-                FactDoc::new(
-                    "components[*].recommended.{vcpu,memory_gib,storage_gib}",
-                    "recommended size of one instance; only with utilisation",
-                ),
-                FactDoc::new(
-                    "components[*].reclaimable.{vcpu,memory_gib,storage_gib}",
-                    "current minus recommended, per instance; only with utilisation",
-                ),
-            ],
+            targets: &[Kubernetes, Compose],
+            title: "Kubernetes workloads and Compose services: size and right-sizing (CPU and memory)",
+            facts: sizing_facts!("{vcpu,memory_gib}"),
+        },
+        FactGroup {
+            targets: &[Vnf],
+            title: "VNFs: their VDUs",
+            facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
+        },
+        FactGroup {
+            targets: &[Kubernetes, Compose],
+            title: "Kubernetes workloads and Compose services: their containers",
+            facts: component_facts!(
+                "the containers (Kubernetes), the service (Compose)",
+                "{vcpu,memory_gib}"
+            ),
         },
     ]
 };

@@ -400,8 +400,7 @@ fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {
                 .get(&id)
                 .with_context(|| format!("no rule `{id}` (see `fitscan rules list`)"))?;
             // A broken test beside a user's rule must not hide the rule itself.
-            let examples =
-                docs::examples_of(rule, &selection.rules).map_err(|e| e.to_string());
+            let examples = docs::examples_of(rule, &selection.rules).map_err(|e| e.to_string());
             write_output(None, &describe::show(rule, &examples))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -807,11 +807,11 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
                 "the project: the top-level `name:`, else the folder, in Compose's normalised form",
             ),
             FactDoc::new("service", "the service's name"),
+            FactDoc::new("replicas", "`deploy.replicas`, else `scale`; default 1"),
             FactDoc::new(
-                "replicas",
-                "`deploy.replicas`, else `scale`; default 1",
+                "replicas_set",
+                "whether `deploy.replicas` or `scale` is written",
             ),
-            FactDoc::new("replicas_set", "whether `deploy.replicas` or `scale` is written"),
             FactDoc::new("global", "`deploy.mode: global` (one per node)"),
             FactDoc::new(
                 "{image_repository,image_name,image_tag,image_digest}",
@@ -842,11 +842,11 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
                 "mounts[*]",
                 "volumes and binds, from the short or the long syntax",
             ),
+            FactDoc::new("mounts[*].type", "bind, volume, tmpfs, npipe or image"),
             FactDoc::new(
-                "mounts[*].type",
-                "bind, volume, tmpfs, npipe or image",
+                "mounts[*].{source,target}",
+                "host path or volume name; path in the container",
             ),
-            FactDoc::new("mounts[*].{source,target}", "host path or volume name; path in the container"),
             FactDoc::new("mounts[*].read_only", "mounted read-only"),
             FactDoc::new(
                 "bind_mounts[*]",
@@ -872,7 +872,10 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
                 "any environment, `env_file`, `configs`, `secrets` or `command`",
             ),
             FactDoc::new("ports[*]", "published ports"),
-            FactDoc::new("ports[*].{published,target,host_ip}", "host port, container port, host address"),
+            FactDoc::new(
+                "ports[*].{published,target,host_ip}",
+                "host port, container port, host address",
+            ),
             FactDoc::new("ports[*].all_interfaces", "published on every host address"),
             FactDoc::new("ports[*].text", "the port as written"),
         ],

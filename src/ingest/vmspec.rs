@@ -673,10 +673,7 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "vcpu",
             "vCPUs: `spec.cpu` as sockets x cores per socket, `vcpus`, `cores` or a bare count (at the `cpu` field)",
         ),
-        FactDoc::new(
-            "sockets",
-            "CPU sockets, when `spec.cpu` gives the topology",
-        ),
+        FactDoc::new("sockets", "CPU sockets, when `spec.cpu` gives the topology"),
         FactDoc::new(
             "cores_per_socket",
             "cores per socket, when `spec.cpu` gives the topology",
@@ -692,17 +689,26 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
         FactDoc::new("disk_count", "number of disks (`count` multiplies)"),
         FactDoc::new("largest_disk_gib", "size of the largest disk in GiB"),
         FactDoc::new("smallest_disk_gib", "size of the smallest disk in GiB"),
-        FactDoc::new("nics", "network interfaces: `spec.nics` as a count or a list"),
+        FactDoc::new(
+            "nics",
+            "network interfaces: `spec.nics` as a count or a list",
+        ),
         FactDoc::new(
             "platform",
             "`spec.platform` in lower case: physical, vsphere, kvm, hyperv, openstack, aws, azure, gcp, mainframe, kubevirt, ...",
         ),
-        FactDoc::new("physical", "the platform is `physical` (a server not virtualised yet)"),
+        FactDoc::new(
+            "physical",
+            "the platform is `physical` (a server not virtualised yet)",
+        ),
         FactDoc::new(
             "mainframe",
             "a mainframe or midrange platform or OS (z/OS, z/VM, OS/390, IBM i, OS/400): generation 1; always present",
         ),
-        FactDoc::new("os", "`spec.os` as written (`RHEL 7.9`, `Microsoft Windows Server 2012 R2 (64-bit)`)"),
+        FactDoc::new(
+            "os",
+            "`spec.os` as written (`RHEL 7.9`, `Microsoft Windows Server 2012 R2 (64-bit)`)",
+        ),
         FactDoc::new("role", "`spec.role` as written"),
         FactDoc::new(
             "kubernetes_node",
@@ -721,12 +727,18 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "tools_status",
             "VMware Tools (`spec.tools`, RVTools vTools): ok, old, not-running, not-installed or unmanaged",
         ),
-        FactDoc::new("tools_version", "VMware Tools version, as the inventory writes it"),
+        FactDoc::new(
+            "tools_version",
+            "VMware Tools version, as the inventory writes it",
+        ),
         FactDoc::new(
             "snapshot_count",
             "snapshots (`spec.snapshots`; RVTools vSnapshot: 0 when the tab exists and lists none)",
         ),
-        FactDoc::new("oldest_snapshot", "date of the oldest snapshot, as the inventory writes it"),
+        FactDoc::new(
+            "oldest_snapshot",
+            "date of the oldest snapshot, as the inventory writes it",
+        ),
     ],
 }];
 

@@ -169,7 +169,11 @@ impl Registry {
             .declared(target)
             .iter()
             .filter(|d| {
-                d.tokens.len() > depth && used[..depth].iter().zip(&d.tokens).all(|(u, t)| matches(u, t))
+                d.tokens.len() > depth
+                    && used[..depth]
+                        .iter()
+                        .zip(&d.tokens)
+                        .all(|(u, t)| matches(u, t))
             })
             .filter_map(|d| match &d.tokens[depth] {
                 Tok::Key(k) => Some(k.as_str()),
@@ -368,8 +372,13 @@ mod tests {
 
     #[test]
     fn unknown_facts_say_what_was_meant() {
-        let e = check_text(Target::Vm, "facts.vcpus").err().unwrap_or_default();
-        assert!(e.contains("`facts.vcpus` is not a fact of vm workloads"), "{e}");
+        let e = check_text(Target::Vm, "facts.vcpus")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.contains("`facts.vcpus` is not a fact of vm workloads"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `facts.vcpu`?"), "{e}");
         let e = check_text(Target::Vm, "facts.rightsizing.reclaimable.vcpus")
             .err()
@@ -385,6 +394,193 @@ mod tests {
         assert!(e.contains("fitscan rules facts --target vm"), "{e}");
         // The facts of one target are not those of another.
         assert!(check_text(Target::Dockerfile, "facts.replicas").is_err());
+    }
+
+    /// Every fact path the workloads of `files` carry, as the rules see them (the pipeline's
+    /// steps before the rules run, as `assess` takes them).
+    fn produced(
+        files: &[crate::source::SourceFile],
+        opts: &crate::ScanOptions,
+        out: &mut BTreeSet<(Target, Vec<Tok>)>,
+    ) {
+        use crate::model::ComponentReport;
+        use crate::rightsize::{Ladder, aggregate, rightsize};
+        let mut workloads = Vec::new();
+        let mut objects = Vec::new();
+        let mut errors = Vec::new();
+        for f in files {
+            let o = crate::ingest_guarded(f, opts);
+            workloads.extend(o.workloads);
+            objects.extend(o.objects);
+        }
+        crate::ingest::link(&mut workloads, objects, &mut errors);
+        let extras = match crate::load_extras(opts) {
+            Ok(x) => x,
+            Err(e) => panic!("{e}"),
+        };
+        extras.metrics.apply(&mut workloads, &mut errors);
+        for mut w in workloads {
+            let ladder = Ladder::for_kind(w.kind);
+            let catalog = extras.catalog.as_ref().filter(|_| ladder == Ladder::Vm);
+            let components: Vec<ComponentReport> = w
+                .components
+                .iter()
+                .map(|c| ComponentReport {
+                    name: c.name.clone(),
+                    file: None,
+                    line: c.line,
+                    count: c.count,
+                    rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, &opts.sizing),
+                    catalog: None,
+                })
+                .collect();
+            let mut rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
+                let parts: Vec<(f64, &crate::rightsize::Rightsizing)> = components
+                    .iter()
+                    .filter_map(|c| c.rightsizing.as_ref().map(|r| (c.count, r)))
+                    .collect();
+                aggregate(&parts)
+            } else {
+                rightsize(&w.current, w.demand.as_ref(), ladder, &opts.sizing)
+            };
+            let fit = if components.is_empty() {
+                catalog.and_then(|cat| cat.fit(rs.as_mut(), &opts.sizing))
+            } else {
+                None
+            };
+            crate::insert_common_facts(&mut w, rs.as_ref());
+            crate::catalog::insert_facts(&mut w.facts, fit.as_ref());
+            crate::insert_component_facts(&mut w.facts, &components);
+            walk(w.target, &w.facts, &mut Vec::new(), out);
+        }
+    }
+
+    fn walk(
+        target: Target,
+        node: &crate::node::Node,
+        at: &mut Vec<Tok>,
+        out: &mut BTreeSet<(Target, Vec<Tok>)>,
+    ) {
+        use crate::node::Value;
+        if !at.is_empty() {
+            out.insert((target, at.clone()));
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    at.push(Tok::Key(e.key.clone()));
+                    walk(target, &e.value, at, out);
+                    at.pop();
+                }
+            }
+            Value::Seq(items) => {
+                at.push(Tok::Any);
+                for i in items {
+                    walk(target, i, at, out);
+                }
+                at.pop();
+            }
+            _ => {}
+        }
+    }
+
+    impl PartialOrd for Tok {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Tok {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            let key = |t: &Tok| match t {
+                Tok::Any => (0, String::new()),
+                Tok::Key(k) => (1, k.clone()),
+            };
+            key(self).cmp(&key(other))
+        }
+    }
+
+    fn read_all(dir: &std::path::Path) -> Vec<crate::source::SourceFile> {
+        let candidates = crate::discover::discover(
+            &[dir.to_path_buf()],
+            crate::discover::WalkOptions {
+                follow_links: false,
+                no_ignore: true,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        candidates
+            .iter()
+            .filter_map(|c| {
+                crate::discover::read(c, crate::DEFAULT_MAX_FILE_SIZE)
+                    .ok()
+                    .flatten()
+            })
+            .collect()
+    }
+
+    /// The facts of every fixture of the default rules' tests (with their metrics and
+    /// catalogs), of the samples, and of tests/fixtures/facts (inputs for the rarer facts).
+    fn produced_by_fixtures() -> BTreeSet<(Target, Vec<Tok>)> {
+        let mut out = BTreeSet::new();
+        let tree = crate::rules::testing::RuleTree::embedded().unwrap_or_else(|e| panic!("{e}"));
+        for (files, opts) in
+            crate::rules::testing::case_inputs(&tree).unwrap_or_else(|e| panic!("{e}"))
+        {
+            produced(&files, &opts, &mut out);
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        produced(
+            &read_all(&root.join("samples")),
+            &crate::ScanOptions::default(),
+            &mut out,
+        );
+        let extra = root.join("tests/fixtures/facts");
+        let opts = crate::ScanOptions {
+            metrics: vec![extra.join("metrics.csv")],
+            ..crate::ScanOptions::default()
+        };
+        produced(&read_all(&extra), &opts, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_fact_the_inputs_produce_is_declared() {
+        let registry = &*REGISTRY;
+        let undeclared: Vec<String> = produced_by_fixtures()
+            .iter()
+            .filter(|(t, path)| !registry.valid(*t, path))
+            .map(|(t, path)| format!("{t}: {}", render(path)))
+            .collect();
+        assert!(
+            undeclared.is_empty(),
+            "facts inserted but not declared (add them to the input's `facts()`):\n{}",
+            undeclared.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_declared_fact_is_produced_by_a_fixture() {
+        let produced = produced_by_fixtures();
+        let mut missing = Vec::new();
+        for (target, declared) in &REGISTRY.by_target {
+            for d in declared {
+                let seen = produced.iter().any(|(t, p)| {
+                    t == target
+                        && p.len() == d.tokens.len()
+                        && p.iter().zip(&d.tokens).all(|(a, b)| matches(a, b))
+                });
+                if !seen {
+                    missing.push(format!("{target}: {}", render(&d.tokens)));
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "declared facts no fixture or sample produces (add a fixture that does):\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]

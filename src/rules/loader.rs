@@ -129,9 +129,7 @@ impl<'a> Ctx<'a> {
     /// The path under `facts.` that `path` reads here, if it reads facts at all.
     fn fact_segments(&self, path: &Path) -> Option<Vec<Segment>> {
         match (&self.scope, path.absolute) {
-            (_, true) | (Scope::Root, false) => {
-                path.is_fact().then(|| path.segments[1..].to_vec())
-            }
+            (_, true) | (Scope::Root, false) => path.is_fact().then(|| path.segments[1..].to_vec()),
             (Scope::Facts(prefix), false) => {
                 Some(prefix.iter().chain(&path.segments).cloned().collect())
             }
@@ -252,14 +250,13 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             Level::Optimised => Disposition::Replatform,
             Level::PurposeBuilt => Disposition::Refactor,
         };
-        let disposition: Disposition =
-            parse_enum(
-                &ctx,
-                node,
-                "disposition",
-                Some(default_disposition),
-                &["rehost", "replatform", "refactor"],
-            )?;
+        let disposition: Disposition = parse_enum(
+            &ctx,
+            node,
+            "disposition",
+            Some(default_disposition),
+            &["rehost", "replatform", "refactor"],
+        )?;
         let weight = optional_number(&ctx, node, "weight")?.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 1000.0) {
             return Err(ctx.err(
@@ -925,8 +922,12 @@ pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
             Some(_) => r.raw.get("aliases").into_iter().collect(),
             None => Vec::new(),
         };
-        let ids = std::iter::once((&r.id, false, r.raw.get("id")))
-            .chain(r.aliases.iter().enumerate().map(|(i, a)| (a, true, alias_nodes.get(i).copied())));
+        let ids = std::iter::once((&r.id, false, r.raw.get("id"))).chain(
+            r.aliases
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a, true, alias_nodes.get(i).copied())),
+        );
         for (id, alias, at) in ids {
             let key = id.to_ascii_uppercase();
             if let Some((first, first_alias)) = seen.get(&key) {
@@ -1008,7 +1009,11 @@ rules:
         let single = parse_rule_file("s.yaml", "id: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: a, exists: true}\n---\n", false)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(single[0].source_text.starts_with("id: S1\n"));
-        assert!(single[0].source_text.ends_with("when: {path: a, exists: true}\n"));
+        assert!(
+            single[0]
+                .source_text
+                .ends_with("when: {path: a, exists: true}\n")
+        );
     }
 
     #[test]
@@ -1056,10 +1061,18 @@ rules:
             "{}",
             e.message
         );
-        assert!(e.message.contains("one of: exists, absent"), "{}", e.message);
+        assert!(
+            e.message.contains("one of: exists, absent"),
+            "{}",
+            e.message
+        );
         assert_eq!((e.line, e.column), (10, 31), "at the operator");
         let e = err(&GOOD.replace("gt: 8", "matchs: x"));
-        assert!(e.message.contains("did you mean `matches`?"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `matches`?"),
+            "{}",
+            e.message
+        );
         let e = err(&GOOD.replace("gt: 8", "gte: lots"));
         assert!(e.message.contains("takes a number"), "{}", e.message);
         let e = err(&GOOD.replace("target: vm", "target: mainframe"));
@@ -1135,9 +1148,15 @@ rules:
     fn duplicate_ids_are_errors_at_the_second_id() {
         let twice = format!("{GOOD}{}", GOOD.replace("rules:\n", ""));
         let rules = parse_rule_file("r.yaml", &twice, false).unwrap_or_default();
-        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
         assert!(e.message.contains("duplicate id `T001`"), "{}", e.message);
-        assert!(e.message.contains("already a rule id at r.yaml:3"), "{}", e.message);
+        assert!(
+            e.message.contains("already a rule id at r.yaml:3"),
+            "{}",
+            e.message
+        );
         assert_eq!((e.file.as_str(), e.line, e.column), ("r.yaml", 12, 5));
     }
 
@@ -1148,21 +1167,29 @@ rules:
             .replace("id: T001", "id: T002")
             .replace("    when:", "    aliases: [X9, t001]\n    when:");
         rules.extend(parse_rule_file("b.yaml", &renamed, false).unwrap_or_default());
-        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
         assert!(e.message.contains("duplicate id `t001`"), "{}", e.message);
         assert!(
-            e.message.contains("a former id (alias) of T002 here, already a rule id at a.yaml:3"),
+            e.message
+                .contains("a former id (alias) of T002 here, already a rule id at a.yaml:3"),
             "{}",
             e.message
         );
         assert_eq!((e.file.as_str(), e.line, e.column), ("b.yaml", 10, 19));
         // An alias taken by another rule's alias
         let mut rules = parse_rule_file("a.yaml", &renamed, false).unwrap_or_default();
-        let other = renamed.replace("id: T002", "id: T003").replace("[X9, t001]", "[x9]");
+        let other = renamed
+            .replace("id: T002", "id: T003")
+            .replace("[X9, t001]", "[x9]");
         rules.extend(parse_rule_file("c.yaml", &other, false).unwrap_or_default());
-        let e = check_unique(&rules).err().unwrap_or_else(|| panic!("no error"));
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
         assert!(
-            e.message.contains("already a former id (alias) of T002 at a.yaml:3"),
+            e.message
+                .contains("already a former id (alias) of T002 at a.yaml:3"),
             "{}",
             e.message
         );
@@ -1171,27 +1198,38 @@ rules:
     #[test]
     fn facts_no_input_provides_are_errors_with_a_hint() {
         // in `needs`
-        let e = err(&GOOD.replace(
-            "    when:",
-            "    needs: [facts.vcpus]\n    when:",
-        ));
+        let e = err(&GOOD.replace("    when:", "    needs: [facts.vcpus]\n    when:"));
         assert!(
-            e.message.contains("`facts.vcpus` is not a fact of vm workloads (did you mean `facts.vcpu`?)"),
+            e.message.contains(
+                "`facts.vcpus` is not a fact of vm workloads (did you mean `facts.vcpu`?)"
+            ),
             "{}",
             e.message
         );
         assert_eq!((e.line, e.column), (10, 13));
         // in `when`, `applies` and `at`
         let e = err(&GOOD.replace("path: facts.vcpu", "path: facts.memory_gb"));
-        assert!(e.message.contains("did you mean `facts.memory_gib`?"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `facts.memory_gib`?"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.line, 10);
         let e = err(&GOOD.replace(
             "    when:",
             "    applies: { path: facts.replicas, gt: 1 }\n    when:",
         ));
-        assert!(e.message.contains("(only of kubernetes, compose)"), "{}", e.message);
+        assert!(
+            e.message.contains("(only of kubernetes, compose)"),
+            "{}",
+            e.message
+        );
         let e = err(&GOOD.replace("    when:", "    at: facts.disk_cont\n    when:"));
-        assert!(e.message.contains("did you mean `facts.disk_count`?"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `facts.disk_count`?"),
+            "{}",
+            e.message
+        );
         // in a message placeholder
         let e = err(&GOOD.replace("{facts.vcpu} vCPU", "{facts.cpus} vCPU"));
         assert!(
@@ -1208,7 +1246,9 @@ rules:
         };
         let ok = parse_rule_file(
             "k.yaml",
-            &k8s("{ some: 'facts.containers[*]', where: { path: livenessProbe.httpGet, absent: true } }"),
+            &k8s(
+                "{ some: 'facts.containers[*]', where: { path: livenessProbe.httpGet, absent: true } }",
+            ),
             false,
         );
         assert!(ok.is_ok(), "{:?}", ok.err());
@@ -1224,7 +1264,8 @@ rules:
             "{ some: 'facts.containers[*]', where: { path: facts.replicas, lt: 2 } }",
         ));
         assert!(
-            e.message.contains("write `$.facts.replicas` for the workload's facts"),
+            e.message
+                .contains("write `$.facts.replicas` for the workload's facts"),
             "{}",
             e.message
         );

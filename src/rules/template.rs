@@ -173,9 +173,8 @@ mod tests {
 
     #[test]
     fn describes_itself_for_readers() {
-        let t = Template::parse("{name}: set `{{ cpu: 1 }}` to {facts.vcpu}").map(|t| {
-            t.describe(|p| format!("<{p}>"))
-        });
+        let t = Template::parse("{name}: set `{{ cpu: 1 }}` to {facts.vcpu}")
+            .map(|t| t.describe(|p| format!("<{p}>")));
         assert_eq!(t.as_deref(), Ok("<name>: set `{ cpu: 1 }` to <facts.vcpu>"));
     }
 

@@ -157,15 +157,21 @@ impl RuleTree {
         let dir = tempfile::Builder::new()
             .prefix("fitscan-rules-")
             .tempdir()
-            .map_err(|e| io_err(&std::env::temp_dir(), format!("cannot unpack the default rule tests: {e}")))?;
+            .map_err(|e| {
+                io_err(
+                    &std::env::temp_dir(),
+                    format!("cannot unpack the default rule tests: {e}"),
+                )
+            })?;
         let texts = loader::embedded_files()
             .iter()
             .map(|(name, text)| (*name, text.as_bytes()));
         for (name, bytes) in texts.chain(loader::embedded_test_files().iter().copied()) {
             let path = dir.path().join(name);
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| io_err(parent, format!("cannot unpack the default rule tests: {e}")))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    io_err(parent, format!("cannot unpack the default rule tests: {e}"))
+                })?;
             }
             std::fs::write(&path, bytes)
                 .map_err(|e| io_err(&path, format!("cannot unpack the default rule tests: {e}")))?;
@@ -251,7 +257,11 @@ impl RuleTree {
                                 e.written,
                                 suggest(
                                     &e.written,
-                                    &ruleset.rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()
+                                    &ruleset
+                                        .rules
+                                        .iter()
+                                        .map(|r| r.id.as_str())
+                                        .collect::<Vec<_>>()
                                 )
                             ),
                         });
@@ -263,6 +273,20 @@ impl RuleTree {
         }
         Ok((ruleset, out))
     }
+}
+
+/// Every case's inputs and options (for checks over all fixtures, such as the facts
+/// declarations' test).
+#[cfg(test)]
+pub(crate) fn case_inputs(
+    tree: &RuleTree,
+) -> Result<Vec<(Vec<SourceFile>, ScanOptions)>, RuleError> {
+    Ok(tree
+        .cases()?
+        .1
+        .into_iter()
+        .map(|(_, c)| (c.files, c.options))
+        .collect())
 }
 
 /// Runs every test of the tree against the rules of the tree. Returns the case results,
@@ -374,12 +398,15 @@ pub fn examples(
             } else {
                 e.expect == Expect::Pass && shown.len() - firing < PASSING_EXAMPLES
             };
-            if !wanted || shown.iter().any(|x| x.case == case.name && x.test_file == *display) {
+            if !wanted
+                || shown
+                    .iter()
+                    .any(|x| x.case == case.name && x.test_file == *display)
+            {
                 continue;
             }
-            let report = report.get_or_insert_with(|| {
-                assess_sources(&case.files, &ruleset, &case.options)
-            });
+            let report =
+                report.get_or_insert_with(|| assess_sources(&case.files, &ruleset, &case.options));
             if let Some(example) = example(display, case, report, &e.id, e.expect.fires()) {
                 shown.push(example);
             }
@@ -733,7 +760,10 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
         ));
     }
     for Expectation {
-        written, id, expect, ..
+        written,
+        id,
+        expect,
+        ..
     } in &case.expect
     {
         let hits: Vec<(String, u32)> = report

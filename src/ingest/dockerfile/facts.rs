@@ -54,7 +54,10 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
             "base",
             "the outside image the final stage runs on (the root of its `FROM` chain); absent when a build argument without a default names it",
         ),
-        FactDoc::new("base.image", "the base image reference, build arguments filled in"),
+        FactDoc::new(
+            "base.image",
+            "the base image reference, build arguments filled in",
+        ),
         FactDoc::new(
             "base.repository",
             "the base image's repository (`registry/path`)",
@@ -75,7 +78,10 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
         ),
         FactDoc::new("base.pinned", "pinned by digest"),
         FactDoc::new("base.latest", "no tag, or `latest`"),
-        FactDoc::new("user", "the user the image runs as (`app:app`, `1001`, `root`)"),
+        FactDoc::new(
+            "user",
+            "the user the image runs as (`app:app`, `1001`, `root`)",
+        ),
         FactDoc::new(
             "user_source",
             "where the user comes from: `USER instruction`, `base image default` (known non-root images such as distroless `:nonroot`), `Windows default`, `no USER instruction`",
@@ -84,7 +90,10 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
             "runs_as_root",
             "root, UID 0 or ContainerAdministrator; absent when USER is a build argument without a default",
         ),
-        FactDoc::new("user_numeric", "the user is a numeric UID (what Kubernetes' runAsNonRoot can verify)"),
+        FactDoc::new(
+            "user_numeric",
+            "the user is a numeric UID (what Kubernetes' runAsNonRoot can verify)",
+        ),
         FactDoc::new("exposed_port_count", "EXPOSE entries (a range counts once)"),
         FactDoc::new(
             "exposed_services[*]",
@@ -96,7 +105,10 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
             "packages RUN leaves installed (apt, apk, yum/dnf/microdnf, zypper, pip, easy_install), at the RUN line; packages removed later are gone",
         ),
         FactDoc::new("packages[*].name", "the package's name"),
-        FactDoc::new("packages[*].manager", "the package manager that installed it"),
+        FactDoc::new(
+            "packages[*].manager",
+            "the package manager that installed it",
+        ),
         FactDoc::new(
             "build_tools[*]",
             "per RUN, the compilers, build systems, SDKs, version control and `-dev`/`-devel` headers it leaves, as text; and the base image when it is a build image",

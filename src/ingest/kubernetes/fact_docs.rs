@@ -9,12 +9,18 @@ pub const FACTS: &[FactGroup] = &[
         targets: &[Target::Kubernetes],
         title: "Kubernetes workloads: Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods, Jobs, CronJobs, custom kinds with a pod template",
         facts: &[
-            FactDoc::new("object_kind", "the object's `kind` (Deployment, CronJob, Rollout, ...)"),
+            FactDoc::new(
+                "object_kind",
+                "the object's `kind` (Deployment, CronJob, Rollout, ...)",
+            ),
             FactDoc::new("api_version", "the object's `apiVersion`"),
             FactDoc::new("namespace", "`metadata.namespace` (`default` when absent)"),
             FactDoc::new("object_name", "`metadata.name`"),
             FactDoc::new("shape", "pod, replicated, daemon or batch"),
-            FactDoc::new("scalable", "the kind runs replicas (Deployment, StatefulSet, ReplicaSet, custom kinds)"),
+            FactDoc::new(
+                "scalable",
+                "the kind runs replicas (Deployment, StatefulSet, ReplicaSet, custom kinds)",
+            ),
             FactDoc::new("batch", "the kind runs to completion (Job, CronJob)"),
             FactDoc::new("daemon", "the kind runs one pod per node (DaemonSet)"),
             FactDoc::open(
@@ -27,7 +33,10 @@ pub const FACTS: &[FactGroup] = &[
                 "containers[*]",
                 "long-running containers as written: `containers` plus native sidecars (init containers with `restartPolicy: Always`), with the keys below",
             ),
-            FactDoc::open("init_containers[*]", "the other init containers, as written, with the keys below"),
+            FactDoc::open(
+                "init_containers[*]",
+                "the other init containers, as written, with the keys below",
+            ),
             FactDoc::open("all_containers[*]", "both lists together"),
             FactDoc::open(
                 "{containers,init_containers,all_containers}[*].security",
@@ -61,7 +70,10 @@ pub const FACTS: &[FactGroup] = &[
                 "replicas",
                 "`spec.replicas` (Jobs: `parallelism`; default 1) at its line",
             ),
-            FactDoc::new("replicas_set", "whether `spec.replicas` (or `parallelism`) is written"),
+            FactDoc::new(
+                "replicas_set",
+                "whether `spec.replicas` (or `parallelism`) is written",
+            ),
             FactDoc::new(
                 "min_replicas",
                 "fewest replicas: the fixed count, or the lowest floor of the joined autoscalers",
@@ -87,7 +99,10 @@ pub const FACTS: &[FactGroup] = &[
                 "PersistentVolumeClaims the pod uses, and a StatefulSet's claim templates",
             ),
             FactDoc::new("claims[*].name", "the claim's name"),
-            FactDoc::new("claims[*].template", "a StatefulSet claim template (one claim per replica)"),
+            FactDoc::new(
+                "claims[*].template",
+                "a StatefulSet claim template (one claim per replica)",
+            ),
             FactDoc::new("claims[*].volume", "the pod volume that mounts the claim"),
             FactDoc::new(
                 "claims[*].storage_gib",
@@ -98,7 +113,10 @@ pub const FACTS: &[FactGroup] = &[
                 "the claim is in the scan (same namespace); not set for templates",
             ),
             FactDoc::new("claims[*].location", "`file:line` of the joined claim"),
-            FactDoc::new("claims[*].access_modes[*]", "the joined claim's access modes"),
+            FactDoc::new(
+                "claims[*].access_modes[*]",
+                "the joined claim's access modes",
+            ),
             FactDoc::new(
                 "storage_gib",
                 "claimed storage: claim templates x replicas plus joined claims",
@@ -122,7 +140,10 @@ pub const FACTS: &[FactGroup] = &[
                 "`serviceAccountName` (default `default`)",
             ),
             FactDoc::new("service_account.found", "the ServiceAccount is in the scan"),
-            FactDoc::new("service_account.location", "`file:line` of the ServiceAccount"),
+            FactDoc::new(
+                "service_account.location",
+                "`file:line` of the ServiceAccount",
+            ),
             FactDoc::new(
                 "service_account.automount",
                 "the ServiceAccount's `automountServiceAccountToken`",
@@ -131,10 +152,7 @@ pub const FACTS: &[FactGroup] = &[
                 "removed_apis[*]",
                 "API versions Kubernetes removed, of the workload and of its companions, as text",
             ),
-            FactDoc::new(
-                "vcpu",
-                "CPU requests summed over containers and replicas",
-            ),
+            FactDoc::new("vcpu", "CPU requests summed over containers and replicas"),
             FactDoc::new(
                 "memory_gib",
                 "memory requests in GiB summed over containers and replicas",
@@ -176,17 +194,29 @@ pub const FACTS: &[FactGroup] = &[
                 "pdbs[*].blocks_eviction",
                 "the budget allows no voluntary eviction at the fewest replicas (a drain never finishes)",
             ),
-            FactDoc::new("blocking_pdbs[*]", "the budgets that block eviction, as text"),
+            FactDoc::new(
+                "blocking_pdbs[*]",
+                "the budgets that block eviction, as text",
+            ),
             FactDoc::new(
                 "network_policies[*]",
                 "NetworkPolicies whose `podSelector` selects the pod (`{}` selects every pod of the namespace)",
             ),
             FactDoc::new("network_policies[*].ingress", "the policy covers Ingress"),
             FactDoc::new("network_policies[*].egress", "the policy covers Egress"),
-            FactDoc::new("network_isolated", "a selecting NetworkPolicy covers Ingress"),
+            FactDoc::new(
+                "network_isolated",
+                "a selecting NetworkPolicy covers Ingress",
+            ),
             FactDoc::new("egress_isolated", "a selecting NetworkPolicy covers Egress"),
-            FactDoc::new("services[*]", "Services whose `spec.selector` matches the pod labels"),
-            FactDoc::new("services[*].type", "ClusterIP (default), NodePort, LoadBalancer, ExternalName"),
+            FactDoc::new(
+                "services[*]",
+                "Services whose `spec.selector` matches the pod labels",
+            ),
+            FactDoc::new(
+                "services[*].type",
+                "ClusterIP (default), NodePort, LoadBalancer, ExternalName",
+            ),
             FactDoc::new(
                 "ingresses[*]",
                 "Ingresses, Gateway API HTTPRoutes and GRPCRoutes, OpenShift Routes in front of those Services",

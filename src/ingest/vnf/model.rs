@@ -592,7 +592,10 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "vdus[*].name",
                 "the VDU's id (node template name / `id`): metrics join on `VNF/flavour/VDU`",
             ),
-            FactDoc::new("vdus[*].display_name", "its `name` property, when it differs"),
+            FactDoc::new(
+                "vdus[*].display_name",
+                "its `name` property, when it differs",
+            ),
             FactDoc::new(
                 "vdus[*].{vcpu,memory_gib,local_storage_gib}",
                 "virtual compute per instance (SOL001 sizes exact: `GB` is 10^9 bytes, `GiB` 2^30)",
@@ -605,10 +608,7 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "vdus[*].instances",
                 "instances at instantiation: the default instantiation level's, else the initial delta, else the minimum, else 1",
             ),
-            FactDoc::new(
-                "vdus[*].instances_basis",
-                "where `instances` came from",
-            ),
+            FactDoc::new("vdus[*].instances_basis", "where `instances` came from"),
             FactDoc::new(
                 "vdus[*].scalable",
                 "max instances above min (located at the maximum)",
@@ -626,23 +626,26 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "a placement rule names it",
             ),
             FactDoc::new("vdus[*].data_volumes", "how many data volumes it attaches"),
-            FactDoc::new("vdus[*].boot_volume", "it boots from a volume that carries its image"),
+            FactDoc::new(
+                "vdus[*].boot_volume",
+                "it boots from a volume that carries its image",
+            ),
             FactDoc::new("vdus[*].image", "it declares a software image"),
             FactDoc::new(
                 "vdus[*].container",
                 "an OS container deployable unit, sized from its containers' requests",
             ),
-            FactDoc::new("vdus[*].boot_data", "cloud-init or other boot data (day-0 configuration)"),
+            FactDoc::new(
+                "vdus[*].boot_data",
+                "cloud-init or other boot data (day-0 configuration)",
+            ),
             FactDoc::new("vdus[*].monitoring", "a monitoring parameter names it"),
             FactDoc::new("vdus[*].cps", "how many connection points it has"),
             FactDoc::new(
                 "vdus[*].acceleration[*]",
                 "hardware-tied features it asks for (see `acceleration`)",
             ),
-            FactDoc::new(
-                "local_storage_gib",
-                "local storage of all VDU instances",
-            ),
+            FactDoc::new("local_storage_gib", "local storage of all VDU instances"),
             FactDoc::new(
                 "storages[*]",
                 "virtual storages; one with a software image is a boot volume",
@@ -651,7 +654,10 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "storages[*].{name,kind,boot,size_gib}",
                 "name; block, object or file; boot volume; size",
             ),
-            FactDoc::new("data_volumes[*]", "names of the storages that are not boot volumes"),
+            FactDoc::new(
+                "data_volumes[*]",
+                "names of the storages that are not boot volumes",
+            ),
             FactDoc::new("images[*]", "software images"),
             FactDoc::new(
                 "images[*].{name,owner,checksum,size_gib}",
@@ -679,7 +685,10 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "what heals it: a heal operation in the Vnflcm interface, heal configuration, an OSM `healing-aspect`, `is_autoheal_enabled`",
             ),
             FactDoc::new("lcm_operations[*]", "Vnflcm operations"),
-            FactDoc::new("lcm_operations[*].name", "the operation (instantiate, heal, scale, ...)"),
+            FactDoc::new(
+                "lcm_operations[*].name",
+                "the operation (instantiate, heal, scale, ...)",
+            ),
             FactDoc::new(
                 "lcm_operations[*].hook",
                 "it has an implementation (a script or management driver)",
@@ -720,15 +729,15 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
                 "acceleration[*]",
                 "hardware-tied features per VDU, at the field that asks for them",
             ),
-            FactDoc::new(
-                "acceleration[*].{name,vdu}",
-                "the VDU",
-            ),
+            FactDoc::new("acceleration[*].{name,vdu}", "the VDU"),
             FactDoc::new(
                 "acceleration[*].feature",
                 "SR-IOV, PCI passthrough, SmartNIC offload, CPU pinning, huge pages, NUMA placement, DPDK",
             ),
-            FactDoc::new("acceleration[*].detail", "the field and value that ask for it"),
+            FactDoc::new(
+                "acceleration[*].detail",
+                "the field and value that ask for it",
+            ),
             FactDoc::new(
                 "fixed_addresses[*]",
                 "IP or MAC addresses written into a connection point (`name` = the CP, `kind` = the field and value)",
