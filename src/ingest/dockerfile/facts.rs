@@ -60,7 +60,7 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
         ),
         FactDoc::new(
             "base.repository",
-            "the base image's repository (`registry/path`)",
+            "the base image's repository path, without registry, tag or digest (`dotnet/aspnet`, `ubuntu`)",
         ),
         FactDoc::new("base.tag", "the base image's tag"),
         FactDoc::new("base.digest", "the base image's digest"),

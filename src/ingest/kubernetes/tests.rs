@@ -464,11 +464,11 @@ fn companions_join_across_files_by_reference_and_selector() {
     );
     // in another file: no line in this workload's file
     assert_eq!(scaler.line, 0);
+    // without spec.replicas, the autoscaler's floor is what runs: the fewest replicas too
     assert_eq!(
         (num(w, "min_replicas"), num(w, "max_replicas")),
-        (Some(1.0), Some(20.0))
+        (Some(2.0), Some(20.0))
     );
-    // without spec.replicas, the autoscaler's floor is what runs
     assert_eq!(w.components[0].count, 2.0);
     assert_eq!(
         fact(w, "services")
