@@ -208,7 +208,7 @@ impl Catalog {
 /// What [`insert_facts`] adds (a catalog sizes workloads without components: VMs).
 pub const FACTS: &[crate::rules::facts::FactGroup] = &[crate::rules::facts::FactGroup {
     targets: &[crate::model::Target::Vm],
-    title: "VMs, with a size catalog (`--catalog`)",
+    title: "With a size catalog (`--catalog`)",
     facts: &[
         crate::rules::facts::FactDoc::new(
             "catalog.entry",

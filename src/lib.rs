@@ -487,22 +487,22 @@ pub(crate) const PIPELINE_FACTS: &[rules::facts::FactGroup] = {
         },
         FactGroup {
             targets: &[Vm, Vnf],
-            title: "VMs and VNFs: size and right-sizing",
+            title: "Size and right-sizing: CPU, memory and storage",
             facts: sizing_facts!("{vcpu,memory_gib,storage_gib}"),
         },
         FactGroup {
             targets: &[Kubernetes, Compose],
-            title: "Kubernetes workloads and Compose services: size and right-sizing (CPU and memory)",
+            title: "Size and right-sizing: CPU and memory (containers have no storage of their own)",
             facts: sizing_facts!("{vcpu,memory_gib}"),
         },
         FactGroup {
             targets: &[Vnf],
-            title: "VNFs: their VDUs",
+            title: "Components: the VDUs",
             facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
         },
         FactGroup {
             targets: &[Kubernetes, Compose],
-            title: "Kubernetes workloads and Compose services: their containers",
+            title: "Components: the containers (Kubernetes), the service (Compose)",
             facts: component_facts!(
                 "the containers (Kubernetes), the service (Compose)",
                 "{vcpu,memory_gib}"

@@ -800,7 +800,7 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
     use crate::rules::facts::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Compose],
-        title: "Compose services (the service after interpolation)",
+        title: "From the service, after interpolation",
         facts: &[
             FactDoc::new(
                 "project",

@@ -245,15 +245,14 @@ fn selected(target: Option<Target>) -> Vec<&'static FactGroup> {
         .collect()
 }
 
-fn targets_text(targets: &[Target]) -> String {
-    if targets.len() == Target::ALL.len() {
-        return "every target".to_string();
-    }
-    targets
-        .iter()
-        .map(|t| t.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The targets to list, each with its groups (a group shared by several targets is listed
+/// under each: a rule author reads one target's list).
+fn by_target(target: Option<Target>) -> Vec<(Target, Vec<&'static FactGroup>)> {
+    Target::ALL
+        .into_iter()
+        .filter(|t| target.is_none_or(|x| x == *t))
+        .map(|t| (t, selected(Some(t))))
+        .collect()
 }
 
 fn shown_path(f: &FactDoc) -> String {
@@ -264,20 +263,23 @@ fn shown_path(f: &FactDoc) -> String {
     }
 }
 
-/// The facts as a terminal table per group.
+/// The facts as terminal tables, per target and source.
 pub fn table(target: Option<Target>) -> String {
     use comfy_table::Table;
     use comfy_table::presets::UTF8_FULL_CONDENSED;
     let mut out = String::new();
-    for g in selected(target) {
-        let _ = writeln!(out, "{} ({})", g.title, targets_text(g.targets));
-        let mut table = Table::new();
-        table.load_style(UTF8_FULL_CONDENSED);
-        table.set_header(vec!["fact", "meaning"]);
-        for f in g.facts {
-            table.add_row(vec![shown_path(f), f.meaning.to_string()]);
+    for (t, groups) in by_target(target) {
+        let _ = writeln!(out, "target: {t}\n");
+        for g in groups {
+            let _ = writeln!(out, "{}", g.title);
+            let mut table = Table::new();
+            table.load_style(UTF8_FULL_CONDENSED);
+            table.set_header(vec!["fact", "meaning"]);
+            for f in g.facts {
+                table.add_row(vec![shown_path(f), f.meaning.to_string()]);
+            }
+            let _ = writeln!(out, "{table}\n");
         }
-        let _ = writeln!(out, "{table}\n");
     }
     out
 }
@@ -302,21 +304,26 @@ pub fn json(target: Option<Target>) -> String {
     out
 }
 
-/// The facts as Markdown: the generated section of docs/writing-rules.md.
+/// The facts as Markdown, per target and source: the generated section of
+/// docs/writing-rules.md. A path ending in `.*` is kept as written: any key below it is
+/// valid.
 pub fn markdown(target: Option<Target>) -> String {
     let mut out = String::new();
-    for g in selected(target) {
-        let _ = writeln!(out, "#### {} ({})\n", g.title, targets_text(g.targets));
-        out.push_str("| fact | meaning |\n|---|---|\n");
-        for f in g.facts {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} |",
-                shown_path(f).replace('|', "\\|"),
-                f.meaning.replace('|', "\\|")
-            );
+    for (t, groups) in by_target(target) {
+        let _ = writeln!(out, "#### `target: {t}`\n");
+        for g in groups {
+            let _ = writeln!(out, "{}:\n", g.title);
+            out.push_str("| fact | meaning |\n|---|---|\n");
+            for f in g.facts {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} |",
+                    shown_path(f).replace('|', "\\|"),
+                    f.meaning.replace('|', "\\|")
+                );
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     out
 }

@@ -42,7 +42,7 @@ static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// What [`facts`] inserts, for the rule loader, `fitscan rules facts` and the guide.
 pub(super) const FACTS: &[FactGroup] = &[FactGroup {
     targets: &[Target::Dockerfile],
-    title: "Dockerfiles and Containerfiles (the image its final stage produces)",
+    title: "The image the final stage produces",
     facts: &[
         FactDoc::new("stage_count", "stages in the file"),
         FactDoc::new("multi_stage", "more than one stage"),
@@ -102,7 +102,7 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
         FactDoc::new("exposed_service_count", "how many such kinds"),
         FactDoc::new(
             "packages[*]",
-            "packages RUN leaves installed (apt, apk, yum/dnf/microdnf, zypper, pip, easy_install), at the RUN line; packages removed later are gone",
+            "packages RUN leaves installed (apt, apk, yum/dnf/microdnf, zypper, pip, easy_install), at the RUN line; packages removed later (`apt-get purge`, `apk del .virtual`, the official images' `apt-mark auto '.*'` pattern) are gone",
         ),
         FactDoc::new("packages[*].name", "the package's name"),
         FactDoc::new(
@@ -123,7 +123,7 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
         ),
         FactDoc::new(
             "secrets[*]",
-            "`ENV NAME` / `ARG NAME` whose name says credential (password, secret, token, api key, private key, ...), never the value",
+            "`ENV NAME` / `ARG NAME` whose name says credential (password, secret, token, api key, private key, ...), not a pointer (`*_FILE`, `*_PATH`, `*_URL`) or public (`GPG_KEY`); never the value",
         ),
         FactDoc::new("healthcheck", "a HEALTHCHECK with a command (not `NONE`)"),
     ],

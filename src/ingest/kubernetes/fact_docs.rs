@@ -7,7 +7,7 @@ use crate::rules::facts::{FactDoc, FactGroup};
 pub const FACTS: &[FactGroup] = &[
     FactGroup {
         targets: &[Target::Kubernetes],
-        title: "Kubernetes workloads: Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods, Jobs, CronJobs, custom kinds with a pod template",
+        title: "From the object and the companions joined to it",
         facts: &[
             FactDoc::new(
                 "object_kind",

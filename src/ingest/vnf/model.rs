@@ -566,7 +566,7 @@ pub const FACTS: &[crate::rules::facts::FactGroup] = {
     use crate::rules::facts::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Vnf],
-        title: "VNFs: ETSI SOL001 packages and SOL006 / OSM descriptors, one per deployment flavour (lists are absent when the descriptor declares none)",
+        title: "From the descriptor, SOL001 or SOL006 (a list is absent when the descriptor declares none)",
         facts: &[
             FactDoc::new("format", "sol001 or sol006"),
             FactDoc::new("vnf", "the VNF node (SOL001) or `vnfd` (SOL006)"),
