@@ -357,6 +357,34 @@ fn a_renamed_rule_keeps_suppressions_baselines_show_and_tests_working() {
     assert!(findings(&after).is_empty(), "{after}");
     assert_eq!(after["summary"]["baselined"], 1);
 
+    // Switched off by the config, a suppression naming its old id says so.
+    let config = write(dir.path(), "fitscan.yaml", "ignore: [ACME020]\n");
+    let off = json_of(&[
+        "scan",
+        vms.as_str(),
+        "--config",
+        &config,
+        "--no-default-rules",
+        "--rules",
+        rules.as_str(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let unused: Vec<&str> = off["unused_suppressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["message"].as_str())
+        .collect();
+    assert_eq!(
+        unused,
+        vec![
+            "unused suppression of ACME-OLD: ACME-OLD is switched off by the config (`select` / `ignore`)"
+        ]
+    );
+
     // `rules show` finds it by its old id.
     fitscan()
         .args(["rules", "show", "acme-old", "--rules", &rules])

@@ -92,3 +92,23 @@ fn the_guide_lists_the_facts_the_inputs_declare() {
          `cargo run -- rules facts --format markdown` between the facts markers) and commit it"
     );
 }
+
+#[test]
+fn every_help_uri_of_sarif_names_a_committed_page() {
+    use fitscan::report::sarif::{BUILTIN_RULES, INFORMATION_URI, RULE_DOCS_BASE};
+    // The base is the repository's docs/rules/ folder on its default branch.
+    assert_eq!(
+        RULE_DOCS_BASE,
+        format!("{INFORMATION_URI}/blob/main/docs/rules/")
+    );
+    let rules = loader::load(true, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let ids = rules
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(BUILTIN_RULES.iter().map(|b| b.0));
+    for id in ids {
+        let page = Path::new("docs/rules").join(format!("{id}.md"));
+        assert!(page.is_file(), "{} is missing", page.display());
+    }
+}
