@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Scan files and folders and assess every workload found
     Scan(Box<ScanArgs>),
-    /// List, show and test rules
+    /// List, show, test and document rules, and the facts they read
     #[command(subcommand)]
     Rules(RulesCommand),
     /// The config file `.fitscan.yaml`

@@ -256,6 +256,27 @@ fn rules_docs_writes_a_page_per_rule_and_removes_stale_ones() {
         .stderr(predicate::str::contains("removed 1 stale page(s)"));
     assert!(!out.join("ACME099.md").exists());
     assert!(out.join("notes.md").exists());
+    // A README.md of someone else's is never overwritten.
+    let project = dir.path().join("project");
+    write(&project, "README.md", "# My project\n");
+    fitscan()
+        .args([
+            "rules",
+            "docs",
+            &project.display().to_string(),
+            "--rules",
+            "examples/rules",
+            "--no-default-rules",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "README.md: exists and was not written by `fitscan rules docs`",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(project.join("README.md")).unwrap_or_default(),
+        "# My project\n"
+    );
 }
 
 #[test]
@@ -384,6 +405,26 @@ fn a_renamed_rule_keeps_suppressions_baselines_show_and_tests_working() {
             "unused suppression of ACME-OLD: ACME-OLD is switched off by the config (`select` / `ignore`)"
         ]
     );
+
+    // A per-path ignore in the config written with the old id applies too.
+    let config = write(
+        dir.path(),
+        "fitscan.yaml",
+        "per-path-ignores:\n  - path: [vms.yaml]\n    rules: [ACME-OLD]\n    reason: legacy wave\n",
+    );
+    let ignored = json_of(&[
+        "scan",
+        vms.as_str(),
+        "--config",
+        &config,
+        "--no-default-rules",
+        "--rules",
+        rules.as_str(),
+        "--format",
+        "json",
+    ]);
+    assert!(findings(&ignored).is_empty(), "{ignored}");
+    assert_eq!(ignored["summary"]["suppressed"], 2);
 
     // `rules show` finds it by its old id.
     fitscan()

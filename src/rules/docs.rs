@@ -119,6 +119,20 @@ fn tree_key(rule: &Rule, user_paths: &[PathBuf]) -> String {
 pub fn write(dir: &Path, rules: &RuleSet, user_paths: &[PathBuf]) -> Result<Written, RuleError> {
     std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
     let pages = pages(rules, user_paths, dir)?;
+    // Never overwrite what someone else wrote (a project's own README.md).
+    for name in pages.keys() {
+        let path = dir.join(name);
+        let theirs = std::fs::read_to_string(&path).is_ok_and(|t| !t.starts_with(GENERATED))
+            || (path.exists() && !path.is_file());
+        if theirs {
+            return Err(RuleError {
+                file: path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: "exists and was not written by `fitscan rules docs`; choose another folder or remove it".to_string(),
+            });
+        }
+    }
     let mut removed = 0;
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {

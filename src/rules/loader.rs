@@ -218,12 +218,14 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             "a rule must be a mapping with `id`, `target`, `level`, `when`, ...",
         ));
     }
-    check_keys(&ctx, node, RULE_KEYS, "rule").map_err(|e| match node.get("id").and_then(Node::as_str) {
-        Some(id) => RuleError {
-            message: format!("rule {id}: {}", e.message),
-            ..e
-        },
-        None => e,
+    check_keys(&ctx, node, RULE_KEYS, "rule").map_err(|e| {
+        match node.get("id").and_then(Node::as_str) {
+            Some(id) => RuleError {
+                message: format!("rule {id}: {}", e.message),
+                ..e
+            },
+            None => e,
+        }
     })?;
     let id = required_str(&ctx, node, "id")?;
     let valid_id = !id.is_empty()
