@@ -1,5 +1,6 @@
 //! The facts every input kind provides (`facts.*`), declared beside the code that inserts
-//! them (`Input::facts`, the pipeline's own in `lib.rs`, the catalog's in `catalog.rs`).
+//! them (`Input::facts`, the catalog's in `catalog.rs`; the pipeline's own, which `lib.rs`
+//! inserts, here).
 //!
 //! The declarations serve three readers: the rule loader, which refuses a `facts.` path no
 //! input of the rule's target provides (a typo would otherwise make a check silently pass
@@ -51,10 +52,133 @@ pub struct FactGroup {
     pub facts: &'static [FactDoc],
 }
 
+/// The right-sizing facts over some dimensions (`"{vcpu,memory_gib}"`).
+macro_rules! sizing_facts {
+    ($dims:literal) => {
+        &[
+            FactDoc::new(
+                concat!("current.", $dims),
+                "current size in vCPU and GiB, where known (at the line of the field it came from)",
+            ),
+            FactDoc::new(
+                concat!("demand.", $dims),
+                "demand at the chosen percentile (`--percentile`); only with utilisation",
+            ),
+            FactDoc::new(concat!("demand.share.", $dims), "demand / current size"),
+            FactDoc::new(
+                "rightsizing.basis",
+                "`utilisation` (demand known) or `none`",
+            ),
+            FactDoc::new(
+                "rightsizing.confidence",
+                "low, medium or high: the share of expected utilisation data points present",
+            ),
+            FactDoc::new(
+                concat!("rightsizing.recommended.", $dims),
+                "demand plus headroom, rounded up to the next allowed size or catalog entry; only where demand for that dimension is known",
+            ),
+            FactDoc::new(
+                concat!("rightsizing.reclaimable.", $dims),
+                "current minus recommended; negative when undersized",
+            ),
+            FactDoc::new(
+                concat!("rightsizing.reclaimable_share.", $dims),
+                "reclaimable / current size (0.3 = 30 % can go)",
+            ),
+        ]
+    };
+}
+
+/// `facts.components[*]` over some dimensions.
+macro_rules! component_facts {
+    ($parts:literal, $dims:literal) => {
+        &[
+            FactDoc::new(
+                "components[*]",
+                concat!(
+                    "parts sized on their own: ",
+                    $parts,
+                    "; iterate with `some: facts.components[*]`"
+                ),
+            ),
+            FactDoc::new("components[*].name", "the part's name"),
+            FactDoc::new(
+                "components[*].count",
+                "instances: replicas (1 per node for a DaemonSet), VDU instances at instantiation",
+            ),
+            FactDoc::new(
+                concat!("components[*].current.", $dims),
+                "size of one instance",
+            ),
+            FactDoc::new(
+                concat!("components[*].demand.", $dims),
+                "demand of one instance; only with utilisation",
+            ),
+            FactDoc::new(
+                concat!("components[*].recommended.", $dims),
+                "recommended size of one instance; only with utilisation",
+            ),
+            FactDoc::new(
+                concat!("components[*].reclaimable.", $dims),
+                "current minus recommended, per instance; only with utilisation",
+            ),
+        ]
+    };
+}
+
+/// The facts the pipeline adds to every workload (`insert_common_facts` and
+/// `insert_component_facts` in `lib.rs`; keep them in step: a test fails when a fact is
+/// inserted undeclared). Containers have
+/// no storage of their own: their sizing facts are CPU and memory.
+const PIPELINE_FACTS: &[FactGroup] = {
+    use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
+    &[
+        FactGroup {
+            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
+            title: "Every workload",
+            facts: &[
+                FactDoc::new(
+                    "name",
+                    "the workload's name: the VM's, `namespace/name`, `project/service`, `VNF/flavour`, the image's title or folder",
+                ),
+                FactDoc::new("kind", "vm, container-image, kubernetes, compose or vnf"),
+                FactDoc::new(
+                    "generation",
+                    "platform generation: 1 mainframe, 2 client-server, 3 cloud-native",
+                ),
+                FactDoc::new("file", "the file the workload was read from, as displayed"),
+            ],
+        },
+        FactGroup {
+            targets: &[Vm, Vnf],
+            title: "Size and right-sizing: CPU, memory and storage",
+            facts: sizing_facts!("{vcpu,memory_gib,storage_gib}"),
+        },
+        FactGroup {
+            targets: &[Kubernetes, Compose],
+            title: "Size and right-sizing: CPU and memory (containers have no storage of their own)",
+            facts: sizing_facts!("{vcpu,memory_gib}"),
+        },
+        FactGroup {
+            targets: &[Vnf],
+            title: "Components: the VDUs",
+            facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
+        },
+        FactGroup {
+            targets: &[Kubernetes, Compose],
+            title: "Components: the containers (Kubernetes), the service (Compose)",
+            facts: component_facts!(
+                "the containers (Kubernetes), the service (Compose)",
+                "{vcpu,memory_gib}"
+            ),
+        },
+    ]
+};
+
 /// Every declaration: the pipeline's facts first, then each input kind's, then the
 /// catalog's.
 pub fn groups() -> Vec<&'static FactGroup> {
-    let mut out: Vec<&'static FactGroup> = crate::PIPELINE_FACTS.iter().collect();
+    let mut out: Vec<&'static FactGroup> = PIPELINE_FACTS.iter().collect();
     for input in crate::ingest::inputs() {
         out.extend(input.facts());
     }
