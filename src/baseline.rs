@@ -2,7 +2,9 @@
 //! gates only on findings that are not in it.
 //!
 //! A finding is matched by rule, file and fingerprint (a hash of rule, file, workload and
-//! the offending value, never the line), so that moving lines does not resurrect it; each
+//! the offending source text, never the line nor a computed figure), so that moving lines
+//! or new utilisation figures do not resurrect it; a renamed rule's entries, recorded under
+//! its former id, match through the rule's `aliases`; each
 //! baseline entry absorbs one finding, so a second copy of a baselined problem is new. Files
 //! are recorded (and hashed) relative to the baseline's own folder, so the same baseline
 //! works whatever folder fitscan runs in and whichever paths it is given. File errors are
@@ -186,11 +188,26 @@ impl Baseline {
     /// Phases, scores and roadmaps are untouched: a baseline changes what the gate sees, not
     /// the assessment.
     pub fn apply(&self, report: &mut Report, cwd: &Path) -> Applied {
+        // Former ids (aliases) of each rule, and the rule each former id now is.
+        let mut former: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut canonical: HashMap<String, &str> = HashMap::new();
+        for r in &report.rules {
+            for a in &r.aliases {
+                former.entry(r.id.to_ascii_uppercase()).or_default().push(a);
+                canonical.insert(a.to_ascii_uppercase(), &r.id);
+            }
+        }
+        let canonical_upper = |rule: &str| {
+            let upper = rule.to_ascii_uppercase();
+            canonical
+                .get(&upper)
+                .map_or(upper, |id| id.to_ascii_uppercase())
+        };
         let mut budget: HashMap<(String, String, String), usize> = HashMap::new();
         for e in &self.entries {
             *budget
                 .entry((
-                    e.rule.to_ascii_uppercase(),
+                    canonical_upper(&e.rule),
                     e.file.clone(),
                     e.fingerprint.clone(),
                 ))
@@ -199,15 +216,22 @@ impl Baseline {
         let mut baselined = 0;
         let base = &self.base;
         let mut take = |rule: &str, file: &str, workload: &str, offending: &str| {
-            let key = key(rule, &key_path(file, base, cwd), workload, offending);
-            match budget.get_mut(&key) {
-                Some(n) if *n > 0 => {
+            let file = key_path(file, base, cwd);
+            let rule_key = canonical_upper(rule);
+            // An entry written before the rule was renamed hashed its former id.
+            let written_as =
+                std::iter::once(rule).chain(former.get(&rule_key).into_iter().flatten().copied());
+            for id in written_as {
+                let (_, _, fingerprint) = key(id, &file, workload, offending);
+                if let Some(n) = budget.get_mut(&(rule_key.clone(), file.clone(), fingerprint))
+                    && *n > 0
+                {
                     *n -= 1;
                     baselined += 1;
-                    true
+                    return true;
                 }
-                _ => false,
             }
+            false
         };
         for w in &mut report.workloads {
             let name = w.name.clone();

@@ -205,6 +205,26 @@ impl Catalog {
     }
 }
 
+/// What [`insert_facts`] adds (a catalog sizes workloads without components: VMs).
+pub const FACTS: &[crate::rules::facts::FactGroup] = &[crate::rules::facts::FactGroup {
+    targets: &[crate::model::Target::Vm],
+    title: "With a size catalog (`--catalog`)",
+    facts: &[
+        crate::rules::facts::FactDoc::new(
+            "catalog.entry",
+            "the cheapest catalog entry that fits the recommendation (VM size, instance type, flavour)",
+        ),
+        crate::rules::facts::FactDoc::new(
+            "catalog.price_per_month",
+            "that entry's monthly price, when the catalog has prices",
+        ),
+        crate::rules::facts::FactDoc::new(
+            "catalog.saving_per_month",
+            "the current size's price minus the entry's, when both are known",
+        ),
+    ],
+}];
+
 /// `facts.catalog.entry` and `facts.catalog.price_per_month`, for user rules.
 pub fn insert_facts(facts: &mut Node, fit: Option<&CatalogFit>) {
     let Some(fit) = fit else { return };

@@ -720,34 +720,42 @@ fn findings_for(
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
 ) -> Vec<Finding> {
-    let make = |line: u32, value: Option<&str>, item: Option<&str>| {
+    // `anchor` is the offending source text the fingerprint hashes: never a line number
+    // (moving lines must not make a finding new) and never a computed figure (a sizing
+    // finding must not become new when utilisation changes).
+    let make = |line: u32, value: Option<&str>, item: Option<&str>, anchor: &str| {
         let message = rule.message.render_item(&w.name, value, item, roots);
-        let offending = value.unwrap_or(&w.name);
+        // The element (a VDU, a container) tells apart findings with the same text.
+        let offending = match item {
+            Some(item) => format!("{anchor}\u{1f}{item}"),
+            None => anchor.to_string(),
+        };
         let (file, line) = w.locate(line);
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
             level: rule.level,
             message,
-            // The element (a VDU, a container) tells apart findings with the same value.
-            fingerprint: match item {
-                Some(item) => fingerprint(&[&rule.id, &file, &w.name, offending, item]),
-                None => fingerprint(&[&rule.id, &file, &w.name, offending]),
-            },
+            fingerprint: fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
             remediation: rule.remediation.render_item(&w.name, value, item, roots),
             title: rule.title.clone(),
             gating: rule.gating,
-            offending: offending.to_string(),
+            offending,
         }
     };
     let occurrences: Vec<&rules::eval::Hit> =
         hits.iter().filter(|h| h.occurrence && h.line > 0).collect();
     if !occurrences.is_empty() {
+        // Each occurrence is an element's own value (a container's name, an instruction, a
+        // package): its source text.
         return occurrences
             .iter()
-            .map(|h| make(h.line, h.value.as_deref(), h.item.as_deref()))
+            .map(|h| {
+                let value = h.value.as_deref();
+                make(h.line, value, h.item.as_deref(), value.unwrap_or(&w.name))
+            })
             .collect();
     }
     let at = rule.at.as_ref().and_then(|p| {
@@ -764,10 +772,57 @@ fn findings_for(
         .iter()
         .find_map(|h| h.value.clone())
         .or_else(|| at.map(|n| n.display_text()));
-    vec![make(line, value.as_deref(), None)]
+    // The field the finding points at, as written: the `at` node, else the document's node
+    // on the finding's line (the evidence may be a derived fact, such as a reclaimable size).
+    let anchor = at
+        .map(node_source_text)
+        .or_else(|| node_on_line(&w.doc, line).map(node_source_text))
+        .unwrap_or_else(|| w.name.clone());
+    vec![make(line, value.as_deref(), None, &anchor)]
 }
 
-/// FNV-1a over the parts: stable across runs, platforms and versions.
+/// A node's content as canonical text (collections as compact JSON), without its lines.
+fn node_source_text(node: &Node) -> String {
+    match node.scalar_text() {
+        Some(text) => text,
+        None => node.to_json().to_string(),
+    }
+}
+
+/// The document's node for what is written on `line`: the first node that starts there and
+/// lies wholly on it (a field, a flow mapping, an instruction), else the first that starts
+/// there (a block mapping whose content follows).
+fn node_on_line(doc: &Node, line: u32) -> Option<&Node> {
+    fn on_line_only(n: &Node, line: u32) -> bool {
+        (n.line == line || n.line == 0)
+            && match &n.value {
+                node::Value::Seq(items) => items.iter().all(|i| on_line_only(i, line)),
+                node::Value::Map(entries) => entries.iter().all(|e| on_line_only(&e.value, line)),
+                _ => true,
+            }
+    }
+    fn walk<'a>(n: &'a Node, line: u32, first: &mut Option<&'a Node>) -> Option<&'a Node> {
+        if n.line == line {
+            if on_line_only(n, line) {
+                return Some(n);
+            }
+            first.get_or_insert(n);
+        }
+        match &n.value {
+            node::Value::Seq(items) => items.iter().find_map(|i| walk(i, line, first)),
+            node::Value::Map(entries) => entries.iter().find_map(|e| walk(&e.value, line, first)),
+            _ => None,
+        }
+    }
+    if line == 0 {
+        return None;
+    }
+    let mut first = None;
+    walk(doc, line, &mut first).or(first)
+}
+
+/// FNV-1a over the parts: stable across runs, platforms and versions. A finding's parts
+/// are its canonical rule id, file, workload and offending source text.
 pub fn fingerprint(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {

@@ -13,7 +13,7 @@ use fitscan::config::{self, CommandLine, FailOn};
 use fitscan::model::{Phase, Target};
 use fitscan::report::outputs::OutputSpec;
 use fitscan::report::{Format, RenderOptions};
-use fitscan::rules::{describe, loader, testing};
+use fitscan::rules::{describe, docs, facts, loader, testing};
 
 #[derive(Parser)]
 #[command(
@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Scan files and folders and assess every workload found
     Scan(Box<ScanArgs>),
-    /// List, show and test rules
+    /// List, show, test and document rules, and the facts they read
     #[command(subcommand)]
     Rules(RulesCommand),
     /// The config file `.fitscan.yaml`
@@ -154,18 +154,35 @@ enum RulesCommand {
         #[command(flatten)]
         selection: RuleSelection,
     },
-    /// Show everything about one rule
+    /// Show everything about one rule: fields, the YAML as written, examples from its tests
     Show {
         /// Rule id (or a former id)
         id: String,
         #[command(flatten)]
         selection: RuleSelection,
     },
-    /// Run the *.test.yaml rule tests under each path against the rules beside them
+    /// Run the *.test.yaml rule tests under each path against the rules beside them (no
+    /// path: the tests of the built-in rules)
     Test {
         /// Rule folders or test files
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Write one Markdown page per rule (DIR/<ID>.md) and an index (DIR/README.md)
+    Docs {
+        /// Folder to write into (created if missing; pages of rules that no longer exist
+        /// are removed)
+        dir: PathBuf,
+        #[command(flatten)]
+        selection: RuleSelection,
+    },
+    /// List the facts (`facts.*`) each input kind provides to rules
+    Facts {
+        /// Only the facts of this target: vm, dockerfile, kubernetes, compose, vnf
+        #[arg(long, value_parser = parse_target)]
+        target: Option<Target>,
+        /// table, json or markdown
+        #[arg(long, short = 'f', default_value = "table")]
+        format: String,
     },
 }
 
@@ -382,18 +399,29 @@ fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {
             let rule = rules
                 .get(&id)
                 .with_context(|| format!("no rule `{id}` (see `fitscan rules list`)"))?;
-            write_output(None, &describe::show(rule))?;
+            // A broken test beside a user's rule must not hide the rule itself.
+            let examples = docs::examples_of(rule, &selection.rules).map_err(|e| e.to_string());
+            write_output(None, &describe::show(rule, &examples))?;
             Ok(ExitCode::SUCCESS)
         }
         RulesCommand::Test { paths } => {
+            let trees = if paths.is_empty() {
+                vec![testing::RuleTree::embedded()?]
+            } else {
+                let mut trees = Vec::new();
+                for path in &paths {
+                    if !path.exists() {
+                        anyhow::bail!("{}: no such file or directory", path.display());
+                    }
+                    trees.push(testing::RuleTree::disk(path));
+                }
+                trees
+            };
             let mut failed = 0;
             let mut total = 0;
             let mut out = String::new();
-            for path in &paths {
-                if !path.exists() {
-                    anyhow::bail!("{}: no such file or directory", path.display());
-                }
-                for case in testing::run(path)? {
+            for tree in &trees {
+                for case in testing::run(tree)? {
                     total += 1;
                     if case.passed() {
                         out.push_str(&format!("PASS {}: {}\n", case.file, case.name));
@@ -416,6 +444,33 @@ fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        RulesCommand::Docs { dir, selection } => {
+            let rules = loader::load(!selection.no_default_rules, &selection.rules)?;
+            let written = docs::write(&dir, &rules, &selection.rules)?;
+            eprintln!(
+                "fitscan: wrote {} rule page(s) and the index to {}{}",
+                written.pages,
+                dir.display(),
+                if written.removed > 0 {
+                    format!(" (removed {} stale page(s))", written.removed)
+                } else {
+                    String::new()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Facts { target, format } => {
+            let text = match format.as_str() {
+                "table" => facts::table(target),
+                "json" => facts::json(target),
+                "markdown" | "md" => facts::markdown(target),
+                other => {
+                    anyhow::bail!("unknown format `{other}` (expected table, json or markdown)")
+                }
+            };
+            write_output(None, &text)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

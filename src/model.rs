@@ -449,10 +449,12 @@ pub struct Finding {
     pub title: String,
     /// Whether the check holds the workload below its level when it fails.
     pub gating: bool,
-    /// Stable hash of rule, file and offending text, for baselines and SARIF.
+    /// Stable hash of the canonical rule id, file, workload and offending source text (never
+    /// the line, never a computed figure), for baselines and SARIF.
     pub fingerprint: String,
-    /// The offending text the fingerprint hashes (the value, or the workload's name), so
-    /// that a baseline can hash it with the file as seen from the baseline's folder.
+    /// The offending source text the fingerprint hashes (the field the finding points at as
+    /// written, or an occurrence's own value, with the list element it belongs to), so that
+    /// a baseline can hash it with the file as seen from the baseline's folder.
     #[serde(skip)]
     pub offending: String,
 }

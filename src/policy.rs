@@ -206,6 +206,10 @@ impl Policy {
             let selected = self.select.is_empty() || self.select.iter().any(|s| s.matches(&rule));
             if !selected || self.ignore.iter().any(|s| s.matches(&rule)) {
                 applied.disabled.insert(rule.id.to_ascii_uppercase());
+                // A suppression may still name it by a former id.
+                applied
+                    .disabled
+                    .extend(rule.aliases.iter().map(|a| a.to_ascii_uppercase()));
                 continue;
             }
             if let Some((_, severity)) = self

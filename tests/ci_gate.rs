@@ -922,7 +922,7 @@ fn check_sarif_structure(sarif: &Value) {
         if id != "input-error" {
             assert!(loc["region"]["startLine"].as_u64().is_some(), "{r}");
         }
-        assert!(r["partialFingerprints"]["fitscan/v1"].is_string());
+        assert!(r["partialFingerprints"][fitscan::report::sarif::FINGERPRINT_KEY].is_string());
         if !id.contains('-') {
             for key in ["workload", "kind", "phase"] {
                 assert!(r["properties"][key].is_string(), "{key}: {r}");

@@ -138,6 +138,10 @@ impl Input for Dockerfile {
         "dockerfile"
     }
 
+    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+        facts::FACTS
+    }
+
     fn wants_file_name(&self, name: &str) -> bool {
         is_dockerfile_name(name)
     }

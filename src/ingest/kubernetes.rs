@@ -10,6 +10,7 @@
 //! bare Pods and custom kinds that carry a pod template (Argo Rollouts, ...).
 
 mod companions;
+mod fact_docs;
 pub(crate) mod image;
 mod kubevirt;
 
@@ -35,6 +36,10 @@ pub const IGNORE_ANNOTATION: &str = "fitscan.io/ignore";
 impl Input for Kubernetes {
     fn name(&self) -> &'static str {
         INPUT_NAME
+    }
+
+    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+        fact_docs::FACTS
     }
 
     fn yaml_markers(&self) -> &'static [&'static str] {

@@ -98,6 +98,13 @@ pub trait Input: Sync + Send {
     ) {
     }
 
+    /// The facts (`facts.*`) this kind gives its workloads, every key that `ingest_*` and
+    /// `link` insert: the rule loader refuses a `facts.` path no input provides, and
+    /// `fitscan rules facts` and the rule-writing guide list them.
+    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+        &[]
+    }
+
     /// After every file is read: join this kind's objects across files.
     fn link(
         &self,

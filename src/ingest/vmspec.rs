@@ -14,6 +14,7 @@ use crate::model::{
 };
 use crate::node::{Node, Value};
 use crate::rightsize::percentile;
+use crate::rules::facts::{FactDoc, FactGroup};
 use crate::source::SourceFile;
 use crate::units::{percent, vm_size_gib, vm_size_node_gib};
 
@@ -38,6 +39,10 @@ fn is_fitscan(doc: &Node) -> bool {
 impl Input for VmSpec {
     fn name(&self) -> &'static str {
         "vm-spec"
+    }
+
+    fn facts(&self) -> &'static [FactGroup] {
+        FACTS
     }
 
     fn yaml_markers(&self) -> &'static [&'static str] {
@@ -656,6 +661,86 @@ fn read_ignores(node: &Node, file: &Arc<str>, errs: &mut FieldErrors<'_>) -> Vec
     }
     out
 }
+
+/// The facts of every VM: VM specs, and the inventories, OVF descriptors and KubeVirt objects
+/// read into the same shape through [`VmSpec::workload_from_doc`] (inventory extras come
+/// from `tabular::inventory_extras`).
+pub const FACTS: &[FactGroup] = &[FactGroup {
+    targets: &[Target::Vm],
+    title: "Every VM: VM specs, RVTools, Azure Migrate, OVF, KubeVirt",
+    facts: &[
+        FactDoc::new(
+            "vcpu",
+            "vCPUs: `spec.cpu` as sockets x cores per socket, `vcpus`, `cores` or a bare count (at the `cpu` field)",
+        ),
+        FactDoc::new("sockets", "CPU sockets, when `spec.cpu` gives the topology"),
+        FactDoc::new(
+            "cores_per_socket",
+            "cores per socket, when `spec.cpu` gives the topology",
+        ),
+        FactDoc::new(
+            "memory_gib",
+            "memory in GiB (`spec.memory`; `MB`, `GB`, `TB` are MiB, GiB, TiB as vSphere writes them)",
+        ),
+        FactDoc::new(
+            "storage_gib",
+            "disk capacity in GiB over every disk of `spec.disks` (`count` multiplies)",
+        ),
+        FactDoc::new("disk_count", "number of disks (`count` multiplies)"),
+        FactDoc::new("largest_disk_gib", "size of the largest disk in GiB"),
+        FactDoc::new("smallest_disk_gib", "size of the smallest disk in GiB"),
+        FactDoc::new(
+            "nics",
+            "network interfaces: `spec.nics` as a count or a list",
+        ),
+        FactDoc::new(
+            "platform",
+            "`spec.platform` in lower case: physical, vsphere, kvm, hyperv, openstack, aws, azure, gcp, mainframe, kubevirt, ...",
+        ),
+        FactDoc::new(
+            "physical",
+            "the platform is `physical` (a server not virtualised yet)",
+        ),
+        FactDoc::new(
+            "mainframe",
+            "a mainframe or midrange platform or OS (z/OS, z/VM, OS/390, IBM i, OS/400): generation 1; always present",
+        ),
+        FactDoc::new(
+            "os",
+            "`spec.os` as written (`RHEL 7.9`, `Microsoft Windows Server 2012 R2 (64-bit)`)",
+        ),
+        FactDoc::new("role", "`spec.role` as written"),
+        FactDoc::new(
+            "kubernetes_node",
+            "the role names a Kubernetes, k8s or OpenShift node (a cluster node, not an application server)",
+        ),
+        FactDoc::new(
+            "power_state",
+            "`spec.powerState` (RVTools `Powerstate`, Azure Migrate power status): poweredOn, poweredOff or suspended",
+        ),
+        FactDoc::new("powered_off", "the power state is poweredOff"),
+        FactDoc::new(
+            "hardware_version",
+            "virtual hardware version as a number (`spec.hardwareVersion`: `vmx-13` or `13`)",
+        ),
+        FactDoc::new(
+            "tools_status",
+            "VMware Tools (`spec.tools`, RVTools vTools): ok, old, not-running, not-installed or unmanaged",
+        ),
+        FactDoc::new(
+            "tools_version",
+            "VMware Tools version, as the inventory writes it",
+        ),
+        FactDoc::new(
+            "snapshot_count",
+            "snapshots (`spec.snapshots`; RVTools vSnapshot: 0 when the tab exists and lists none)",
+        ),
+        FactDoc::new(
+            "oldest_snapshot",
+            "date of the oldest snapshot, as the inventory writes it",
+        ),
+    ],
+}];
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub const SCHEMA_URI: &str =
 pub const SRCROOT: &str = "%SRCROOT%";
 /// Key of fitscan's fingerprint in `partialFingerprints` (versioned: a new formula is a
 /// new key, so that dashboards do not mistake old alerts for new ones).
-pub const FINGERPRINT_KEY: &str = "fitscan/v1";
+pub const FINGERPRINT_KEY: &str = "fitscan/v2";
 
 pub fn level(s: Severity) -> &'static str {
     match s {
@@ -33,8 +33,9 @@ pub fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Rules fitscan reports that are not in any rule pack.
-const BUILTIN_RULES: &[(&str, &str, Severity, &str, &str)] = &[
+/// Rules fitscan reports that are not in any rule pack: (id, title, severity, why, fix).
+/// `fitscan rules docs` writes their pages too, so that every `helpUri` resolves.
+pub const BUILTIN_RULES: &[(&str, &str, Severity, &str, &str)] = &[
     (
         "input-error",
         "A file could not be read",
@@ -227,7 +228,7 @@ struct Location<'a> {
 
 #[derive(Serialize)]
 struct Fingerprints<'a> {
-    #[serde(rename = "fitscan/v1")]
+    #[serde(rename = "fitscan/v2")]
     fitscan: &'a str,
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 
+use super::testing::Example;
 use super::{Rule, RuleSet};
 use crate::model::Target;
 
@@ -86,8 +87,9 @@ pub fn list_markdown(rules: &RuleSet, target: Option<Target>) -> String {
     out
 }
 
-/// Everything about one rule, as text for a terminal.
-pub fn show(rule: &Rule) -> String {
+/// Everything about one rule, as text for a terminal: its fields, the YAML as written, and
+/// examples from its tests (or why there are none).
+pub fn show(rule: &Rule, examples: &Result<Vec<Example>, String>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({}): {}", rule.id, rule.name, rule.title);
     let _ = writeln!(out);
@@ -116,18 +118,30 @@ pub fn show(rule: &Rule) -> String {
     if !rule.aliases.is_empty() {
         let _ = writeln!(out, "aliases:     {}", rule.aliases.join(", "));
     }
-    let _ = writeln!(out, "source:      {}", source(rule));
-    let _ = writeln!(out, "\nmessage:\n  {}", rule.message.source);
-    let _ = writeln!(out, "\nwhy it matters:\n{}", indent(&rule.rationale));
-    let _ = writeln!(out, "\nhow to fix:\n{}", indent(&rule.remediation.source));
-    if !rule.needs.is_empty() {
-        let needs: Vec<&str> = rule.needs.iter().map(|p| p.text.as_str()).collect();
-        let _ = writeln!(out, "\nneeds (unknown without): {}", needs.join(", "));
+    let _ = writeln!(
+        out,
+        "source:      {}:{}{}",
+        rule.source.file,
+        rule.source.line,
+        if rule.source.embedded {
+            " (built in)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(out, "\nmessage:\n{}", indent(&rule.message.source));
+    if !rule.rationale.is_empty() {
+        let _ = writeln!(out, "\nwhy it matters:\n{}", indent(&rule.rationale));
     }
-    for key in ["applies", "when"] {
-        if let Some(node) = rule.raw.get(key) {
-            let json = serde_json::to_string_pretty(&node.to_json()).unwrap_or_default();
-            let _ = writeln!(out, "\n{key}:\n{}", indent(&json));
+    let _ = writeln!(out, "\nhow to fix:\n{}", indent(&rule.remediation.source));
+    if !rule.needs.is_empty() || rule.evidence.is_some() {
+        let needs: Vec<&str> = rule.needs.iter().map(|p| p.text.as_str()).collect();
+        let _ = writeln!(out, "\nevidence needed (the check is unknown without it):");
+        if !needs.is_empty() {
+            let _ = writeln!(out, "  needs: {}", needs.join(", "));
+        }
+        if let Some(e) = &rule.evidence {
+            let _ = writeln!(out, "  collect: {e}");
         }
     }
     if !rule.links.is_empty() {
@@ -136,12 +150,56 @@ pub fn show(rule: &Rule) -> String {
             let _ = writeln!(out, "  {l}");
         }
     }
+    let _ = writeln!(
+        out,
+        "\nas written ({}:{}):\n{}",
+        rule.source.file,
+        rule.source.line,
+        indent(rule.source_text.trim_end())
+    );
+    match examples {
+        Err(e) => {
+            let _ = writeln!(out, "\nexamples: none, the rule's tests do not load: {e}");
+        }
+        Ok(list) if list.is_empty() => {
+            let _ = writeln!(
+                out,
+                "\nexamples: none (no test case beside the rule names it; see `fitscan rules test`)"
+            );
+        }
+        Ok(list) => {
+            for ex in list {
+                let _ = writeln!(
+                    out,
+                    "\n{}: {} ({}:{})",
+                    if ex.fires { "fires" } else { "passes" },
+                    ex.case,
+                    ex.test_file,
+                    ex.line
+                );
+                if let Some(e) = &ex.excerpt {
+                    let _ = writeln!(out, "  {}", e.file);
+                    out.push_str(&indent(super::docs::excerpt_text(e).trim_end()));
+                    out.push('\n');
+                }
+                for f in &ex.findings {
+                    let _ = writeln!(out, "  finding: {}:{}: {}", f.file, f.line, f.message);
+                }
+            }
+        }
+    }
     out
 }
 
 fn indent(text: &str) -> String {
     text.lines()
-        .map(|l| format!("  {l}"))
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("  {l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

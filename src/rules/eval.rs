@@ -469,10 +469,10 @@ spec:
     #[test]
     fn needs_make_unknown_and_applies_make_not_applicable() {
         let unknown = run(
-            "{path: facts.cpu_p95, gt: 1}",
-            "needs: [facts.cpu_p95, facts.vcpu]\n",
+            "{path: facts.demand.vcpu, gt: 1}",
+            "needs: [facts.demand.vcpu, facts.vcpu]\n",
         );
-        assert_eq!(unknown, Outcome::Unknown(vec!["facts.cpu_p95".into()]));
+        assert_eq!(unknown, Outcome::Unknown(vec!["facts.demand.vcpu".into()]));
         let known = run("{path: facts.vcpu, gt: 1}", "needs: [facts.vcpu]\n");
         assert_eq!(lines(&known), vec![3]);
         let na = run_with(

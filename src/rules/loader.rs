@@ -7,7 +7,8 @@ use std::path::{Path as FsPath, PathBuf};
 
 use regex::{Regex, RegexBuilder};
 
-use super::path::Path;
+use super::facts;
+use super::path::{Path, Segment};
 use super::template::Template;
 use super::{Cond, Op, Rule, RuleSet, RuleSource};
 use crate::model::{Disposition, Level, Severity, Target};
@@ -21,6 +22,12 @@ mod embedded {
 /// The default rule files compiled into the binary: (path under the repository, text).
 pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::RULE_FILES
+}
+
+/// The default rules' tests and fixtures compiled into the binary: (path under the
+/// repository, content).
+pub fn embedded_test_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::RULE_TEST_FILES
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -85,18 +92,79 @@ const COMBINATOR_KEYS: &[&str] = &[
 ];
 const INSTRUCTION_KEYS: &[&str] = &["instruction", "stage", "matches", "not_matches"];
 
+/// Where the relative paths of a condition start: the workload (top level), an element of
+/// a list of facts (`some: facts.containers[*]`), or an element of a document list.
+#[derive(Debug, Clone)]
+enum Scope {
+    Root,
+    Facts(Vec<Segment>),
+    Document,
+}
+
+#[derive(Clone)]
 struct Ctx<'a> {
     file: &'a str,
     target: Option<Target>,
+    scope: Scope,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(file: &'a str) -> Self {
+        Ctx {
+            file,
+            target: None,
+            scope: Scope::Root,
+        }
+    }
+
     fn err(&self, node: &Node, message: impl Into<String>) -> RuleError {
         RuleError {
             file: self.file.to_string(),
             line: node.line,
             column: node.column,
             message: message.into(),
+        }
+    }
+
+    /// The path under `facts.` that `path` reads here, if it reads facts at all.
+    fn fact_segments(&self, path: &Path) -> Option<Vec<Segment>> {
+        match (&self.scope, path.absolute) {
+            (_, true) | (Scope::Root, false) => path.is_fact().then(|| path.segments[1..].to_vec()),
+            (Scope::Facts(prefix), false) => {
+                Some(prefix.iter().chain(&path.segments).cloned().collect())
+            }
+            (Scope::Document, false) => None,
+        }
+    }
+
+    /// A path that reads facts must read facts the rule's target provides (document paths
+    /// are free: unknown fields are kept and matchable).
+    fn check_facts(&self, path: &Path, at: &Node) -> Result<(), RuleError> {
+        // No fact has a key `facts`: inside an element of a list of facts, `facts.x` is
+        // the workload's fact the author meant.
+        if !path.absolute && path.is_fact() && matches!(self.scope, Scope::Facts(_)) {
+            return Err(self.err(
+                at,
+                format!(
+                    "`{path}`: inside `some` / `every` / `none` a path is relative to the element; write `$.{path}` for the workload's facts"
+                ),
+            ));
+        }
+        let (Some(target), Some(segments)) = (self.target, self.fact_segments(path)) else {
+            return Ok(());
+        };
+        facts::check(target, &segments).map_err(|message| self.err(at, message))
+    }
+
+    /// The context of the conditions on each element of `list`.
+    fn element(&self, list: &Path) -> Ctx<'a> {
+        let scope = match self.fact_segments(list) {
+            Some(segments) => Scope::Facts(segments),
+            None => Scope::Document,
+        };
+        Ctx {
+            scope,
+            ..self.clone()
         }
     }
 }
@@ -109,7 +177,7 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
         column: 0,
         message: e.message,
     })?;
-    let ctx = Ctx { file, target: None };
+    let ctx = Ctx::new(file);
     let mut rules = Vec::new();
     for doc in &docs {
         let items: Vec<&Node> = match &doc.value {
@@ -134,21 +202,31 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
             }
         };
         for item in items {
-            rules.push(parse_rule(file, item, embedded)?);
+            let mut rule = parse_rule(file, item, embedded)?;
+            rule.source_text = source_slice(text, item.line, item.column);
+            rules.push(rule);
         }
     }
     Ok(rules)
 }
 
 fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
-    let mut ctx = Ctx { file, target: None };
+    let mut ctx = Ctx::new(file);
     if node.as_map().is_none() {
         return Err(ctx.err(
             node,
             "a rule must be a mapping with `id`, `target`, `level`, `when`, ...",
         ));
     }
-    check_keys(&ctx, node, RULE_KEYS, "rule")?;
+    check_keys(&ctx, node, RULE_KEYS, "rule").map_err(|e| {
+        match node.get("id").and_then(Node::as_str) {
+            Some(id) => RuleError {
+                message: format!("rule {id}: {}", e.message),
+                ..e
+            },
+            None => e,
+        }
+    })?;
     let id = required_str(&ctx, node, "id")?;
     let valid_id = !id.is_empty()
         && id
@@ -165,16 +243,28 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         ..e
     };
     let mut inner = || -> Result<Rule, RuleError> {
-        let target: Target = parse_enum(&ctx, node, "target", None)?;
+        let targets: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
+        let target: Target = parse_enum(&ctx, node, "target", None, &targets)?;
         ctx.target = Some(target);
-        let level: Level = parse_enum(&ctx, node, "level", None)?;
-        let severity: Severity = parse_enum(&ctx, node, "severity", Some(Severity::Warning))?;
+        let level: Level = parse_enum(&ctx, node, "level", None, &["optimised", "purpose-built"])?;
+        let severity: Severity = parse_enum(
+            &ctx,
+            node,
+            "severity",
+            Some(Severity::Warning),
+            &["error", "warning", "info"],
+        )?;
         let default_disposition = match level {
             Level::Optimised => Disposition::Replatform,
             Level::PurposeBuilt => Disposition::Refactor,
         };
-        let disposition: Disposition =
-            parse_enum(&ctx, node, "disposition", Some(default_disposition))?;
+        let disposition: Disposition = parse_enum(
+            &ctx,
+            node,
+            "disposition",
+            Some(default_disposition),
+            &["rehost", "replatform", "refactor"],
+        )?;
         let weight = optional_number(&ctx, node, "weight")?.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 1000.0) {
             return Err(ctx.err(
@@ -202,6 +292,15 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         let remediation_text = required_str(&ctx, node, "remediation")?;
         let remediation = Template::parse(&remediation_text)
             .map_err(|e| ctx.err(field(node, "remediation"), format!("`remediation`: {e}")))?;
+        for (key, template) in [("message", &message), ("remediation", &remediation)] {
+            for path in template.paths() {
+                ctx.check_facts(path, field(node, key))
+                    .map_err(|e| RuleError {
+                        message: format!("`{key}` placeholder {{{path}}}: {}", e.message),
+                        ..e
+                    })?;
+            }
+        }
         let evidence = optional_str(&ctx, node, "evidence")?;
         let rationale = optional_str(&ctx, node, "rationale")?.unwrap_or_default();
         let name = match optional_str(&ctx, node, "name")? {
@@ -213,7 +312,10 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             Some(n) => string_list(&ctx, n, "needs")?
                 .into_iter()
                 .map(|(text, at)| {
-                    Path::parse(&text).map_err(|e| ctx.err(at, format!("`needs`: {e}")))
+                    let path =
+                        Path::parse(&text).map_err(|e| ctx.err(at, format!("`needs`: {e}")))?;
+                    ctx.check_facts(&path, at)?;
+                    Ok(path)
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
@@ -231,7 +333,9 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                 let text = n
                     .as_str()
                     .ok_or_else(|| ctx.err(n, "`at` must be a path"))?;
-                Some(Path::parse(text).map_err(|e| ctx.err(n, format!("`at`: {e}")))?)
+                let path = Path::parse(text).map_err(|e| ctx.err(n, format!("`at`: {e}")))?;
+                ctx.check_facts(&path, n)?;
+                Some(path)
             }
         };
         let list = |key: &str| -> Result<Vec<String>, RuleError> {
@@ -271,9 +375,48 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                 embedded,
             },
             raw: node.clone(),
+            source_text: String::new(),
         })
     };
     inner().map_err(with_id)
+}
+
+/// A rule as written: from its first key to the last line indented under it, without the
+/// list's `- `, dedented, and without trailing blank or comment lines (a comment above the
+/// next rule is about that rule).
+fn source_slice(text: &str, line: u32, column: u32) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = (line.max(1) - 1) as usize;
+    let Some(first) = lines.get(start) else {
+        return String::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    // The column is 1-based, in characters; rule files indent with spaces.
+    let col = (column.max(1) - 1) as usize;
+    let lead: String = first.chars().take(col).collect();
+    let col = if lead.chars().all(|c| c == ' ' || c == '-' || c == '\t') {
+        lead.len()
+    } else {
+        indent(first)
+    };
+    let mut out: Vec<&str> = vec![first.get(col..).unwrap_or(first)];
+    for l in &lines[start + 1..] {
+        let trimmed = l.trim_start();
+        let significant = !trimmed.is_empty() && !trimmed.starts_with('#');
+        if l.starts_with("---") || l.starts_with("...") || (significant && indent(l) < col) {
+            break;
+        }
+        out.push(if indent(l) >= col { &l[col..] } else { trimmed });
+    }
+    while out
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        out.pop();
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    joined
 }
 
 fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
@@ -337,7 +480,7 @@ fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
                     format!("`{key}: {path}` needs `where:` with the condition for each element"),
                 )
             })?;
-            let cond = Box::new(parse_cond(ctx, where_node)?);
+            let cond = Box::new(parse_cond(&ctx.element(&path), where_node)?);
             return Ok(match key {
                 "some" => Cond::Some { path, cond },
                 "every" => Cond::Every { path, cond },
@@ -349,9 +492,19 @@ fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
         return parse_instruction(ctx, node);
     }
     if has("path") {
-        let mut allowed = vec!["path"];
-        allowed.extend_from_slice(OP_KEYS);
-        only(&allowed, "a test")?;
+        for e in entries {
+            if e.key != "path" && !OP_KEYS.contains(&e.key.as_str()) {
+                return Err(ctx.err(
+                    &e.value,
+                    format!(
+                        "unknown operator `{}`{}; a test is `path:` with one of: {}",
+                        e.key,
+                        suggest(&e.key, OP_KEYS),
+                        OP_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
         let path = path_field(ctx, node, "path")?;
         let ops: Vec<&crate::node::Entry> = entries.iter().filter(|e| e.key != "path").collect();
         let [op] = ops.as_slice() else {
@@ -543,7 +696,9 @@ fn path_field(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Path, RuleError> 
     let text = n
         .as_str()
         .ok_or_else(|| ctx.err(n, format!("`{key}` must be a path like `spec.cpu.vcpus`")))?;
-    Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+    let path = Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))?;
+    ctx.check_facts(&path, n)?;
+    Ok(path)
 }
 
 fn field<'a>(node: &'a Node, key: &str) -> &'a Node {
@@ -586,6 +741,7 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(
     node: &Node,
     key: &str,
     default: Option<T>,
+    choices: &[&str],
 ) -> Result<T, RuleError> {
     match node.get(key) {
         None => default.ok_or_else(|| ctx.err(node, format!("missing field `{key}`"))),
@@ -594,7 +750,7 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(
                 .as_str()
                 .ok_or_else(|| ctx.err(n, format!("`{key}` must be text")))?;
             text.parse::<T>()
-                .map_err(|e| ctx.err(n, format!("`{key}`: {e}")))
+                .map_err(|e| ctx.err(n, format!("`{key}`: {e}{}", suggest(text, choices))))
         }
     }
 }
@@ -637,16 +793,21 @@ fn check_keys(ctx: &Ctx<'_>, node: &Node, allowed: &[&str], what: &str) -> Resul
 
 /// ` (did you mean `severity`?)` when a known key is close enough.
 pub fn suggest(word: &str, candidates: &[&str]) -> String {
-    let best = candidates
-        .iter()
-        .map(|c| (levenshtein(&word.to_ascii_lowercase(), c), *c))
-        .min();
-    match best {
-        Some((d, c)) if d <= 2.max(word.len() / 3) && d < word.len() => {
-            format!(" (did you mean `{c}`?)")
-        }
-        _ => String::new(),
+    match closest(word, candidates) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
     }
+}
+
+/// The candidate nearest to `word` (ASCII case ignored), when it is close enough to be
+/// what was meant.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let (d, best) = candidates
+        .iter()
+        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
+        .min()?;
+    (d <= 2.max(word.len() / 3) && d < word.len()).then_some(best)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -759,23 +920,48 @@ pub fn load(defaults: bool, extra: &[PathBuf]) -> Result<RuleSet, RuleError> {
     Ok(RuleSet::new(rules))
 }
 
+/// Ids and former ids (aliases) are unique across every rule loaded: a duplicate is an
+/// error at the second one's `id` (or alias), naming where the first is.
 pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
-    let mut seen: HashMap<String, &Rule> = HashMap::new();
+    let mut seen: HashMap<String, (&Rule, bool)> = HashMap::new();
     for r in rules {
-        for id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+        let alias_nodes: Vec<&Node> = match r.raw.get("aliases").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.iter().collect(),
+            Some(_) => r.raw.get("aliases").into_iter().collect(),
+            None => Vec::new(),
+        };
+        let ids = std::iter::once((&r.id, false, r.raw.get("id"))).chain(
+            r.aliases
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a, true, alias_nodes.get(i).copied())),
+        );
+        for (id, alias, at) in ids {
             let key = id.to_ascii_uppercase();
-            if let Some(first) = seen.get(&key) {
+            if let Some((first, first_alias)) = seen.get(&key) {
+                let what = |is_alias: bool, rule: &Rule| {
+                    if is_alias {
+                        format!("a former id (alias) of {}", rule.id)
+                    } else {
+                        "a rule id".to_string()
+                    }
+                };
+                let at = at.unwrap_or(&r.raw);
                 return Err(RuleError {
                     file: r.source.file.clone(),
-                    line: r.source.line,
-                    column: 0,
+                    line: if at.line > 0 { at.line } else { r.source.line },
+                    column: at.column,
                     message: format!(
-                        "duplicate rule id `{id}` (already defined at {}:{})",
-                        first.source.file, first.source.line
+                        "rule {}: duplicate id `{id}`: {} here, already {} at {}:{}; ids are never reused (give this rule a new number)",
+                        r.id,
+                        what(alias, r),
+                        what(*first_alias, first),
+                        first.source.file,
+                        first.source.line
                     ),
                 });
             }
-            seen.insert(key, r);
+            seen.insert(key, (r, alias));
         }
     }
     Ok(())
@@ -814,6 +1000,28 @@ rules:
         assert_eq!(r.weight, 1.0);
         assert_eq!(r.disposition, Disposition::Replatform);
         assert_eq!(r.source.line, 3);
+    }
+
+    #[test]
+    fn keeps_each_rule_as_written() {
+        let text = "# pack header\nrules:\n  - id: A1 # first\n    target: vm\n    level: optimised\n    title: A\n    message: m\n    remediation: |\n      line one\n\n      line two\n    when: { path: spec.os, exists: true }\n\n  # about B1\n  - {id: B1, target: vm, level: optimised, title: B, message: m, remediation: r,\n     when: {path: spec.os, absent: true}}\npack: x\n";
+        let rules = parse_rule_file("r.yaml", text, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rules[0].source_text,
+            "id: A1 # first\ntarget: vm\nlevel: optimised\ntitle: A\nmessage: m\nremediation: |\n  line one\n\n  line two\nwhen: { path: spec.os, exists: true }\n"
+        );
+        assert_eq!(
+            rules[1].source_text,
+            "{id: B1, target: vm, level: optimised, title: B, message: m, remediation: r,\n when: {path: spec.os, absent: true}}\n"
+        );
+        let single = parse_rule_file("s.yaml", "id: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: a, exists: true}\n---\n", false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(single[0].source_text.starts_with("id: S1\n"));
+        assert!(
+            single[0]
+                .source_text
+                .ends_with("when: {path: a, exists: true}\n")
+        );
     }
 
     #[test]
@@ -857,7 +1065,19 @@ rules:
         assert_eq!(e.line, 10);
         let e = err(&GOOD.replace("gt: 8", "greater: 8"));
         assert!(
-            e.message.contains("unexpected key `greater`"),
+            e.message.contains("unknown operator `greater`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("one of: exists, absent"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.line, e.column), (10, 31), "at the operator");
+        let e = err(&GOOD.replace("gt: 8", "matchs: x"));
+        assert!(
+            e.message.contains("did you mean `matches`?"),
             "{}",
             e.message
         );
@@ -866,6 +1086,13 @@ rules:
         let e = err(&GOOD.replace("target: vm", "target: mainframe"));
         assert!(e.message.contains("unknown target"), "{}", e.message);
         assert!(e.message.starts_with("rule T001:"), "{}", e.message);
+        assert_eq!((e.line, e.column), (4, 5));
+        let e = err(&GOOD.replace("target: vm", "target: kubernets"));
+        assert!(
+            e.message.contains("did you mean `kubernetes`?"),
+            "{}",
+            e.message
+        );
         let e = err(&GOOD.replace("level: optimised", "level: best"));
         assert!(e.message.contains("unknown level"), "{}", e.message);
     }
@@ -926,11 +1153,154 @@ rules:
     }
 
     #[test]
-    fn duplicate_ids_are_errors() {
+    fn duplicate_ids_are_errors_at_the_second_id() {
         let twice = format!("{GOOD}{}", GOOD.replace("rules:\n", ""));
         let rules = parse_rule_file("r.yaml", &twice, false).unwrap_or_default();
-        let e = check_unique(&rules).err();
-        assert!(e.is_some_and(|e| e.message.contains("duplicate rule id `T001`")));
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
+        assert!(e.message.contains("duplicate id `T001`"), "{}", e.message);
+        assert!(
+            e.message.contains("already a rule id at r.yaml:3"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.file.as_str(), e.line, e.column), ("r.yaml", 12, 5));
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_and_aliases_are_errors() {
+        let mut rules = parse_rule_file("a.yaml", GOOD, false).unwrap_or_default();
+        let renamed = GOOD
+            .replace("id: T001", "id: T002")
+            .replace("    when:", "    aliases: [X9, t001]\n    when:");
+        rules.extend(parse_rule_file("b.yaml", &renamed, false).unwrap_or_default());
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
+        assert!(e.message.contains("duplicate id `t001`"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("a former id (alias) of T002 here, already a rule id at a.yaml:3"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.file.as_str(), e.line, e.column), ("b.yaml", 10, 19));
+        // An alias taken by another rule's alias
+        let mut rules = parse_rule_file("a.yaml", &renamed, false).unwrap_or_default();
+        let other = renamed
+            .replace("id: T002", "id: T003")
+            .replace("[X9, t001]", "[x9]");
+        rules.extend(parse_rule_file("c.yaml", &other, false).unwrap_or_default());
+        let e = check_unique(&rules)
+            .err()
+            .unwrap_or_else(|| panic!("no error"));
+        assert!(
+            e.message
+                .contains("already a former id (alias) of T002 at a.yaml:3"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn facts_no_input_provides_are_errors_with_a_hint() {
+        // in `needs`
+        let e = err(&GOOD.replace("    when:", "    needs: [facts.vcpus]\n    when:"));
+        assert!(
+            e.message.contains(
+                "`facts.vcpus` is not a fact of vm workloads (did you mean `facts.vcpu`?)"
+            ),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.line, e.column), (10, 13));
+        // in `when`, `applies` and `at`
+        let e = err(&GOOD.replace("path: facts.vcpu", "path: facts.memory_gb"));
+        assert!(
+            e.message.contains("did you mean `facts.memory_gib`?"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 10);
+        let e = err(&GOOD.replace(
+            "    when:",
+            "    applies: { path: facts.replicas, gt: 1 }\n    when:",
+        ));
+        assert!(
+            e.message.contains("(only of kubernetes, compose)"),
+            "{}",
+            e.message
+        );
+        let e = err(&GOOD.replace("    when:", "    at: facts.disk_cont\n    when:"));
+        assert!(
+            e.message.contains("did you mean `facts.disk_count`?"),
+            "{}",
+            e.message
+        );
+        // in a message placeholder
+        let e = err(&GOOD.replace("{facts.vcpu} vCPU", "{facts.cpus} vCPU"));
+        assert!(
+            e.message.contains("`message` placeholder {facts.cpus}"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 8);
+        // inside `some`, paths are relative to the element
+        let k8s = |cond: &str| {
+            GOOD.replace("target: vm", "target: kubernetes")
+                .replace("{facts.vcpu}", "{facts.replicas}")
+                .replace("{ path: facts.vcpu, gt: 8 }", cond)
+        };
+        let ok = parse_rule_file(
+            "k.yaml",
+            &k8s(
+                "{ some: 'facts.containers[*]', where: { path: livenessProbe.httpGet, absent: true } }",
+            ),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+        let e = err(&k8s(
+            "{ some: 'facts.autoscalers[*]', where: { path: min_replica, lt: 2 } }",
+        ));
+        assert!(
+            e.message.contains("`facts.autoscalers[*].min_replica` is not a fact of kubernetes workloads (did you mean `facts.autoscalers[*].min_replicas`?)"),
+            "{}",
+            e.message
+        );
+        let e = err(&k8s(
+            "{ some: 'facts.containers[*]', where: { path: facts.replicas, lt: 2 } }",
+        ));
+        assert!(
+            e.message
+                .contains("write `$.facts.replicas` for the workload's facts"),
+            "{}",
+            e.message
+        );
+        let ok = parse_rule_file(
+            "k.yaml",
+            &k8s("{ some: 'facts.containers[*]', where: { path: $.facts.replicas, lt: 2 } }"),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+        // document paths are free: unknown fields are kept and matchable
+        let ok = parse_rule_file(
+            "r.yaml",
+            &GOOD.replace("path: facts.vcpu", "path: spec.costCentre"),
+            false,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
+
+    #[test]
+    fn every_fact_a_default_rule_uses_is_declared() {
+        // Loading validates every `facts.` path against the declarations; this names the
+        // rule when one is missing.
+        for (file, text) in embedded_files() {
+            if let Err(e) = parse_rule_file(file, text, true) {
+                panic!("{e}");
+            }
+        }
     }
 
     #[test]

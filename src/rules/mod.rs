@@ -3,7 +3,9 @@
 //! failure condition.
 
 pub mod describe;
+pub mod docs;
 pub mod eval;
+pub mod facts;
 pub mod loader;
 pub mod path;
 pub mod template;
@@ -54,8 +56,11 @@ pub struct Rule {
     /// Former ids of this rule: suppressions and baselines written with them still apply.
     pub aliases: Vec<String>,
     pub source: RuleSource,
-    /// The rule as written, for `rules show`.
+    /// The rule as parsed (positions of its fields for later checks).
     pub raw: Node,
+    /// The rule's YAML as written in its file (without the list's `- `), for `rules show`
+    /// and the generated docs.
+    pub source_text: String,
 }
 
 /// A condition over a workload's document and facts.

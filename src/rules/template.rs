@@ -78,6 +78,23 @@ impl Template {
         })
     }
 
+    /// The template for a reader (the generated docs): literal text with `{{` and `}}`
+    /// unescaped, each placeholder written by `placeholder` from its name (`value`, `name`,
+    /// `item` or the path).
+    pub fn describe(&self, placeholder: impl Fn(&str) -> String) -> String {
+        let mut out = String::with_capacity(self.source.len() + 16);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Value => out.push_str(&placeholder("value")),
+                Piece::Name => out.push_str(&placeholder("name")),
+                Piece::Item => out.push_str(&placeholder("item")),
+                Piece::Path(p) => out.push_str(&placeholder(&p.text)),
+            }
+        }
+        out
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Path(path) => Some(path),
@@ -152,6 +169,13 @@ mod tests {
             Ok("vnf of vnf"),
             "without an element, the workload"
         );
+    }
+
+    #[test]
+    fn describes_itself_for_readers() {
+        let t = Template::parse("{name}: set `{{ cpu: 1 }}` to {facts.vcpu}")
+            .map(|t| t.describe(|p| format!("<{p}>")));
+        assert_eq!(t.as_deref(), Ok("<name>: set `{ cpu: 1 }` to <facts.vcpu>"));
     }
 
     #[test]

@@ -21,11 +21,11 @@
 //!
 //! Every rule of the folder must have a case that makes it fire and one where it passes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path as FsPath, PathBuf};
 
-use super::RuleSet;
 use super::loader::{self, RuleError, is_test_file_name, suggest};
+use super::{Rule, RuleSet};
 use crate::classify::CheckState;
 use crate::model::Report;
 use crate::node::{Node, Value};
@@ -83,13 +83,24 @@ impl CaseResult {
     }
 }
 
+/// One expectation of a case: the rule id as written, the canonical id (an alias is
+/// accepted), the outcome and its line in the test file.
+struct Expectation {
+    written: String,
+    id: String,
+    expect: Expect,
+    line: u32,
+}
+
 struct Case {
     name: String,
     line: u32,
+    /// The test file's folder: fixtures (and files they import) are relative to it.
+    base: PathBuf,
     files: Vec<SourceFile>,
     options: ScanOptions,
     errors: usize,
-    expect: Vec<(String, Expect, u32)>,
+    expect: Vec<Expectation>,
 }
 
 fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
@@ -101,97 +112,212 @@ fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
     }
 }
 
-/// Test files under `path` (a folder, searched recursively, or one test file).
-pub fn test_files(path: &FsPath) -> Result<Vec<PathBuf>, RuleError> {
-    if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+fn io_err(file: &FsPath, message: String) -> RuleError {
+    RuleError {
+        file: file.display().to_string(),
+        line: 0,
+        column: 0,
+        message,
     }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| RuleError {
-            file: dir.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read folder: {e}"),
-        })?;
-        for entry in entries.flatten() {
-            let p = entry.path();
-            let name = entry.file_name().to_string_lossy().to_string();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                if name != "fixtures" && !name.starts_with('.') {
-                    stack.push(p);
-                }
-            } else if is_test_file_name(&name) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
-/// Runs every test under `path` against the rules under `path` (the folder of a single
-/// test file). Returns the case results, including one failing "coverage" result per rule
-/// that lacks a firing or a passing case.
-pub fn run(path: &FsPath) -> Result<Vec<CaseResult>, RuleError> {
-    let rules_root = if path.is_file() {
-        path.parent().map(FsPath::to_path_buf).unwrap_or_default()
-    } else {
-        path.to_path_buf()
-    };
-    let rules = loader::load_path(&rules_root)?;
-    loader::check_unique(&rules)?;
-    let ruleset = RuleSet::new(rules);
+/// A folder of rules with their tests and fixtures: a folder on disk (a workshop's rules,
+/// the repository's `rules/`), or the default rules compiled into fitscan. The embedded
+/// copy is unpacked into a private temporary folder for as long as the tree lives: its
+/// fixtures are read exactly as a user's are, by path, because some name other files by
+/// path (a VNF package's imports, metrics and catalogs).
+pub struct RuleTree {
+    root: PathBuf,
+    /// A single test file to run instead of every test under `root`.
+    only: Option<PathBuf>,
+    embedded: bool,
+    _unpacked: Option<tempfile::TempDir>,
+}
+
+impl RuleTree {
+    /// The rules, tests and fixtures under `path` (a folder), or the one test file named
+    /// and the rules beside it.
+    pub fn disk(path: &FsPath) -> RuleTree {
+        let (root, only) = if path.is_file() {
+            let root = path.parent().map(FsPath::to_path_buf).unwrap_or_default();
+            (root, Some(path.to_path_buf()))
+        } else {
+            (path.to_path_buf(), None)
+        };
+        RuleTree {
+            root,
+            only,
+            embedded: false,
+            _unpacked: None,
+        }
+    }
+
+    /// The default rules with their tests and fixtures, as compiled into fitscan.
+    pub fn embedded() -> Result<RuleTree, RuleError> {
+        let dir = tempfile::Builder::new()
+            .prefix("fitscan-rules-")
+            .tempdir()
+            .map_err(|e| {
+                io_err(
+                    &std::env::temp_dir(),
+                    format!("cannot unpack the default rule tests: {e}"),
+                )
+            })?;
+        let texts = loader::embedded_files()
+            .iter()
+            .map(|(name, text)| (*name, text.as_bytes()));
+        for (name, bytes) in texts.chain(loader::embedded_test_files().iter().copied()) {
+            let path = dir.path().join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    io_err(parent, format!("cannot unpack the default rule tests: {e}"))
+                })?;
+            }
+            std::fs::write(&path, bytes)
+                .map_err(|e| io_err(&path, format!("cannot unpack the default rule tests: {e}")))?;
+        }
+        Ok(RuleTree {
+            root: dir.path().join("rules"),
+            only: None,
+            embedded: true,
+            _unpacked: Some(dir),
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
+    }
+
+    /// The rules of the tree (the embedded ones keep their repository paths).
+    pub fn rules(&self) -> Result<Vec<Rule>, RuleError> {
+        if self.embedded {
+            loader::load_embedded()
+        } else {
+            loader::load_path(&self.root)
+        }
+    }
+
+    /// A path of the tree as its reader knows it: the embedded tree by repository path.
+    pub fn show(&self, path: &FsPath) -> String {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) if self.embedded => {
+                format!("rules/{}", rel.to_string_lossy().replace('\\', "/"))
+            }
+            _ => path.display().to_string(),
+        }
+    }
+
+    /// Test files of the tree (every `*.test.yaml` outside `fixtures/` folders).
+    fn test_files(&self) -> Result<Vec<PathBuf>, RuleError> {
+        if let Some(only) = &self.only {
+            return Ok(vec![only.clone()]);
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir)
+                .map_err(|e| io_err(&dir, format!("cannot read folder: {e}")))?;
+            for entry in entries.flatten() {
+                let p = entry.path();
+                let name = entry.file_name().to_string_lossy().to_string();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    if name != "fixtures" && !name.starts_with('.') {
+                        stack.push(p);
+                    }
+                } else if is_test_file_name(&name) {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every case of every test file, with the rule set the cases run against.
+    fn cases(&self) -> Result<(RuleSet, Vec<(String, Case)>), RuleError> {
+        let rules = self.rules()?;
+        loader::check_unique(&rules)?;
+        let ruleset = RuleSet::new(rules);
+        let mut out = Vec::new();
+        for test in self.test_files()? {
+            let display = self.show(&test);
+            let text = std::fs::read_to_string(&test)
+                .map_err(|e| io_err(&test, format!("cannot read test file: {e}")))?;
+            let base = test.parent().unwrap_or(FsPath::new("."));
+            for mut case in parse_cases(&display, &text, base)? {
+                for e in &mut case.expect {
+                    let Some(rule) = ruleset.get(&e.written) else {
+                        return Err(RuleError {
+                            file: display.clone(),
+                            line: e.line,
+                            column: 0,
+                            message: format!(
+                                "case `{}` expects rule `{}`, which is not defined beside the test{}",
+                                case.name,
+                                e.written,
+                                suggest(
+                                    &e.written,
+                                    &ruleset
+                                        .rules
+                                        .iter()
+                                        .map(|r| r.id.as_str())
+                                        .collect::<Vec<_>>()
+                                )
+                            ),
+                        });
+                    };
+                    e.id = rule.id.clone();
+                }
+                out.push((display.clone(), case));
+            }
+        }
+        Ok((ruleset, out))
+    }
+}
+
+/// Every case's inputs and options (for checks over all fixtures, such as the facts
+/// declarations' test).
+#[cfg(test)]
+pub(crate) fn case_inputs(
+    tree: &RuleTree,
+) -> Result<Vec<(Vec<SourceFile>, ScanOptions)>, RuleError> {
+    Ok(tree
+        .cases()?
+        .1
+        .into_iter()
+        .map(|(_, c)| (c.files, c.options))
+        .collect())
+}
+
+/// Runs every test of the tree against the rules of the tree. Returns the case results,
+/// including one failing "coverage" result per rule that lacks a firing or a passing case.
+pub fn run(tree: &RuleTree) -> Result<Vec<CaseResult>, RuleError> {
+    let (ruleset, cases) = tree.cases()?;
     let mut results = Vec::new();
     let mut fired: BTreeSet<String> = BTreeSet::new();
     let mut passed: BTreeSet<String> = BTreeSet::new();
-    let tests = test_files(path)?;
-    for test in &tests {
-        let display = test.display().to_string();
-        let text = std::fs::read_to_string(test).map_err(|e| RuleError {
-            file: display.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read test file: {e}"),
-        })?;
-        let base = test.parent().unwrap_or(FsPath::new("."));
-        let cases = parse_cases(&display, &text, base)?;
-        for case in cases {
-            for (rule, expect, line) in &case.expect {
-                if ruleset.get(rule).is_none() {
-                    return Err(RuleError {
-                        file: display.clone(),
-                        line: *line,
-                        column: 0,
-                        message: format!(
-                            "case `{}` expects rule `{rule}`, which is not defined beside the test",
-                            case.name
-                        ),
-                    });
-                }
-                if expect.fires() {
-                    fired.insert(rule.to_ascii_uppercase());
-                }
-                if *expect == Expect::Pass {
-                    passed.insert(rule.to_ascii_uppercase());
-                }
+    for (display, case) in &cases {
+        for e in &case.expect {
+            if e.expect.fires() {
+                fired.insert(e.id.clone());
             }
-            let report = assess_sources(&case.files, &ruleset, &case.options);
-            results.push(CaseResult {
-                file: display.clone(),
-                name: format!("{} (line {})", case.name, case.line),
-                failures: check_case(&case, &report),
-            });
+            if e.expect == Expect::Pass {
+                passed.insert(e.id.clone());
+            }
         }
+        let report = assess_sources(&case.files, &ruleset, &case.options);
+        results.push(CaseResult {
+            file: display.clone(),
+            name: format!("{} (line {})", case.name, case.line),
+            failures: check_case(case, &report),
+        });
     }
     for rule in &ruleset.rules {
-        let key = rule.id.to_ascii_uppercase();
         let mut missing = Vec::new();
-        if !fired.contains(&key) {
+        if !fired.contains(&rule.id) {
             missing.push("no case makes it fire");
         }
-        if !passed.contains(&key) {
+        if !passed.contains(&rule.id) {
             missing.push("no case where it passes");
         }
         if !missing.is_empty() {
@@ -203,6 +329,188 @@ pub fn run(path: &FsPath) -> Result<Vec<CaseResult>, RuleError> {
         }
     }
     Ok(results)
+}
+
+/// A few lines of a fixture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excerpt {
+    /// The fixture as the test names it (`fixtures/vm/seed.yaml`, or an inline file's name).
+    pub file: String,
+    /// Each line shown: its number and text.
+    pub lines: Vec<(u32, String)>,
+    /// The lines a finding points at.
+    pub marked: Vec<u32>,
+    /// Lines of the file before and after the excerpt, left out.
+    pub omitted_before: usize,
+    pub omitted_after: usize,
+}
+
+/// A finding of an example, as a reader sees it in a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleFinding {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+/// A test case that shows a rule at work: it fires (with its findings and the fixture
+/// lines around the first), or it passes (with the fixture, trimmed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub case: String,
+    /// The test file and the case's line in it.
+    pub test_file: String,
+    pub line: u32,
+    pub fires: bool,
+    pub findings: Vec<ExampleFinding>,
+    pub excerpt: Option<Excerpt>,
+}
+
+/// Firing and passing examples shown per rule.
+const FIRING_EXAMPLES: usize = 2;
+const PASSING_EXAMPLES: usize = 1;
+/// Lines shown around a finding, and of a passing fixture.
+const CONTEXT_LINES: u32 = 3;
+const PASSING_LINES: u32 = 20;
+/// A passing fixture this short is shown whole.
+const SHORT_FIXTURE: usize = 30;
+
+/// Examples for every rule of the tree (or for the one rule `only` names), taken from its
+/// tests: the first cases that make it fire and that make it pass. Each case runs at most
+/// once, whatever number of rules it shows.
+pub fn examples(
+    tree: &RuleTree,
+    only: Option<&str>,
+) -> Result<BTreeMap<String, Vec<Example>>, RuleError> {
+    let (ruleset, cases) = tree.cases()?;
+    let only = only.map(|id| ruleset.canonical_id(id).to_string());
+    let mut out: BTreeMap<String, Vec<Example>> = BTreeMap::new();
+    for (display, case) in &cases {
+        let mut report: Option<Report> = None;
+        for e in &case.expect {
+            if only.as_ref().is_some_and(|o| *o != e.id) {
+                continue;
+            }
+            let shown = out.entry(e.id.clone()).or_default();
+            let firing = shown.iter().filter(|x| x.fires).count();
+            let wanted = if e.expect.fires() {
+                firing < FIRING_EXAMPLES
+            } else {
+                e.expect == Expect::Pass && shown.len() - firing < PASSING_EXAMPLES
+            };
+            if !wanted
+                || shown
+                    .iter()
+                    .any(|x| x.case == case.name && x.test_file == *display)
+            {
+                continue;
+            }
+            let report =
+                report.get_or_insert_with(|| assess_sources(&case.files, &ruleset, &case.options));
+            if let Some(example) = example(display, case, report, &e.id, e.expect.fires()) {
+                shown.push(example);
+            }
+        }
+    }
+    out.retain(|_, v| !v.is_empty());
+    for list in out.values_mut() {
+        // Firing examples first; each kind in test order (a stable sort).
+        list.sort_by_key(|x| !x.fires);
+    }
+    Ok(out)
+}
+
+fn example(display: &str, case: &Case, report: &Report, id: &str, fires: bool) -> Option<Example> {
+    let (findings, excerpt) = if fires {
+        let findings: Vec<ExampleFinding> = report
+            .workloads
+            .iter()
+            .flat_map(|w| &w.findings)
+            .filter(|f| f.rule == id)
+            .map(|f| ExampleFinding {
+                file: f.file.to_string(),
+                line: f.line,
+                message: f.message.clone(),
+            })
+            .collect();
+        let first = findings.first()?;
+        let marked: Vec<u32> = findings
+            .iter()
+            .filter(|f| f.file == first.file)
+            .map(|f| f.line)
+            .collect();
+        let excerpt = fixture_text(case, &first.file).map(|text| {
+            let start = first.line.saturating_sub(CONTEXT_LINES).max(1);
+            let last = marked
+                .iter()
+                .copied()
+                .filter(|l| *l <= first.line + 2 * CONTEXT_LINES)
+                .max()
+                .unwrap_or(first.line)
+                + CONTEXT_LINES;
+            excerpt(&first.file, &text, start, last, marked.clone())
+        });
+        (findings, excerpt)
+    } else {
+        let w = report.workloads.iter().find(|w| {
+            w.checks
+                .iter()
+                .any(|c| &*c.rule == id && c.state == CheckState::Pass)
+        })?;
+        let excerpt = fixture_text(case, &w.file).map(|text| {
+            let total = text.lines().count();
+            let (start, last) = if total <= SHORT_FIXTURE {
+                (1, total as u32)
+            } else {
+                (w.line.max(1), w.line.max(1) + PASSING_LINES - 1)
+            };
+            excerpt(&w.file, &text, start, last, Vec::new())
+        });
+        (Vec::new(), excerpt)
+    };
+    Some(Example {
+        case: case.name.clone(),
+        test_file: display.to_string(),
+        line: case.line,
+        fires,
+        findings,
+        excerpt,
+    })
+}
+
+/// A fixture's text: an input of the case, or a file it reads by path (a VNF import).
+fn fixture_text(case: &Case, display: &str) -> Option<String> {
+    let from_case = case.files.iter().find(|f| &*f.display == display);
+    let bytes = match from_case {
+        Some(f) => f.bytes.clone(),
+        None => std::fs::read(case.base.join(display)).ok()?,
+    };
+    let file = SourceFile {
+        path: PathBuf::from(display),
+        display: display.into(),
+        bytes,
+        explicit: true,
+    };
+    if file.looks_binary() {
+        return None;
+    }
+    file.text().ok().map(str::to_string)
+}
+
+fn excerpt(file: &str, text: &str, first: u32, last: u32, marked: Vec<u32>) -> Excerpt {
+    let all: Vec<&str> = text.lines().collect();
+    let first = first.max(1) as usize;
+    let last = (last as usize).min(all.len());
+    let lines = (first..=last)
+        .map(|n| (n as u32, all[n - 1].trim_end().to_string()))
+        .collect();
+    Excerpt {
+        file: file.to_string(),
+        lines,
+        marked,
+        omitted_before: first - 1,
+        omitted_after: all.len().saturating_sub(last),
+    }
 }
 
 fn parse_cases(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleError> {
@@ -376,11 +684,17 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         .as_map()
         .ok_or_else(|| err(file, expect_node, "`expect` maps rule ids to outcomes"))?
     {
-        expect.push((e.key.clone(), parse_expect(file, &e.value)?, e.value.line));
+        expect.push(Expectation {
+            written: e.key.clone(),
+            id: e.key.clone(),
+            expect: parse_expect(file, &e.value)?,
+            line: e.value.line,
+        });
     }
     Ok(Case {
         name,
         line: node.line,
+        base: base.to_path_buf(),
         files,
         options,
         errors,
@@ -445,20 +759,25 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
             }
         ));
     }
-    for (rule, expect, _) in &case.expect {
-        let id = rule.to_ascii_uppercase();
+    for Expectation {
+        written,
+        id,
+        expect,
+        ..
+    } in &case.expect
+    {
         let hits: Vec<(String, u32)> = report
             .workloads
             .iter()
             .flat_map(|w| w.findings.iter())
-            .filter(|f| f.rule.eq_ignore_ascii_case(&id))
+            .filter(|f| f.rule == *id)
             .map(|f| (f.file.to_string(), f.line))
             .collect();
         let states: Vec<CheckState> = report
             .workloads
             .iter()
             .flat_map(|w| w.checks.iter())
-            .filter(|c| c.rule.eq_ignore_ascii_case(&id))
+            .filter(|c| &*c.rule == id)
             .map(|c| c.state)
             .collect();
         let actual = describe_actual(&hits, &states);
@@ -482,6 +801,11 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
             Expect::Suppressed => hits.is_empty() && states.contains(&CheckState::Suppressed),
         };
         if !ok {
+            let rule = if written.eq_ignore_ascii_case(id) {
+                id.clone()
+            } else {
+                format!("{written} (now {id})")
+            };
             failures.push(format!(
                 "{rule}: expected {}, got {actual}",
                 expect.describe()

@@ -10,7 +10,9 @@ use super::convert::{Detail, ShellKind};
 use super::doc::{parse_port, service_of, to_i64};
 use super::image::{self, BaseClass, ImageRef};
 use super::{Model, View};
+use crate::model::Target;
 use crate::node::Node;
+use crate::rules::facts::{FactDoc, FactGroup};
 
 pub(super) fn static_regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("static regex: {e}"))
@@ -36,6 +38,96 @@ static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(_(file|path|dir|url|uri|endpoint|host|name|user|username|id|type|length|len|ttl|timeout|expiry|expires|enabled|mode|header|policy|method|version|format|location|realm|server|servers|algorithm)$|gpg|pgp|public|pubkey)",
     )
 });
+
+/// What [`facts`] inserts, for the rule loader, `fitscan rules facts` and the guide.
+pub(super) const FACTS: &[FactGroup] = &[FactGroup {
+    targets: &[Target::Dockerfile],
+    title: "The image the final stage produces",
+    facts: &[
+        FactDoc::new("stage_count", "stages in the file"),
+        FactDoc::new("multi_stage", "more than one stage"),
+        FactDoc::new(
+            "windows",
+            "a Windows image (base image, or a PowerShell / cmd `SHELL`)",
+        ),
+        FactDoc::new(
+            "base",
+            "the outside image the final stage runs on (the root of its `FROM` chain); absent when a build argument without a default names it",
+        ),
+        FactDoc::new(
+            "base.image",
+            "the base image reference, build arguments filled in",
+        ),
+        FactDoc::new(
+            "base.repository",
+            "the base image's repository path, without registry, tag or digest (`dotnet/aspnet`, `ubuntu`)",
+        ),
+        FactDoc::new("base.tag", "the base image's tag"),
+        FactDoc::new("base.digest", "the base image's digest"),
+        FactDoc::new(
+            "base.class",
+            "scratch, distroless, chiseled, minimal (ubi-minimal, ubi-micro, busybox, Nano Server, Chainguard dev), alpine, slim, full-os; absent when fitscan does not know the image",
+        ),
+        FactDoc::new(
+            "base.full_os",
+            "a full OS: Ubuntu, Debian, CentOS, RHEL/UBI, Fedora, Oracle Linux, Windows Server Core, and the default variant of official language and server images",
+        ),
+        FactDoc::new(
+            "base.sdk",
+            "a build image: JDK, Go, Rust, .NET SDK, the default `python`/`node`/`ruby` variants built on buildpack-deps",
+        ),
+        FactDoc::new("base.pinned", "pinned by digest"),
+        FactDoc::new("base.latest", "no tag, or `latest`"),
+        FactDoc::new(
+            "user",
+            "the user the image runs as (`app:app`, `1001`, `root`)",
+        ),
+        FactDoc::new(
+            "user_source",
+            "where the user comes from: `USER instruction`, `base image default` (known non-root images such as distroless `:nonroot`), `Windows default`, `no USER instruction`",
+        ),
+        FactDoc::new(
+            "runs_as_root",
+            "root, UID 0 or ContainerAdministrator; absent when USER is a build argument without a default",
+        ),
+        FactDoc::new(
+            "user_numeric",
+            "the user is a numeric UID (what Kubernetes' runAsNonRoot can verify)",
+        ),
+        FactDoc::new("exposed_port_count", "EXPOSE entries (a range counts once)"),
+        FactDoc::new(
+            "exposed_services[*]",
+            "kinds of well-known service among the exposed ports (ssh, http, mysql, postgres, smtp, ...)",
+        ),
+        FactDoc::new("exposed_service_count", "how many such kinds"),
+        FactDoc::new(
+            "packages[*]",
+            "packages RUN leaves installed (apt, apk, yum/dnf/microdnf, zypper, pip, easy_install), at the RUN line; packages removed later (`apt-get purge`, `apk del .virtual`, the official images' `apt-mark auto '.*'` pattern) are gone",
+        ),
+        FactDoc::new("packages[*].name", "the package's name"),
+        FactDoc::new(
+            "packages[*].manager",
+            "the package manager that installed it",
+        ),
+        FactDoc::new(
+            "build_tools[*]",
+            "per RUN, the compilers, build systems, SDKs, version control and `-dev`/`-devel` headers it leaves, as text; and the base image when it is a build image",
+        ),
+        FactDoc::new(
+            "package_caches[*]",
+            "per RUN, package-manager caches it leaves (apt lists, apk, yum/dnf, zypper, pip), unless cleaned in the same RUN or kept in a `--mount=type=cache`",
+        ),
+        FactDoc::new(
+            "os_upgrades[*]",
+            "whole-OS upgrades (`apt-get upgrade`, `yum update` without packages, ...)",
+        ),
+        FactDoc::new(
+            "secrets[*]",
+            "`ENV NAME` / `ARG NAME` whose name says credential (password, secret, token, api key, private key, ...), not a pointer (`*_FILE`, `*_PATH`, `*_URL`) or public (`GPG_KEY`); never the value",
+        ),
+        FactDoc::new("healthcheck", "a HEALTHCHECK with a command (not `NONE`)"),
+    ],
+}];
 
 fn fact_list(items: Vec<(String, u32)>, line: u32) -> Node {
     Node::seq(

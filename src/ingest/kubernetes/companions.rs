@@ -1000,10 +1000,15 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     let line = list.line;
     w.facts.insert("autoscalers", list);
     w.facts.insert("autoscaled", Node::bool(true, line));
-    w.facts.insert(
-        "min_replicas",
-        Node::float(min.min(j.replicas).max(0.0), line),
-    );
+    // Without `spec.replicas` (as GitOps leaves it when an autoscaler owns the count) the
+    // autoscaler's floor is the fewest pods that run, not the API's default of 1.
+    let floor = if j.replicas_set {
+        min.min(j.replicas)
+    } else {
+        min
+    };
+    w.facts
+        .insert("min_replicas", Node::float(floor.max(0.0), line));
     w.facts
         .insert("max_replicas", Node::float(max.max(j.replicas), line));
     if !j.replicas_set {

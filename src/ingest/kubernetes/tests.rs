@@ -466,11 +466,11 @@ fn companions_join_across_files_by_reference_and_selector() {
     assert!(scaler.line > 0);
     let (file, line) = w.locate(scaler.line);
     assert_eq!((file.as_ref(), line), ("friends.yaml", 17));
+    // without spec.replicas, the autoscaler's floor is what runs: the fewest replicas too
     assert_eq!(
         (num(w, "min_replicas"), num(w, "max_replicas")),
-        (Some(1.0), Some(20.0))
+        (Some(2.0), Some(20.0))
     );
-    // without spec.replicas, the autoscaler's floor is what runs
     assert_eq!(w.components[0].count, 2.0);
     assert_eq!(
         fact(w, "services")

@@ -30,6 +30,10 @@ impl Input for Vnf {
         OBJECT_INPUT
     }
 
+    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+        model::FACTS
+    }
+
     fn wants_file_name(&self, name: &str) -> bool {
         name.eq_ignore_ascii_case("TOSCA.meta")
     }

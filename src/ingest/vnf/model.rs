@@ -561,6 +561,192 @@ impl VnfModel {
     }
 }
 
+/// What [`VnfModel::facts`] inserts, for the rule loader, `fitscan rules facts` and the guide.
+pub const FACTS: &[crate::rules::facts::FactGroup] = {
+    use crate::rules::facts::{FactDoc, FactGroup};
+    &[FactGroup {
+        targets: &[Target::Vnf],
+        title: "From the descriptor, SOL001 or SOL006 (a list is absent when the descriptor declares none)",
+        facts: &[
+            FactDoc::new("format", "sol001 or sol006"),
+            FactDoc::new("vnf", "the VNF node (SOL001) or `vnfd` (SOL006)"),
+            FactDoc::new(
+                "vnf.name",
+                "product name, else descriptor id, else file name",
+            ),
+            FactDoc::new(
+                "vnf.{product_name,provider,software_version,descriptor_id,descriptor_version,vnfm_info}",
+                "identity, as written",
+            ),
+            FactDoc::new("flavour", "the deployment flavour (SOL006: the `df` entry)"),
+            FactDoc::new("flavour.id", "the flavour's id"),
+            FactDoc::new("flavour.description", "the flavour's description"),
+            FactDoc::new(
+                "containerised",
+                "a CNF: every VDU is an OS container deployable unit or declares neither a compute size nor an image, or only OSM KDUs",
+            ),
+            FactDoc::new("vdu_count", "VDUs of the flavour"),
+            FactDoc::new("first_vdu", "the first VDU's id"),
+            FactDoc::new("vdus[*]", "the VDUs, each at its definition"),
+            FactDoc::new(
+                "vdus[*].name",
+                "the VDU's id (node template name / `id`): metrics join on `VNF/flavour/VDU`",
+            ),
+            FactDoc::new(
+                "vdus[*].display_name",
+                "its `name` property, when it differs",
+            ),
+            FactDoc::new(
+                "vdus[*].{vcpu,memory_gib,local_storage_gib}",
+                "virtual compute per instance (SOL001 sizes exact: `GB` is 10^9 bytes, `GiB` 2^30)",
+            ),
+            FactDoc::new(
+                "vdus[*].{min_instances,max_instances}",
+                "`vdu_profile` / `vdu-profile` bounds",
+            ),
+            FactDoc::new(
+                "vdus[*].instances",
+                "instances at instantiation: the default instantiation level's, else the initial delta, else the minimum, else 1",
+            ),
+            FactDoc::new("vdus[*].instances_basis", "where `instances` came from"),
+            FactDoc::new(
+                "vdus[*].scalable",
+                "max instances above min (located at the maximum)",
+            ),
+            FactDoc::new(
+                "vdus[*].flavours[*]",
+                "flavour names it asks the VIM for (`requested_additional_capabilities`)",
+            ),
+            FactDoc::new(
+                "vdus[*].scaling_aspects[*]",
+                "scaling aspects with a delta for it",
+            ),
+            FactDoc::new(
+                "vdus[*].{affinity,anti_affinity}",
+                "a placement rule names it",
+            ),
+            FactDoc::new("vdus[*].data_volumes", "how many data volumes it attaches"),
+            FactDoc::new(
+                "vdus[*].boot_volume",
+                "it boots from a volume that carries its image",
+            ),
+            FactDoc::new("vdus[*].image", "it declares a software image"),
+            FactDoc::new(
+                "vdus[*].container",
+                "an OS container deployable unit, sized from its containers' requests",
+            ),
+            FactDoc::new(
+                "vdus[*].boot_data",
+                "cloud-init or other boot data (day-0 configuration)",
+            ),
+            FactDoc::new("vdus[*].monitoring", "a monitoring parameter names it"),
+            FactDoc::new("vdus[*].cps", "how many connection points it has"),
+            FactDoc::new(
+                "vdus[*].acceleration[*]",
+                "hardware-tied features it asks for (see `acceleration`)",
+            ),
+            FactDoc::new("local_storage_gib", "local storage of all VDU instances"),
+            FactDoc::new(
+                "storages[*]",
+                "virtual storages; one with a software image is a boot volume",
+            ),
+            FactDoc::new(
+                "storages[*].{name,kind,boot,size_gib}",
+                "name; block, object or file; boot volume; size",
+            ),
+            FactDoc::new(
+                "data_volumes[*]",
+                "names of the storages that are not boot volumes",
+            ),
+            FactDoc::new("images[*]", "software images"),
+            FactDoc::new(
+                "images[*].{name,owner,checksum,size_gib}",
+                "name; the VDU or storage it belongs to; whether it has a checksum; size",
+            ),
+            FactDoc::new("scaling_aspects[*]", "scaling aspects"),
+            FactDoc::new(
+                "scaling_aspects[*].{name,max_scale_level}",
+                "the aspect's id and highest scale level",
+            ),
+            FactDoc::new("scaling_aspects[*].vdus[*]", "VDUs with a delta in it"),
+            FactDoc::new("instantiation_levels[*]", "instantiation levels"),
+            FactDoc::new("instantiation_level_count", "how many"),
+            FactDoc::new("default_instantiation_level", "the default level's id"),
+            FactDoc::new(
+                "monitoring[*]",
+                "monitoring parameters (`kind`: vnf, `vdu X`, `virtual link X`, flavour)",
+            ),
+            FactDoc::new(
+                "indicators[*]",
+                "VNF indicators (SOL001 `VnfIndicator` policies, vnf_indicator interfaces; SOL006 `indicator`)",
+            ),
+            FactDoc::new(
+                "healing[*]",
+                "what heals it: a heal operation in the Vnflcm interface, heal configuration, an OSM `healing-aspect`, `is_autoheal_enabled`",
+            ),
+            FactDoc::new("lcm_operations[*]", "Vnflcm operations"),
+            FactDoc::new(
+                "lcm_operations[*].name",
+                "the operation (instantiate, heal, scale, ...)",
+            ),
+            FactDoc::new(
+                "lcm_operations[*].hook",
+                "it has an implementation (a script or management driver)",
+            ),
+            FactDoc::new("lcm_hooks[*]", "the operations with a hook"),
+            FactDoc::new(
+                "lcm_operations_configuration",
+                "SOL006 `lcm-operations-configuration` (or OSM operate/config primitives)",
+            ),
+            FactDoc::new(
+                "day0[*]",
+                "configuration at instantiation (`kind`: boot data, cloud-init, configurable properties, instantiate hook, vnf configuration interface, juju charm, initial config primitive, ...)",
+            ),
+            FactDoc::new("virtual_links[*]", "internal virtual links"),
+            FactDoc::new("ext_cps[*]", "external connection points"),
+            FactDoc::new(
+                "security_group_rules[*]",
+                "SecurityGroupRule policies / SOL006 `security-group-rule`",
+            ),
+            FactDoc::new(
+                "encrypted_links[*]",
+                "links and connection points that declare encryption (an `encrypt*` field, or IPsec, MACsec, TLS, WireGuard, SRTP in a protocol field)",
+            ),
+            FactDoc::new(
+                "{monitoring,indicators,healing,instantiation_levels,day0,virtual_links,ext_cps,security_group_rules,encrypted_links,fixed_addresses,kdus}[*].{name,kind}",
+                "the item's name and what kind of thing it is",
+            ),
+            FactDoc::new(
+                "{affinity,anti_affinity}[*]",
+                "placement rules, placement groups expanded",
+            ),
+            FactDoc::new(
+                "{affinity,anti_affinity}[*].{name,scope}",
+                "the rule's name and scope (nfvi_node, zone, ...)",
+            ),
+            FactDoc::new("{affinity,anti_affinity}[*].vdus[*]", "the VDUs it places"),
+            FactDoc::new(
+                "acceleration[*]",
+                "hardware-tied features per VDU, at the field that asks for them",
+            ),
+            FactDoc::new("acceleration[*].{name,vdu}", "the VDU"),
+            FactDoc::new(
+                "acceleration[*].feature",
+                "SR-IOV, PCI passthrough, SmartNIC offload, CPU pinning, huge pages, NUMA placement, DPDK",
+            ),
+            FactDoc::new(
+                "acceleration[*].detail",
+                "the field and value that ask for it",
+            ),
+            FactDoc::new(
+                "fixed_addresses[*]",
+                "IP or MAC addresses written into a connection point (`name` = the CP, `kind` = the field and value)",
+            ),
+            FactDoc::new("kdus[*]", "OSM Kubernetes deployment units"),
+        ],
+    }]
+};
+
 /// Lists are left out when empty, so that `{path: facts.X, absent: true}` reads "none".
 fn insert_list(facts: &mut Node, key: &str, items: Vec<Node>) {
     if !items.is_empty() {
