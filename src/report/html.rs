@@ -1353,7 +1353,12 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
                 out.push(')');
             }
         } else {
-            out.push_str(": the recommendation keeps today's size until utilisation is collected");
+            let fitted = w.catalog.is_some() || w.components.iter().any(|c| c.catalog.is_some());
+            out.push_str(if fitted {
+                ": the recommendation is the cheapest catalog entry that holds today's size"
+            } else {
+                ": the recommendation keeps today's size until utilisation is collected"
+            });
         }
         out.push_str(".</p>\n");
         if let Some(fit) = &w.catalog {

@@ -43,6 +43,29 @@ pub fn text(s: &str) -> String {
     out
 }
 
+/// Text in which the rule texts' `code` spans (paired backticks) stay code spans; the rest
+/// is escaped as [`text`]. A value interpolated into a span cannot leave it.
+pub fn rich(s: &str, in_table: bool) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() < 3 {
+        return text(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let inside = i % 2 == 1;
+        if inside && i + 1 < parts.len() {
+            out.push_str(&code(part, in_table));
+        } else if inside {
+            // An unpaired backtick: literal.
+            out.push_str("\\`");
+            out.push_str(&text(part));
+        } else {
+            out.push_str(&text(part));
+        }
+    }
+    out
+}
+
 /// A code span holding `s` exactly, whatever backticks it contains. In a table cell, `|`
 /// must still be escaped (GitHub splits cells before it reads code spans).
 pub fn code(s: &str, in_table: bool) -> String {
@@ -299,7 +322,7 @@ fn top_findings(out: &mut String, ov: &Overview<'_>, summary_only: bool) {
             out,
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             rule_ref(ov, c.rule, true),
-            text(c.title),
+            rich(c.title, true),
             c.severity.as_str(),
             c.level.as_str(),
             c.findings,
@@ -384,7 +407,7 @@ fn details(out: &mut String, ov: &Overview<'_>) {
             let steps: Vec<String> = w
                 .roadmap
                 .iter()
-                .map(|r| format!("{} {}", rule_ref(ov, &r.rule, false), text(&r.title)))
+                .map(|r| format!("{} {}", rule_ref(ov, &r.rule, false), rich(&r.title, false)))
                 .collect();
             w!(out, "Roadmap to {next}: {}.\n\n", steps.join("; "));
         }
@@ -395,8 +418,8 @@ fn details(out: &mut String, ov: &Overview<'_>) {
                 code(&format!("{}:{}", f.file, f.line), false),
                 rule_ref(ov, &f.rule, false),
                 f.severity.as_str(),
-                text(&f.message),
-                text(&f.remediation)
+                rich(&f.message, false),
+                rich(&f.remediation, false)
             );
         }
         if !w.evidence_needed.is_empty() {
@@ -484,6 +507,14 @@ mod tests {
         assert_eq!(text("*x* _y_ [z](u)"), "\\*x\\* \\_y\\_ \\[z\\](u)");
         assert_eq!(text("a\nb"), "a b");
         assert_eq!(text("&lt; $x$"), "\\&lt; \\$x\\$");
+    }
+
+    #[test]
+    fn rule_code_spans_stay_code() {
+        assert_eq!(rich("scales `none` only", false), "scales `none` only");
+        assert_eq!(rich("a `<b>|` b", true), "a `<b>\\|` b");
+        assert_eq!(rich("one ` tick", false), "one \\` tick");
+        assert_eq!(rich("x `a` y `b", false), "x `a` y \\`b");
     }
 
     #[test]
