@@ -27,10 +27,6 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
 }
 
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {
@@ -59,11 +55,7 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e})"))
 }
 
-const ESTATE: &[&str] = &[
-    "samples/estate",
-    "--config",
-    "samples/estate/.fitscan.yaml",
-];
+const ESTATE: &[&str] = &["samples/estate", "--config", "samples/estate/.fitscan.yaml"];
 
 fn estate(format: &str) -> String {
     let mut args = ESTATE.to_vec();
@@ -87,12 +79,21 @@ fn html_of_the_sample_estate_shows_every_section() {
         ("id=\"summary\"", "executive summary"),
         ("Workloads by kind", "workloads by kind"),
         ("class=\"chart matrix-chart\"", "generation x phase chart"),
-        ("<th scope=\"row\">2 client-server</th>", "generation x phase table"),
+        (
+            "<th scope=\"row\">2 client-server</th>",
+            "generation x phase table",
+        ),
         ("id=\"disconnects\"", "generation disconnects"),
         ("id=\"rightsizing\"", "right-sizing"),
-        ("Monthly cost in the catalog", "monthly saving with a priced catalog"),
+        (
+            "Monthly cost in the catalog",
+            "monthly saving with a priced catalog",
+        ),
         ("saving per month", "saving card"),
-        ("Largest opportunities", "largest right-sizing opportunities"),
+        (
+            "Largest opportunities",
+            "largest right-sizing opportunities",
+        ),
         ("id=\"effort\"", "effort by disposition"),
         ("<th scope=\"row\">replatform</th>", "a disposition row"),
         ("id=\"findings\"", "top findings"),
@@ -106,18 +107,30 @@ fn html_of_the_sample_estate_shows_every_section() {
         ("Why it matters for", "rationale"),
         ("<b>Fix:</b>", "remediation"),
         ("Accepted exceptions (suppressed)", "suppressions"),
-        ("extended security updates bought until 2026-10 (CHG-1984)", "an inline reason"),
-        ("MAINTAINER kept until the image is retired in Q3 (CHG-2231)", "a config reason"),
+        (
+            "extended security updates bought until 2026-10 (CHG-1984)",
+            "an inline reason",
+        ),
+        (
+            "MAINTAINER kept until the image is retired in Q3 (CHG-2231)",
+            "a config reason",
+        ),
         ("<h4>Components</h4>", "components"),
         ("class=\"chart sizing-chart\"", "right-sizing chart"),
         ("id=\"assumptions\"", "assumptions"),
-        ("<dt>Scan date</dt><dd>2024-05-01 10:05 UTC</dd>", "scan date"),
+        (
+            "<dt>Scan date</dt><dd>2024-05-01 10:05 UTC</dd>",
+            "scan date",
+        ),
         ("the 95th percentile", "percentile"),
         ("30 % added to demand", "headroom"),
         ("Example cloud sizes, pay as you go", "catalog"),
         ("metrics.csv", "metrics"),
         ("rules of fitscan", "rule set and version"),
-        ("<dt>Reproduce</dt><dd><code>fitscan scan samples/estate --config", "a command that reproduces it"),
+        (
+            "<dt>Reproduce</dt><dd><code>fitscan scan samples/estate --config",
+            "a command that reproduces it",
+        ),
         ("id=\"rules-fired\"", "rules that fired"),
         ("@media print", "print styles"),
     ] {
@@ -155,10 +168,25 @@ fn html_references_nothing_outside_itself() {
     let lower = html.to_ascii_lowercase();
     // Nothing is loaded: no stylesheet, image, frame, font, import or script from anywhere.
     for banned in [
-        "<link", "<img", "<iframe", "<object", "<embed", "<audio", "<video", "<source",
-        " src=", "srcset", "url(", "@import", "@font-face", "xlink:href",
+        "<link",
+        "<img",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<audio",
+        "<video",
+        "<source",
+        " src=",
+        "srcset",
+        "url(",
+        "@import",
+        "@font-face",
+        "xlink:href",
     ] {
-        assert!(!lower.contains(banned), "the page loads something: {banned}");
+        assert!(
+            !lower.contains(banned),
+            "the page loads something: {banned}"
+        );
     }
     // Links are in-page anchors, or the rule docs (navigation a reader may follow).
     let mut external = 0;
@@ -178,9 +206,11 @@ fn html_references_nothing_outside_itself() {
     // One inline script, allowed by its hash; the policy forbids every other source.
     assert_eq!(lower.matches("<script").count(), 1);
     assert!(html.contains("<script>(function"));
-    assert!(html.contains(
-        "content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-"
-    ));
+    assert!(
+        html.contains(
+            "content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-"
+        )
+    );
     assert!(html.contains(fitscan::report::html::SCRIPT_HASH.trim()));
 }
 
@@ -296,9 +326,15 @@ fn input_strings_are_escaped_in_html() {
         html.contains("labelled for team &lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt;"),
         "the label as text"
     );
-    assert!(html.contains("Ask team &lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt; to sign off"));
+    assert!(
+        html.contains("Ask team &lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt; to sign off")
+    );
     assert!(!html.contains("<script>alert"));
-    assert_eq!(html.matches("<script").count(), 1, "only fitscan's own script");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only fitscan's own script"
+    );
     // A suppression reason from a Compose label, a VM name.
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(!html.contains("<img"));
@@ -319,8 +355,14 @@ fn input_strings_are_escaped_in_markdown() {
     assert!(!html.contains("<img"));
     assert!(!html.contains("<b>bold"));
     assert!(!html.contains("href=\"javascript"));
-    assert!(html.contains("&lt;script&gt;alert('label')&lt;/script&gt;"), "{html}");
-    assert!(html.contains("<code>&lt;b&gt;bold&lt;/b&gt; &amp; `tick` | pipe</code>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert('label')&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>&lt;b&gt;bold&lt;/b&gt; &amp; `tick` | pipe</code>"),
+        "{html}"
+    );
     // The `|` in the name did not split the workloads table.
     let rows = table_rows(&html, "Workload");
     assert!(rows.iter().all(|r| r.len() == 10), "{rows:?}");
@@ -406,9 +448,16 @@ fn markdown_renders_as_tables() {
     let top = table_rows(&html, "Rule");
     assert!(!top.is_empty());
     assert!(top.iter().all(|r| r.len() == 7));
-    assert!(top[0][0].starts_with(&format!("<a href=\"{RULE_DOCS_BASE}")), "{:?}", top[0]);
+    assert!(
+        top[0][0].starts_with(&format!("<a href=\"{RULE_DOCS_BASE}")),
+        "{:?}",
+        top[0]
+    );
     let report = json(&estate("json"));
-    assert_eq!(table_rows(&html, "Workload").len(), workloads(&report).len());
+    assert_eq!(
+        table_rows(&html, "Workload").len(),
+        workloads(&report).len()
+    );
     assert!(md.contains("Monthly cost in the catalog"));
     assert!(md.contains("reproduce with `fitscan scan samples/estate"));
 }
@@ -474,7 +523,12 @@ fn csv_workloads_has_a_row_per_workload() {
     assert_eq!(headers, WORKLOAD_COLUMNS);
     let report = json(&estate("json"));
     assert_eq!(rows.len(), workloads(&report).len());
-    let col = |name: &str| WORKLOAD_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
+    let col = |name: &str| {
+        WORKLOAD_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap_or(0)
+    };
     let erp = rows
         .iter()
         .find(|r| &r[col("workload")] == "erp-app-01")
@@ -485,7 +539,10 @@ fn csv_workloads_has_a_row_per_workload() {
         .unwrap_or_default();
     assert_eq!(&erp[col("phase")], w["phase"].as_str().unwrap_or(""));
     assert_eq!(erp[col("score")].parse::<u64>().ok(), w["score"].as_u64());
-    assert_eq!(&erp[col("disposition")], w["disposition"].as_str().unwrap_or(""));
+    assert_eq!(
+        &erp[col("disposition")],
+        w["disposition"].as_str().unwrap_or("")
+    );
     assert_eq!(erp[col("effort")].parse::<u64>().ok(), w["effort"].as_u64());
     assert_eq!(&erp[col("disconnect")], "true");
     assert_eq!(&erp[col("sizing_basis")], "utilisation");
@@ -538,8 +595,14 @@ spec: { platform: vsphere, os: Windows Server 2003, cpu: { vcpus: 2 }, memory: 4
                 );
             }
         }
-        let text: Vec<String> = rows.iter().flat_map(|r| r.iter().map(str::to_string)).collect();
-        assert!(text.iter().any(|c| c.starts_with("'=HYPERLINK(")), "{format}");
+        let text: Vec<String> = rows
+            .iter()
+            .flat_map(|r| r.iter().map(str::to_string))
+            .collect();
+        assert!(
+            text.iter().any(|c| c.starts_with("'=HYPERLINK(")),
+            "{format}"
+        );
         assert!(text.iter().any(|c| c == "'@SUM(A1:A9)"), "{format}");
     }
 }
@@ -577,11 +640,20 @@ fn xlsx_opens_with_every_sheet() {
     let mut book = workbook(&path);
     assert_eq!(
         book.sheet_names(),
-        ["Summary", "Workloads", "Findings", "Right-sizing", "Components", "Rules"]
+        [
+            "Summary",
+            "Workloads",
+            "Findings",
+            "Right-sizing",
+            "Components",
+            "Rules"
+        ]
     );
     let summary = sheet(&mut book, "Summary");
     assert_eq!(text_at(&summary, 0, 0), "Workload assessment");
-    let labels: Vec<String> = (0..summary.height()).map(|r| text_at(&summary, r, 0)).collect();
+    let labels: Vec<String> = (0..summary.height())
+        .map(|r| text_at(&summary, r, 0))
+        .collect();
     for label in [
         "Generation × phase",
         "Workloads by kind",
@@ -624,7 +696,10 @@ fn xlsx_opens_with_every_sheet() {
             .map(|w| w[key].as_array().map_or(0, Vec::len))
             .sum()
     };
-    assert_eq!(findings.height(), 1 + count("findings") + count("suppressed"));
+    assert_eq!(
+        findings.height(),
+        1 + count("findings") + count("suppressed")
+    );
     assert_eq!(text_at(&findings, 0, 10), "Message");
 
     let sizing = sheet(&mut book, "Right-sizing");
@@ -671,7 +746,14 @@ spec: { platform: vsphere, os: Ubuntu 24.04, cpu: { vcpus: 2 }, memory: 4GB }
 fn xlsx_goes_to_a_pipe_or_a_file_never_garbled() {
     // Standard output is a pipe here: the bytes are the workbook.
     let out = fitscan()
-        .args(["scan", "samples/vms", "--fail-on", "never", "--format", "xlsx"])
+        .args([
+            "scan",
+            "samples/vms",
+            "--fail-on",
+            "never",
+            "--format",
+            "xlsx",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.status.success());
@@ -679,7 +761,15 @@ fn xlsx_goes_to_a_pipe_or_a_file_never_garbled() {
     let dir = tempdir();
     let path = dir.path().join("r.xlsx");
     fitscan()
-        .args(["scan", "samples/vms", "--fail-on", "never", "--format", "xlsx", "-o"])
+        .args([
+            "scan",
+            "samples/vms",
+            "--fail-on",
+            "never",
+            "--format",
+            "xlsx",
+            "-o",
+        ])
         .arg(&path)
         .assert()
         .success()
@@ -698,9 +788,7 @@ fn xlsx_goes_to_a_pipe_or_a_file_never_garbled() {
 #[test]
 fn reports_are_the_same_whatever_the_number_of_threads() {
     for format in ["html", "markdown", "csv", "csv-workloads"] {
-        let run = |jobs: &str| {
-            stdout_of(&["samples/", "--format", format, "--jobs", jobs])
-        };
+        let run = |jobs: &str| stdout_of(&["samples/", "--format", format, "--jobs", jobs]);
         assert_eq!(run("1"), run("4"), "{format}");
     }
 }

@@ -158,7 +158,8 @@ pub fn render_findings(report: &Report) -> String {
                 "suppressed".into(),
                 guard(&s.rule),
                 s.severity.as_str().into(),
-                rule.map(|r| r.level.as_str().to_string()).unwrap_or_default(),
+                rule.map(|r| r.level.as_str().to_string())
+                    .unwrap_or_default(),
                 rule.map(|r| r.gating.to_string()).unwrap_or_default(),
                 guard(rule.map_or("", |r| r.title.as_str())),
                 name.clone(),
@@ -171,7 +172,12 @@ pub fn render_findings(report: &Report) -> String {
                 guard(&s.message),
                 String::new(),
                 guard(ov.rationale(&s.rule)),
-                guard(&format!("{} {}:{}", s.by.origin.as_str(), s.by.file, s.by.line)),
+                guard(&format!(
+                    "{} {}:{}",
+                    s.by.origin.as_str(),
+                    s.by.file,
+                    s.by.line
+                )),
                 guard(s.reason.as_deref().unwrap_or("")),
                 s.fingerprint.clone(),
             ]);
@@ -284,7 +290,9 @@ fn workload_row(w: &WorkloadReport) -> Vec<String> {
         })
         .unwrap_or_default()
         .into(),
-        rs.map(|rs| rs.confidence.as_str()).unwrap_or_default().into(),
+        rs.map(|rs| rs.confidence.as_str())
+            .unwrap_or_default()
+            .into(),
     ];
     row.extend(sizing_cells(rs.map(|rs| &rs.current)));
     row.extend(sizing_cells(measured.map(|rs| &rs.demand)));

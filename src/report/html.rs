@@ -237,11 +237,7 @@ fn header(out: &mut String, report: &Report, opts: &RenderOptions) {
         }
     );
     if let Some(date) = &opts.scan_date {
-        w!(
-            out,
-            " · scanned {}",
-            esc(&overview::readable_date(date))
-        );
+        w!(out, " · scanned {}", esc(&overview::readable_date(date)));
     }
     w!(out, " · fitscan {}", esc(report.tool.version));
     if opts.summary_only {
@@ -337,7 +333,12 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
         );
     }
     let effort: u32 = ov.dispositions.iter().map(|d| d.effort).sum();
-    card(out, &effort.to_string(), "effort points to the next phase", "");
+    card(
+        out,
+        &effort.to_string(),
+        "effort points to the next phase",
+        "",
+    );
     out.push_str("</div>\n");
 
     let unchanged = s.by_phase.get("unchanged").copied().unwrap_or(0);
@@ -391,7 +392,9 @@ fn matrix_chart(out: &mut String, ov: &Overview<'_>) {
     const BAR_W: f64 = 440.0;
     const ROW_H: f64 = 40.0;
     const TOP: f64 = 34.0;
-    let totals: Vec<usize> = (0..3).map(|g| ov.total_workloads_in_generation(g)).collect();
+    let totals: Vec<usize> = (0..3)
+        .map(|g| ov.total_workloads_in_generation(g))
+        .collect();
     let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
     let height = TOP + 3.0 * ROW_H + 8.0;
     w!(
@@ -524,9 +527,11 @@ carried over with its old sizing, identity and configuration. They pay for the n
     for (i, w) in listed.iter().take(DISCONNECTS_LISTED) {
         w!(
             out,
-            "<tr><td><a href=\"#w-{}\">{}</a></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>",
+            "<tr><td><a href=\"#w-{}\">{}</a><div class=\"where\">{}:{}</div></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>",
             i + 1,
             esc(&w.name),
+            path(&w.file),
+            w.line,
             w.kind.as_str(),
             w.generation.number(),
             w.score
@@ -764,22 +769,26 @@ fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str) {
     const BAR_W: f64 = 250.0;
     const ROW_H: f64 = 38.0;
     let pick: [fn(&Sizing) -> Option<f64>; 3] = [|s| s.vcpu, |s| s.memory_gib, |s| s.storage_gib];
-    let rows: Vec<(&str, Option<f64>, Option<f64>, Option<f64>, bool)> =
-        ["vCPU", "Memory GiB", "Storage GiB"]
-            .iter()
-            .zip(pick)
-            .zip(bars.missing)
-            .map(|((label, pick), missing)| {
-                (
-                    *label,
-                    pick(bars.current),
-                    pick(bars.recommended),
-                    bars.demand.and_then(pick),
-                    missing,
-                )
-            })
-            .filter(|(_, c, r, _, _)| c.is_some() || r.is_some())
-            .collect();
+    struct Row {
+        label: &'static str,
+        current: Option<f64>,
+        recommended: Option<f64>,
+        demand: Option<f64>,
+        missing: bool,
+    }
+    let rows: Vec<Row> = ["vCPU", "Memory GiB", "Storage GiB"]
+        .into_iter()
+        .zip(pick)
+        .zip(bars.missing)
+        .map(|((label, pick), missing)| Row {
+            label,
+            current: pick(bars.current),
+            recommended: pick(bars.recommended),
+            demand: bars.demand.and_then(pick),
+            missing,
+        })
+        .filter(|r| r.current.is_some() || r.recommended.is_some())
+        .collect();
     if rows.is_empty() {
         return;
     }
@@ -808,8 +817,9 @@ fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str) {
         );
     }
     out.push('\n');
-    for (row, (label, cur, rec, dem, missing)) in rows.iter().enumerate() {
-        let y = 22.0 + row as f64 * ROW_H;
+    for (i, row) in rows.iter().enumerate() {
+        let (label, cur, rec, dem) = (row.label, &row.current, &row.recommended, &row.demand);
+        let y = 22.0 + i as f64 * ROW_H;
         let max = [*cur, *rec, *dem]
             .iter()
             .flatten()
@@ -827,7 +837,11 @@ fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str) {
             let Some(v) = v.filter(|v| v.is_finite()) else {
                 continue;
             };
-            let class = if k == 1 && *missing { "undersized" } else { class };
+            let class = if k == 1 && row.missing {
+                "undersized"
+            } else {
+                class
+            };
             let width = (v * scale).max(1.0);
             w!(
                 out,
@@ -913,7 +927,7 @@ fn top_findings(out: &mut String, ov: &Overview<'_>) {
         severity_badge(out, c.severity);
         w!(
             out,
-            "</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
+            "</td><td class=\"nw\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
             c.level.as_str(),
             c.findings,
             c.workloads
@@ -944,8 +958,7 @@ fn top_findings(out: &mut String, ov: &Overview<'_>) {
 
 fn estate_groups(out: &mut String, report: &Report) {
     let s = &report.summary.estate;
-    if s.groups.is_empty() && s.powered_off == 0 && s.end_of_life_os == 0 && s.skipped.is_empty()
-    {
+    if s.groups.is_empty() && s.powered_off == 0 && s.end_of_life_os == 0 && s.skipped.is_empty() {
         return;
     }
     out.push_str("<section id=\"estate\">\n<h2>Estate</h2>\n<ul>\n");
@@ -1019,27 +1032,47 @@ fn workloads_table(out: &mut String, ov: &Overview<'_>) {
     for p in Phase::ALL {
         w!(out, "<option>{}</option>", p.as_str());
     }
-    out.push_str("</select></label>\n<label>Kind <select id=\"wf-kind\"><option value=\"\">all</option>");
+    out.push_str(
+        "</select></label>\n<label>Kind <select id=\"wf-kind\"><option value=\"\">all</option>",
+    );
     for k in &ov.kinds {
         w!(out, "<option>{}</option>", k.kind.as_str());
     }
     out.push_str("</select></label>\n<label>Generation <select id=\"wf-gen\"><option value=\"\">all</option><option>1</option><option>2</option><option>3</option></select></label>\n");
     out.push_str("<label><input type=\"checkbox\" id=\"wf-disconnect\"> disconnects only</label>\n<span id=\"wf-count\" aria-live=\"polite\"></span>\n</div>\n");
-    out.push_str("<div class=\"scroll\">\n<table id=\"workload-table\" class=\"workloads\">\n<thead><tr>");
+    out.push_str(
+        "<div class=\"scroll\">\n<table id=\"workload-table\" class=\"workloads\">\n<thead><tr>",
+    );
     let columns: [(&str, bool, &str); 13] = [
         ("Workload", false, ""),
         ("Kind", false, ""),
         ("Gen", true, "platform generation"),
         ("Phase", true, ""),
-        ("Score", true, "weighted share of applicable checks passed, 0-100"),
+        (
+            "Score",
+            true,
+            "weighted share of applicable checks passed, 0-100",
+        ),
         ("Conf.", true, "share of gating checks that were known"),
         ("Disposition", false, ""),
         ("Effort", true, "points on the roadmap to the next phase"),
         ("Findings", true, "error / warning / info"),
-        ("Size now → recommended", true, "vCPU / memory GiB / storage GiB; sorts by memory now"),
+        (
+            "Size now → recommended",
+            true,
+            "vCPU / memory GiB / storage GiB; sorts by memory now",
+        ),
         ("Recl. vCPU", true, "reclaimable vCPU (negative: missing)"),
-        ("Recl. GiB", true, "reclaimable memory GiB (negative: missing)"),
-        ("Recl. disk", true, "reclaimable storage GiB (negative: missing)"),
+        (
+            "Recl. GiB",
+            true,
+            "reclaimable memory GiB (negative: missing)",
+        ),
+        (
+            "Recl. disk",
+            true,
+            "reclaimable storage GiB (negative: missing)",
+        ),
     ];
     for (name, numeric, title) in columns {
         w!(
@@ -1428,14 +1461,14 @@ fn problems(out: &mut String, report: &Report) {
     if !report.errors.is_empty() {
         w!(
             out,
-            "<h3>Files that could not be assessed ({})</h3>\n<p>Nothing in these files was assessed: fix them and scan again.</p>\n<table>\n<thead><tr><th>Where</th><th>Rule</th><th>Error</th></tr></thead>\n<tbody>\n",
+            "<h3>Files that could not be assessed ({})</h3>\n<p>Nothing in these files was assessed: fix them and scan again.</p>\n<table class=\"errors\">\n<thead><tr><th>Where</th><th>Rule</th><th>Error</th></tr></thead>\n<tbody>\n",
             report.errors.len()
         );
         for e in &report.errors {
             w!(
                 out,
-                "<tr><td class=\"where\">{}{}</td><td>{}</td><td>{}</td></tr>\n",
-                esc(&e.file),
+                "<tr><td class=\"where\">{}{}</td><td class=\"nw\">{}</td><td>{}</td></tr>\n",
+                path(&e.file),
                 e.line.map(|l| format!(":{l}")).unwrap_or_default(),
                 esc(e.rule),
                 esc(&e.message)
@@ -1608,7 +1641,9 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
         }
     );
     if a.anonymised {
-        out.push_str("<dt>Anonymised</dt><dd>names, hosts, clusters and paths are stable hashes</dd>\n");
+        out.push_str(
+            "<dt>Anonymised</dt><dd>names, hosts, clusters and paths are stable hashes</dd>\n",
+        );
     }
     w!(
         out,
@@ -1629,7 +1664,7 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
             rule_link(out, ov, &rule.id);
             w!(
                 out,
-                "</td><td>{}</td><td>{}</td><td>",
+                "</td><td>{}</td><td class=\"nw\">{}</td><td>",
                 rich(&rule.title),
                 rule.level.as_str()
             );

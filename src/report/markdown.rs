@@ -22,6 +22,8 @@ macro_rules! w {
 
 /// Rules listed under "Top findings" with `--summary-only` (a comment must stay short).
 const TOP_RULES_IN_SUMMARY: usize = 10;
+/// File errors listed with `--summary-only`.
+const ERRORS_IN_SUMMARY: usize = 20;
 /// Longest name or path shown in a summary cell, in characters.
 const MAX_NAME: usize = 80;
 
@@ -80,23 +82,14 @@ pub fn code(s: &str, in_table: bool) -> String {
     if s.is_empty() {
         return String::new();
     }
-    let longest_run = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') || s.starts_with(' ') && s.ends_with(' ')
-    {
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.starts_with(' ') && s.ends_with(' ') {
         " "
     } else {
         ""
     };
-    let body = if in_table {
-        s.replace('|', "\\|")
-    } else {
-        s
-    };
+    let body = if in_table { s.replace('|', "\\|") } else { s };
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
@@ -150,7 +143,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         workloads(&mut out, &ov);
         details(&mut out, &ov);
     }
-    errors(&mut out, report);
+    errors(&mut out, report, opts.summary_only);
     assumptions(&mut out, report, opts);
     out
 }
@@ -282,7 +275,9 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
         }
     }
 
-    out.push_str("### Effort by disposition\n\n| Disposition | Workloads | Effort points |\n|---|--:|--:|\n");
+    out.push_str(
+        "### Effort by disposition\n\n| Disposition | Workloads | Effort points |\n|---|--:|--:|\n",
+    );
     for d in &ov.dispositions {
         w!(
             out,
@@ -443,7 +438,7 @@ fn details(out: &mut String, ov: &Overview<'_>) {
     }
 }
 
-fn errors(out: &mut String, report: &Report) {
+fn errors(out: &mut String, report: &Report, summary_only: bool) {
     if report.errors.is_empty() {
         return;
     }
@@ -453,7 +448,12 @@ fn errors(out: &mut String, report: &Report) {
         report.errors.len(),
         if report.errors.len() == 1 { "" } else { "s" }
     );
-    for e in &report.errors {
+    let shown = if summary_only {
+        ERRORS_IN_SUMMARY.min(report.errors.len())
+    } else {
+        report.errors.len()
+    };
+    for e in report.errors.iter().take(shown) {
         let place = match e.line {
             Some(l) => format!("{}:{l}", e.file),
             None => e.file.clone(),
@@ -464,6 +464,13 @@ fn errors(out: &mut String, report: &Report) {
             code(&place, false),
             code(e.rule, false),
             text(&e.message)
+        );
+    }
+    if shown < report.errors.len() {
+        w!(
+            out,
+            "- and {} more: the full report lists them\n",
+            report.errors.len() - shown
         );
     }
     out.push('\n');

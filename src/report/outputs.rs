@@ -97,7 +97,10 @@ pub fn plan(specs: Vec<OutputSpec>, output: Option<PathBuf>) -> Result<Vec<Outpu
 
 /// A binary format (xlsx) written to a terminal would fill it with bytes: refuse, and say
 /// how to write it to a file instead.
-pub fn refuse_binary_on_terminal(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(), String> {
+pub fn refuse_binary_on_terminal(
+    specs: &[OutputSpec],
+    stdout_is_terminal: bool,
+) -> Result<(), String> {
     match specs
         .iter()
         .find(|s| s.path.is_none() && s.format.is_binary())
@@ -154,9 +157,14 @@ mod tests {
     #[test]
     fn binary_formats_never_go_to_a_terminal() {
         let to_stdout = [spec("xlsx")];
-        let err = refuse_binary_on_terminal(&to_stdout, true).err().unwrap_or_default();
+        let err = refuse_binary_on_terminal(&to_stdout, true)
+            .err()
+            .unwrap_or_default();
         assert!(err.contains("--format xlsx=PATH"), "{err}");
-        assert!(refuse_binary_on_terminal(&to_stdout, false).is_ok(), "a pipe or a file is fine");
+        assert!(
+            refuse_binary_on_terminal(&to_stdout, false).is_ok(),
+            "a pipe or a file is fine"
+        );
         assert!(refuse_binary_on_terminal(&[spec("xlsx=a.xlsx"), spec("html")], true).is_ok());
     }
 }

@@ -10,8 +10,8 @@ use crate::model::{
     Disposition, Generation, Level, Phase, Report, RuleInfo, Severity, Sizing, Totals,
     WorkloadKind, WorkloadReport,
 };
-use crate::rightsize::{Basis, round2};
 use crate::report::sarif::RULE_DOCS_BASE;
+use crate::rightsize::{Basis, round2};
 
 /// How many example workloads a recurring finding names.
 pub const EXAMPLES_PER_RULE: usize = 3;
@@ -375,7 +375,10 @@ mod tests {
     fn dates_are_utc_and_readable() {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_utc(1_714_557_900), "2024-05-01T10:05:00Z");
-        assert_eq!(readable_date("2024-05-01T10:05:00Z"), "2024-05-01 10:05 UTC");
+        assert_eq!(
+            readable_date("2024-05-01T10:05:00Z"),
+            "2024-05-01 10:05 UTC"
+        );
         assert_eq!(readable_date("yesterday"), "yesterday");
     }
 

@@ -136,7 +136,13 @@ fn finish_table(
     Ok(())
 }
 
-fn opt_number(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>, f: &Format) -> Result<(), XlsxError> {
+fn opt_number(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<f64>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     if let Some(v) = v.filter(|v| v.is_finite()) {
         ws.write_number_with_format(row, col, v, f)?;
     }
@@ -182,7 +188,8 @@ fn excel_date(rfc3339: &str) -> Option<ExcelDateTime> {
     let part = |a: usize, b: usize| rfc3339.get(a..b).and_then(|s| s.parse::<u16>().ok());
     let small = |a: usize, b: usize| rfc3339.get(a..b).and_then(|s| s.parse::<u8>().ok());
     let d = ExcelDateTime::from_ymd(part(0, 4)?, small(5, 7)?, small(8, 10)?).ok()?;
-    d.and_hms(part(11, 13)?, small(14, 16)?, small(17, 19)?).ok()
+    d.and_hms(part(11, 13)?, small(14, 16)?, small(17, 19)?)
+        .ok()
 }
 
 fn summary_sheet(
@@ -200,10 +207,7 @@ fn summary_sheet(
     }
     ws.set_column_width(7, 60)?;
     ws.write_string_with_format(0, 0, "Workload assessment", &f.title)?;
-    let mut subtitle = format!(
-        "{} workloads · fitscan {}",
-        s.workloads, r.tool.version
-    );
+    let mut subtitle = format!("{} workloads · fitscan {}", s.workloads, r.tool.version);
     if let Some(date) = &opts.scan_date {
         subtitle.push_str(&format!(" · scanned {}", overview::readable_date(date)));
     }
@@ -213,12 +217,13 @@ fn summary_sheet(
     let mut row = 3;
     ws.write_string_with_format(row, 0, "Key figures", &f.bold)?;
     row += 1;
-    let mut figure = |ws: &mut Worksheet, label: &str, v: f64, format: &Format| -> Result<(), XlsxError> {
-        ws.write_string(row, 0, label)?;
-        ws.write_number_with_format(row, 1, v, format)?;
-        row += 1;
-        Ok(())
-    };
+    let mut figure =
+        |ws: &mut Worksheet, label: &str, v: f64, format: &Format| -> Result<(), XlsxError> {
+            ws.write_string(row, 0, label)?;
+            ws.write_number_with_format(row, 1, v, format)?;
+            row += 1;
+            Ok(())
+        };
     figure(ws, "Workloads", s.workloads as f64, &f.integer)?;
     for p in Phase::ALL {
         figure(
@@ -228,15 +233,35 @@ fn summary_sheet(
             &f.integer,
         )?;
     }
-    figure(ws, "Generation disconnects", s.disconnects as f64, &f.integer)?;
+    figure(
+        ws,
+        "Generation disconnects",
+        s.disconnects as f64,
+        &f.integer,
+    )?;
     figure(ws, "Findings: error", s.findings.error as f64, &f.integer)?;
-    figure(ws, "Findings: warning", s.findings.warning as f64, &f.integer)?;
+    figure(
+        ws,
+        "Findings: warning",
+        s.findings.warning as f64,
+        &f.integer,
+    )?;
     figure(ws, "Findings: info", s.findings.info as f64, &f.integer)?;
     figure(ws, "Suppressed findings", s.suppressed as f64, &f.integer)?;
     figure(ws, "File errors", s.errors as f64, &f.integer)?;
     figure(ws, "Reclaimable vCPU", s.reclaimable.vcpu, &f.number)?;
-    figure(ws, "Reclaimable memory GiB", s.reclaimable.memory_gib, &f.number)?;
-    figure(ws, "Reclaimable storage GiB", s.reclaimable.storage_gib, &f.number)?;
+    figure(
+        ws,
+        "Reclaimable memory GiB",
+        s.reclaimable.memory_gib,
+        &f.number,
+    )?;
+    figure(
+        ws,
+        "Reclaimable storage GiB",
+        s.reclaimable.storage_gib,
+        &f.number,
+    )?;
     if s.undersized > 0 {
         figure(ws, "Undersized workloads", s.undersized as f64, &f.integer)?;
         figure(ws, "Missing vCPU", s.missing.vcpu, &f.number)?;
@@ -245,36 +270,67 @@ fn summary_sheet(
     }
     if let Some(cost) = &s.estate.cost {
         let cur = cost.currency.as_deref().unwrap_or("");
-        figure(ws, &format!("Cost per month now {cur}").trim_end().to_string(), cost.current_per_month, &f.money)?;
         figure(
             ws,
-            &format!("Cost per month right-sized {cur}").trim_end().to_string(),
+            format!("Cost per month now {cur}").trim_end(),
+            cost.current_per_month,
+            &f.money,
+        )?;
+        figure(
+            ws,
+            format!("Cost per month right-sized {cur}").trim_end(),
             cost.recommended_per_month,
             &f.money,
         )?;
-        figure(ws, &format!("Saving per month {cur}").trim_end().to_string(), cost.saving_per_month, &f.money)?;
+        figure(
+            ws,
+            format!("Saving per month {cur}").trim_end(),
+            cost.saving_per_month,
+            &f.money,
+        )?;
     }
     let effort: u32 = ov.dispositions.iter().map(|d| d.effort).sum();
-    figure(ws, "Effort points to the next phase", f64::from(effort), &f.integer)?;
+    figure(
+        ws,
+        "Effort points to the next phase",
+        f64::from(effort),
+        &f.integer,
+    )?;
     let mut row = row + 1;
 
     // Generation x phase, and its chart beside it.
     ws.write_string_with_format(row, 0, "Generation × phase", &f.bold)?;
     row += 1;
     let matrix_header = row;
-    for (col, name) in ["Generation", "unchanged", "optimised", "purpose-built", "Total", "Disconnects"]
-        .iter()
-        .enumerate()
+    for (col, name) in [
+        "Generation",
+        "unchanged",
+        "optimised",
+        "purpose-built",
+        "Total",
+        "Disconnects",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string_with_format(row, col as u16, *name, &f.header)?;
     }
     row += 1;
     for (g, generation) in Generation::ALL.iter().enumerate() {
-        ws.write_string(row, 0, format!("{} {}", generation.number(), generation.platform()))?;
+        ws.write_string(
+            row,
+            0,
+            format!("{} {}", generation.number(), generation.platform()),
+        )?;
         for p in 0..3 {
             ws.write_number_with_format(row, 1 + p as u16, ov.matrix[g][p] as f64, &f.integer)?;
         }
-        ws.write_number_with_format(row, 4, ov.total_workloads_in_generation(g) as f64, &f.integer)?;
+        ws.write_number_with_format(
+            row,
+            4,
+            ov.total_workloads_in_generation(g) as f64,
+            &f.integer,
+        )?;
         ws.write_number_with_format(row, 5, ov.disconnects_by_generation[g] as f64, &f.integer)?;
         row += 1;
     }
@@ -287,9 +343,10 @@ fn summary_sheet(
             .set_name(("Summary", matrix_header, col))
             .set_categories(("Summary", matrix_header + 1, 0, matrix_header + 3, 0))
             .set_values(("Summary", matrix_header + 1, col, matrix_header + 3, col))
-            .set_format(ChartFormat::new().set_solid_fill(
-                ChartSolidFill::new().set_color(Color::RGB(PHASE_COLOURS[p])),
-            ))
+            .set_format(
+                ChartFormat::new()
+                    .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(PHASE_COLOURS[p]))),
+            )
             .set_gap(60);
         let _ = phase;
     }
@@ -301,9 +358,16 @@ fn summary_sheet(
 
     ws.write_string_with_format(row, 0, "Workloads by kind", &f.bold)?;
     row += 1;
-    for (col, name) in ["Kind", "Workloads", "unchanged", "optimised", "purpose-built", "Disconnects"]
-        .iter()
-        .enumerate()
+    for (col, name) in [
+        "Kind",
+        "Workloads",
+        "unchanged",
+        "optimised",
+        "purpose-built",
+        "Disconnects",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string_with_format(row, col as u16, *name, &f.header)?;
     }
@@ -321,7 +385,10 @@ fn summary_sheet(
 
     ws.write_string_with_format(row, 0, "Effort by disposition", &f.bold)?;
     row += 1;
-    for (col, name) in ["Disposition", "Workloads", "Effort points"].iter().enumerate() {
+    for (col, name) in ["Disposition", "Workloads", "Effort points"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(row, col as u16, *name, &f.header)?;
     }
     ws.write_string_with_format(row, 7, "What it means here", &f.header)?;
@@ -358,9 +425,18 @@ fn summary_sheet(
 
     ws.write_string_with_format(row, 0, "Top findings", &f.bold)?;
     row += 1;
-    for (col, name) in ["Rule", "Severity", "Needed for", "Findings", "Workloads", "", "", "Title and examples"]
-        .iter()
-        .enumerate()
+    for (col, name) in [
+        "Rule",
+        "Severity",
+        "Needed for",
+        "Findings",
+        "Workloads",
+        "",
+        "",
+        "Title and examples",
+    ]
+    .iter()
+    .enumerate()
     {
         if !name.is_empty() {
             ws.write_string_with_format(row, col as u16, *name, &f.header)?;
@@ -432,7 +508,10 @@ fn summary_sheet(
             &format!(
                 "{}{} ({} entries, {})",
                 c.file,
-                c.name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default(),
+                c.name
+                    .as_deref()
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default(),
                 c.entries,
                 if c.priced { "priced" } else { "not priced" }
             ),
@@ -528,12 +607,29 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
         text(ws, row, 14, &evidence.join(" "))?;
         let reclaimable = w.rightsizing.as_ref().map(|rs| rs.reclaimable);
         opt_number(ws, row, 15, reclaimable.and_then(|s| s.vcpu), &f.signed)?;
-        opt_number(ws, row, 16, reclaimable.and_then(|s| s.memory_gib), &f.signed)?;
-        opt_number(ws, row, 17, reclaimable.and_then(|s| s.storage_gib), &f.signed)?;
+        opt_number(
+            ws,
+            row,
+            16,
+            reclaimable.and_then(|s| s.memory_gib),
+            &f.signed,
+        )?;
+        opt_number(
+            ws,
+            row,
+            17,
+            reclaimable.and_then(|s| s.storage_gib),
+            &f.signed,
+        )?;
         opt_number(ws, row, 18, saving(w), &f.money)?;
         text(ws, row, 19, &w.file)?;
         ws.write_number_with_format(row, 20, f64::from(w.line), &f.integer)?;
-        for (col, key) in [(21, "datacenter"), (22, "cluster"), (23, "host"), (24, "power_state")] {
+        for (col, key) in [
+            (21, "datacenter"),
+            (22, "cluster"),
+            (23, "host"),
+            (24, "power_state"),
+        ] {
             text(ws, row, col, w.labels.get(key).map_or("", String::as_str))?;
         }
         text(ws, row, 25, &w.notes.join("; "))?;
