@@ -321,7 +321,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         }),
     };
     let mut report = fitscan::scan(&args.paths, &opts)?;
-    report.assumptions.config = settings.config.clone();
+    report.assumptions.config = match &opts.anonymise {
+        Some(key) => settings
+            .config
+            .as_deref()
+            .map(|c| fitscan::anonymise::path_token(key, c)),
+        None => settings.config.clone(),
+    };
 
     // A baseline being written is also the one this run is compared with.
     let baseline = match (&settings.write_baseline, &settings.baseline) {

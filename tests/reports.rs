@@ -892,3 +892,30 @@ fn csv_snapshots() {
         Format::CsvWorkloads.render(&report, &RenderOptions::default())
     );
 }
+
+#[test]
+fn anonymised_reports_keep_no_name_host_or_path() {
+    let sensitive = [
+        "erp-app-01",
+        "wms-app-01",
+        "wms-db-01",
+        "yard-cam-02",
+        "freight-billing",
+        "portal-web-02",
+        "route-planner",
+        "samples/estate",
+        "DC-Hamburg",
+        "esx-h0",
+        "vcsa.logistics.example",
+        "servers.yaml",
+        ".fitscan.yaml",
+    ];
+    for format in ["json", "html", "markdown", "csv", "csv-workloads"] {
+        let mut args = ESTATE.to_vec();
+        args.extend(["--anonymise", "--format", format]);
+        let out = stdout_of(&args);
+        for s in sensitive {
+            assert!(!out.contains(s), "{format} keeps `{s}`");
+        }
+    }
+}

@@ -800,7 +800,7 @@ fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str) {
     );
     out.push_str("<rect class=\"current\" x=\"92\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"106\" y=\"13\">now</text>\
 <rect class=\"recommended\" x=\"142\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"156\" y=\"13\">recommended</text>");
-    let mut legend_x = 244.0;
+    let mut legend_x = 256.0;
     if bars.demand.is_some() {
         w!(
             out,

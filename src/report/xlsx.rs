@@ -336,7 +336,7 @@ fn summary_sheet(
     }
     let mut chart = Chart::new(ChartType::BarStacked);
     chart.title().set_name("Workloads by generation and phase");
-    for (p, phase) in Phase::ALL.iter().enumerate() {
+    for p in 0..Phase::ALL.len() {
         let col = 1 + p as u16;
         chart
             .add_series()
@@ -348,10 +348,11 @@ fn summary_sheet(
                     .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(PHASE_COLOURS[p]))),
             )
             .set_gap(60);
-        let _ = phase;
     }
-    chart.y_axis().set_name("Workloads");
-    chart.x_axis().set_reverse();
+    // In a bar chart the value axis is x and the category axis y: generations read 1, 2, 3
+    // from the top, as in the table.
+    chart.x_axis().set_name("Workloads");
+    chart.y_axis().set_reverse();
     chart.set_width(560).set_height(260);
     ws.insert_chart(3, 3, &chart)?;
     row += 1;
