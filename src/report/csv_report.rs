@@ -302,7 +302,7 @@ fn workload_row(w: &WorkloadReport) -> Vec<String> {
         guard(fit.map_or("", |f| f.entry.as_str())),
         money(fit.and_then(|f| f.current_price_per_month)),
         money(fit.and_then(|f| f.price_per_month)),
-        money(fit.and_then(|f| f.saving_per_month)),
+        money(super::overview::monthly_saving(w)),
         label("datacenter"),
         label("cluster"),
         label("host"),

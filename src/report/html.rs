@@ -251,7 +251,7 @@ fn header(out: &mut String, report: &Report, opts: &RenderOptions) {
         ("effort", "Effort"),
         ("findings", "Top findings"),
     ];
-    if !report.summary.estate.groups.is_empty() {
+    if has_estate_section(report) {
         links.push(("estate", "Estate"));
     }
     if !opts.summary_only && !report.workloads.is_empty() {
@@ -584,7 +584,7 @@ The others keep their size until utilisation is collected.</p>\n",
         format_number(a.headroom_pct),
         match &a.catalog {
             Some(c) => format!(
-                ", rounded to the cheapest fitting entry of the catalog {}",
+                ", rounded to the cheapest fitting entry of the catalog “{}”",
                 esc(c.name.as_deref().unwrap_or(&c.file))
             ),
             None => ", rounded up to the next standard size".to_string(),
@@ -709,7 +709,8 @@ The others keep their size until utilisation is collected.</p>\n",
                 w!(
                     out,
                     "<td class=\"num\">{}</td>",
-                    saving(w).map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
+                    overview::monthly_saving(w)
+                        .map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
                 );
             }
             out.push_str("</tr>\n");
@@ -717,20 +718,6 @@ The others keep their size until utilisation is collected.</p>\n",
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
-}
-
-/// Monthly saving of a workload, summed over its components.
-fn saving(w: &WorkloadReport) -> Option<f64> {
-    if let Some(fit) = &w.catalog {
-        return fit.saving_per_month;
-    }
-    let mut total = None;
-    for c in &w.components {
-        if let Some(s) = c.catalog.as_ref().and_then(|f| f.saving_per_month) {
-            *total.get_or_insert(0.0) += s * c.count;
-        }
-    }
-    total
 }
 
 fn basis_text(rs: &Rightsizing) -> &'static str {
@@ -956,9 +943,14 @@ fn top_findings(out: &mut String, ov: &Overview<'_>) {
     out.push_str("</section>\n");
 }
 
+fn has_estate_section(report: &Report) -> bool {
+    let s = &report.summary.estate;
+    !(s.groups.is_empty() && s.powered_off == 0 && s.end_of_life_os == 0 && s.skipped.is_empty())
+}
+
 fn estate_groups(out: &mut String, report: &Report) {
     let s = &report.summary.estate;
-    if s.groups.is_empty() && s.powered_off == 0 && s.end_of_life_os == 0 && s.skipped.is_empty() {
+    if !has_estate_section(report) {
         return;
     }
     out.push_str("<section id=\"estate\">\n<h2>Estate</h2>\n<ul>\n");

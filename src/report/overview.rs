@@ -262,6 +262,21 @@ impl<'a> Overview<'a> {
     }
 }
 
+/// A workload's monthly saving in the catalog, summed over its components (instances
+/// times the saving per instance).
+pub fn monthly_saving(w: &WorkloadReport) -> Option<f64> {
+    if let Some(fit) = &w.catalog {
+        return fit.saving_per_month;
+    }
+    let mut total = None;
+    for c in &w.components {
+        if let Some(s) = c.catalog.as_ref().and_then(|f| f.saving_per_month) {
+            *total.get_or_insert(0.0) += s * c.count;
+        }
+    }
+    total
+}
+
 fn add_sizing(total: &mut Totals, s: &Sizing) {
     total.vcpu += s.vcpu.unwrap_or(0.0);
     total.memory_gib += s.memory_gib.unwrap_or(0.0);

@@ -336,7 +336,8 @@ fn summary_sheet(
     }
     let mut chart = Chart::new(ChartType::BarStacked);
     chart.title().set_name("Workloads by generation and phase");
-    for p in 0..Phase::ALL.len() {
+    // One series per phase, in the matrix's column order.
+    for (p, colour) in PHASE_COLOURS.iter().enumerate() {
         let col = 1 + p as u16;
         chart
             .add_series()
@@ -345,7 +346,7 @@ fn summary_sheet(
             .set_values(("Summary", matrix_header + 1, col, matrix_header + 3, col))
             .set_format(
                 ChartFormat::new()
-                    .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(PHASE_COLOURS[p]))),
+                    .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(*colour))),
             )
             .set_gap(60);
     }
@@ -622,7 +623,7 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
             reclaimable.and_then(|s| s.storage_gib),
             &f.signed,
         )?;
-        opt_number(ws, row, 18, saving(w), &f.money)?;
+        opt_number(ws, row, 18, overview::monthly_saving(w), &f.money)?;
         text(ws, row, 19, &w.file)?;
         ws.write_number_with_format(row, 20, f64::from(w.line), &f.integer)?;
         for (col, key) in [
@@ -644,20 +645,6 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
         report.workloads.len().saturating_sub(row as usize),
         "workloads",
     )
-}
-
-/// Monthly saving of a workload, summed over its components.
-fn saving(w: &WorkloadReport) -> Option<f64> {
-    if let Some(fit) = &w.catalog {
-        return fit.saving_per_month;
-    }
-    let mut total = None;
-    for c in &w.components {
-        if let Some(s) = c.catalog.as_ref().and_then(|f| f.saving_per_month) {
-            *total.get_or_insert(0.0) += s * c.count;
-        }
-    }
-    total
 }
 
 const FINDING_COLUMNS: &[(&str, f64)] = &[
@@ -861,7 +848,7 @@ fn rightsizing_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result
             opt_number(ws, row, 21, fit.current_price_per_month, &f.money)?;
             opt_number(ws, row, 22, fit.price_per_month, &f.money)?;
         }
-        opt_number(ws, row, 23, saving(w), &f.money)?;
+        opt_number(ws, row, 23, overview::monthly_saving(w), &f.money)?;
     }
     finish_table(
         ws,
