@@ -857,13 +857,19 @@ fn small_report() -> fitscan::model::Report {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The size of the rule set changes as rule packs grow; the snapshots are about the layout.
+fn without_rule_count(report: &fitscan::model::Report, text: String) -> String {
+    text.replace(
+        &format!("· {} rules ·", report.assumptions.rules),
+        "· N rules ·",
+    )
+}
+
 #[test]
 fn markdown_snapshot() {
     let report = small_report();
-    insta::assert_snapshot!(
-        "small_markdown",
-        Format::Markdown.render(&report, &RenderOptions::default())
-    );
+    let text = Format::Markdown.render(&report, &RenderOptions::default());
+    insta::assert_snapshot!("small_markdown", without_rule_count(&report, text));
 }
 
 #[test]
@@ -874,10 +880,8 @@ fn markdown_summary_snapshot() {
         scan_date: Some("2024-05-01T10:05:00Z".into()),
         ..RenderOptions::default()
     };
-    insta::assert_snapshot!(
-        "small_markdown_summary",
-        Format::Markdown.render(&report, &opts)
-    );
+    let text = Format::Markdown.render(&report, &opts);
+    insta::assert_snapshot!("small_markdown_summary", without_rule_count(&report, text));
 }
 
 #[test]
