@@ -56,6 +56,16 @@ impl Tokens {
     }
 }
 
+/// The token `apply` gives the input path `path` (for paths the caller records after the
+/// scan, such as the config file).
+pub fn path_token(key: &str, path: &str) -> String {
+    Tokens {
+        key: key.to_string(),
+        map: HashMap::new(),
+    }
+    .path(path)
+}
+
 /// Replaces every sensitive value in `report`; `key` salts the hashes.
 pub fn apply(report: &mut Report, key: &str) {
     let mut tokens = Tokens {
@@ -109,6 +119,29 @@ pub fn apply(report: &mut Report, key: &str) {
     if let Some(c) = report.assumptions.catalog.as_mut() {
         c.file = tokens.path(&c.file);
     }
+    // Where suppressions were written (inline in an input, or the config file) and the files
+    // components were read from are paths too.
+    for path in report
+        .assumptions
+        .config
+        .iter_mut()
+        .chain(report.assumptions.baseline.iter_mut())
+    {
+        *path = tokens.path(path);
+    }
+    for w in &mut report.workloads {
+        for s in &mut w.suppressed {
+            s.by.file = tokens.path(&s.by.file).as_str().into();
+        }
+        for c in &mut w.components {
+            if let Some(f) = c.file.as_mut() {
+                *f = tokens.path(f).as_str().into();
+            }
+        }
+    }
+    for u in &mut report.unused_suppressions {
+        u.file = tokens.path(&u.file).as_str().into();
+    }
 
     // Every free text: the longest original first, whole words only.
     let mut pairs: Vec<(String, String)> = tokens
@@ -151,6 +184,7 @@ pub fn apply(report: &mut Report, key: &str) {
         }
         for s in &mut w.suppressed {
             s.file = w_file.clone();
+            replace(&mut s.message);
             if let Some(r) = s.reason.as_mut() {
                 replace(r);
             }
@@ -161,6 +195,13 @@ pub fn apply(report: &mut Report, key: &str) {
     }
     for e in &mut report.errors {
         replace(&mut e.message);
+    }
+    for u in &mut report.unused_suppressions {
+        replace(&mut u.message);
+        replace(&mut u.remediation);
+        if let Some(w) = u.workload.as_mut() {
+            replace(w);
+        }
     }
 }
 

@@ -67,8 +67,9 @@ struct ScanArgs {
     /// Files and folders to scan (folders are walked, honouring .gitignore)
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format, repeatable: table (default), json, sarif, junit; FORMAT=PATH writes
-    /// that format to a file (at most one format goes to standard output)
+    /// Output format, repeatable: table (default), json, sarif, junit, html, markdown, csv
+    /// (one row per finding), csv-workloads, xlsx; FORMAT=PATH writes that format to a file
+    /// (at most one format goes to standard output)
     #[arg(long, short = 'f', value_parser = parse_output, value_name = "FORMAT[=PATH]")]
     format: Vec<OutputSpec>,
     /// Write the report to FILE instead of standard output (the format without =PATH)
@@ -116,6 +117,10 @@ struct ScanArgs {
     /// Print the table without the list of findings, and no progress
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// HTML and Markdown: the estate summary and top findings only (a pull-request comment,
+    /// an executive read-out), without the section of each workload
+    #[arg(long)]
+    summary_only: bool,
     /// Skip files larger than this many bytes (reported as errors)
     #[arg(long, default_value_t = fitscan::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
@@ -305,6 +310,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         file,
         &cwd,
     )?;
+    fitscan::report::outputs::refuse_binary_on_terminal(
+        &settings.outputs,
+        std::io::stdout().is_terminal(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let scan_date = scan_date();
     let opts = ScanOptions {
         rules: settings.rules.clone(),
         no_default_rules: settings.no_default_rules,
@@ -327,7 +338,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         }),
     };
     let mut report = fitscan::scan(&args.paths, &opts)?;
-    report.assumptions.config = settings.config.clone();
+    report.assumptions.config = match &opts.anonymise {
+        Some(key) => settings
+            .config
+            .as_deref()
+            .map(|c| fitscan::anonymise::path_token(key, c)),
+        None => settings.config.clone(),
+    };
 
     // A baseline being written is also the one this run is compared with.
     let baseline = match (&settings.write_baseline, &settings.baseline) {
@@ -361,6 +378,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             quiet: args.quiet,
             fail_on: settings.gate.fail_on,
             min_phase: settings.gate.min_phase,
+            summary_only: args.summary_only,
+            scan_date: Some(scan_date.clone()),
         };
         write_report(output.path.as_ref(), output.format, &report, &render)?;
     }
@@ -373,6 +392,20 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// When the scan ran, in UTC; `SOURCE_DATE_EPOCH` (the reproducible-builds convention)
+/// pins it, so that two runs over the same inputs write the same report.
+fn scan_date() -> String {
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let seconds = pinned.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    });
+    fitscan::report::overview::rfc3339_utc(seconds)
 }
 
 fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {

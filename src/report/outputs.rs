@@ -95,6 +95,23 @@ pub fn plan(specs: Vec<OutputSpec>, output: Option<PathBuf>) -> Result<Vec<Outpu
     Ok(specs)
 }
 
+/// A binary format (xlsx) written to a terminal would fill it with bytes: refuse, and say
+/// how to write it to a file instead.
+pub fn refuse_binary_on_terminal(
+    specs: &[OutputSpec],
+    stdout_is_terminal: bool,
+) -> Result<(), String> {
+    match specs
+        .iter()
+        .find(|s| s.path.is_none() && s.format.is_binary())
+    {
+        Some(spec) if stdout_is_terminal => Err(format!(
+            "--format {spec} is a binary format and standard output is a terminal: write it to a file with --format {spec}=PATH or --output PATH (or redirect standard output)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +152,19 @@ mod tests {
         );
         assert!(plan_of(&["json=a", "sarif=a"], None).is_err_and(|e| e.contains("more than one")));
         assert!(plan_of(&["json=a"], Some("b")).is_err());
+    }
+
+    #[test]
+    fn binary_formats_never_go_to_a_terminal() {
+        let to_stdout = [spec("xlsx")];
+        let err = refuse_binary_on_terminal(&to_stdout, true)
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("--format xlsx=PATH"), "{err}");
+        assert!(
+            refuse_binary_on_terminal(&to_stdout, false).is_ok(),
+            "a pipe or a file is fine"
+        );
+        assert!(refuse_binary_on_terminal(&[spec("xlsx=a.xlsx"), spec("html")], true).is_ok());
     }
 }

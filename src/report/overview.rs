@@ -1,0 +1,413 @@
+//! What the reports a consultant hands over (HTML, Markdown, CSV, Excel) compute from a
+//! [`Report`]: the generation x phase matrix, workloads by kind and by disposition, the
+//! findings that recur across the estate, where each rule's documentation lives, and the
+//! command line that reproduces the report. Computed once per rendering, in one pass over
+//! the findings.
+
+use std::collections::HashMap;
+
+use crate::model::{
+    Disposition, Generation, Level, Phase, Report, RuleInfo, Severity, Sizing, Totals,
+    WorkloadKind, WorkloadReport,
+};
+use crate::report::sarif::RULE_DOCS_BASE;
+use crate::rightsize::{Basis, round2};
+
+/// How many example workloads a recurring finding names.
+pub const EXAMPLES_PER_RULE: usize = 3;
+
+pub const DISPOSITIONS: [Disposition; 3] = [
+    Disposition::Rehost,
+    Disposition::Replatform,
+    Disposition::Refactor,
+];
+
+/// Row index of a generation in [`Overview::matrix`].
+pub fn generation_index(g: Generation) -> usize {
+    usize::from(g.number()).saturating_sub(1).min(2)
+}
+
+/// Column index of a phase in [`Overview::matrix`].
+pub fn phase_index(p: Phase) -> usize {
+    match p {
+        Phase::Unchanged => 0,
+        Phase::Optimised => 1,
+        Phase::PurposeBuilt => 2,
+    }
+}
+
+/// What a phase means, in a sentence a workshop audience follows.
+pub fn phase_meaning(p: Phase) -> &'static str {
+    match p {
+        Phase::Unchanged => {
+            "moved 1:1 onto the platform: the sizing, identity and configuration of its old home came along"
+        }
+        Phase::Optimised => {
+            "right-sized, configured from outside, data separable from compute, health observable"
+        }
+        Phase::PurposeBuilt => {
+            "uses the platform's own APIs: scales out, heals itself, isolated and encrypted"
+        }
+    }
+}
+
+pub fn disposition_meaning(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Rehost => "move as it is; the roadmap needs changes to the application",
+        Disposition::Replatform => "change the platform around it (sizing, configuration, OS)",
+        Disposition::Refactor => "already built for the platform; evolve it",
+    }
+}
+
+/// Workloads of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindRow {
+    pub kind: WorkloadKind,
+    pub workloads: usize,
+    /// By phase, in [`Phase::ALL`] order.
+    pub by_phase: [usize; 3],
+    pub disconnects: usize,
+}
+
+/// Workloads and roadmap effort of one disposition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispositionRow {
+    pub disposition: Disposition,
+    pub workloads: usize,
+    pub effort: u32,
+}
+
+/// A rule that fired across the estate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleCount<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub severity: Severity,
+    pub level: Level,
+    pub findings: usize,
+    pub workloads: usize,
+    /// Indices into `report.workloads` of the first few workloads it fired on.
+    pub examples: Vec<usize>,
+}
+
+/// Findings of one workload by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl Counts {
+    pub fn of(w: &WorkloadReport) -> Counts {
+        let mut c = Counts::default();
+        for f in &w.findings {
+            match f.severity {
+                Severity::Error => c.error += 1,
+                Severity::Warning => c.warning += 1,
+                Severity::Info => c.info += 1,
+            }
+        }
+        c
+    }
+    pub fn total(self) -> usize {
+        self.error + self.warning + self.info
+    }
+}
+
+pub struct Overview<'a> {
+    pub report: &'a Report,
+    /// Workloads by generation (rows 1, 2, 3) and phase (columns in [`Phase::ALL`] order).
+    pub matrix: [[usize; 3]; 3],
+    pub disconnects_by_generation: [usize; 3],
+    /// Kinds present in the estate, in a fixed order.
+    pub kinds: Vec<KindRow>,
+    /// Every disposition, present or not.
+    pub dispositions: Vec<DispositionRow>,
+    /// Every rule that fired: most workloads first, then severity, then findings, then id.
+    pub rule_counts: Vec<RuleCount<'a>>,
+    /// Size of the workloads that have one, now and as recommended.
+    pub current_total: Totals,
+    pub recommended_total: Totals,
+    pub sized_workloads: usize,
+    /// Workloads whose recommendation rests on measured utilisation.
+    pub measured_workloads: usize,
+    rules: HashMap<&'a str, &'a RuleInfo>,
+}
+
+impl<'a> Overview<'a> {
+    pub fn new(report: &'a Report) -> Overview<'a> {
+        let mut matrix = [[0usize; 3]; 3];
+        let mut disconnects_by_generation = [0usize; 3];
+        let mut kinds: Vec<KindRow> = Vec::new();
+        let mut dispositions: Vec<DispositionRow> = DISPOSITIONS
+            .iter()
+            .map(|d| DispositionRow {
+                disposition: *d,
+                workloads: 0,
+                effort: 0,
+            })
+            .collect();
+        // Each rule's count, and the last workload it was counted for.
+        let mut current_total = Totals::default();
+        let mut recommended_total = Totals::default();
+        let mut sized_workloads = 0;
+        let mut measured_workloads = 0;
+        let mut by_rule: HashMap<&'a str, (RuleCount<'a>, usize)> = HashMap::new();
+        for (i, w) in report.workloads.iter().enumerate() {
+            let g = generation_index(w.generation);
+            let p = phase_index(w.phase);
+            matrix[g][p] += 1;
+            disconnects_by_generation[g] += usize::from(w.disconnect);
+            let row = match kinds.iter_mut().position(|k| k.kind == w.kind) {
+                Some(at) => &mut kinds[at],
+                None => {
+                    kinds.push(KindRow {
+                        kind: w.kind,
+                        workloads: 0,
+                        by_phase: [0; 3],
+                        disconnects: 0,
+                    });
+                    let last = kinds.len() - 1;
+                    &mut kinds[last]
+                }
+            };
+            row.workloads += 1;
+            row.by_phase[p] += 1;
+            row.disconnects += usize::from(w.disconnect);
+            if let Some(d) = dispositions
+                .iter_mut()
+                .find(|d| d.disposition == w.disposition)
+            {
+                d.workloads += 1;
+                d.effort += w.effort;
+            }
+            if let Some(rs) = &w.rightsizing {
+                sized_workloads += 1;
+                measured_workloads += usize::from(rs.basis == Basis::Utilisation);
+                add_sizing(&mut current_total, &rs.current);
+                add_sizing(&mut recommended_total, &rs.recommended);
+            }
+            for f in &w.findings {
+                let (entry, last) = by_rule.entry(f.rule.as_str()).or_insert_with(|| {
+                    let count = RuleCount {
+                        rule: &f.rule,
+                        title: &f.title,
+                        severity: f.severity,
+                        level: f.level,
+                        findings: 0,
+                        workloads: 0,
+                        examples: Vec::new(),
+                    };
+                    (count, usize::MAX)
+                });
+                entry.findings += 1;
+                if *last != i {
+                    *last = i;
+                    entry.workloads += 1;
+                    if entry.examples.len() < EXAMPLES_PER_RULE {
+                        entry.examples.push(i);
+                    }
+                }
+            }
+        }
+        kinds.sort_by_key(|k| k.kind);
+        let mut rule_counts: Vec<RuleCount<'a>> = by_rule.into_values().map(|(c, _)| c).collect();
+        rule_counts.sort_by(|a, b| {
+            b.workloads
+                .cmp(&a.workloads)
+                .then(b.severity.cmp(&a.severity))
+                .then(b.findings.cmp(&a.findings))
+                .then(a.rule.cmp(b.rule))
+        });
+        Overview {
+            report,
+            matrix,
+            disconnects_by_generation,
+            kinds,
+            dispositions,
+            rule_counts,
+            current_total: round_totals(current_total),
+            recommended_total: round_totals(recommended_total),
+            sized_workloads,
+            measured_workloads,
+            rules: report.rules.iter().map(|r| (r.id.as_str(), r)).collect(),
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&'a RuleInfo> {
+        self.rules.get(id).copied()
+    }
+
+    /// The rule's documentation: fitscan's page for its own rules (and the built-in ones
+    /// such as `parse-error`), a user rule's first web link, else nothing.
+    pub fn rule_doc_url(&self, id: &str) -> Option<String> {
+        match self.rule(id) {
+            Some(rule) if rule.source.is_some() => rule
+                .links
+                .iter()
+                .find(|l| l.starts_with("https://") || l.starts_with("http://"))
+                .cloned(),
+            _ => Some(format!("{RULE_DOCS_BASE}{}.md", encode_uri_component(id))),
+        }
+    }
+
+    /// The rationale of a rule: why it matters for its phase.
+    pub fn rationale(&self, id: &str) -> &'a str {
+        self.rule(id).map_or("", |r| r.rationale.as_str())
+    }
+
+    pub fn total_workloads_in_generation(&self, g: usize) -> usize {
+        self.matrix[g].iter().sum()
+    }
+}
+
+/// A workload's monthly saving in the catalog, summed over its components (instances
+/// times the saving per instance).
+pub fn monthly_saving(w: &WorkloadReport) -> Option<f64> {
+    if let Some(fit) = &w.catalog {
+        return fit.saving_per_month;
+    }
+    let mut total = None;
+    for c in &w.components {
+        if let Some(s) = c.catalog.as_ref().and_then(|f| f.saving_per_month) {
+            *total.get_or_insert(0.0) += s * c.count;
+        }
+    }
+    total
+}
+
+fn add_sizing(total: &mut Totals, s: &Sizing) {
+    total.vcpu += s.vcpu.unwrap_or(0.0);
+    total.memory_gib += s.memory_gib.unwrap_or(0.0);
+    total.storage_gib += s.storage_gib.unwrap_or(0.0);
+}
+
+fn round_totals(t: Totals) -> Totals {
+    Totals {
+        vcpu: round2(t.vcpu),
+        memory_gib: round2(t.memory_gib),
+        storage_gib: round2(t.storage_gib),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn encode_uri_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_./:=@%+-,".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A command line that runs the same assessment again, from the settings the report
+/// recorded. Rule files come with the config file when there is one (listing them again
+/// would load them twice).
+pub fn reproduce_command(report: &Report) -> String {
+    let a = &report.assumptions;
+    let mut words: Vec<String> = vec!["fitscan".into(), "scan".into()];
+    words.extend(a.inputs.iter().map(|i| shell_word(i)));
+    if let Some(config) = &a.config {
+        words.push("--config".into());
+        words.push(shell_word(config));
+    } else {
+        for r in &a.rule_sources {
+            words.push("--rules".into());
+            words.push(shell_word(r));
+        }
+    }
+    if !a.default_rules {
+        words.push("--no-default-rules".into());
+    }
+    words.push(format!(
+        "--percentile {}",
+        crate::node::format_number(a.percentile)
+    ));
+    words.push(format!(
+        "--headroom {}",
+        crate::node::format_number(a.headroom_pct)
+    ));
+    for m in &a.metrics {
+        words.push("--metrics".into());
+        words.push(shell_word(m));
+    }
+    if let Some(c) = &a.catalog {
+        words.push("--catalog".into());
+        words.push(shell_word(&c.file));
+    }
+    if let Some(b) = &a.baseline {
+        words.push("--baseline".into());
+        words.push(shell_word(b));
+    }
+    if a.anonymised {
+        words.push("--anonymise".into());
+    }
+    words.join(" ")
+}
+
+/// The scan date as a reader expects it: `2024-05-01 10:05 UTC` from RFC 3339.
+pub fn readable_date(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) if rfc3339.ends_with('Z') => format!("{day} {time} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// Seconds since the Unix epoch as RFC 3339 UTC (`2024-05-01T10:05:00Z`).
+pub fn rfc3339_utc(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let secs = unix_seconds.rem_euclid(86_400);
+    let (y, m, d) = crate::metrics::civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_and_readable() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_714_557_900), "2024-05-01T10:05:00Z");
+        assert_eq!(
+            readable_date("2024-05-01T10:05:00Z"),
+            "2024-05-01 10:05 UTC"
+        );
+        assert_eq!(readable_date("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("samples/vms"), "samples/vms");
+        assert_eq!(shell_word("my vms"), "'my vms'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn rule_ids_are_encoded_in_links() {
+        assert_eq!(encode_uri_component("VM001"), "VM001");
+        assert_eq!(encode_uri_component("a b/<c>"), "a%20b%2F%3Cc%3E");
+    }
+}
