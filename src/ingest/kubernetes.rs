@@ -60,6 +60,10 @@ impl Input for Kubernetes {
         }
     }
 
+    fn joins(&self, workload: &Workload) -> bool {
+        companions::joins(workload)
+    }
+
     fn link(
         &self,
         workloads: &mut Vec<Workload>,

@@ -98,6 +98,12 @@ pub trait Input: Sync + Send {
     ) {
     }
 
+    /// Whether `link` may change this workload (it is then assessed after the joins; any
+    /// other workload is assessed as soon as its file is read, and its document dropped).
+    fn joins(&self, _workload: &Workload) -> bool {
+        false
+    }
+
     /// After every file is read: join this kind's objects across files.
     fn link(
         &self,
@@ -226,13 +232,56 @@ fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     }
 }
 
-/// Joins every kind's objects across files.
+/// Whether a cross-file join may still change the workload.
+pub fn joined_later(workload: &Workload) -> bool {
+    inputs().iter().any(|i| i.joins(workload))
+}
+
+/// Joins every kind's objects across files. Each kind's join is guarded: a panic in one
+/// becomes an error entry naming the files it was joining (a bug to report), and the
+/// workloads are still assessed, unjoined.
 pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
     let mut objects = objects;
     for input in inputs() {
         let (mine, rest): (Vec<Object>, Vec<Object>) =
             objects.into_iter().partition(|o| o.input == input.name());
         objects = rest;
-        input.link(workloads, mine, errors);
+        let mut files: Vec<Arc<str>> = mine.iter().map(|o| Arc::clone(&o.file)).collect();
+        files.extend(
+            workloads
+                .iter()
+                .filter(|w| input.joins(w))
+                .map(|w| Arc::clone(&w.file)),
+        );
+        let before = errors.len();
+        let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            input.link(workloads, mine, errors);
+        }));
+        if joined.is_err() {
+            files.sort();
+            files.dedup();
+            errors.truncate(before);
+            errors.push(link_panic(input.name(), &files));
+        }
     }
+}
+
+fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
+    const SHOWN: usize = 5;
+    let first = files.first().map_or("(scan)", |f| f);
+    let mut names: Vec<&str> = files.iter().take(SHOWN).map(|f| &**f).collect();
+    let more = files.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    names.sort_unstable();
+    ScanError::input(
+        first,
+        format!(
+            "internal error while joining {input} objects across files (a bug in fitscan, please report it with these files: {}{more}); their workloads are assessed without the joins",
+            names.join(", ")
+        ),
+    )
 }

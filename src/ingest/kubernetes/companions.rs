@@ -796,12 +796,14 @@ fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
 }
 
 /// Joins the companions to every Kubernetes workload and writes the facts rules read.
+/// The workloads `link` joins companions to.
+pub(super) fn joins(w: &Workload) -> bool {
+    w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes
+}
+
 pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
     let index = build_index(objects, errors);
-    for w in workloads
-        .iter_mut()
-        .filter(|w| w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes)
-    {
+    for w in workloads.iter_mut().filter(|w| joins(w)) {
         join(w, &index);
     }
 }
