@@ -64,16 +64,17 @@ pub fn parse_documents_with(text: &str, limits: Limits) -> Result<Vec<Node>, Yam
     Builder::new(limits).run(parser)
 }
 
-/// A collection being read.
+/// A collection being read. Its children wait on the builder's shared stacks of items and
+/// entries from `first` on, and move into a vector of exactly their number when it ends.
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        first: usize,
         start: Position,
         anchor: usize,
         size: usize,
     },
     Map {
-        entries: Vec<Entry>,
+        first: usize,
         /// The key read, waiting for its value.
         key: Option<Key>,
         /// Values of merge keys (`<<: *base`), applied when the mapping ends.
@@ -110,6 +111,8 @@ struct Done {
 struct Builder {
     limits: Limits,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     documents: Vec<Node>,
     root: Option<Node>,
     /// Anchored nodes of the current document, by the parser's anchor id.
@@ -148,6 +151,8 @@ impl Builder {
         Builder {
             limits,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             documents: Vec::new(),
             root: None,
             anchors: HashMap::new(),
@@ -216,7 +221,7 @@ impl Builder {
                         self.open_anchors.push(anchor);
                     }
                     self.stack.push(Frame::Seq {
-                        items: Vec::new(),
+                        first: self.items.len(),
                         start: at,
                         anchor,
                         size: 1,
@@ -228,7 +233,7 @@ impl Builder {
                         self.open_anchors.push(anchor);
                     }
                     self.stack.push(Frame::Map {
-                        entries: Vec::new(),
+                        first: self.entries.len(),
                         key: None,
                         merges: Vec::new(),
                         start: at,
@@ -239,13 +244,13 @@ impl Builder {
                 Event::SequenceEnd | Event::MappingEnd => {
                     let done = match self.stack.pop() {
                         Some(Frame::Seq {
-                            items,
+                            first,
                             start,
                             anchor,
                             size,
                         }) => Done {
                             node: Node {
-                                value: Value::Seq(items),
+                                value: Value::Seq(self.items.drain(first..).collect()),
                                 line: start.line,
                                 column: start.column,
                             },
@@ -254,7 +259,7 @@ impl Builder {
                             merge_key: false,
                         },
                         Some(Frame::Map {
-                            entries,
+                            first,
                             merges,
                             start,
                             anchor,
@@ -262,7 +267,11 @@ impl Builder {
                             ..
                         }) => Done {
                             node: Node {
-                                value: Value::Map(finish_map(entries, merges, start.line)?),
+                                value: Value::Map(finish_map(
+                                    self.entries.drain(first..).collect(),
+                                    merges,
+                                    start.line,
+                                )?),
                                 line: start.line,
                                 column: start.column,
                             },
@@ -363,16 +372,12 @@ impl Builder {
             return Ok(());
         };
         match parent {
-            Frame::Seq { items, size, .. } => {
+            Frame::Seq { size, .. } => {
                 *size += done.size;
-                items.push(done.node);
+                self.items.push(done.node);
             }
             Frame::Map {
-                entries,
-                key,
-                merges,
-                size,
-                ..
+                key, merges, size, ..
             } => {
                 *size += done.size;
                 match key.take() {
@@ -399,7 +404,7 @@ impl Builder {
                             value.line = k.at.line;
                             value.column = k.at.column;
                         }
-                        entries.push(Entry { key: k.text, value });
+                        self.entries.push(Entry { key: k.text, value });
                     }
                 }
             }
