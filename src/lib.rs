@@ -691,7 +691,7 @@ fn assess(
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
-    let mut tracker = policy::Tracker::new(&w, &opts.policy);
+    let mut tracker = policy::Tracker::new(&w, &opts.policy, rules);
     for (rule, texts) in rules.for_target_with_texts(w.target) {
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
