@@ -316,7 +316,21 @@ pub fn read_csv(
                 header_len = Some(record.len());
                 continue;
             };
-            if record.len() == expected {
+            let spans_lines =
+                next_line > record_line + 1 && record.iter().any(|c| c.contains('\n'));
+            // A quote opened in the last cell and never closed swallows the rest of the file
+            // into that cell, with the header's cell count: it ends at the end of the text
+            // without a closing quote.
+            let record_start = start + usize::try_from(record_offset).unwrap_or(0);
+            let unterminated = spans_lines
+                && usize::try_from(reader.position().byte()).unwrap_or(usize::MAX)
+                    >= bytes.len() - start
+                && !bytes
+                    .get(record_start..)
+                    .unwrap_or_default()
+                    .trim_ascii_end()
+                    .ends_with(b"\"");
+            if record.len() == expected && !unterminated {
                 if let Err(message) = on_record(CsvRecord::Row(CsvRow {
                     line: record_line,
                     cells: &record,
@@ -325,18 +339,16 @@ pub fn read_csv(
                 }
                 continue;
             }
-            let swallowed = next_line > record_line + 1 && record.iter().any(|c| c.contains('\n'));
-            if swallowed {
+            if spans_lines {
                 errors.push(ScanError::parse(
                     &file.display,
                     Some(record_line),
                     "unterminated quote: this row is skipped (close the quote or remove it)",
                 ));
                 // Resume on the line after the one that opened the quote.
-                let from = start + usize::try_from(record_offset).unwrap_or(0);
-                match bytes[from..].iter().position(|b| *b == b'\n') {
+                match bytes[record_start..].iter().position(|b| *b == b'\n') {
                     Some(nl) => {
-                        start = from + nl + 1;
+                        start = record_start + nl + 1;
                         base_line = record_line + 1;
                         continue 'outer;
                     }
