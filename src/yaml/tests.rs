@@ -498,3 +498,18 @@ fn same(new: &Node, old: &Node, file: &str) {
         (a, b) => assert_eq!(a, b, "{file}: line {}", new.line),
     }
 }
+
+#[test]
+fn non_finite_numbers_no_longer_fail_the_file() {
+    let text = "replicas: 1e999\nlimit: .inf\n";
+    let before = previous_reader(text)
+        .err()
+        .map(|e| e.without_snippet().to_string());
+    assert!(
+        before.as_deref().is_some_and(|m| m.contains("non-finite")),
+        "{before:?}"
+    );
+    let doc = one(text);
+    assert_eq!(doc.get("replicas").and_then(Node::as_str), Some("1e999"));
+    assert_eq!(doc.get("replicas").and_then(Node::as_f64), None);
+}
