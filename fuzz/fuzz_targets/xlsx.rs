@@ -1,0 +1,11 @@
+#![no_main]
+//! RVTools workbooks: zip archives with sheets, as calamine reads them.
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = common::ingest_named("RVTools_export_all.xlsx", data);
+});
