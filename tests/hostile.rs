@@ -963,3 +963,53 @@ fn regression_inputs_from_fuzzing() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The parallel scan
+
+#[test]
+fn one_worker_or_four_give_the_same_report_byte_for_byte() {
+    let run = |jobs: &str| {
+        let out = Command::cargo_bin("fitscan")
+            .unwrap_or_else(|e| panic!("binary: {e}"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scan", "samples", "rules/fixtures", "--format", "json"])
+            .args(["--fail-on", "never", "--jobs", jobs])
+            .output()
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        assert_eq!(out.status.code(), Some(0));
+        out.stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 10_000);
+    assert!(one == run("4"), "--jobs 1 and --jobs 4 differ");
+    assert!(one == run("2"), "--jobs 1 and --jobs 2 differ");
+}
+
+#[test]
+fn gitignore_is_honoured_unless_no_ignore() {
+    let estate = Estate::new();
+    estate.write(".gitignore", b"generated/\n*.tmp.yaml\n");
+    estate.write(
+        "generated/vm.yaml",
+        GOOD_VM.replace("good", "generated").as_bytes(),
+    );
+    estate.write(
+        "scratch.tmp.yaml",
+        GOOD_VM.replace("good", "scratch").as_bytes(),
+    );
+    estate.write(".hidden/vm.yaml", GOOD_VM.replace("good", "hidden").as_bytes());
+    let report = estate.scan();
+    assert_eq!(workload_names(&report), ["good"]);
+    let all = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            no_ignore: true,
+            ..ScanOptions::default()
+        },
+    );
+    let mut names = workload_names(&all);
+    names.sort_unstable();
+    // Hidden folders stay out either way, as in ripgrep.
+    assert_eq!(names, ["generated", "good", "scratch"]);
+}

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each target uses its part
+
 //! What the targets share: reading one in-memory file the way a scan does, and failing
 //! loudly when the scan's panic guard had to step in (a panic is a bug, even a caught one).
 
