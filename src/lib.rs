@@ -303,26 +303,34 @@ impl Settle<'_> {
     /// Assesses one workload; a panic becomes an error entry naming the workload and its
     /// file, and the scan goes on.
     fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
-        let file = Arc::clone(&w.file);
-        let name = w.name.clone();
-        let line = w.line;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assess_guarded(w, |w| {
             let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
             if !keep_checks {
                 r.report.checks = Vec::new();
             }
             r
-        }))
-        .map_err(|_| ScanError {
-            line: (line > 0).then_some(line),
-            ..ScanError::input(
-                &file,
-                format!(
-                    "internal error while assessing `{name}` (a bug in fitscan, please report it with the file)"
-                ),
-            )
         })
     }
+}
+
+/// Runs `assess` on the workload; a panic becomes an error entry naming the workload, its
+/// file and line, and the scan goes on.
+fn assess_guarded(
+    w: Workload,
+    assess: impl FnOnce(Workload) -> Assessed,
+) -> Result<Assessed, ScanError> {
+    let file = Arc::clone(&w.file);
+    let name = w.name.clone();
+    let line = w.line;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| assess(w))).map_err(|_| ScanError {
+        line: (line > 0).then_some(line),
+        ..ScanError::input(
+            &file,
+            format!(
+                "internal error while assessing `{name}` (a bug in fitscan, please report it with the file)"
+            ),
+        )
+    })
 }
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
@@ -951,5 +959,36 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         disregarded_suppressions: 0,
         baselined: 0,
         estate: estate::EstateSummary::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_assessing_names_the_workload_and_its_file() {
+        let w = Workload {
+            name: "db-01".into(),
+            file: Arc::from("estate/vms.yaml"),
+            line: 12,
+            ..ingest::vmspec::VmSpec::workload_from_doc(
+                Node::map(12),
+                "db-01".into(),
+                &Arc::from("estate/vms.yaml"),
+                &IngestContext::default(),
+                &mut Vec::new(),
+            )
+        };
+        let err = assess_guarded(w, |_| panic!("a bug")).err();
+        assert_eq!(
+            err,
+            Some(ScanError {
+                file: "estate/vms.yaml".into(),
+                line: Some(12),
+                message: "internal error while assessing `db-01` (a bug in fitscan, please report it with the file)".into(),
+                rule: "input-error",
+            })
+        );
     }
 }

@@ -998,7 +998,10 @@ fn gitignore_is_honoured_unless_no_ignore() {
         "scratch.tmp.yaml",
         GOOD_VM.replace("good", "scratch").as_bytes(),
     );
-    estate.write(".hidden/vm.yaml", GOOD_VM.replace("good", "hidden").as_bytes());
+    estate.write(
+        ".hidden/vm.yaml",
+        GOOD_VM.replace("good", "hidden").as_bytes(),
+    );
     let report = estate.scan();
     assert_eq!(workload_names(&report), ["good"]);
     let all = estate.scan_with(

@@ -241,8 +241,17 @@ pub fn joined_later(workload: &Workload) -> bool {
 /// becomes an error entry naming the files it was joining (a bug to report), and the
 /// workloads are still assessed, unjoined.
 pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
+    link_with(inputs(), workloads, objects, errors);
+}
+
+fn link_with(
+    inputs: &[&dyn Input],
+    workloads: &mut Vec<Workload>,
+    objects: Vec<Object>,
+    errors: &mut Vec<ScanError>,
+) {
     let mut objects = objects;
-    for input in inputs() {
+    for input in inputs {
         let (mine, rest): (Vec<Object>, Vec<Object>) =
             objects.into_iter().partition(|o| o.input == input.name());
         objects = rest;
@@ -284,4 +293,53 @@ fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
             names.join(", ")
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An input whose join has a bug.
+    struct Broken;
+
+    impl Input for Broken {
+        fn name(&self) -> &'static str {
+            "broken"
+        }
+        fn link(&self, _: &mut Vec<Workload>, _: Vec<Object>, errors: &mut Vec<ScanError>) {
+            errors.push(ScanError::input(
+                "half-done",
+                "an error from before the panic",
+            ));
+            panic!("a bug in a join");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_join_names_the_files_and_spares_the_workloads() {
+        let objects: Vec<Object> = (0..7)
+            .map(|i| Object {
+                input: "broken",
+                file: Arc::from(format!("k8s/{i}.yaml").as_str()),
+                doc: Node::map(1),
+            })
+            .collect();
+        let mut workloads = vec![vmspec::VmSpec::workload_from_doc(
+            Node::map(1),
+            "vm".into(),
+            &Arc::from("vm.yaml"),
+            &IngestContext::default(),
+            &mut Vec::new(),
+        )];
+        let mut errors = vec![ScanError::input("earlier.yaml", "kept")];
+        link_with(&[&Broken], &mut workloads, objects, &mut errors);
+        assert_eq!(workloads.len(), 1);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].message, "kept");
+        assert_eq!(errors[1].file, "k8s/0.yaml");
+        assert_eq!(
+            errors[1].message,
+            "internal error while joining broken objects across files (a bug in fitscan, please report it with these files: k8s/0.yaml, k8s/1.yaml, k8s/2.yaml, k8s/3.yaml, k8s/4.yaml and 2 more); their workloads are assessed without the joins"
+        );
+    }
 }
