@@ -589,10 +589,11 @@ fn number(t: &str) -> Option<Value> {
         let magnitude = digits_value(digits, radix)?;
         return Some(int_value(magnitude, negative));
     }
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
-        if let Some(magnitude) = digits_value(unsigned, 10) {
-            return Some(int_value(magnitude, negative));
-        }
+    if !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && let Some(magnitude) = digits_value(unsigned, 10)
+    {
+        return Some(int_value(magnitude, negative));
     }
     // Rust's float syntax is the YAML one plus spellings of NaN and infinity, which a
     // finite check turns away.
@@ -662,7 +663,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

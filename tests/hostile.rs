@@ -951,7 +951,7 @@ fn regression_inputs_from_fuzzing() {
     files.sort();
     assert!(!files.is_empty());
     for file in files {
-        let report = scan(&[file.clone()], &ScanOptions::default())
+        let report = scan(std::slice::from_ref(&file), &ScanOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for e in &report.errors {
             assert!(!e.message.contains("internal error"), "{e}");

@@ -157,7 +157,7 @@ fn indent(text: &str, pad: &str) -> String {
 
 /// Writes `files` VM spec files under `dir`; returns (VMs, bytes).
 pub fn write(dir: &Path, files: usize) -> std::io::Result<(usize, usize)> {
-    let mut rng = Rng::new(0x5eed_0f_f17_5ca4);
+    let mut rng = Rng::new(0x0005_eed0_ff17_5ca4);
     let (mut vms, mut bytes) = (0, 0);
     for i in 0..files {
         let folder = dir.join(format!("site-{:02}", i % 25));
