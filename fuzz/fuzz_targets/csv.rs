@@ -20,9 +20,15 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };
-    let mut bytes = HEADERS[usize::from(pick) % HEADERS.len()].as_bytes().to_vec();
+    let mut bytes = HEADERS[usize::from(pick) % HEADERS.len()]
+        .as_bytes()
+        .to_vec();
     bytes.extend_from_slice(rest);
-    for name in ["RVTools_tabvInfo.csv", "RVTools_tabvDisk.csv", "azure-import.csv"] {
+    for name in [
+        "RVTools_tabvInfo.csv",
+        "RVTools_tabvDisk.csv",
+        "azure-import.csv",
+    ] {
         let out = common::ingest_named(name, &bytes);
         let mut workloads = out.workloads;
         let mut errors = out.errors;
