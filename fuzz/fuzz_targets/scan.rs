@@ -30,6 +30,7 @@ static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
+    common::allow_caught_panics();
     let Some((&pick, content)) = data.split_first() else {
         return;
     };
