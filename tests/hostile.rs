@@ -938,6 +938,25 @@ fn a_vnf_package_importing_itself_or_in_a_cycle() {
 // ---------------------------------------------------------------------------------------
 // Fuzzing finds
 
+#[test]
+fn a_workbook_with_an_overflowing_cell_reference_is_a_parse_error() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile/RVTools_export-cell-reference-overflow.xlsx");
+    let report = scan(std::slice::from_ref(&file), &ScanOptions::default())
+        .unwrap_or_else(|e| panic!("scan: {e}"));
+    let (line, message, rule) = only_error(&report, &file.display().to_string());
+    assert_eq!((line, rule), (None, "parse-error"));
+    // calamine panics on the overflow where overflow checks are on (this debug build), and
+    // wraps and then finds a bad character where they are off (release builds).
+    assert!(
+        message
+            == "not a readable .xlsx workbook: the spreadsheet reader failed on a malformed part (a cell reference out of range?)"
+            || message.starts_with("sheet vInfo: Expecting alphanumeric character"),
+        "{message}"
+    );
+    assert!(report.workloads.is_empty());
+}
+
 /// Every input the fuzzers found a bug with (tests/fixtures/hostile/, see fuzz/README.md),
 /// scanned named on the command line: each gives a clear error or workloads, never a panic.
 #[test]
