@@ -168,6 +168,15 @@ fn walk_error(err: &ignore::Error) -> ScanError {
                 display_path(ancestor)
             ),
         ),
+        ignore::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::NotFound
+                && path.is_some_and(|p| p.is_symlink()) =>
+        {
+            ScanError::input(
+                &path.map_or_else(|| "(walk)".to_string(), display_path),
+                "broken symbolic link: its target does not exist",
+            )
+        }
         ignore::Error::Io(io) => ScanError::input(
             &path.map_or_else(|| "(walk)".to_string(), display_path),
             format!("cannot read: {}", io_message(io)),

@@ -209,6 +209,9 @@ fn symbolic_links_are_followed_only_when_asked_and_loops_end() {
     std::os::unix::fs::symlink(estate.path("nested"), estate.path("nested/deeper/up"))
         .unwrap_or_else(|e| panic!("symlink: {e}"));
 
+    std::os::unix::fs::symlink("/nonexistent/vm.yaml", estate.path("dangling.yaml"))
+        .unwrap_or_else(|e| panic!("symlink: {e}"));
+
     let report = estate.scan();
     assert_eq!(workload_names(&report), ["good"]);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -230,6 +233,14 @@ fn symbolic_links_are_followed_only_when_asked_and_loops_end() {
         .collect();
     assert_eq!(loops.len(), 1, "{:?}", followed.errors);
     assert_eq!(loops[0].file, estate.shown("nested/deeper/up"));
+    assert_eq!(
+        only_error(&followed, &estate.shown("dangling.yaml")),
+        (
+            None,
+            "broken symbolic link: its target does not exist".to_string(),
+            "input-error"
+        )
+    );
     assert_eq!(
         loops[0].message,
         format!(
