@@ -175,7 +175,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         catalog,
         errors: extra_errors,
     } = extras;
-    let settle = Settle {
+    let assessor = Assessor {
         rules: &rules,
         applied: &applied,
         opts,
@@ -198,12 +198,12 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
                 if let Some(p) = opts.progress() {
                     p.advance(1);
                 }
-                settle.file(out)
+                assessor.file(out)
             })
             .collect();
         let mut early_errors = extra_errors;
         early_errors.extend(walked.errors);
-        assemble(files, &settle, inputs, &metrics, early_errors, false)
+        assemble(files, &assessor, inputs, &metrics, early_errors, false)
     });
     if let Some(p) = opts.progress() {
         p.finish();
@@ -220,7 +220,7 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
         errors: vec![ScanError::input("(options)", e.to_string())],
     });
     let applied = policy::Applied::default();
-    let settle = Settle {
+    let assessor = Assessor {
         rules,
         applied: &applied,
         opts,
@@ -229,11 +229,11 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
     };
     let outputs: Vec<FileResult> = files
         .iter()
-        .map(|f| settle.file(ingest_guarded(f, opts)))
+        .map(|f| assessor.file(ingest_guarded(f, opts)))
         .collect();
     assemble(
         outputs,
-        &settle,
+        &assessor,
         inputs,
         &extras.metrics,
         extras.errors.clone(),
@@ -253,7 +253,7 @@ struct FileResult {
 }
 
 /// Everything assessing a workload needs, shared by the workers.
-struct Settle<'a> {
+struct Assessor<'a> {
     rules: &'a RuleSet,
     applied: &'a policy::Applied,
     opts: &'a ScanOptions,
@@ -262,7 +262,7 @@ struct Settle<'a> {
     early: bool,
 }
 
-impl Settle<'_> {
+impl Assessor<'_> {
     fn file(&self, mut output: FileOutput) -> FileResult {
         // A file that left objects for a join (RVTools tabs, Kubernetes companions, VNF
         // definitions) is part of something larger: all of its workloads wait for `link`.
@@ -353,14 +353,14 @@ fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
 
 fn assemble(
     files: Vec<FileResult>,
-    settle: &Settle<'_>,
+    assessor: &Assessor<'_>,
     inputs: Vec<String>,
     metrics: &metrics::Metrics,
     early_errors: Vec<ScanError>,
     // Per-check outcomes are for `rules test`; a scan of a large estate drops them.
     keep_checks: bool,
 ) -> Report {
-    let (rules, applied, opts) = (settle.rules, settle.applied, settle.opts);
+    let (rules, applied, opts) = (assessor.rules, assessor.applied, assessor.opts);
     let mut results: Vec<Assessed> = Vec::new();
     let mut workloads = Vec::new();
     let mut objects = Vec::new();
@@ -385,14 +385,14 @@ fn assemble(
     }
     ingest::link(&mut workloads, objects, &mut errors);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
-    disregarded_suppressions += settle.disregarded(&workloads);
+    disregarded_suppressions += assessor.disregarded(&workloads);
     if let Some(p) = opts.progress() {
         p.stage("assessing", workloads.len() as u64);
     }
     let joined: Vec<Result<Assessed, ScanError>> = workloads
         .into_par_iter()
         .map(|w| {
-            let r = settle.assess(w, keep_checks);
+            let r = assessor.assess(w, keep_checks);
             if let Some(p) = opts.progress() {
                 p.advance(1);
             }
@@ -439,7 +439,7 @@ fn assemble(
         &assessed,
         skipped,
         unmatched_metrics.len(),
-        settle.catalog.map(|c| &c.info),
+        assessor.catalog.map(|c| &c.info),
     );
     let mut rule_sources: Vec<String> = rules
         .rules
@@ -464,7 +464,7 @@ fn assemble(
             config: None,
             baseline: None,
             metrics: metrics.files().to_vec(),
-            catalog: settle.catalog.map(|c| c.info.clone()),
+            catalog: assessor.catalog.map(|c| c.info.clone()),
             anonymised: opts.anonymise.is_some(),
         },
         unused_suppressions,
