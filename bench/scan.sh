@@ -21,7 +21,7 @@ echo "== $(uptime)"
 echo "== $(nproc) cores"
 for n in "${sizes[@]}"; do
   target/release/examples/gen_estate mixed "$work/mixed-$n" "$n" > /dev/null
-  echo "== $n mixed files ($(du -sh --apparent-size "$work/mixed-$n" | cut -f1) of text)"
+  echo "== $n mixed files ($(find "$work/mixed-$n" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f MB", s / 1e6}') of text)"
   for format in "json -o /dev/null" "table --quiet"; do
     hyperfine --warmup 1 --runs 5 --style basic \
       "$fitscan scan $work/mixed-$n --format $format --fail-on never" 2>&1 | grep -E "Time|Range"
@@ -30,7 +30,7 @@ for n in "${sizes[@]}"; do
   rm -rf "$work/mixed-$n"
 done
 target/release/examples/gen_estate rvtools "$work/rvtools/RVTools_tabvInfo.csv" 50000 > /dev/null
-echo "== 50,000-row RVTools vInfo CSV ($(du -sh --apparent-size "$work/rvtools" | cut -f1))"
+echo "== 50,000-row RVTools vInfo CSV ($(find "$work/rvtools" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f MB", s / 1e6}'))"
 hyperfine --warmup 1 --runs 5 --style basic \
   "$fitscan scan $work/rvtools --max-file-size 100000000 --format json -o /dev/null --fail-on never" 2>&1 | grep -E "Time|Range"
 /usr/bin/time -f "   peak memory %M KiB" "$fitscan" scan "$work/rvtools" --max-file-size 100000000 --format json -o /dev/null --fail-on never
