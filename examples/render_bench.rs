@@ -3,8 +3,8 @@
 //! the size of the output. Rendering only: the scan is timed separately.
 //!
 //! ```sh
-//! cargo run --release --example gen_rvtools -- 2500 /tmp/mixed-5k/RVTools_tabvInfo.csv
-//! cargo run --release --example k8s_estate -- /tmp/mixed-5k/k8s 4800
+//! cargo run --release --example gen_estate -- rvtools /tmp/mixed-5k/RVTools_tabvInfo.csv 2500
+//! cargo run --release --example gen_estate -- kubernetes /tmp/mixed-5k 4800
 //! cargo run --release --example render_bench -- /tmp/mixed-5k
 //! ```
 

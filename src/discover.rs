@@ -1,8 +1,15 @@
 //! Walks the paths given, honouring `.gitignore`, and picks the files worth reading.
+//!
+//! Folders are walked in parallel (ripgrep's walker). Only regular files are read: a FIFO,
+//! socket or device found while walking is passed over, and one named on the command line
+//! is an error, never a read that blocks. Symbolic links are not followed unless asked, and
+//! then a loop is reported once instead of walked forever.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
 use crate::ingest;
 use crate::model::ScanError;
@@ -20,11 +27,21 @@ pub struct Candidate {
 pub struct WalkOptions {
     pub follow_links: bool,
     pub no_ignore: bool,
+    /// Walker threads (0: one per core).
+    pub threads: usize,
+}
+
+/// What walking found: the files to read, sorted by path, and the folders that could not be
+/// read (permission denied, a symbolic link loop), as error entries.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub candidates: Vec<Candidate>,
+    pub errors: Vec<ScanError>,
 }
 
 /// The candidate files under `paths`, sorted; a path that does not exist is an error.
-pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Vec<Candidate>, crate::Error> {
-    let mut out = Vec::new();
+pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Walked, crate::Error> {
+    let found = Mutex::new(Walked::default());
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| crate::Error::Path {
             path: root.display().to_string(),
@@ -35,11 +52,18 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Vec<Candidate>, 
             },
         })?;
         if !meta.is_dir() {
-            out.push(Candidate {
-                path: root.clone(),
-                display: root.display().to_string(),
-                explicit: true,
-            });
+            // Named on the command line: read (or refused, if not a regular file) as given.
+            push(
+                &found,
+                Walked {
+                    candidates: vec![Candidate {
+                        path: root.clone(),
+                        display: root.display().to_string(),
+                        explicit: true,
+                    }],
+                    errors: Vec::new(),
+                },
+            );
             continue;
         }
         let mut builder = ignore::WalkBuilder::new(root);
@@ -51,28 +75,127 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Vec<Candidate>, 
             .git_global(!opts.no_ignore)
             .ignore(!opts.no_ignore)
             .parents(!opts.no_ignore)
-            .hidden(true);
-        for entry in builder.build() {
-            let Ok(entry) = entry else { continue };
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            if !is_file {
-                continue;
+            .hidden(true)
+            .threads(opts.threads);
+        builder
+            .build_parallel()
+            .visit(&mut Collectors { found: &found });
+    }
+    let mut walked = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    walked.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    walked.candidates.dedup_by(|a, b| a.display == b.display);
+    walked.errors.sort();
+    walked.errors.dedup();
+    Ok(walked)
+}
+
+fn push(found: &Mutex<Walked>, mut local: Walked) {
+    let mut shared = found.lock().unwrap_or_else(|p| p.into_inner());
+    shared.candidates.append(&mut local.candidates);
+    shared.errors.append(&mut local.errors);
+}
+
+/// Hands each walker thread its own list, merged once when the thread is done.
+struct Collectors<'a> {
+    found: &'a Mutex<Walked>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            found: self.found,
+            local: Walked::default(),
+        })
+    }
+}
+
+struct Collector<'a> {
+    found: &'a Mutex<Walked>,
+    local: Walked,
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(entry) => {
+                // Symbolic links (when not followed), FIFOs, sockets and devices are passed
+                // over: only regular files are read.
+                if entry.file_type().is_some_and(|t| t.is_file())
+                    && ingest::is_candidate(&entry.file_name().to_string_lossy())
+                {
+                    let path = entry.into_path();
+                    self.local.candidates.push(Candidate {
+                        display: display_path(&path),
+                        path,
+                        explicit: false,
+                    });
+                }
             }
-            let name = entry.file_name().to_string_lossy();
-            if !ingest::is_candidate(&name) {
-                continue;
+            Err(e) => self.local.errors.push(walk_error(&e)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        push(self.found, std::mem::take(&mut self.local));
+    }
+}
+
+/// A folder the walk could not enter, or a link loop, as an error entry on its path.
+fn walk_error(err: &ignore::Error) -> ScanError {
+    let mut path: Option<&Path> = None;
+    let mut inner = err;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert(p);
+                inner = err;
             }
-            let path = entry.into_path();
-            out.push(Candidate {
-                display: display_path(&path),
-                path,
-                explicit: false,
-            });
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            ignore::Error::Partial(errs) if !errs.is_empty() => inner = &errs[0],
+            _ => break,
         }
     }
-    out.sort_by(|a, b| a.display.cmp(&b.display));
-    out.dedup_by(|a, b| a.display == b.display);
-    Ok(out)
+    match inner {
+        ignore::Error::Loop { ancestor, child } => ScanError::input(
+            &display_path(child),
+            format!(
+                "symbolic link loop: it leads back to {}, which is walked once",
+                display_path(ancestor)
+            ),
+        ),
+        ignore::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::NotFound
+                && path.is_some_and(|p| p.is_symlink()) =>
+        {
+            ScanError::input(
+                &path.map_or_else(|| "(walk)".to_string(), display_path),
+                "broken symbolic link: its target does not exist",
+            )
+        }
+        ignore::Error::Io(io) => ScanError::input(
+            &path.map_or_else(|| "(walk)".to_string(), display_path),
+            format!("cannot read: {}", io_message(io)),
+        ),
+        other => ScanError::input(
+            &path.map_or_else(|| "(walk)".to_string(), display_path),
+            format!("cannot read: {other}"),
+        ),
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotFound => {
+            "no such file or directory (removed while scanning?)".to_string()
+        }
+        _ => e.to_string(),
+    }
 }
 
 fn display_path(path: &Path) -> String {
@@ -80,20 +203,44 @@ fn display_path(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// Opens a file without ever blocking: a FIFO named on the command line (or one that
+/// replaced a regular file since the walk) would otherwise wait for a writer forever.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 /// Reads a candidate: regular files only, at most `max_size` bytes. Ok(None) means
 /// "skip silently" (something found by walking that is not a regular file).
 pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanError> {
-    let meta = std::fs::metadata(&c.path)
-        .map_err(|e| ScanError::input(&c.display, format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return if c.explicit {
+    let cannot = |e: std::io::Error| {
+        ScanError::input(&c.display, format!("cannot read: {}", io_message(&e)))
+    };
+    let not_regular = || {
+        if c.explicit {
             Err(ScanError::input(
                 &c.display,
                 "not a regular file (a FIFO, socket or device is never read)",
             ))
         } else {
             Ok(None)
-        };
+        }
+    };
+    // The type is checked before opening, and again on the open file: a path can change
+    // between the two.
+    if !std::fs::metadata(&c.path).map_err(cannot)?.is_file() {
+        return not_regular();
+    }
+    let file = open_nonblocking(&c.path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return not_regular();
     }
     if meta.len() > max_size {
         return Err(ScanError::input(
@@ -105,13 +252,11 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    let file = std::fs::File::open(&c.path)
-        .map_err(|e| ScanError::input(&c.display, format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // The size may change between stat and read; never read more than the cap.
     file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| ScanError::input(&c.display, format!("cannot read: {e}")))?;
+        .map_err(cannot)?;
     if bytes.len() as u64 > max_size {
         return Err(ScanError::input(
             &c.display,
@@ -121,7 +266,7 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
     Ok(Some(SourceFile {
         path: c.path.clone(),
         display: Arc::from(c.display.as_str()),
-        bytes,
+        bytes: crate::source::utf16_to_utf8(bytes),
         explicit: c.explicit,
     }))
 }

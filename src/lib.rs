@@ -151,25 +151,40 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
     let (rules, applied) = opts.policy.apply(rules)?;
     let extras = load_extras(opts)?;
-    let candidates = discover::discover(
-        paths,
-        discover::WalkOptions {
-            follow_links: opts.follow_links,
-            no_ignore: opts.no_ignore,
-        },
-    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         // Parsers recurse; a deep document must not overflow a worker's stack.
         .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let walked = discover::discover(
+        paths,
+        discover::WalkOptions {
+            follow_links: opts.follow_links,
+            no_ignore: opts.no_ignore,
+            threads: pool.current_num_threads(),
+        },
+    )?;
+    let candidates = walked.candidates;
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     if let Some(p) = opts.progress() {
         p.stage("reading", candidates.len() as u64);
     }
+    let Extras {
+        metrics,
+        catalog,
+        errors: extra_errors,
+    } = extras;
+    let assessor = Assessor {
+        rules: &rules,
+        applied: &applied,
+        opts,
+        catalog: catalog.as_ref(),
+        // Metrics join by name across the whole estate: with them, every workload waits.
+        early: metrics.is_empty(),
+    };
     let report = pool.install(|| {
-        let outputs: Vec<FileOutput> = candidates
+        let files: Vec<FileResult> = candidates
             .par_iter()
             .map(|c| {
                 let out = match discover::read(c, opts.max_file_size) {
@@ -183,10 +198,12 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
                 if let Some(p) = opts.progress() {
                     p.advance(1);
                 }
-                out
+                assessor.file(out)
             })
             .collect();
-        assemble(outputs, &rules, &applied, opts, inputs, extras, false)
+        let mut early_errors = extra_errors;
+        early_errors.extend(walked.errors);
+        assemble(files, &assessor, inputs, &metrics, early_errors, false)
     });
     if let Some(p) = opts.progress() {
         p.finish();
@@ -196,22 +213,124 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
 
 /// Assesses files already in memory (used by `rules test`), on the current thread pool.
 pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions) -> Report {
-    let outputs: Vec<FileOutput> = files.iter().map(|f| ingest_guarded(f, opts)).collect();
     let inputs = files.iter().map(|f| f.display.to_string()).collect();
     let extras = load_extras(opts).unwrap_or_else(|e| Extras {
         metrics: metrics::Metrics::default(),
         catalog: None,
         errors: vec![ScanError::input("(options)", e.to_string())],
     });
+    let applied = policy::Applied::default();
+    let assessor = Assessor {
+        rules,
+        applied: &applied,
+        opts,
+        catalog: extras.catalog.as_ref(),
+        early: false,
+    };
+    let outputs: Vec<FileResult> = files
+        .iter()
+        .map(|f| assessor.file(ingest_guarded(f, opts)))
+        .collect();
     assemble(
         outputs,
-        rules,
-        &policy::Applied::default(),
-        opts,
+        &assessor,
         inputs,
-        extras,
+        &extras.metrics,
+        extras.errors.clone(),
         true,
     )
+}
+
+/// What the scan keeps of one file once it is read: the workloads already assessed (they
+/// need nothing from other files, so their documents are dropped at once and memory follows
+/// the results, not the inputs), and what waits for the cross-file joins.
+#[derive(Default)]
+struct FileResult {
+    assessed: Vec<Assessed>,
+    output: FileOutput,
+    /// Inline suppressions disregarded under `--no-inline-ignores`.
+    disregarded: usize,
+}
+
+/// Everything assessing a workload needs, shared by the workers.
+struct Assessor<'a> {
+    rules: &'a RuleSet,
+    applied: &'a policy::Applied,
+    opts: &'a ScanOptions,
+    catalog: Option<&'a catalog::Catalog>,
+    /// Assess a workload as soon as its file is read when no join concerns it.
+    early: bool,
+}
+
+impl Assessor<'_> {
+    fn file(&self, mut output: FileOutput) -> FileResult {
+        // A file that left objects for a join (RVTools tabs, Kubernetes companions, VNF
+        // definitions) is part of something larger: all of its workloads wait for `link`.
+        if !self.early || !output.objects.is_empty() {
+            return FileResult {
+                output,
+                ..FileResult::default()
+            };
+        }
+        let (later, now): (Vec<Workload>, Vec<Workload>) = std::mem::take(&mut output.workloads)
+            .into_iter()
+            .partition(ingest::joined_later);
+        let mut result = FileResult {
+            disregarded: self.disregarded(&now),
+            output: FileOutput {
+                workloads: later,
+                ..output
+            },
+            ..FileResult::default()
+        };
+        for w in now {
+            match self.assess(w, false) {
+                Ok(a) => result.assessed.push(a),
+                Err(e) => result.output.errors.push(e),
+            }
+        }
+        result
+    }
+
+    fn disregarded(&self, workloads: &[Workload]) -> usize {
+        if self.opts.policy.no_inline_ignores {
+            workloads.iter().map(|w| w.suppressions.len()).sum()
+        } else {
+            0
+        }
+    }
+
+    /// Assesses one workload; a panic becomes an error entry naming the workload and its
+    /// file, and the scan goes on.
+    fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
+        assess_guarded(w, |w| {
+            let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
+            if !keep_checks {
+                r.report.checks = Vec::new();
+            }
+            r
+        })
+    }
+}
+
+/// Runs `assess` on the workload; a panic becomes an error entry naming the workload, its
+/// file and line, and the scan goes on.
+fn assess_guarded(
+    w: Workload,
+    assess: impl FnOnce(Workload) -> Assessed,
+) -> Result<Assessed, ScanError> {
+    let file = Arc::clone(&w.file);
+    let name = w.name.clone();
+    let line = w.line;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| assess(w))).map_err(|_| ScanError {
+        line: (line > 0).then_some(line),
+        ..ScanError::input(
+            &file,
+            format!(
+                "internal error while assessing `{name}` (a bug in fitscan, please report it with the file)"
+            ),
+        )
+    })
 }
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
@@ -233,20 +352,25 @@ fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
 }
 
 fn assemble(
-    outputs: Vec<FileOutput>,
-    rules: &RuleSet,
-    applied: &policy::Applied,
-    opts: &ScanOptions,
+    files: Vec<FileResult>,
+    assessor: &Assessor<'_>,
     inputs: Vec<String>,
-    extras: Extras,
+    metrics: &metrics::Metrics,
+    early_errors: Vec<ScanError>,
     // Per-check outcomes are for `rules test`; a scan of a large estate drops them.
     keep_checks: bool,
 ) -> Report {
+    let (rules, applied, opts) = (assessor.rules, assessor.applied, assessor.opts);
+    let mut results: Vec<Assessed> = Vec::new();
     let mut workloads = Vec::new();
     let mut objects = Vec::new();
-    let mut errors = extras.errors;
+    let mut errors = early_errors;
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for out in outputs {
+    let mut disregarded_suppressions = 0;
+    for file in files {
+        results.extend(file.assessed);
+        disregarded_suppressions += file.disregarded;
+        let out = file.output;
         // Moved, not copied, when one file holds the estate (an inventory of 50,000 VMs).
         if workloads.is_empty() {
             workloads = out.workloads;
@@ -260,31 +384,29 @@ fn assemble(
         }
     }
     ingest::link(&mut workloads, objects, &mut errors);
-    let unmatched_metrics = extras.metrics.apply(&mut workloads, &mut errors);
-
-    let disregarded_suppressions = if opts.policy.no_inline_ignores {
-        workloads.iter().map(|w| w.suppressions.len()).sum()
-    } else {
-        0
-    };
-    let scanned_files: BTreeSet<Arc<str>> = workloads.iter().map(|w| Arc::clone(&w.file)).collect();
+    let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
+    disregarded_suppressions += assessor.disregarded(&workloads);
     if let Some(p) = opts.progress() {
         p.stage("assessing", workloads.len() as u64);
     }
-    let catalog = extras.catalog.as_ref();
-    let results: Vec<Assessed> = workloads
+    let joined: Vec<Result<Assessed, ScanError>> = workloads
         .into_par_iter()
         .map(|w| {
-            let mut r = assess(w, rules, opts, applied, catalog);
-            if !keep_checks {
-                r.report.checks = Vec::new();
-            }
+            let r = assessor.assess(w, keep_checks);
             if let Some(p) = opts.progress() {
                 p.advance(1);
             }
             r
         })
         .collect();
+    for r in joined {
+        match r {
+            Ok(a) => results.push(a),
+            Err(e) => errors.push(e),
+        }
+    }
+    let scanned_files: BTreeSet<Arc<str>> =
+        results.iter().map(|r| Arc::clone(&r.report.file)).collect();
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
     let mut assessed = Vec::with_capacity(results.len());
@@ -317,7 +439,7 @@ fn assemble(
         &assessed,
         skipped,
         unmatched_metrics.len(),
-        extras.catalog.as_ref().map(|c| &c.info),
+        assessor.catalog.map(|c| &c.info),
     );
     let mut rule_sources: Vec<String> = rules
         .rules
@@ -341,8 +463,8 @@ fn assemble(
             inputs,
             config: None,
             baseline: None,
-            metrics: extras.metrics.files().to_vec(),
-            catalog: extras.catalog.as_ref().map(|c| c.info.clone()),
+            metrics: metrics.files().to_vec(),
+            catalog: assessor.catalog.map(|c| c.info.clone()),
             anonymised: opts.anonymise.is_some(),
         },
         unused_suppressions,
@@ -600,7 +722,7 @@ fn assess(
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
-    let mut tracker = policy::Tracker::new(&w, &opts.policy);
+    let mut tracker = policy::Tracker::new(&w, &opts.policy, rules);
     for (rule, texts) in rules.for_target_with_texts(w.target) {
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
@@ -915,5 +1037,36 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         disregarded_suppressions: 0,
         baselined: 0,
         estate: estate::EstateSummary::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_assessing_names_the_workload_and_its_file() {
+        let w = Workload {
+            name: "db-01".into(),
+            file: Arc::from("estate/vms.yaml"),
+            line: 12,
+            ..ingest::vmspec::VmSpec::workload_from_doc(
+                Node::map(12),
+                "db-01".into(),
+                &Arc::from("estate/vms.yaml"),
+                &IngestContext::default(),
+                &mut Vec::new(),
+            )
+        };
+        let err = assess_guarded(w, |_| panic!("a bug")).err();
+        assert_eq!(
+            err,
+            Some(ScanError {
+                file: "estate/vms.yaml".into(),
+                line: Some(12),
+                message: "internal error while assessing `db-01` (a bug in fitscan, please report it with the file)".into(),
+                rule: "input-error",
+            })
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! nothing is reported (rule `unused-suppression`, severity info), because a suppression
 //! that hides nothing today would silently hide a future finding.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -269,17 +269,31 @@ pub struct Hit {
 pub struct Tracker<'a> {
     policy: &'a Policy,
     inline: Vec<(&'a Suppression, bool)>,
+    /// Inline suppressions by canonical rule id in upper case (`ALL` for every rule), and
+    /// line-scoped ones by id and line: a Dockerfile with thousands of ignore comments and
+    /// findings stays linear. Indexes into `inline`, in the order written.
+    anywhere: HashMap<String, Vec<usize>>,
+    at_line: HashMap<(String, u32), Vec<usize>>,
     /// (entry index, rule index within the entry, used)
     config: Vec<(usize, usize, bool)>,
 }
 
 impl<'a> Tracker<'a> {
-    pub fn new(w: &'a Workload, policy: &'a Policy) -> Self {
-        let inline = if policy.no_inline_ignores {
+    pub fn new(w: &'a Workload, policy: &'a Policy, rules: &RuleSet) -> Self {
+        let inline: Vec<(&Suppression, bool)> = if policy.no_inline_ignores {
             Vec::new()
         } else {
             w.suppressions.iter().map(|s| (s, false)).collect()
         };
+        let mut anywhere: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut at_line: HashMap<(String, u32), Vec<usize>> = HashMap::new();
+        for (i, (s, _)) in inline.iter().enumerate() {
+            let key = suppression_key(&s.rule, rules);
+            match s.applies_to_line {
+                Some(line) => at_line.entry((key, line)).or_default().push(i),
+                None => anywhere.entry(key).or_default().push(i),
+            }
+        }
         let config = policy
             .path_ignores_for(&w.file)
             .into_iter()
@@ -288,6 +302,8 @@ impl<'a> Tracker<'a> {
         Tracker {
             policy,
             inline,
+            anywhere,
+            at_line,
             config,
         }
     }
@@ -302,18 +318,32 @@ impl<'a> Tracker<'a> {
                 && at.is_none_or(|(file, l)| l == f.line && file == &*f.file)
         };
         let mut hit: Option<Hit> = None;
-        for (s, used) in &mut self.inline {
-            if covers(&s.rule, s.applies_to_line.map(|l| (&*s.file, l))) {
-                *used = true;
-                hit.get_or_insert_with(|| Hit {
-                    reason: s.reason.clone(),
-                    by: SuppressionRef {
-                        origin: SuppressionOrigin::Inline,
-                        file: Arc::clone(&s.file),
-                        line: s.line,
-                    },
-                });
-            }
+        let rule = f.rule.to_ascii_uppercase();
+        let mut covering: Vec<usize> = Vec::new();
+        for key in [rule, ALL.to_string()] {
+            covering.extend(self.anywhere.get(&key).into_iter().flatten());
+            covering.extend(
+                self.at_line
+                    .get(&(key, f.line))
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&i| *self.inline[i].0.file == *f.file),
+            );
+        }
+        // Every covering suppression is used; the first one written is the cause.
+        covering.sort_unstable();
+        for i in covering {
+            let (s, used) = &mut self.inline[i];
+            debug_assert!(covers(&s.rule, s.applies_to_line.map(|l| (&*s.file, l))));
+            *used = true;
+            hit.get_or_insert_with(|| Hit {
+                reason: s.reason.clone(),
+                by: SuppressionRef {
+                    origin: SuppressionOrigin::Inline,
+                    file: Arc::clone(&s.file),
+                    line: s.line,
+                },
+            });
         }
         for (entry, rule, used) in &mut self.config {
             let e = &self.policy.path_ignores[*entry];
@@ -354,6 +384,18 @@ impl<'a> Tracker<'a> {
             .map(|(e, r, _)| (*e, *r))
             .collect();
         (unused, used)
+    }
+}
+
+const ALL: &str = "ALL";
+
+/// The index key of a suppression's rule: its canonical id (a former id is an alias) in
+/// upper case, or `ALL`.
+fn suppression_key(id: &str, rules: &RuleSet) -> String {
+    if id.eq_ignore_ascii_case("all") {
+        ALL.to_string()
+    } else {
+        rules.canonical_id(id).to_ascii_uppercase()
     }
 }
 

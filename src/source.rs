@@ -57,6 +57,21 @@ impl SourceFile {
     }
 }
 
+/// A file saved as UTF-16 with a byte order mark (PowerShell's `>` writes them: `kubectl get
+/// -o yaml > app.yaml`) re-encoded as UTF-8, so that every reader and every line number work
+/// on it. Anything else, including UTF-16 that does not decode cleanly, is left as it is.
+pub fn utf16_to_utf8(bytes: Vec<u8>) -> Vec<u8> {
+    let encoding = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => encoding_rs::UTF_16LE,
+        Some([0xFE, 0xFF]) => encoding_rs::UTF_16BE,
+        _ => return bytes,
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
+        Some(text) => text.into_owned().into_bytes(),
+        None => bytes,
+    }
+}
+
 fn line_of_offset(bytes: &[u8], offset: usize) -> u32 {
     let end = offset.min(bytes.len());
     let newlines = bytes[..end].iter().filter(|b| **b == b'\n').count();
@@ -107,6 +122,20 @@ mod tests {
         assert_eq!(idx.line(6), 3);
         assert_eq!(idx.line(7), 4);
         assert_eq!(idx.line(100), 4);
+    }
+
+    #[test]
+    fn utf16_with_a_bom_becomes_utf8() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("kind: Pod\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(utf16_to_utf8(le), b"kind: Pod\r\n");
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("é".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(utf16_to_utf8(be), "é".as_bytes());
+        // An unpaired surrogate is not text: the bytes stay as they were.
+        let broken = vec![0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00];
+        assert_eq!(utf16_to_utf8(broken.clone()), broken);
+        assert_eq!(utf16_to_utf8(b"PK\x03\x04".to_vec()), b"PK\x03\x04");
     }
 
     #[test]

@@ -27,7 +27,20 @@ pub fn vm_size_gib(text: &str) -> Result<f64, String> {
     if v < 0.0 {
         return Err(format!("`{text}` is negative"));
     }
-    Ok(v)
+    plausible(v, text)
+}
+
+/// No machine, disk or estate is larger than an exbibyte: a figure above it is a typo or
+/// hostile input, and would drown every total it is added to.
+const MAX_SIZE_GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+fn plausible(gib: f64, text: &str) -> Result<f64, String> {
+    if gib > MAX_SIZE_GIB {
+        return Err(format!(
+            "`{text}` is larger than 1 EiB: not a machine's size"
+        ));
+    }
+    Ok(gib)
 }
 
 /// A VM size from a YAML node: numbers are GiB, text is parsed with its unit.
@@ -38,7 +51,7 @@ pub fn vm_size_node_gib(node: &Node) -> Result<f64, String> {
             if v < 0.0 {
                 Err(format!("`{}` is negative", node.display_text()))
             } else {
-                Ok(v)
+                plausible(v, &node.display_text())
             }
         }
         Value::Str(s) => vm_size_gib(s),

@@ -1,9 +1,22 @@
 //! YAML (and JSON, which YAML reads) into located [`Node`] documents, with budgets that
 //! stop alias bombs and runaway nesting while letting real 10,000-document bundles through.
+//!
+//! The tree is built straight from the event stream of `granit-parser` (the parser under
+//! serde-saphyr) with an explicit stack: no recursion, so no nesting can overflow a thread's
+//! stack, and no per-value location wrapper, which is what made reading YAML through serde
+//! the bulk of a scan. Anchors, aliases, merge keys (`<<`) and tags are handled here, each
+//! with a budget.
+//!
+//! Scalars follow the YAML 1.2 core schema (`yes`, `on` and `y` stay text, as in GitHub,
+//! Compose and Kubernetes files). A mapping value carries the line of its key, because "the
+//! offending field" is where a reader looks.
 
-use serde_saphyr::{DuplicateKeyPolicy, Options};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
-use crate::node::Node;
+use granit_parser::{Event, Parser, ScalarStyle, Tag};
+
+use crate::node::{Entry, Node, Value, format_number};
 
 /// Why a YAML stream could not be read, and the line where it went wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,141 +25,651 @@ pub struct YamlError {
     pub message: String,
 }
 
-fn options() -> Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_documents: 200_000,
-            max_nodes: 4_000_000,
-            max_events: 12_000_000,
-            max_depth: 200,
-            max_aliases: 20_000,
-            max_anchors: 20_000,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 200_000,
-        },
-        // Kubernetes and Compose tools accept a repeated key and keep the last value.
-        duplicate_keys: DuplicateKeyPolicy::LastWins,
-        // YAML 1.2 booleans only: `on:` and `y:` stay text, as in GitHub and Compose files.
-        strict_booleans: true,
-        with_snippet: false,
-    }
+/// How much one YAML stream may hold. The defaults read a 10,000-document Kubernetes bundle
+/// (about 2 million nodes in 16 MiB, the default file size limit) and refuse a
+/// billion-laughs file or 100,000-deep nesting in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub max_documents: usize,
+    /// Nodes in the whole stream, aliases expanded.
+    pub max_nodes: usize,
+    /// Collections open at once.
+    pub max_depth: usize,
+    /// Nodes that anchors and aliases may copy beyond this many (the rest of the budget is
+    /// one copied node per node written in the file).
+    pub max_alias_nodes: usize,
 }
 
-/// Every non-empty document of a YAML stream, in order.
+pub const LIMITS: Limits = Limits {
+    max_documents: 200_000,
+    max_nodes: 4_000_000,
+    max_depth: 200,
+    max_alias_nodes: 200_000,
+};
+
+/// Every non-empty document of a YAML stream, in order (documents that are empty or only
+/// `null` are left out).
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, options()).map_err(to_yaml_error)
+    parse_documents_with(text, LIMITS)
 }
 
-fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
-    let line = err
-        .location()
-        .map(|l| l.line())
-        .filter(|l| *l > 0)
-        .map(|l| u32::try_from(l).unwrap_or(u32::MAX));
-    let rendered = err.without_snippet().to_string();
+/// [`parse_documents`] with other budgets (tests, tools).
+pub fn parse_documents_with(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
+    let mut options = granit_parser::Options::default();
+    options.emit_comments = false;
+    // Our own depth budget speaks first; the parser's limits only guard its own recursion.
+    options.flow_nesting_limit = limits.max_depth + 16;
+    options.block_nesting_limit = limits.max_depth + 16;
+    let parser = Parser::new_from_str_with_options(text, options);
+    Builder::new(limits).run(parser)
+}
+
+/// A collection being read. Its children wait on the builder's shared stacks of items and
+/// entries from `first` on, and move into a vector of exactly their number when it ends.
+enum Frame {
+    Seq {
+        first: usize,
+        start: Position,
+        anchor: usize,
+        size: usize,
+    },
+    Map {
+        first: usize,
+        /// The key read, waiting for its value.
+        key: Option<Key>,
+        /// Values of merge keys (`<<: *base`), applied when the mapping ends.
+        merges: Vec<Node>,
+        start: Position,
+        anchor: usize,
+        size: usize,
+    },
+}
+
+struct Key {
+    text: String,
+    at: Position,
+    /// A plain `<<`: the value is merged rather than stored.
+    merge: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+/// A node just read, before it is attached to its parent.
+struct Done {
+    node: Node,
+    /// Nodes in its subtree (itself included), for the alias budget.
+    size: usize,
+    anchor: usize,
+    /// A plain `<<`, when this node is read as a mapping key.
+    merge_key: bool,
+}
+
+struct Builder {
+    limits: Limits,
+    stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
+    documents: Vec<Node>,
+    root: Option<Node>,
+    /// Anchored nodes of the current document, by the parser's anchor id.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchor ids of collections still open (an alias to one of them is a cycle).
+    open_anchors: Vec<usize>,
+    /// Nodes in the stream, aliases expanded.
+    nodes: usize,
+    /// Nodes written in the file.
+    written: usize,
+    /// Nodes copied by anchors and aliases.
+    copied: usize,
+    document_count: usize,
+}
+
+fn error(line: u32, message: impl Into<String>) -> YamlError {
     YamlError {
-        line,
-        message: humanise(&rendered),
+        line: (line > 0).then_some(line),
+        message: message.into(),
     }
 }
 
-/// The library's message, without its own "at line N" suffix (reports print the line) and
-/// with budget breaches said in words.
-fn humanise(message: &str) -> String {
-    let base = match message.find(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
+fn too_deep(limits: &Limits) -> String {
+    format!(
+        "YAML nesting is too deep (more than {} levels); refusing to parse",
+        limits.max_depth
+    )
+}
+
+fn expands_too_much() -> String {
+    "YAML expands too much (alias bomb or oversized stream); refusing to parse".to_string()
+}
+
+impl Builder {
+    fn new(limits: Limits) -> Self {
+        Builder {
+            limits,
+            stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            documents: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            open_anchors: Vec::new(),
+            nodes: 0,
+            written: 0,
+            copied: 0,
+            document_count: 0,
+        }
+    }
+
+    fn run<'a>(
+        mut self,
+        parser: Parser<'a, granit_parser::StrInput<'a>>,
+    ) -> Result<Vec<Node>, YamlError> {
+        for item in parser {
+            let (event, span) = item.map_err(|e| parser_error(&e, &self.limits))?;
+            let at = Position {
+                line: to_u32(span.start.line()),
+                column: to_u32(span.start.col() + 1),
+            };
+            match event {
+                Event::StreamStart | Event::StreamEnd => {}
+                Event::DocumentStart(..) => {
+                    self.document_count += 1;
+                    if self.document_count > self.limits.max_documents {
+                        return Err(error(
+                            at.line,
+                            format!(
+                                "too many YAML documents in one file (limit {})",
+                                thousands(self.limits.max_documents)
+                            ),
+                        ));
+                    }
+                    self.anchors.clear();
+                }
+                Event::DocumentEnd => {
+                    if let Some(root) = self.root.take()
+                        && !root.is_null()
+                    {
+                        self.documents.push(root);
+                    }
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.written += 1;
+                    self.count_nodes(1, at)?;
+                    let merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+                    let value = resolve_scalar(text, style, tag.as_deref());
+                    self.attach(
+                        Done {
+                            node: Node {
+                                value,
+                                line: at.line,
+                                column: at.column,
+                            },
+                            size: 1,
+                            anchor,
+                            merge_key,
+                        },
+                        at,
+                    )?;
+                }
+                Event::SequenceStart(_, anchor, _) => {
+                    self.open(at)?;
+                    if anchor != 0 {
+                        self.open_anchors.push(anchor);
+                    }
+                    self.stack.push(Frame::Seq {
+                        first: self.items.len(),
+                        start: at,
+                        anchor,
+                        size: 1,
+                    });
+                }
+                Event::MappingStart(_, anchor, _) => {
+                    self.open(at)?;
+                    if anchor != 0 {
+                        self.open_anchors.push(anchor);
+                    }
+                    self.stack.push(Frame::Map {
+                        first: self.entries.len(),
+                        key: None,
+                        merges: Vec::new(),
+                        start: at,
+                        anchor,
+                        size: 1,
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let done = match self.stack.pop() {
+                        Some(Frame::Seq {
+                            first,
+                            start,
+                            anchor,
+                            size,
+                        }) => Done {
+                            node: Node {
+                                value: Value::Seq(self.items.drain(first..).collect()),
+                                line: start.line,
+                                column: start.column,
+                            },
+                            size,
+                            anchor,
+                            merge_key: false,
+                        },
+                        Some(Frame::Map {
+                            first,
+                            merges,
+                            start,
+                            anchor,
+                            size,
+                            ..
+                        }) => Done {
+                            node: Node {
+                                value: Value::Map(finish_map(
+                                    self.entries.drain(first..).collect(),
+                                    merges,
+                                    start.line,
+                                )?),
+                                line: start.line,
+                                column: start.column,
+                            },
+                            size,
+                            anchor,
+                            merge_key: false,
+                        },
+                        None => {
+                            return Err(error(at.line, "invalid YAML: unbalanced collection end"));
+                        }
+                    };
+                    if done.anchor != 0 {
+                        self.open_anchors.retain(|a| *a != done.anchor);
+                    }
+                    self.attach(done, at)?;
+                }
+                Event::Alias(id) => {
+                    if self.open_anchors.contains(&id) {
+                        return Err(error(
+                            at.line,
+                            "invalid YAML: an alias refers to a collection that contains it (a cycle)",
+                        ));
+                    }
+                    let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
+                        return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
+                    };
+                    // Budgets first: nothing large is copied past them.
+                    self.copy_budget(size, at)?;
+                    self.count_nodes(size, at)?;
+                    let Some(node) = self.anchors.get(&id).map(|(node, _)| relocated(node, at))
+                    else {
+                        return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
+                    };
+                    self.attach(
+                        Done {
+                            node,
+                            size,
+                            anchor: 0,
+                            merge_key: false,
+                        },
+                        at,
+                    )?;
+                }
+                Event::UnresolvedAlias(name) => {
+                    return Err(error(
+                        at.line,
+                        format!("invalid YAML: alias `*{name}` to an unknown anchor"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(self.documents)
+    }
+
+    fn count_nodes(&mut self, n: usize, at: Position) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(error(
+                at.line,
+                format!(
+                    "too many YAML nodes in one file (limit {})",
+                    thousands(self.limits.max_nodes)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Copies made by anchors and aliases: at most the fixed allowance plus one node per node
+    /// written, so that a real file with anchors reads and a bomb stops early.
+    fn copy_budget(&mut self, n: usize, at: Position) -> Result<(), YamlError> {
+        self.copied = self.copied.saturating_add(n);
+        if self.copied > self.limits.max_alias_nodes.saturating_add(self.written) {
+            return Err(error(at.line, expands_too_much()));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, at: Position) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(error(at.line, too_deep(&self.limits)));
+        }
+        self.written += 1;
+        self.count_nodes(1, at)
+    }
+
+    /// Stores an anchored node and hands a finished node to its parent.
+    fn attach(&mut self, done: Done, at: Position) -> Result<(), YamlError> {
+        if done.anchor != 0 {
+            // The copy kept for later aliases costs what it holds.
+            self.copy_budget(done.size, at)?;
+            self.anchors
+                .insert(done.anchor, (done.node.clone(), done.size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(done.node);
+            return Ok(());
+        };
+        match parent {
+            Frame::Seq { size, .. } => {
+                *size += done.size;
+                self.items.push(done.node);
+            }
+            Frame::Map {
+                key, merges, size, ..
+            } => {
+                *size += done.size;
+                match key.take() {
+                    None => {
+                        let text = key_text(&done.node).ok_or_else(|| {
+                            error(
+                                done.node.line,
+                                "invalid YAML: complex mapping keys (a list or a mapping as a key) are not supported",
+                            )
+                        })?;
+                        *key = Some(Key {
+                            text,
+                            at: Position {
+                                line: done.node.line,
+                                column: done.node.column,
+                            },
+                            merge: done.merge_key,
+                        });
+                    }
+                    Some(k) if k.merge => merges.push(done.node),
+                    Some(k) => {
+                        let mut value = done.node;
+                        if k.at.line > 0 {
+                            value.line = k.at.line;
+                            value.column = k.at.column;
+                        }
+                        self.entries.push(Entry { key: k.text, value });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A copy of an anchored node for an alias: every copied value points at the alias, where
+/// the workload that uses it says so (`<<: *defaults` in a service).
+fn relocated(node: &Node, at: Position) -> Node {
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(|i| relocated(i, at)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    value: relocated(&e.value, at),
+                })
+                .collect(),
+        ),
+        scalar => scalar.clone(),
     };
-    if base.contains("budget breached") {
-        if base.contains("Depth") {
-            return "YAML nesting is too deep (more than 200 levels); refusing to parse".into();
-        }
-        if base.contains("Alias") || base.contains("Events") || base.contains("Anchor") {
-            return "YAML expands too much (alias bomb or oversized stream); refusing to parse"
-                .into();
-        }
-        if base.contains("Documents") {
-            return "too many YAML documents in one file (limit 200,000)".into();
-        }
-        if base.contains("Nodes") {
-            return "too many YAML nodes in one file (limit 4,000,000)".into();
-        }
-        return format!("YAML exceeds a safety limit ({base})");
+    Node {
+        value,
+        line: at.line,
+        column: at.column,
     }
-    if base.contains("alias replay") || base.contains("replay limit") {
-        return "YAML expands too much (alias bomb); refusing to parse".into();
+}
+
+/// A mapping's entries: a repeated key keeps its first place and its last value (as
+/// Kubernetes and Compose tools read it), then merged keys that are not set explicitly,
+/// earlier merge sources first.
+fn finish_map(
+    mut entries: Vec<Entry>,
+    merges: Vec<Node>,
+    line: u32,
+) -> Result<Vec<Entry>, YamlError> {
+    dedup_last_wins(&mut entries);
+    if merges.is_empty() {
+        return Ok(entries);
     }
-    if base.contains("recursion limit") {
-        return "YAML nesting is too deep; refusing to parse".into();
+    let mut sources: Vec<Node> = Vec::new();
+    for merge in merges {
+        match merge.value {
+            Value::Map(_) => sources.push(merge),
+            Value::Seq(items) if items.iter().all(|i| matches!(i.value, Value::Map(_))) => {
+                sources.extend(items);
+            }
+            _ => {
+                return Err(error(
+                    merge.line.max(line),
+                    "invalid YAML: a merge key `<<` takes a mapping or a list of mappings",
+                ));
+            }
+        }
     }
-    format!("invalid YAML: {base}")
+    for source in sources {
+        let Value::Map(merged) = source.value else {
+            continue;
+        };
+        for entry in merged {
+            if !entries.iter().any(|e| e.key == entry.key) {
+                entries.push(entry);
+            }
+        }
+    }
+    Ok(entries)
+}
+
+fn dedup_last_wins(entries: &mut Vec<Entry>) {
+    if entries.len() < 2 {
+        return;
+    }
+    if entries.len() <= 16 {
+        let mut i = 1;
+        while i < entries.len() {
+            if let Some(first) = entries[..i].iter().position(|e| e.key == entries[i].key) {
+                let later = entries.remove(i);
+                entries[first].value = later.value;
+            } else {
+                i += 1;
+            }
+        }
+        return;
+    }
+    let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut moves: Vec<(usize, usize)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match first_at.get(e.key.as_str()) {
+            Some(&first) => moves.push((i, first)),
+            None => {
+                first_at.insert(&e.key, i);
+            }
+        }
+    }
+    if moves.is_empty() {
+        return;
+    }
+    let mut taken: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    for (later, first) in moves {
+        if let Some(e) = taken[later].take()
+            && let Some(slot) = taken[first].as_mut()
+        {
+            slot.value = e.value;
+        }
+    }
+    entries.extend(taken.into_iter().flatten());
+}
+
+/// A mapping key as text, whatever scalar it was written as (`80:`, `true:`); None for a
+/// list or mapping.
+fn key_text(node: &Node) -> Option<String> {
+    Some(match &node.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format_number(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// The value of a scalar: quoted and block scalars are text; plain ones are resolved by
+/// the YAML 1.2 core schema; a core tag (`!!str`, `!!int`, ...) decides, other tags are
+/// read as if absent.
+fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    let core = tag.and_then(|t| {
+        if (t.handle() == "!" && t.suffix().is_empty())
+            || (t.handle().is_empty() && t.suffix() == "!")
+        {
+            // The non-specific tag `!`: text.
+            Some("str")
+        } else {
+            t.core_suffix()
+        }
+    });
+    match core {
+        Some("str") => return Value::Str(text.into_owned()),
+        Some("null") => return Value::Null,
+        Some("bool" | "int" | "float") => return resolve_plain(text),
+        _ => {}
+    }
+    if style == ScalarStyle::Plain {
+        resolve_plain(text)
+    } else {
+        Value::Str(text.into_owned())
+    }
+}
+
+fn resolve_plain(text: Cow<'_, str>) -> Value {
+    let t = text.as_ref();
+    let Some(&first) = t.as_bytes().first() else {
+        return Value::Null;
+    };
+    match first {
+        b'~' if t == "~" => Value::Null,
+        b'n' | b'N' if matches!(t, "null" | "Null" | "NULL") => Value::Null,
+        b't' | b'T' if matches!(t, "true" | "True" | "TRUE") => Value::Bool(true),
+        b'f' | b'F' if matches!(t, "false" | "False" | "FALSE") => Value::Bool(false),
+        b'0'..=b'9' | b'+' | b'-' | b'.' => {
+            number(t).unwrap_or_else(|| Value::Str(text.into_owned()))
+        }
+        _ => Value::Str(text.into_owned()),
+    }
+}
+
+/// A YAML 1.2 core integer or float; None for anything else. Integers beyond 64 bits are
+/// floats; NaN and infinities (`.nan`, `.inf`, `1e999`) stay text: never a size.
+fn number(t: &str) -> Option<Value> {
+    let (negative, unsigned) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let radix = |prefix: &str| unsigned.strip_prefix(prefix);
+    let prefixed = [("0x", 16), ("0o", 8), ("0b", 2)]
+        .into_iter()
+        .find_map(|(p, r)| radix(p).map(|digits| (digits, r)));
+    if let Some((digits, radix)) = prefixed {
+        let magnitude = digits_value(digits, radix)?;
+        return Some(int_value(magnitude, negative));
+    }
+    if !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && let Some(magnitude) = digits_value(unsigned, 10)
+    {
+        return Some(int_value(magnitude, negative));
+    }
+    // Rust's float syntax is the YAML one plus spellings of NaN and infinity, which a
+    // finite check turns away.
+    let f: f64 = t.parse().ok()?;
+    f.is_finite().then_some(Value::Float(f))
+}
+
+/// Digits (with single `_` separators between them) in a radix; None if not such digits or
+/// beyond 128 bits.
+fn digits_value(digits: &str, radix: u32) -> Option<u128> {
+    let bytes = digits.as_bytes();
+    if bytes.first() == Some(&b'_') || bytes.last() == Some(&b'_') {
+        return None;
+    }
+    let mut value: u128 = 0;
+    let mut any = false;
+    let mut previous_underscore = false;
+    for &b in bytes {
+        if b == b'_' {
+            if previous_underscore {
+                return None;
+            }
+            previous_underscore = true;
+            continue;
+        }
+        previous_underscore = false;
+        let d = char::from(b).to_digit(radix)?;
+        value = value
+            .checked_mul(u128::from(radix))?
+            .checked_add(u128::from(d))?;
+        any = true;
+    }
+    any.then_some(value)
+}
+
+fn int_value(magnitude: u128, negative: bool) -> Value {
+    let signed = i128::try_from(magnitude)
+        .ok()
+        .map(|m| if negative { -m } else { m });
+    match signed.and_then(|v| i64::try_from(v).ok()) {
+        Some(i) => Value::Int(i),
+        None => {
+            let f = magnitude as f64;
+            Value::Float(if negative { -f } else { f })
+        }
+    }
+}
+
+fn parser_error(e: &granit_parser::ScanError, limits: &Limits) -> YamlError {
+    let line = to_u32(e.marker().line());
+    let info = e.info();
+    let message = if matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded)
+        || info.contains("nesting limit")
+    {
+        too_deep(limits)
+    } else {
+        format!("invalid YAML: {info}")
+    };
+    error(line, message)
+}
+
+fn to_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::node::Value;
-
-    #[test]
-    fn values_carry_the_line_of_their_key() {
-        let docs = parse_documents("a: 1\nb:\n  - x: [1, 2]\n    y: s\n---\nkind: Foo\n")
-            .unwrap_or_default();
-        assert_eq!(docs.len(), 2);
-        let b = docs[0].get("b").map(|n| n.line);
-        assert_eq!(b, Some(2));
-        let y = docs[0]
-            .at("b")
-            .and_then(|b| b.as_seq())
-            .map(|s| s[0].get("y").map(|n| n.line));
-        assert_eq!(y, Some(Some(4)));
-        assert_eq!(docs[1].get("kind").map(|n| n.line), Some(6));
-        // `y` and `on` are text under YAML 1.2, not booleans
-        assert!(matches!(
-            docs[0]
-                .at("b")
-                .and_then(|b| b.as_seq())
-                .and_then(|s| s[0].as_map())
-                .map(|m| m[1].key.as_str()),
-            Some("y")
-        ));
-        let on = parse_documents("on: yes\n").unwrap_or_default();
-        assert_eq!(
-            on[0].get("on").map(|n| &n.value),
-            Some(&Value::Str("yes".into()))
-        );
-    }
-
-    #[test]
-    fn malformed_yaml_names_the_line() {
-        let err = parse_documents("a: 1\n---\nb: [1, 2\n---\nc: 3\n").err();
-        assert_eq!(err.as_ref().and_then(|e| e.line), Some(3));
-        assert!(err.is_some_and(|e| e.message.starts_with("invalid YAML")));
-    }
-
-    #[test]
-    fn alias_bomb_fails_fast() {
-        let mut lines =
-            vec![r#"a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#.to_string()];
-        for i in 1..10 {
-            let refs = vec![format!("*a{}", i - 1); 9].join(",");
-            lines.push(format!("a{i}: &a{i} [{refs}]"));
-        }
-        let err = parse_documents(&lines.join("\n")).err();
-        assert!(err.is_some_and(|e| e.message.contains("expands too much")));
-    }
-
-    #[test]
-    fn deep_nesting_fails_fast() {
-        let block = "- ".repeat(100_000) + "1\n";
-        assert!(parse_documents(&block).is_err_and(|e| e.message.contains("too deep")));
-        let flow = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert!(parse_documents(&flow).is_err_and(|e| e.message.contains("too deep")));
-    }
-
-    #[test]
-    fn duplicate_keys_keep_the_last() {
-        let docs = parse_documents("a: 1\na: 2\n").unwrap_or_default();
-        assert_eq!(docs[0].get("a").and_then(Node::as_f64), Some(2.0));
-    }
-}
+mod tests;

@@ -65,6 +65,10 @@ impl Input for Kubernetes {
         }
     }
 
+    fn joins(&self, workload: &Workload) -> bool {
+        companions::joins(workload)
+    }
+
     fn link(
         &self,
         workloads: &mut Vec<Workload>,
@@ -190,11 +194,14 @@ fn ingest_object(
                 out.workloads.push(w);
             }
         }
-        None => out.objects.push(Object {
+        // Objects wait for the joins in memory until every file is read: only those the
+        // joins read are kept, and only what of them they read.
+        None if companions::is_companion(&api_version, &kind) => out.objects.push(Object {
             input: INPUT_NAME,
             file: Arc::clone(&file.display),
-            doc: obj,
+            doc: companions::kept(obj, &kind),
         }),
+        None => {}
     }
 }
 

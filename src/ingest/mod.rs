@@ -105,6 +105,12 @@ pub trait Input: Sync + Send {
         &[]
     }
 
+    /// Whether `link` may change this workload (it is then assessed after the joins; any
+    /// other workload is assessed as soon as its file is read, and its document dropped).
+    fn joins(&self, _workload: &Workload) -> bool {
+        false
+    }
+
     /// After every file is read: join this kind's objects across files.
     fn link(
         &self,
@@ -233,13 +239,114 @@ fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     }
 }
 
-/// Joins every kind's objects across files.
+/// Whether a cross-file join may still change the workload.
+pub fn joined_later(workload: &Workload) -> bool {
+    inputs().iter().any(|i| i.joins(workload))
+}
+
+/// Joins every kind's objects across files. Each kind's join is guarded: a panic in one
+/// becomes an error entry naming the files it was joining (a bug to report), and the
+/// workloads are still assessed, unjoined.
 pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
+    link_with(inputs(), workloads, objects, errors);
+}
+
+fn link_with(
+    inputs: &[&dyn Input],
+    workloads: &mut Vec<Workload>,
+    objects: Vec<Object>,
+    errors: &mut Vec<ScanError>,
+) {
     let mut objects = objects;
-    for input in inputs() {
+    for input in inputs {
         let (mine, rest): (Vec<Object>, Vec<Object>) =
             objects.into_iter().partition(|o| o.input == input.name());
         objects = rest;
-        input.link(workloads, mine, errors);
+        let mut files: Vec<Arc<str>> = mine.iter().map(|o| Arc::clone(&o.file)).collect();
+        files.extend(
+            workloads
+                .iter()
+                .filter(|w| input.joins(w))
+                .map(|w| Arc::clone(&w.file)),
+        );
+        let before = errors.len();
+        let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            input.link(workloads, mine, errors);
+        }));
+        if joined.is_err() {
+            files.sort();
+            files.dedup();
+            errors.truncate(before);
+            errors.push(link_panic(input.name(), &files));
+        }
+    }
+}
+
+fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
+    const SHOWN: usize = 5;
+    let first = files.first().map_or("(scan)", |f| f);
+    let mut names: Vec<&str> = files.iter().take(SHOWN).map(|f| &**f).collect();
+    let more = files.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    names.sort_unstable();
+    ScanError::input(
+        first,
+        format!(
+            "internal error while joining {input} objects across files (a bug in fitscan, please report it with these files: {}{more}); their workloads are assessed without the joins",
+            names.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An input whose join has a bug.
+    struct Broken;
+
+    impl Input for Broken {
+        fn name(&self) -> &'static str {
+            "broken"
+        }
+        fn link(&self, _: &mut Vec<Workload>, _: Vec<Object>, errors: &mut Vec<ScanError>) {
+            errors.push(ScanError::input(
+                "half-done",
+                "an error from before the panic",
+            ));
+            panic!("a bug in a join");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_join_names_the_files_and_spares_the_workloads() {
+        let objects: Vec<Object> = (0..7)
+            .map(|i| Object {
+                input: "broken",
+                file: Arc::from(format!("k8s/{i}.yaml").as_str()),
+                doc: Node::map(1),
+            })
+            .collect();
+        let mut workloads = vec![vmspec::VmSpec::workload_from_doc(
+            Node::map(1),
+            "vm".into(),
+            &Arc::from("vm.yaml"),
+            &IngestContext::default(),
+            &mut Vec::new(),
+        )];
+        let mut errors = vec![ScanError::input("earlier.yaml", "kept")];
+        link_with(&[&Broken], &mut workloads, objects, &mut errors);
+        assert_eq!(workloads.len(), 1);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].message, "kept");
+        assert_eq!(errors[1].file, "k8s/0.yaml");
+        assert_eq!(
+            errors[1].message,
+            "internal error while joining broken objects across files (a bug in fitscan, please report it with these files: k8s/0.yaml, k8s/1.yaml, k8s/2.yaml, k8s/3.yaml, k8s/4.yaml and 2 more); their workloads are assessed without the joins"
+        );
     }
 }

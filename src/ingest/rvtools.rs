@@ -672,7 +672,32 @@ fn build_workload(
 }
 
 impl RvTools {
+    /// Reads a workbook. calamine, the spreadsheet reader, does arithmetic on cell
+    /// references that overflows on a malformed one (`AAAAAAAAAA1`): a panic where overflow
+    /// checks are on (debug builds, fuzzing). Its panics are this file's parse error.
     fn ingest_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
+        let mut read = FileOutput::default();
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.read_xlsx(file, &mut read);
+        }));
+        match done {
+            Ok(()) => {
+                out.workloads.append(&mut read.workloads);
+                out.objects.append(&mut read.objects);
+                out.errors.append(&mut read.errors);
+                for (reason, n) in read.skipped {
+                    *out.skipped.entry(reason).or_default() += n;
+                }
+            }
+            Err(_) => out.errors.push(ScanError::parse(
+                &file.display,
+                None,
+                "not a readable .xlsx workbook: the spreadsheet reader failed on a malformed part (a cell reference out of range?)",
+            )),
+        }
+    }
+
+    fn read_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
         let too_big = uncompressed_size(file).map(|size| size > MAX_XLSX_UNCOMPRESSED);
         match too_big {
             Ok(false) => {}

@@ -316,7 +316,24 @@ pub fn read_csv(
                 header_len = Some(record.len());
                 continue;
             };
-            if record.len() == expected {
+            let spans_lines =
+                next_line > record_line + 1 && record.iter().any(|c| c.contains('\n'));
+            // A quote opened in the last cell and never closed swallows the rest of the file
+            // into that cell, with the header's cell count: such a record runs to the end of
+            // the text with an odd number of quotes (quotes inside a quoted cell are doubled).
+            let record_start = start + usize::try_from(record_offset).unwrap_or(0);
+            let unterminated = spans_lines
+                && usize::try_from(reader.position().byte()).unwrap_or(usize::MAX)
+                    >= bytes.len() - start
+                && bytes
+                    .get(record_start..)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|b| **b == b'"')
+                    .count()
+                    % 2
+                    == 1;
+            if record.len() == expected && !unterminated {
                 if let Err(message) = on_record(CsvRecord::Row(CsvRow {
                     line: record_line,
                     cells: &record,
@@ -325,18 +342,16 @@ pub fn read_csv(
                 }
                 continue;
             }
-            let swallowed = next_line > record_line + 1 && record.iter().any(|c| c.contains('\n'));
-            if swallowed {
+            if spans_lines {
                 errors.push(ScanError::parse(
                     &file.display,
                     Some(record_line),
                     "unterminated quote: this row is skipped (close the quote or remove it)",
                 ));
                 // Resume on the line after the one that opened the quote.
-                let from = start + usize::try_from(record_offset).unwrap_or(0);
-                match bytes[from..].iter().position(|b| *b == b'\n') {
+                match bytes[record_start..].iter().position(|b| *b == b'\n') {
                     Some(nl) => {
-                        start = from + nl + 1;
+                        start = record_start + nl + 1;
                         base_line = record_line + 1;
                         continue 'outer;
                     }
@@ -672,6 +687,15 @@ mod tests {
         assert_eq!(lines, vec![Some(3), Some(4)]);
         assert!(errors[0].message.contains("2 cell(s) but the header has 3"));
         assert!(errors[1].message.contains("unterminated quote"));
+        // In the last cell, the open quote swallows the rest of the file with the header's
+        // cell count: still found.
+        let (read, errors) =
+            super::tests::rows("VM,CPUs,OS\na,2,\"Red Hat\nb,4,CentOS\nc,1,\"x\"\"y\"\n");
+        let names: Vec<(u32, &str)> = read.iter().map(|(l, c)| (*l, c[0].as_str())).collect();
+        assert_eq!(names, vec![(3, "b"), (4, "c")]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[0].message.contains("unterminated quote"));
     }
 
     #[test]

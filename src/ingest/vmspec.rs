@@ -155,10 +155,24 @@ impl VmSpec {
             vm: &name,
             errors,
         };
-        let spec = doc
-            .get("spec")
-            .cloned()
-            .unwrap_or_else(|| Node::map(doc.line));
+        let spec = match doc.get("spec") {
+            Some(spec) if spec.as_map().is_some() => spec.clone(),
+            Some(spec) if !spec.is_null() => {
+                let found = match spec.value {
+                    Value::Seq(_) => "a list",
+                    _ => "a single value",
+                };
+                errs.push(
+                    spec,
+                    "spec",
+                    format!(
+                        "expected a mapping (platform, os, cpu, memory, disks, ...), not {found}"
+                    ),
+                );
+                Node::map(spec.line)
+            }
+            _ => Node::map(doc.line),
+        };
         let mut facts = Node::map(0);
 
         let platform = text_field(&spec, "platform").map(|s| s.to_ascii_lowercase());
@@ -293,6 +307,10 @@ fn text_field(spec: &Node, key: &str) -> Option<String> {
 fn positive(node: &Node, what: &str) -> Result<f64, String> {
     match node.as_f64() {
         Some(v) if v > 0.0 && v <= 1e6 => Ok(v),
+        Some(v) if v > 1e6 => Err(format!(
+            "{what} `{}` is more than a million: not a machine's count",
+            node.display_text()
+        )),
         _ => Err(format!(
             "{what} must be a positive number, not `{}`",
             node.display_text()

@@ -5,6 +5,8 @@
 //! and CMDBs spell the same value many ways; numbers compare as numbers; `matches` uses the
 //! regular expression as written (add `(?i)` to ignore case).
 
+use std::borrow::Cow;
+
 use super::path::Roots;
 use super::{Cond, Op, Rule};
 use crate::node::{Node, Value};
@@ -213,14 +215,22 @@ fn numeric(nodes: Vec<&Node>, pred: impl Fn(f64) -> bool) -> Vec<&Node> {
 
 /// Text a regular expression is matched against: a scalar's text, or a list of scalars
 /// joined by spaces (an exec-form command line).
-fn match_text(node: &Node) -> Option<String> {
+fn match_text(node: &Node) -> Option<Cow<'_, str>> {
     match &node.value {
         Value::Seq(items) => {
             let parts: Option<Vec<String>> = items.iter().map(Node::scalar_text).collect();
-            parts.map(|p| p.join(" "))
+            parts.map(|p| Cow::Owned(p.join(" ")))
         }
         Value::Map(_) => None,
-        _ => node.scalar_text(),
+        _ => text(node),
+    }
+}
+
+/// A scalar as text, borrowed when it is text already (rules compare millions of them).
+fn text(node: &Node) -> Option<Cow<'_, str>> {
+    match &node.value {
+        Value::Str(s) => Some(Cow::Borrowed(s)),
+        _ => node.scalar_text().map(Cow::Owned),
     }
 }
 
@@ -249,7 +259,7 @@ pub fn scalar_eq(a: &Node, b: &Node) -> bool {
     {
         return (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
     }
-    match (a.scalar_text(), b.scalar_text()) {
+    match (text(a), text(b)) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
         _ => false,
     }

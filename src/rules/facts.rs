@@ -640,10 +640,12 @@ mod tests {
             crate::discover::WalkOptions {
                 follow_links: false,
                 no_ignore: true,
+                threads: 1,
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
         candidates
+            .candidates
             .iter()
             .filter_map(|c| {
                 crate::discover::read(c, crate::DEFAULT_MAX_FILE_SIZE)

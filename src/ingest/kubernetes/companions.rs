@@ -366,6 +366,42 @@ fn texts(node: Option<&Node>) -> Vec<String> {
         .collect()
 }
 
+/// Whether the joins read objects of this API version and kind.
+pub(super) fn is_companion(api_version: &str, kind: &str) -> bool {
+    let group = api_version.trim().rsplit_once('/').map_or("", |(g, _)| g);
+    matches!(
+        (group, kind.trim()),
+        ("autoscaling", "HorizontalPodAutoscaler")
+            | ("keda.sh", "ScaledObject")
+            | ("policy", "PodDisruptionBudget")
+            | (
+                "networking.k8s.io" | "extensions",
+                "NetworkPolicy" | "Ingress"
+            )
+            | (
+                "",
+                "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret"
+            )
+            | ("", "ServiceAccount" | "LimitRange")
+            | (
+                "gateway.networking.k8s.io",
+                "HTTPRoute" | "GRPCRoute" | "Gateway"
+            )
+            | ("route.openshift.io", "Route")
+    )
+}
+
+/// What a companion keeps until the joins: a ConfigMap or Secret is joined by its name only,
+/// so its data (configuration files, credentials, often most of a bundle) is dropped here.
+pub(super) fn kept(mut doc: Node, kind: &str) -> Node {
+    if matches!(kind.trim(), "ConfigMap" | "Secret")
+        && let Value::Map(entries) = &mut doc.value
+    {
+        entries.retain(|e| !matches!(e.key.as_str(), "data" | "stringData" | "binaryData"));
+    }
+    doc
+}
+
 fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<'a> {
     let mut index = Index::default();
     let mut gateways: HashMap<(String, String), &'a Node> = HashMap::new();
@@ -378,28 +414,7 @@ fn build_index<'a>(objects: &'a [Object], errors: &mut Vec<ScanError>) -> Index<
             .and_then(Node::as_str)
             .unwrap_or("")
             .trim();
-        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
-        let known = matches!(
-            (group, kind),
-            ("autoscaling", "HorizontalPodAutoscaler")
-                | ("keda.sh", "ScaledObject")
-                | ("policy", "PodDisruptionBudget")
-                | (
-                    "networking.k8s.io" | "extensions",
-                    "NetworkPolicy" | "Ingress"
-                )
-                | (
-                    "",
-                    "Service" | "PersistentVolumeClaim" | "ConfigMap" | "Secret"
-                )
-                | ("", "ServiceAccount" | "LimitRange")
-                | (
-                    "gateway.networking.k8s.io",
-                    "HTTPRoute" | "GRPCRoute" | "Gateway"
-                )
-                | ("route.openshift.io", "Route")
-        );
-        if !known {
+        if !is_companion(api, kind) {
             continue;
         }
         let Some((namespace, name)) = object_identity(doc) else {
@@ -831,12 +846,14 @@ fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
 }
 
 /// Joins the companions to every Kubernetes workload and writes the facts rules read.
+/// The workloads `link` joins companions to.
+pub(super) fn joins(w: &Workload) -> bool {
+    w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes
+}
+
 pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
     let index = build_index(objects, errors);
-    for w in workloads
-        .iter_mut()
-        .filter(|w| w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes)
-    {
+    for w in workloads.iter_mut().filter(|w| joins(w)) {
         join(w, &index);
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: scan a generated estate of VNF descriptors with the release binary.
-#   scripts/bench-vnf.sh [PACKAGES]   (default 1000)
+#   bench/vnf.sh [PACKAGES]   (default 1000)
 # Generates PACKAGES copies of the SOL001 sample package (4 files, 1 flavour), PACKAGES
 # copies of the two-flavour fixture package (5 files) and PACKAGES SOL006 descriptors in a
 # temporary folder, then times `fitscan scan` (wall clock and peak memory).

@@ -1,16 +1,9 @@
-//! Writes a synthetic RVTools vInfo CSV export for the scan benchmark (README, "Benchmark"):
-//!
-//! ```sh
-//! cargo run --release --example gen_rvtools -- 50000 /tmp/rvtools-50k/RVTools_tabvInfo.csv
-//! /usr/bin/time -v target/release/fitscan scan /tmp/rvtools-50k --format json -o /dev/null --fail-on never
-//! ```
-//!
-//! The rows use the columns RVTools 4.x writes that fitscan reads, plus the ones around them
-//! a real export carries (DNS name, annotations, paths), so the file size is realistic. The
-//! content is deterministic (a fixed linear congruential sequence). A path ending in `.xlsx`
-//! writes the workbook (sheet vInfo) instead of the CSV.
+//! An RVTools vInfo export: the columns RVTools 4.x writes that fitscan reads, plus the ones
+//! around them a real export carries (DNS name, annotations, paths), so that the file size is
+//! realistic. A path ending in `.xlsx` writes the workbook (sheet vInfo) instead of the CSV.
 
 use std::io::{BufWriter, Write};
+use std::path::Path;
 
 const OSES: &[&str] = &[
     "Microsoft Windows Server 2019 (64-bit)",
@@ -22,13 +15,9 @@ const OSES: &[&str] = &[
     "Microsoft Windows Server 2022 (64-bit)",
 ];
 
-fn main() -> std::io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let count: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50_000);
-    let path = args
-        .next()
-        .unwrap_or_else(|| "RVTools_tabvInfo.csv".to_string());
-    if let Some(dir) = std::path::Path::new(&path).parent() {
+/// Writes `count` VMs to `path` (CSV, or a workbook for `.xlsx`); returns the CSV bytes.
+pub fn write(path: &Path, count: u64) -> std::io::Result<usize> {
+    if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut text = Vec::new();
@@ -74,15 +63,17 @@ fn main() -> std::io::Result<()> {
     }
     out.flush()?;
     drop(out);
-    if path.ends_with(".xlsx") {
-        write_xlsx(&text, &path)
+    let size = text.len();
+    if path.extension().is_some_and(|e| e == "xlsx") {
+        write_xlsx(&text, path)?;
     } else {
-        std::fs::write(&path, text)
+        std::fs::write(path, text)?;
     }
+    Ok(size)
 }
 
 /// The same rows as an RVTools workbook: numbers as numbers, text as text.
-fn write_xlsx(csv_text: &[u8], path: &str) -> std::io::Result<()> {
+fn write_xlsx(csv_text: &[u8], path: &Path) -> std::io::Result<()> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("vInfo").map_err(std::io::Error::other)?;

@@ -1,33 +1,11 @@
-//! Writes N varied Dockerfiles for the scan benchmark (see README, "Benchmark"):
-//!
-//! ```sh
-//! cargo run --release --example gen_dockerfiles -- /tmp/fitscan-bench 1000
-//! time target/release/fitscan scan /tmp/fitscan-bench --format json -o /dev/null --fail-on never
-//! ```
-//!
-//! The files mix the shapes fitscan meets in real repositories: re-wrapped servers
+//! Dockerfiles in the shapes fitscan meets in real repositories: re-wrapped servers
 //! (supervisord, sshd, cron), multi-stage builds on distroless, Windows images with the
-//! backtick escape, heredocs, ARG-based FROM, long continuation chains, BOM and CRLF.
-//! Output is deterministic for a given N.
+//! backtick escape, heredocs, ARG-based FROM with long continuation chains, BOM and CRLF.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::Path;
 
-/// A small linear congruential generator: no dependency, same files on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() as usize) % items.len()]
-    }
-}
+use crate::rng::Rng;
 
 const BASES: &[&str] = &[
     "ubuntu:22.04",
@@ -55,7 +33,7 @@ const PACKAGES: &[&str] = &[
     "sudo",
 ];
 
-fn legacy(rng: &mut Lcg, i: usize) -> String {
+fn legacy(rng: &mut Rng, i: usize) -> String {
     let mut s = String::new();
     let base = rng.pick(BASES);
     let _ = writeln!(
@@ -86,7 +64,7 @@ fn legacy(rng: &mut Lcg, i: usize) -> String {
     s
 }
 
-fn multi_stage(rng: &mut Lcg, i: usize) -> String {
+fn multi_stage(rng: &mut Rng, i: usize) -> String {
     let mut s = String::from("# syntax=docker/dockerfile:1\nARG GO_VERSION=1.22\n");
     s.push_str(
         "FROM golang:${GO_VERSION}-bookworm AS build\nWORKDIR /src\nCOPY go.mod go.sum ./\n",
@@ -110,7 +88,7 @@ fn multi_stage(rng: &mut Lcg, i: usize) -> String {
     s
 }
 
-fn heredoc(rng: &mut Lcg, i: usize) -> String {
+fn heredoc(rng: &mut Rng, i: usize) -> String {
     let mut s = String::from("FROM debian:12-slim\nRUN <<EOF\nset -eux\napt-get update\n");
     let _ = writeln!(
         s,
@@ -138,7 +116,7 @@ fn windows(i: usize) -> String {
     )
 }
 
-fn arg_from(rng: &mut Lcg, i: usize) -> String {
+fn arg_from(rng: &mut Rng, i: usize) -> String {
     let mut s = format!(
         "ARG BASE={}\nARG TAG=latest\nFROM ${{BASE}}:${{TAG}} AS base\n",
         rng.pick(&["python", "node", "ruby"])
@@ -155,11 +133,9 @@ fn arg_from(rng: &mut Lcg, i: usize) -> String {
     s
 }
 
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "fitscan-bench".to_string()));
-    let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
-    let mut rng = Lcg(42);
+/// Writes `count` Dockerfiles under `dir`, one folder each; returns the bytes written.
+pub fn write(dir: &Path, count: usize) -> std::io::Result<usize> {
+    let mut rng = Rng::new(42);
     let mut bytes = 0usize;
     for i in 0..count {
         let mut text = match i % 5 {
@@ -177,20 +153,10 @@ fn main() {
             1 => "Containerfile",
             _ => "Dockerfile.prod",
         };
-        let folder = dir.join(format!("svc{i:04}"));
-        if let Err(e) = std::fs::create_dir_all(&folder) {
-            eprintln!("cannot create {}: {e}", folder.display());
-            std::process::exit(2);
-        }
+        let folder = dir.join(format!("svc{i:05}"));
+        std::fs::create_dir_all(&folder)?;
         bytes += text.len();
-        if let Err(e) = std::fs::write(folder.join(name), text) {
-            eprintln!("cannot write in {}: {e}", folder.display());
-            std::process::exit(2);
-        }
+        std::fs::write(folder.join(name), text)?;
     }
-    println!(
-        "wrote {count} Dockerfiles ({} KiB) under {}",
-        bytes / 1024,
-        dir.display()
-    );
+    Ok(bytes)
 }

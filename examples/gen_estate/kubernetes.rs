@@ -1,35 +1,13 @@
-//! Writes a synthetic Kubernetes estate for benchmarking the scan (see README,
-//! "Benchmarks"): `cargo run --release --example k8s_estate -- DIR [FILES]`.
-//!
-//! FILES manifest files (default 10,000) spread over 40 namespaces, in the shapes real
-//! repositories have: one object per file, multi-document bundles, `kind: List` exports and
-//! Helm-rendered output; Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, bare Pods and
-//! Argo Rollouts, with their Services, HPAs, PDBs, NetworkPolicies, Ingresses, ConfigMaps and
-//! claims, from legacy lifts to hardened services. The output is deterministic.
+//! A Kubernetes estate spread over 40 namespaces, in the shapes real repositories have: one
+//! object per file, multi-document bundles, `kind: List` exports and Helm-rendered output;
+//! Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, bare Pods and Argo Rollouts, with
+//! their Services, HPAs, PDBs, NetworkPolicies, Ingresses, ConfigMaps and claims, from
+//! legacy lifts to hardened services.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::Path;
 
-/// A small deterministic generator (xorshift), so that every run writes the same estate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use crate::rng::Rng;
 
 const IMAGES: &[&str] = &[
     "nginx:1.27.2",
@@ -255,14 +233,18 @@ fn indent(doc: &str, by: &str) -> String {
         .collect()
 }
 
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let Some(dir) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: k8s_estate DIR [FILES]");
-        std::process::exit(2);
-    };
-    let files: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+/// What was written: files, objects, applications, bytes.
+pub struct Written {
+    pub files: usize,
+    pub objects: usize,
+    pub applications: usize,
+    pub bytes: usize,
+}
+
+/// Writes `files` manifest files under `dir`.
+pub fn write(dir: &Path, files: usize) -> std::io::Result<Written> {
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut bytes = 0;
     let mut written = 0;
     let mut objects = 0;
     let mut app = 0;
@@ -275,10 +257,7 @@ fn main() {
         let mut docs = vec![doc];
         docs.extend(companions(&mut rng, kind, &name, &ns, hardened));
         let folder = dir.join(&ns).join(&name);
-        if let Err(e) = std::fs::create_dir_all(&folder) {
-            eprintln!("cannot create {}: {e}", folder.display());
-            std::process::exit(1);
-        }
+        std::fs::create_dir_all(&folder)?;
         let mut outputs: Vec<(String, String)> = Vec::new();
         match rng.below(4) {
             // one object per file
@@ -311,16 +290,16 @@ fn main() {
             if written >= files {
                 break;
             }
-            if let Err(e) = std::fs::write(folder.join(&file), text) {
-                eprintln!("cannot write {file}: {e}");
-                std::process::exit(1);
-            }
+            bytes += text.len();
+            std::fs::write(folder.join(&file), text)?;
             written += 1;
         }
         objects += docs.len();
     }
-    println!(
-        "wrote {written} manifest files ({objects} objects, {app} applications) under {}",
-        dir.display()
-    );
+    Ok(Written {
+        files: written,
+        objects,
+        applications: app,
+        bytes,
+    })
 }

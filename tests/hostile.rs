@@ -1,0 +1,1085 @@
+//! Hostile input: whatever a repository nobody reviewed or a customer export of any vintage
+//! holds, a scan never panics, never hangs, reports each bad file with a clear error (file,
+//! line, what is wrong) and still assesses every other file of the same scan.
+//!
+//! Every case scans a folder that also holds a good VM spec, and checks both the exact error
+//! and that the good VM was assessed. No case may reach the last line of defence (the
+//! "internal error" entry a panic becomes).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use fitscan::model::{Report, ScanError};
+use fitscan::{ScanOptions, scan};
+use tempfile::TempDir;
+
+const GOOD_VM: &str = "\
+apiVersion: fitscan/v1
+kind: VirtualMachine
+metadata: { name: good }
+spec:
+  platform: vsphere
+  os: RHEL 9.4
+  cpu: { vcpus: 2 }
+  memory: 4GB
+";
+
+/// A folder holding the good VM spec and whatever a case adds.
+struct Estate {
+    dir: TempDir,
+}
+
+impl Estate {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let estate = Estate { dir };
+        estate.write("good.yaml", GOOD_VM.as_bytes());
+        estate
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.root().join(name)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        }
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {name}: {e}"));
+        path
+    }
+
+    /// Scans the whole folder (files found by walking).
+    fn scan(&self) -> Report {
+        self.scan_with(&[self.root().to_path_buf()], ScanOptions::default())
+    }
+
+    /// Scans the good VM and `name`, both named as on a command line.
+    fn scan_named(&self, name: &str) -> Report {
+        self.scan_with(
+            &[self.path("good.yaml"), self.path(name)],
+            ScanOptions::default(),
+        )
+    }
+
+    fn scan_with(&self, paths: &[PathBuf], opts: ScanOptions) -> Report {
+        let opts = ScanOptions { jobs: 2, ..opts };
+        let report = scan(paths, &opts).unwrap_or_else(|e| panic!("scan: {e}"));
+        assert_sound(&report);
+        report
+    }
+
+    /// The path of `name` as the report shows it.
+    fn shown(&self, name: &str) -> String {
+        self.path(name).display().to_string()
+    }
+}
+
+/// The good VM was assessed and nothing reached the panic guard.
+fn assert_sound(report: &Report) {
+    for e in &report.errors {
+        assert!(
+            !e.message.contains("internal error"),
+            "a panic was caught: {e}"
+        );
+    }
+    assert!(
+        report.workloads.iter().any(|w| w.name == "good"),
+        "the good VM was not assessed: {:?}",
+        report.errors
+    );
+}
+
+fn errors_of<'a>(report: &'a Report, file: &str) -> Vec<&'a ScanError> {
+    report.errors.iter().filter(|e| e.file == file).collect()
+}
+
+/// The one error of `file`, as (line, message, rule).
+fn only_error(report: &Report, file: &str) -> (Option<u32>, String, &'static str) {
+    let errors = errors_of(report, file);
+    assert_eq!(errors.len(), 1, "errors of {file}: {:?}", report.errors);
+    (errors[0].line, errors[0].message.clone(), errors[0].rule)
+}
+
+fn assert_no_error(report: &Report, file: &str) {
+    assert!(
+        errors_of(report, file).is_empty(),
+        "{file}: {:?}",
+        report.errors
+    );
+}
+
+/// Workload names; a Dockerfile's workload is named after its folder, shown here by the
+/// folder's own name.
+fn workload_names(report: &Report) -> Vec<&str> {
+    report
+        .workloads
+        .iter()
+        .map(|w| w.name.rsplit('/').next().unwrap_or(&w.name))
+        .collect()
+}
+
+fn workload<'a>(report: &'a Report, name: &str) -> &'a fitscan::model::WorkloadReport {
+    report
+        .workloads
+        .iter()
+        .find(|w| w.name == name || w.name.ends_with(&format!("/{name}")))
+        .unwrap_or_else(|| panic!("no workload {name}: {:?}", report.errors))
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading files
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_passed_over_when_walked_and_refused_when_named_never_read() {
+    let estate = Estate::new();
+    let fifo = estate.path("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+    assert!(made.success());
+    // Walked: skipped silently, the scan ends.
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Named: an error entry, and no blocking open (the CLI is killed if it waits).
+    let out = Command::cargo_bin("fitscan")
+        .unwrap_or_else(|e| panic!("binary: {e}"))
+        .args(["scan", "--format", "json", "--fail-on", "never"])
+        .arg(estate.path("good.yaml"))
+        .arg(&fifo)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}"));
+    assert_eq!(json["errors"][0]["file"], fifo.display().to_string());
+    assert_eq!(
+        json["errors"][0]["message"],
+        "not a regular file (a FIFO, socket or device is never read)"
+    );
+    assert_eq!(json["workloads"][0]["name"], "good");
+}
+
+#[cfg(unix)]
+#[test]
+fn sockets_and_devices_are_never_read() {
+    let estate = Estate::new();
+    let socket = estate.path("control.yaml");
+    let _listener =
+        std::os::unix::net::UnixListener::bind(&socket).unwrap_or_else(|e| panic!("bind: {e}"));
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let report = estate.scan_named("control.yaml");
+    let (line, message, rule) = only_error(&report, &estate.shown("control.yaml"));
+    assert_eq!(line, None);
+    assert_eq!(
+        message,
+        "not a regular file (a FIFO, socket or device is never read)"
+    );
+    assert_eq!(rule, "input-error");
+    let report = estate.scan_with(
+        &[estate.path("good.yaml"), PathBuf::from("/dev/zero")],
+        ScanOptions::default(),
+    );
+    let (_, message, _) = only_error(&report, "/dev/zero");
+    assert!(message.starts_with("not a regular file"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_followed_only_when_asked_and_loops_end() {
+    let estate = Estate::new();
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let elsewhere = outside.path().join("elsewhere.yaml");
+    std::fs::write(&elsewhere, GOOD_VM.replace("good", "elsewhere"))
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    std::os::unix::fs::symlink(&elsewhere, estate.path("link.yaml"))
+        .unwrap_or_else(|e| panic!("symlink: {e}"));
+    std::fs::create_dir_all(estate.path("nested/deeper")).unwrap_or_else(|e| panic!("{e}"));
+    // A loop: nested/deeper/up -> nested
+    std::os::unix::fs::symlink(estate.path("nested"), estate.path("nested/deeper/up"))
+        .unwrap_or_else(|e| panic!("symlink: {e}"));
+
+    std::os::unix::fs::symlink("/nonexistent/vm.yaml", estate.path("dangling.yaml"))
+        .unwrap_or_else(|e| panic!("symlink: {e}"));
+
+    let report = estate.scan();
+    assert_eq!(workload_names(&report), ["good"]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+
+    let followed = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            follow_links: true,
+            ..ScanOptions::default()
+        },
+    );
+    let mut names = workload_names(&followed);
+    names.sort_unstable();
+    assert_eq!(names, ["elsewhere", "good"]);
+    let loops: Vec<&ScanError> = followed
+        .errors
+        .iter()
+        .filter(|e| e.message.starts_with("symbolic link loop"))
+        .collect();
+    assert_eq!(loops.len(), 1, "{:?}", followed.errors);
+    assert_eq!(loops[0].file, estate.shown("nested/deeper/up"));
+    assert_eq!(
+        only_error(&followed, &estate.shown("dangling.yaml")),
+        (
+            None,
+            "broken symbolic link: its target does not exist".to_string(),
+            "input-error"
+        )
+    );
+    assert_eq!(
+        loops[0].message,
+        format!(
+            "symbolic link loop: it leads back to {}, which is walked once",
+            estate.shown("nested")
+        )
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped_with_an_error() {
+    let estate = Estate::new();
+    let mut big = GOOD_VM.replace("good", "big");
+    big.push_str(&"# padding\n".repeat(200));
+    estate.write("big.yaml", big.as_bytes());
+    let report = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            max_file_size: 1024,
+            ..ScanOptions::default()
+        },
+    );
+    let (line, message, rule) = only_error(&report, &estate.shown("big.yaml"));
+    assert_eq!(line, None);
+    assert_eq!(
+        message,
+        format!(
+            "skipped: {} bytes is larger than the 1024 byte limit (--max-file-size)",
+            big.len()
+        )
+    );
+    assert_eq!(rule, "input-error");
+}
+
+#[test]
+fn binary_files_are_passed_over_when_walked_and_refused_when_named() {
+    let estate = Estate::new();
+    estate.write("blob.yaml", b"kind: Pod\x00\x01\x02\xff");
+    estate.write("svc/Dockerfile", b"FROM alpine\x00\x00\x00");
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(workload_names(&report), ["good"]);
+    let report = estate.scan_named("blob.yaml");
+    let (_, message, rule) = only_error(&report, &estate.shown("blob.yaml"));
+    assert_eq!(message, "binary file, not a recognised input");
+    assert_eq!(rule, "input-error");
+}
+
+#[test]
+fn invalid_utf8_names_the_line_in_yaml_and_dockerfiles() {
+    let estate = Estate::new();
+    estate.write(
+        "latin1.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: { name: caf\xe9 }\n",
+    );
+    estate.write("svc/Dockerfile", b"FROM alpine:3.20\nLABEL a=\"caf\xe9\"\n");
+    let report = estate.scan();
+    assert_eq!(
+        only_error(&report, &estate.shown("latin1.yaml")),
+        (
+            Some(3),
+            "not valid UTF-8 (byte offset 52); save the file as UTF-8".to_string(),
+            "parse-error"
+        )
+    );
+    assert_eq!(
+        only_error(&report, &estate.shown("svc/Dockerfile")),
+        (
+            Some(2),
+            "not valid UTF-8 (byte offset 29); save the file as UTF-8".to_string(),
+            "parse-error"
+        )
+    );
+}
+
+#[test]
+fn bom_crlf_and_utf16_read_with_the_right_lines() {
+    let estate = Estate::new();
+    let vm = GOOD_VM
+        .replace("good", "windows-saved")
+        .replace("memory: 4GB", "memory: -4GB");
+    let crlf = format!("\u{feff}{}", vm.replace('\n', "\r\n"));
+    estate.write("crlf.yaml", crlf.as_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        vm.replace("windows-saved", "powershell-saved")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    estate.write("utf16.yaml", &utf16);
+    estate.write(
+        "svc/Dockerfile",
+        "\u{feff}FROM alpine:3.20\r\nUSER root\r\n".as_bytes(),
+    );
+    let report = estate.scan();
+    let mut names = workload_names(&report);
+    names.sort_unstable();
+    assert_eq!(names, ["good", "powershell-saved", "svc", "windows-saved"]);
+    // The negative memory is reported on its own line, whatever the encoding.
+    for (file, vm) in [
+        ("crlf.yaml", "windows-saved"),
+        ("utf16.yaml", "powershell-saved"),
+    ] {
+        assert_eq!(
+            only_error(&report, &estate.shown(file)),
+            (
+                Some(8),
+                format!("VM `{vm}`: spec.memory: `-4GB` is negative"),
+                "parse-error"
+            )
+        );
+    }
+    let df = workload(&report, "svc");
+    assert!(df.findings.iter().all(|f| f.line <= 2), "{:?}", df.findings);
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_is_an_error_entry() {
+    use std::os::unix::fs::PermissionsExt;
+    let estate = Estate::new();
+    let locked = estate.write("locked.yaml", GOOD_VM.replace("good", "locked").as_bytes());
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("chmod: {e}"));
+    std::fs::create_dir_all(estate.path("closed")).unwrap_or_else(|e| panic!("{e}"));
+    estate.write(
+        "closed/inner.yaml",
+        GOOD_VM.replace("good", "inner").as_bytes(),
+    );
+    std::fs::set_permissions(
+        estate.path("closed"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap_or_else(|e| panic!("chmod: {e}"));
+    // The superuser reads everything: as root (the development machine, CI), the scan runs
+    // as `nobody` through setpriv to meet the refusals a user would.
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let report: serde_json::Value = if root {
+        std::fs::set_permissions(estate.root(), std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("chmod: {e}"));
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("fitscan"))
+            .args(["scan", "--format", "json", "--fail-on", "never"])
+            .arg(estate.root())
+            .output();
+        match out {
+            Ok(out) if out.status.success() => {
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}: {out:?}"))
+            }
+            other => {
+                eprintln!("setpriv cannot run the scan as nobody ({other:?}): not checked");
+                restore(&estate);
+                return;
+            }
+        }
+    } else {
+        let report = estate.scan();
+        serde_json::to_value(&report).unwrap_or_else(|e| panic!("JSON: {e}"))
+    };
+    restore(&estate);
+    let errors: Vec<(String, String)> = report["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["file"].as_str().unwrap_or("").to_string(),
+                        e["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        errors,
+        [
+            (
+                estate.shown("closed"),
+                "cannot read: permission denied".to_string()
+            ),
+            (
+                estate.shown("locked.yaml"),
+                "cannot read: permission denied".to_string()
+            ),
+        ]
+    );
+    assert_eq!(report["workloads"][0]["name"], "good");
+    assert_eq!(report["workloads"].as_array().map(Vec::len), Some(1));
+}
+
+/// Gives the folder back its permissions, so that it can be removed.
+#[cfg(unix)]
+fn restore(estate: &Estate) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(
+        estate.path("closed"),
+        std::fs::Permissions::from_mode(0o755),
+    );
+}
+
+#[test]
+fn empty_files() {
+    let estate = Estate::new();
+    estate.write("empty.yaml", b"");
+    estate.write("blank.yaml", b"\n\n   \n# kind: VirtualMachine\n");
+    estate.write("svc/Dockerfile", b"");
+    estate.write("RVTools_tabvInfo.csv", b"");
+    let report = estate.scan();
+    assert_no_error(&report, &estate.shown("empty.yaml"));
+    assert_eq!(
+        only_error(&report, &estate.shown("svc/Dockerfile")),
+        (
+            Some(1),
+            "empty Dockerfile: there is no FROM instruction".to_string(),
+            "parse-error"
+        )
+    );
+    let report = estate.scan_named("empty.yaml");
+    assert_eq!(
+        only_error(&report, &estate.shown("empty.yaml")),
+        (Some(1), "empty file".to_string(), "parse-error")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// YAML and JSON
+
+fn billion_laughs() -> String {
+    let mut lines = vec![
+        "apiVersion: v1".to_string(),
+        "kind: ConfigMap".to_string(),
+        r#"a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#.to_string(),
+    ];
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(",");
+        lines.push(format!("a{i}: &a{i} [{refs}]"));
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_billion_laughs_fails_fast_with_the_line() {
+    let estate = Estate::new();
+    estate.write("laughs.yaml", billion_laughs().as_bytes());
+    let started = std::time::Instant::now();
+    let report = estate.scan();
+    assert_eq!(
+        only_error(&report, &estate.shown("laughs.yaml")),
+        (
+            Some(8),
+            "YAML expands too much (alias bomb or oversized stream); refusing to parse".into(),
+            "parse-error"
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn nesting_a_hundred_thousand_deep_fails_fast() {
+    let estate = Estate::new();
+    let flow = format!(
+        "apiVersion: v1\nkind: Pod\nspec: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    estate.write("flow.yaml", flow.as_bytes());
+    let block = format!(
+        "kind: Deployment\napiVersion: apps/v1\nspec:\n{}x\n",
+        "- ".repeat(100_000)
+    );
+    estate.write("block.yaml", block.as_bytes());
+    let json = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {}1{}}}",
+        "{\"a\":".repeat(100_000),
+        "}".repeat(100_000)
+    );
+    estate.write("deep.json", json.as_bytes());
+    let report = estate.scan();
+    let too_deep = "YAML nesting is too deep (more than 200 levels); refusing to parse";
+    assert_eq!(
+        only_error(&report, &estate.shown("flow.yaml")),
+        (Some(3), too_deep.to_string(), "parse-error")
+    );
+    assert_eq!(
+        only_error(&report, &estate.shown("block.yaml")),
+        (Some(4), too_deep.to_string(), "parse-error")
+    );
+    assert_eq!(
+        only_error(&report, &estate.shown("deep.json")),
+        (Some(1), too_deep.to_string(), "parse-error")
+    );
+}
+
+#[test]
+fn a_ten_thousand_item_list_and_a_ten_thousand_document_bundle_scan() {
+    let estate = Estate::new();
+    let mut list = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for i in 0..10_000 {
+        if i % 100 == 0 {
+            list.push_str(&format!(
+                "  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {{ name: app-{i}, namespace: shop }}\n    spec:\n      template:\n        spec:\n          containers: [ {{ name: app, image: \"nginx:1.27\" }} ]\n"
+            ));
+        } else {
+            list.push_str(&format!(
+                "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {{ name: cm-{i}, namespace: shop }}\n    data: {{ key: value }}\n"
+            ));
+        }
+    }
+    estate.write("export.yaml", list.as_bytes());
+    let bundle: String = (0..10_000)
+        .map(|i| format!("---\napiVersion: v1\nkind: Service\nmetadata: {{ name: svc-{i}, namespace: shop }}\nspec: {{ selector: {{ app: app-{i} }} }}\n"))
+        .collect();
+    estate.write("services.yaml", bundle.as_bytes());
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let deployments = report
+        .workloads
+        .iter()
+        .filter(|w| w.file.ends_with("export.yaml"))
+        .count();
+    assert_eq!(deployments, 100);
+}
+
+#[test]
+fn a_document_that_is_a_bare_scalar_or_a_list() {
+    let estate = Estate::new();
+    estate.write("scalar.yaml", b"just a sentence\n");
+    estate.write("list.yaml", b"- kind: VirtualMachine\n- 42\n");
+    let report = estate.scan();
+    assert_no_error(&report, &estate.shown("scalar.yaml"));
+    for name in ["scalar.yaml", "list.yaml"] {
+        let report = estate.scan_named(name);
+        assert_eq!(
+            only_error(&report, &estate.shown(name)),
+            (
+                None,
+                "not a recognised input (expected a VM spec, inventory, Dockerfile, Kubernetes manifest, Compose file or VNF descriptor)".to_string(),
+                "input-error"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_list_where_a_mapping_is_expected() {
+    let estate = Estate::new();
+    estate.write(
+        "listspec.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: listspec }\nspec: [1, 2]\n",
+    );
+    estate.write(
+        "listmeta.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: [x]\nspec: { cpu: { vcpus: 2 } }\n",
+    );
+    estate.write(
+        "cpu.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: cpulist }\nspec:\n  cpu: [2]\n  disks: { size: 10GB }\n",
+    );
+    let report = estate.scan();
+    assert_eq!(
+        only_error(&report, &estate.shown("listspec.yaml")),
+        (
+            Some(4),
+            "VM `listspec`: spec: expected a mapping (platform, os, cpu, memory, disks, ...), not a list".into(),
+            "parse-error"
+        )
+    );
+    assert_eq!(
+        only_error(&report, &estate.shown("listmeta.yaml")),
+        (
+            Some(1),
+            "VirtualMachine has no metadata.name".into(),
+            "parse-error"
+        )
+    );
+    let cpu: Vec<(Option<u32>, &str)> = errors_of(&report, &estate.shown("cpu.yaml"))
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        cpu,
+        [
+            (
+                Some(5),
+                "VM `cpulist`: spec.cpu: cpu must be a positive number, not `[2]`"
+            ),
+            (
+                Some(6),
+                "VM `cpulist`: spec.disks: expected a list of { size, count }"
+            )
+        ]
+    );
+    // A listspec VM is still a workload, with what could be read.
+    assert!(workload_names(&report).contains(&"listspec"));
+}
+
+#[test]
+fn huge_negative_nan_and_infinite_numbers() {
+    let estate = Estate::new();
+    estate.write(
+        "numbers.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: numbers }\nspec:\n  cpu: { vcpus: 99999999999999999999999999 }\n  memory: 99999999999999999999TB\n  disks:\n    - { size: -10GB }\n    - { size: 1e999GB }\n",
+    );
+    estate.write(
+        "nan.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: nan }\nspec:\n  cpu: { vcpus: .nan }\n  memory: .inf\n  utilisation: { cpu: { p95: .NaN } }\n",
+    );
+    let report = estate.scan();
+    let messages = |file: &str| -> Vec<(Option<u32>, String)> {
+        errors_of(&report, &estate.shown(file))
+            .iter()
+            .map(|e| (e.line, e.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        messages("numbers.yaml"),
+        [
+            (
+                Some(5),
+                "VM `numbers`: spec.cpu: vcpus `100000000000000004764729344` is more than a million: not a machine's count".to_string()
+            ),
+            (
+                Some(6),
+                "VM `numbers`: spec.memory: `99999999999999999999TB` is larger than 1 EiB: not a machine's size".to_string()
+            ),
+            (
+                Some(8),
+                "VM `numbers`: spec.disks: `-10GB` is negative".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        messages("nan.yaml"),
+        [
+            (
+                Some(5),
+                "VM `nan`: spec.cpu: vcpus must be a positive number, not `.nan`".to_string()
+            ),
+            (
+                Some(6),
+                "VM `nan`: spec.memory: `.inf` is not a size".to_string()
+            ),
+            (
+                Some(7),
+                "VM `nan`: utilisation.cpu: `.NaN` is not a percentage".to_string()
+            ),
+        ]
+    );
+    // Both VMs are assessed with what could be read, and no total is poisoned.
+    assert!(workload_names(&report).contains(&"numbers"));
+    assert!(report.summary.reclaimable.vcpu.is_finite());
+    assert!(report.summary.reclaimable.storage_gib.is_finite());
+}
+
+#[test]
+fn duplicate_keys_keep_the_last_value() {
+    let estate = Estate::new();
+    estate.write(
+        "dup.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: dup }\nspec:\n  cpu: { vcpus: 64 }\n  memory: 4GB\n  cpu: { vcpus: 2 }\n",
+    );
+    let report = estate.scan();
+    assert_no_error(&report, &estate.shown("dup.yaml"));
+    let dup = report
+        .workloads
+        .iter()
+        .find(|w| w.name == "dup")
+        .and_then(|w| w.rightsizing.as_ref())
+        .and_then(|r| r.current.vcpu);
+    assert_eq!(dup, Some(2.0));
+}
+
+#[test]
+fn unknown_kinds_are_not_workloads() {
+    let estate = Estate::new();
+    estate.write(
+        "custom.yaml",
+        b"apiVersion: example.com/v1\nkind: Frobnicator\nmetadata: { name: x }\nspec: { size: 3 }\n",
+    );
+    estate.write(
+        "fitscan-kind.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachinePool\nmetadata: { name: pool }\n",
+    );
+    let report = estate.scan();
+    assert_eq!(workload_names(&report), ["good"]);
+    assert_no_error(&report, &estate.shown("custom.yaml"));
+    assert_eq!(
+        only_error(&report, &estate.shown("fitscan-kind.yaml")),
+        (
+            Some(2),
+            "unknown kind `VirtualMachinePool` for apiVersion fitscan/v1 (expected VirtualMachine or VirtualMachineList)".into(),
+            "parse-error"
+        )
+    );
+}
+
+#[test]
+fn a_helm_template_and_broken_yaml() {
+    let estate = Estate::new();
+    estate.write(
+        "templates/deployment.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n  labels: {}\n{{- end }}\n",
+    );
+    estate.write(
+        "broken.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n",
+    );
+    let report = estate.scan();
+    assert_no_error(&report, &estate.shown("templates/deployment.yaml"));
+    let (line, message, rule) = only_error(&report, &estate.shown("broken.yaml"));
+    assert_eq!(line, Some(5));
+    assert!(message.starts_with("invalid YAML: "), "{message}");
+    assert_eq!(rule, "parse-error");
+}
+
+// ---------------------------------------------------------------------------------------
+// Dockerfiles
+
+#[test]
+fn dockerfiles_with_huge_continuations_long_lines_or_only_comments() {
+    let estate = Estate::new();
+    let mut continued = String::from("FROM alpine:3.20\nRUN echo start \\\n");
+    for _ in 0..100_000 {
+        continued.push_str("  && echo more \\\n");
+    }
+    continued.push_str("  && true\nUSER app\n");
+    estate.write("continued/Dockerfile", continued.as_bytes());
+    let long = format!(
+        "FROM alpine:3.20\nRUN echo {}\nUSER app\n",
+        "x".repeat(5_000_000)
+    );
+    estate.write("long/Dockerfile", long.as_bytes());
+    estate.write("comments/Dockerfile", b"# only\n# comments\n\n");
+    let report = estate.scan();
+    let mut names = workload_names(&report);
+    names.sort_unstable();
+    assert_eq!(names, ["continued", "good", "long"]);
+    assert_no_error(&report, &estate.shown("continued/Dockerfile"));
+    assert_no_error(&report, &estate.shown("long/Dockerfile"));
+    assert_eq!(
+        only_error(&report, &estate.shown("comments/Dockerfile")),
+        (
+            Some(1),
+            "not a Dockerfile: expected at least one FROM instruction".into(),
+            "parse-error"
+        )
+    );
+    // The USER after 100,000 continuation lines is found on its own line.
+    let continued = workload(&report, "continued");
+    assert!(continued.findings.iter().all(|f| f.line <= 100_004));
+}
+
+#[test]
+fn thousands_of_inline_suppressions_stay_linear() {
+    let estate = Estate::new();
+    let mut text = String::from("FROM ubuntu:22.04\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "# fitscan ignore=DF020: batch {i}\nRUN apt-get install -y pkg{i}\n"
+        ));
+    }
+    estate.write("many/Dockerfile", text.as_bytes());
+    let report = estate.scan();
+    assert_no_error(&report, &estate.shown("many/Dockerfile"));
+    let many = workload(&report, "many");
+    assert_eq!(many.suppressed.len(), 10_000);
+    assert_eq!(many.suppressed[9_999].line, 20_001);
+    assert_eq!(many.suppressed[9_999].reason.as_deref(), Some("batch 9999"));
+    assert!(many.findings.iter().all(|f| f.rule != "DF020"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Inventories, OVF, workbooks
+
+#[test]
+fn csv_with_broken_quoting_nan_inf_negative_and_huge_numbers() {
+    let estate = Estate::new();
+    estate.write(
+        "RVTools_tabvInfo.csv",
+        b"VM,Powerstate,CPUs,Memory,Total disk capacity MiB,In Use MiB,OS according to the configuration file\n\
+vm1,poweredOn,2,4096,10240,5000,CentOS 7\n\
+vm2,poweredOn,NaN,inf,10240,5000,CentOS 7\n\
+vm3,poweredOn,-2,-4096,-10,5000,CentOS 7\n\
+vm4,poweredOn,99999999999999999999999,4096,10240,5000,CentOS 7\n\
+vm5,poweredOn,2,4096,10240,5000,\"Red Hat\n\
+vm6,poweredOn,2,4096,10240,5000,CentOS 7\n",
+    );
+    let report = estate.scan();
+    let errors: Vec<(Option<u32>, &str)> =
+        errors_of(&report, &estate.shown("RVTools_tabvInfo.csv"))
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+    assert_eq!(
+        errors,
+        [
+            (Some(3), "VM `vm2`: CPUs: `NaN` is not a number"),
+            (Some(3), "VM `vm2`: Memory: `inf` is not a number"),
+            (Some(4), "VM `vm3`: CPUs: `-2` is negative"),
+            (Some(4), "VM `vm3`: Memory: `-4096` is negative"),
+            (
+                Some(4),
+                "VM `vm3`: Total disk capacity MiB: `-10` is negative"
+            ),
+            (
+                Some(5),
+                "VM `vm4`: spec.cpu: vcpus `99999999999999991611392` is more than a million: not a machine's count"
+            ),
+            (
+                Some(6),
+                "unterminated quote: this row is skipped (close the quote or remove it)"
+            ),
+        ]
+    );
+    // Every row but the broken one is a workload, the one after it included.
+    let mut names = workload_names(&report);
+    names.sort_unstable();
+    assert_eq!(names, ["good", "vm1", "vm2", "vm3", "vm4", "vm6"]);
+}
+
+#[test]
+fn an_ovf_with_an_entity_bomb_is_refused_unexpanded() {
+    let estate = Estate::new();
+    let mut bomb =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
+    for i in 1..10 {
+        let refs = format!(
+            "&lol{};",
+            if i == 1 {
+                String::new()
+            } else {
+                (i - 1).to_string()
+            }
+        )
+        .repeat(10);
+        bomb.push_str(&format!(" <!ENTITY lol{i} \"{refs}\">\n"));
+    }
+    bomb.push_str("]>\n<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"><VirtualSystem id=\"&lol9;\"/></Envelope>\n");
+    estate.write("appliance.ovf", bomb.as_bytes());
+    let report = estate.scan();
+    assert_eq!(
+        only_error(&report, &estate.shown("appliance.ovf")),
+        (
+            Some(13),
+            "DOCTYPE declarations are refused: fitscan never expands XML entities (an entity expansion bomb hides there)".into(),
+            "parse-error"
+        )
+    );
+}
+
+#[test]
+fn workbooks_that_are_empty_or_not_workbooks() {
+    let estate = Estate::new();
+    estate.write("empty.xlsx", b"");
+    // A zip archive with one stored file and no workbook parts.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("hello.txt", zip::write::SimpleFileOptions::default())
+        .unwrap_or_else(|e| panic!("zip: {e}"));
+    std::io::Write::write_all(&mut zip, b"hello").unwrap_or_else(|e| panic!("zip: {e}"));
+    let zipped = zip
+        .finish()
+        .unwrap_or_else(|e| panic!("zip: {e}"))
+        .into_inner();
+    estate.write("archive.xlsx", &zipped);
+    // Found by walking: not RVTools workbooks, passed over.
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let report = estate.scan_named("empty.xlsx");
+    assert_eq!(
+        only_error(&report, &estate.shown("empty.xlsx")),
+        (
+            None,
+            "not a readable .xlsx workbook: invalid Zip archive: Could not find EOCD".into(),
+            "parse-error"
+        )
+    );
+    let report = estate.scan_named("archive.xlsx");
+    let (_, message, rule) = only_error(&report, &estate.shown("archive.xlsx"));
+    assert!(
+        message.starts_with("not a readable .xlsx workbook"),
+        "{message}"
+    );
+    assert_eq!(rule, "parse-error");
+}
+
+// ---------------------------------------------------------------------------------------
+// VNF packages
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read_dir: {e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("entry: {e}"));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy: {e}"));
+        }
+    }
+}
+
+#[test]
+fn a_vnf_package_importing_itself_or_in_a_cycle() {
+    let estate = Estate::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/cloud");
+    let package = estate.path("upf");
+    copy_dir(&fixture, &package);
+    let top = package.join("Definitions/cloud_top.yaml");
+    let text = std::fs::read_to_string(&top).unwrap_or_else(|e| panic!("read: {e}"));
+    std::fs::write(
+        &top,
+        text.replace(
+            "  - cloud_types.yaml\n",
+            "  - cloud_types.yaml\n  - cloud_top.yaml\n",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+    let types = package.join("Definitions/cloud_types.yaml");
+    let text = std::fs::read_to_string(&types).unwrap_or_else(|e| panic!("read: {e}"));
+    let text = if text.contains("imports:") {
+        text.replace("imports:\n", "imports:\n  - cloud_top.yaml\n")
+    } else {
+        format!("imports:\n  - cloud_top.yaml\n{text}")
+    };
+    std::fs::write(&types, text).unwrap_or_else(|e| panic!("write: {e}"));
+    let report = estate.scan();
+    let vnfs: Vec<&str> = report
+        .workloads
+        .iter()
+        .filter(|w| w.file.contains("upf"))
+        .map(|w| w.name.as_str())
+        .collect();
+    assert!(!vnfs.is_empty(), "{:?}", report.errors);
+    assert!(
+        report.errors.iter().all(|e| !e.file.contains("upf")),
+        "{:?}",
+        report.errors
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Fuzzing finds
+
+#[test]
+fn a_workbook_with_an_overflowing_cell_reference_is_a_parse_error() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile/RVTools_export-cell-reference-overflow.xlsx");
+    let report = scan(std::slice::from_ref(&file), &ScanOptions::default())
+        .unwrap_or_else(|e| panic!("scan: {e}"));
+    let (line, message, rule) = only_error(&report, &file.display().to_string());
+    assert_eq!((line, rule), (None, "parse-error"));
+    // calamine panics on the overflow where overflow checks are on (this debug build), and
+    // wraps and then finds a bad character where they are off (release builds).
+    assert!(
+        message
+            == "not a readable .xlsx workbook: the spreadsheet reader failed on a malformed part (a cell reference out of range?)"
+            || message.starts_with("sheet vInfo: Expecting alphanumeric character"),
+        "{message}"
+    );
+    assert!(report.workloads.is_empty());
+}
+
+/// Every input the fuzzers found a bug with (tests/fixtures/hostile/, see fuzz/README.md),
+/// scanned named on the command line: each gives a clear error or workloads, never a panic.
+#[test]
+fn regression_inputs_from_fuzzing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let report = scan(std::slice::from_ref(&file), &ScanOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for e in &report.errors {
+            assert!(!e.message.contains("internal error"), "{e}");
+        }
+        assert!(
+            !report.workloads.is_empty() || !report.errors.is_empty(),
+            "{}: neither a workload nor an error",
+            file.display()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The parallel scan
+
+#[test]
+fn one_worker_or_four_give_the_same_report_byte_for_byte() {
+    let run = |jobs: &str| {
+        let out = Command::cargo_bin("fitscan")
+            .unwrap_or_else(|e| panic!("binary: {e}"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scan", "samples", "rules/fixtures", "--format", "json"])
+            .args(["--fail-on", "never", "--jobs", jobs])
+            .output()
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        assert_eq!(out.status.code(), Some(0));
+        out.stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 10_000);
+    assert!(one == run("4"), "--jobs 1 and --jobs 4 differ");
+    assert!(one == run("2"), "--jobs 1 and --jobs 2 differ");
+}
+
+#[test]
+fn gitignore_is_honoured_unless_no_ignore() {
+    let estate = Estate::new();
+    estate.write(".gitignore", b"generated/\n*.tmp.yaml\n");
+    estate.write(
+        "generated/vm.yaml",
+        GOOD_VM.replace("good", "generated").as_bytes(),
+    );
+    estate.write(
+        "scratch.tmp.yaml",
+        GOOD_VM.replace("good", "scratch").as_bytes(),
+    );
+    estate.write(
+        ".hidden/vm.yaml",
+        GOOD_VM.replace("good", "hidden").as_bytes(),
+    );
+    let report = estate.scan();
+    assert_eq!(workload_names(&report), ["good"]);
+    let all = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            no_ignore: true,
+            ..ScanOptions::default()
+        },
+    );
+    let mut names = workload_names(&all);
+    names.sort_unstable();
+    // Hidden folders stay out either way, as in ripgrep.
+    assert_eq!(names, ["generated", "good", "scratch"]);
+}
