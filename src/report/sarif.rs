@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::rules::template::Template;
+
 use crate::model::{
     Report, RuleInfo, Severity, SuppressionOrigin, UNUSED_SUPPRESSION_RULE, WorkloadReport,
 };
@@ -72,28 +74,15 @@ fn encode_uri_path(path: &str) -> String {
     out
 }
 
-/// `{facts.demand.vcpu}` -> `` `{facts.demand.vcpu}` ``: in rendered markdown a template's
-/// placeholders read as placeholders, not as prose.
-fn code_placeholders(template: &str) -> String {
-    let mut out = String::with_capacity(template.len() + 8);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let placeholder = &rest[open..open + close + 1];
-        out.push_str(&rest[..open]);
-        if placeholder.starts_with("{{") {
-            out.push_str(placeholder);
-        } else {
-            out.push('`');
-            out.push_str(placeholder);
-            out.push('`');
-        }
-        rest = &rest[open + close + 1..];
+/// A rule's remediation as a reader sees it: literal braces unescaped (`{{` -> `{`), each
+/// placeholder written by `placeholder`. In the markdown help, placeholders are code so that
+/// they read as placeholders, not as prose.
+fn readable_template(template: &str, placeholder: impl Fn(&str) -> String) -> String {
+    match Template::parse(template) {
+        Ok(t) => t.describe(placeholder),
+        // Rules are validated at load, so this is a rule that never came through the loader.
+        Err(_) => template.to_string(),
     }
-    out.push_str(rest);
-    out
 }
 
 fn help_uri(rule: &RuleInfo) -> Option<String> {
@@ -114,8 +103,14 @@ fn descriptor(rule: &RuleInfo) -> Value {
     } else {
         rule.rationale.clone()
     };
-    let mut help_text = format!("Remediation: {}", rule.remediation);
-    let mut help_md = format!("**Remediation:** {}", code_placeholders(&rule.remediation));
+    let mut help_text = format!(
+        "Remediation: {}",
+        readable_template(&rule.remediation, |p| format!("{{{p}}}"))
+    );
+    let mut help_md = format!(
+        "**Remediation:** {}",
+        readable_template(&rule.remediation, |p| format!("`{{{p}}}`"))
+    );
     if !rule.rationale.trim().is_empty() {
         help_text.push_str(&format!(
             "\n\nWhy it matters for the {} phase: {}",
@@ -562,11 +557,24 @@ mod tests {
 
     #[test]
     fn placeholders_become_code_in_markdown() {
+        let code = |p: &str| format!("`{{{p}}}`");
         assert_eq!(
-            code_placeholders("Reduce {name} to {facts.x} vCPU."),
+            readable_template("Reduce {name} to {facts.x} vCPU.", code),
             "Reduce `{name}` to `{facts.x}` vCPU."
         );
-        assert_eq!(code_placeholders("no placeholder"), "no placeholder");
+        assert_eq!(readable_template("no placeholder", code), "no placeholder");
+    }
+
+    #[test]
+    fn escaped_braces_read_as_single_braces() {
+        let plain = |p: &str| format!("{{{p}}}");
+        assert_eq!(
+            readable_template(
+                "Add `depends_on: {{ db: {{ condition: service_healthy }} }}` to {name}",
+                plain
+            ),
+            "Add `depends_on: { db: { condition: service_healthy } }` to {name}"
+        );
     }
 
     #[test]
