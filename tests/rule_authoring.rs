@@ -197,6 +197,23 @@ fn a_built_in_rule_shows_its_yaml_and_examples_anywhere() {
     );
 }
 
+#[test]
+fn rules_show_reads_a_template_with_literal_braces_as_a_reader_would() {
+    let text = stdout_of(&["rules", "show", "CMP007"]);
+    assert!(
+        text.contains("how to fix:\n  Use a Compose secret: declare `secrets: { db_password: { file: ./db_password.txt } }`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("many images accept `{value}_FILE`"),
+        "placeholders stay placeholders: {text}"
+    );
+    assert!(
+        text.contains("`secrets: {{ db_password: {{ file: ./db_password.txt }}"),
+        "the YAML as written keeps its escapes: {text}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // rules docs and rules facts
 
