@@ -74,6 +74,7 @@ impl Input for Kubernetes {
         workloads: &mut Vec<Workload>,
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
         companions::link(workloads, &objects, errors);
     }

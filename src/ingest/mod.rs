@@ -31,6 +31,9 @@ pub struct IngestContext {
     /// Limits for files an input reads on its own (a VNF package's imports).
     pub max_file_size: u64,
     pub follow_links: bool,
+    /// The scanned folders (a named file's folder), resolved: a file another names
+    /// (a Compose include) is read only inside them. None: anywhere (`rules test`).
+    pub roots: Option<Vec<std::path::PathBuf>>,
 }
 
 impl Default for IngestContext {
@@ -39,6 +42,7 @@ impl Default for IngestContext {
             sizing: SizingOptions::default(),
             max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
+            roots: None,
         }
     }
 }
@@ -117,6 +121,7 @@ pub trait Input: Sync + Send {
         _workloads: &mut Vec<Workload>,
         _objects: Vec<Object>,
         _errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
     }
 }
@@ -247,8 +252,13 @@ pub fn joined_later(workload: &Workload) -> bool {
 /// Joins every kind's objects across files. Each kind's join is guarded: a panic in one
 /// becomes an error entry naming the files it was joining (a bug to report), and the
 /// workloads are still assessed, unjoined.
-pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
-    link_with(inputs(), workloads, objects, errors);
+pub fn link(
+    workloads: &mut Vec<Workload>,
+    objects: Vec<Object>,
+    errors: &mut Vec<ScanError>,
+    ctx: &IngestContext,
+) {
+    link_with(inputs(), workloads, objects, errors, ctx);
 }
 
 fn link_with(
@@ -256,6 +266,7 @@ fn link_with(
     workloads: &mut Vec<Workload>,
     objects: Vec<Object>,
     errors: &mut Vec<ScanError>,
+    ctx: &IngestContext,
 ) {
     let mut objects = objects;
     for input in inputs {
@@ -271,7 +282,7 @@ fn link_with(
         );
         let before = errors.len();
         let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            input.link(workloads, mine, errors);
+            input.link(workloads, mine, errors, ctx);
         }));
         if joined.is_err() {
             files.sort();
@@ -313,7 +324,13 @@ mod tests {
         fn name(&self) -> &'static str {
             "broken"
         }
-        fn link(&self, _: &mut Vec<Workload>, _: Vec<Object>, errors: &mut Vec<ScanError>) {
+        fn link(
+            &self,
+            _: &mut Vec<Workload>,
+            _: Vec<Object>,
+            errors: &mut Vec<ScanError>,
+            _: &IngestContext,
+        ) {
             errors.push(ScanError::input(
                 "half-done",
                 "an error from before the panic",
@@ -339,7 +356,13 @@ mod tests {
             &mut Vec::new(),
         )];
         let mut errors = vec![ScanError::input("earlier.yaml", "kept")];
-        link_with(&[&Broken], &mut workloads, objects, &mut errors);
+        link_with(
+            &[&Broken],
+            &mut workloads,
+            objects,
+            &mut errors,
+            &IngestContext::default(),
+        );
         assert_eq!(workloads.len(), 1);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].message, "kept");

@@ -237,7 +237,7 @@ fn file_key(path: &Path) -> String {
         .into_owned()
 }
 
-fn normalise(path: &Path) -> PathBuf {
+pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
@@ -255,7 +255,7 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-fn line_count(text: &str) -> u32 {
+pub(crate) fn line_count(text: &str) -> u32 {
     u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX)
 }
 
@@ -391,8 +391,13 @@ fn read_import_tree(
         if seen.len() >= MAX_PACKAGE_FILES || !seen.insert(key.clone()) {
             continue;
         }
-        let Some(file) = read_from_disk(&path, &display, ctx, out) else {
-            continue;
+        let file = match read_from_disk(&path, &display, ctx) {
+            Ok(Some(file)) => file,
+            Ok(None) => continue,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
         };
         let text = match file.text() {
             Ok(t) => t,
@@ -433,34 +438,28 @@ fn read_import_tree(
     }
 }
 
-/// An import read from disk with the scan's limits; None when it does not exist (`link`
-/// reports it) or could not be read (the error is pushed here).
-fn read_from_disk(
+/// A file another names (an import, a Compose include), read from disk with the scan's
+/// limits; None when it does not exist (the caller reports it where it is named).
+pub(crate) fn read_from_disk(
     path: &Path,
     display: &str,
     ctx: &IngestContext,
-    out: &mut FileOutput,
-) -> Option<SourceFile> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
+) -> Result<Option<SourceFile>, ScanError> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
     if meta.file_type().is_symlink() && !ctx.follow_links {
-        out.errors.push(ScanError::input(
+        return Err(ScanError::input(
             display,
-            "an imported file that is a symbolic link is not followed (use --follow-links)",
+            "a file named by another (an import, an include) that is a symbolic link is not followed (use --follow-links)",
         ));
-        return None;
     }
     let candidate = Candidate {
         path: path.to_path_buf(),
         display: display.to_string(),
         explicit: true,
     };
-    match discover::read(&candidate, ctx.max_file_size) {
-        Ok(file) => file,
-        Err(e) => {
-            out.errors.push(e);
-            None
-        }
-    }
+    discover::read(&candidate, ctx.max_file_size)
 }
 
 /// `TOSCA-Metadata/TOSCA.meta`: `Entry-Definitions: Definitions/top.yaml`, relative to the
@@ -814,7 +813,7 @@ impl TypeIndex {
 }
 
 /// Adds `offset` to every located line under `node`.
-fn shift(node: &mut Node, offset: u32) {
+pub(crate) fn shift(node: &mut Node, offset: u32) {
     if offset == 0 {
         return;
     }

@@ -1,0 +1,931 @@
+//! Compose projects as `docker compose` sees them, assembled in `link` once every file is
+//! read: the base file of a folder with its override file, services completed by `extends`
+//! (in the same file or another), the services of `include`d files, and the project's
+//! `.env` for interpolation.
+//!
+//! Every file a project uses numbers its lines after the project's own file (a source map,
+//! [`SourceSpan`]): nodes keep their lines through interpolation and merging, so a finding
+//! about a value written in the override, extended or included file names that file and line.
+//!
+//! A file that is only included belongs to the project that includes it and is not assessed
+//! on its own. A file named by `include` or `extends` that the scan did not read (any name
+//! other than Compose's own) is read from disk relative to the file that names it, with the
+//! scan's size limit, provided it lies in the scanned folders: a report must not depend on
+//! files outside what was scanned.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::dotenv;
+use super::interpolate::{Env, Provenance, interpolate_with};
+use super::merge::{self, Tag, Tags};
+use crate::ingest::vnf::sol001::{line_count, normalise, read_from_disk, shift};
+use crate::ingest::{IngestContext, Object};
+use crate::model::{ScanError, SourceSpan};
+use crate::node::{Node, Value};
+use crate::yaml::{self, LocalTag};
+
+pub const OBJECT_INPUT: &str = "compose";
+
+/// The file names `docker compose` looks for, in its order of preference.
+const BASE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+/// The override file merged onto the base of the same folder.
+const OVERRIDE_NAMES: &[&str] = &[
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// Longer `extends` chains are refused: each link copies the service, and real chains are
+/// two or three long.
+const MAX_EXTENDS: usize = 64;
+/// Deeper `include` nesting is refused.
+const MAX_INCLUDE_DEPTH: usize = 32;
+
+/// A Compose file as written: documents before interpolation, and its `!reset` /
+/// `!override` tags by position.
+#[derive(Debug)]
+pub struct ComposeFile {
+    pub path: PathBuf,
+    pub display: Arc<str>,
+    pub lines: u32,
+    pub doc: Node,
+    pub tags: Vec<LocalTag>,
+}
+
+/// The object for `link`: the document moves into it (parsed once, never copied).
+pub fn envelope(file: ComposeFile) -> Object {
+    let mut env = Node::map(0);
+    env.insert("path", Node::str(file.path.to_string_lossy(), 0));
+    env.insert("lines", Node::int(i64::from(file.lines), 0));
+    let tags = file
+        .tags
+        .iter()
+        .map(|t| {
+            let mut n = Node::map(0);
+            n.insert("line", Node::int(i64::from(t.line), 0));
+            n.insert("column", Node::int(i64::from(t.column), 0));
+            n.insert("name", Node::str(t.name.clone(), 0));
+            n
+        })
+        .collect();
+    env.insert("tags", Node::seq(tags, 0));
+    env.insert("doc", file.doc);
+    Object {
+        input: OBJECT_INPUT,
+        file: file.display,
+        doc: env,
+    }
+}
+
+fn from_envelope(o: Object) -> Option<ComposeFile> {
+    let mut env = o.doc;
+    let path = PathBuf::from(env.get("path")?.as_str()?);
+    let lines = env
+        .get("lines")
+        .and_then(Node::as_f64)
+        .map_or(0, |l| l as u32);
+    let number = |n: &Node, k: &str| n.get(k).and_then(Node::as_f64).map_or(0, |v| v as u32);
+    let tags = env
+        .get("tags")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| LocalTag {
+            line: number(t, "line"),
+            column: number(t, "column"),
+            name: t
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default(),
+        })
+        .collect();
+    let doc = match &mut env.value {
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|e| e.key == "doc")
+            .map(|e| std::mem::replace(&mut e.value, Node::map(0)))?,
+        _ => return None,
+    };
+    Some(ComposeFile {
+        path: normalise(&path),
+        display: o.file,
+        lines,
+        doc,
+        tags,
+    })
+}
+
+/// Parses a Compose file's text: its first document, with the tags Compose gives meaning.
+pub fn parse(path: &Path, display: Arc<str>, text: &str) -> Result<ComposeFile, ScanError> {
+    let (docs, tags) = if text.contains("!reset") || text.contains("!override") {
+        yaml::parse_documents_tagged(text)
+    } else {
+        yaml::parse_documents(text).map(|d| (d, Vec::new()))
+    }
+    .map_err(|e| ScanError::parse(&display, e.line, e.message))?;
+    let doc = docs.into_iter().next().unwrap_or_else(|| Node::map(1));
+    if doc.as_map().is_none() {
+        return Err(ScanError::parse(
+            &display,
+            Some(doc.line.max(1)),
+            "a Compose file must be a mapping (services, include, ...)",
+        ));
+    }
+    Ok(ComposeFile {
+        path: normalise(path),
+        display,
+        lines: line_count(text),
+        doc,
+        tags,
+    })
+}
+
+/// The files of the scan, and those read because another names them (each read once).
+struct Store<'c> {
+    ctx: &'c IngestContext,
+    files: HashMap<PathBuf, Result<Rc<ComposeFile>, String>>,
+    envs: HashMap<PathBuf, Rc<Env>>,
+    /// Errors about files themselves (a `.env` that is not UTF-8), once each.
+    errors: Vec<ScanError>,
+}
+
+impl Store<'_> {
+    fn file(&mut self, path: &Path, display: &str) -> Result<Rc<ComposeFile>, String> {
+        if let Some(f) = self.files.get(path) {
+            return f.clone();
+        }
+        let read = self.read(path, display);
+        self.files.insert(path.to_path_buf(), read.clone());
+        read
+    }
+
+    fn read(&self, path: &Path, display: &str) -> Result<Rc<ComposeFile>, String> {
+        if !self.in_scope(path) {
+            return Err(
+                "is outside the scanned folders: not read (scan a folder that holds both files)"
+                    .into(),
+            );
+        }
+        let file = match read_from_disk(path, display, self.ctx) {
+            Ok(Some(f)) => f,
+            Ok(None) => return Err("cannot read: no such file".into()),
+            Err(e) => return Err(e.message),
+        };
+        let text = file.text().map_err(|e| match e.line {
+            Some(l) => format!("line {l}: {}", e.message),
+            None => e.message,
+        })?;
+        parse(path, Arc::from(display), text)
+            .map(Rc::new)
+            .map_err(|e| match e.line {
+                Some(l) => format!("line {l}: {}", e.message),
+                None => e.message,
+            })
+    }
+
+    fn in_scope(&self, path: &Path) -> bool {
+        let Some(roots) = &self.ctx.roots else {
+            return true;
+        };
+        let Ok(real) = std::fs::canonicalize(path) else {
+            // Missing: reported as such.
+            return true;
+        };
+        roots.iter().any(|r| real.starts_with(r))
+    }
+
+    /// The `.env` of a project folder (empty when there is none).
+    fn env(&mut self, dir: &Path, display_dir: &Path) -> Rc<Env> {
+        if let Some(e) = self.envs.get(dir) {
+            return Rc::clone(e);
+        }
+        let path = dir.join(".env");
+        let display = display_dir.join(".env").to_string_lossy().into_owned();
+        let env = match read_from_disk(&path, &display, self.ctx) {
+            Ok(Some(file)) => match file.text() {
+                Ok(text) => dotenv::parse(text).unwrap_or_else(|e| {
+                    self.errors.push(ScanError::parse(
+                        &display,
+                        Some(e.line),
+                        format!("{} (the project's variables are taken as unset)", e.message),
+                    ));
+                    Env::default()
+                }),
+                Err(e) => {
+                    self.errors.push(e);
+                    Env::default()
+                }
+            },
+            Ok(None) => Env::default(),
+            Err(e) => {
+                self.errors.push(e);
+                Env::default()
+            }
+        };
+        let env = Rc::new(env);
+        self.envs.insert(dir.to_path_buf(), Rc::clone(&env));
+        env
+    }
+}
+
+fn parent(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// A path written in `file` (an include, an extended file), as a path and for display.
+fn relative(file: &ComposeFile, written: &str) -> (PathBuf, String) {
+    let path = normalise(&parent(&file.path).join(written));
+    let display = normalise(&parent(Path::new(&*file.display)).join(written));
+    (path, display.to_string_lossy().into_owned())
+}
+
+/// The paths of a file's top-level `include` (without interpolation: for ordering the
+/// projects only).
+fn include_paths(file: &ComposeFile) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in file
+        .doc
+        .get("include")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        for p in include_entry(entry).paths {
+            out.push(relative(file, &p.0).0);
+        }
+    }
+    out
+}
+
+struct IncludeEntry {
+    paths: Vec<(String, u32)>,
+    project_directory: Option<String>,
+    env_files: Vec<String>,
+}
+
+/// `include: [a.yaml]` or `include: [{path: [a.yaml, b.yaml], project_directory, env_file}]`.
+fn include_entry(entry: &Node) -> IncludeEntry {
+    let texts = |n: Option<&Node>| -> Vec<(String, u32)> {
+        match n.map(|n| &n.value) {
+            Some(Value::Seq(items)) => items
+                .iter()
+                .filter_map(|i| Some((i.scalar_text()?, i.line)))
+                .collect(),
+            Some(_) => n
+                .and_then(|n| Some((n.scalar_text()?, n.line)))
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }
+    };
+    match &entry.value {
+        Value::Map(_) => IncludeEntry {
+            paths: texts(entry.get("path")),
+            project_directory: entry.get("project_directory").and_then(Node::scalar_text),
+            env_files: texts(entry.get("env_file"))
+                .into_iter()
+                .map(|t| t.0)
+                .collect(),
+        },
+        _ => IncludeEntry {
+            paths: texts(Some(entry)),
+            project_directory: None,
+            env_files: Vec::new(),
+        },
+    }
+}
+
+/// A project: its files merged in order (the base, then its override).
+struct ProjectSpec {
+    files: Vec<PathBuf>,
+}
+
+/// The projects of the scan, in path order: each folder's base file with its override
+/// file, every other Compose file on its own, less the files another includes.
+fn projects(scanned: &[PathBuf], store: &mut Store<'_>) -> Vec<ProjectSpec> {
+    // Every file an include reaches, from the scan's files (following files read from disk).
+    let mut includers: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut queue: Vec<PathBuf> = scanned.to_vec();
+    let mut visited: HashSet<PathBuf> = scanned.iter().cloned().collect();
+    while let Some(path) = queue.pop() {
+        let Some(Ok(file)) = store.files.get(&path).cloned() else {
+            continue;
+        };
+        for target in include_paths(&file) {
+            includers
+                .entry(target.clone())
+                .or_default()
+                .push(path.clone());
+            if visited.insert(target.clone()) {
+                let display = target.to_string_lossy().into_owned();
+                // Errors are reported where the include is resolved.
+                let _ = store.file(&target, &display);
+                queue.push(target);
+            }
+        }
+    }
+    let mut by_dir: BTreeMap<PathBuf, Vec<&PathBuf>> = BTreeMap::new();
+    for p in scanned {
+        by_dir.entry(parent(p)).or_default().push(p);
+    }
+    let mut specs: Vec<ProjectSpec> = Vec::new();
+    for files in by_dir.values() {
+        let named = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| files.iter().find(|f| file_name(f) == *n))
+                .map(|f| (*f).clone())
+        };
+        let base = named(BASE_NAMES).filter(|b| !includers.contains_key(b));
+        let over = base
+            .as_ref()
+            .and(named(OVERRIDE_NAMES))
+            .filter(|o| !includers.contains_key(o));
+        for f in files {
+            if Some(*f) == over.as_ref() {
+                continue;
+            }
+            let mut spec = vec![(*f).clone()];
+            if Some(*f) == base.as_ref()
+                && let Some(o) = &over
+            {
+                spec.push(o.clone());
+            }
+            specs.push(ProjectSpec { files: spec });
+        }
+    }
+    // A file another includes is part of that project, unless only its own include cycle
+    // reaches it: then the first file of the cycle (in path order) stands for it.
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let reach = |from: &Path, reached: &mut HashSet<PathBuf>| {
+        let mut stack = vec![from.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            if let Some(Ok(file)) = store.files.get(&p) {
+                for t in include_paths(file) {
+                    if reached.insert(t.clone()) {
+                        stack.push(t);
+                    }
+                }
+            }
+        }
+    };
+    let mut roots: Vec<ProjectSpec> = Vec::new();
+    let mut cyclic: Vec<ProjectSpec> = Vec::new();
+    for spec in specs {
+        if includers.contains_key(&spec.files[0]) {
+            cyclic.push(spec);
+        } else {
+            for f in &spec.files {
+                reach(f, &mut reached);
+            }
+            roots.push(spec);
+        }
+    }
+    for spec in cyclic {
+        if !reached.contains(&spec.files[0]) {
+            for f in &spec.files {
+                reach(f, &mut reached);
+            }
+            roots.push(spec);
+        }
+    }
+    roots.sort_by(|a, b| a.files[0].cmp(&b.files[0]));
+    roots
+}
+
+/// A service of the effective model, with where its values came from.
+#[derive(Clone)]
+struct Service {
+    name: String,
+    node: Node,
+    seen: Provenance,
+}
+
+#[derive(Default)]
+struct Model {
+    services: Vec<Service>,
+    index: HashMap<String, usize>,
+    name: Option<Node>,
+}
+
+impl Model {
+    /// Adds a service, or merges it onto the one of the same name (a later file).
+    fn merge(&mut self, service: Service, tags: &Tags) {
+        match self.index.get(&service.name) {
+            Some(&i) => {
+                let base = &mut self.services[i];
+                base.node = merge::merge_service(&base.node, &service.node, tags);
+                base.seen.from_env.extend(service.seen.from_env);
+                base.seen.defaulted.extend(service.seen.defaulted);
+            }
+            None => {
+                self.index.insert(service.name.clone(), self.services.len());
+                self.services.push(Service {
+                    node: merge::strip(&service.node, tags),
+                    ..service
+                });
+            }
+        }
+    }
+}
+
+type ServiceKey = (PathBuf, String);
+
+/// One project being assembled: its line numbering, tags and resolved services.
+struct Build<'s, 'c> {
+    store: &'s mut Store<'c>,
+    home: Rc<ComposeFile>,
+    spans: Vec<SourceSpan>,
+    offsets: HashMap<PathBuf, u32>,
+    next: u32,
+    tags: Tags,
+    /// Documents in the project's numbering.
+    docs: HashMap<PathBuf, Rc<Node>>,
+    /// Services with `extends` applied (None: could not be).
+    resolved: HashMap<ServiceKey, Option<Service>>,
+    errors: Vec<ScanError>,
+    too_deep: Vec<(u32, String)>,
+}
+
+impl<'s, 'c> Build<'s, 'c> {
+    fn new(store: &'s mut Store<'c>, home: Rc<ComposeFile>) -> Self {
+        let next = home.lines;
+        Build {
+            store,
+            home,
+            spans: Vec::new(),
+            offsets: HashMap::new(),
+            next,
+            tags: Tags::new(),
+            docs: HashMap::new(),
+            resolved: HashMap::new(),
+            errors: Vec::new(),
+            too_deep: Vec::new(),
+        }
+    }
+
+    fn locate(&self, line: u32) -> (Arc<str>, u32) {
+        SourceSpan::locate(&self.home.display, &self.spans, line)
+    }
+
+    /// An error at a line of the project's numbering, in the file and line it is written.
+    fn error(&mut self, line: u32, message: String) {
+        let (file, line) = self.locate(line);
+        self.errors
+            .push(ScanError::parse(&file, (line > 0).then_some(line), message));
+    }
+
+    /// The file's document in the project's numbering (shifted after the files before it).
+    fn doc(&mut self, file: &Rc<ComposeFile>) -> Rc<Node> {
+        if let Some(d) = self.docs.get(&file.path) {
+            return Rc::clone(d);
+        }
+        let offset = if file.path == self.home.path {
+            0
+        } else {
+            let offset = self.next;
+            self.next = self.next.saturating_add(file.lines);
+            self.spans.push(SourceSpan {
+                file: Arc::clone(&file.display),
+                offset,
+            });
+            offset
+        };
+        self.offsets.insert(file.path.clone(), offset);
+        let mut doc = file.doc.clone();
+        shift(&mut doc, offset);
+        for t in &file.tags {
+            let tag = match t.name.as_str() {
+                "reset" => Tag::Reset,
+                "override" => Tag::Override,
+                _ => continue,
+            };
+            self.tags
+                .insert((t.line.saturating_add(offset), t.column), tag);
+        }
+        let doc = Rc::new(doc);
+        self.docs.insert(file.path.clone(), Rc::clone(&doc));
+        doc
+    }
+
+    /// A file named at `line` of another, or an error there.
+    fn named_file(
+        &mut self,
+        path: &Path,
+        display: &str,
+        what: &str,
+        line: u32,
+    ) -> Option<Rc<ComposeFile>> {
+        match self.store.file(path, display) {
+            Ok(f) => Some(f),
+            Err(message) => {
+                self.error(line, format!("{what} `{display}` {message}"));
+                None
+            }
+        }
+    }
+
+    /// The effective model of `files` merged in order.
+    fn model(&mut self, files: &[Rc<ComposeFile>], env: &Env, stack: &mut Vec<PathBuf>) -> Model {
+        let mut model = Model::default();
+        for file in files {
+            let m = self.file_model(file, env, stack);
+            if m.name.is_some() {
+                model.name = m.name;
+            }
+            for s in m.services {
+                model.merge(s, &self.tags);
+            }
+        }
+        model
+    }
+
+    /// One file: its included services, then its own with `extends` applied.
+    fn file_model(&mut self, file: &Rc<ComposeFile>, env: &Env, stack: &mut Vec<PathBuf>) -> Model {
+        let doc = self.doc(file);
+        stack.push(file.path.clone());
+        let mut model = Model::default();
+        let mut imported_from: HashMap<String, String> = HashMap::new();
+        for entry in doc
+            .get("include")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let include = include_entry(entry);
+            if include.paths.is_empty() {
+                self.error(
+                    entry.line,
+                    "include: expected a path, a list of paths or {path: ...}".into(),
+                );
+                continue;
+            }
+            let mut included = Vec::new();
+            for (written, line) in &include.paths {
+                let (written, _) = interpolate_with(written, env, &mut Provenance::default());
+                let (path, display) = relative(file, &written);
+                if let Some(at) = stack.iter().position(|p| *p == path) {
+                    let mut cycle: Vec<String> = stack[at..]
+                        .iter()
+                        .map(|p| file_name(p).to_string())
+                        .collect();
+                    cycle.push(file_name(&path).to_string());
+                    self.error(*line, format!("include cycle: {}", cycle.join(" -> ")));
+                    continue;
+                }
+                if stack.len() >= MAX_INCLUDE_DEPTH {
+                    self.error(
+                        *line,
+                        format!("include nested more than {MAX_INCLUDE_DEPTH} deep: not followed"),
+                    );
+                    continue;
+                }
+                if let Some(f) = self.named_file(&path, &display, "include", *line) {
+                    included.push(f);
+                }
+            }
+            let Some(first) = included.first() else {
+                continue;
+            };
+            let project_dir = match &include.project_directory {
+                Some(d) => relative(file, d).0,
+                None => parent(&first.path),
+            };
+            // The includer's variables win over the included project's `.env`.
+            let own = if include.env_files.is_empty() {
+                let display_dir = parent(Path::new(&*first.display));
+                (*self.store.env(&project_dir, &display_dir)).clone()
+            } else {
+                let mut merged = Env::default();
+                for e in &include.env_files {
+                    let (path, display) = relative(file, e);
+                    let env = self.store.env(&parent(&path), &parent(Path::new(&display)));
+                    merged = env.under(&merged);
+                }
+                merged
+            };
+            let sub_env = env.under(&own);
+            let name_of = included
+                .iter()
+                .map(|f| f.display.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sub = self.model(&included, &sub_env, stack);
+            for s in sub.services {
+                if model.index.contains_key(&s.name) {
+                    self.error(
+                        s.node.line,
+                        format!(
+                            "Compose service `{}` is also defined by another include",
+                            s.name
+                        ),
+                    );
+                    continue;
+                }
+                imported_from.insert(s.name.clone(), name_of.clone());
+                model.merge(s, &self.tags);
+            }
+        }
+        if let Some(n) = doc.get("name") {
+            model.name = Some(n.clone());
+        }
+        if let Some(Value::Map(services)) = doc.get("services").map(|n| &n.value) {
+            for e in services {
+                if e.value.as_map().is_none() {
+                    self.error(
+                        e.value.line,
+                        format!(
+                            "Compose service `{}` must be a mapping (image, build, ...)",
+                            e.key
+                        ),
+                    );
+                    continue;
+                }
+                let Some(service) = self.service(file, &e.key, env) else {
+                    continue;
+                };
+                if let Some(from) = imported_from.get(&e.key) {
+                    // Compose refuses the project; the including file's own definition is
+                    // what its authors read, so it is the one assessed.
+                    self.error(
+                        e.value.line,
+                        format!("Compose service `{}` is also defined by the included {from}: the definition here is assessed", e.key),
+                    );
+                    if let Some(&i) = model.index.get(&e.key) {
+                        model.services[i] = Service {
+                            node: merge::strip(&service.node, &self.tags),
+                            ..service
+                        };
+                    }
+                    continue;
+                }
+                model.merge(service, &self.tags);
+            }
+        }
+        stack.pop();
+        model
+    }
+
+    /// The service `name` of `file` with its `extends` chain applied, iteratively (a chain
+    /// never recurses) and once per service.
+    fn service(&mut self, file: &Rc<ComposeFile>, name: &str, env: &Env) -> Option<Service> {
+        let start: ServiceKey = (file.path.clone(), name.to_string());
+        if let Some(r) = self.resolved.get(&start) {
+            return r.clone();
+        }
+        // The services from `start` to the first already resolved or not extending another.
+        let mut chain: Vec<(ServiceKey, Node, Provenance)> = Vec::new();
+        let mut on_chain: HashSet<ServiceKey> = HashSet::new();
+        let mut key = start.clone();
+        let mut current = Rc::clone(file);
+        let mut base: Option<Service> = None;
+        let failed = loop {
+            if let Some(r) = self.resolved.get(&key) {
+                match r {
+                    Some(s) => base = Some(s.clone()),
+                    None => break true,
+                }
+                break false;
+            }
+            let extends_line = chain
+                .last()
+                .and_then(|(_, n, _)| n.get("extends"))
+                .map_or(0, |n| n.line);
+            if !on_chain.insert(key.clone()) {
+                let mut names: Vec<&str> = chain.iter().map(|(k, _, _)| k.1.as_str()).collect();
+                let at = chain.iter().position(|(k, _, _)| *k == key).unwrap_or(0);
+                names.drain(..at);
+                names.push(&key.1);
+                self.error(
+                    extends_line,
+                    format!("extends cycle: {}", names.join(" -> ")),
+                );
+                break true;
+            }
+            if chain.len() > MAX_EXTENDS {
+                self.too_deep.push((extends_line, chain[0].0.1.clone()));
+                break true;
+            }
+            let doc = self.doc(&current);
+            let Some(node) = doc
+                .get("services")
+                .and_then(|s| s.get(&key.1))
+                .filter(|n| n.as_map().is_some())
+            else {
+                self.error(
+                    extends_line,
+                    format!("extends: no service `{}` in {}", key.1, current.display),
+                );
+                break true;
+            };
+            let mut seen = Provenance::default();
+            let node = interpolate_node(node, env, &mut seen);
+            let next = node.get("extends").map(|e| match &e.value {
+                Value::Map(_) => (
+                    e.get("file").and_then(Node::scalar_text),
+                    e.get("service").and_then(Node::scalar_text),
+                    e.line,
+                ),
+                _ => (None, e.scalar_text(), e.line),
+            });
+            chain.push((key.clone(), node, seen));
+            let Some((next_file, next_service, line)) = next else {
+                break false;
+            };
+            let Some(next_service) = next_service else {
+                self.error(
+                    line,
+                    "extends: expected a service name or {service: ..., file: ...}".into(),
+                );
+                break true;
+            };
+            if let Some(written) = next_file {
+                let (path, display) = relative(&current, &written);
+                match self.named_file(&path, &display, "extends: file", line) {
+                    Some(f) => current = f,
+                    None => break true,
+                }
+            }
+            key = (current.path.clone(), next_service);
+        };
+        if failed {
+            for (k, _, _) in chain {
+                self.resolved.insert(k, None);
+            }
+            self.resolved.insert(start, None);
+            return None;
+        }
+        for (k, node, seen) in chain.into_iter().rev() {
+            let node = without_extends(node);
+            let service = match base.take() {
+                Some(b) => {
+                    let base_node = merge::strip(&b.node, &self.tags);
+                    let mut seen = seen;
+                    seen.from_env.extend(b.seen.from_env);
+                    seen.defaulted.extend(b.seen.defaulted);
+                    Service {
+                        name: k.1.clone(),
+                        node: merge::merge_service(&base_node, &node, &self.tags),
+                        seen,
+                    }
+                }
+                None => Service {
+                    name: k.1.clone(),
+                    node,
+                    seen,
+                },
+            };
+            self.resolved.insert(k, Some(service.clone()));
+            base = Some(service);
+        }
+        self.resolved.get(&start).cloned().flatten()
+    }
+}
+
+fn without_extends(mut node: Node) -> Node {
+    if let Value::Map(entries) = &mut node.value {
+        entries.retain(|e| e.key != "extends");
+    }
+    node
+}
+
+/// A copy of the service with every text value interpolated (keys are not, as in Compose).
+pub fn interpolate_node(node: &Node, env: &Env, seen: &mut Provenance) -> Node {
+    let value = match &node.value {
+        Value::Str(s) => Value::Str(interpolate_with(s, env, seen).0),
+        Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| interpolate_node(i, env, seen))
+                .collect(),
+        ),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|e| crate::node::Entry {
+                    key: e.key.clone(),
+                    value: interpolate_node(&e.value, env, seen),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        line: node.line,
+        column: node.column,
+    }
+}
+
+/// A project's services, ready to become workloads.
+pub struct Assembled {
+    pub home: Rc<ComposeFile>,
+    pub name: String,
+    pub spans: Vec<SourceSpan>,
+    pub services: Vec<(String, Node, Provenance)>,
+    pub env_file: Option<String>,
+}
+
+/// Every project of the scan's Compose files, assembled; errors on the way are pushed.
+pub fn assemble(
+    objects: Vec<Object>,
+    ctx: &IngestContext,
+    errors: &mut Vec<ScanError>,
+) -> Vec<Assembled> {
+    let mut store = Store {
+        ctx,
+        files: HashMap::new(),
+        envs: HashMap::new(),
+        errors: Vec::new(),
+    };
+    let mut scanned: Vec<PathBuf> = Vec::new();
+    for o in objects {
+        let Some(f) = from_envelope(o) else { continue };
+        scanned.push(f.path.clone());
+        // A second document of the same file: Compose reads the first here.
+        store
+            .files
+            .entry(f.path.clone())
+            .or_insert_with(|| Ok(Rc::new(f)));
+    }
+    scanned.sort();
+    scanned.dedup();
+    let specs = projects(&scanned, &mut store);
+    let mut out = Vec::new();
+    for spec in specs {
+        let files: Vec<Rc<ComposeFile>> = spec
+            .files
+            .iter()
+            .filter_map(|p| store.files.get(p).and_then(|f| f.clone().ok()))
+            .collect();
+        let Some(home) = files.first().cloned() else {
+            continue;
+        };
+        let dir = parent(&home.path);
+        let display_dir = parent(Path::new(&*home.display));
+        let env = store.env(&dir, &display_dir);
+        let mut build = Build::new(&mut store, Rc::clone(&home));
+        let model = build.model(&files, &env, &mut Vec::new());
+        if let Some((line, service)) = build.too_deep.iter().min().cloned() {
+            let more = build.too_deep.len() - 1;
+            let more = if more > 0 {
+                format!(" ({more} more services extend through it)")
+            } else {
+                String::new()
+            };
+            build.error(
+                line,
+                format!("Compose service `{service}`: extends chain longer than {MAX_EXTENDS} services: not assessed{more}"),
+            );
+        }
+        let name = project_name(model.name.as_ref(), &env, &home);
+        errors.append(&mut build.errors);
+        let spans = build.spans;
+        out.push(Assembled {
+            env_file: (!env.is_empty())
+                .then(|| display_dir.join(".env").to_string_lossy().into_owned()),
+            home,
+            name,
+            spans,
+            services: model
+                .services
+                .into_iter()
+                .map(|s| (s.name, s.node, s.seen))
+                .collect(),
+        });
+    }
+    errors.append(&mut store.errors);
+    out
+}
+
+/// `COMPOSE_PROJECT_NAME` from `.env`, else the top-level `name:`, else the folder, normalised
+/// as Compose does (lower case; letters, digits, `-` and `_`).
+fn project_name(declared: Option<&Node>, env: &Env, home: &ComposeFile) -> String {
+    let declared = env
+        .get("COMPOSE_PROJECT_NAME")
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| {
+            declared
+                .and_then(Node::scalar_text)
+                .map(|n| interpolate_with(&n, env, &mut Provenance::default()))
+                .filter(|(_, unresolved)| !unresolved)
+                .map(|(n, _)| n)
+        });
+    super::normalise_project(declared, &home.path)
+}
+
+pub fn is_base_or_override(name: &str) -> bool {
+    BASE_NAMES.contains(&name) || OVERRIDE_NAMES.contains(&name)
+}
