@@ -13,8 +13,9 @@ pub struct DotenvError {
     pub message: String,
 }
 
-pub fn parse(text: &str) -> Result<Env, DotenvError> {
-    let mut env = Env::default();
+/// The variables of `text`, read from the file shown as `source`.
+pub fn parse(text: &str, source: &str) -> Result<Env, DotenvError> {
+    let mut env = Env::from_file(source);
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -156,7 +157,7 @@ REF=${REGISTRY}/web:${TAG}
 SHELL=${HOME}
 BARE
 ";
-        let env = parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+        let env = parse(text, ".env").unwrap_or_else(|e| panic!("{e:?}"));
         let get = |k: &str| env.get(k).map(str::to_string);
         assert_eq!(get("TAG").as_deref(), Some("1.4.2"));
         assert_eq!(get("REGISTRY").as_deref(), Some("ghcr.io/acme"));
@@ -174,9 +175,9 @@ BARE
 
     #[test]
     fn errors_name_the_line() {
-        let e = parse("A=1\nB=\"open\nC=2\n").err();
+        let e = parse("A=1\nB=\"open\nC=2\n", ".env").err();
         assert_eq!(e.map(|e| e.line), Some(2));
-        let e = parse("A=1\n=x\n").err();
+        let e = parse("A=1\n=x\n", ".env").err();
         assert_eq!(e.map(|e| e.line), Some(2));
     }
 }

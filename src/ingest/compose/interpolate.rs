@@ -5,7 +5,8 @@
 //! it stays as written (a rule reading it is unknown, not failed), except the defaults the
 //! file itself writes (`${VAR:-default}`, `${VAR-default}`), which are taken.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Nested `${A:-${B:-...}}` deeper than this stays as written: real files nest two or three
 /// levels, and each level rescans the text.
@@ -15,7 +16,9 @@ const MAX_NESTING: usize = 32;
 /// cannot know (it refers to a variable of the shell).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Env {
-    vars: HashMap<String, Option<String>>,
+    vars: HashMap<String, (Option<String>, Arc<str>)>,
+    /// The file the variables set from now on come from.
+    source: Arc<str>,
 }
 
 enum Lookup<'a> {
@@ -25,12 +28,21 @@ enum Lookup<'a> {
 }
 
 impl Env {
+    /// An empty set of variables read from `source`.
+    pub fn from_file(source: &str) -> Env {
+        Env {
+            vars: HashMap::new(),
+            source: Arc::from(source),
+        }
+    }
+
     pub fn set(&mut self, name: &str, value: Option<String>) {
-        self.vars.insert(name.to_string(), value);
+        self.vars
+            .insert(name.to_string(), (value, Arc::clone(&self.source)));
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).and_then(Option::as_deref)
+        self.vars.get(name).and_then(|v| v.0.as_deref())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -50,17 +62,23 @@ impl Env {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         match self.vars.get(name) {
             None => Lookup::Unset,
-            Some(None) => Lookup::Unknown,
-            Some(Some(v)) => Lookup::Set(v),
+            Some((None, _)) => Lookup::Unknown,
+            Some((Some(v), _)) => Lookup::Set(v),
         }
+    }
+
+    fn source(&self, name: &str) -> Arc<str> {
+        self.vars
+            .get(name)
+            .map_or_else(|| Arc::clone(&self.source), |v| Arc::clone(&v.1))
     }
 }
 
 /// Where the values of an interpolation came from, for the workload's notes.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Provenance {
-    /// Variables read from `.env`.
-    pub from_env: BTreeSet<String>,
+    /// Variables read from a `.env`, with the file.
+    pub from_env: BTreeMap<String, Arc<str>>,
     /// Variables `.env` does not set whose default, written in the file, was taken.
     pub defaulted: BTreeSet<String>,
 }
@@ -134,7 +152,7 @@ fn expand(text: &str, env: &Env, seen: &mut Provenance, depth: usize) -> (String
                 let name = &text[i + 1..i + 1 + len];
                 if let Lookup::Set(v) = env.lookup(name) {
                     out.push_str(v);
-                    seen.from_env.insert(name.to_string());
+                    seen.from_env.insert(name.to_string(), env.source(name));
                 } else {
                     out.push_str(&text[i..i + 1 + len]);
                     unresolved = true;
@@ -158,8 +176,9 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
     }
     let (name, rest) = inner.split_at(name_len);
     let value = env.lookup(name);
+    let source = env.source(name);
     let mut from_env = |v: &str| {
-        seen.from_env.insert(name.to_string());
+        seen.from_env.insert(name.to_string(), Arc::clone(&source));
         Some((v.to_string(), false))
     };
     if rest.is_empty() {
@@ -179,7 +198,7 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
         (":-", Lookup::Set(v)) if !v.is_empty() => from_env(v),
         ("-", Lookup::Set(v)) => from_env(v),
         (":-", Lookup::Set(_)) => {
-            seen.from_env.insert(name.to_string());
+            seen.from_env.insert(name.to_string(), source);
             nested(seen)
         }
         (":-" | "-", Lookup::Unset) => {
@@ -190,7 +209,7 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
         ("?", Lookup::Set(v)) => from_env(v),
         (":+", Lookup::Set(v)) if v.is_empty() => from_env(""),
         (":+" | "+", Lookup::Set(_)) => {
-            seen.from_env.insert(name.to_string());
+            seen.from_env.insert(name.to_string(), source);
             nested(seen)
         }
         // Unset here may be set by the shell at deploy time; unknown values stay unknown.
@@ -288,7 +307,7 @@ mod tests {
         }
         let mut seen = Provenance::default();
         interpolate_with("${TAG}:${PORT:-80}", &e, &mut seen);
-        assert_eq!(seen.from_env.iter().collect::<Vec<_>>(), vec!["TAG"]);
+        assert_eq!(seen.from_env.keys().collect::<Vec<_>>(), vec!["TAG"]);
         assert_eq!(seen.defaulted.iter().collect::<Vec<_>>(), vec!["PORT"]);
     }
 

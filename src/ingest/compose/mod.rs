@@ -116,7 +116,7 @@ impl Input for Compose {
                 for s in &mut w.suppressions {
                     (s.file, s.line) = SourceSpan::locate(&w.file, &w.sources, s.line);
                 }
-                if let Some(note) = provenance_note(&seen, p.env_file.as_deref()) {
+                if let Some(note) = provenance_note(&seen) {
                     w.notes.push(note);
                 }
                 workloads.push(w);
@@ -125,33 +125,27 @@ impl Input for Compose {
     }
 }
 
-/// Which values interpolation took from `.env` or from a default written in the file, for a
-/// reader to weigh the findings that depend on them.
-fn provenance_note(seen: &interpolate::Provenance, env_file: Option<&str>) -> Option<String> {
-    let list = |names: &std::collections::BTreeSet<String>| {
-        names
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut parts = Vec::new();
-    if !seen.from_env.is_empty() {
-        parts.push(format!(
-            "variables set by {}: {}",
-            env_file.unwrap_or(".env"),
-            list(&seen.from_env)
-        ));
+/// Which values interpolation took from a `.env` or from a default written in the file,
+/// for a reader to weigh the findings that depend on them.
+fn provenance_note(seen: &interpolate::Provenance) -> Option<String> {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (name, file) in &seen.from_env {
+        by_file.entry(file).or_default().push(name);
     }
+    let mut parts: Vec<String> = by_file
+        .into_iter()
+        .map(|(file, names)| format!("set by {file}: {}", names.join(", ")))
+        .collect();
     if !seen.defaulted.is_empty() {
+        let names: Vec<&str> = seen.defaulted.iter().map(String::as_str).collect();
         parts.push(format!(
             "defaults written in the file taken for {}",
-            list(&seen.defaulted)
+            names.join(", ")
         ));
     }
     (!parts.is_empty()).then(|| {
         format!(
-            "Compose interpolation: {} (the shell at deploy time may set them otherwise)",
+            "Compose variables {} (the shell at deploy time may set them otherwise)",
             parts.join("; ")
         )
     })

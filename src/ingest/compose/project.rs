@@ -212,7 +212,7 @@ impl Store<'_> {
         let display = display_dir.join(".env").to_string_lossy().into_owned();
         let env = match read_from_disk(&path, &display, self.ctx) {
             Ok(Some(file)) => match file.text() {
-                Ok(text) => dotenv::parse(text).unwrap_or_else(|e| {
+                Ok(text) => dotenv::parse(text, &display).unwrap_or_else(|e| {
                     self.errors.push(ScanError::parse(
                         &display,
                         Some(e.line),
@@ -421,6 +421,17 @@ struct Model {
 }
 
 impl Model {
+    /// Adds a service as written (its tags apply when a later file merges it).
+    fn add(&mut self, service: Service) {
+        match self.index.get(&service.name) {
+            Some(&i) => self.services[i] = service,
+            None => {
+                self.index.insert(service.name.clone(), self.services.len());
+                self.services.push(service);
+            }
+        }
+    }
+
     /// Adds a service, or merges it onto the one of the same name (a later file).
     fn merge(&mut self, service: Service, tags: &Tags) {
         match self.index.get(&service.name) {
@@ -634,7 +645,7 @@ impl<'s, 'c> Build<'s, 'c> {
                     continue;
                 }
                 imported_from.insert(s.name.clone(), name_of.clone());
-                model.merge(s, &self.tags);
+                model.add(s);
             }
         }
         if let Some(n) = doc.get("name") {
@@ -662,15 +673,8 @@ impl<'s, 'c> Build<'s, 'c> {
                         e.value.line,
                         format!("Compose service `{}` is also defined by the included {from}: the definition here is assessed", e.key),
                     );
-                    if let Some(&i) = model.index.get(&e.key) {
-                        model.services[i] = Service {
-                            node: merge::strip(&service.node, &self.tags),
-                            ..service
-                        };
-                    }
-                    continue;
                 }
-                model.merge(service, &self.tags);
+                model.add(service);
             }
         }
         stack.pop();
@@ -774,9 +778,13 @@ impl<'s, 'c> Build<'s, 'c> {
                     let mut seen = seen;
                     seen.from_env.extend(b.seen.from_env);
                     seen.defaulted.extend(b.seen.defaulted);
+                    let mut merged = merge::merge_service(&base_node, &node, &self.tags);
+                    // The service is where it is declared, not where its base is.
+                    merged.line = node.line;
+                    merged.column = node.column;
                     Service {
                         name: k.1.clone(),
-                        node: merge::merge_service(&base_node, &node, &self.tags),
+                        node: merged,
                         seen,
                     }
                 }
@@ -834,7 +842,6 @@ pub struct Assembled {
     pub name: String,
     pub spans: Vec<SourceSpan>,
     pub services: Vec<(String, Node, Provenance)>,
-    pub env_file: Option<String>,
 }
 
 /// Every project of the scan's Compose files, assembled; errors on the way are pushed.
@@ -893,8 +900,6 @@ pub fn assemble(
         errors.append(&mut build.errors);
         let spans = build.spans;
         out.push(Assembled {
-            env_file: (!env.is_empty())
-                .then(|| display_dir.join(".env").to_string_lossy().into_owned()),
             home,
             name,
             spans,
