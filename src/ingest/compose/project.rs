@@ -171,13 +171,13 @@ impl Store<'_> {
     fn read(&self, path: &Path, display: &str) -> Result<Rc<ComposeFile>, String> {
         if !self.in_scope(path) {
             return Err(
-                "is outside the scanned folders: not read (scan a folder that holds both files)"
+                "outside the scanned folders, not read (scan a folder that holds both files)"
                     .into(),
             );
         }
         let file = match read_from_disk(path, display, self.ctx) {
             Ok(Some(f)) => f,
-            Ok(None) => return Err("cannot read: no such file".into()),
+            Ok(None) => return Err("no such file".into()),
             Err(e) => return Err(e.message),
         };
         let text = file.text().map_err(|e| match e.line {
@@ -454,6 +454,23 @@ impl Model {
 
 type ServiceKey = (PathBuf, String);
 
+/// A document in a project's numbering, with its services by name (an `extends` chain
+/// looks services up one by one).
+struct Doc {
+    node: Node,
+    services: HashMap<String, usize>,
+}
+
+impl Doc {
+    fn service(&self, name: &str) -> Option<&Node> {
+        let i = *self.services.get(name)?;
+        match &self.node.get("services")?.value {
+            Value::Map(entries) => entries.get(i).map(|e| &e.value),
+            _ => None,
+        }
+    }
+}
+
 /// One project being assembled: its line numbering, tags and resolved services.
 struct Build<'s, 'c> {
     store: &'s mut Store<'c>,
@@ -463,11 +480,14 @@ struct Build<'s, 'c> {
     next: u32,
     tags: Tags,
     /// Documents in the project's numbering.
-    docs: HashMap<PathBuf, Rc<Node>>,
-    /// Services with `extends` applied (None: could not be).
-    resolved: HashMap<ServiceKey, Option<Service>>,
+    docs: HashMap<PathBuf, Rc<Doc>>,
+    /// Services with `extends` applied and the length of their chain (None: could not be).
+    resolved: HashMap<ServiceKey, Option<(Service, usize)>>,
     errors: Vec<ScanError>,
+    /// Services whose `extends` chain is too long, and those that extend a service with an
+    /// error: one error each per project, however many.
     too_deep: Vec<(u32, String)>,
+    blocked: Vec<(u32, String)>,
 }
 
 impl<'s, 'c> Build<'s, 'c> {
@@ -484,6 +504,7 @@ impl<'s, 'c> Build<'s, 'c> {
             resolved: HashMap::new(),
             errors: Vec::new(),
             too_deep: Vec::new(),
+            blocked: Vec::new(),
         }
     }
 
@@ -499,7 +520,7 @@ impl<'s, 'c> Build<'s, 'c> {
     }
 
     /// The file's document in the project's numbering (shifted after the files before it).
-    fn doc(&mut self, file: &Rc<ComposeFile>) -> Rc<Node> {
+    fn doc(&mut self, file: &Rc<ComposeFile>) -> Rc<Doc> {
         if let Some(d) = self.docs.get(&file.path) {
             return Rc::clone(d);
         }
@@ -526,9 +547,43 @@ impl<'s, 'c> Build<'s, 'c> {
             self.tags
                 .insert((t.line.saturating_add(offset), t.column), tag);
         }
-        let doc = Rc::new(doc);
+        let services = match doc.get("services").map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let doc = Rc::new(Doc {
+            node: doc,
+            services,
+        });
         self.docs.insert(file.path.clone(), Rc::clone(&doc));
         doc
+    }
+
+    /// One error for many services (a 10,000-long `extends` chain is one mistake), at the
+    /// first of them.
+    fn summary(&mut self, mut services: Vec<(u32, String)>, what: &str) {
+        services.sort();
+        let Some((line, first)) = services.first().cloned() else {
+            return;
+        };
+        let more = match services.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more service)".to_string(),
+            n => format!(" (and {n} more services)"),
+        };
+        self.error(line, format!("Compose service `{first}`: {what}{more}"));
+    }
+
+    /// How the report shows a file of the project.
+    fn shown(&self, path: &Path) -> String {
+        match self.store.files.get(path) {
+            Some(Ok(f)) => f.display.to_string(),
+            _ => path.to_string_lossy().into_owned(),
+        }
     }
 
     /// A file named at `line` of another, or an error there.
@@ -542,7 +597,7 @@ impl<'s, 'c> Build<'s, 'c> {
         match self.store.file(path, display) {
             Ok(f) => Some(f),
             Err(message) => {
-                self.error(line, format!("{what} `{display}` {message}"));
+                self.error(line, format!("{what} `{display}`: {message}"));
                 None
             }
         }
@@ -570,6 +625,7 @@ impl<'s, 'c> Build<'s, 'c> {
         let mut model = Model::default();
         let mut imported_from: HashMap<String, String> = HashMap::new();
         for entry in doc
+            .node
             .get("include")
             .and_then(Node::as_seq)
             .unwrap_or_default()
@@ -587,11 +643,9 @@ impl<'s, 'c> Build<'s, 'c> {
                 let (written, _) = interpolate_with(written, env, &mut Provenance::default());
                 let (path, display) = relative(file, &written);
                 if let Some(at) = stack.iter().position(|p| *p == path) {
-                    let mut cycle: Vec<String> = stack[at..]
-                        .iter()
-                        .map(|p| file_name(p).to_string())
-                        .collect();
-                    cycle.push(file_name(&path).to_string());
+                    let mut cycle: Vec<String> =
+                        stack[at..].iter().map(|p| self.shown(p)).collect();
+                    cycle.push(display.clone());
                     self.error(*line, format!("include cycle: {}", cycle.join(" -> ")));
                     continue;
                 }
@@ -648,10 +702,10 @@ impl<'s, 'c> Build<'s, 'c> {
                 model.add(s);
             }
         }
-        if let Some(n) = doc.get("name") {
+        if let Some(n) = doc.node.get("name") {
             model.name = Some(n.clone());
         }
-        if let Some(Value::Map(services)) = doc.get("services").map(|n| &n.value) {
+        if let Some(Value::Map(services)) = doc.node.get("services").map(|n| &n.value) {
             for e in services {
                 if e.value.as_map().is_none() {
                     self.error(
@@ -681,56 +735,56 @@ impl<'s, 'c> Build<'s, 'c> {
         model
     }
 
-    /// The service `name` of `file` with its `extends` chain applied, iteratively (a chain
-    /// never recurses) and once per service.
+    /// The service `name` of `file` with its `extends` chain applied: iteratively (a chain
+    /// never recurses), each service once, a chain longer than [`MAX_EXTENDS`] refused.
     fn service(&mut self, file: &Rc<ComposeFile>, name: &str, env: &Env) -> Option<Service> {
         let start: ServiceKey = (file.path.clone(), name.to_string());
         if let Some(r) = self.resolved.get(&start) {
-            return r.clone();
+            return r.as_ref().map(|(s, _)| s.clone());
         }
         // The services from `start` to the first already resolved or not extending another.
         let mut chain: Vec<(ServiceKey, Node, Provenance)> = Vec::new();
         let mut on_chain: HashSet<ServiceKey> = HashSet::new();
         let mut key = start.clone();
         let mut current = Rc::clone(file);
-        let mut base: Option<Service> = None;
+        let mut base: Option<(Service, usize)> = None;
         let failed = loop {
             if let Some(r) = self.resolved.get(&key) {
                 match r {
-                    Some(s) => base = Some(s.clone()),
-                    None => break true,
+                    Some(b) => base = Some(b.clone()),
+                    None => {
+                        // Its own error is reported: say what it takes with it.
+                        if let Some((k, n, _)) = chain.last() {
+                            let line = n.get("extends").map_or(n.line, |e| e.line);
+                            self.blocked.push((line, k.1.clone()));
+                        }
+                    }
                 }
-                break false;
+                break base.is_none();
             }
-            let extends_line = chain
+            let (extends_line, extending) = chain
                 .last()
-                .and_then(|(_, n, _)| n.get("extends"))
-                .map_or(0, |n| n.line);
+                .map(|(k, n, _)| (n.get("extends").map_or(0, |e| e.line), k.1.clone()))
+                .unwrap_or_default();
             if !on_chain.insert(key.clone()) {
                 let mut names: Vec<&str> = chain.iter().map(|(k, _, _)| k.1.as_str()).collect();
                 let at = chain.iter().position(|(k, _, _)| *k == key).unwrap_or(0);
                 names.drain(..at);
                 names.push(&key.1);
-                self.error(
-                    extends_line,
-                    format!("extends cycle: {}", names.join(" -> ")),
+                let message = format!(
+                    "Compose service `{extending}`: extends cycle: {}",
+                    names.join(" -> ")
                 );
-                break true;
-            }
-            if chain.len() > MAX_EXTENDS {
-                self.too_deep.push((extends_line, chain[0].0.1.clone()));
+                self.error(extends_line, message);
                 break true;
             }
             let doc = self.doc(&current);
-            let Some(node) = doc
-                .get("services")
-                .and_then(|s| s.get(&key.1))
-                .filter(|n| n.as_map().is_some())
-            else {
-                self.error(
-                    extends_line,
-                    format!("extends: no service `{}` in {}", key.1, current.display),
+            let Some(node) = doc.service(&key.1).filter(|n| n.as_map().is_some()) else {
+                let message = format!(
+                    "Compose service `{extending}`: extends: no service `{}` in {}",
+                    key.1, current.display
                 );
+                self.error(extends_line, message);
                 break true;
             };
             let mut seen = Provenance::default();
@@ -748,15 +802,17 @@ impl<'s, 'c> Build<'s, 'c> {
                 break false;
             };
             let Some(next_service) = next_service else {
-                self.error(
-                    line,
-                    "extends: expected a service name or {service: ..., file: ...}".into(),
+                let message = format!(
+                    "Compose service `{}`: extends: expected a service name or {{service: ..., file: ...}}",
+                    key.1
                 );
+                self.error(line, message);
                 break true;
             };
             if let Some(written) = next_file {
                 let (path, display) = relative(&current, &written);
-                match self.named_file(&path, &display, "extends: file", line) {
+                let what = format!("Compose service `{}`: extends: file", key.1);
+                match self.named_file(&path, &display, &what, line) {
                     Some(f) => current = f,
                     None => break true,
                 }
@@ -770,10 +826,19 @@ impl<'s, 'c> Build<'s, 'c> {
             self.resolved.insert(start, None);
             return None;
         }
-        for (k, node, seen) in chain.into_iter().rev() {
+        for (i, (k, node, seen)) in chain.into_iter().rev().enumerate() {
             let node = without_extends(node);
-            let service = match base.take() {
-                Some(b) => {
+            let resolved = match (base.take(), i == 0) {
+                // Above a refused service: refused with it.
+                (None, false) => {
+                    self.too_deep.push((node.line, k.1.clone()));
+                    None
+                }
+                (Some((_, depth)), _) if depth >= MAX_EXTENDS => {
+                    self.too_deep.push((node.line, k.1.clone()));
+                    None
+                }
+                (Some((b, depth)), _) => {
                     let base_node = merge::strip(&b.node, &self.tags);
                     let mut seen = seen;
                     seen.from_env.extend(b.seen.from_env);
@@ -782,22 +847,28 @@ impl<'s, 'c> Build<'s, 'c> {
                     // The service is where it is declared, not where its base is.
                     merged.line = node.line;
                     merged.column = node.column;
+                    Some((
+                        Service {
+                            name: k.1.clone(),
+                            node: merged,
+                            seen,
+                        },
+                        depth + 1,
+                    ))
+                }
+                (None, true) => Some((
                     Service {
                         name: k.1.clone(),
-                        node: merged,
+                        node,
                         seen,
-                    }
-                }
-                None => Service {
-                    name: k.1.clone(),
-                    node,
-                    seen,
-                },
+                    },
+                    0,
+                )),
             };
-            self.resolved.insert(k, Some(service.clone()));
-            base = Some(service);
+            self.resolved.insert(k, resolved.clone());
+            base = resolved;
         }
-        self.resolved.get(&start).cloned().flatten()
+        self.resolved.get(&start).cloned().flatten().map(|(s, _)| s)
     }
 }
 
@@ -884,18 +955,13 @@ pub fn assemble(
         let env = store.env(&dir, &display_dir);
         let mut build = Build::new(&mut store, Rc::clone(&home));
         let model = build.model(&files, &env, &mut Vec::new());
-        if let Some((line, service)) = build.too_deep.iter().min().cloned() {
-            let more = build.too_deep.len() - 1;
-            let more = if more > 0 {
-                format!(" ({more} more services extend through it)")
-            } else {
-                String::new()
-            };
-            build.error(
-                line,
-                format!("Compose service `{service}`: extends chain longer than {MAX_EXTENDS} services: not assessed{more}"),
-            );
-        }
+        let too_deep = std::mem::take(&mut build.too_deep);
+        build.summary(
+            too_deep,
+            &format!("extends chain longer than {MAX_EXTENDS} services: not assessed"),
+        );
+        let blocked = std::mem::take(&mut build.blocked);
+        build.summary(blocked, "not assessed: it extends a service with an error");
         let name = project_name(model.name.as_ref(), &env, &home);
         errors.append(&mut build.errors);
         let spans = build.spans;
