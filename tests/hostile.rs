@@ -1109,7 +1109,9 @@ fn compose_includes_outside_the_scanned_folder_are_not_read() {
             Some(2),
             format!(
                 "include `{}`: outside the scanned folders, not read (scan a folder that holds both files)",
-                estate.shown("scanned/../outside/secret.yaml").replace("scanned/../", "")
+                estate
+                    .shown("scanned/../outside/secret.yaml")
+                    .replace("scanned/../", "")
             )
         )]
     );
