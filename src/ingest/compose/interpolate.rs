@@ -207,7 +207,7 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
         }
         (":?", Lookup::Set(v)) if !v.is_empty() => from_env(v),
         ("?", Lookup::Set(v)) => from_env(v),
-        (":+", Lookup::Set(v)) if v.is_empty() => from_env(""),
+        (":+", Lookup::Set("")) => from_env(""),
         (":+" | "+", Lookup::Set(_)) => {
             seen.from_env.insert(name.to_string(), source);
             nested(seen)

@@ -370,7 +370,7 @@ fn depends_map(node: &Node) -> Node {
             for i in items {
                 let mut c = Node::map(i.line);
                 c.insert("condition", Node::str("service_started", i.line));
-                m.insert(&i.display_text(), c);
+                m.insert(i.display_text(), c);
             }
             m
         }
