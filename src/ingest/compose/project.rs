@@ -204,13 +204,19 @@ impl Store<'_> {
     }
 
     /// The `.env` of a project folder (empty when there is none).
-    fn env(&mut self, dir: &Path, display_dir: &Path) -> Rc<Env> {
-        if let Some(e) = self.envs.get(dir) {
+    fn dotenv(&mut self, dir: &Path, display_dir: &Path) -> Rc<Env> {
+        let display = display_dir.join(".env").to_string_lossy().into_owned();
+        self.env(&dir.join(".env"), &display)
+    }
+
+    /// The variables of an environment file (none when it does not exist: Compose reads a
+    /// project's `.env` only when there is one).
+    fn env(&mut self, path: &Path, display: &str) -> Rc<Env> {
+        if let Some(e) = self.envs.get(path) {
             return Rc::clone(e);
         }
-        let path = dir.join(".env");
-        let display = display_dir.join(".env").to_string_lossy().into_owned();
-        let env = match read_from_disk(&path, &display, self.ctx) {
+        let display = display.to_string();
+        let env = match read_from_disk(path, &display, self.ctx) {
             Ok(Some(file)) => match file.text() {
                 Ok(text) => dotenv::parse(text, &display).unwrap_or_else(|e| {
                     self.errors.push(ScanError::parse(
@@ -232,7 +238,7 @@ impl Store<'_> {
             }
         };
         let env = Rc::new(env);
-        self.envs.insert(dir.to_path_buf(), Rc::clone(&env));
+        self.envs.insert(path.to_path_buf(), Rc::clone(&env));
         env
     }
 }
@@ -663,19 +669,21 @@ impl<'s, 'c> Build<'s, 'c> {
             let Some(first) = included.first() else {
                 continue;
             };
-            let project_dir = match &include.project_directory {
-                Some(d) => relative(file, d).0,
-                None => parent(&first.path),
+            let (project_dir, display_dir) = match &include.project_directory {
+                Some(d) => {
+                    let (path, display) = relative(file, d);
+                    (path, PathBuf::from(display))
+                }
+                None => (parent(&first.path), parent(Path::new(&*first.display))),
             };
             // The includer's variables win over the included project's `.env`.
             let own = if include.env_files.is_empty() {
-                let display_dir = parent(Path::new(&*first.display));
-                (*self.store.env(&project_dir, &display_dir)).clone()
+                (*self.store.dotenv(&project_dir, &display_dir)).clone()
             } else {
                 let mut merged = Env::default();
                 for e in &include.env_files {
                     let (path, display) = relative(file, e);
-                    let env = self.store.env(&parent(&path), &parent(Path::new(&display)));
+                    let env = self.store.env(&path, &display);
                     merged = env.under(&merged);
                 }
                 merged
@@ -952,7 +960,7 @@ pub fn assemble(
         };
         let dir = parent(&home.path);
         let display_dir = parent(Path::new(&*home.display));
-        let env = store.env(&dir, &display_dir);
+        let env = store.dotenv(&dir, &display_dir);
         let mut build = Build::new(&mut store, Rc::clone(&home));
         let model = build.model(&files, &env, &mut Vec::new());
         let too_deep = std::mem::take(&mut build.too_deep);
