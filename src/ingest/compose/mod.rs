@@ -752,11 +752,11 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
     use crate::rules::facts::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Compose],
-        title: "From the service, after interpolation",
+        title: "From the service, after merging and interpolation",
         facts: &[
             FactDoc::new(
                 "project",
-                "the project: the top-level `name:`, else the folder, in Compose's normalised form",
+                "the project: `COMPOSE_PROJECT_NAME` from its `.env`, else the top-level `name:`, else the folder, in Compose's normalised form",
             ),
             FactDoc::new("service", "the service's name"),
             FactDoc::new("replicas", "`deploy.replicas`, else `scale`; default 1"),
