@@ -216,7 +216,15 @@ impl Store<'_> {
             return Rc::clone(e);
         }
         let display = display.to_string();
-        let env = match read_from_disk(path, &display, self.ctx) {
+        let read = if self.in_scope(path) {
+            read_from_disk(path, &display, self.ctx)
+        } else {
+            Err(ScanError::input(
+                &display,
+                "outside the scanned folders, not read (its project's variables are taken as unset)",
+            ))
+        };
+        let env = match read {
             Ok(Some(file)) => match file.text() {
                 Ok(text) => dotenv::parse(text, &display).unwrap_or_else(|e| {
                     self.errors.push(ScanError::parse(
