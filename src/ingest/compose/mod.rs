@@ -98,31 +98,44 @@ impl Input for Compose {
         errors: &mut Vec<ScanError>,
         ctx: &IngestContext,
     ) {
-        for p in project::assemble(objects, ctx, errors) {
-            for (name, service, seen) in p.services {
-                let mut problems = Vec::new();
-                let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
-                w.sources.clone_from(&p.spans);
-                // Lines are in the project's numbering: each error and suppression is
-                // reported in the file it is written in.
-                for mut e in problems {
-                    if let Some(l) = e.line {
-                        let (file, line) = w.locate(l);
-                        e.file = file.to_string();
-                        e.line = Some(line);
-                    }
-                    errors.push(e);
-                }
-                for s in &mut w.suppressions {
-                    (s.file, s.line) = SourceSpan::locate(&w.file, &w.sources, s.line);
-                }
-                if let Some(note) = provenance_note(&seen) {
-                    w.notes.push(note);
-                }
-                workloads.push(w);
-            }
+        use rayon::prelude::*;
+        let projects = project::assemble(objects, ctx, errors);
+        let built: Vec<(Vec<Workload>, Vec<ScanError>)> =
+            projects.into_par_iter().map(project_workloads).collect();
+        for (mut w, mut e) in built {
+            workloads.append(&mut w);
+            errors.append(&mut e);
         }
     }
+}
+
+/// The workloads of an assembled project, and the errors found building them.
+fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
+    let mut workloads = Vec::with_capacity(p.services.len());
+    let mut errors = Vec::new();
+    for (name, service, seen) in p.services {
+        let mut problems = Vec::new();
+        let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
+        w.sources.clone_from(&p.spans);
+        // Lines are in the project's numbering: each error and suppression is reported in
+        // the file it is written in.
+        for mut e in problems {
+            if let Some(l) = e.line {
+                let (file, line) = w.locate(l);
+                e.file = file.to_string();
+                e.line = Some(line);
+            }
+            errors.push(e);
+        }
+        for s in &mut w.suppressions {
+            (s.file, s.line) = SourceSpan::locate(&w.file, &w.sources, s.line);
+        }
+        if let Some(note) = provenance_note(&seen) {
+            w.notes.push(note);
+        }
+        workloads.push(w);
+    }
+    (workloads, errors)
 }
 
 /// Which values interpolation took from a `.env` or from a default written in the file,

@@ -16,7 +16,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
 
 use super::dotenv;
 use super::interpolate::{Env, Provenance, interpolate_with};
@@ -149,26 +151,49 @@ pub fn parse(path: &Path, display: Arc<str>, text: &str) -> Result<ComposeFile, 
     })
 }
 
+/// Read once, by whichever project needs it first (projects are assembled in parallel).
+type Once<T> = Arc<OnceLock<T>>;
+type FileRead = Result<Arc<ComposeFile>, String>;
+
 /// The files of the scan, and those read because another names them (each read once).
 struct Store<'c> {
     ctx: &'c IngestContext,
-    files: HashMap<PathBuf, Result<Rc<ComposeFile>, String>>,
-    envs: HashMap<PathBuf, Rc<Env>>,
+    files: Mutex<HashMap<PathBuf, Once<FileRead>>>,
+    envs: Mutex<HashMap<PathBuf, Once<Arc<Env>>>>,
     /// Errors about files themselves (a `.env` that is not UTF-8), once each.
-    errors: Vec<ScanError>,
+    errors: Mutex<Vec<ScanError>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere is reported by the join's guard; the maps stay usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Store<'_> {
-    fn file(&mut self, path: &Path, display: &str) -> Result<Rc<ComposeFile>, String> {
-        if let Some(f) = self.files.get(path) {
-            return f.clone();
-        }
-        let read = self.read(path, display);
-        self.files.insert(path.to_path_buf(), read.clone());
-        read
+    /// A file of the scan.
+    fn add(&mut self, file: ComposeFile) {
+        let files = self
+            .files
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A second document of the same file: Compose reads the first here.
+        files
+            .entry(file.path.clone())
+            .or_insert_with(|| Arc::new(OnceLock::from(Ok(Arc::new(file)))));
     }
 
-    fn read(&self, path: &Path, display: &str) -> Result<Rc<ComposeFile>, String> {
+    /// A file already read (a file of the scan, or one another named).
+    fn known(&self, path: &Path) -> Option<Arc<ComposeFile>> {
+        let cell = lock(&self.files).get(path).cloned()?;
+        cell.get().and_then(|f| f.clone().ok())
+    }
+
+    fn file(&self, path: &Path, display: &str) -> FileRead {
+        let cell = Arc::clone(lock(&self.files).entry(path.to_path_buf()).or_default());
+        cell.get_or_init(|| self.read(path, display)).clone()
+    }
+
+    fn read(&self, path: &Path, display: &str) -> FileRead {
         if !self.in_scope(path) {
             return Err(
                 "outside the scanned folders, not read (scan a folder that holds both files)"
@@ -185,7 +210,7 @@ impl Store<'_> {
             None => e.message,
         })?;
         parse(path, Arc::from(display), text)
-            .map(Rc::new)
+            .map(Arc::new)
             .map_err(|e| match e.line {
                 Some(l) => format!("line {l}: {}", e.message),
                 None => e.message,
@@ -204,50 +229,44 @@ impl Store<'_> {
     }
 
     /// The `.env` of a project folder (empty when there is none).
-    fn dotenv(&mut self, dir: &Path, display_dir: &Path) -> Rc<Env> {
+    fn dotenv(&self, dir: &Path, display_dir: &Path) -> Arc<Env> {
         let display = display_dir.join(".env").to_string_lossy().into_owned();
         self.env(&dir.join(".env"), &display)
     }
 
     /// The variables of an environment file (none when it does not exist: Compose reads a
     /// project's `.env` only when there is one).
-    fn env(&mut self, path: &Path, display: &str) -> Rc<Env> {
-        if let Some(e) = self.envs.get(path) {
-            return Rc::clone(e);
-        }
-        let display = display.to_string();
+    fn env(&self, path: &Path, display: &str) -> Arc<Env> {
+        let cell = Arc::clone(lock(&self.envs).entry(path.to_path_buf()).or_default());
+        Arc::clone(cell.get_or_init(|| Arc::new(self.read_env(path, display))))
+    }
+
+    fn read_env(&self, path: &Path, display: &str) -> Env {
         let read = if self.in_scope(path) {
-            read_from_disk(path, &display, self.ctx)
+            read_from_disk(path, display, self.ctx)
         } else {
             Err(ScanError::input(
-                &display,
+                display,
                 "outside the scanned folders, not read (its project's variables are taken as unset)",
             ))
         };
-        let env = match read {
+        let error = match read {
             Ok(Some(file)) => match file.text() {
-                Ok(text) => dotenv::parse(text, &display).unwrap_or_else(|e| {
-                    self.errors.push(ScanError::parse(
-                        &display,
+                Ok(text) => match dotenv::parse(text, display) {
+                    Ok(env) => return env,
+                    Err(e) => ScanError::parse(
+                        display,
                         Some(e.line),
                         format!("{} (the project's variables are taken as unset)", e.message),
-                    ));
-                    Env::default()
-                }),
-                Err(e) => {
-                    self.errors.push(e);
-                    Env::default()
-                }
+                    ),
+                },
+                Err(e) => e,
             },
-            Ok(None) => Env::default(),
-            Err(e) => {
-                self.errors.push(e);
-                Env::default()
-            }
+            Ok(None) => return Env::default(),
+            Err(e) => e,
         };
-        let env = Rc::new(env);
-        self.envs.insert(path.to_path_buf(), Rc::clone(&env));
-        env
+        lock(&self.errors).push(error);
+        Env::default()
     }
 }
 
@@ -328,13 +347,13 @@ struct ProjectSpec {
 
 /// The projects of the scan, in path order: each folder's base file with its override
 /// file, every other Compose file on its own, less the files another includes.
-fn projects(scanned: &[PathBuf], store: &mut Store<'_>) -> Vec<ProjectSpec> {
+fn projects(scanned: &[PathBuf], store: &Store<'_>) -> Vec<ProjectSpec> {
     // Every file an include reaches, from the scan's files (following files read from disk).
     let mut includers: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     let mut queue: Vec<PathBuf> = scanned.to_vec();
     let mut visited: HashSet<PathBuf> = scanned.iter().cloned().collect();
     while let Some(path) = queue.pop() {
-        let Some(Ok(file)) = store.files.get(&path).cloned() else {
+        let Some(file) = store.known(&path) else {
             continue;
         };
         for target in include_paths(&file) {
@@ -386,8 +405,8 @@ fn projects(scanned: &[PathBuf], store: &mut Store<'_>) -> Vec<ProjectSpec> {
     let reach = |from: &Path, reached: &mut HashSet<PathBuf>| {
         let mut stack = vec![from.to_path_buf()];
         while let Some(p) = stack.pop() {
-            if let Some(Ok(file)) = store.files.get(&p) {
-                for t in include_paths(file) {
+            if let Some(file) = store.known(&p) {
+                for t in include_paths(&file) {
                     if reached.insert(t.clone()) {
                         stack.push(t);
                     }
@@ -487,8 +506,8 @@ impl Doc {
 
 /// One project being assembled: its line numbering, tags and resolved services.
 struct Build<'s, 'c> {
-    store: &'s mut Store<'c>,
-    home: Rc<ComposeFile>,
+    store: &'s Store<'c>,
+    home: Arc<ComposeFile>,
     spans: Vec<SourceSpan>,
     offsets: HashMap<PathBuf, u32>,
     next: u32,
@@ -505,7 +524,7 @@ struct Build<'s, 'c> {
 }
 
 impl<'s, 'c> Build<'s, 'c> {
-    fn new(store: &'s mut Store<'c>, home: Rc<ComposeFile>) -> Self {
+    fn new(store: &'s Store<'c>, home: Arc<ComposeFile>) -> Self {
         let next = home.lines;
         Build {
             store,
@@ -534,7 +553,7 @@ impl<'s, 'c> Build<'s, 'c> {
     }
 
     /// The file's document in the project's numbering (shifted after the files before it).
-    fn doc(&mut self, file: &Rc<ComposeFile>) -> Rc<Doc> {
+    fn doc(&mut self, file: &Arc<ComposeFile>) -> Rc<Doc> {
         if let Some(d) = self.docs.get(&file.path) {
             return Rc::clone(d);
         }
@@ -594,9 +613,9 @@ impl<'s, 'c> Build<'s, 'c> {
 
     /// How the report shows a file of the project.
     fn shown(&self, path: &Path) -> String {
-        match self.store.files.get(path) {
-            Some(Ok(f)) => f.display.to_string(),
-            _ => path.to_string_lossy().into_owned(),
+        match self.store.known(path) {
+            Some(f) => f.display.to_string(),
+            None => path.to_string_lossy().into_owned(),
         }
     }
 
@@ -607,7 +626,7 @@ impl<'s, 'c> Build<'s, 'c> {
         display: &str,
         what: &str,
         line: u32,
-    ) -> Option<Rc<ComposeFile>> {
+    ) -> Option<Arc<ComposeFile>> {
         match self.store.file(path, display) {
             Ok(f) => Some(f),
             Err(message) => {
@@ -618,7 +637,7 @@ impl<'s, 'c> Build<'s, 'c> {
     }
 
     /// The effective model of `files` merged in order.
-    fn model(&mut self, files: &[Rc<ComposeFile>], env: &Env, stack: &mut Vec<PathBuf>) -> Model {
+    fn model(&mut self, files: &[Arc<ComposeFile>], env: &Env, stack: &mut Vec<PathBuf>) -> Model {
         let mut model = Model::default();
         for file in files {
             let m = self.file_model(file, env, stack);
@@ -633,7 +652,12 @@ impl<'s, 'c> Build<'s, 'c> {
     }
 
     /// One file: its included services, then its own with `extends` applied.
-    fn file_model(&mut self, file: &Rc<ComposeFile>, env: &Env, stack: &mut Vec<PathBuf>) -> Model {
+    fn file_model(
+        &mut self,
+        file: &Arc<ComposeFile>,
+        env: &Env,
+        stack: &mut Vec<PathBuf>,
+    ) -> Model {
         let doc = self.doc(file);
         stack.push(file.path.clone());
         let mut model = Model::default();
@@ -753,7 +777,7 @@ impl<'s, 'c> Build<'s, 'c> {
 
     /// The service `name` of `file` with its `extends` chain applied: iteratively (a chain
     /// never recurses), each service once, a chain longer than [`MAX_EXTENDS`] refused.
-    fn service(&mut self, file: &Rc<ComposeFile>, name: &str, env: &Env) -> Option<Service> {
+    fn service(&mut self, file: &Arc<ComposeFile>, name: &str, env: &Env) -> Option<Service> {
         let start: ServiceKey = (file.path.clone(), name.to_string());
         if let Some(r) = self.resolved.get(&start) {
             return r.as_ref().map(|(s, _)| s.clone());
@@ -762,7 +786,7 @@ impl<'s, 'c> Build<'s, 'c> {
         let mut chain: Vec<(ServiceKey, Node, Provenance)> = Vec::new();
         let mut on_chain: HashSet<ServiceKey> = HashSet::new();
         let mut key = start.clone();
-        let mut current = Rc::clone(file);
+        let mut current = Arc::clone(file);
         let mut base: Option<(Service, usize)> = None;
         let failed = loop {
             if let Some(r) = self.resolved.get(&key) {
@@ -925,7 +949,7 @@ pub fn interpolate_node(node: &Node, env: &Env, seen: &mut Provenance) -> Node {
 
 /// A project's services, ready to become workloads.
 pub struct Assembled {
-    pub home: Rc<ComposeFile>,
+    pub home: Arc<ComposeFile>,
     pub name: String,
     pub spans: Vec<SourceSpan>,
     pub services: Vec<(String, Node, Provenance)>,
@@ -939,61 +963,65 @@ pub fn assemble(
 ) -> Vec<Assembled> {
     let mut store = Store {
         ctx,
-        files: HashMap::new(),
-        envs: HashMap::new(),
-        errors: Vec::new(),
+        files: Mutex::new(HashMap::new()),
+        envs: Mutex::new(HashMap::new()),
+        errors: Mutex::new(Vec::new()),
     };
     let mut scanned: Vec<PathBuf> = Vec::new();
     for o in objects {
         let Some(f) = from_envelope(o) else { continue };
         scanned.push(f.path.clone());
-        // A second document of the same file: Compose reads the first here.
-        store
-            .files
-            .entry(f.path.clone())
-            .or_insert_with(|| Ok(Rc::new(f)));
+        store.add(f);
     }
     scanned.sort();
     scanned.dedup();
-    let specs = projects(&scanned, &mut store);
-    let mut out = Vec::new();
-    for spec in specs {
-        let files: Vec<Rc<ComposeFile>> = spec
-            .files
-            .iter()
-            .filter_map(|p| store.files.get(p).and_then(|f| f.clone().ok()))
-            .collect();
-        let Some(home) = files.first().cloned() else {
-            continue;
-        };
-        let dir = parent(&home.path);
-        let display_dir = parent(Path::new(&*home.display));
-        let env = store.dotenv(&dir, &display_dir);
-        let mut build = Build::new(&mut store, Rc::clone(&home));
-        let model = build.model(&files, &env, &mut Vec::new());
-        let too_deep = std::mem::take(&mut build.too_deep);
-        build.summary(
-            too_deep,
-            &format!("extends chain longer than {MAX_EXTENDS} services: not assessed"),
-        );
-        let blocked = std::mem::take(&mut build.blocked);
-        build.summary(blocked, "not assessed: it extends a service with an error");
-        let name = project_name(model.name.as_ref(), &env, &home);
-        errors.append(&mut build.errors);
-        let spans = build.spans;
-        out.push(Assembled {
-            home,
-            name,
-            spans,
-            services: model
-                .services
-                .into_iter()
-                .map(|s| (s.name, s.node, s.seen))
-                .collect(),
-        });
+    let specs = projects(&scanned, &store);
+    // Projects are independent but for the files they share, which the store reads once.
+    let built: Vec<(Option<Assembled>, Vec<ScanError>)> = specs
+        .par_iter()
+        .map(|spec| assemble_one(spec, &store))
+        .collect();
+    let mut out = Vec::with_capacity(built.len());
+    for (project, mut errs) in built {
+        errors.append(&mut errs);
+        out.extend(project);
     }
-    errors.append(&mut store.errors);
+    let mut store_errors = std::mem::take(&mut *lock(&store.errors));
+    // Whichever project read a file first reported it: the order is the paths'.
+    store_errors.sort();
+    errors.append(&mut store_errors);
     out
+}
+
+fn assemble_one(spec: &ProjectSpec, store: &Store<'_>) -> (Option<Assembled>, Vec<ScanError>) {
+    let files: Vec<Arc<ComposeFile>> = spec.files.iter().filter_map(|p| store.known(p)).collect();
+    let Some(home) = files.first().cloned() else {
+        return (None, Vec::new());
+    };
+    let dir = parent(&home.path);
+    let display_dir = parent(Path::new(&*home.display));
+    let env = store.dotenv(&dir, &display_dir);
+    let mut build = Build::new(store, Arc::clone(&home));
+    let model = build.model(&files, &env, &mut Vec::new());
+    let too_deep = std::mem::take(&mut build.too_deep);
+    build.summary(
+        too_deep,
+        &format!("extends chain longer than {MAX_EXTENDS} services: not assessed"),
+    );
+    let blocked = std::mem::take(&mut build.blocked);
+    build.summary(blocked, "not assessed: it extends a service with an error");
+    let name = project_name(model.name.as_ref(), &env, &home);
+    let project = Assembled {
+        home,
+        name,
+        spans: build.spans,
+        services: model
+            .services
+            .into_iter()
+            .map(|s| (s.name, s.node, s.seen))
+            .collect(),
+    };
+    (Some(project), build.errors)
 }
 
 /// `COMPOSE_PROJECT_NAME` from `.env`, else the top-level `name:`, else the folder, normalised
