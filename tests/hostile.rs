@@ -1090,6 +1090,46 @@ fn a_ten_thousand_long_extends_chain_is_one_error_and_fast() {
 }
 
 #[test]
+fn a_diamond_of_includes_is_bounded() {
+    // Each level includes both files of the next: 2^25 paths to the last level.
+    let estate = Estate::new();
+    for level in 0..25 {
+        for side in ["a", "b"] {
+            estate.write(
+                &format!("diamond/l{level}{side}.yaml"),
+                format!(
+                    "include:\n  - l{next}a.yaml\n  - l{next}b.yaml\nservices:\n  s{level}{side}:\n    image: nginx:1.27\n",
+                    next = level + 1
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    estate.write(
+        "diamond/l25a.yaml",
+        b"services:\n  leaf:\n    image: nginx:1.27\n",
+    );
+    estate.write(
+        "diamond/l25b.yaml",
+        b"services:\n  leaf2:\n    image: nginx:1.27\n",
+    );
+    estate.write(
+        "diamond/compose.yaml",
+        b"include:\n  - l0a.yaml\n  - l0b.yaml\n",
+    );
+    let started = std::time::Instant::now();
+    let report = estate.scan();
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let errors: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        errors,
+        vec!["more than 1000 includes in one project: the rest are not followed"]
+    );
+    // The same file reached twice is no conflict; what was followed is assessed once.
+    assert!(workload_names(&report).contains(&"s0a"));
+}
+
+#[test]
 fn compose_includes_outside_the_scanned_folder_are_not_read() {
     let estate = Estate::new();
     estate.write(

@@ -51,6 +51,9 @@ const OVERRIDE_NAMES: &[&str] = &[
 const MAX_EXTENDS: usize = 64;
 /// Deeper `include` nesting is refused.
 const MAX_INCLUDE_DEPTH: usize = 32;
+/// Includes one project may follow in all: files including the same files over and over (a
+/// diamond at every level) would otherwise take exponential time.
+const MAX_INCLUDES: usize = 1_000;
 
 /// A Compose file as written: documents before interpolation, and its `!reset` /
 /// `!override` tags by position.
@@ -521,6 +524,8 @@ struct Build<'s, 'c> {
     /// error: one error each per project, however many.
     too_deep: Vec<(u32, String)>,
     blocked: Vec<(u32, String)>,
+    /// Includes followed so far.
+    includes: usize,
 }
 
 impl<'s, 'c> Build<'s, 'c> {
@@ -538,6 +543,7 @@ impl<'s, 'c> Build<'s, 'c> {
             errors: Vec::new(),
             too_deep: Vec::new(),
             blocked: Vec::new(),
+            includes: 0,
         }
     }
 
@@ -694,6 +700,16 @@ impl<'s, 'c> Build<'s, 'c> {
                     );
                     continue;
                 }
+                self.includes += 1;
+                if self.includes > MAX_INCLUDES {
+                    if self.includes == MAX_INCLUDES + 1 {
+                        self.error(
+                            *line,
+                            format!("more than {MAX_INCLUDES} includes in one project: the rest are not followed"),
+                        );
+                    }
+                    continue;
+                }
                 if let Some(f) = self.named_file(&path, &display, "include", *line) {
                     included.push(f);
                 }
@@ -728,7 +744,12 @@ impl<'s, 'c> Build<'s, 'c> {
                 .join(", ");
             let sub = self.model(&included, &sub_env, stack);
             for s in sub.services {
-                if model.index.contains_key(&s.name) {
+                if let Some(&i) = model.index.get(&s.name) {
+                    // The same file reached by two includes brings the same service: no
+                    // conflict (Compose compares them too).
+                    if model.services[i].node == s.node {
+                        continue;
+                    }
                     self.error(
                         s.node.line,
                         format!(
@@ -1039,8 +1060,4 @@ fn project_name(declared: Option<&Node>, env: &Env, home: &ComposeFile) -> Strin
                 .map(|(n, _)| n)
         });
     super::normalise_project(declared, &home.path)
-}
-
-pub fn is_base_or_override(name: &str) -> bool {
-    BASE_NAMES.contains(&name) || OVERRIDE_NAMES.contains(&name)
 }
