@@ -228,6 +228,8 @@ fn docker_compose_names_pair_with_their_override_and_include_only_files_are_proj
         "legacy/docker-compose.override.yml",
         "services:\n  app:\n    privileged: false\n",
     );
+    // `.env` may name the project, as `COMPOSE_PROJECT_NAME` in the shell would.
+    write("legacy/.env", "COMPOSE_PROJECT_NAME=Billing_2\n");
     // A root file that only includes (Compose 2.20+), the included file with a long name.
     write(
         "root/compose.yaml",
@@ -240,6 +242,6 @@ fn docker_compose_names_pair_with_their_override_and_include_only_files_are_proj
     let report = scan(&[dir.path().to_path_buf()], &ScanOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(names(&report), vec!["legacy/app", "root/db"]);
-    assert!(at(workload(&report, "legacy/app"), "CMP002").is_empty());
+    assert_eq!(names(&report), vec!["billing_2/app", "root/db"]);
+    assert!(at(workload(&report, "billing_2/app"), "CMP002").is_empty());
 }

@@ -461,6 +461,35 @@ mod tests {
     }
 
     #[test]
+    fn long_forms_merge_with_short_ones() {
+        let m = merged(
+            "volumes:\n  - type: bind\n    source: ./a\n    target: /data\n  - logs:/logs\nports:\n  - {target: 80, published: 8080}\ndepends_on: [db]\nbuild: ./app\nextra_hosts: ['db:10.0.0.1']\n",
+            "volumes: ['b:/data']\nports: ['8080:80/udp']\ndepends_on:\n  cache: {condition: service_healthy}\nbuild: {target: dev}\nextra_hosts: ['db=10.0.0.2']\n",
+        );
+        assert_eq!(texts(m.get("volumes")), ["b:/data", "logs:/logs"]);
+        assert_eq!(
+            m.get("ports").and_then(Node::as_seq).map(<[Node]>::len),
+            Some(2)
+        );
+        assert_eq!(
+            m.at("depends_on.db.condition")
+                .map(Node::display_text)
+                .as_deref(),
+            Some("service_started")
+        );
+        assert!(m.at("depends_on.cache").is_some());
+        assert_eq!(
+            m.at("build.context").map(Node::display_text).as_deref(),
+            Some("./app")
+        );
+        assert_eq!(
+            m.at("build.target").map(Node::display_text).as_deref(),
+            Some("dev")
+        );
+        assert_eq!(texts(m.get("extra_hosts")), ["db=10.0.0.2"]);
+    }
+
+    #[test]
     fn environment_and_labels_merge_as_maps_in_either_syntax() {
         let m = merged(
             "environment: [A=1, B=2, C]\nlabels: {x: '1'}\n",
