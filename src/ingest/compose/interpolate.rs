@@ -187,12 +187,13 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
             _ => None,
         };
     }
-    // Two-character operators first: `:-` before `-`.
-    let (op, arg) = if rest.len() >= 2 && rest.as_bytes()[0] == b':' {
-        rest.split_at(2)
-    } else {
-        rest.split_at(1)
-    };
+    // Two-character operators first: `:-` before `-`. Operators are ASCII: anything else
+    // (`${VAR/x}`, `${VARé}`) is no operator and stays as written.
+    let op_len = if rest.starts_with(':') { 2 } else { 1 };
+    if !rest.is_char_boundary(op_len) {
+        return None;
+    }
+    let (op, arg) = rest.split_at(op_len);
     let nested = |seen: &mut Provenance| Some(expand(arg, env, seen, depth + 1));
     match (op, value) {
         (":-", Lookup::Set(v)) if !v.is_empty() => from_env(v),
@@ -273,6 +274,9 @@ mod tests {
         assert_eq!(interpolate("price: 5$"), ("price: 5$".into(), false));
         assert_eq!(interpolate("é${X:-ü}é"), ("éüé".into(), false));
         assert_eq!(interpolate("${}"), ("${}".into(), true));
+        assert_eq!(interpolate("${Aé}"), ("${Aé}".into(), true));
+        assert_eq!(interpolate("${A:é}"), ("${A:é}".into(), true));
+        assert_eq!(interpolate("${A:}"), ("${A:}".into(), true));
     }
 
     #[test]
@@ -321,7 +325,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn never_panics(text in "(\\PC|[${}:?+-])*") {
+        fn never_panics(text in "(\\PC|[${}:?+-]|\\$\\{[A-Z]{1,2}[:?+-]{0,2}\\PC?)*") {
             let e = env(&[("A", Some("1")), ("B", None), ("E", Some(""))]);
             let _ = with(&text, &e);
         }
