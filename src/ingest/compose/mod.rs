@@ -117,6 +117,18 @@ fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
         let mut problems = Vec::new();
         let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
         w.sources.clone_from(&p.spans);
+        // A service only an override or included file declares belongs to that file (per-path
+        // ignores, `facts.file`); the project's own file then numbers from 0 like the others.
+        let (declared_in, _) = w.locate(w.line);
+        if declared_in != w.file {
+            w.sources.insert(
+                0,
+                SourceSpan {
+                    file: std::mem::replace(&mut w.file, declared_in),
+                    offset: 0,
+                },
+            );
+        }
         // Lines are in the project's numbering: each error and suppression is reported in
         // the file it is written in.
         for mut e in problems {
