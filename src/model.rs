@@ -743,6 +743,23 @@ pub struct Report {
     pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
 }
 
+impl Report {
+    /// The rules this report speaks of (in a finding, the roadmap or the evidence needed), in
+    /// id order: what a reader needs to know of each (why it matters, where its page is) is
+    /// said once per rule, not once per finding.
+    pub fn rules_spoken_of(&self) -> Vec<&RuleInfo> {
+        let mut ids: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for w in &self.workloads {
+            ids.extend(w.findings.iter().map(|f| &*f.rule));
+            ids.extend(w.roadmap.iter().map(|r| &*r.rule));
+            ids.extend(w.evidence_needed.iter().map(|e| &*e.rule));
+        }
+        ids.into_iter()
+            .filter_map(|id| self.rules.iter().find(|r| r.id == id))
+            .collect()
+    }
+}
+
 /// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
 /// ...), kept sorted by key and serialised as a JSON object. A short sorted list rather
 /// than a map: an estate holds one per workload, and a map's node costs three times more.

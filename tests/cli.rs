@@ -190,6 +190,59 @@ fn table_is_the_default_and_reads_at_a_glance() {
 }
 
 #[test]
+fn every_finding_says_why_it_matters_once_per_rule() {
+    // The table: what is wrong and the fix per finding, why it matters once per rule.
+    fitscan()
+        .args(["scan", "samples/vms/telco-server.yaml", "--headroom", "0"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "Why it matters (`fitscan rules show ID` for the whole rule)\n  VM001 CPU oversized for measured demand (optimised): A server sized for its old physical box",
+        ))
+        .stdout(predicate::str::contains(
+            "  VM012 End-of-life operating system (optimised): An end-of-life OS",
+        ));
+    // JSON: the same, keyed by rule, with the rule's page; only rules the report speaks of.
+    let report = json_of(&["scan", "samples/vms/telco-server.yaml", "--format", "json"]);
+    let rules = report["rules"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no rules object: {report}"));
+    let vm012 = &rules["VM012"];
+    assert_eq!(vm012["level"], "optimised");
+    assert_eq!(vm012["severity"], "error");
+    assert!(
+        vm012["rationale"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("An end-of-life OS")),
+        "{vm012}"
+    );
+    assert_eq!(
+        vm012["help_uri"],
+        "https://github.com/fitscan/fitscan/blob/main/docs/rules/VM012.md"
+    );
+    let spoken: std::collections::BTreeSet<&str> = report["workloads"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(
+            report["workloads"][0]["roadmap"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .chain(
+            report["workloads"][0]["evidence_needed"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    let listed: std::collections::BTreeSet<&str> = rules.keys().map(String::as_str).collect();
+    assert_eq!(listed, spoken);
+}
+
+#[test]
 fn exit_0_when_the_gate_passes() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let f = write(dir.path(), "portal.yaml", PURPOSE_BUILT_VM);

@@ -85,7 +85,7 @@ fn readable_template(template: &str, placeholder: impl Fn(&str) -> String) -> St
     }
 }
 
-fn help_uri(rule: &RuleInfo) -> Option<String> {
+pub(crate) fn help_uri(rule: &RuleInfo) -> Option<String> {
     match &rule.source {
         None => Some(format!("{RULE_DOCS_BASE}{}.md", rule.id)),
         // A user's rule has no page in fitscan's docs; its own first link is the best help.

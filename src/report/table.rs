@@ -167,6 +167,27 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     }
 
+    if !opts.quiet {
+        let shown: Vec<_> = report
+            .rules_spoken_of()
+            .into_iter()
+            .filter(|r| !r.rationale.trim().is_empty())
+            .collect();
+        if !shown.is_empty() {
+            out.push_str("\nWhy it matters (`fitscan rules show ID` for the whole rule)\n");
+            for r in shown {
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({}): {}",
+                    r.id,
+                    r.title,
+                    r.level.as_str(),
+                    first_line(r.rationale.trim())
+                );
+            }
+        }
+    }
+
     if !opts.quiet && !report.unused_suppressions.is_empty() {
         out.push_str("\nUnused suppressions\n");
         for u in &report.unused_suppressions {
