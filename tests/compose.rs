@@ -239,9 +239,19 @@ fn docker_compose_names_pair_with_their_override_and_include_only_files_are_proj
         "root/services/db.compose.yaml",
         "services:\n  db:\n    image: postgres:16\n",
     );
+    // An include whose path comes from `.env`: still part of the including project only.
+    write("vars/.env", "SVC_DIR=svc\n");
+    write(
+        "vars/compose.yaml",
+        "include:\n  - ${SVC_DIR}/compose.yaml\n",
+    );
+    write(
+        "vars/svc/compose.yaml",
+        "services:\n  api:\n    image: api:1.0\n",
+    );
     let report = scan(&[dir.path().to_path_buf()], &ScanOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(names(&report), vec!["billing_2/app", "root/db"]);
+    assert_eq!(names(&report), vec!["billing_2/app", "root/db", "vars/api"]);
     assert!(at(workload(&report, "billing_2/app"), "CMP002").is_empty());
 }

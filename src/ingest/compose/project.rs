@@ -288,18 +288,25 @@ fn relative(file: &ComposeFile, written: &str) -> (PathBuf, String) {
     (path, display.to_string_lossy().into_owned())
 }
 
-/// The paths of a file's top-level `include` (without interpolation: for ordering the
-/// projects only).
-fn include_paths(file: &ComposeFile) -> Vec<PathBuf> {
+/// The paths of a file's top-level `include`, interpolated with its folder's `.env` (to
+/// tell which files are included; the project resolves them again with its own variables).
+fn include_paths(file: &ComposeFile, store: &Store<'_>) -> Vec<PathBuf> {
+    let Some(entries) = file.doc.get("include").and_then(Node::as_seq) else {
+        return Vec::new();
+    };
+    let mut env: Option<Arc<Env>> = None;
     let mut out = Vec::new();
-    for entry in file
-        .doc
-        .get("include")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-    {
-        for p in include_entry(entry).paths {
-            out.push(relative(file, &p.0).0);
+    for entry in entries {
+        for (written, _) in include_entry(entry).paths {
+            let written = if written.contains('$') {
+                let env = env.get_or_insert_with(|| {
+                    store.dotenv(&parent(&file.path), &parent(Path::new(&*file.display)))
+                });
+                interpolate_with(&written, env, &mut Provenance::default()).0
+            } else {
+                written
+            };
+            out.push(relative(file, &written).0);
         }
     }
     out
@@ -359,7 +366,7 @@ fn projects(scanned: &[PathBuf], store: &Store<'_>) -> Vec<ProjectSpec> {
         let Some(file) = store.known(&path) else {
             continue;
         };
-        for target in include_paths(&file) {
+        for target in include_paths(&file, store) {
             includers
                 .entry(target.clone())
                 .or_default()
@@ -409,7 +416,7 @@ fn projects(scanned: &[PathBuf], store: &Store<'_>) -> Vec<ProjectSpec> {
         let mut stack = vec![from.to_path_buf()];
         while let Some(p) = stack.pop() {
             if let Some(file) = store.known(&p) {
-                for t in include_paths(&file) {
+                for t in include_paths(&file, store) {
                     if reached.insert(t.clone()) {
                         stack.push(t);
                     }
