@@ -138,6 +138,19 @@ fn unescape(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_gives_variables_or_an_error_on_a_line(
+            text in "([A-Z_]{1,3}|export |[=:'\"#$ {}\\\n]|\\PC)*"
+        ) {
+            if let Err(e) = parse(&text, ".env") {
+                let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+                prop_assert!(e.line >= 1 && e.line <= lines.max(1), "{e:?}");
+            }
+        }
+    }
 
     #[test]
     fn compose_dotenv_syntax() {
