@@ -519,7 +519,6 @@ struct Build<'s, 'c> {
     store: &'s Store<'c>,
     home: Arc<ComposeFile>,
     spans: Vec<SourceSpan>,
-    offsets: HashMap<PathBuf, u32>,
     next: u32,
     tags: Tags,
     /// Documents in the project's numbering.
@@ -537,12 +536,11 @@ struct Build<'s, 'c> {
 
 impl<'s, 'c> Build<'s, 'c> {
     fn new(store: &'s Store<'c>, home: Arc<ComposeFile>) -> Self {
-        let next = home.lines;
+        let next = home.lines.saturating_add(1);
         Build {
             store,
             home,
             spans: Vec::new(),
-            offsets: HashMap::new(),
             next,
             tags: Tags::new(),
             docs: HashMap::new(),
@@ -574,14 +572,15 @@ impl<'s, 'c> Build<'s, 'c> {
             0
         } else {
             let offset = self.next;
-            self.next = self.next.saturating_add(file.lines);
+            // One spare line: a value the parser places past the last line (an empty value
+            // at the end of the file) still belongs to this file.
+            self.next = self.next.saturating_add(file.lines).saturating_add(1);
             self.spans.push(SourceSpan {
                 file: Arc::clone(&file.display),
                 offset,
             });
             offset
         };
-        self.offsets.insert(file.path.clone(), offset);
         let mut doc = file.doc.clone();
         shift(&mut doc, offset);
         for t in &file.tags {
