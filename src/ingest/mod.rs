@@ -16,10 +16,12 @@ pub mod tabular;
 pub mod vmspec;
 pub mod vnf;
 
+use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::discover::{self, Candidate};
 use crate::model::{ScanError, Workload};
-use crate::node::Node;
+use crate::node::{Node, Value};
 use crate::rightsize::SizingOptions;
 use crate::source::SourceFile;
 use crate::yaml;
@@ -311,6 +313,71 @@ fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
             names.join(", ")
         ),
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// What inputs that read files named by other files share (VNF imports, Compose includes)
+
+/// `path` with `.` and `..` resolved lexically.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            PathPart::CurDir => {}
+            PathPart::ParentDir => {
+                let popped =
+                    matches!(out.components().next_back(), Some(PathPart::Normal(_))) && out.pop();
+                if !popped {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+pub fn line_count(text: &str) -> u32 {
+    u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX)
+}
+
+/// A file another names (an import, a Compose include), read from disk with the scan's
+/// limits; None when it does not exist (the caller reports it where it is named).
+pub fn read_from_disk(
+    path: &Path,
+    display: &str,
+    ctx: &IngestContext,
+) -> Result<Option<SourceFile>, ScanError> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    if meta.file_type().is_symlink() && !ctx.follow_links {
+        return Err(ScanError::input(
+            display,
+            "a file named by another (an import, an include) that is a symbolic link is not followed (use --follow-links)",
+        ));
+    }
+    let candidate = Candidate {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        explicit: true,
+    };
+    discover::read(&candidate, ctx.max_file_size)
+}
+
+/// Adds `offset` to every located line under `node`.
+pub fn shift(node: &mut Node, offset: u32) {
+    if offset == 0 {
+        return;
+    }
+    if node.line > 0 {
+        node.line = node.line.saturating_add(offset);
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, offset)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| shift(&mut e.value, offset)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

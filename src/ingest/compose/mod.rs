@@ -32,7 +32,6 @@ use crate::model::{
 };
 use crate::node::{Node, Value};
 use crate::source::SourceFile;
-pub use interpolate::interpolate;
 
 pub struct Compose;
 
@@ -78,9 +77,9 @@ impl Input for Compose {
             project::parse(&file.path, Arc::clone(&file.display), text)
         } else {
             Ok(project::ComposeFile {
-                path: crate::ingest::vnf::sol001::normalise(&file.path),
+                path: crate::ingest::normalise(&file.path),
                 display: Arc::clone(&file.display),
-                lines: crate::ingest::vnf::sol001::line_count(text),
+                lines: crate::ingest::line_count(text),
                 doc,
                 tags: Vec::new(),
             })
