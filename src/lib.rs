@@ -349,6 +349,7 @@ fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestCont
         max_file_size: opts.max_file_size,
         follow_links: opts.follow_links,
         roots,
+        no_ignore: opts.no_ignore,
     }
 }
 

@@ -255,3 +255,41 @@ fn docker_compose_names_pair_with_their_override_and_include_only_files_are_proj
     assert_eq!(names(&report), vec!["billing_2/app", "root/db", "vars/api"]);
     assert!(at(workload(&report, "billing_2/app"), "CMP002").is_empty());
 }
+
+#[test]
+fn a_dotenv_the_repository_ignores_is_not_read_unless_no_ignore() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:${TAG:-1.27}\n",
+    );
+    // One developer's `.env`, kept out of the repository.
+    write(".env", "TAG=latest\n");
+    write(".gitignore", ".env\n");
+    let run = |no_ignore: bool| {
+        let opts = ScanOptions {
+            no_ignore,
+            ..ScanOptions::default()
+        };
+        let report = scan(&[dir.path().to_path_buf()], &opts).unwrap_or_else(|e| panic!("{e}"));
+        let web = report
+            .workloads
+            .iter()
+            .find(|w| w.name.ends_with("/web"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no web: {:?}", report.errors));
+        (at(&web, "CMP008").len(), web.notes.join(" "))
+    };
+    let (moving, notes) = run(false);
+    assert_eq!(moving, 0, "the default written in the file: 1.27");
+    assert!(
+        notes.contains("defaults written in the file taken for TAG"),
+        "{notes}"
+    );
+    let (moving, notes) = run(true);
+    assert_eq!(moving, 1, "--no-ignore reads it: latest");
+    assert!(notes.contains(".env: TAG"), "{notes}");
+}

@@ -36,6 +36,8 @@ pub struct IngestContext {
     /// The scanned folders (a named file's folder), resolved: a file another names
     /// (a Compose include) is read only inside them. None: anywhere (`rules test`).
     pub roots: Option<Vec<std::path::PathBuf>>,
+    /// `--no-ignore`: ignore files do not keep a Compose project's `.env` from being read.
+    pub no_ignore: bool,
 }
 
 impl Default for IngestContext {
@@ -45,6 +47,7 @@ impl Default for IngestContext {
             max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             roots: None,
+            no_ignore: false,
         }
     }
 }

@@ -245,6 +245,11 @@ impl Store<'_> {
     }
 
     fn read_env(&self, path: &Path, display: &str) -> Env {
+        // A `.env` the repository ignores is one machine's (often its secrets): reading it
+        // would make the report depend on where it was produced, as the shell would.
+        if !self.ctx.no_ignore && ignored_by_repository(path) {
+            return Env::default();
+        }
         let read = if self.in_scope(path) {
             read_from_disk(path, display, self.ctx)
         } else {
@@ -271,6 +276,32 @@ impl Store<'_> {
         lock(&self.errors).push(error);
         Env::default()
     }
+}
+
+/// Whether an ignore file (`.gitignore`, `.ignore`) of the file's folder or of a folder above
+/// it, up to the repository's root, excludes the file (the nearest file that decides wins).
+fn ignored_by_repository(path: &Path) -> bool {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    for dir in real.ancestors().skip(1) {
+        for name in [".ignore", ".gitignore"] {
+            let file = dir.join(name);
+            if !file.is_file() {
+                continue;
+            }
+            let (matcher, _) = ignore::gitignore::Gitignore::new(&file);
+            match matcher.matched_path_or_any_parents(&real, false) {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => {}
+            }
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    false
 }
 
 fn parent(path: &Path) -> PathBuf {
