@@ -1160,7 +1160,7 @@ fn compose_includes_outside_the_scanned_folder_are_not_read() {
 }
 
 #[test]
-fn a_dotenv_that_is_not_utf8_or_unterminated_names_its_line() {
+fn a_dotenv_that_is_not_utf8_unterminated_or_a_bomb_names_its_line() {
     let estate = Estate::new();
     estate.write(
         "app/compose.yaml",
@@ -1172,7 +1172,25 @@ fn a_dotenv_that_is_not_utf8_or_unterminated_names_its_line() {
         b"services:\n  api:\n    image: api:${TAG:-2}\n",
     );
     estate.write("api/.env", b"TAG=\"open\nB=2\n");
+    // Found by fuzzing: a value that doubles itself on every line (2^64 bytes by the end).
+    estate.write(
+        "bomb/compose.yaml",
+        b"services:\n  db:\n    image: postgres:${TAG:-16}\n",
+    );
+    let bomb = format!("A=x\n{}", "A=$A$A\n".repeat(64));
+    estate.write("bomb/.env", bomb.as_bytes());
+    let started = std::time::Instant::now();
     let report = estate.scan();
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let (line, message, _) = only_error(&report, &estate.shown("bomb/.env"));
+    assert_eq!(
+        (line, message.as_str()),
+        (
+            Some(25),
+            "`A`: the variables expand beyond 16 MiB (a value that refers to itself over and over?) (the project's variables are taken as unset)"
+        )
+    );
+    assert_eq!(workload(&report, "db").name, "bomb/db");
     let (line, message, _) = only_error(&report, &estate.shown("app/.env"));
     assert_eq!(line, Some(2));
     assert!(message.contains("UTF-8"), "{message}");

@@ -16,6 +16,8 @@ pub struct DotenvError {
 /// The variables of `text`, read from the file shown as `source`.
 pub fn parse(text: &str, source: &str) -> Result<Env, DotenvError> {
     let mut env = Env::from_file(source);
+    // One budget for the whole file: values that refer to each other cannot blow up.
+    let mut seen = Provenance::default();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -68,7 +70,16 @@ pub fn parse(text: &str, source: &str) -> Result<Env, DotenvError> {
         if literal {
             env.set(key, Some(value));
         } else {
-            let (text, unresolved) = interpolate_with(&value, &env, &mut Provenance::default());
+            let (text, unresolved) = interpolate_with(&value, &env, &mut seen);
+            if seen.exhausted {
+                return Err(DotenvError {
+                    line: line_no,
+                    message: format!(
+                        "`{key}`: the variables expand beyond {} MiB (a value that refers to itself over and over?)",
+                        super::interpolate::MAX_SUBSTITUTED / (1024 * 1024)
+                    ),
+                });
+            }
             env.set(key, (!unresolved).then_some(text));
         }
     }
@@ -184,6 +195,13 @@ BARE
         assert_eq!(get("REF").as_deref(), Some("ghcr.io/acme/web:1.4.2"));
         assert_eq!(get("SHELL"), None, "refers to the shell: unknown");
         assert_eq!(get("BARE"), None, "the shell's value: never read");
+    }
+
+    #[test]
+    fn a_value_doubling_itself_is_an_error_not_a_blowup() {
+        let text = format!("A=x\n{}", "A=$A$A\n".repeat(64));
+        let e = parse(&text, ".env").err();
+        assert_eq!(e.as_ref().map(|e| e.line), Some(25), "{e:?}");
     }
 
     #[test]

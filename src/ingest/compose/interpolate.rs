@@ -74,13 +74,50 @@ impl Env {
     }
 }
 
-/// Where the values of an interpolation came from, for the workload's notes.
-#[derive(Debug, Default, Clone, PartialEq)]
+/// Bytes of variable values one `.env` or one project may copy in all: `A=$A$A` on every
+/// line of a `.env` doubles a value each time, and `${A}` written a million times copies it
+/// a million times.
+pub const MAX_SUBSTITUTED: usize = 16 * 1024 * 1024;
+
+/// Where the values of an interpolation came from, for the workload's notes, and how much it
+/// may still copy.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Provenance {
     /// Variables read from a `.env`, with the file.
     pub from_env: BTreeMap<String, Arc<str>>,
     /// Variables `.env` does not set whose default, written in the file, was taken.
     pub defaulted: BTreeSet<String>,
+    /// Bytes of values it may still copy; past them, variables stay as written.
+    pub budget: usize,
+    /// A variable was left as written because the budget ran out.
+    pub exhausted: bool,
+}
+
+impl Default for Provenance {
+    fn default() -> Self {
+        Provenance::with_budget(MAX_SUBSTITUTED)
+    }
+}
+
+impl Provenance {
+    pub fn with_budget(budget: usize) -> Self {
+        Provenance {
+            from_env: BTreeMap::new(),
+            defaulted: BTreeSet::new(),
+            budget,
+            exhausted: false,
+        }
+    }
+
+    /// Whether a value of `len` bytes may still be copied (and counts it).
+    fn take(&mut self, len: usize) -> bool {
+        if len > self.budget {
+            self.exhausted = true;
+            return false;
+        }
+        self.budget -= len;
+        true
+    }
 }
 
 /// The text with every variable `env` or a written default decides replaced, and whether a
@@ -150,7 +187,9 @@ fn expand(text: &str, env: &Env, seen: &mut Provenance, depth: usize) -> (String
                     .take_while(|b| is_name_byte(**b))
                     .count();
                 let name = &text[i + 1..i + 1 + len];
-                if let Lookup::Set(v) = env.lookup(name) {
+                if let Lookup::Set(v) = env.lookup(name)
+                    && seen.take(v.len())
+                {
                     out.push_str(v);
                     seen.from_env.insert(name.to_string(), env.source(name));
                 } else {
@@ -178,6 +217,9 @@ fn braced(inner: &str, env: &Env, seen: &mut Provenance, depth: usize) -> Option
     let value = env.lookup(name);
     let source = env.source(name);
     let mut from_env = |v: &str| {
+        if !seen.take(v.len()) {
+            return None;
+        }
         seen.from_env.insert(name.to_string(), Arc::clone(&source));
         Some((v.to_string(), false))
     };
@@ -313,6 +355,15 @@ mod tests {
         interpolate_with("${TAG}:${PORT:-80}", &e, &mut seen);
         assert_eq!(seen.from_env.keys().collect::<Vec<_>>(), vec!["TAG"]);
         assert_eq!(seen.defaulted.iter().collect::<Vec<_>>(), vec!["PORT"]);
+    }
+
+    #[test]
+    fn copies_stop_at_the_budget() {
+        let e = env(&[("A", Some("0123456789"))]);
+        let mut seen = Provenance::with_budget(25);
+        let (text, unresolved) = interpolate_with("$A ${A} ${A:-x}", &e, &mut seen);
+        assert_eq!(text, "0123456789 0123456789 ${A:-x}");
+        assert!(unresolved && seen.exhausted);
     }
 
     #[test]

@@ -563,6 +563,9 @@ struct Build<'s, 'c> {
     blocked: Vec<(u32, String)>,
     /// Includes followed so far.
     includes: usize,
+    /// Bytes of variable values the project may still copy.
+    budget: usize,
+    budget_reported: bool,
 }
 
 impl<'s, 'c> Build<'s, 'c> {
@@ -580,6 +583,8 @@ impl<'s, 'c> Build<'s, 'c> {
             too_deep: Vec::new(),
             blocked: Vec::new(),
             includes: 0,
+            budget: super::interpolate::MAX_SUBSTITUTED,
+            budget_reported: false,
         }
     }
 
@@ -885,8 +890,18 @@ impl<'s, 'c> Build<'s, 'c> {
                 self.error(extends_line, message);
                 break true;
             };
-            let mut seen = Provenance::default();
+            let mut seen = Provenance::with_budget(self.budget);
             let node = interpolate_node(node, env, &mut seen);
+            self.budget = seen.budget;
+            if seen.exhausted && !self.budget_reported {
+                self.budget_reported = true;
+                let message = format!(
+                    "Compose service `{}`: the project's variables expand beyond {} MiB: the rest stay as written",
+                    key.1,
+                    super::interpolate::MAX_SUBSTITUTED / (1024 * 1024)
+                );
+                self.error(node.line, message);
+            }
             let next = node.get("extends").map(|e| match &e.value {
                 Value::Map(_) => (
                     e.get("file").and_then(Node::scalar_text),
