@@ -318,6 +318,29 @@ fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
     )
 }
 
+/// An ignore written on a workload (`fitscan.io/ignore: "RULE,RULE: reason"`, a Kubernetes
+/// annotation or a Compose label) as workload-wide suppressions at its line; None when it
+/// names no rule (the input says so in its own words).
+pub fn ignore_list(node: &Node, file: &Arc<str>) -> Option<Vec<crate::model::Suppression>> {
+    let text = node.scalar_text().unwrap_or_default();
+    let (list, reason) = match text.split_once(':') {
+        Some((l, r)) => (l, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (text.as_str(), None),
+    };
+    let rules: Vec<crate::model::Suppression> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|r| !r.is_empty())
+        .map(|rule| crate::model::Suppression {
+            rule: rule.to_string(),
+            reason: reason.clone(),
+            file: Arc::clone(file),
+            line: node.line,
+            applies_to_line: None,
+        })
+        .collect();
+    (!rules.is_empty()).then_some(rules)
+}
+
 // ---------------------------------------------------------------------------------------
 // What inputs that read files named by other files share (VNF imports, Compose includes)
 
