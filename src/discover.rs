@@ -121,7 +121,7 @@ impl ParallelVisitor for Collector<'_> {
                 // Symbolic links (when not followed), FIFOs, sockets and devices are passed
                 // over: only regular files are read.
                 if entry.file_type().is_some_and(|t| t.is_file())
-                    && ingest::is_candidate(&entry.file_name().to_string_lossy())
+                    && ingest::is_walked_candidate(entry.path())
                 {
                     let path = entry.into_path();
                     self.local.candidates.push(Candidate {
@@ -268,5 +268,6 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
         display: Arc::from(c.display.as_str()),
         bytes: crate::source::utf16_to_utf8(bytes),
         explicit: c.explicit,
+        archive: None,
     }))
 }

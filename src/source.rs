@@ -1,7 +1,7 @@
 //! A file as read from disk, its text, and the one line table per file that turns byte
 //! offsets into line numbers when a finding is printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::model::ScanError;
@@ -14,6 +14,9 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
     /// Named on the command line rather than found by walking a directory.
     pub explicit: bool,
+    /// For an entry of an archive (a CSAR), the archive's path: `path` lies under it and
+    /// names no file on disk, so nothing about this file (its imports) is looked up there.
+    pub archive: Option<Arc<Path>>,
 }
 
 impl SourceFile {
@@ -23,6 +26,7 @@ impl SourceFile {
             display: Arc::from(display),
             bytes: text.as_bytes().to_vec(),
             explicit: true,
+            archive: None,
         }
     }
 
@@ -145,6 +149,7 @@ mod tests {
             display: Arc::from("x"),
             bytes: b"\xEF\xBB\xBFa: 1\n".to_vec(),
             explicit: true,
+            archive: None,
         };
         assert_eq!(f.text().ok(), Some("a: 1\n"));
         let bad = SourceFile {

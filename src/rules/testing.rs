@@ -490,6 +490,7 @@ fn fixture_text(case: &Case, display: &str) -> Option<String> {
         display: display.into(),
         bytes,
         explicit: true,
+        archive: None,
     };
     if file.looks_binary() {
         return None;
@@ -592,6 +593,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                 display: rel.into(),
                 bytes,
                 explicit: true,
+                archive: None,
             });
         }
     }
