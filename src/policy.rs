@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
+use crate::ingest::vnf::csar::ENTRY_SEPARATOR;
+
 use crate::model::{
     Finding, Location, Severity, Suppression, SuppressionOrigin, SuppressionRef,
     UNUSED_SUPPRESSION_RULE, UnusedSuppression, Workload,
@@ -225,16 +227,21 @@ impl Policy {
         Ok((RuleSet::new(kept), applied))
     }
 
-    /// The per-path ignores whose patterns cover `file` (a path as displayed).
+    /// The per-path ignores whose patterns cover `file` (a path as displayed). A file inside
+    /// an archive (`pkg.csar!/Definitions/df.yaml`) is also matched as if the archive were
+    /// its folder, so that a pattern naming the archive covers everything in it.
     fn path_ignores_for(&self, file: &str) -> Vec<usize> {
         if self.path_ignores.is_empty() {
             return Vec::new();
         }
         let absolute = normalise(&self.cwd.join(file));
+        let as_folder = file
+            .contains(ENTRY_SEPARATOR)
+            .then(|| normalise(&self.cwd.join(file.replacen(ENTRY_SEPARATOR, "/", 1))));
         self.path_ignores
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.covers(&absolute))
+            .filter(|(_, p)| p.covers(&absolute) || as_folder.as_ref().is_some_and(|f| p.covers(f)))
             .map(|(i, _)| i)
             .collect()
     }

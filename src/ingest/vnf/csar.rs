@@ -26,6 +26,10 @@ use crate::source::{self, SourceFile};
 /// charts); a hostile one lists millions of empty entries to exhaust memory.
 pub const MAX_ENTRIES: u64 = 10_000;
 
+/// Between an archive's path and an entry's path in every location a report shows:
+/// `packages/vfw.csar!/Definitions/vfw_df.yaml` (as in Java's `jar:` URLs).
+pub const ENTRY_SEPARATOR: &str = "!/";
+
 /// Where SOL004 puts the metadata naming the entry definitions.
 const TOSCA_META: &str = "TOSCA-Metadata/TOSCA.meta";
 
@@ -178,7 +182,7 @@ fn read_archive(
     if zip.is_empty() {
         return Err(ArchiveError::Empty);
     }
-    let member = |name: &str| format!("{}!/{name}", file.display);
+    let member = |name: &str| format!("{}{ENTRY_SEPARATOR}{name}", file.display);
     let (wanted, names) = wanted_entries(&zip, file, &member, out);
     check_package_shape(file, &names, out);
 
@@ -190,6 +194,7 @@ fn read_archive(
             .as_path(),
     );
     let mut budget = ctx.max_file_size;
+    let mut recognised = false;
     for entry in wanted {
         let display = member(&entry.name);
         if entry.declared > ctx.max_file_size {
@@ -242,12 +247,19 @@ fn read_archive(
             archive: Some(Arc::clone(&root)),
         };
         let read = ingest::ingest(&source, ctx);
+        recognised |= read.recognised;
         out.workloads.extend(read.workloads);
         out.objects.extend(read.objects);
         out.errors.extend(read.errors);
         for (reason, n) in read.skipped {
             *out.skipped.entry(reason).or_default() += n;
         }
+    }
+    if file.explicit && !recognised && out.errors.is_empty() {
+        out.errors.push(ScanError::input(
+            &file.display,
+            "no VNF descriptor in the archive (no TOSCA definitions, no SOL006 descriptor)",
+        ));
     }
     Ok(())
 }
