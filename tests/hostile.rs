@@ -6,6 +6,8 @@
 //! and that the good VM was assessed. No case may reach the last line of defence (the
 //! "internal error" entry a panic becomes).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -980,6 +982,316 @@ fn a_vnf_package_importing_itself_or_in_a_cycle() {
         report.errors.iter().all(|e| !e.file.contains("upf")),
         "{:?}",
         report.errors
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// CSAR archives: read in memory, bounded, never extracted
+
+use common::csar::{Field, patch, replace, zip_entries};
+
+/// The appliance fixture package's entries, and `extra` ones, as (name, bytes).
+fn appliance_entries(extra: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let mut entries: Vec<(String, Vec<u8>)> = [
+        "TOSCA-Metadata/TOSCA.meta",
+        "Definitions/appliance_top.yaml",
+        "Definitions/appliance_types.yaml",
+        "Definitions/appliance_df.yaml",
+    ]
+    .iter()
+    .map(|n| {
+        let bytes = std::fs::read(package.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+        (n.to_string(), bytes)
+    })
+    .collect();
+    entries.extend(extra.iter().map(|(n, b)| (n.to_string(), b.to_vec())));
+    entries
+}
+
+fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_entries(&borrowed)
+}
+
+/// The appliance package with `extra` entries, zipped.
+fn appliance_csar(extra: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_of(&appliance_entries(extra))
+}
+
+/// The errors of the archive `name` and of its entries, as `file: message` with the file
+/// relative to the estate.
+fn archive_errors(estate: &Estate, report: &Report, name: &str) -> Vec<String> {
+    let root = format!("{}/", estate.root().display());
+    report
+        .errors
+        .iter()
+        .filter(|e| e.file.contains(name))
+        .map(|e| {
+            let file = e.file.strip_prefix(&root).unwrap_or(&e.file);
+            let message = e.message.replace(&root, "");
+            match e.line {
+                Some(line) => format!("{file}:{line}: {message}"),
+                None => format!("{file}: {message}"),
+            }
+        })
+        .collect()
+}
+
+fn assert_appliance_assessed(report: &Report, archive: &str) {
+    assert!(
+        report
+            .workloads
+            .iter()
+            .any(|w| w.name == "Legacy SBC/standard" && w.file.contains(archive)),
+        "the package in {archive} was not assessed: {:?}",
+        report.errors
+    );
+}
+
+#[test]
+fn a_csar_zip_bomb_is_refused_by_its_declared_size_and_by_what_it_holds() {
+    let estate = Estate::new();
+    let zeros = vec![b' '; 2 * 1024 * 1024];
+    let bomb = appliance_csar(&[("Definitions/bomb.yaml", &zeros)]);
+    assert!(
+        bomb.len() < 64 * 1024,
+        "deflate squeezes it: {}",
+        bomb.len()
+    );
+    estate.write("bomb.csar", &bomb);
+    // Three entries under the per-entry limit that together exceed it.
+    let third = vec![b'#'; 400 * 1024];
+    estate.write(
+        "heavy.csar",
+        &appliance_csar(&[
+            ("Files/a.yaml", &third),
+            ("Files/b.yaml", &third),
+            ("Files/c.yaml", &third),
+        ]),
+    );
+    // An entry whose headers declare 64 bytes and which inflates to megabytes.
+    let mut liar = appliance_csar(&[("Files/liar.yaml", &zeros)]);
+    patch(&mut liar, "Files/liar.yaml", Field::Size, 64);
+    estate.write("liar.csar", &liar);
+    let report = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            max_file_size: 1024 * 1024,
+            ..ScanOptions::default()
+        },
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "bomb.csar"),
+        [
+            "bomb.csar!/Definitions/bomb.yaml: skipped: 2097152 bytes uncompressed is larger than the 1048576 byte limit (--max-file-size)"
+        ]
+    );
+    // The package beside the bomb is still assessed, as it is in a folder.
+    assert_appliance_assessed(&report, "bomb.csar");
+    assert_eq!(
+        archive_errors(&estate, &report, "heavy.csar"),
+        [
+            "heavy.csar: stopped reading at `Files/c.yaml`: the entries read add up to more than the 1048576 byte limit (--max-file-size), which holds for an archive's entries together"
+        ]
+    );
+    let liar_errors = archive_errors(&estate, &report, "liar.csar");
+    assert_eq!(
+        liar_errors,
+        [
+            "liar.csar!/Files/liar.yaml: cannot read: File is larger than its declared uncompressed size"
+        ]
+    );
+}
+
+#[test]
+fn a_csar_with_a_million_entries_is_refused_before_it_is_parsed() {
+    let estate = Estate::new();
+    let names: Vec<String> = (0..10_001).map(|i| format!("f{i}")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    estate.write("many.csar", &zip_entries(&entries));
+    let report = estate.scan();
+    assert_eq!(
+        archive_errors(&estate, &report, "many.csar"),
+        ["many.csar: the archive lists 10001 entries, more than the 10000 fitscan reads"]
+    );
+}
+
+#[test]
+fn csar_entries_and_imports_that_climb_out_are_never_read() {
+    let estate = Estate::new();
+    // A YAML file beside the archive that a climbing import would reach on disk.
+    estate.write(
+        "secret.yaml",
+        b"tosca_definitions_version: tosca_simple_yaml_1_3\n",
+    );
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let top = std::fs::read_to_string(package.join("Definitions/appliance_top.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(top.contains("  - appliance_types.yaml\n"), "{top}");
+    let mut entries = appliance_entries(&[
+        ("../../etc/passwd.yaml", b"a: 1\n"),
+        ("/etc/hosts.yaml", b"a: 1\n"),
+    ]);
+    for (name, bytes) in &mut entries {
+        if name == "Definitions/appliance_top.yaml" {
+            *bytes = top
+                .replace(
+                    "  - appliance_types.yaml\n",
+                    "  - appliance_types.yaml\n  - ../../secret.yaml\n",
+                )
+                .into_bytes();
+        }
+    }
+    estate.write("climb.csar", &zip_of(&entries));
+    let report = estate.scan();
+    let line = top
+        .lines()
+        .position(|l| l == "  - appliance_types.yaml")
+        .map_or(0, |i| i + 2);
+    assert_eq!(
+        archive_errors(&estate, &report, "climb.csar"),
+        [
+            "climb.csar: entry `../../etc/passwd.yaml` points outside the archive (an absolute path or `..`): never read".to_string(),
+            "climb.csar: entry `/etc/hosts.yaml` points outside the archive (an absolute path or `..`): never read".to_string(),
+            format!("climb.csar!/Definitions/appliance_top.yaml:{line}: import `../../secret.yaml` leaves the CSAR archive; fitscan follows only imports inside it"),
+        ]
+    );
+    assert_appliance_assessed(&report, "climb.csar");
+    // Nothing was written anywhere: the estate holds what the test wrote, no more.
+    let mut files: Vec<String> = std::fs::read_dir(estate.root())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|e| {
+            e.map(|e| e.file_name().to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(files, ["climb.csar", "good.yaml", "secret.yaml"]);
+}
+
+#[test]
+fn csar_entries_that_cannot_be_read_are_named() {
+    let estate = Estate::new();
+    let mut encrypted = appliance_csar(&[("Files/secret.yaml", b"a: 1\n")]);
+    patch(&mut encrypted, "Files/secret.yaml", Field::Flags, 1);
+    estate.write("encrypted.csar", &encrypted);
+    let mut bzip2 = appliance_csar(&[("Files/packed.yaml", b"a: 1\n")]);
+    patch(&mut bzip2, "Files/packed.yaml", Field::Method, 12);
+    estate.write("bzip2.csar", &bzip2);
+    let mut latin1 = appliance_csar(&[("Files/caf\u{e9}.yaml", b"a: 1\n")]);
+    replace(&mut latin1, "caf\u{e9}".as_bytes(), b"caf\xff\xfe");
+    estate.write("latin1.csar", &latin1);
+    let mut twice = appliance_csar(&[("Files/one.yaml", b"a: 1\n"), ("Files/two.yaml", b"b: 2\n")]);
+    replace(&mut twice, b"Files/two.yaml", b"Files/one.yaml");
+    estate.write("twice.csar", &twice);
+    // The same entry under two spellings of its name.
+    estate.write(
+        "spelled-twice.csar",
+        &appliance_csar(&[
+            ("Files/one.yaml", b"a: 1\n"),
+            ("./Files//one.yaml", b"b: 2\n"),
+        ]),
+    );
+    estate.write(
+        "nested.csar",
+        &appliance_csar(&[("Artifacts/inner.csar", &appliance_csar(&[]))]),
+    );
+    let report = estate.scan();
+    assert_eq!(
+        archive_errors(&estate, &report, "encrypted.csar"),
+        [
+            "encrypted.csar!/Files/secret.yaml: encrypted: fitscan takes no passwords, so it is not read"
+        ]
+    );
+    let bzip2_errors = archive_errors(&estate, &report, "bzip2.csar");
+    assert_eq!(
+        bzip2_errors,
+        [
+            "bzip2.csar!/Files/packed.yaml: compressed with Bzip2, which fitscan does not read (only stored and deflate, as SOL004 packages use)"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "latin1.csar"),
+        [
+            "latin1.csar: entry `Files/caf\u{fffd}\u{fffd}.yaml`: its name is not UTF-8, so it is not read"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "/twice.csar"),
+        [
+            "twice.csar: the archive lists an entry name twice: which copy a VNF manager would read is ambiguous, so none is read"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "spelled-twice.csar"),
+        [
+            "spelled-twice.csar!/Files/one.yaml: appears twice in the archive: the first entry is read"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "nested.csar"),
+        [
+            "nested.csar!/Artifacts/inner.csar: an archive inside the archive is not read: unzip the outer one to scan it"
+        ]
+    );
+    for archive in [
+        "encrypted.csar",
+        "bzip2.csar",
+        "latin1.csar",
+        "spelled-twice.csar",
+        "nested.csar",
+    ] {
+        assert_appliance_assessed(&report, archive);
+    }
+}
+
+#[test]
+fn broken_and_malformed_csar_packages() {
+    let estate = Estate::new();
+    let whole = appliance_csar(&[]);
+    estate.write("truncated.csar", &whole[..whole.len() / 2]);
+    estate.write("empty.csar", &zip_entries(&[]));
+    estate.write("garbage.csar", b"PK\x03\x04 not really a zip");
+    let mut meta = appliance_entries(&[]);
+    meta[0].1 = b"TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nCreated-By: vendor\nEntry-Definitions: Definitions/missing.yaml\n".to_vec();
+    estate.write("missing-entry.csar", &zip_of(&meta));
+    let tosca = b"tosca_definitions_version: tosca_simple_yaml_1_3\n";
+    estate.write(
+        "two-roots.csar",
+        &zip_entries(&[("a.yaml", tosca), ("b.yaml", tosca), ("b.mf", b"x\n")]),
+    );
+    let report = estate.scan();
+    let truncated = archive_errors(&estate, &report, "truncated.csar");
+    assert_eq!(truncated.len(), 1, "{truncated:?}");
+    assert!(
+        truncated[0]
+            .starts_with("truncated.csar: not a readable zip archive (truncated or corrupt?): "),
+        "{truncated:?}"
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "empty.csar"),
+        ["empty.csar: an empty archive: no VNF package in it"]
+    );
+    let garbage = archive_errors(&estate, &report, "garbage.csar");
+    assert!(
+        garbage.len() == 1 && garbage[0].starts_with("garbage.csar: not a readable zip archive"),
+        "{garbage:?}"
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "missing-entry.csar"),
+        [
+            "missing-entry.csar!/TOSCA-Metadata/TOSCA.meta:4: Entry-Definitions names `Definitions/missing.yaml` (missing-entry.csar!/Definitions/missing.yaml), which does not exist"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "two-roots.csar"),
+        [
+            "two-roots.csar: no TOSCA-Metadata/TOSCA.meta, and 2 YAML files at the archive's root (a.yaml, b.yaml): SOL004 wants exactly one, the entry definitions; each is read as in an unzipped folder"
+        ]
     );
 }
 

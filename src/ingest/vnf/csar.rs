@@ -42,6 +42,10 @@ enum ArchiveError {
     TooManyEntries(u64),
     #[error("an empty archive: no VNF package in it")]
     Empty,
+    #[error(
+        "the archive lists an entry name twice: which copy a VNF manager would read is ambiguous, so none is read"
+    )]
+    DuplicateNames,
 }
 
 pub struct Csar;
@@ -182,6 +186,9 @@ fn read_archive(
     if zip.is_empty() {
         return Err(ArchiveError::Empty);
     }
+    if zip.has_duplicate_names() {
+        return Err(ArchiveError::DuplicateNames);
+    }
     let member = |name: &str| format!("{}{ENTRY_SEPARATOR}{name}", file.display);
     let (wanted, names) = wanted_entries(&zip, file, &member, out);
     check_package_shape(file, &names, out);
@@ -228,6 +235,11 @@ fn read_archive(
                     ),
                 ));
                 return Ok(());
+            }
+            Err(EntryError::Zip(zip::result::ZipError::Io(e))) => {
+                out.errors
+                    .push(ScanError::input(&display, format!("cannot read: {e}")));
+                continue;
             }
             Err(EntryError::Zip(e)) => {
                 out.errors
@@ -332,6 +344,19 @@ fn wanted_entries<R: Read + Seek>(
             out.errors.push(ScanError::input(
                 &member(&name),
                 "encrypted: fitscan takes no passwords, so it is not read",
+            ));
+            continue;
+        }
+        let method = entry.compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            out.errors.push(ScanError::input(
+                &member(&name),
+                format!(
+                    "compressed with {method}, which fitscan does not read (only stored and deflate, as SOL004 packages use)"
+                ),
             ));
             continue;
         }
