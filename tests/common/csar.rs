@@ -8,8 +8,13 @@ use zip::write::SimpleFileOptions;
 
 /// A zip of `entries` (name, bytes), deflated, in the order given.
 pub fn zip_entries(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_entries_with(entries, zip::CompressionMethod::Deflated)
+}
+
+/// A zip of `entries` compressed with `method` (stored leaves the text as it is).
+pub fn zip_entries_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default().compression_method(method);
     for (name, bytes) in entries {
         zip.start_file(*name, options)
             .unwrap_or_else(|e| panic!("zip {name}: {e}"));
@@ -21,8 +26,13 @@ pub fn zip_entries(entries: &[(&str, &[u8])]) -> Vec<u8> {
         .into_inner()
 }
 
-/// A zip of every file under `dir`, named by its path relative to `dir` with `/`, sorted.
+/// A zip of every file under `dir`, named by its path relative to `dir` with `/`, sorted,
+/// deflated.
 pub fn zip_folder(dir: &Path) -> Vec<u8> {
+    zip_folder_with(dir, zip::CompressionMethod::Deflated)
+}
+
+pub fn zip_folder_with(dir: &Path, method: zip::CompressionMethod) -> Vec<u8> {
     let mut files = Vec::new();
     collect(dir, dir, &mut files);
     files.sort();
@@ -30,7 +40,7 @@ pub fn zip_folder(dir: &Path) -> Vec<u8> {
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
         .collect();
-    zip_entries(&entries)
+    zip_entries_with(&entries, method)
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {

@@ -1,3 +1,4 @@
 //! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test crate uses its part
 
 pub mod csar;
