@@ -366,7 +366,7 @@ fn zips_are_read_when_named_or_when_they_hold_a_package() {
     assert!(
         report["errors"][0]["message"]
             .as_str()
-            .is_some_and(|m| m.starts_with("not a VNF package: no TOSCA-Metadata/TOSCA.meta")),
+            .is_some_and(|m| m.starts_with("not an SOL004 VNF package: expected TOSCA-Metadata/TOSCA.meta or one YAML file at the archive's root")),
         "{report}"
     );
 }

@@ -1259,6 +1259,8 @@ fn broken_and_malformed_csar_packages() {
     let mut meta = appliance_entries(&[]);
     meta[0].1 = b"TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nCreated-By: vendor\nEntry-Definitions: Definitions/missing.yaml\n".to_vec();
     estate.write("missing-entry.csar", &zip_of(&meta));
+    meta[0].1 = b"TOSCA-Meta-File-Version: 1.0\nEntry-Definitions: ../../../etc/passwd\n".to_vec();
+    estate.write("climbing-entry.csar", &zip_of(&meta));
     let tosca = b"tosca_definitions_version: tosca_simple_yaml_1_3\n";
     estate.write(
         "two-roots.csar",
@@ -1285,6 +1287,12 @@ fn broken_and_malformed_csar_packages() {
         archive_errors(&estate, &report, "missing-entry.csar"),
         [
             "missing-entry.csar!/TOSCA-Metadata/TOSCA.meta:4: Entry-Definitions names `Definitions/missing.yaml` (missing-entry.csar!/Definitions/missing.yaml), which does not exist"
+        ]
+    );
+    assert_eq!(
+        archive_errors(&estate, &report, "climbing-entry.csar"),
+        [
+            "climbing-entry.csar!/TOSCA-Metadata/TOSCA.meta:2: Entry-Definitions `../../../etc/passwd` leaves the CSAR archive; it must name a file inside it"
         ]
     );
     assert_eq!(

@@ -384,7 +384,7 @@ fn check_package_shape(file: &SourceFile, names: &[String], out: &mut FileOutput
     let message = match roots.as_slice() {
         [_] => return,
         [] => format!(
-            "not a VNF package: no {TOSCA_META} and no YAML file at the archive's root to be the entry definitions"
+            "not an SOL004 VNF package: expected {TOSCA_META} or one YAML file at the archive's root (the entry definitions); its entries are read as in an unzipped folder"
         ),
         several => format!(
             "no {TOSCA_META}, and {} YAML files at the archive's root ({}): SOL004 wants exactly one, the entry definitions; each is read as in an unzipped folder",
