@@ -119,10 +119,10 @@ fn a_zipped_package_gives_the_same_report_as_its_folder() {
         );
     }
     // The folder of archives, walked, gives the packages of the folder of folders.
-    let walked: Value =
-        serde_json::from_str(&report_json(&[archives.clone()])).unwrap_or_else(|e| panic!("{e}"));
-    let unzipped: Value =
-        serde_json::from_str(&report_json(&[folders.clone()])).unwrap_or_else(|e| panic!("{e}"));
+    let walked: Value = serde_json::from_str(&report_json(std::slice::from_ref(&archives)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let unzipped: Value = serde_json::from_str(&report_json(std::slice::from_ref(&folders)))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(walked["summary"], unzipped["summary"]);
     assert_eq!(walked["summary"]["workloads"], 4, "{walked}");
 }
