@@ -7,7 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::csar::{copy_folder, zip_entries, zip_folder};
+use common::copy_folder;
+use common::csar::{zip_entries, zip_folder};
 use fitscan::{ScanOptions, scan};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -145,6 +146,10 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+fn array(value: &Value) -> Vec<Value> {
+    value.as_array().cloned().unwrap_or_default()
+}
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
@@ -186,10 +191,7 @@ fn findings_inside_an_archive_name_the_entry_and_line_in_every_format() {
     );
     assert_eq!(code, 0, "{stderr}");
     let report = json(&stdout);
-    let findings = report["workloads"][0]["findings"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let findings = array(&report["workloads"][0]["findings"]);
     let vnf009 = findings
         .iter()
         .find(|f| f["rule"] == "VNF009")
@@ -213,10 +215,7 @@ fn findings_inside_an_archive_name_the_entry_and_line_in_every_format() {
         "{junit}"
     );
     let sarif = json(&read(&dir.path().join("out.sarif")));
-    let results = sarif["runs"][0]["results"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let results = array(&sarif["runs"][0]["results"]);
     let location = results
         .iter()
         .find(|r| r["ruleId"] == "VNF009")

@@ -933,25 +933,12 @@ fn workbooks_that_are_empty_or_not_workbooks() {
 // ---------------------------------------------------------------------------------------
 // VNF packages
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read_dir: {e}")) {
-        let entry = entry.unwrap_or_else(|e| panic!("entry: {e}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy: {e}"));
-        }
-    }
-}
-
 #[test]
 fn a_vnf_package_importing_itself_or_in_a_cycle() {
     let estate = Estate::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/cloud");
     let package = estate.path("upf");
-    copy_dir(&fixture, &package);
+    common::copy_folder(&fixture, &package);
     let top = package.join("Definitions/cloud_top.yaml");
     let text = std::fs::read_to_string(&top).unwrap_or_else(|e| panic!("read: {e}"));
     std::fs::write(
@@ -1039,6 +1026,17 @@ fn archive_errors(estate: &Estate, report: &Report, name: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Each archive's errors are exactly the ones given.
+fn assert_archive_errors(estate: &Estate, report: &Report, expected: &[(&str, &[&str])]) {
+    for (archive, errors) in expected {
+        assert_eq!(
+            archive_errors(estate, report, archive),
+            *errors,
+            "{archive}"
+        );
+    }
 }
 
 fn assert_appliance_assessed(report: &Report, archive: &str) {
@@ -1201,42 +1199,47 @@ fn csar_entries_that_cannot_be_read_are_named() {
         &appliance_csar(&[("Artifacts/inner.csar", &appliance_csar(&[]))]),
     );
     let report = estate.scan();
-    assert_eq!(
-        archive_errors(&estate, &report, "encrypted.csar"),
-        [
-            "encrypted.csar!/Files/secret.yaml: encrypted: fitscan takes no passwords, so it is not read"
-        ]
-    );
-    let bzip2_errors = archive_errors(&estate, &report, "bzip2.csar");
-    assert_eq!(
-        bzip2_errors,
-        [
-            "bzip2.csar!/Files/packed.yaml: compressed with Bzip2, which fitscan does not read (only stored and deflate, as SOL004 packages use)"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "latin1.csar"),
-        [
-            "latin1.csar: entry `Files/caf\u{fffd}\u{fffd}.yaml`: its name is not UTF-8, so it is not read"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "/twice.csar"),
-        [
-            "twice.csar: the archive lists an entry name twice: which copy a VNF manager would read is ambiguous, so none is read"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "spelled-twice.csar"),
-        [
-            "spelled-twice.csar!/Files/one.yaml: appears twice in the archive: the first entry is read"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "nested.csar"),
-        [
-            "nested.csar!/Artifacts/inner.csar: an archive inside the archive is not read: unzip the outer one to scan it"
-        ]
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "encrypted.csar",
+                &[
+                    "encrypted.csar!/Files/secret.yaml: encrypted: fitscan takes no passwords, so it is not read",
+                ],
+            ),
+            (
+                "bzip2.csar",
+                &[
+                    "bzip2.csar!/Files/packed.yaml: compressed with Bzip2, which fitscan does not read (only stored and deflate, as SOL004 packages use)",
+                ],
+            ),
+            (
+                "latin1.csar",
+                &[
+                    "latin1.csar: entry `Files/caf\u{fffd}\u{fffd}.yaml`: its name is not UTF-8, so it is not read",
+                ],
+            ),
+            (
+                "/twice.csar",
+                &[
+                    "twice.csar: the archive lists an entry name twice: which copy a VNF manager would read is ambiguous, so none is read",
+                ],
+            ),
+            (
+                "spelled-twice.csar",
+                &[
+                    "spelled-twice.csar!/Files/one.yaml: appears twice in the archive: the first entry is read",
+                ],
+            ),
+            (
+                "nested.csar",
+                &[
+                    "nested.csar!/Artifacts/inner.csar: an archive inside the archive is not read: unzip the outer one to scan it",
+                ],
+            ),
+        ],
     );
     for archive in [
         "encrypted.csar",
@@ -1274,32 +1277,38 @@ fn broken_and_malformed_csar_packages() {
             .starts_with("truncated.csar: not a readable zip archive (truncated or corrupt?): "),
         "{truncated:?}"
     );
-    assert_eq!(
-        archive_errors(&estate, &report, "empty.csar"),
-        ["empty.csar: an empty archive: no VNF package in it"]
-    );
     let garbage = archive_errors(&estate, &report, "garbage.csar");
     assert!(
         garbage.len() == 1 && garbage[0].starts_with("garbage.csar: not a readable zip archive"),
         "{garbage:?}"
     );
-    assert_eq!(
-        archive_errors(&estate, &report, "missing-entry.csar"),
-        [
-            "missing-entry.csar!/TOSCA-Metadata/TOSCA.meta:4: Entry-Definitions names `Definitions/missing.yaml` (missing-entry.csar!/Definitions/missing.yaml), which does not exist"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "climbing-entry.csar"),
-        [
-            "climbing-entry.csar!/TOSCA-Metadata/TOSCA.meta:2: Entry-Definitions `../../../etc/passwd` leaves the CSAR archive; it must name a file inside it"
-        ]
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "two-roots.csar"),
-        [
-            "two-roots.csar: no TOSCA-Metadata/TOSCA.meta, and 2 YAML files at the archive's root (a.yaml, b.yaml): SOL004 wants exactly one, the entry definitions; each is read as in an unzipped folder"
-        ]
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "empty.csar",
+                &["empty.csar: an empty archive: no VNF package in it"],
+            ),
+            (
+                "missing-entry.csar",
+                &[
+                    "missing-entry.csar!/TOSCA-Metadata/TOSCA.meta:4: Entry-Definitions names `Definitions/missing.yaml` (missing-entry.csar!/Definitions/missing.yaml), which does not exist",
+                ],
+            ),
+            (
+                "climbing-entry.csar",
+                &[
+                    "climbing-entry.csar!/TOSCA-Metadata/TOSCA.meta:2: Entry-Definitions `../../../etc/passwd` leaves the CSAR archive; it must name a file inside it",
+                ],
+            ),
+            (
+                "two-roots.csar",
+                &[
+                    "two-roots.csar: no TOSCA-Metadata/TOSCA.meta, and 2 YAML files at the archive's root (a.yaml, b.yaml): SOL004 wants exactly one, the entry definitions; each is read as in an unzipped folder",
+                ],
+            ),
+        ],
     );
 }
 
