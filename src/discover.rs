@@ -205,7 +205,7 @@ fn display_path(path: &Path) -> String {
 
 /// Opens a file without ever blocking: a FIFO named on the command line (or one that
 /// replaced a regular file since the walk) would otherwise wait for a writer forever.
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

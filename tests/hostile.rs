@@ -148,6 +148,12 @@ fn a_fifo_is_passed_over_when_walked_and_refused_when_named_never_read() {
         .status()
         .unwrap_or_else(|e| panic!("mkfifo: {e}"));
     assert!(made.success());
+    // A walked `.zip` is looked into before it is read: that look never blocks either.
+    let made = std::process::Command::new("mkfifo")
+        .arg(estate.path("pipe.zip"))
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+    assert!(made.success());
     // Walked: skipped silently, the scan ends.
     let report = estate.scan();
     assert!(report.errors.is_empty(), "{:?}", report.errors);

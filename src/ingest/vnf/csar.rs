@@ -74,8 +74,10 @@ impl Input for Csar {
         if name.as_deref().is_some_and(is_csar_name) {
             return true;
         }
-        std::fs::File::open(path)
+        // Opened as every file is (a FIFO that replaced the file since the walk never blocks).
+        crate::discover::open_nonblocking(path)
             .ok()
+            .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
             .is_some_and(|f| holds_tosca_meta(std::io::BufReader::new(f)))
     }
 
