@@ -242,6 +242,18 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
     if !meta.is_file() {
         return not_regular();
     }
+    if ingest::reads_in_place(&c.path) {
+        // An archive: its kind reads the directory and the entries it needs from the file,
+        // so neither the archive's size nor memory limits what it may carry (VM images).
+        return Ok(Some(SourceFile {
+            path: c.path.clone(),
+            display: Arc::from(c.display.as_str()),
+            bytes: Vec::new(),
+            explicit: c.explicit,
+            archive: None,
+            in_place: true,
+        }));
+    }
     if meta.len() > max_size {
         return Err(ScanError::input(
             &c.display,
@@ -269,5 +281,6 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
         bytes: crate::source::utf16_to_utf8(bytes),
         explicit: c.explicit,
         archive: None,
+        in_place: false,
     }))
 }

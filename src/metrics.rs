@@ -230,6 +230,7 @@ pub fn load(paths: &[PathBuf], want: f64) -> Result<(Metrics, Vec<ScanError>), E
             bytes,
             explicit: true,
             archive: None,
+            in_place: false,
         };
         let text = crate::ingest::tabular::decode(&source);
         let records = parse(&display, &text, want, &mut errors)?;

@@ -17,6 +17,9 @@ pub struct SourceFile {
     /// For an entry of an archive (a CSAR), the archive's path: `path` lies under it and
     /// names no file on disk, so nothing about this file (its imports) is looked up there.
     pub archive: Option<Arc<Path>>,
+    /// Its bytes were not read (`bytes` is empty): the kind that claims it reads it from
+    /// `path` in place (an archive, of which only the directory and a few entries are read).
+    pub in_place: bool,
 }
 
 impl SourceFile {
@@ -27,6 +30,7 @@ impl SourceFile {
             bytes: text.as_bytes().to_vec(),
             explicit: true,
             archive: None,
+            in_place: false,
         }
     }
 
@@ -150,6 +154,7 @@ mod tests {
             bytes: b"\xEF\xBB\xBFa: 1\n".to_vec(),
             explicit: true,
             archive: None,
+            in_place: false,
         };
         assert_eq!(f.text().ok(), Some("a: 1\n"));
         let bad = SourceFile {

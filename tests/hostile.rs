@@ -1112,6 +1112,31 @@ fn a_csar_zip_bomb_is_refused_by_its_declared_size_and_by_what_it_holds() {
 }
 
 #[test]
+fn a_csar_carrying_an_image_larger_than_the_file_limit_is_read_in_place() {
+    let estate = Estate::new();
+    // 3 MiB that do not compress, as a VM image does not.
+    let mut state: u32 = 1;
+    let image: Vec<u8> = (0..3 * 1024 * 1024)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        })
+        .collect();
+    let archive = appliance_csar(&[("Artifacts/Images/sbc.qcow2", &image)]);
+    assert!(archive.len() > 3 * 1024 * 1024);
+    estate.write("sbc.csar", &archive);
+    let report = estate.scan_with(
+        &[estate.root().to_path_buf()],
+        ScanOptions {
+            max_file_size: 1024 * 1024,
+            ..ScanOptions::default()
+        },
+    );
+    assert_archive_errors(&estate, &report, &[("sbc.csar", &[])]);
+    assert_appliance_assessed(&report, "sbc.csar");
+}
+
+#[test]
 fn a_csar_with_a_million_entries_is_refused_before_it_is_parsed() {
     let estate = Estate::new();
     let names: Vec<String> = (0..10_001).map(|i| format!("f{i}")).collect();

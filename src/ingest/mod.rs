@@ -77,6 +77,12 @@ pub trait Input: Sync + Send {
     fn worth_reading_walked(&self, _path: &Path) -> bool {
         true
     }
+    /// Whether this kind reads a file with this name (one it wants) from disk itself, in
+    /// place, instead of from bytes read beforehand: an archive, of which only the directory
+    /// and the entries needed are read, whatever its size.
+    fn reads_in_place(&self, _name: &str) -> bool {
+        false
+    }
     /// Whether this kind reads the whole file (called for files whose name it wants).
     fn claims_file(&self, _file: &SourceFile) -> bool {
         false
@@ -154,6 +160,17 @@ pub(crate) fn is_yaml_name(name: &str) -> bool {
 /// Whether a file with this name is worth reading at all (by name alone).
 pub fn is_candidate(name: &str) -> bool {
     is_yaml_name(name) || inputs().iter().any(|i| i.wants_file_name(name))
+}
+
+/// Whether the kind that wants this file reads it in place (see [`Input::reads_in_place`]).
+pub fn reads_in_place(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    inputs()
+        .iter()
+        .any(|i| i.wants_file_name(&name) && i.reads_in_place(&name))
 }
 
 /// Whether a file found by walking is worth reading: by name, then by the cheap look at the

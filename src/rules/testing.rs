@@ -491,6 +491,7 @@ fn fixture_text(case: &Case, display: &str) -> Option<String> {
         bytes,
         explicit: true,
         archive: None,
+        in_place: false,
     };
     if file.looks_binary() {
         return None;
@@ -594,6 +595,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                 bytes,
                 explicit: true,
                 archive: None,
+                in_place: false,
             });
         }
     }

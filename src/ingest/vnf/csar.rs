@@ -1,7 +1,10 @@
 //! ETSI NFV-SOL 004 VNF packages delivered as CSAR archives (zip files).
 //!
-//! An archive is read in memory and never extracted: each entry that a scan of the unzipped
-//! folder would read (YAML/JSON, `TOSCA.meta`, ...) becomes a [`SourceFile`] displayed as
+//! An archive is never extracted: it is read in place from disk (only its central directory
+//! and the entries wanted, so VM images inside cost nothing and the archive's own size is not
+//! limited), or from memory when it comes as bytes. Each entry that a scan of the unzipped
+//! folder would read (YAML/JSON, `TOSCA.meta`, ...) is decompressed into memory and becomes a
+//! [`SourceFile`] displayed as
 //! `ARCHIVE!/ENTRY` (`packages/vfw.csar!/Definitions/vfw_df.yaml`) and is ingested exactly as
 //! the walk would ingest it, so that a package gives the same workloads, findings and lines
 //! zipped or not. Its path lies under the archive's path, where nothing exists on disk, and
@@ -14,7 +17,7 @@
 //! that climb out of the archive, encrypted entries, compression methods other than stored
 //! and deflate, and archives inside the archive are reported, never read.
 
-use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,6 +39,8 @@ const TOSCA_META: &str = "TOSCA-Metadata/TOSCA.meta";
 /// What makes an archive unreadable as a whole.
 #[derive(Debug, thiserror::Error)]
 enum ArchiveError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
     #[error("not a readable zip archive (truncated or corrupt?): {0}")]
     Unreadable(zip::result::ZipError),
     #[error("the archive lists {0} entries, more than the {MAX_ENTRIES} fitscan reads")]
@@ -67,6 +72,12 @@ impl Input for Csar {
         is_csar_name(name) || is_zip_name(name)
     }
 
+    /// Vendors ship images (gigabytes) in their packages: only the central directory and the
+    /// descriptors are read, never the whole archive.
+    fn reads_in_place(&self, _name: &str) -> bool {
+        true
+    }
+
     /// A `.zip` found by walking is read only when its central directory lists a
     /// `TOSCA.meta`: other zips (releases, backups) are passed over without being read.
     fn worth_reading_walked(&self, path: &Path) -> bool {
@@ -74,18 +85,13 @@ impl Input for Csar {
         if name.as_deref().is_some_and(is_csar_name) {
             return true;
         }
-        // Opened as every file is (a FIFO that replaced the file since the walk never blocks).
-        crate::discover::open_nonblocking(path)
-            .ok()
-            .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
-            .is_some_and(|f| holds_tosca_meta(std::io::BufReader::new(f)))
+        open_regular_file(path).is_ok_and(holds_tosca_meta)
     }
 
     fn claims_file(&self, file: &SourceFile) -> bool {
         let name = file.file_name();
         is_csar_name(name)
-            || (is_zip_name(name)
-                && (file.explicit || holds_tosca_meta(Cursor::new(file.bytes.as_slice()))))
+            || (is_zip_name(name) && (file.explicit || open(file).is_ok_and(holds_tosca_meta)))
     }
 
     fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
@@ -94,6 +100,31 @@ impl Input for Csar {
                 .push(ScanError::input(&file.display, e.to_string()));
         }
     }
+}
+
+/// Read and Seek, for an archive in memory or on disk.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// The archive: its bytes in memory, or the file itself when it is read in place.
+fn open(file: &SourceFile) -> std::io::Result<Box<dyn ReadSeek + '_>> {
+    if file.in_place {
+        Ok(Box::new(open_regular_file(&file.path)?))
+    } else {
+        Ok(Box::new(Cursor::new(file.bytes.as_slice())))
+    }
+}
+
+/// Opened as every input is: without blocking (a FIFO that replaced the file since it was
+/// found), and only if it is still a regular file.
+fn open_regular_file(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
+    let file = crate::discover::open_nonblocking(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device is never read)",
+        ));
+    }
+    Ok(BufReader::new(file))
 }
 
 /// Whether the archive's central directory lists `TOSCA-Metadata/TOSCA.meta` (no entry is
@@ -177,11 +208,11 @@ fn read_archive(
     ctx: &IngestContext,
     out: &mut FileOutput,
 ) -> Result<(), ArchiveError> {
-    let mut cursor = Cursor::new(file.bytes.as_slice());
-    if let Some(n) = declared_entries(&mut cursor).filter(|n| *n > MAX_ENTRIES) {
+    let mut reader = open(file)?;
+    if let Some(n) = declared_entries(&mut reader).filter(|n| *n > MAX_ENTRIES) {
         return Err(ArchiveError::TooManyEntries(n));
     }
-    let mut zip = zip::ZipArchive::new(cursor).map_err(ArchiveError::Unreadable)?;
+    let mut zip = zip::ZipArchive::new(reader).map_err(ArchiveError::Unreadable)?;
     if zip.len() as u64 > MAX_ENTRIES {
         return Err(ArchiveError::TooManyEntries(zip.len() as u64));
     }
@@ -259,6 +290,7 @@ fn read_archive(
             bytes: source::utf16_to_utf8(bytes),
             explicit: false,
             archive: Some(Arc::clone(&root)),
+            in_place: false,
         };
         let read = ingest::ingest(&source, ctx);
         recognised |= read.recognised;
