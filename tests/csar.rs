@@ -326,6 +326,10 @@ fn zips_are_read_when_named_or_when_they_hold_a_package() {
     let dir = tempdir();
     let package = zip_folder(&Path::new(REPO).join("rules/fixtures/vnf/appliance"));
     write(&dir.path().join("vendor/sbc.zip"), &package);
+    // Another vendor's tool writes the metadata folder in lower case.
+    let mut lower = package.clone();
+    common::csar::replace(&mut lower, b"TOSCA-Metadata/", b"tosca-metadata/");
+    write(&dir.path().join("vendor/upper/LOWER.ZIP"), &lower);
     write(
         &dir.path().join("vendor/release-notes.zip"),
         &zip_entries(&[
@@ -340,11 +344,17 @@ fn zips_are_read_when_named_or_when_they_hold_a_package() {
     );
     let report = json(&stdout);
     assert_eq!(report["errors"], serde_json::json!([]));
+    let files: Vec<&str> = report["workloads"]
+        .as_array()
+        .map(|ws| ws.iter().filter_map(|w| w["file"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(
-        report["workloads"][0]["file"],
-        "vendor/sbc.zip!/Definitions/appliance_top.yaml"
+        files,
+        [
+            "vendor/sbc.zip!/Definitions/appliance_top.yaml",
+            "vendor/upper/LOWER.ZIP!/Definitions/appliance_top.yaml"
+        ]
     );
-    assert_eq!(report["summary"]["workloads"], 1);
     // Named: read as a package, and an error saying what was expected.
     let (_, stdout, _) = run(
         dir.path(),

@@ -133,8 +133,11 @@ fn holds_tosca_meta<R: Read + Seek>(mut reader: R) -> bool {
     if declared_entries(&mut reader).is_none_or(|n| n > MAX_ENTRIES) {
         return false;
     }
-    zip::ZipArchive::new(reader)
-        .is_ok_and(|zip| zip.file_names().flatten().any(|n| n == TOSCA_META))
+    zip::ZipArchive::new(reader).is_ok_and(|zip| {
+        zip.file_names()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(TOSCA_META))
+    })
 }
 
 /// The number of entries the end of central directory record declares (its ZIP64 record's
@@ -407,7 +410,7 @@ fn wanted_entries<R: Read + Seek>(
 /// YAML file at the archive's root. Anything else is reported; the entries are still read,
 /// as in an unzipped folder.
 fn check_package_shape(file: &SourceFile, names: &[String], out: &mut FileOutput) {
-    if names.iter().any(|n| n == TOSCA_META) {
+    if names.iter().any(|n| n.eq_ignore_ascii_case(TOSCA_META)) {
         return;
     }
     let roots: Vec<&str> = names
