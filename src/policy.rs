@@ -12,13 +12,12 @@ use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::ingest::vnf::csar::ENTRY_SEPARATOR;
-
 use crate::model::{
     Finding, Location, Severity, Suppression, SuppressionOrigin, SuppressionRef,
     UNUSED_SUPPRESSION_RULE, UnusedSuppression, Workload,
 };
 use crate::rules::{Rule, RuleSet};
+use crate::source::ENTRY_SEPARATOR;
 
 /// A policy mistake: names the file (the config), line, column and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

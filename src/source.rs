@@ -6,6 +6,10 @@ use std::sync::Arc;
 
 use crate::model::ScanError;
 
+/// Between an archive's path and an entry's path in every location a report shows:
+/// `packages/vfw.csar!/Definitions/vfw_df.yaml` (as in Java's `jar:` URLs).
+pub const ENTRY_SEPARATOR: &str = "!/";
+
 /// One input file. `display` is the path as the user gave it (or as found under it).
 #[derive(Debug, Clone)]
 pub struct SourceFile {

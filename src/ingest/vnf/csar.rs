@@ -23,15 +23,11 @@ use std::sync::Arc;
 
 use crate::ingest::{self, FileOutput, IngestContext, Input};
 use crate::model::ScanError;
-use crate::source::{self, SourceFile};
+use crate::source::{self, ENTRY_SEPARATOR, SourceFile};
 
 /// Entries an archive may list. A package holds tens to a few hundred files (a CNF's Helm
 /// charts); a hostile one lists millions of empty entries to exhaust memory.
 pub const MAX_ENTRIES: u64 = 10_000;
-
-/// Between an archive's path and an entry's path in every location a report shows:
-/// `packages/vfw.csar!/Definitions/vfw_df.yaml` (as in Java's `jar:` URLs).
-pub const ENTRY_SEPARATOR: &str = "!/";
 
 /// Where SOL004 puts the metadata naming the entry definitions.
 const TOSCA_META: &str = "TOSCA-Metadata/TOSCA.meta";
