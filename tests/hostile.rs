@@ -1175,7 +1175,19 @@ fn csar_entries_and_imports_that_climb_out_are_never_read() {
                 .into_bytes();
         }
     }
-    estate.write("climb.csar", &zip_of(&entries));
+    // A link entry: never followed (as in a walk) nor read as a file, which its target
+    // text, were it read as YAML, would show by a parse error.
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    estate.write(
+        "climb.csar",
+        &common::csar::zip_entries_and_links(
+            &borrowed,
+            &[("Definitions/host.yaml", "tosca_definitions_version: [")],
+        ),
+    );
     let report = estate.scan();
     let line = top
         .lines()

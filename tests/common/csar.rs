@@ -8,11 +8,24 @@ use zip::write::SimpleFileOptions;
 
 /// A zip of `entries` (name, bytes), deflated, in the order given.
 pub fn zip_entries(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    zip_entries_with(entries, zip::CompressionMethod::Deflated)
+    write_zip(entries, &[], zip::CompressionMethod::Deflated)
 }
 
 /// A zip of `entries` compressed with `method` (stored leaves the text as it is).
 pub fn zip_entries_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+    write_zip(entries, &[], method)
+}
+
+/// A zip of `entries`, deflated, then symbolic links `(name, target)`.
+pub fn zip_entries_and_links(entries: &[(&str, &[u8])], links: &[(&str, &str)]) -> Vec<u8> {
+    write_zip(entries, links, zip::CompressionMethod::Deflated)
+}
+
+fn write_zip(
+    entries: &[(&str, &[u8])],
+    links: &[(&str, &str)],
+    method: zip::CompressionMethod,
+) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(method);
     for (name, bytes) in entries {
@@ -20,6 +33,10 @@ pub fn zip_entries_with(entries: &[(&str, &[u8])], method: zip::CompressionMetho
             .unwrap_or_else(|e| panic!("zip {name}: {e}"));
         zip.write_all(bytes)
             .unwrap_or_else(|e| panic!("zip {name}: {e}"));
+    }
+    for (name, target) in links {
+        zip.add_symlink(*name, *target, options)
+            .unwrap_or_else(|e| panic!("zip link {name}: {e}"));
     }
     zip.finish()
         .unwrap_or_else(|e| panic!("zip: {e}"))
