@@ -62,6 +62,17 @@ impl Estate {
         self.scan_with(&[self.root().to_path_buf()], ScanOptions::default())
     }
 
+    /// Scans the whole folder with `--max-file-size max_file_size`.
+    fn scan_limited(&self, max_file_size: u64) -> Report {
+        self.scan_with(
+            &[self.root().to_path_buf()],
+            ScanOptions {
+                max_file_size,
+                ..ScanOptions::default()
+            },
+        )
+    }
+
     /// Scans the good VM and `name`, both named as on a command line.
     fn scan_named(&self, name: &str) -> Report {
         self.scan_with(
@@ -264,13 +275,7 @@ fn files_over_the_size_limit_are_skipped_with_an_error() {
     let mut big = GOOD_VM.replace("good", "big");
     big.push_str(&"# padding\n".repeat(200));
     estate.write("big.yaml", big.as_bytes());
-    let report = estate.scan_with(
-        &[estate.root().to_path_buf()],
-        ScanOptions {
-            max_file_size: 1024,
-            ..ScanOptions::default()
-        },
-    );
+    let report = estate.scan_limited(1024);
     let (line, message, rule) = only_error(&report, &estate.shown("big.yaml"));
     assert_eq!(line, None);
     assert_eq!(
@@ -1081,34 +1086,33 @@ fn a_csar_zip_bomb_is_refused_by_its_declared_size_and_by_what_it_holds() {
     let mut liar = appliance_csar(&[("Files/liar.yaml", &zeros)]);
     patch(&mut liar, "Files/liar.yaml", Field::Size, 64);
     estate.write("liar.csar", &liar);
-    let report = estate.scan_with(
-        &[estate.root().to_path_buf()],
-        ScanOptions {
-            max_file_size: 1024 * 1024,
-            ..ScanOptions::default()
-        },
-    );
-    assert_eq!(
-        archive_errors(&estate, &report, "bomb.csar"),
-        [
-            "bomb.csar!/Definitions/bomb.yaml: skipped: 2097152 bytes uncompressed is larger than the 1048576 byte limit (--max-file-size)"
-        ]
+    let report = estate.scan_limited(1024 * 1024);
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "bomb.csar",
+                &[
+                    "bomb.csar!/Definitions/bomb.yaml: skipped: 2097152 bytes uncompressed is larger than the 1048576 byte limit (--max-file-size)",
+                ],
+            ),
+            (
+                "heavy.csar",
+                &[
+                    "heavy.csar: stopped reading at `Files/c.yaml`: the entries read add up to more than the 1048576 byte limit (--max-file-size), which holds for an archive's entries together",
+                ],
+            ),
+            (
+                "liar.csar",
+                &[
+                    "liar.csar!/Files/liar.yaml: cannot read: File is larger than its declared uncompressed size",
+                ],
+            ),
+        ],
     );
     // The package beside the bomb is still assessed, as it is in a folder.
     assert_appliance_assessed(&report, "bomb.csar");
-    assert_eq!(
-        archive_errors(&estate, &report, "heavy.csar"),
-        [
-            "heavy.csar: stopped reading at `Files/c.yaml`: the entries read add up to more than the 1048576 byte limit (--max-file-size), which holds for an archive's entries together"
-        ]
-    );
-    let liar_errors = archive_errors(&estate, &report, "liar.csar");
-    assert_eq!(
-        liar_errors,
-        [
-            "liar.csar!/Files/liar.yaml: cannot read: File is larger than its declared uncompressed size"
-        ]
-    );
 }
 
 #[test]
@@ -1125,13 +1129,7 @@ fn a_csar_carrying_an_image_larger_than_the_file_limit_is_read_in_place() {
     let archive = appliance_csar(&[("Artifacts/Images/sbc.qcow2", &image)]);
     assert!(archive.len() > 3 * 1024 * 1024);
     estate.write("sbc.csar", &archive);
-    let report = estate.scan_with(
-        &[estate.root().to_path_buf()],
-        ScanOptions {
-            max_file_size: 1024 * 1024,
-            ..ScanOptions::default()
-        },
-    );
+    let report = estate.scan_limited(1024 * 1024);
     assert_archive_errors(&estate, &report, &[("sbc.csar", &[])]);
     assert_appliance_assessed(&report, "sbc.csar");
 }
