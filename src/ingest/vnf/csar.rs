@@ -291,7 +291,18 @@ fn read_archive(
             archive: Some(Arc::clone(&root)),
             in_place: false,
         };
-        let read = ingest::ingest(&source, ctx);
+        // Guarded per entry, as the scan guards each file: a bug in one reader costs that
+        // entry, not the rest of the package.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ingest::ingest(&source, ctx)
+        }))
+        .unwrap_or_else(|_| FileOutput {
+            errors: vec![ScanError::input(
+                &source.display,
+                "internal error while reading this entry (a bug in fitscan, please report it with the archive)",
+            )],
+            ..FileOutput::default()
+        });
         recognised |= read.recognised;
         out.workloads.extend(read.workloads);
         out.objects.extend(read.objects);
