@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=..
 corpus=corpus
-mkdir -p "$corpus"/{yaml,manifests,dockerfile,csv,xlsx,ovf,metrics,policy,scan,dotenv}
+mkdir -p "$corpus"/{yaml,manifests,dockerfile,csv,xlsx,ovf,metrics,policy,scan,csar,dotenv}
 n=0
 add() { # target file [prefix byte]
   n=$((n + 1))
@@ -33,4 +33,24 @@ while IFS= read -r f; do add policy "$f"; done < <(find "$root/rules" -maxdepth 
 add xlsx "$corpus/RVTools_export_all.xlsx"
 add scan "$corpus/RVTools_export_all.xlsx" 8
 rm "$corpus/RVTools_export_all.xlsx"
+# Nor a CSAR: zip each SOL001 package folder (the ones with a TOSCA.meta), stored and deflated.
+while IFS= read -r meta; do
+  pkg="$(cd "$(dirname "$meta")/.." && pwd)"
+  for level in 0 9; do
+    out="$PWD/$corpus/package.csar"
+    (cd "$pkg" && python3 - "$out" "$level" <<'PY'
+import os, sys, zipfile
+out, level = sys.argv[1], int(sys.argv[2])
+method = zipfile.ZIP_STORED if level == 0 else zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(out, "w", method) as z:
+    for d, _, files in sorted(os.walk(".")):
+        for f in sorted(files):
+            z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), "."))
+PY
+    )
+    add csar "$corpus/package.csar"
+    add scan "$corpus/package.csar" 10
+    rm "$corpus/package.csar"
+  done
+done < <(find "$root/rules/fixtures" "$root/samples" -name TOSCA.meta)
 echo "seeded $n inputs under fuzz/$corpus"

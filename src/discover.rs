@@ -121,7 +121,7 @@ impl ParallelVisitor for Collector<'_> {
                 // Symbolic links (when not followed), FIFOs, sockets and devices are passed
                 // over: only regular files are read.
                 if entry.file_type().is_some_and(|t| t.is_file())
-                    && ingest::is_candidate(&entry.file_name().to_string_lossy())
+                    && ingest::is_walked_candidate(entry.path())
                 {
                     let path = entry.into_path();
                     self.local.candidates.push(Candidate {
@@ -205,7 +205,7 @@ fn display_path(path: &Path) -> String {
 
 /// Opens a file without ever blocking: a FIFO named on the command line (or one that
 /// replaced a regular file since the walk) would otherwise wait for a writer forever.
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -242,6 +242,18 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
     if !meta.is_file() {
         return not_regular();
     }
+    if ingest::reads_in_place(&c.path) {
+        // An archive: its kind reads the directory and the entries it needs from the file,
+        // so neither the archive's size nor memory limits what it may carry (VM images).
+        return Ok(Some(SourceFile {
+            path: c.path.clone(),
+            display: Arc::from(c.display.as_str()),
+            bytes: Vec::new(),
+            explicit: c.explicit,
+            archive: None,
+            in_place: true,
+        }));
+    }
     if meta.len() > max_size {
         return Err(ScanError::input(
             &c.display,
@@ -268,5 +280,7 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
         display: Arc::from(c.display.as_str()),
         bytes: crate::source::utf16_to_utf8(bytes),
         explicit: c.explicit,
+        archive: None,
+        in_place: false,
     }))
 }

@@ -21,8 +21,9 @@ use fitscan::rules::{describe, docs, facts, loader, testing};
     version,
     about = "Assess an estate of workloads: platform generation, phase, roadmap and right-sizing",
     long_about = "fitscan reads VM specs, Dockerfiles, Kubernetes manifests, Compose files and VNF \
-descriptors and says, for every workload, which platform generation it runs on (1 mainframe, \
-2 client-server, 3 cloud-native), whether it is unchanged, optimised or purpose-built there, \
+descriptors (package folders or CSAR archives) and says, for every workload, which platform \
+generation it runs on (1 mainframe, 2 client-server, 3 cloud-native), whether it is \
+unchanged, optimised or purpose-built there, \
 what to change to reach the next phase, and how to right-size it.\n\n\
 Settings come from the command line, then `.fitscan.yaml` (found by walking up from the \
 working directory, or --config), then the defaults.\n\n\

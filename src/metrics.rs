@@ -229,6 +229,8 @@ pub fn load(paths: &[PathBuf], want: f64) -> Result<(Metrics, Vec<ScanError>), E
             display: Arc::clone(&display),
             bytes,
             explicit: true,
+            archive: None,
+            in_place: false,
         };
         let text = crate::ingest::tabular::decode(&source);
         let records = parse(&display, &text, want, &mut errors)?;

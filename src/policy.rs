@@ -17,6 +17,7 @@ use crate::model::{
     UNUSED_SUPPRESSION_RULE, UnusedSuppression, Workload,
 };
 use crate::rules::{Rule, RuleSet};
+use crate::source::ENTRY_SEPARATOR;
 
 /// A policy mistake: names the file (the config), line, column and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -225,16 +226,21 @@ impl Policy {
         Ok((RuleSet::new(kept), applied))
     }
 
-    /// The per-path ignores whose patterns cover `file` (a path as displayed).
+    /// The per-path ignores whose patterns cover `file` (a path as displayed). A file inside
+    /// an archive (`pkg.csar!/Definitions/df.yaml`) is also matched as if the archive were
+    /// its folder, so that a pattern naming the archive covers everything in it.
     fn path_ignores_for(&self, file: &str) -> Vec<usize> {
         if self.path_ignores.is_empty() {
             return Vec::new();
         }
         let absolute = normalise(&self.cwd.join(file));
+        let as_folder = file
+            .contains(ENTRY_SEPARATOR)
+            .then(|| normalise(&self.cwd.join(file.replacen(ENTRY_SEPARATOR, "/", 1))));
         self.path_ignores
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.covers(&absolute))
+            .filter(|(_, p)| p.covers(&absolute) || as_folder.as_ref().is_some_and(|f| p.covers(f)))
             .map(|(i, _)| i)
             .collect()
     }

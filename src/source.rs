@@ -1,10 +1,14 @@
 //! A file as read from disk, its text, and the one line table per file that turns byte
 //! offsets into line numbers when a finding is printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::model::ScanError;
+
+/// Between an archive's path and an entry's path in every location a report shows:
+/// `packages/vfw.csar!/Definitions/vfw_df.yaml` (as in Java's `jar:` URLs).
+pub const ENTRY_SEPARATOR: &str = "!/";
 
 /// One input file. `display` is the path as the user gave it (or as found under it).
 #[derive(Debug, Clone)]
@@ -14,6 +18,12 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
     /// Named on the command line rather than found by walking a directory.
     pub explicit: bool,
+    /// For an entry of an archive (a CSAR), the archive's path: `path` lies under it and
+    /// names no file on disk, so nothing about this file (its imports) is looked up there.
+    pub archive: Option<Arc<Path>>,
+    /// Its bytes were not read (`bytes` is empty): the kind that claims it reads it from
+    /// `path` in place (an archive, of which only the directory and a few entries are read).
+    pub in_place: bool,
 }
 
 impl SourceFile {
@@ -23,6 +33,8 @@ impl SourceFile {
             display: Arc::from(display),
             bytes: text.as_bytes().to_vec(),
             explicit: true,
+            archive: None,
+            in_place: false,
         }
     }
 
@@ -145,6 +157,8 @@ mod tests {
             display: Arc::from("x"),
             bytes: b"\xEF\xBB\xBFa: 1\n".to_vec(),
             explicit: true,
+            archive: None,
+            in_place: false,
         };
         assert_eq!(f.text().ok(), Some("a: 1\n"));
         let bad = SourceFile {

@@ -3,6 +3,8 @@
 //! several outputs per run, SARIF that validates, JUnit that parses, and output that does
 //! not depend on the number of threads.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -949,6 +951,34 @@ fn everything(dir: &Path) -> Value {
     sarif_of(dir, &["."])
 }
 
+/// SOL004 archives: findings located inside them (`vendor/sbc.csar!/Definitions/...`) and
+/// errors naming an archive and an entry.
+fn csar_packages(dir: &Path) -> Value {
+    let appliance = Path::new(REPO).join("rules/fixtures/vnf/appliance");
+    let csar = common::csar::zip_folder(&appliance);
+    std::fs::create_dir_all(dir.join("vendor")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    std::fs::write(dir.join("vendor/sbc.csar"), &csar).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("vendor/broken.csar"), &csar[..csar.len() / 2])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sarif = sarif_of(dir, &["."]);
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .filter_map(|r| {
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        uris.contains(&"vendor/sbc.csar%21/Definitions/appliance_df.yaml")
+            && uris.contains(&"vendor/broken.csar"),
+        "{uris:?}"
+    );
+    sarif
+}
+
 #[test]
 fn sarif_has_the_structure_code_scanning_needs() {
     let sarif = sarif_of(Path::new(REPO), &["samples/vms"]);
@@ -1009,9 +1039,14 @@ fn sarif_has_the_structure_code_scanning_needs() {
 #[test]
 fn sarif_of_samples_validates_against_the_oasis_schema() {
     let dir = tempdir();
+    let archives = tempdir();
     let runs = [
         ("samples/", sarif_of(Path::new(REPO), &["samples/"])),
         ("every kind of result", everything(dir.path())),
+        (
+            "VNF packages as CSAR archives",
+            csar_packages(archives.path()),
+        ),
     ];
     for (_, sarif) in &runs {
         check_sarif_structure(sarif);

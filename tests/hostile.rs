@@ -6,6 +6,8 @@
 //! and that the good VM was assessed. No case may reach the last line of defence (the
 //! "internal error" entry a panic becomes).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -58,6 +60,17 @@ impl Estate {
     /// Scans the whole folder (files found by walking).
     fn scan(&self) -> Report {
         self.scan_with(&[self.root().to_path_buf()], ScanOptions::default())
+    }
+
+    /// Scans the whole folder with `--max-file-size max_file_size`.
+    fn scan_limited(&self, max_file_size: u64) -> Report {
+        self.scan_with(
+            &[self.root().to_path_buf()],
+            ScanOptions {
+                max_file_size,
+                ..ScanOptions::default()
+            },
+        )
     }
 
     /// Scans the good VM and `name`, both named as on a command line.
@@ -143,6 +156,12 @@ fn a_fifo_is_passed_over_when_walked_and_refused_when_named_never_read() {
     let fifo = estate.path("pipe.yaml");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+    assert!(made.success());
+    // A walked `.zip` is looked into before it is read: that look never blocks either.
+    let made = std::process::Command::new("mkfifo")
+        .arg(estate.path("pipe.zip"))
         .status()
         .unwrap_or_else(|e| panic!("mkfifo: {e}"));
     assert!(made.success());
@@ -256,13 +275,7 @@ fn files_over_the_size_limit_are_skipped_with_an_error() {
     let mut big = GOOD_VM.replace("good", "big");
     big.push_str(&"# padding\n".repeat(200));
     estate.write("big.yaml", big.as_bytes());
-    let report = estate.scan_with(
-        &[estate.root().to_path_buf()],
-        ScanOptions {
-            max_file_size: 1024,
-            ..ScanOptions::default()
-        },
-    );
+    let report = estate.scan_limited(1024);
     let (line, message, rule) = only_error(&report, &estate.shown("big.yaml"));
     assert_eq!(line, None);
     assert_eq!(
@@ -931,25 +944,12 @@ fn workbooks_that_are_empty_or_not_workbooks() {
 // ---------------------------------------------------------------------------------------
 // VNF packages
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read_dir: {e}")) {
-        let entry = entry.unwrap_or_else(|e| panic!("entry: {e}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy: {e}"));
-        }
-    }
-}
-
 #[test]
 fn a_vnf_package_importing_itself_or_in_a_cycle() {
     let estate = Estate::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/cloud");
     let package = estate.path("upf");
-    copy_dir(&fixture, &package);
+    common::copy_folder(&fixture, &package);
     let top = package.join("Definitions/cloud_top.yaml");
     let text = std::fs::read_to_string(&top).unwrap_or_else(|e| panic!("read: {e}"));
     std::fs::write(
@@ -999,7 +999,7 @@ fn compose_include_and_extends_cycles_missing_files_and_self_references() {
     let estate = Estate::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/compose");
     let project = estate.path("loops");
-    copy_dir(&fixture, &project);
+    common::copy_folder(&fixture, &project);
     let report = estate.scan();
     let shown = |name: &str| estate.shown(&format!("loops/{name}"));
     let top = shown("compose.yaml");
@@ -1205,6 +1205,376 @@ fn a_dotenv_that_is_not_utf8_unterminated_or_a_bomb_names_its_line() {
     // Both projects are assessed with the defaults written in their files.
     assert_eq!(workload(&report, "web").name, "app/web");
     assert_eq!(workload(&report, "api").name, "api/api");
+}
+
+// ---------------------------------------------------------------------------------------
+// CSAR archives: read in memory, bounded, never extracted
+
+use common::csar::{Field, patch, replace, zip_entries};
+
+/// The appliance fixture package's entries, and `extra` ones, as (name, bytes).
+fn appliance_entries(extra: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let mut entries: Vec<(String, Vec<u8>)> = [
+        "TOSCA-Metadata/TOSCA.meta",
+        "Definitions/appliance_top.yaml",
+        "Definitions/appliance_types.yaml",
+        "Definitions/appliance_df.yaml",
+    ]
+    .iter()
+    .map(|n| {
+        let bytes = std::fs::read(package.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+        (n.to_string(), bytes)
+    })
+    .collect();
+    entries.extend(extra.iter().map(|(n, b)| (n.to_string(), b.to_vec())));
+    entries
+}
+
+fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_entries(&borrowed)
+}
+
+/// The appliance package with `extra` entries, zipped.
+fn appliance_csar(extra: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_of(&appliance_entries(extra))
+}
+
+/// The errors of the archive `name` and of its entries, as `file: message` with the file
+/// relative to the estate.
+fn archive_errors(estate: &Estate, report: &Report, name: &str) -> Vec<String> {
+    let root = format!("{}/", estate.root().display());
+    report
+        .errors
+        .iter()
+        .filter(|e| e.file.contains(name))
+        .map(|e| {
+            let file = e.file.strip_prefix(&root).unwrap_or(&e.file);
+            let message = e.message.replace(&root, "");
+            match e.line {
+                Some(line) => format!("{file}:{line}: {message}"),
+                None => format!("{file}: {message}"),
+            }
+        })
+        .collect()
+}
+
+/// Each archive's errors are exactly the ones given.
+fn assert_archive_errors(estate: &Estate, report: &Report, expected: &[(&str, &[&str])]) {
+    for (archive, errors) in expected {
+        assert_eq!(
+            archive_errors(estate, report, archive),
+            *errors,
+            "{archive}"
+        );
+    }
+}
+
+fn assert_appliance_assessed(report: &Report, archive: &str) {
+    assert!(
+        report
+            .workloads
+            .iter()
+            .any(|w| w.name == "Legacy SBC/standard" && w.file.contains(archive)),
+        "the package in {archive} was not assessed: {:?}",
+        report.errors
+    );
+}
+
+#[test]
+fn a_csar_zip_bomb_is_refused_by_its_declared_size_and_by_what_it_holds() {
+    let estate = Estate::new();
+    let zeros = vec![b' '; 2 * 1024 * 1024];
+    let bomb = appliance_csar(&[("Definitions/bomb.yaml", &zeros)]);
+    assert!(
+        bomb.len() < 64 * 1024,
+        "deflate squeezes it: {}",
+        bomb.len()
+    );
+    estate.write("bomb.csar", &bomb);
+    // Three entries under the per-entry limit that together exceed it.
+    let third = vec![b'#'; 400 * 1024];
+    estate.write(
+        "heavy.csar",
+        &appliance_csar(&[
+            ("Files/a.yaml", &third),
+            ("Files/b.yaml", &third),
+            ("Files/c.yaml", &third),
+        ]),
+    );
+    // An entry whose headers declare 64 bytes and which inflates to megabytes.
+    let mut liar = appliance_csar(&[("Files/liar.yaml", &zeros)]);
+    patch(&mut liar, "Files/liar.yaml", Field::Size, 64);
+    estate.write("liar.csar", &liar);
+    let report = estate.scan_limited(1024 * 1024);
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "bomb.csar",
+                &[
+                    "bomb.csar!/Definitions/bomb.yaml: skipped: 2097152 bytes uncompressed is larger than the 1048576 byte limit (--max-file-size)",
+                ],
+            ),
+            (
+                "heavy.csar",
+                &[
+                    "heavy.csar: stopped reading at `Files/c.yaml`: the entries read add up to more than the 1048576 byte limit (--max-file-size), which holds for an archive's entries together",
+                ],
+            ),
+            (
+                "liar.csar",
+                &[
+                    "liar.csar!/Files/liar.yaml: cannot read: File is larger than its declared uncompressed size",
+                ],
+            ),
+        ],
+    );
+    // The package beside the bomb is still assessed, as it is in a folder.
+    assert_appliance_assessed(&report, "bomb.csar");
+}
+
+#[test]
+fn a_csar_carrying_an_image_larger_than_the_file_limit_is_read_in_place() {
+    let estate = Estate::new();
+    // 3 MiB that do not compress, as a VM image does not.
+    let mut state: u32 = 1;
+    let image: Vec<u8> = (0..3 * 1024 * 1024)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        })
+        .collect();
+    let archive = appliance_csar(&[("Artifacts/Images/sbc.qcow2", &image)]);
+    assert!(archive.len() > 3 * 1024 * 1024);
+    estate.write("sbc.csar", &archive);
+    let report = estate.scan_limited(1024 * 1024);
+    assert_archive_errors(&estate, &report, &[("sbc.csar", &[])]);
+    assert_appliance_assessed(&report, "sbc.csar");
+}
+
+#[test]
+fn a_csar_with_a_million_entries_is_refused_before_it_is_parsed() {
+    let estate = Estate::new();
+    let names: Vec<String> = (0..10_001).map(|i| format!("f{i}")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    estate.write("many.csar", &zip_entries(&entries));
+    let report = estate.scan();
+    assert_eq!(
+        archive_errors(&estate, &report, "many.csar"),
+        ["many.csar: the archive lists 10001 entries, more than the 10000 fitscan reads"]
+    );
+}
+
+#[test]
+fn csar_entries_and_imports_that_climb_out_are_never_read() {
+    let estate = Estate::new();
+    // A YAML file beside the archive that a climbing import would reach on disk.
+    estate.write(
+        "secret.yaml",
+        b"tosca_definitions_version: tosca_simple_yaml_1_3\n",
+    );
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let top = std::fs::read_to_string(package.join("Definitions/appliance_top.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(top.contains("  - appliance_types.yaml\n"), "{top}");
+    let mut entries = appliance_entries(&[
+        ("../../etc/passwd.yaml", b"a: 1\n"),
+        ("/etc/hosts.yaml", b"a: 1\n"),
+    ]);
+    for (name, bytes) in &mut entries {
+        if name == "Definitions/appliance_top.yaml" {
+            *bytes = top
+                .replace(
+                    "  - appliance_types.yaml\n",
+                    "  - appliance_types.yaml\n  - ../../secret.yaml\n",
+                )
+                .into_bytes();
+        }
+    }
+    // A link entry: never followed (as in a walk) nor read as a file, which its target
+    // text, were it read as YAML, would show by a parse error.
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    estate.write(
+        "climb.csar",
+        &common::csar::zip_entries_and_links(
+            &borrowed,
+            &[("Definitions/host.yaml", "tosca_definitions_version: [")],
+        ),
+    );
+    let report = estate.scan();
+    let line = top
+        .lines()
+        .position(|l| l == "  - appliance_types.yaml")
+        .map_or(0, |i| i + 2);
+    assert_eq!(
+        archive_errors(&estate, &report, "climb.csar"),
+        [
+            "climb.csar: entry `../../etc/passwd.yaml` points outside the archive (an absolute path or `..`): never read".to_string(),
+            "climb.csar: entry `/etc/hosts.yaml` points outside the archive (an absolute path or `..`): never read".to_string(),
+            format!("climb.csar!/Definitions/appliance_top.yaml:{line}: import `../../secret.yaml` leaves the CSAR archive; fitscan follows only imports inside it"),
+        ]
+    );
+    assert_appliance_assessed(&report, "climb.csar");
+    // Nothing was written anywhere: the estate holds what the test wrote, no more.
+    let mut files: Vec<String> = std::fs::read_dir(estate.root())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|e| {
+            e.map(|e| e.file_name().to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(files, ["climb.csar", "good.yaml", "secret.yaml"]);
+}
+
+#[test]
+fn csar_entries_that_cannot_be_read_are_named() {
+    let estate = Estate::new();
+    let mut encrypted = appliance_csar(&[("Files/secret.yaml", b"a: 1\n")]);
+    patch(&mut encrypted, "Files/secret.yaml", Field::Flags, 1);
+    estate.write("encrypted.csar", &encrypted);
+    let mut bzip2 = appliance_csar(&[("Files/packed.yaml", b"a: 1\n")]);
+    patch(&mut bzip2, "Files/packed.yaml", Field::Method, 12);
+    estate.write("bzip2.csar", &bzip2);
+    let mut latin1 = appliance_csar(&[("Files/caf\u{e9}.yaml", b"a: 1\n")]);
+    replace(&mut latin1, "caf\u{e9}".as_bytes(), b"caf\xff\xfe");
+    estate.write("latin1.csar", &latin1);
+    let mut twice = appliance_csar(&[("Files/one.yaml", b"a: 1\n"), ("Files/two.yaml", b"b: 2\n")]);
+    replace(&mut twice, b"Files/two.yaml", b"Files/one.yaml");
+    estate.write("twice.csar", &twice);
+    // The same entry under two spellings of its name.
+    estate.write(
+        "spelled-twice.csar",
+        &appliance_csar(&[
+            ("Files/one.yaml", b"a: 1\n"),
+            ("./Files//one.yaml", b"b: 2\n"),
+        ]),
+    );
+    estate.write(
+        "nested.csar",
+        &appliance_csar(&[("Artifacts/inner.csar", &appliance_csar(&[]))]),
+    );
+    let report = estate.scan();
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "encrypted.csar",
+                &[
+                    "encrypted.csar!/Files/secret.yaml: encrypted: fitscan takes no passwords, so it is not read",
+                ],
+            ),
+            (
+                "bzip2.csar",
+                &[
+                    "bzip2.csar!/Files/packed.yaml: compressed with Bzip2, which fitscan does not read (only stored and deflate, as SOL004 packages use)",
+                ],
+            ),
+            (
+                "latin1.csar",
+                &[
+                    "latin1.csar: entry `Files/caf\u{fffd}\u{fffd}.yaml`: its name is not UTF-8, so it is not read",
+                ],
+            ),
+            (
+                "/twice.csar",
+                &[
+                    "twice.csar: the archive lists an entry name twice: which copy a VNF manager would read is ambiguous, so none is read",
+                ],
+            ),
+            (
+                "spelled-twice.csar",
+                &[
+                    "spelled-twice.csar!/Files/one.yaml: appears twice in the archive: the first entry is read",
+                ],
+            ),
+            (
+                "nested.csar",
+                &[
+                    "nested.csar!/Artifacts/inner.csar: an archive inside the archive is not read: unzip the outer one to scan it",
+                ],
+            ),
+        ],
+    );
+    for archive in [
+        "encrypted.csar",
+        "bzip2.csar",
+        "latin1.csar",
+        "spelled-twice.csar",
+        "nested.csar",
+    ] {
+        assert_appliance_assessed(&report, archive);
+    }
+}
+
+#[test]
+fn broken_and_malformed_csar_packages() {
+    let estate = Estate::new();
+    let whole = appliance_csar(&[]);
+    estate.write("truncated.csar", &whole[..whole.len() / 2]);
+    estate.write("empty.csar", &zip_entries(&[]));
+    estate.write("garbage.csar", b"PK\x03\x04 not really a zip");
+    let mut meta = appliance_entries(&[]);
+    meta[0].1 = b"TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nCreated-By: vendor\nEntry-Definitions: Definitions/missing.yaml\n".to_vec();
+    estate.write("missing-entry.csar", &zip_of(&meta));
+    meta[0].1 = b"TOSCA-Meta-File-Version: 1.0\nEntry-Definitions: ../../../etc/passwd\n".to_vec();
+    estate.write("climbing-entry.csar", &zip_of(&meta));
+    let tosca = b"tosca_definitions_version: tosca_simple_yaml_1_3\n";
+    estate.write(
+        "two-roots.csar",
+        &zip_entries(&[("a.yaml", tosca), ("b.yaml", tosca), ("b.mf", b"x\n")]),
+    );
+    let report = estate.scan();
+    let truncated = archive_errors(&estate, &report, "truncated.csar");
+    assert_eq!(truncated.len(), 1, "{truncated:?}");
+    assert!(
+        truncated[0]
+            .starts_with("truncated.csar: not a readable zip archive (truncated or corrupt?): "),
+        "{truncated:?}"
+    );
+    let garbage = archive_errors(&estate, &report, "garbage.csar");
+    assert!(
+        garbage.len() == 1 && garbage[0].starts_with("garbage.csar: not a readable zip archive"),
+        "{garbage:?}"
+    );
+    assert_archive_errors(
+        &estate,
+        &report,
+        &[
+            (
+                "empty.csar",
+                &["empty.csar: an empty archive: no VNF package in it"],
+            ),
+            (
+                "missing-entry.csar",
+                &[
+                    "missing-entry.csar!/TOSCA-Metadata/TOSCA.meta:4: Entry-Definitions names `Definitions/missing.yaml` (missing-entry.csar!/Definitions/missing.yaml), which does not exist",
+                ],
+            ),
+            (
+                "climbing-entry.csar",
+                &[
+                    "climbing-entry.csar!/TOSCA-Metadata/TOSCA.meta:2: Entry-Definitions `../../../etc/passwd` leaves the CSAR archive; it must name a file inside it",
+                ],
+            ),
+            (
+                "two-roots.csar",
+                &[
+                    "two-roots.csar: no TOSCA-Metadata/TOSCA.meta, and 2 YAML files at the archive's root (a.yaml, b.yaml): SOL004 wants exactly one, the entry definitions; each is read as in an unzipped folder",
+                ],
+            ),
+        ],
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 //! read and assessed without a panic: the scan's panic guard is never reached. The fuzz
 //! targets in `fuzz/` do this for hours; these cases run in every `cargo test`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -18,6 +20,17 @@ static FIXTURES: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
         collect(&root.join(dir), &mut out);
     }
     out.push(("RVTools_export_all.xlsx".to_string(), workbook()));
+    // A VNF package as a CSAR: stored, so that mutations reach the YAML inside, and deflated.
+    let package = root.join("rules/fixtures/vnf/appliance");
+    for (name, method) in [
+        ("stored.csar", zip::CompressionMethod::Stored),
+        ("deflated.csar", zip::CompressionMethod::Deflated),
+    ] {
+        out.push((
+            name.to_string(),
+            common::csar::zip_folder_with(&package, method),
+        ));
+    }
     out.sort();
     out
 });
@@ -222,6 +235,7 @@ fn every_kind_of_input_is_among_the_fixtures() {
         ".csv",
         ".ovf",
         ".xlsx",
+        ".csar",
         "compose",
     ] {
         assert!(

@@ -23,6 +23,7 @@ const NAMES: &[&str] = &[
     "appliance.ovf",
     "RVTools_export_all.xlsx",
     "inventory.json",
+    "package.csar",
 ];
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| {

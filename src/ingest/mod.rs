@@ -79,6 +79,18 @@ pub trait Input: Sync + Send {
     fn wants_file_name(&self, _name: &str) -> bool {
         false
     }
+    /// For a file found by walking whose name this kind wants: whether it is worth reading,
+    /// from a cheap look at the file on disk (a `.zip` is read only when it holds a VNF
+    /// package). Files named on the command line are always read.
+    fn worth_reading_walked(&self, _path: &Path) -> bool {
+        true
+    }
+    /// Whether this kind reads a file with this name (one it wants) from disk itself, in
+    /// place, instead of from bytes read beforehand: an archive, of which only the directory
+    /// and the entries needed are read, whatever its size.
+    fn reads_in_place(&self, _name: &str) -> bool {
+        false
+    }
     /// Whether this kind reads the whole file (called for files whose name it wants).
     fn claims_file(&self, _file: &SourceFile) -> bool {
         false
@@ -141,6 +153,7 @@ pub fn inputs() -> &'static [&'static dyn Input] {
         &ovf::Ovf,
         &dockerfile::Dockerfile,
         &vnf::Vnf,
+        &vnf::csar::Csar,
         &kubernetes::Kubernetes,
         &compose::Compose,
     ]
@@ -148,14 +161,38 @@ pub fn inputs() -> &'static [&'static dyn Input] {
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
 
-fn is_yaml_name(name: &str) -> bool {
+pub(crate) fn is_yaml_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     YAML_EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
-/// Whether a file found by walking is worth reading at all.
+/// Whether a file with this name is worth reading at all (by name alone).
 pub fn is_candidate(name: &str) -> bool {
     is_yaml_name(name) || inputs().iter().any(|i| i.wants_file_name(name))
+}
+
+/// Whether the kind that wants this file reads it in place (see [`Input::reads_in_place`]).
+pub fn reads_in_place(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    inputs()
+        .iter()
+        .any(|i| i.wants_file_name(&name) && i.reads_in_place(&name))
+}
+
+/// Whether a file found by walking is worth reading: by name, then by the cheap look at the
+/// file of a kind that wants the name.
+pub fn is_walked_candidate(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    is_yaml_name(&name)
+        || inputs()
+            .iter()
+            .any(|i| i.wants_file_name(&name) && i.worth_reading_walked(path))
 }
 
 /// Reads one file into workloads, objects and errors.

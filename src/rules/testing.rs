@@ -490,6 +490,8 @@ fn fixture_text(case: &Case, display: &str) -> Option<String> {
         display: display.into(),
         bytes,
         explicit: true,
+        archive: None,
+        in_place: false,
     };
     if file.looks_binary() {
         return None;
@@ -592,6 +594,8 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                 display: rel.into(),
                 bytes,
                 explicit: true,
+                archive: None,
+                in_place: false,
             });
         }
     }

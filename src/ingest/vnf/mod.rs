@@ -3,13 +3,16 @@
 //! - ETSI NFV-SOL 001 packages (TOSCA YAML: a top-level VNFD importing its type and
 //!   deployment-flavour files, optionally named by `TOSCA-Metadata/TOSCA.meta`), joined
 //!   across files in `link` ([`sol001`]);
-//! - ETSI NFV-SOL 006 / OSM descriptors (`vnfd:` YAML or JSON), one file each ([`sol006`]).
+//! - ETSI NFV-SOL 006 / OSM descriptors (`vnfd:` YAML or JSON), one file each ([`sol006`]);
+//! - SOL004 CSAR archives (`.csar`, or a `.zip` holding `TOSCA-Metadata/TOSCA.meta`), read
+//!   in memory entry by entry as their unzipped folder would be ([`csar`]).
 //!
 //! Both are read into one [`model::VnfModel`] per VNF and deployment flavour, so that one
 //! rule pack serves them. The workload is named `VNF/flavour` (the product name, else the
 //! descriptor id); each VDU is a component named by its id, so utilisation metrics join
 //! on `VNF/flavour/VDU`.
 
+pub mod csar;
 pub mod detect;
 pub mod model;
 pub mod sol001;

@@ -130,6 +130,7 @@ fn import_to_node(import: &Import) -> Node {
         ImportTarget::Standard => "standard",
         ImportTarget::Remote => "remote",
         ImportTarget::Absolute => "absolute",
+        ImportTarget::OutsideArchive => "outside_archive",
         ImportTarget::Local { key, path, display } => {
             n.insert("key", Node::str(key.clone(), 0));
             n.insert("path", Node::str(path.to_string_lossy(), 0));
@@ -147,6 +148,7 @@ fn import_from_node(n: &Node) -> Import {
         "standard" => ImportTarget::Standard,
         "remote" => ImportTarget::Remote,
         "absolute" => ImportTarget::Absolute,
+        "outside_archive" => ImportTarget::OutsideArchive,
         _ => ImportTarget::Local {
             key: text("key"),
             path: PathBuf::from(text("path")),
@@ -259,10 +261,14 @@ enum ImportTarget {
     },
     /// An absolute path: not followed (a package is self-contained).
     Absolute,
+    /// A relative path that climbs out of the CSAR archive holding the importing file: never
+    /// looked up, on disk or anywhere else.
+    OutsideArchive,
 }
 
-/// The imports of a TOSCA document, resolved against the importing file's path.
-fn imports(doc: &Node, path: &Path, display: &str) -> Vec<Import> {
+/// The imports of a TOSCA document, resolved against the importing file's path; for a file
+/// inside an archive, `archive` is the archive's path, which its imports may not leave.
+fn imports(doc: &Node, path: &Path, display: &str, archive: Option<&Path>) -> Vec<Import> {
     let Some(list) = doc.get("imports") else {
         return Vec::new();
     };
@@ -308,6 +314,14 @@ fn imports(doc: &Node, path: &Path, display: &str) -> Vec<Import> {
         } else {
             let base = path.parent().unwrap_or(Path::new(""));
             let joined = normalise(&base.join(trimmed));
+            if archive.is_some_and(|root| !joined.starts_with(normalise(root))) {
+                out.push(Import {
+                    text: trimmed.to_string(),
+                    line: entry.line,
+                    target: ImportTarget::OutsideArchive,
+                });
+                continue;
+            }
             let display_base = Path::new(display).parent().unwrap_or(Path::new(""));
             ImportTarget::Local {
                 key: file_key(&joined),
@@ -329,7 +343,7 @@ fn imports(doc: &Node, path: &Path, display: &str) -> Vec<Import> {
 /// A TOSCA document of a file being read: push it, and read the imports the walk will not.
 pub fn ingest_document(doc: Node, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     let text = file.text().unwrap_or_default();
-    let pending = imports(&doc, &file.path, &file.display);
+    let pending = imports(&doc, &file.path, &file.display, file.archive.as_deref());
     let tosca = ToscaFile {
         key: file_key(&file.path),
         display: Arc::clone(&file.display),
@@ -348,8 +362,9 @@ pub fn ingest_document(doc: Node, file: &SourceFile, ctx: &IngestContext, out: &
             continue;
         };
         // A walk reads the importing file's folder itself; anything outside it only
-        // arrives if fitscan reads it here.
-        if file.explicit || !normalise(path).starts_with(&own_dir) {
+        // arrives if fitscan reads it here. An archive's entries are all read by the
+        // archive's reader, and nothing is ever read from disk on their behalf.
+        if file.archive.is_none() && (file.explicit || !normalise(path).starts_with(&own_dir)) {
             read_import_tree(&import, ctx, out, &mut seen);
         }
     }
@@ -401,7 +416,7 @@ fn read_import_tree(
             ));
             continue;
         };
-        let nested = imports(&doc, &path, &file.display);
+        let nested = imports(&doc, &path, &file.display, None);
         stack.extend(nested.iter().cloned());
         let tosca = ToscaFile {
             key,
@@ -448,6 +463,18 @@ pub fn ingest_meta(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput)
             .unwrap_or_default()
     };
     let path = normalise(&root_of(&file.path).join(&entry));
+    if let Some(archive) = file.archive.as_deref()
+        && !path.starts_with(normalise(archive))
+    {
+        out.errors.push(ScanError::parse(
+            &file.display,
+            u32::try_from(line).ok(),
+            format!(
+                "Entry-Definitions `{entry}` leaves the CSAR archive; it must name a file inside it"
+            ),
+        ));
+        return;
+    }
     let display = normalise(&root_of(Path::new(&*file.display)).join(&entry))
         .to_string_lossy()
         .into_owned();
@@ -521,6 +548,14 @@ pub fn link(
                     Some(import.line),
                     format!(
                         "import `{}` is an absolute path; fitscan follows only imports relative to the importing file",
+                        import.text
+                    ),
+                )),
+                ImportTarget::OutsideArchive => errors.push(ScanError::parse(
+                    &f.display,
+                    Some(import.line),
+                    format!(
+                        "import `{}` leaves the CSAR archive; fitscan follows only imports inside it",
                         import.text
                     ),
                 )),
@@ -1876,6 +1911,7 @@ mod tests {
             &d,
             Path::new("pkg/Definitions/top.yaml"),
             "pkg/Definitions/top.yaml",
+            None,
         );
         let kinds: Vec<String> = got
             .iter()
@@ -1883,6 +1919,7 @@ mod tests {
                 ImportTarget::Standard => "standard".to_string(),
                 ImportTarget::Remote => "remote".to_string(),
                 ImportTarget::Absolute => "absolute".to_string(),
+                ImportTarget::OutsideArchive => "outside".to_string(),
                 ImportTarget::Local { display, .. } => display.clone(),
             })
             .collect();
