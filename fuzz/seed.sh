@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=..
 corpus=corpus
-mkdir -p "$corpus"/{yaml,manifests,dockerfile,csv,xlsx,ovf,metrics,policy,scan,csar}
+mkdir -p "$corpus"/{yaml,manifests,dockerfile,csv,xlsx,ovf,metrics,policy,scan,csar,dotenv}
 n=0
 add() { # target file [prefix byte]
   n=$((n + 1))
@@ -26,6 +26,7 @@ while IFS= read -r f; do
 done < <(find "$root/rules/fixtures" "$root/samples" "$root/tests/fixtures" -name '*.csv' ! -name 'metrics*')
 while IFS= read -r f; do add metrics "$f"; done < <(find "$root/rules/fixtures" "$root/samples" -name 'metrics*.csv')
 while IFS= read -r f; do add ovf "$f"; add scan "$f" 7; done < <(find "$root/rules/fixtures" "$root/samples" -name '*.ovf')
+while IFS= read -r f; do add dotenv "$f"; done < <(find "$root/samples" "$root/tests/fixtures" -name '.env')
 while IFS= read -r f; do add policy "$f"; done < <(find "$root/rules" -maxdepth 1 -name '*.yaml'; find "$root/samples" -name 'sizes.yaml')
 # The project ships no workbook (tests write theirs): generate a small RVTools export.
 (cd "$root" && cargo run --quiet --release --example gen_estate -- rvtools "$PWD/fuzz/$corpus/RVTools_export_all.xlsx" 5 >/dev/null)

@@ -203,7 +203,16 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
             .collect();
         let mut early_errors = extra_errors;
         early_errors.extend(walked.errors);
-        assemble(files, &assessor, inputs, &metrics, early_errors, false)
+        let link_ctx = ingest_context(opts, Some(scan_roots(paths)));
+        assemble(
+            files,
+            &assessor,
+            inputs,
+            &metrics,
+            early_errors,
+            false,
+            &link_ctx,
+        )
     });
     if let Some(p) = opts.progress() {
         p.finish();
@@ -238,6 +247,7 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
         &extras.metrics,
         extras.errors.clone(),
         true,
+        &ingest_context(opts, None),
     )
 }
 
@@ -333,13 +343,34 @@ fn assess_guarded(
     })
 }
 
-/// Ingests one file; a panic in a parser becomes an error entry naming the file.
-fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
-    let ctx = IngestContext {
+fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestContext {
+    IngestContext {
         sizing: opts.sizing,
         max_file_size: opts.max_file_size,
         follow_links: opts.follow_links,
-    };
+        roots,
+        no_ignore: opts.no_ignore,
+    }
+}
+
+/// The scanned folders, resolved (a file's folder for a file), for the files one file names.
+fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            if real.is_file() {
+                real.parent().map(std::path::Path::to_path_buf)
+            } else {
+                Some(real)
+            }
+        })
+        .collect()
+}
+
+/// Ingests one file; a panic in a parser becomes an error entry naming the file.
+fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
+    let ctx = ingest_context(opts, None);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))).unwrap_or_else(|_| {
         FileOutput {
             errors: vec![ScanError::input(
@@ -359,6 +390,7 @@ fn assemble(
     early_errors: Vec<ScanError>,
     // Per-check outcomes are for `rules test`; a scan of a large estate drops them.
     keep_checks: bool,
+    link_ctx: &IngestContext,
 ) -> Report {
     let (rules, applied, opts) = (assessor.rules, assessor.applied, assessor.opts);
     let mut results: Vec<Assessed> = Vec::new();
@@ -383,7 +415,7 @@ fn assemble(
             *skipped.entry(reason).or_default() += n;
         }
     }
-    ingest::link(&mut workloads, objects, &mut errors);
+    ingest::link(&mut workloads, objects, &mut errors, link_ctx);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
     disregarded_suppressions += assessor.disregarded(&workloads);
     if let Some(p) = opts.progress() {
@@ -793,12 +825,15 @@ fn assess(
     suppressed.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
     });
+    // A workload declared in another file of its numbering (a Compose service only an
+    // override or included file defines) is reported there.
+    let (file, line) = w.locate(w.line);
     let report = WorkloadReport {
         id: w.id,
         name: w.name,
         kind: w.kind,
-        file: w.file,
-        line: w.line,
+        file,
+        line,
         generation: w.generation,
         phase: c.phase,
         score: c.score,

@@ -55,13 +55,45 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
 
 /// [`parse_documents`] with other budgets (tests, tools).
 pub fn parse_documents_with(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
+    Ok(parse(text, limits, false)?.0)
+}
+
+/// A local tag (`!reset`, `!override`) and where the node it is on ends up: a mapping
+/// value at its key's position, as [`Node`] places it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTag {
+    pub line: u32,
+    pub column: u32,
+    /// The tag without its `!`.
+    pub name: String,
+}
+
+/// [`parse_documents`], and the local tags of the stream (Compose's `!reset` and
+/// `!override` change how a file merges, while the tree itself reads as if they were absent).
+pub fn parse_documents_tagged(text: &str) -> Result<(Vec<Node>, Vec<LocalTag>), YamlError> {
+    parse(text, LIMITS, true)
+}
+
+fn parse(
+    text: &str,
+    limits: Limits,
+    keep_tags: bool,
+) -> Result<(Vec<Node>, Vec<LocalTag>), YamlError> {
     let mut options = granit_parser::Options::default();
     options.emit_comments = false;
     // Our own depth budget speaks first; the parser's limits only guard its own recursion.
     options.flow_nesting_limit = limits.max_depth + 16;
     options.block_nesting_limit = limits.max_depth + 16;
     let parser = Parser::new_from_str_with_options(text, options);
-    Builder::new(limits).run(parser)
+    let mut builder = Builder::new(limits);
+    builder.keep_tags = keep_tags;
+    builder.run(parser)
+}
+
+/// The name of a local tag (`!reset`), None for core and other tags.
+fn local_tag(tag: Option<&Tag>) -> Option<Box<str>> {
+    tag.filter(|t| t.handle() == "!" && !t.suffix().is_empty())
+        .map(|t| t.suffix().into())
 }
 
 /// A collection being read. Its children wait on the builder's shared stacks of items and
@@ -72,6 +104,7 @@ enum Frame {
         start: Position,
         anchor: usize,
         size: usize,
+        tag: Option<Box<str>>,
     },
     Map {
         first: usize,
@@ -82,6 +115,7 @@ enum Frame {
         start: Position,
         anchor: usize,
         size: usize,
+        tag: Option<Box<str>>,
     },
 }
 
@@ -106,6 +140,8 @@ struct Done {
     anchor: usize,
     /// A plain `<<`, when this node is read as a mapping key.
     merge_key: bool,
+    /// Its local tag, when the builder keeps them.
+    tag: Option<Box<str>>,
 }
 
 struct Builder {
@@ -126,6 +162,8 @@ struct Builder {
     /// Nodes copied by anchors and aliases.
     copied: usize,
     document_count: usize,
+    keep_tags: bool,
+    tags: Vec<LocalTag>,
 }
 
 fn error(line: u32, message: impl Into<String>) -> YamlError {
@@ -161,13 +199,15 @@ impl Builder {
             written: 0,
             copied: 0,
             document_count: 0,
+            keep_tags: false,
+            tags: Vec::new(),
         }
     }
 
     fn run<'a>(
         mut self,
         parser: Parser<'a, granit_parser::StrInput<'a>>,
-    ) -> Result<Vec<Node>, YamlError> {
+    ) -> Result<(Vec<Node>, Vec<LocalTag>), YamlError> {
         for item in parser {
             let (event, span) = item.map_err(|e| parser_error(&e, &self.limits))?;
             let at = Position {
@@ -200,6 +240,7 @@ impl Builder {
                     self.written += 1;
                     self.count_nodes(1, at)?;
                     let merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+                    let local = self.keep_tags.then(|| local_tag(tag.as_deref())).flatten();
                     let value = resolve_scalar(text, style, tag.as_deref());
                     self.attach(
                         Done {
@@ -211,11 +252,12 @@ impl Builder {
                             size: 1,
                             anchor,
                             merge_key,
+                            tag: local,
                         },
                         at,
                     )?;
                 }
-                Event::SequenceStart(_, anchor, _) => {
+                Event::SequenceStart(_, anchor, tag) => {
                     self.open(at)?;
                     if anchor != 0 {
                         self.open_anchors.push(anchor);
@@ -225,9 +267,10 @@ impl Builder {
                         start: at,
                         anchor,
                         size: 1,
+                        tag: self.keep_tags.then(|| local_tag(tag.as_deref())).flatten(),
                     });
                 }
-                Event::MappingStart(_, anchor, _) => {
+                Event::MappingStart(_, anchor, tag) => {
                     self.open(at)?;
                     if anchor != 0 {
                         self.open_anchors.push(anchor);
@@ -239,6 +282,7 @@ impl Builder {
                         start: at,
                         anchor,
                         size: 1,
+                        tag: self.keep_tags.then(|| local_tag(tag.as_deref())).flatten(),
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -248,6 +292,7 @@ impl Builder {
                             start,
                             anchor,
                             size,
+                            tag,
                         }) => Done {
                             node: Node {
                                 value: Value::Seq(self.items.drain(first..).collect()),
@@ -257,6 +302,7 @@ impl Builder {
                             size,
                             anchor,
                             merge_key: false,
+                            tag,
                         },
                         Some(Frame::Map {
                             first,
@@ -264,6 +310,7 @@ impl Builder {
                             start,
                             anchor,
                             size,
+                            tag,
                             ..
                         }) => Done {
                             node: Node {
@@ -278,6 +325,7 @@ impl Builder {
                             size,
                             anchor,
                             merge_key: false,
+                            tag,
                         },
                         None => {
                             return Err(error(at.line, "invalid YAML: unbalanced collection end"));
@@ -311,6 +359,7 @@ impl Builder {
                             size,
                             anchor: 0,
                             merge_key: false,
+                            tag: None,
                         },
                         at,
                     )?;
@@ -324,7 +373,7 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(self.documents)
+        Ok((self.documents, self.tags))
     }
 
     fn count_nodes(&mut self, n: usize, at: Position) -> Result<(), YamlError> {
@@ -366,6 +415,25 @@ impl Builder {
             self.copy_budget(done.size, at)?;
             self.anchors
                 .insert(done.anchor, (done.node.clone(), done.size));
+        }
+        if let Some(name) = &done.tag {
+            // Where the node ends up: a mapping value moves to its key's position.
+            let at = match self.stack.last() {
+                // A tag on a key is not one on its value.
+                Some(Frame::Map { key: None, .. }) => None,
+                Some(Frame::Map { key: Some(k), .. }) if !k.merge && k.at.line > 0 => Some(k.at),
+                _ => Some(Position {
+                    line: done.node.line,
+                    column: done.node.column,
+                }),
+            };
+            if let Some(at) = at {
+                self.tags.push(LocalTag {
+                    line: at.line,
+                    column: at.column,
+                    name: name.to_string(),
+                });
+            }
         }
         let Some(parent) = self.stack.last_mut() else {
             self.root = Some(done.node);

@@ -984,6 +984,230 @@ fn a_vnf_package_importing_itself_or_in_a_cycle() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Compose projects
+
+/// The errors of `file` as (line, message), in order.
+fn located(report: &Report, file: &str) -> Vec<(Option<u32>, String)> {
+    errors_of(report, file)
+        .iter()
+        .map(|e| (e.line, e.message.clone()))
+        .collect()
+}
+
+#[test]
+fn compose_include_and_extends_cycles_missing_files_and_self_references() {
+    let estate = Estate::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/compose");
+    let project = estate.path("loops");
+    common::copy_folder(&fixture, &project);
+    let report = estate.scan();
+    let shown = |name: &str| estate.shown(&format!("loops/{name}"));
+    let top = shown("compose.yaml");
+    assert_eq!(
+        located(&report, &top),
+        vec![
+            (Some(3), format!("include cycle: {top} -> {top}")),
+            (
+                Some(5),
+                format!("include `{}`: no such file", shown("missing/compose.yaml"))
+            ),
+            (
+                Some(10),
+                "Compose service `self`: extends cycle: self -> self".into()
+            ),
+            (
+                Some(14),
+                "Compose service `pong`: extends cycle: ping -> pong -> ping".into()
+            ),
+            (
+                Some(16),
+                format!(
+                    "Compose service `away`: extends: file `{}`: no such file",
+                    shown("nowhere.yaml")
+                )
+            ),
+            (
+                Some(20),
+                format!("Compose service `ghost`: extends: no service `nobody` in {top}")
+            ),
+        ]
+    );
+    let looped = shown("loop/compose.yaml");
+    assert_eq!(
+        located(&report, &looped),
+        vec![(
+            Some(2),
+            format!("include cycle: {top} -> {looped} -> {top}")
+        )]
+    );
+    // The sound services are assessed, the included one in the including project only.
+    let mut names = workload_names(&report);
+    names.sort_unstable();
+    assert_eq!(names, vec!["fine", "good", "looped"]);
+    assert_eq!(workload(&report, "looped").name, "loops/looped");
+}
+
+#[test]
+fn a_ten_thousand_long_extends_chain_is_one_error_and_fast() {
+    let estate = Estate::new();
+    let mut text = String::from("services:\n");
+    for i in 0..10_000 {
+        if i == 0 {
+            text.push_str("  s0:\n    image: nginx:1.27\n");
+        } else {
+            text.push_str(&format!(
+                "  s{i}:\n    extends: s{}\n    ports: ['{i}:80']\n",
+                i - 1
+            ));
+        }
+    }
+    estate.write("deep/compose.yaml", text.as_bytes());
+    let started = std::time::Instant::now();
+    let report = estate.scan();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let file = estate.shown("deep/compose.yaml");
+    assert_eq!(
+        located(&report, &file),
+        vec![
+            (
+                Some(196),
+                "Compose service `s65`: extends chain longer than 64 services: not assessed"
+                    .into()
+            ),
+            (
+                Some(200),
+                "Compose service `s66`: not assessed: it extends a service with an error (and 9933 more services)"
+                    .into()
+            ),
+        ]
+    );
+    // The 65 services within the limit are assessed, the last with 64 inherited ports.
+    assert_eq!(report.workloads.len(), 66);
+}
+
+#[test]
+fn a_diamond_of_includes_is_bounded() {
+    // Each level includes both files of the next: 2^25 paths to the last level.
+    let estate = Estate::new();
+    for level in 0..25 {
+        for side in ["a", "b"] {
+            estate.write(
+                &format!("diamond/l{level}{side}.yaml"),
+                format!(
+                    "include:\n  - l{next}a.yaml\n  - l{next}b.yaml\nservices:\n  s{level}{side}:\n    image: nginx:1.27\n",
+                    next = level + 1
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    estate.write(
+        "diamond/l25a.yaml",
+        b"services:\n  leaf:\n    image: nginx:1.27\n",
+    );
+    estate.write(
+        "diamond/l25b.yaml",
+        b"services:\n  leaf2:\n    image: nginx:1.27\n",
+    );
+    estate.write(
+        "diamond/compose.yaml",
+        b"include:\n  - l0a.yaml\n  - l0b.yaml\n",
+    );
+    let started = std::time::Instant::now();
+    let report = estate.scan();
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let errors: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        errors,
+        vec!["more than 1000 includes in one project: the rest are not followed"]
+    );
+    // The same file reached twice is no conflict; what was followed is assessed once.
+    assert!(workload_names(&report).contains(&"s0a"));
+}
+
+#[test]
+fn compose_includes_outside_the_scanned_folder_are_not_read() {
+    let estate = Estate::new();
+    estate.write(
+        "outside/secret.yaml",
+        b"services:\n  leak:\n    image: nginx:1.27\n",
+    );
+    estate.write(
+        "scanned/compose.yaml",
+        b"include:\n  - ../outside/secret.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+    );
+    estate.write("scanned/good.yaml", GOOD_VM.as_bytes());
+    let report = estate.scan_with(&[estate.path("scanned")], ScanOptions::default());
+    let file = estate.shown("scanned/compose.yaml");
+    assert_eq!(
+        located(&report, &file),
+        vec![(
+            Some(2),
+            format!(
+                "include `{}`: outside the scanned folders, not read (scan a folder that holds both files)",
+                estate
+                    .shown("scanned/../outside/secret.yaml")
+                    .replace("scanned/../", "")
+            )
+        )]
+    );
+    assert!(workload_names(&report).contains(&"web"));
+    assert!(!workload_names(&report).contains(&"leak"));
+}
+
+#[test]
+fn a_dotenv_that_is_not_utf8_unterminated_or_a_bomb_names_its_line() {
+    let estate = Estate::new();
+    estate.write(
+        "app/compose.yaml",
+        b"services:\n  web:\n    image: nginx:${TAG:-1.27}\n",
+    );
+    estate.write("app/.env", b"A=1\nTAG=\xff\xfe\n");
+    estate.write(
+        "api/compose.yaml",
+        b"services:\n  api:\n    image: api:${TAG:-2}\n",
+    );
+    estate.write("api/.env", b"TAG=\"open\nB=2\n");
+    // Found by fuzzing: a value that doubles itself on every line (2^64 bytes by the end).
+    estate.write(
+        "bomb/compose.yaml",
+        b"services:\n  db:\n    image: postgres:${TAG:-16}\n",
+    );
+    let bomb = format!("A=x\n{}", "A=$A$A\n".repeat(64));
+    estate.write("bomb/.env", bomb.as_bytes());
+    let started = std::time::Instant::now();
+    let report = estate.scan();
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let (line, message, _) = only_error(&report, &estate.shown("bomb/.env"));
+    assert_eq!(
+        (line, message.as_str()),
+        (
+            Some(25),
+            "`A`: the variables expand beyond 16 MiB (a value that refers to itself over and over?) (the project's variables are taken as unset)"
+        )
+    );
+    assert_eq!(workload(&report, "db").name, "bomb/db");
+    let (line, message, _) = only_error(&report, &estate.shown("app/.env"));
+    assert_eq!(line, Some(2));
+    assert!(message.contains("UTF-8"), "{message}");
+    let (line, message, _) = only_error(&report, &estate.shown("api/.env"));
+    assert_eq!(
+        (line, message.as_str()),
+        (
+            Some(1),
+            "`TAG`: the value's \" quote is never closed (the project's variables are taken as unset)"
+        )
+    );
+    // Both projects are assessed with the defaults written in their files.
+    assert_eq!(workload(&report, "web").name, "app/web");
+    assert_eq!(workload(&report, "api").name, "api/api");
+}
+
+// ---------------------------------------------------------------------------------------
 // CSAR archives: read in memory, bounded, never extracted
 
 use common::csar::{Field, patch, replace, zip_entries};

@@ -130,6 +130,11 @@ fn the_compose_sample_spreads_over_the_phases() {
     assert_eq!(phase("shop/api"), "optimised");
     assert_eq!(phase("shop/db"), "unchanged");
     assert_eq!(phase("shop/cache"), "unchanged");
+    // docker-compose.override.yml is merged, not a project of its own: it keeps the
+    // database's port on the loopback and pins the cache's image.
+    assert_eq!(r["workloads"].as_array().map(Vec::len), Some(4));
+    assert!(!rules_of(&workload(&r, "shop/db")["findings"]).contains(&"CMP021".to_string()));
+    assert!(!rules_of(&workload(&r, "shop/cache")["findings"]).contains(&"CMP008".to_string()));
     let web = workload(&r, "shop/web");
     assert_eq!(web["kind"], "compose");
     assert_eq!(web["id"], "compose:shop/web");

@@ -6,9 +6,11 @@
 //! cargo run --release --example gen_estate -- dockerfiles DIR 1000
 //! cargo run --release --example gen_estate -- kubernetes DIR 10000
 //! cargo run --release --example gen_estate -- vms DIR 1000
+//! cargo run --release --example gen_estate -- compose DIR 1000      # projects: base, override, .env, extends, include
 //! cargo run --release --example gen_estate -- rvtools FILE.csv 50000  # or FILE.xlsx
 //! ```
 
+mod compose;
 mod dockerfiles;
 mod kubernetes;
 mod rng;
@@ -17,7 +19,7 @@ mod vmspecs;
 
 use std::path::Path;
 
-const USAGE: &str = "usage: gen_estate mixed|dockerfiles|kubernetes|vms DIR FILES\n       gen_estate rvtools FILE.csv|FILE.xlsx ROWS";
+const USAGE: &str = "usage: gen_estate mixed|dockerfiles|kubernetes|vms|compose DIR FILES\n       gen_estate rvtools FILE.csv|FILE.xlsx ROWS";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +37,7 @@ fn main() {
         "dockerfiles" => dockerfiles(&path.join("dockerfiles"), count),
         "kubernetes" => kubernetes(&path.join("kubernetes"), count),
         "vms" => vms(&path.join("vms"), count),
+        "compose" => compose(&path.join("compose"), count),
         "rvtools" => rvtools::write(path, count as u64).map(|bytes| {
             println!(
                 "wrote {count} VMs ({} KiB) to {}",
@@ -88,6 +91,19 @@ fn vms(dir: &Path, files: usize) -> std::io::Result<()> {
     println!(
         "wrote {files} VM spec files ({count} VMs, {} KiB) under {}",
         bytes / 1024,
+        dir.display()
+    );
+    Ok(())
+}
+
+fn compose(dir: &Path, projects: usize) -> std::io::Result<()> {
+    let w = compose::write(dir, projects)?;
+    println!(
+        "wrote {} Compose projects ({} files, {} services, {} KiB) under {}",
+        w.projects,
+        w.files,
+        w.services,
+        w.bytes / 1024,
         dir.display()
     );
     Ok(())

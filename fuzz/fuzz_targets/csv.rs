@@ -32,6 +32,11 @@ fuzz_target!(|data: &[u8]| {
         let out = common::ingest_named(name, &bytes);
         let mut workloads = out.workloads;
         let mut errors = out.errors;
-        fitscan::ingest::link(&mut workloads, out.objects, &mut errors);
+        // Nothing on disk is read for a file another names (a Compose include).
+        let ctx = fitscan::ingest::IngestContext {
+            roots: Some(Vec::new()),
+            ..fitscan::ingest::IngestContext::default()
+        };
+        fitscan::ingest::link(&mut workloads, out.objects, &mut errors, &ctx);
     }
 });

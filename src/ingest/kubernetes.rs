@@ -74,6 +74,7 @@ impl Input for Kubernetes {
         workloads: &mut Vec<Workload>,
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
         companions::link(workloads, &objects, errors);
     }
@@ -950,33 +951,15 @@ fn suppressions_of(obj: &Node, file: &Arc<str>, problems: &mut Problems<'_>) -> 
     else {
         return Vec::new();
     };
-    let text = node.scalar_text().unwrap_or_default();
-    let (list, reason) = match text.split_once(':') {
-        Some((l, r)) => (l, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
-        None => (text.as_str(), None),
-    };
-    let rules: Vec<&str> = list
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if rules.is_empty() {
+    super::ignore_list(node, file).unwrap_or_else(|| {
         problems.push(
             node.line,
             format!(
                 "annotation {IGNORE_ANNOTATION} names no rule (expected \"RULE,RULE: reason\")"
             ),
         );
-    }
-    rules
-        .into_iter()
-        .map(|rule| Suppression {
-            rule: rule.to_string(),
-            reason: reason.clone(),
-            file: Arc::clone(file),
-            line: node.line,
-            applies_to_line: None,
-        })
-        .collect()
+        Vec::new()
+    })
 }
 
 // ---------------------------------------------------------------------------------------

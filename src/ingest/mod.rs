@@ -16,11 +16,12 @@ pub mod tabular;
 pub mod vmspec;
 pub mod vnf;
 
-use std::path::Path;
+use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::discover::{self, Candidate};
 use crate::model::{ScanError, Workload};
-use crate::node::Node;
+use crate::node::{Node, Value};
 use crate::rightsize::SizingOptions;
 use crate::source::SourceFile;
 use crate::yaml;
@@ -32,6 +33,11 @@ pub struct IngestContext {
     /// Limits for files an input reads on its own (a VNF package's imports).
     pub max_file_size: u64,
     pub follow_links: bool,
+    /// The scanned folders (a named file's folder), resolved: a file another names
+    /// (a Compose include) is read only inside them. None: anywhere (`rules test`).
+    pub roots: Option<Vec<std::path::PathBuf>>,
+    /// `--no-ignore`: ignore files do not keep a Compose project's `.env` from being read.
+    pub no_ignore: bool,
 }
 
 impl Default for IngestContext {
@@ -40,6 +46,8 @@ impl Default for IngestContext {
             sizing: SizingOptions::default(),
             max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
+            roots: None,
+            no_ignore: false,
         }
     }
 }
@@ -130,6 +138,7 @@ pub trait Input: Sync + Send {
         _workloads: &mut Vec<Workload>,
         _objects: Vec<Object>,
         _errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
     }
 }
@@ -285,8 +294,13 @@ pub fn joined_later(workload: &Workload) -> bool {
 /// Joins every kind's objects across files. Each kind's join is guarded: a panic in one
 /// becomes an error entry naming the files it was joining (a bug to report), and the
 /// workloads are still assessed, unjoined.
-pub fn link(workloads: &mut Vec<Workload>, objects: Vec<Object>, errors: &mut Vec<ScanError>) {
-    link_with(inputs(), workloads, objects, errors);
+pub fn link(
+    workloads: &mut Vec<Workload>,
+    objects: Vec<Object>,
+    errors: &mut Vec<ScanError>,
+    ctx: &IngestContext,
+) {
+    link_with(inputs(), workloads, objects, errors, ctx);
 }
 
 fn link_with(
@@ -294,6 +308,7 @@ fn link_with(
     workloads: &mut Vec<Workload>,
     objects: Vec<Object>,
     errors: &mut Vec<ScanError>,
+    ctx: &IngestContext,
 ) {
     let mut objects = objects;
     for input in inputs {
@@ -309,7 +324,7 @@ fn link_with(
         );
         let before = errors.len();
         let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            input.link(workloads, mine, errors);
+            input.link(workloads, mine, errors, ctx);
         }));
         if joined.is_err() {
             files.sort();
@@ -340,6 +355,94 @@ fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
     )
 }
 
+/// An ignore written on a workload (`fitscan.io/ignore: "RULE,RULE: reason"`, a Kubernetes
+/// annotation or a Compose label) as workload-wide suppressions at its line; None when it
+/// names no rule (the input says so in its own words).
+pub fn ignore_list(node: &Node, file: &Arc<str>) -> Option<Vec<crate::model::Suppression>> {
+    let text = node.scalar_text().unwrap_or_default();
+    let (list, reason) = match text.split_once(':') {
+        Some((l, r)) => (l, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (text.as_str(), None),
+    };
+    let rules: Vec<crate::model::Suppression> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|r| !r.is_empty())
+        .map(|rule| crate::model::Suppression {
+            rule: rule.to_string(),
+            reason: reason.clone(),
+            file: Arc::clone(file),
+            line: node.line,
+            applies_to_line: None,
+        })
+        .collect();
+    (!rules.is_empty()).then_some(rules)
+}
+
+// ---------------------------------------------------------------------------------------
+// What inputs that read files named by other files share (VNF imports, Compose includes)
+
+/// `path` with `.` and `..` resolved lexically.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            PathPart::CurDir => {}
+            PathPart::ParentDir => {
+                let popped =
+                    matches!(out.components().next_back(), Some(PathPart::Normal(_))) && out.pop();
+                if !popped {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+pub fn line_count(text: &str) -> u32 {
+    u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX)
+}
+
+/// A file another names (an import, a Compose include), read from disk with the scan's
+/// limits; None when it does not exist (the caller reports it where it is named).
+pub fn read_from_disk(
+    path: &Path,
+    display: &str,
+    ctx: &IngestContext,
+) -> Result<Option<SourceFile>, ScanError> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    if meta.file_type().is_symlink() && !ctx.follow_links {
+        return Err(ScanError::input(
+            display,
+            "a file named by another (an import, an include) that is a symbolic link is not followed (use --follow-links)",
+        ));
+    }
+    let candidate = Candidate {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        explicit: true,
+    };
+    discover::read(&candidate, ctx.max_file_size)
+}
+
+/// Adds `offset` to every located line under `node`.
+pub fn shift(node: &mut Node, offset: u32) {
+    if offset == 0 {
+        return;
+    }
+    if node.line > 0 {
+        node.line = node.line.saturating_add(offset);
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, offset)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| shift(&mut e.value, offset)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,7 +454,13 @@ mod tests {
         fn name(&self) -> &'static str {
             "broken"
         }
-        fn link(&self, _: &mut Vec<Workload>, _: Vec<Object>, errors: &mut Vec<ScanError>) {
+        fn link(
+            &self,
+            _: &mut Vec<Workload>,
+            _: Vec<Object>,
+            errors: &mut Vec<ScanError>,
+            _: &IngestContext,
+        ) {
             errors.push(ScanError::input(
                 "half-done",
                 "an error from before the panic",
@@ -377,7 +486,13 @@ mod tests {
             &mut Vec::new(),
         )];
         let mut errors = vec![ScanError::input("earlier.yaml", "kept")];
-        link_with(&[&Broken], &mut workloads, objects, &mut errors);
+        link_with(
+            &[&Broken],
+            &mut workloads,
+            objects,
+            &mut errors,
+            &IngestContext::default(),
+        );
         assert_eq!(workloads.len(), 1);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].message, "kept");

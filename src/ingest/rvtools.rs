@@ -1036,6 +1036,7 @@ impl Input for RvTools {
         workloads: &mut Vec<Workload>,
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
         // Extras of each export, by group.
         let mut extras: HashMap<String, (ExtraIndex, Vec<Tab>)> = HashMap::new();
@@ -1153,6 +1154,7 @@ mod tests {
             &mut workloads,
             std::mem::take(&mut all.objects),
             &mut errors,
+            &IngestContext::default(),
         );
         (workloads, errors, all)
     }

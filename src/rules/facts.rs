@@ -548,7 +548,12 @@ mod tests {
             workloads.extend(o.workloads);
             objects.extend(o.objects);
         }
-        crate::ingest::link(&mut workloads, objects, &mut errors);
+        crate::ingest::link(
+            &mut workloads,
+            objects,
+            &mut errors,
+            &crate::ingest::IngestContext::default(),
+        );
         let extras = match crate::load_extras(opts) {
             Ok(x) => x,
             Err(e) => panic!("{e}"),

@@ -613,7 +613,11 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                     "an inline fixture needs `name` and `content`",
                 ));
             };
-            files.push(SourceFile::from_text(fname, content));
+            let mut file = SourceFile::from_text(fname, content);
+            // In a folder of its own, so that nothing about it comes from the folder a test
+            // runs in (a Compose project's name and `.env`).
+            file.path = FsPath::new("inline").join(fname);
+            files.push(file);
         }
     }
     if files.is_empty() {

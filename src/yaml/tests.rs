@@ -513,3 +513,38 @@ fn non_finite_numbers_no_longer_fail_the_file() {
     assert_eq!(doc.get("replicas").and_then(Node::as_str), Some("1e999"));
     assert_eq!(doc.get("replicas").and_then(Node::as_f64), None);
 }
+
+#[test]
+fn local_tags_are_kept_where_their_node_ends_up() {
+    let text = "\
+services:
+  app:
+    ports: !override
+      - \"8443:443\"
+    environment:
+      FOO: !reset null
+    labels: !reset {}
+    !reset key: value
+    image: !!str tagged-core
+";
+    let (docs, tags) = parse_documents_tagged(text).unwrap_or_else(|e| panic!("{e:?}"));
+    let app = docs[0]
+        .at("services.app")
+        .unwrap_or_else(|| panic!("no app"));
+    let at = |path: &str| app.at(path).map(|n| (n.line, n.column));
+    let tagged: Vec<((u32, u32), &str)> = tags
+        .iter()
+        .map(|t| ((t.line, t.column), t.name.as_str()))
+        .collect();
+    assert_eq!(
+        tagged,
+        vec![
+            (at("ports").unwrap_or_default(), "override"),
+            (at("environment.FOO").unwrap_or_default(), "reset"),
+            (at("labels").unwrap_or_default(), "reset"),
+        ],
+        "a tag on a key and core tags are not kept"
+    );
+    // The tree reads as if the tags were absent, and without asking for them none are kept.
+    assert_eq!(parse_documents(text).ok(), Some(docs));
+}

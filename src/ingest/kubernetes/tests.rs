@@ -20,7 +20,12 @@ fn scan(files: &[(&str, &str)]) -> (Vec<Workload>, Vec<ScanError>) {
         objects.extend(out.objects);
         errors.extend(out.errors);
     }
-    link(&mut workloads, objects, &mut errors);
+    link(
+        &mut workloads,
+        objects,
+        &mut errors,
+        &IngestContext::default(),
+    );
     (workloads, errors)
 }
 

@@ -76,6 +76,7 @@ impl Input for Vnf {
         workloads: &mut Vec<Workload>,
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
+        _ctx: &IngestContext,
     ) {
         sol001::link(workloads, objects, errors);
     }

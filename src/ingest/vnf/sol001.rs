@@ -17,7 +17,7 @@
 //! finding points at the file and line where the offending node is defined.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component as PathPart, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
@@ -28,8 +28,9 @@ use super::detect::{self, tosca_size_gib, whole_number};
 use super::model::{
     Aspect, Format, Image, Item, LcmOperation, Num, Placement, Storage, Vdu, VnfModel,
 };
-use crate::discover::{self, Candidate};
-use crate::ingest::{FileOutput, IngestContext, Object};
+use crate::ingest::{
+    FileOutput, IngestContext, Object, line_count, normalise, read_from_disk, shift,
+};
 use crate::model::{ScanError, SourceSpan, Suppression, Workload};
 use crate::node::{Node, Value};
 use crate::source::SourceFile;
@@ -239,28 +240,6 @@ fn file_key(path: &Path) -> String {
         .into_owned()
 }
 
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            PathPart::CurDir => {}
-            PathPart::ParentDir => {
-                let popped =
-                    matches!(out.components().next_back(), Some(PathPart::Normal(_))) && out.pop();
-                if !popped {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
-fn line_count(text: &str) -> u32 {
-    u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX)
-}
-
 /// One `imports:` entry.
 #[derive(Debug, Clone)]
 struct Import {
@@ -406,8 +385,13 @@ fn read_import_tree(
         if seen.len() >= MAX_PACKAGE_FILES || !seen.insert(key.clone()) {
             continue;
         }
-        let Some(file) = read_from_disk(&path, &display, ctx, out) else {
-            continue;
+        let file = match read_from_disk(&path, &display, ctx) {
+            Ok(Some(file)) => file,
+            Ok(None) => continue,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
         };
         let text = match file.text() {
             Ok(t) => t,
@@ -445,36 +429,6 @@ fn read_import_tree(
             doc,
         };
         out.objects.push(envelope_tosca(tosca));
-    }
-}
-
-/// An import read from disk with the scan's limits; None when it does not exist (`link`
-/// reports it) or could not be read (the error is pushed here).
-fn read_from_disk(
-    path: &Path,
-    display: &str,
-    ctx: &IngestContext,
-    out: &mut FileOutput,
-) -> Option<SourceFile> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if meta.file_type().is_symlink() && !ctx.follow_links {
-        out.errors.push(ScanError::input(
-            display,
-            "an imported file that is a symbolic link is not followed (use --follow-links)",
-        ));
-        return None;
-    }
-    let candidate = Candidate {
-        path: path.to_path_buf(),
-        display: display.to_string(),
-        explicit: true,
-    };
-    match discover::read(&candidate, ctx.max_file_size) {
-        Ok(file) => file,
-        Err(e) => {
-            out.errors.push(e);
-            None
-        }
     }
 }
 
@@ -845,21 +799,6 @@ impl TypeIndex {
             return kind;
         }
         NodeKind::Other
-    }
-}
-
-/// Adds `offset` to every located line under `node`.
-fn shift(node: &mut Node, offset: u32) {
-    if offset == 0 {
-        return;
-    }
-    if node.line > 0 {
-        node.line = node.line.saturating_add(offset);
-    }
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, offset)),
-        Value::Map(entries) => entries.iter_mut().for_each(|e| shift(&mut e.value, offset)),
-        _ => {}
     }
 }
 

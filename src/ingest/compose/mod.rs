@@ -1,25 +1,36 @@
 //! Compose files (`compose.yaml`, `docker-compose*.yml`, or any YAML with a top-level
-//! `services:` mapping named on the command line): every service is a workload
+//! `services:` mapping named on the command line): every service of a project is a workload
 //! `<project>/<service>` on generation 3, and its container is a component sized from its
 //! reservations (else its limits).
 //!
-//! Compose's variable interpolation is applied as far as the file alone allows:
-//! `${VAR:-default}` and `${VAR-default}` take their default, `$$` is a literal `$`, and
-//! anything else (`${VAR}`, `$VAR`, `${VAR:?error}`) stays as written and counts as unknown,
-//! never as a parse error. The shell environment and `.env` files are not read, so that a
-//! report does not depend on the machine that produced it.
+//! A project is what `docker compose` would run: ingest keeps each file as an object, and
+//! `link` ([`project`]) merges a folder's override file onto its base file, applies
+//! `extends`, brings in `include`d files and interpolates with the project's `.env`
+//! ([`interpolate`], [`dotenv`]); the rules read the merged service, and every finding
+//! points at the file and line where the offending value is written.
+//!
+//! The shell environment is never read, so that a report does not depend on the machine
+//! that produced it: a variable `.env` does not set keeps its written default, or stays as
+//! written and counts as unknown, never as a parse error.
 //!
 //! Facts are documented in `docs/writing-rules.md` ("Compose"). The document rules read is
-//! the service (after interpolation): `healthcheck`, `privileged`, `deploy.resources`, ...
+//! the service (after merging and interpolation): `healthcheck`, `privileged`,
+//! `deploy.resources`, ...
+
+pub mod dotenv;
+pub mod interpolate;
+pub mod merge;
+pub mod project;
 
 use std::sync::Arc;
 
 use super::kubernetes::image;
-use super::{FileOutput, IngestContext, Input};
+use super::{FileOutput, IngestContext, Input, Object};
 use crate::model::{
-    Component, Generation, ScanError, Sizing, Suppression, Target, Workload, WorkloadKind,
+    Component, Generation, ScanError, Sizing, SourceSpan, Suppression, Target, Workload,
+    WorkloadKind,
 };
-use crate::node::{Entry, Node, Value};
+use crate::node::{Node, Value};
 use crate::source::SourceFile;
 
 pub struct Compose;
@@ -37,16 +48,20 @@ impl Input for Compose {
     }
 
     fn yaml_markers(&self) -> &'static [&'static str] {
-        &["services"]
+        &["services", "include"]
     }
 
     fn claims_document(&self, doc: &Node, file: &SourceFile) -> bool {
         let services_map = doc
             .get("services")
             .is_some_and(|s| matches!(s.value, Value::Map(_)));
-        services_map
-            && doc.get("kind").is_none()
-            && (is_compose_file_name(file.file_name()) || file.explicit)
+        // A root file may hold only `include:` (Compose 2.20+).
+        let includes = doc
+            .get("include")
+            .is_some_and(|s| matches!(s.value, Value::Seq(_)));
+        let named = is_compose_file_name(file.file_name());
+        doc.get("kind").is_none()
+            && ((services_map && (named || file.explicit)) || (includes && named))
     }
 
     fn ingest_document(
@@ -56,24 +71,108 @@ impl Input for Compose {
         _ctx: &IngestContext,
         out: &mut FileOutput,
     ) {
-        let project = project_name(&doc, file);
-        let Some(Value::Map(services)) = doc.get("services").map(|n| &n.value) else {
-            return;
+        let text = file.text().unwrap_or_default();
+        // The tags that change merging are read only where they are written.
+        let parsed = if text.contains("!reset") || text.contains("!override") {
+            project::parse(&file.path, Arc::clone(&file.display), text)
+        } else {
+            Ok(project::ComposeFile {
+                path: crate::ingest::normalise(&file.path),
+                display: Arc::clone(&file.display),
+                lines: crate::ingest::line_count(text),
+                doc,
+                tags: Vec::new(),
+            })
         };
-        for Entry { key, value } in services {
-            if value.as_map().is_none() {
-                out.errors.push(ScanError::parse(
-                    &file.display,
-                    Some(value.line),
-                    format!("Compose service `{key}` must be a mapping (image, build, ...)"),
-                ));
-                continue;
-            }
-            let service = interpolate_node(value);
-            out.workloads
-                .push(build_service(key, service, &project, file, &mut out.errors));
+        match parsed {
+            Ok(f) => out.objects.push(project::envelope(f)),
+            Err(e) => out.errors.push(e),
         }
     }
+
+    fn link(
+        &self,
+        workloads: &mut Vec<Workload>,
+        objects: Vec<Object>,
+        errors: &mut Vec<ScanError>,
+        ctx: &IngestContext,
+    ) {
+        use rayon::prelude::*;
+        let projects = project::assemble(objects, ctx, errors);
+        let built: Vec<(Vec<Workload>, Vec<ScanError>)> =
+            projects.into_par_iter().map(project_workloads).collect();
+        for (mut w, mut e) in built {
+            workloads.append(&mut w);
+            errors.append(&mut e);
+        }
+    }
+}
+
+/// The workloads of an assembled project, and the errors found building them.
+fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
+    let mut workloads = Vec::with_capacity(p.services.len());
+    let mut errors = Vec::new();
+    for (name, service, seen) in p.services {
+        let mut problems = Vec::new();
+        let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
+        w.sources.clone_from(&p.spans);
+        // A service only an override or included file declares belongs to that file (per-path
+        // ignores, `facts.file`); the project's own file then numbers from 0 like the others.
+        let (declared_in, _) = w.locate(w.line);
+        if declared_in != w.file {
+            w.sources.insert(
+                0,
+                SourceSpan {
+                    file: std::mem::replace(&mut w.file, declared_in),
+                    offset: 0,
+                },
+            );
+        }
+        // Lines are in the project's numbering: each error and suppression is reported in
+        // the file it is written in.
+        for mut e in problems {
+            if let Some(l) = e.line {
+                let (file, line) = w.locate(l);
+                e.file = file.to_string();
+                e.line = Some(line);
+            }
+            errors.push(e);
+        }
+        for s in &mut w.suppressions {
+            (s.file, s.line) = SourceSpan::locate(&w.file, &w.sources, s.line);
+        }
+        if let Some(note) = provenance_note(&seen) {
+            w.notes.push(note);
+        }
+        workloads.push(w);
+    }
+    (workloads, errors)
+}
+
+/// Which values interpolation took from a `.env` or from a default written in the file,
+/// for a reader to weigh the findings that depend on them.
+fn provenance_note(seen: &interpolate::Provenance) -> Option<String> {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (name, file) in &seen.from_env {
+        by_file.entry(file).or_default().push(name);
+    }
+    let mut parts: Vec<String> = by_file
+        .into_iter()
+        .map(|(file, names)| format!("set by {file}: {}", names.join(", ")))
+        .collect();
+    if !seen.defaulted.is_empty() {
+        let names: Vec<&str> = seen.defaulted.iter().map(String::as_str).collect();
+        parts.push(format!(
+            "defaults written in the file taken for {}",
+            names.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Compose variables {} (the shell at deploy time may set them otherwise)",
+            parts.join("; ")
+        )
+    })
 }
 
 /// `compose.yaml`, `compose.override.yml`, `docker-compose.yml`, `docker-compose.prod.yaml`,
@@ -89,16 +188,11 @@ pub fn is_compose_file_name(name: &str) -> bool {
     stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose")
 }
 
-/// The top-level `name:`, else the folder of the file, normalised as Compose does (lower
+/// A declared project name, else the folder of the file, normalised as Compose does (lower
 /// case; letters, digits, `-` and `_`).
-fn project_name(doc: &Node, file: &SourceFile) -> String {
-    let declared = doc
-        .get("name")
-        .and_then(Node::scalar_text)
-        .map(|n| interpolate(&n).0)
-        .filter(|n| !n.contains('$'));
+fn normalise_project(declared: Option<String>, path: &std::path::Path) -> String {
     let from_dir = || {
-        let parent = file.path.parent().filter(|p| !p.as_os_str().is_empty());
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         let dir = match parent {
             Some(p) => p.file_name().map(|n| n.to_string_lossy().to_string()),
             None => std::env::current_dir()
@@ -118,121 +212,6 @@ fn project_name(doc: &Node, file: &SourceFile) -> String {
         "compose".to_string()
     } else {
         trimmed
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Interpolation
-
-/// Applies what the file itself decides: defaults and `$$`. Returns the text and whether a
-/// variable was left unresolved.
-pub fn interpolate(text: &str) -> (String, bool) {
-    if !text.contains('$') {
-        return (text.to_string(), false);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut unresolved = false;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < text.len() {
-        let c = bytes[i];
-        if c != b'$' {
-            let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
-            out.push(ch);
-            i += ch.len_utf8();
-            continue;
-        }
-        match bytes.get(i + 1) {
-            Some(b'$') => {
-                out.push('$');
-                i += 2;
-            }
-            Some(b'{') => {
-                let Some(close) = matching_brace(text, i + 1) else {
-                    // An unclosed `${` is kept as written.
-                    out.push_str(&text[i..]);
-                    unresolved = true;
-                    break;
-                };
-                let inner = &text[i + 2..close];
-                let name_len = inner
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                let rest = &inner[name_len..];
-                let default = rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-'));
-                match default {
-                    Some(d) if name_len > 0 => {
-                        let (value, inner_unresolved) = interpolate(d);
-                        out.push_str(&value);
-                        unresolved |= inner_unresolved;
-                    }
-                    _ => {
-                        out.push_str(&text[i..=close]);
-                        unresolved = true;
-                    }
-                }
-                i = close + 1;
-            }
-            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
-                let len = text[i + 1..]
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                out.push_str(&text[i..i + 1 + len]);
-                unresolved = true;
-                i += 1 + len;
-            }
-            _ => {
-                out.push('$');
-                i += 1;
-            }
-        }
-    }
-    (out, unresolved)
-}
-
-/// The `}` closing the `{` at `open`, counting nested `${...}`.
-fn matching_brace(text: &str, open: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// A copy of the service with every text value interpolated (keys are not, as in Compose).
-fn interpolate_node(node: &Node) -> Node {
-    let value = match &node.value {
-        Value::Str(s) => Value::Str(interpolate(s).0),
-        Value::Seq(items) => Value::Seq(items.iter().map(interpolate_node).collect()),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    value: interpolate_node(&e.value),
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    Node {
-        value,
-        line: node.line,
-        column: node.column,
     }
 }
 
@@ -466,31 +445,13 @@ fn suppressions_of(
     else {
         return Vec::new();
     };
-    let text = node.scalar_text().unwrap_or_default();
-    let (list, reason) = match text.split_once(':') {
-        Some((l, r)) => (l, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
-        None => (text.as_str(), None),
-    };
-    let rules: Vec<&str> = list
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if rules.is_empty() {
+    super::ignore_list(&node, file).unwrap_or_else(|| {
         problems.push(
             node.line,
             format!("label {IGNORE_LABEL} names no rule (expected \"RULE,RULE: reason\")"),
         );
-    }
-    rules
-        .into_iter()
-        .map(|rule| Suppression {
-            rule: rule.to_string(),
-            reason: reason.clone(),
-            file: Arc::clone(file),
-            line: node.line,
-            applies_to_line: None,
-        })
-        .collect()
+        Vec::new()
+    })
 }
 
 /// Published ports, each `{published, target, host_ip, all_interfaces}` at its line.
@@ -551,19 +512,16 @@ fn build_service(
     name: &str,
     service: Node,
     project: &str,
-    file: &SourceFile,
+    file: &Arc<str>,
     errors: &mut Vec<ScanError>,
 ) -> Workload {
     let mut problems = Problems {
-        file: &file.display,
+        file,
         service: name,
         errors,
     };
     let line = service.line.max(1);
-    if service.get("image").is_none()
-        && service.get("build").is_none()
-        && service.get("extends").is_none()
-    {
+    if service.get("image").is_none() && service.get("build").is_none() {
         problems.push(line, "has neither `image` nor `build`");
     }
     let mut facts = Node::map(0);
@@ -767,7 +725,7 @@ fn build_service(
         facts.insert("ports", Node::seq(ports, 0));
     }
 
-    let suppressions = suppressions_of(&service, &file.display, &mut problems);
+    let suppressions = suppressions_of(&service, file, &mut problems);
     let full_name = format!("{project}/{name}");
     let component = Component {
         name: name.to_string(),
@@ -780,7 +738,7 @@ fn build_service(
         WorkloadKind::Compose,
         Target::Compose,
         full_name,
-        Arc::clone(&file.display),
+        Arc::clone(file),
         line,
         Generation::CloudNative,
         service,
@@ -800,11 +758,11 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
     use crate::rules::facts::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Compose],
-        title: "From the service, after interpolation",
+        title: "From the service, after merging and interpolation",
         facts: &[
             FactDoc::new(
                 "project",
-                "the project: the top-level `name:`, else the folder, in Compose's normalised form",
+                "the project: `COMPOSE_PROJECT_NAME` from its `.env`, else the top-level `name:`, else the folder, in Compose's normalised form",
             ),
             FactDoc::new("service", "the service's name"),
             FactDoc::new("replicas", "`deploy.replicas`, else `scale`; default 1"),
@@ -885,34 +843,19 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::ingest;
+    use crate::ingest::{ingest, link};
 
-    fn run(name: &str, text: &str) -> FileOutput {
-        ingest(
-            &SourceFile::from_text(name, text),
-            &IngestContext::default(),
-        )
+    /// One file read and its project assembled, as a scan does.
+    fn read(file: &SourceFile) -> FileOutput {
+        let ctx = IngestContext::default();
+        let mut out = ingest(file, &ctx);
+        let objects = std::mem::take(&mut out.objects);
+        link(&mut out.workloads, objects, &mut out.errors, &ctx);
+        out
     }
 
-    #[test]
-    fn interpolation_applies_defaults_and_keeps_the_rest() {
-        assert_eq!(interpolate("${TAG:-1.2}"), ("1.2".into(), false));
-        assert_eq!(interpolate("${TAG-1.2}"), ("1.2".into(), false));
-        assert_eq!(interpolate("a$$b"), ("a$b".into(), false));
-        assert_eq!(interpolate("${TAG}"), ("${TAG}".into(), true));
-        assert_eq!(interpolate("$TAG-x"), ("$TAG-x".into(), true));
-        assert_eq!(
-            interpolate("${TAG:?set TAG}"),
-            ("${TAG:?set TAG}".into(), true)
-        );
-        assert_eq!(
-            interpolate("${REG:-${MIRROR:-docker.io}}/app"),
-            ("docker.io/app".into(), false)
-        );
-        assert_eq!(interpolate("${A:-${B}}"), ("${B}".into(), true));
-        assert_eq!(interpolate("${unclosed"), ("${unclosed".into(), true));
-        assert_eq!(interpolate("price: 5$"), ("price: 5$".into(), false));
-        assert_eq!(interpolate("é${X:-ü}é"), ("éüé".into(), false));
+    fn run(name: &str, text: &str) -> FileOutput {
+        read(&SourceFile::from_text(name, text))
     }
 
     #[test]
@@ -1036,7 +979,7 @@ volumes:
         let text = "services:\n  web: { image: nginx:1.27 }\n";
         let mut walked = SourceFile::from_text("x/values.yaml", text);
         walked.explicit = false;
-        let out = ingest(&walked, &IngestContext::default());
+        let out = read(&walked);
         assert!(out.workloads.is_empty());
         let out = run("x/stack.yml", text);
         assert_eq!(out.workloads.len(), 1, "named on the command line");
