@@ -455,6 +455,34 @@ fn suppressions_of(
 }
 
 /// Published ports, each `{published, target, host_ip, all_interfaces}` at its line.
+/// A long-syntax port (`{target: 80, published: "8080", host_ip: ..., protocol: udp}`) in the
+/// short syntax a reader knows from `docker ps`: `8080:80/udp`, `[::1]:8080:80`.
+fn short_port_syntax(
+    host_ip: &str,
+    published: &str,
+    target: &str,
+    protocol: Option<&str>,
+) -> String {
+    let mut text = String::new();
+    if !host_ip.is_empty() {
+        if host_ip.contains(':') {
+            text.push_str(&format!("[{host_ip}]:"));
+        } else {
+            text.push_str(&format!("{host_ip}:"));
+        }
+    }
+    if !published.is_empty() {
+        text.push_str(published);
+        text.push(':');
+    }
+    text.push_str(target);
+    if let Some(protocol) = protocol.filter(|p| !p.is_empty() && *p != "tcp") {
+        text.push('/');
+        text.push_str(protocol);
+    }
+    text
+}
+
 fn ports_of(service: &Node) -> Vec<Node> {
     let mut out = Vec::new();
     for p in service
@@ -496,13 +524,14 @@ fn ports_of(service: &Node) -> Vec<Node> {
         let mut n = Node::map(p.line);
         let all = host_ip.is_empty() || host_ip == "0.0.0.0" || host_ip == "::";
         n.insert("published", Node::str(published.clone(), p.line));
-        n.insert("target", Node::str(target, p.line));
-        n.insert("host_ip", Node::str(host_ip, p.line));
+        n.insert("target", Node::str(target.clone(), p.line));
+        n.insert("host_ip", Node::str(host_ip.clone(), p.line));
         n.insert("all_interfaces", Node::bool(all, p.line));
-        n.insert(
-            "text",
-            Node::str(p.scalar_text().unwrap_or_else(|| p.display_text()), p.line),
-        );
+        let text = p.scalar_text().unwrap_or_else(|| {
+            let protocol = p.get("protocol").and_then(Node::scalar_text);
+            short_port_syntax(&host_ip, &published, &target, protocol.as_deref())
+        });
+        n.insert("text", Node::str(text, p.line));
         out.push(n);
     }
     out
@@ -905,6 +934,38 @@ services:
 volumes:
   data: {}
 ";
+
+    #[test]
+    fn long_syntax_ports_read_as_the_short_syntax() {
+        let out = run(
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - target: 80\n        published: \"8080\"\n      - { target: 53, published: 5353, protocol: udp, host_ip: \"::1\" }\n      - { target: 9000, host_ip: 127.0.0.1 }\n",
+        );
+        let ports = out.workloads[0]
+            .facts
+            .get("ports")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        let texts: Vec<(&str, bool)> = ports
+            .iter()
+            .map(|p| {
+                (
+                    p.get("text").and_then(Node::as_str).unwrap_or("?"),
+                    p.get("all_interfaces")
+                        .and_then(Node::as_bool)
+                        .unwrap_or(false),
+                )
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("8080:80", true),
+                ("[::1]:5353:53/udp", false),
+                ("127.0.0.1:9000", false)
+            ]
+        );
+    }
 
     #[test]
     fn services_become_workloads_with_facts_and_sizes() {
