@@ -2,7 +2,7 @@
 //! `dockerfile`, generation 3) per file, the image its final stage produces.
 //!
 //! Parsing is `parse-dockerfile`'s (BOM, CRLF, `# escape=`, heredocs for COPY/ADD, exec and
-//! shell forms, lowercase keywords); [`text::prepare`] first takes out `RUN` here-documents
+//! shell forms, lowercase keywords); `text::prepare` first takes out `RUN` here-documents
 //! that do not open the command, which that parser does not read. Every instruction becomes
 //! a located node (its keyword's line), so findings point at the offending instruction and
 //! `# fitscan ignore=RULE` on the line above suppresses exactly there.

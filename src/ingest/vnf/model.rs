@@ -561,7 +561,7 @@ impl VnfModel {
     }
 }
 
-/// What [`VnfModel::facts`] inserts, for the rule loader, `fitscan rules facts` and the guide.
+/// What `VnfModel::facts` inserts, for the rule loader, `fitscan rules facts` and the guide.
 pub const FACTS: &[crate::rules::facts::FactGroup] = {
     use crate::rules::facts::{FactDoc, FactGroup};
     &[FactGroup {
