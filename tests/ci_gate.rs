@@ -614,6 +614,141 @@ per-path-ignores:
     );
 }
 
+/// `rule file:line` of the findings the config suppressed and of the findings kept, and the
+/// messages of the unused suppressions.
+fn suppressed_kept_unused(report: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let of = |key: &str| -> Vec<String> {
+        let mut out: Vec<String> = report["workloads"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|w| w[key].as_array().cloned().unwrap_or_default())
+            .filter(|f| f["by"]["origin"].as_str().is_none_or(|o| o == "config"))
+            .map(|f| {
+                format!(
+                    "{} {}:{}",
+                    f["rule"].as_str().unwrap_or(""),
+                    f["file"].as_str().unwrap_or(""),
+                    f["line"]
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let unused = report["unused_suppressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| u["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    (of("suppressed"), of("findings"), unused)
+}
+
+#[test]
+fn a_per_path_ignore_matches_the_file_a_compose_finding_is_in() {
+    let dir = tempdir();
+    common::copy_folder(
+        &Path::new(REPO).join("tests/fixtures/compose/shop"),
+        &dir.path().join("shop"),
+    );
+    // `api` is declared in compose.yaml; one of its CMP012 findings is written in the
+    // override, one in the file it extends.
+    write(
+        dir.path(),
+        ".fitscan.yaml",
+        "per-path-ignores:\n  - path: compose.override.yaml\n    rules: [CMP012, CMP003]\n    reason: dev only\n",
+    );
+    let r = run(
+        dir.path(),
+        &["scan", "shop", "--format", "json", "--fail-on", "never"],
+    );
+    let (suppressed, kept, unused) = suppressed_kept_unused(&json(&r.stdout));
+    assert_eq!(
+        suppressed,
+        vec![
+            "CMP003 shop/compose.override.yaml:13",
+            "CMP012 shop/compose.override.yaml:9",
+        ],
+        "{}",
+        r.stderr
+    );
+    assert!(
+        kept.contains(&"CMP012 shop/common.yml:6".to_string()),
+        "{kept:?}"
+    );
+    assert!(unused.is_empty(), "{unused:?}");
+
+    // A pattern naming the file a workload is declared in accepts all of the workload,
+    // including what it inherits from a file the pattern does not name.
+    write(
+        dir.path(),
+        ".fitscan.yaml",
+        "per-path-ignores:\n  - path: /shop/compose.yaml\n    rules: [CMP012]\n",
+    );
+    let r = run(
+        dir.path(),
+        &["scan", "shop", "--format", "json", "--fail-on", "never"],
+    );
+    let (suppressed, kept, _) = suppressed_kept_unused(&json(&r.stdout));
+    assert_eq!(
+        suppressed,
+        vec![
+            "CMP012 shop/common.yml:6",
+            "CMP012 shop/common.yml:6",
+            "CMP012 shop/compose.override.yaml:9",
+        ]
+    );
+    assert!(!kept.iter().any(|k| k.starts_with("CMP012")), "{kept:?}");
+}
+
+#[test]
+fn a_per_path_ignore_matches_a_vnf_packages_imported_file() {
+    let dir = tempdir();
+    common::copy_folder(
+        &Path::new(REPO).join("rules/fixtures/vnf/appliance"),
+        &dir.path().join("vendor/sbc"),
+    );
+    // The workload is reported at appliance_top.yaml; VNF018 is found in the imported
+    // deployment flavour; the types file is imported too but holds no finding.
+    write(
+        dir.path(),
+        ".fitscan.yaml",
+        "\
+per-path-ignores:
+  - path: vendor/**/appliance_df.yaml
+    rules: [VNF018]
+  - path: appliance_types.yaml
+    rules: [VNF004]
+",
+    );
+    let r = run(
+        dir.path(),
+        &["scan", ".", "--format", "json", "--fail-on", "never"],
+    );
+    let (suppressed, kept, unused) = suppressed_kept_unused(&json(&r.stdout));
+    assert_eq!(
+        suppressed,
+        vec![
+            "VNF018 vendor/sbc/Definitions/appliance_df.yaml:41",
+            "VNF018 vendor/sbc/Definitions/appliance_df.yaml:52",
+        ],
+        "{}",
+        r.stderr
+    );
+    assert!(
+        kept.contains(&"VNF004 vendor/sbc/Definitions/appliance_df.yaml:29".to_string()),
+        "{kept:?}"
+    );
+    assert_eq!(
+        unused,
+        vec![
+            "unused per-path ignore of VNF004: VNF004 found nothing in the files under \
+             `appliance_types.yaml`"
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Baselines
 
