@@ -49,13 +49,15 @@ use crate::source::SourceFile;
 /// Errors that stop a scan before it starts (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    // Transparent: the inner error is the message, not also its cause (which `{:#}` would
+    // print a second time).
+    #[error(transparent)]
     Rules(#[from] rules::RuleError),
     #[error("{path}: {message}")]
     Path { path: String, message: String },
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] policy::ConfigError),
 }
 
