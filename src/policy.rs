@@ -270,6 +270,19 @@ pub struct Hit {
     pub by: SuppressionRef,
 }
 
+impl Hit {
+    fn new(reason: &Option<String>, origin: SuppressionOrigin, file: &Arc<str>, line: u32) -> Self {
+        Hit {
+            reason: reason.clone(),
+            by: SuppressionRef {
+                origin,
+                file: Arc::clone(file),
+                line,
+            },
+        }
+    }
+}
+
 /// Per workload: which of its suppressions (inline, and the per-path entries covering its
 /// files) matched a finding.
 ///
@@ -363,13 +376,8 @@ impl<'a> Tracker<'a> {
             let (s, used) = &mut self.inline[i];
             debug_assert!(covers(&s.rule, s.applies_to_line.map(|l| (&*s.file, l))));
             *used = true;
-            hit.get_or_insert_with(|| Hit {
-                reason: s.reason.clone(),
-                by: SuppressionRef {
-                    origin: SuppressionOrigin::Inline,
-                    file: Arc::clone(&s.file),
-                    line: s.line,
-                },
+            hit.get_or_insert_with(|| {
+                Hit::new(&s.reason, SuppressionOrigin::Inline, &s.file, s.line)
             });
         }
         if self.policy.path_ignores.is_empty() {
@@ -397,13 +405,8 @@ impl<'a> Tracker<'a> {
             for (rule, (id, loc)) in e.rules.iter().enumerate() {
                 if covers(id, None) {
                     self.used.insert((entry, rule));
-                    hit.get_or_insert_with(|| Hit {
-                        reason: e.reason.clone(),
-                        by: SuppressionRef {
-                            origin: SuppressionOrigin::Config,
-                            file: Arc::clone(&loc.file),
-                            line: loc.line,
-                        },
+                    hit.get_or_insert_with(|| {
+                        Hit::new(&e.reason, SuppressionOrigin::Config, &loc.file, loc.line)
                     });
                 }
             }

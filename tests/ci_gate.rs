@@ -87,19 +87,9 @@ fn eol_vm(name: &str) -> String {
 }
 
 fn findings(report: &Value) -> Vec<String> {
-    report["workloads"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap_or(""),
-                f["file"].as_str().unwrap_or(""),
-                f["line"]
-            )
-        })
+    common::findings_of(report)
+        .iter()
+        .map(common::rule_at)
         .collect()
 }
 
@@ -613,9 +603,20 @@ per-path-ignores:
     );
 }
 
-/// `rule file:line` of the findings the config suppressed and of the findings kept, and the
-/// messages of the unused suppressions.
-fn suppressed_kept_unused(report: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
+/// Scans `target` in `dir` with `config` as its `.fitscan.yaml`: `rule file:line` of the
+/// findings the config suppressed and of the findings kept, the messages of the unused
+/// suppressions, and standard error.
+fn with_path_ignores(
+    dir: &Path,
+    config: &str,
+    target: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>, String) {
+    write(dir, ".fitscan.yaml", config);
+    let r = run(
+        dir,
+        &["scan", target, "--format", "json", "--fail-on", "never"],
+    );
+    let report = json(&r.stdout);
     let of = |key: &str| -> Vec<String> {
         let mut out: Vec<String> = report["workloads"]
             .as_array()
@@ -623,14 +624,7 @@ fn suppressed_kept_unused(report: &Value) -> (Vec<String>, Vec<String>, Vec<Stri
             .flatten()
             .flat_map(|w| w[key].as_array().cloned().unwrap_or_default())
             .filter(|f| f["by"]["origin"].as_str().is_none_or(|o| o == "config"))
-            .map(|f| {
-                format!(
-                    "{} {}:{}",
-                    f["rule"].as_str().unwrap_or(""),
-                    f["file"].as_str().unwrap_or(""),
-                    f["line"]
-                )
-            })
+            .map(|f| common::rule_at(&f))
             .collect();
         out.sort();
         out
@@ -641,7 +635,7 @@ fn suppressed_kept_unused(report: &Value) -> (Vec<String>, Vec<String>, Vec<Stri
         .flatten()
         .map(|u| u["message"].as_str().unwrap_or("").to_string())
         .collect();
-    (of("suppressed"), of("findings"), unused)
+    (of("suppressed"), of("findings"), unused, r.stderr)
 }
 
 #[test]
@@ -653,24 +647,18 @@ fn a_per_path_ignore_matches_the_file_a_compose_finding_is_in() {
     );
     // `api` is declared in compose.yaml; one of its CMP012 findings is written in the
     // override, one in the file it extends.
-    write(
+    let (suppressed, kept, unused, stderr) = with_path_ignores(
         dir.path(),
-        ".fitscan.yaml",
         "per-path-ignores:\n  - path: compose.override.yaml\n    rules: [CMP012, CMP003]\n    reason: dev only\n",
+        "shop",
     );
-    let r = run(
-        dir.path(),
-        &["scan", "shop", "--format", "json", "--fail-on", "never"],
-    );
-    let (suppressed, kept, unused) = suppressed_kept_unused(&json(&r.stdout));
     assert_eq!(
         suppressed,
         vec![
             "CMP003 shop/compose.override.yaml:13",
             "CMP012 shop/compose.override.yaml:9",
         ],
-        "{}",
-        r.stderr
+        "{stderr}"
     );
     assert!(
         kept.contains(&"CMP012 shop/common.yml:6".to_string()),
@@ -680,16 +668,11 @@ fn a_per_path_ignore_matches_the_file_a_compose_finding_is_in() {
 
     // A pattern naming the file a workload is declared in accepts all of the workload,
     // including what it inherits from a file the pattern does not name.
-    write(
+    let (suppressed, kept, _, _) = with_path_ignores(
         dir.path(),
-        ".fitscan.yaml",
         "per-path-ignores:\n  - path: /shop/compose.yaml\n    rules: [CMP012]\n",
+        "shop",
     );
-    let r = run(
-        dir.path(),
-        &["scan", "shop", "--format", "json", "--fail-on", "never"],
-    );
-    let (suppressed, kept, _) = suppressed_kept_unused(&json(&r.stdout));
     assert_eq!(
         suppressed,
         vec![
@@ -710,9 +693,8 @@ fn a_per_path_ignore_matches_a_vnf_packages_imported_file() {
     );
     // The workload is reported at appliance_top.yaml; VNF018 is found in the imported
     // deployment flavour; the types file is imported too but holds no finding.
-    write(
+    let (suppressed, kept, unused, stderr) = with_path_ignores(
         dir.path(),
-        ".fitscan.yaml",
         "\
 per-path-ignores:
   - path: vendor/**/appliance_df.yaml
@@ -720,20 +702,15 @@ per-path-ignores:
   - path: appliance_types.yaml
     rules: [VNF004]
 ",
+        ".",
     );
-    let r = run(
-        dir.path(),
-        &["scan", ".", "--format", "json", "--fail-on", "never"],
-    );
-    let (suppressed, kept, unused) = suppressed_kept_unused(&json(&r.stdout));
     assert_eq!(
         suppressed,
         vec![
             "VNF018 vendor/sbc/Definitions/appliance_df.yaml:41",
             "VNF018 vendor/sbc/Definitions/appliance_df.yaml:52",
         ],
-        "{}",
-        r.stderr
+        "{stderr}"
     );
     assert!(
         kept.contains(&"VNF004 vendor/sbc/Definitions/appliance_df.yaml:29".to_string()),

@@ -344,18 +344,7 @@ per-path-ignores:
     let of = |key: &str| -> Vec<String> {
         report["workloads"][0][key]
             .as_array()
-            .map(|s| {
-                s.iter()
-                    .map(|f| {
-                        format!(
-                            "{} {}:{}",
-                            f["rule"].as_str().unwrap_or(""),
-                            f["file"].as_str().unwrap_or(""),
-                            f["line"]
-                        )
-                    })
-                    .collect()
-            })
+            .map(|s| s.iter().map(common::rule_at).collect())
             .unwrap_or_default()
     };
     // VNF004 is found in the deployment flavour too: a pattern naming the entry the

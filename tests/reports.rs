@@ -2,6 +2,8 @@
 //! writes them. Each test reads the report back the way its reader would (a browser's
 //! view of the markup, a Markdown renderer, a CSV parser, calamine for the workbook).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -907,11 +909,8 @@ fn anonymised_findings_keep_their_own_files_token() {
     ];
     // `rule:line` and file of every finding, in report order (which anonymising keeps).
     let files = |report: &Value| -> Vec<(String, String)> {
-        report["workloads"]
-            .as_array()
+        common::findings_of(report)
             .into_iter()
-            .flatten()
-            .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
             .map(|f| {
                 (
                     format!("{}:{}", f["rule"], f["line"]),
