@@ -129,8 +129,14 @@ pub fn apply(report: &mut Report, key: &str) {
     {
         *path = tokens.path(path);
     }
+    // A finding keeps its own file's token: a workload can span several files (a Compose
+    // override, a VNF package's imports, a Kubernetes companion, an archive's entries).
     for w in &mut report.workloads {
+        for f in &mut w.findings {
+            f.file = tokens.path(&f.file).as_str().into();
+        }
         for s in &mut w.suppressed {
+            s.file = tokens.path(&s.file).as_str().into();
             s.by.file = tokens.path(&s.by.file).as_str().into();
         }
         for c in &mut w.components {
@@ -174,16 +180,13 @@ pub fn apply(report: &mut Report, key: &str) {
         }
     };
     for w in &mut report.workloads {
-        let w_file = w.file.clone();
         // The id keeps its `#2` suffix (made unique after sorting); only the name changes.
         replace(&mut w.id);
         for f in &mut w.findings {
-            f.file = w_file.clone();
             replace(&mut f.message);
             replace(&mut f.remediation);
         }
         for s in &mut w.suppressed {
-            s.file = w_file.clone();
             replace(&mut s.message);
             if let Some(r) = s.reason.as_mut() {
                 replace(r);

@@ -168,7 +168,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "per-path-ignores",
         kind: Kind::PathIgnores,
-        help: "Findings of the listed rules (or `all`) in files matching the globs are suppressed, with an optional reason. Globs are relative to this file's folder; a glob without `/` matches at any depth; a folder matches everything under it.",
+        help: "Findings of the listed rules (or `all`) are suppressed, with an optional reason, when a glob matches the file the finding is in or the file its workload is reported at. Globs are relative to this file's folder; a glob without `/` matches at any depth; a folder matches everything under it.",
     },
     Key {
         name: "no-inline-ignores",

@@ -49,13 +49,15 @@ use crate::source::SourceFile;
 /// Errors that stop a scan before it starts (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    // Transparent: the inner error is the message, not also its cause (which `{:#}` would
+    // print a second time).
+    #[error(transparent)]
     Rules(#[from] rules::RuleError),
     #[error("{path}: {message}")]
     Path { path: String, message: String },
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] policy::ConfigError),
 }
 
@@ -437,17 +439,16 @@ fn assemble(
             Err(e) => errors.push(e),
         }
     }
-    let scanned_files: BTreeSet<Arc<str>> =
-        results.iter().map(|r| Arc::clone(&r.report.file)).collect();
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
+    let mut covering = BTreeSet::new();
     let mut assessed = Vec::with_capacity(results.len());
     for r in results {
         assessed.push(r.report);
         unused_suppressions.extend(r.unused);
         config_used.extend(r.config_used);
+        covering.extend(r.config_covering);
     }
-    let covering = policy::entries_covering(&opts.policy, &scanned_files);
     unused_suppressions.extend(policy::unused_config(
         &opts.policy,
         &config_used,
@@ -692,6 +693,8 @@ struct Assessed {
     unused: Vec<UnusedSuppression>,
     /// Per-path ignore entries (entry, rule) of the policy that suppressed something here.
     config_used: Vec<(usize, usize)>,
+    /// Per-path ignore entries covering a file of the workload.
+    config_covering: BTreeSet<usize>,
 }
 
 /// Rules, ladder and sizing for one workload.
@@ -806,7 +809,7 @@ fn assess(
             evidence: texts.evidence.clone(),
         });
     }
-    let (unused, config_used) = tracker.finish(&w, rules, applied);
+    let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
     let c = classify(&checks, w.generation);
     // Component lines were numbered across the workload's files (facts use them); report
     // each in its own file.
@@ -866,6 +869,7 @@ fn assess(
         report,
         unused,
         config_used,
+        config_covering,
     }
 }
 

@@ -270,8 +270,27 @@ pub struct Hit {
     pub by: SuppressionRef,
 }
 
+impl Hit {
+    fn new(reason: &Option<String>, origin: SuppressionOrigin, file: &Arc<str>, line: u32) -> Self {
+        Hit {
+            reason: reason.clone(),
+            by: SuppressionRef {
+                origin,
+                file: Arc::clone(file),
+                line,
+            },
+        }
+    }
+}
+
 /// Per workload: which of its suppressions (inline, and the per-path entries covering its
-/// file) matched a finding.
+/// files) matched a finding.
+///
+/// A per-path entry covers a finding when one of its patterns matches the finding's own file
+/// or the file the workload is reported at. The finding's file lets a team accept what an
+/// override, an imported or an included file brings in; the workload's file lets a pattern
+/// naming where a workload lives (`legacy/**`, a package) accept all of it, including what
+/// it draws from shared files elsewhere.
 pub struct Tracker<'a> {
     policy: &'a Policy,
     inline: Vec<(&'a Suppression, bool)>,
@@ -280,8 +299,13 @@ pub struct Tracker<'a> {
     /// findings stays linear. Indexes into `inline`, in the order written.
     anywhere: HashMap<String, Vec<usize>>,
     at_line: HashMap<(String, u32), Vec<usize>>,
-    /// (entry index, rule index within the entry, used)
-    config: Vec<(usize, usize, bool)>,
+    /// The per-path entries covering the workload's reported file, in the order written.
+    workload_entries: Vec<usize>,
+    /// The per-path entries covering each file the workload spans, computed once per file:
+    /// matching globs per finding would make a large inventory slow.
+    by_file: HashMap<Arc<str>, Vec<usize>>,
+    /// (entry index, rule index within the entry) that matched a finding here.
+    used: BTreeSet<(usize, usize)>,
 }
 
 impl<'a> Tracker<'a> {
@@ -300,17 +324,27 @@ impl<'a> Tracker<'a> {
                 None => anywhere.entry(key).or_default().push(i),
             }
         }
-        let config = policy
-            .path_ignores_for(&w.file)
-            .into_iter()
-            .flat_map(|e| (0..policy.path_ignores[e].rules.len()).map(move |r| (e, r, false)))
-            .collect();
+        let (reported, _) = w.locate(w.line);
+        let mut by_file: HashMap<Arc<str>, Vec<usize>> = HashMap::new();
+        if !policy.path_ignores.is_empty() {
+            for file in [&w.file, &reported]
+                .into_iter()
+                .chain(w.sources.iter().map(|s| &s.file))
+            {
+                if !by_file.contains_key(file) {
+                    by_file.insert(Arc::clone(file), policy.path_ignores_for(file));
+                }
+            }
+        }
+        let workload_entries = by_file.get(&reported).cloned().unwrap_or_default();
         Tracker {
             policy,
             inline,
             anywhere,
             at_line,
-            config,
+            workload_entries,
+            by_file,
+            used: BTreeSet::new(),
         }
     }
 
@@ -342,54 +376,61 @@ impl<'a> Tracker<'a> {
             let (s, used) = &mut self.inline[i];
             debug_assert!(covers(&s.rule, s.applies_to_line.map(|l| (&*s.file, l))));
             *used = true;
-            hit.get_or_insert_with(|| Hit {
-                reason: s.reason.clone(),
-                by: SuppressionRef {
-                    origin: SuppressionOrigin::Inline,
-                    file: Arc::clone(&s.file),
-                    line: s.line,
-                },
+            hit.get_or_insert_with(|| {
+                Hit::new(&s.reason, SuppressionOrigin::Inline, &s.file, s.line)
             });
         }
-        for (entry, rule, used) in &mut self.config {
-            let e = &self.policy.path_ignores[*entry];
-            let (id, loc) = &e.rules[*rule];
-            if covers(id, None) {
-                *used = true;
-                hit.get_or_insert_with(|| Hit {
-                    reason: e.reason.clone(),
-                    by: SuppressionRef {
-                        origin: SuppressionOrigin::Config,
-                        file: Arc::clone(&loc.file),
-                        line: loc.line,
-                    },
-                });
+        if self.policy.path_ignores.is_empty() {
+            return hit;
+        }
+        let policy = self.policy;
+        let for_file = self
+            .by_file
+            .entry(Arc::clone(&f.file))
+            .or_insert_with(|| policy.path_ignores_for(&f.file));
+        if self.workload_entries.is_empty() && for_file.is_empty() {
+            return hit;
+        }
+        // In the order written: the first entry written is the cause.
+        let mut entries: Vec<usize> = self
+            .workload_entries
+            .iter()
+            .chain(for_file.iter())
+            .copied()
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
+        for entry in entries {
+            let e = &policy.path_ignores[entry];
+            for (rule, (id, loc)) in e.rules.iter().enumerate() {
+                if covers(id, None) {
+                    self.used.insert((entry, rule));
+                    hit.get_or_insert_with(|| {
+                        Hit::new(&e.reason, SuppressionOrigin::Config, &loc.file, loc.line)
+                    });
+                }
             }
         }
         hit
     }
 
-    /// The inline suppressions that matched nothing (as findings), and the config entries
-    /// (entry, rule) that matched something here.
+    /// The inline suppressions that matched nothing (as findings), the config entries
+    /// (entry, rule) that matched something here, and the entries covering any file of the
+    /// workload (to tell "no file matched" from "nothing found").
     pub fn finish(
         self,
         w: &Workload,
         rules: &RuleSet,
         applied: &Applied,
-    ) -> (Vec<UnusedSuppression>, Vec<(usize, usize)>) {
+    ) -> (Vec<UnusedSuppression>, Vec<(usize, usize)>, BTreeSet<usize>) {
         let unused = self
             .inline
             .iter()
             .filter(|(_, used)| !used)
             .map(|(s, _)| unused_inline(s, w, rules, applied))
             .collect();
-        let used = self
-            .config
-            .iter()
-            .filter(|(_, _, used)| *used)
-            .map(|(e, r, _)| (*e, *r))
-            .collect();
-        (unused, used)
+        let covering = self.by_file.into_values().flatten().collect();
+        (unused, self.used.into_iter().collect(), covering)
     }
 }
 
@@ -503,15 +544,6 @@ pub fn unused_config(
         }
     }
     out
-}
-
-/// Which per-path entries cover at least one of the files (to tell "no file matched" from
-/// "nothing found").
-pub fn entries_covering(policy: &Policy, files: &BTreeSet<Arc<str>>) -> BTreeSet<usize> {
-    files
-        .iter()
-        .flat_map(|f| policy.path_ignores_for(f))
-        .collect()
 }
 
 #[cfg(test)]

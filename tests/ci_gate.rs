@@ -87,19 +87,9 @@ fn eol_vm(name: &str) -> String {
 }
 
 fn findings(report: &Value) -> Vec<String> {
-    report["workloads"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap_or(""),
-                f["file"].as_str().unwrap_or(""),
-                f["line"]
-            )
-        })
+    common::findings_of(report)
+        .iter()
+        .map(common::rule_at)
         .collect()
 }
 
@@ -329,12 +319,11 @@ fn unknown_keys_in_the_config_are_errors_naming_file_and_line() {
     );
     let r = run(dir.path(), &["scan", "."]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains(
-            ".fitscan.yaml:2:1: unknown key `max_findings` (did you mean `max-findings`?)"
-        ),
-        "{}",
-        r.stderr
+    // Said once: not repeated as its own cause.
+    assert_eq!(
+        r.stderr,
+        "fitscan: .fitscan.yaml:2:1: unknown key `max_findings` (did you mean `max-findings`?) \
+         (see `fitscan config schema`)\n"
     );
     let other = write(dir.path(), "ci/fitscan.yaml", "select: [VMX]\n");
     let r = run(
@@ -610,6 +599,128 @@ per-path-ignores:
         vec![
             ".fitscan.yaml:5 unused per-path ignore of VM005: VM005 found nothing in the files under `legacy/`".to_string(),
             ".fitscan.yaml:8 unused per-path ignore of VM012: no scanned file matches `archive/**`".to_string(),
+        ]
+    );
+}
+
+/// Scans `target` in `dir` with `config` as its `.fitscan.yaml`: `rule file:line` of the
+/// findings the config suppressed and of the findings kept, the messages of the unused
+/// suppressions, and standard error.
+fn with_path_ignores(
+    dir: &Path,
+    config: &str,
+    target: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>, String) {
+    write(dir, ".fitscan.yaml", config);
+    let r = run(
+        dir,
+        &["scan", target, "--format", "json", "--fail-on", "never"],
+    );
+    let report = json(&r.stdout);
+    let of = |key: &str| -> Vec<String> {
+        let mut out: Vec<String> = report["workloads"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|w| w[key].as_array().cloned().unwrap_or_default())
+            .filter(|f| f["by"]["origin"].as_str().is_none_or(|o| o == "config"))
+            .map(|f| common::rule_at(&f))
+            .collect();
+        out.sort();
+        out
+    };
+    let unused = report["unused_suppressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| u["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    (of("suppressed"), of("findings"), unused, r.stderr)
+}
+
+#[test]
+fn a_per_path_ignore_matches_the_file_a_compose_finding_is_in() {
+    let dir = tempdir();
+    common::copy_folder(
+        &Path::new(REPO).join("tests/fixtures/compose/shop"),
+        &dir.path().join("shop"),
+    );
+    // `api` is declared in compose.yaml; one of its CMP012 findings is written in the
+    // override, one in the file it extends.
+    let (suppressed, kept, unused, stderr) = with_path_ignores(
+        dir.path(),
+        "per-path-ignores:\n  - path: compose.override.yaml\n    rules: [CMP012, CMP003]\n    reason: dev only\n",
+        "shop",
+    );
+    assert_eq!(
+        suppressed,
+        vec![
+            "CMP003 shop/compose.override.yaml:13",
+            "CMP012 shop/compose.override.yaml:9",
+        ],
+        "{stderr}"
+    );
+    assert!(
+        kept.contains(&"CMP012 shop/common.yml:6".to_string()),
+        "{kept:?}"
+    );
+    assert!(unused.is_empty(), "{unused:?}");
+
+    // A pattern naming the file a workload is declared in accepts all of the workload,
+    // including what it inherits from a file the pattern does not name.
+    let (suppressed, kept, _, _) = with_path_ignores(
+        dir.path(),
+        "per-path-ignores:\n  - path: /shop/compose.yaml\n    rules: [CMP012]\n",
+        "shop",
+    );
+    assert_eq!(
+        suppressed,
+        vec![
+            "CMP012 shop/common.yml:6",
+            "CMP012 shop/common.yml:6",
+            "CMP012 shop/compose.override.yaml:9",
+        ]
+    );
+    assert!(!kept.iter().any(|k| k.starts_with("CMP012")), "{kept:?}");
+}
+
+#[test]
+fn a_per_path_ignore_matches_a_vnf_packages_imported_file() {
+    let dir = tempdir();
+    common::copy_folder(
+        &Path::new(REPO).join("rules/fixtures/vnf/appliance"),
+        &dir.path().join("vendor/sbc"),
+    );
+    // The workload is reported at appliance_top.yaml; VNF018 is found in the imported
+    // deployment flavour; the types file is imported too but holds no finding.
+    let (suppressed, kept, unused, stderr) = with_path_ignores(
+        dir.path(),
+        "\
+per-path-ignores:
+  - path: vendor/**/appliance_df.yaml
+    rules: [VNF018]
+  - path: appliance_types.yaml
+    rules: [VNF004]
+",
+        ".",
+    );
+    assert_eq!(
+        suppressed,
+        vec![
+            "VNF018 vendor/sbc/Definitions/appliance_df.yaml:41",
+            "VNF018 vendor/sbc/Definitions/appliance_df.yaml:52",
+        ],
+        "{stderr}"
+    );
+    assert!(
+        kept.contains(&"VNF004 vendor/sbc/Definitions/appliance_df.yaml:29".to_string()),
+        "{kept:?}"
+    );
+    assert_eq!(
+        unused,
+        vec![
+            "unused per-path ignore of VNF004: VNF004 found nothing in the files under \
+             `appliance_types.yaml`"
         ]
     );
 }

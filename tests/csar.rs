@@ -322,6 +322,46 @@ fn baselines_and_suppressions_work_inside_archives() {
 }
 
 #[test]
+fn a_per_path_ignore_naming_an_entry_covers_the_findings_in_that_entry() {
+    let dir = appliance_archive();
+    // The workload is reported at the top-level entry; the findings are in the imported
+    // deployment flavour, which a pattern names as a file in the archive-as-folder.
+    write(
+        &dir.path().join(".fitscan.yaml"),
+        b"\
+per-path-ignores:
+  - path: packages/appliance.csar/Definitions/appliance_df.yaml
+    rules: [VNF018]
+  - path: packages/*.csar/Definitions/appliance_top.yaml
+    rules: [VNF004]
+",
+    );
+    let (_, stdout, stderr) = run(
+        dir.path(),
+        &["scan", "packages", "--fail-on", "never", "--format", "json"],
+    );
+    let report = json(&stdout);
+    let of = |key: &str| -> Vec<String> {
+        report["workloads"][0][key]
+            .as_array()
+            .map(|s| s.iter().map(common::rule_at).collect())
+            .unwrap_or_default()
+    };
+    // VNF004 is found in the deployment flavour too: a pattern naming the entry the
+    // workload is reported at covers its findings in every entry.
+    assert_eq!(
+        of("suppressed"),
+        vec![
+            format!("VNF004 {DF}:29"),
+            format!("VNF018 {DF}:41"),
+            format!("VNF018 {DF}:52"),
+        ],
+        "{stderr}"
+    );
+    assert_eq!(report["unused_suppressions"], serde_json::json!([]));
+}
+
+#[test]
 fn zips_are_read_when_named_or_when_they_hold_a_package() {
     let dir = tempdir();
     let package = zip_folder(&Path::new(REPO).join("rules/fixtures/vnf/appliance"));

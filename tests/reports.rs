@@ -2,6 +2,8 @@
 //! writes them. Each test reads the report back the way its reader would (a browser's
 //! view of the markup, a Markdown renderer, a CSV parser, calamine for the workbook).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -895,6 +897,52 @@ fn csv_snapshots() {
         "small_csv_workloads",
         Format::CsvWorkloads.render(&report, &RenderOptions::default())
     );
+}
+
+#[test]
+fn anonymised_findings_keep_their_own_files_token() {
+    // Findings of one workload in several files: a Kubernetes Ingress and budget beside the
+    // Deployment, a Compose override and a file the project extends.
+    let paths = [
+        "rules/fixtures/kubernetes/split",
+        "tests/fixtures/compose/shop",
+    ];
+    // `rule:line` and file of every finding, in report order (which anonymising keeps).
+    let files = |report: &Value| -> Vec<(String, String)> {
+        common::findings_of(report)
+            .into_iter()
+            .map(|f| {
+                (
+                    format!("{}:{}", f["rule"], f["line"]),
+                    f["file"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let mut args = paths.to_vec();
+    args.extend(["--no-config", "--format", "json"]);
+    let plain = files(&json(&stdout_of(&args)));
+    args.push("--anonymise");
+    let text = stdout_of(&args);
+    let anonymised = files(&json(&text));
+    assert_eq!(plain.len(), anonymised.len());
+    // The same file gives the same token and different files different tokens.
+    let mut token_of: std::collections::BTreeMap<&str, &str> = Default::default();
+    let mut file_of: std::collections::BTreeMap<&str, &str> = Default::default();
+    for ((at, file), (same_at, token)) in plain.iter().zip(&anonymised) {
+        assert_eq!(at, same_at);
+        assert_eq!(*token_of.entry(file).or_insert(token), token, "{file}");
+        assert_eq!(*file_of.entry(token).or_insert(file), file, "{token}");
+    }
+    assert!(token_of.len() >= 5, "{token_of:?}");
+    for leak in [
+        "ingress.yaml",
+        "pdb.yaml",
+        "compose.override.yaml",
+        "common.yml",
+    ] {
+        assert!(!text.contains(leak), "keeps `{leak}`");
+    }
 }
 
 #[test]

@@ -19,3 +19,23 @@ pub fn copy_folder(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A finding (or suppressed finding) of a JSON report as `RULE file:line`.
+pub fn rule_at(f: &serde_json::Value) -> String {
+    format!(
+        "{} {}:{}",
+        f["rule"].as_str().unwrap_or(""),
+        f["file"].as_str().unwrap_or(""),
+        f["line"]
+    )
+}
+
+/// Every finding of a JSON report, workload by workload.
+pub fn findings_of(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    report["workloads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
+        .collect()
+}

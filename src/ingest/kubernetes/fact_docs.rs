@@ -175,7 +175,7 @@ pub const FACTS: &[FactGroup] = &[
             ),
             FactDoc::new(
                 "{autoscalers,pdbs,network_policies,services,ingresses}[*].location",
-                "`file:line` of the companion (it keeps its line only when it is in the workload's file; otherwise 0)",
+                "`file:line` of the companion (findings about it point there too)",
             ),
             FactDoc::new("autoscalers[*].min_replicas", "the autoscaler's floor"),
             FactDoc::new("autoscalers[*].max_replicas", "the autoscaler's ceiling"),
