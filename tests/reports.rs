@@ -971,3 +971,35 @@ fn anonymised_reports_keep_no_name_host_or_path() {
         }
     }
 }
+
+#[test]
+fn the_right_sizing_table_adds_up_when_catalog_sizes_hold_more_than_needed() {
+    // samples/estate fits workloads to a catalog: some entries bundle more vCPU or memory
+    // than a workload has now (neither reclaimed nor missing), shown as their own row.
+    let md = estate("markdown");
+    let row = |label: &str| -> Vec<f64> {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("no {label} row in:\n{md}"));
+        line.split('|')
+            .skip(2)
+            .filter_map(|c| c.trim().parse::<f64>().ok())
+            .collect()
+    };
+    let (now, sized) = (row("Now"), row("Right-sized"));
+    let reclaimable = row("**Reclaimable**");
+    let surplus = row("Surplus of catalog sizes");
+    assert_eq!(surplus, vec![8.0, 20.0, 0.0]);
+    for i in 0..3 {
+        assert!(
+            (now[i] - reclaimable[i] + surplus[i] - sized[i]).abs() < 0.01,
+            "dimension {i}: {now:?} - {reclaimable:?} + {surplus:?} != {sized:?}"
+        );
+    }
+    let html = estate("html");
+    assert!(
+        html.contains("<tr><th scope=\"row\">Surplus of catalog sizes</th><td>8</td><td>20</td><td>0</td></tr>"),
+        "the HTML report shows the same row"
+    );
+}

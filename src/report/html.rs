@@ -621,26 +621,12 @@ The others keep their size until utilisation is collected.</p>\n",
             &s.missing,
         );
     }
+    if let Some(surplus) = ov.catalog_surplus() {
+        row(out, "Surplus of catalog sizes", &surplus);
+    }
     out.push_str("</tbody>\n</table>\n</div>\n");
-    let over = |now: f64, sized: f64, reclaimable: f64, missing: f64| {
-        sized > now - reclaimable + missing + 0.01
-    };
-    let (now, sized) = (&ov.current_total, &ov.recommended_total);
-    if over(now.vcpu, sized.vcpu, s.reclaimable.vcpu, s.missing.vcpu)
-        || over(
-            now.memory_gib,
-            sized.memory_gib,
-            s.reclaimable.memory_gib,
-            s.missing.memory_gib,
-        )
-        || over(
-            now.storage_gib,
-            sized.storage_gib,
-            s.reclaimable.storage_gib,
-            s.missing.storage_gib,
-        )
-    {
-        out.push_str("<p class=\"note\">Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is part of the right-sized total but is not counted as missing.</p>\n");
+    if ov.catalog_surplus().is_some() {
+        out.push_str("<p class=\"note\">Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is part of the right-sized total but is neither reclaimed nor missing: now − reclaimable + missing + surplus = right-sized.</p>\n");
     }
     if let Some(cost) = &s.estate.cost {
         let cur = cost.currency.as_deref();

@@ -256,7 +256,14 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
                 &s.missing,
             );
         }
+        let surplus = ov.catalog_surplus();
+        if let Some(surplus) = &surplus {
+            row(out, "Surplus of catalog sizes", surplus);
+        }
         out.push('\n');
+        if surplus.is_some() {
+            out.push_str("Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is neither reclaimed nor missing: now − reclaimable + missing + surplus = right-sized.\n\n");
+        }
         if let Some(cost) = &s.estate.cost {
             let cur = cost
                 .currency

@@ -235,6 +235,35 @@ impl<'a> Overview<'a> {
         }
     }
 
+    /// What catalog sizes add beyond what the workloads need, per dimension, when there is
+    /// any: the cheapest entry that fits may hold more of a dimension than a workload has
+    /// now, which is neither reclaimed nor missing. With it the right-sizing table adds up:
+    /// now - reclaimable + missing + surplus = right-sized.
+    pub fn catalog_surplus(&self) -> Option<Totals> {
+        let s = &self.report.summary;
+        let residual = |now: f64, sized: f64, reclaimable: f64, missing: f64| {
+            crate::rightsize::round2((sized - (now - reclaimable + missing)).max(0.0))
+        };
+        let (now, sized) = (&self.current_total, &self.recommended_total);
+        let surplus = Totals {
+            vcpu: residual(now.vcpu, sized.vcpu, s.reclaimable.vcpu, s.missing.vcpu),
+            memory_gib: residual(
+                now.memory_gib,
+                sized.memory_gib,
+                s.reclaimable.memory_gib,
+                s.missing.memory_gib,
+            ),
+            storage_gib: residual(
+                now.storage_gib,
+                sized.storage_gib,
+                s.reclaimable.storage_gib,
+                s.missing.storage_gib,
+            ),
+        };
+        (surplus.vcpu > 0.01 || surplus.memory_gib > 0.01 || surplus.storage_gib > 0.01)
+            .then_some(surplus)
+    }
+
     pub fn rule(&self, id: &str) -> Option<&'a RuleInfo> {
         self.rules.get(id).copied()
     }
