@@ -422,7 +422,7 @@ fn a_broken_expectation_fails_with_a_readable_diff() {
     write(
         dir.path(),
         "r.test.yaml",
-        "cases:\n  - name: fires\n    inline:\n      - name: a.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: a}\n          spec: {os: Windows Server 2012}\n    expect:\n      ACME001: { fires: 2 }\n  - name: passes\n    inline:\n      - name: b.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: b}\n          spec: {os: Windows Server 2022}\n    expect:\n      ACME001: pass\n",
+        "cases:\n  - name: fires\n    inline:\n      - name: a.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: a}\n          spec: {os: Windows Server 2012}\n    expect:\n      ACME001: { fires: 2 }\n  - name: passes\n    inline:\n      - name: b.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: b}\n          spec: {os: Windows Server 2022}\n    expect:\n      ACME001: pass\n  - name: off by one\n    inline:\n      - name: c.yaml\n        content: |\n          apiVersion: fitscan/v1\n          kind: VirtualMachine\n          metadata: {name: c}\n          spec: {os: Windows Server 2012}\n    expect:\n      ACME001: { at: [\"c.yaml:5\"] }\n",
     );
     let path = dir.path().display().to_string();
     fitscan()
@@ -431,6 +431,10 @@ fn a_broken_expectation_fails_with_a_readable_diff() {
         .code(1)
         .stdout(predicate::str::contains(
             "ACME001: expected fires 2 time(s), got fires 1 time(s) at a.yaml:4",
+        ))
+        // Which expected line was not hit and which hit was not expected, named.
+        .stdout(predicate::str::contains(
+            "ACME001: expected fires at c.yaml:5, got fires 1 time(s) at c.yaml:4 (not at c.yaml:5; not expected at c.yaml:4)",
         ));
 }
 

@@ -788,18 +788,40 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
             .filter(|c| &*c.rule == id)
             .map(|c| c.state)
             .collect();
-        let actual = describe_actual(&hits, &states);
+        let mut actual = describe_actual(&hits, &states);
         let ok = match expect {
             Expect::Fires(n) => hits.len() == *n,
             Expect::At(list) => {
                 let mut remaining = hits.clone();
-                let all_found = list.iter().all(|(f, l)| {
+                let mut missing = Vec::new();
+                for (f, l) in list {
                     let pos = remaining.iter().position(|(af, al)| {
                         al == l && f.as_deref().is_none_or(|f| file_matches(f, af))
                     });
-                    pos.map(|p| remaining.remove(p)).is_some()
-                });
-                all_found && remaining.is_empty()
+                    match pos {
+                        Some(p) => {
+                            remaining.remove(p);
+                        }
+                        None => missing.push(match f {
+                            Some(f) => format!("{f}:{l}"),
+                            None => l.to_string(),
+                        }),
+                    }
+                }
+                // Name the difference: in a long list, an off-by-one line is easy to miss.
+                let mut diff = Vec::new();
+                if !missing.is_empty() && !hits.is_empty() {
+                    diff.push(format!("not at {}", missing.join(", ")));
+                }
+                if !remaining.is_empty() && !list.is_empty() {
+                    let extra: Vec<String> =
+                        remaining.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+                    diff.push(format!("not expected at {}", extra.join(", ")));
+                }
+                if !diff.is_empty() {
+                    actual = format!("{actual} ({})", diff.join("; "));
+                }
+                missing.is_empty() && remaining.is_empty()
             }
             Expect::Pass => !states.is_empty() && states.iter().all(|s| *s == CheckState::Pass),
             Expect::Unknown => hits.is_empty() && states.contains(&CheckState::Unknown),
