@@ -611,22 +611,13 @@ The others keep their size until utilisation is collected.</p>\n",
             format_number(t.storage_gib)
         );
     };
-    row(out, "Now", &ov.current_total);
-    row(out, "Right-sized", &ov.recommended_total);
-    row(out, "Reclaimable", &s.reclaimable);
-    if s.undersized > 0 {
-        row(
-            out,
-            &format!("Missing ({} undersized)", s.undersized),
-            &s.missing,
-        );
-    }
-    if let Some(surplus) = ov.catalog_surplus() {
-        row(out, "Surplus of catalog sizes", &surplus);
+    let table = ov.sizing_table();
+    for r in &table.rows {
+        row(out, &r.label, &r.totals);
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
-    if ov.catalog_surplus().is_some() {
-        out.push_str("<p class=\"note\">Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is part of the right-sized total but is neither reclaimed nor missing: now − reclaimable + missing + surplus = right-sized.</p>\n");
+    if let Some(note) = table.note {
+        w!(out, "<p class=\"note\">{}</p>\n", esc(note));
     }
     if let Some(cost) = &s.estate.cost {
         let cur = cost.currency.as_deref();

@@ -246,23 +246,17 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
                 format_number(t.storage_gib)
             );
         };
-        row(out, "Now", &ov.current_total);
-        row(out, "Right-sized", &ov.recommended_total);
-        row(out, "**Reclaimable**", &s.reclaimable);
-        if s.undersized > 0 {
-            row(
-                out,
-                &format!("Missing ({} undersized)", s.undersized),
-                &s.missing,
-            );
-        }
-        let surplus = ov.catalog_surplus();
-        if let Some(surplus) = &surplus {
-            row(out, "Surplus of catalog sizes", surplus);
+        let table = ov.sizing_table();
+        for r in &table.rows {
+            if r.headline {
+                row(out, &format!("**{}**", r.label), &r.totals);
+            } else {
+                row(out, &r.label, &r.totals);
+            }
         }
         out.push('\n');
-        if surplus.is_some() {
-            out.push_str("Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is neither reclaimed nor missing: now − reclaimable + missing + surplus = right-sized.\n\n");
+        if let Some(note) = table.note {
+            w!(out, "{note}\n\n");
         }
         if let Some(cost) = &s.estate.cost {
             let cur = cost

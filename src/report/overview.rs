@@ -115,6 +115,21 @@ impl Counts {
     }
 }
 
+/// One row of the right-sizing table; the headline row is the one a report emphasises.
+pub struct SizingRow {
+    pub label: String,
+    pub totals: Totals,
+    pub headline: bool,
+}
+
+pub struct SizingTable {
+    pub rows: Vec<SizingRow>,
+    /// What a reader needs to know to make the rows add up, when there is anything.
+    pub note: Option<&'static str>,
+}
+
+const CATALOG_SURPLUS_NOTE: &str = "Catalog entries come in fixed shapes: the cheapest one that fits may hold more of a dimension than a workload has now. That surplus is neither reclaimed nor missing: now − reclaimable + missing + surplus = right-sized.";
+
 pub struct Overview<'a> {
     pub report: &'a Report,
     /// Workloads by generation (rows 1, 2, 3) and phase (columns in [`Phase::ALL`] order).
@@ -239,7 +254,7 @@ impl<'a> Overview<'a> {
     /// any: the cheapest entry that fits may hold more of a dimension than a workload has
     /// now, which is neither reclaimed nor missing. With it the right-sizing table adds up:
     /// now - reclaimable + missing + surplus = right-sized.
-    pub fn catalog_surplus(&self) -> Option<Totals> {
+    fn catalog_surplus(&self) -> Option<Totals> {
         let s = &self.report.summary;
         let residual = |now: f64, sized: f64, reclaimable: f64, missing: f64| {
             crate::rightsize::round2((sized - (now - reclaimable + missing)).max(0.0))
@@ -262,6 +277,35 @@ impl<'a> Overview<'a> {
         };
         (surplus.vcpu > 0.01 || surplus.memory_gib > 0.01 || surplus.storage_gib > 0.01)
             .then_some(surplus)
+    }
+
+    /// The right-sizing table every report draws, so that it adds up the same way in each:
+    /// now, right-sized, reclaimable, then missing and the catalog surplus where there are
+    /// any, and the note that explains the surplus.
+    pub fn sizing_table(&self) -> SizingTable {
+        let s = &self.report.summary;
+        let row = |label: String, totals: Totals, headline: bool| SizingRow {
+            label,
+            totals,
+            headline,
+        };
+        let mut rows = vec![
+            row("Now".into(), self.current_total, false),
+            row("Right-sized".into(), self.recommended_total, false),
+            row("Reclaimable".into(), s.reclaimable, true),
+        ];
+        if s.undersized > 0 {
+            let label = format!("Missing ({} undersized)", s.undersized);
+            rows.push(row(label, s.missing, false));
+        }
+        let surplus = self.catalog_surplus();
+        if let Some(surplus) = surplus {
+            rows.push(row("Surplus of catalog sizes".into(), surplus, false));
+        }
+        SizingTable {
+            rows,
+            note: surplus.map(|_| CATALOG_SURPLUS_NOTE),
+        }
     }
 
     pub fn rule(&self, id: &str) -> Option<&'a RuleInfo> {
