@@ -48,13 +48,8 @@ impl Expect {
         match self {
             Expect::Fires(n) => format!("fires {n} time(s)"),
             Expect::At(list) => {
-                let parts: Vec<String> = list
-                    .iter()
-                    .map(|(f, l)| match f {
-                        Some(f) => format!("{f}:{l}"),
-                        None => l.to_string(),
-                    })
-                    .collect();
+                let parts: Vec<String> =
+                    list.iter().map(|(f, l)| place(f.as_deref(), *l)).collect();
                 format!("fires at {}", parts.join(", "))
             }
             Expect::Pass => "pass".into(),
@@ -748,6 +743,14 @@ fn parse_expect(file: &str, node: &Node) -> Result<Expect, RuleError> {
     }
 }
 
+/// A place as rule tests write it: `FILE:LINE`, or a bare line.
+fn place(file: Option<&str>, line: u32) -> String {
+    match file {
+        Some(f) => format!("{f}:{line}"),
+        None => line.to_string(),
+    }
+}
+
 fn file_matches(expected: &str, actual: &str) -> bool {
     actual == expected || actual.ends_with(&format!("/{expected}"))
 }
@@ -802,10 +805,7 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
                         Some(p) => {
                             remaining.remove(p);
                         }
-                        None => missing.push(match f {
-                            Some(f) => format!("{f}:{l}"),
-                            None => l.to_string(),
-                        }),
+                        None => missing.push(place(f.as_deref(), *l)),
                     }
                 }
                 // Name the difference: in a long list, an off-by-one line is easy to miss.
@@ -815,7 +815,7 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
                 }
                 if !remaining.is_empty() && !list.is_empty() {
                     let extra: Vec<String> =
-                        remaining.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+                        remaining.iter().map(|(f, l)| place(Some(f), *l)).collect();
                     diff.push(format!("not expected at {}", extra.join(", ")));
                 }
                 if !diff.is_empty() {
@@ -847,7 +847,7 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
 
 fn describe_actual(hits: &[(String, u32)], states: &[CheckState]) -> String {
     if !hits.is_empty() {
-        let at: Vec<String> = hits.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+        let at: Vec<String> = hits.iter().map(|(f, l)| place(Some(f), *l)).collect();
         return format!("fires {} time(s) at {}", hits.len(), at.join(", "));
     }
     if states.is_empty() {
