@@ -1,16 +1,10 @@
 //! The command line as a user meets it: exit codes, formats, errors that name the file.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::{fitscan, write};
 
 fn json_of(args: &[&str]) -> Value {
     let out = fitscan()
@@ -19,15 +13,6 @@ fn json_of(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("run: {e}"));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 const PURPOSE_BUILT_VM: &str = "\

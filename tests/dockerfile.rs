@@ -3,14 +3,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::fitscan;
 
 fn run_json(args: &[&str], dir: Option<&Path>) -> (Value, i32) {
     let mut cmd = fitscan();

@@ -1,16 +1,10 @@
 //! Estates as consultants receive them: RVTools workbooks and CSV exports, Azure Migrate
 //! imports, OVF descriptors, utilisation metrics, size catalogs, anonymised reports.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::{fitscan, write};
 
 fn run(args: &[&str]) -> (Value, String, Option<i32>) {
     let out = fitscan()
@@ -28,15 +22,6 @@ fn run(args: &[&str]) -> (Value, String, Option<i32>) {
 
 fn json_of(args: &[&str]) -> Value {
     run(args).0
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 fn tempdir() -> tempfile::TempDir {

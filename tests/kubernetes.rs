@@ -2,15 +2,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::{fitscan, write};
 
 fn json_of(args: &[&str]) -> Value {
     let out = fitscan()
@@ -35,15 +31,6 @@ fn rules_of(list: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|i| i["rule"].as_str().map(str::to_string))
         .collect()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 /// Copies the purpose-built sample to a temporary folder, leaving `without` out.

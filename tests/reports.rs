@@ -3,6 +3,7 @@
 //! view of the markup, a Markdown renderer, a CSV parser, calamine for the workbook).
 
 mod common;
+use common::write;
 
 use std::path::{Path, PathBuf};
 
@@ -27,15 +28,6 @@ fn fitscan() -> Command {
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 /// Runs a scan and returns its standard output (the gate is switched off).

@@ -2,17 +2,12 @@
 //! used in a scan; the built-in rules' tests and examples from the installed binary alone;
 //! `rules docs` and `rules facts`; stable ids (aliases) and stable fingerprints.
 
-use std::path::Path;
-
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::{fitscan, write};
 
 fn stdout_of(args: &[&str]) -> String {
     let out = fitscan()
@@ -25,15 +20,6 @@ fn stdout_of(args: &[&str]) -> String {
 fn json_of(args: &[&str]) -> Value {
     let out = stdout_of(args);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 fn tempdir() -> tempfile::TempDir {

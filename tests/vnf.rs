@@ -1,17 +1,11 @@
 //! VNF descriptors from the command line: SOL001 packages (imports, flavours, TOSCA.meta)
 //! and SOL006 / OSM descriptors, as a user meets them.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fitscan() -> Command {
-    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
+use common::{fitscan, write};
 
 fn json_of(args: &[&str]) -> Value {
     let out = fitscan()
@@ -21,15 +15,6 @@ fn json_of(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("run: {e}"));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    }
-    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-    p.display().to_string()
 }
 
 fn workloads(r: &Value) -> Vec<Value> {

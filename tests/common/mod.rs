@@ -5,6 +5,25 @@ pub mod csar;
 
 use std::path::Path;
 
+use assert_cmd::Command;
+
+/// The fitscan binary, run from the repository's root (where `samples/` and `rules/` are).
+pub fn fitscan() -> Command {
+    let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Writes `text` to `dir/name` (creating folders) and returns the path as text.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    }
+    std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
+    p.display().to_string()
+}
+
 /// Copies the folder `from` to `to`.
 pub fn copy_folder(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
