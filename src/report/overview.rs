@@ -316,12 +316,8 @@ impl<'a> Overview<'a> {
     /// such as `parse-error`), a user rule's first web link, else nothing.
     pub fn rule_doc_url(&self, id: &str) -> Option<String> {
         match self.rule(id) {
-            Some(rule) if rule.source.is_some() => rule
-                .links
-                .iter()
-                .find(|l| l.starts_with("https://") || l.starts_with("http://"))
-                .cloned(),
-            _ => Some(format!("{RULE_DOCS_BASE}{}.md", encode_uri_component(id))),
+            Some(rule) => crate::report::sarif::help_uri(rule),
+            None => Some(format!("{RULE_DOCS_BASE}{}.md", encode_uri_component(id))),
         }
     }
 

@@ -85,10 +85,14 @@ fn readable_template(template: &str, placeholder: impl Fn(&str) -> String) -> St
     }
 }
 
+/// Where a rule is documented: its page in fitscan's docs for a built-in rule; a user's rule
+/// has no page there, so its own first web link is the best help.
 pub(crate) fn help_uri(rule: &RuleInfo) -> Option<String> {
     match &rule.source {
-        None => Some(format!("{RULE_DOCS_BASE}{}.md", rule.id)),
-        // A user's rule has no page in fitscan's docs; its own first link is the best help.
+        None => Some(format!(
+            "{RULE_DOCS_BASE}{}.md",
+            super::overview::encode_uri_component(&rule.id)
+        )),
         Some(_) => rule
             .links
             .iter()
