@@ -129,14 +129,14 @@ pub fn show(rule: &Rule, examples: &Result<Vec<Example>, String>) -> String {
             ""
         }
     );
-    let _ = writeln!(out, "\nmessage:\n{}", indent(&readable(&rule.message)));
+    let _ = writeln!(out, "\nmessage:\n{}", indent(&rule.message.readable()));
     if !rule.rationale.is_empty() {
         let _ = writeln!(out, "\nwhy it matters:\n{}", indent(&rule.rationale));
     }
     let _ = writeln!(
         out,
         "\nhow to fix:\n{}",
-        indent(&readable(&rule.remediation))
+        indent(&rule.remediation.readable())
     );
     if !rule.needs.is_empty() || rule.evidence.is_some() {
         let needs: Vec<&str> = rule.needs.iter().map(|p| p.text.as_str()).collect();
@@ -206,10 +206,4 @@ fn indent(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// A template as a reader sees it: `{{` unescaped, placeholders kept as `{name}` (the YAML as
-/// written follows below it, escapes and all).
-fn readable(template: &super::template::Template) -> String {
-    template.describe(|p| format!("{{{p}}}"))
 }

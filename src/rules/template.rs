@@ -95,6 +95,12 @@ impl Template {
         out
     }
 
+    /// The template as a reader sees it in plain text: `{{` unescaped, placeholders kept as
+    /// `{name}`.
+    pub fn readable(&self) -> String {
+        self.describe(|p| format!("{{{p}}}"))
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Path(path) => Some(path),
