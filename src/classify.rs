@@ -1,19 +1,25 @@
-//! The phase ladder: from the outcome of every check on a workload to its phase, score,
-//! confidence, roadmap, evidence needed, generation disconnect, disposition and effort.
+//! The phase ladder: from the outcome of every check on a workload to the state of each
+//! defining property, then to its phase, score, confidence, roadmap, evidence needed,
+//! generation disconnect, disposition and effort.
 //!
-//! - `unchanged`: some gating `optimised` check fails or is unknown;
-//! - `optimised`: every gating `optimised` check passes, some gating `purpose-built` check
-//!   fails or is unknown;
-//! - `purpose-built`: every gating check passes.
+//! A gating check is evidence for one property. A property **holds** when its applicable
+//! checks pass, **fails** when one fails, is **unknown** when none fails and one could not be
+//! judged, and is **n/a** when none of its checks applies.
+//! - `unchanged`: an optimised property fails or is unknown;
+//! - `optimised`: every optimised property holds (or is n/a); a purpose-built one fails or
+//!   is unknown;
+//! - `purpose-built`: every property holds (or is n/a);
+//! - `not-assessed`: no gating check applied at all.
 //!
-//! Unknown is not a pass: a workload reaches a phase on evidence only. Not-applicable and
-//! suppressed checks take no part.
+//! Unknown is not a pass: a workload reaches a phase on evidence only. Advice (checks that
+//! name no property) counts in the score and the roadmap, never in the phase. Not-applicable
+//! and suppressed checks take no part.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Disposition, Generation, Level, Phase, Severity};
+use crate::model::{Disposition, Generation, Level, Phase, Property, PropertyState, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckState {
@@ -25,6 +31,25 @@ pub enum CheckState {
     Suppressed,
 }
 
+impl CheckState {
+    /// Whether the check took part (passed, failed or could not be judged).
+    pub fn applies(self) -> bool {
+        matches!(
+            self,
+            CheckState::Pass | CheckState::Fail | CheckState::Unknown
+        )
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Pass => "pass",
+            CheckState::Fail => "fail",
+            CheckState::Unknown => "unknown",
+            CheckState::NotApplicable => "n/a",
+            CheckState::Suppressed => "suppressed",
+        }
+    }
+}
+
 /// What the ladder needs to know about one check on one workload.
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -32,7 +57,8 @@ pub struct Check {
     pub title: Arc<str>,
     pub level: Level,
     pub severity: Severity,
-    pub gating: bool,
+    /// The property this check is evidence for; `None` for advice.
+    pub property: Option<Property>,
     pub weight: f64,
     pub effort: u32,
     pub disposition: Disposition,
@@ -43,13 +69,28 @@ pub struct Check {
     pub evidence: Option<Arc<str>>,
 }
 
+impl Check {
+    pub fn gating(&self) -> bool {
+        self.property.is_some()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoadmapItem {
     pub rule: Arc<str>,
     pub title: Arc<str>,
     pub level: Level,
+    /// The property the change makes hold; absent for advice ("also recommended").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<Property>,
     pub severity: Severity,
     pub effort: u32,
+}
+
+impl RoadmapItem {
+    pub fn is_advice(&self) -> bool {
+        self.property.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,15 +98,91 @@ pub struct EvidenceItem {
     pub rule: Arc<str>,
     pub title: Arc<str>,
     pub level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<Property>,
     /// The facts that were missing.
     pub needs: Vec<String>,
     /// What to collect, in words.
     pub collect: Arc<str>,
 }
 
+/// One property on one workload, with the checks behind its state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyOutcome {
+    pub property: Property,
+    pub state: PropertyState,
+    /// The applicable gating checks of the property and their states.
+    pub checks: Vec<(Arc<str>, CheckState)>,
+}
+
+/// Every property of a workload, serialised as two JSON fields: `properties` (property ->
+/// holds / fails / unknown / n/a) and `property_checks` (property -> the applicable checks
+/// behind that state, each `{rule, state}`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PropertyVerdicts(pub Vec<PropertyOutcome>);
+
+impl PropertyVerdicts {
+    pub fn state(&self, property: Property) -> PropertyState {
+        self.0
+            .iter()
+            .find(|o| o.property == property)
+            .map_or(PropertyState::NotApplicable, |o| o.state)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &PropertyOutcome> {
+        self.0.iter()
+    }
+}
+
+impl Serialize for PropertyVerdicts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct States<'a>(&'a [PropertyOutcome]);
+        impl Serialize for States<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for o in self.0 {
+                    m.serialize_entry(o.property.as_str(), o.state.as_str())?;
+                }
+                m.end()
+            }
+        }
+        struct Checks<'a>(&'a [PropertyOutcome]);
+        impl Serialize for Checks<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                #[derive(Serialize)]
+                struct One<'a> {
+                    rule: &'a str,
+                    state: &'static str,
+                }
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for o in self.0 {
+                    let list: Vec<One<'_>> = o
+                        .checks
+                        .iter()
+                        .map(|(rule, state)| One {
+                            rule,
+                            state: state.as_str(),
+                        })
+                        .collect();
+                    m.serialize_entry(o.property.as_str(), &list)?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("properties", &States(&self.0))?;
+        m.serialize_entry("property_checks", &Checks(&self.0))?;
+        m.end()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     pub phase: Phase,
+    /// The properties (in [`Property::ALL`] order) that keep the workload from the next
+    /// phase: failed or unknown properties of that phase's level.
+    pub held_by: Vec<Property>,
+    pub properties: Vec<PropertyOutcome>,
     pub score: u32,
     pub confidence: f64,
     pub disconnect: bool,
@@ -75,68 +192,92 @@ pub struct Classification {
     pub evidence_needed: Vec<EvidenceItem>,
 }
 
-pub fn classify(checks: &[Check], generation: Generation) -> Classification {
-    let gating: Vec<&Check> = checks
-        .iter()
-        .filter(|c| {
-            c.gating
-                && matches!(
-                    c.state,
-                    CheckState::Pass | CheckState::Fail | CheckState::Unknown
-                )
+/// The state of each property from its gating checks, in [`Property::ALL`] order.
+pub fn properties(checks: &[Check]) -> Vec<PropertyOutcome> {
+    Property::ALL
+        .into_iter()
+        .map(|property| {
+            let mine: Vec<(Arc<str>, CheckState)> = checks
+                .iter()
+                .filter(|c| c.property == Some(property) && c.state.applies())
+                .map(|c| (Arc::clone(&c.rule), c.state))
+                .collect();
+            let state = if mine.is_empty() {
+                PropertyState::NotApplicable
+            } else if mine.iter().any(|(_, s)| *s == CheckState::Fail) {
+                PropertyState::Fails
+            } else if mine.iter().any(|(_, s)| *s == CheckState::Unknown) {
+                PropertyState::Unknown
+            } else {
+                PropertyState::Holds
+            };
+            PropertyOutcome {
+                property,
+                state,
+                checks: mine,
+            }
         })
-        .collect();
-    let held = |level: Level| {
-        gating
+        .collect()
+}
+
+pub fn classify(checks: &[Check], generation: Generation) -> Classification {
+    let properties = properties(checks);
+    let blocking = |level: Level| -> Vec<Property> {
+        properties
             .iter()
-            .any(|c| c.level == level && c.state != CheckState::Pass)
+            .filter(|p| {
+                p.property.level() == level
+                    && matches!(p.state, PropertyState::Fails | PropertyState::Unknown)
+            })
+            .map(|p| p.property)
+            .collect()
     };
-    let phase = if held(Level::Optimised) {
-        Phase::Unchanged
-    } else if held(Level::PurposeBuilt) {
-        Phase::Optimised
+    let assessed = properties
+        .iter()
+        .any(|p| p.state != PropertyState::NotApplicable);
+    let below_optimised = blocking(Level::Optimised);
+    let below_purpose_built = blocking(Level::PurposeBuilt);
+    let (phase, held_by) = if !assessed {
+        (Phase::NotAssessed, Vec::new())
+    } else if !below_optimised.is_empty() {
+        (Phase::Unchanged, below_optimised)
+    } else if !below_purpose_built.is_empty() {
+        (Phase::Optimised, below_purpose_built)
     } else {
-        Phase::PurposeBuilt
-    };
-    let next_level = match phase {
-        Phase::Unchanged => Some(Level::Optimised),
-        Phase::Optimised => Some(Level::PurposeBuilt),
-        Phase::PurposeBuilt => None,
+        (Phase::PurposeBuilt, Vec::new())
     };
 
-    let mut roadmap: Vec<&Check> = gating
+    let property_rank = |p: Option<Property>| p.map_or(usize::MAX, |p| p as usize);
+    // The roadmap to purpose-built: the failed gating checks grouped by phase and property,
+    // the heaviest first within a property; then the advice.
+    let mut roadmap: Vec<&Check> = checks
         .iter()
-        .copied()
-        .filter(|c| Some(c.level) == next_level && c.state == CheckState::Fail)
+        .filter(|c| c.state == CheckState::Fail)
         .collect();
     roadmap.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
+        a.property
+            .is_none()
+            .cmp(&b.property.is_none())
+            .then(a.level.cmp(&b.level))
+            .then(property_rank(a.property).cmp(&property_rank(b.property)))
+            .then(b.weight.total_cmp(&a.weight))
             .then(b.severity.cmp(&a.severity))
             .then(a.rule.cmp(&b.rule))
     });
 
-    let mut evidence: Vec<&Check> = gating
+    let mut evidence: Vec<&Check> = checks
         .iter()
-        .copied()
-        .filter(|c| c.state == CheckState::Unknown)
+        .filter(|c| c.gating() && c.state == CheckState::Unknown)
         .collect();
     evidence.sort_by(|a, b| {
         a.level
             .cmp(&b.level)
+            .then(property_rank(a.property).cmp(&property_rank(b.property)))
             .then(b.weight.total_cmp(&a.weight))
             .then(a.rule.cmp(&b.rule))
     });
 
-    let applicable: Vec<&Check> = checks
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.state,
-                CheckState::Pass | CheckState::Fail | CheckState::Unknown
-            )
-        })
-        .collect();
+    let applicable: Vec<&Check> = checks.iter().filter(|c| c.state.applies()).collect();
     let total: f64 = applicable.iter().map(|c| c.weight).sum();
     let passed: f64 = applicable
         .iter()
@@ -146,24 +287,39 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
     let score = if total > 0.0 {
         (100.0 * passed / total).round() as u32
     } else {
-        100
+        0
     };
-    let known = gating
+    let judged = properties
         .iter()
-        .filter(|c| c.state != CheckState::Unknown)
+        .filter(|p| p.state != PropertyState::NotApplicable)
         .count();
-    let confidence = if gating.is_empty() {
-        1.0
+    let known = properties
+        .iter()
+        .filter(|p| matches!(p.state, PropertyState::Holds | PropertyState::Fails))
+        .count();
+    let confidence = if judged == 0 {
+        0.0
     } else {
-        ((known as f64 / gating.len() as f64) * 100.0).round() / 100.0
+        ((known as f64 / judged as f64) * 100.0).round() / 100.0
     };
 
+    // What it takes to reach the next phase decides the treatment.
+    let next_level = match phase {
+        Phase::Unchanged => Some(Level::Optimised),
+        Phase::Optimised => Some(Level::PurposeBuilt),
+        Phase::PurposeBuilt | Phase::NotAssessed => None,
+    };
+    let to_next: Vec<&Check> = roadmap
+        .iter()
+        .copied()
+        .filter(|c| c.gating() && Some(c.level) == next_level)
+        .collect();
     let disposition = match phase {
         Phase::PurposeBuilt => Disposition::Refactor,
         Phase::Optimised => Disposition::Replatform,
-        Phase::Unchanged => {
-            let cheap = !roadmap.is_empty()
-                && roadmap
+        Phase::Unchanged | Phase::NotAssessed => {
+            let cheap = !to_next.is_empty()
+                && to_next
                     .iter()
                     .all(|c| c.disposition == Disposition::Replatform)
                 && !evidence.iter().any(|c| {
@@ -179,17 +335,24 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
 
     Classification {
         phase,
+        held_by,
+        properties,
         score,
         confidence,
         disconnect: phase == Phase::Unchanged && generation != Generation::Mainframe,
         disposition,
-        effort: roadmap.iter().map(|c| c.effort).sum(),
+        effort: roadmap
+            .iter()
+            .filter(|c| c.gating())
+            .map(|c| c.effort)
+            .sum(),
         roadmap: roadmap
             .iter()
             .map(|c| RoadmapItem {
                 rule: c.rule.clone(),
                 title: c.title.clone(),
                 level: c.level,
+                property: c.property,
                 severity: c.severity,
                 effort: c.effort,
             })
@@ -200,6 +363,7 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
                 rule: c.rule.clone(),
                 title: c.title.clone(),
                 level: c.level,
+                property: c.property,
                 needs: c.missing.clone(),
                 collect: c
                     .evidence
@@ -214,17 +378,18 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
 mod tests {
     use super::*;
     use CheckState::*;
+    use Property::*;
 
-    fn check(rule: &str, level: Level, state: CheckState) -> Check {
+    fn check(rule: &str, property: Property, state: CheckState) -> Check {
         Check {
             rule: rule.into(),
             title: format!("title {rule}").into(),
-            level,
+            level: property.level(),
             severity: Severity::Warning,
-            gating: true,
+            property: Some(property),
             weight: 1.0,
             effort: 2,
-            disposition: match level {
+            disposition: match property.level() {
                 Level::Optimised => Disposition::Replatform,
                 Level::PurposeBuilt => Disposition::Refactor,
             },
@@ -237,20 +402,34 @@ mod tests {
             evidence: None,
         }
     }
-    const O: Level = Level::Optimised;
-    const P: Level = Level::PurposeBuilt;
+
+    fn advice(rule: &str, state: CheckState) -> Check {
+        Check {
+            property: None,
+            ..check(rule, RightSized, state)
+        }
+    }
+
+    fn state(c: &Classification, p: Property) -> PropertyState {
+        c.properties
+            .iter()
+            .find(|o| o.property == p)
+            .map(|o| o.state)
+            .unwrap_or(PropertyState::NotApplicable)
+    }
 
     #[test]
-    fn a_failing_optimised_check_means_unchanged() {
+    fn a_failing_optimised_property_means_unchanged_and_names_it() {
         let c = classify(
             &[
-                check("A", O, Fail),
-                check("B", O, Pass),
-                check("C", P, Pass),
+                check("A", ConfiguredFromOutside, Fail),
+                check("B", RightSized, Pass),
+                check("C", ScalesOut, Pass),
             ],
             Generation::ClientServer,
         );
         assert_eq!(c.phase, Phase::Unchanged);
+        assert_eq!(c.held_by, vec![ConfiguredFromOutside]);
         assert!(c.disconnect);
         assert_eq!(
             c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
@@ -260,19 +439,41 @@ mod tests {
         assert_eq!(c.confidence, 1.0);
         assert_eq!(c.effort, 2);
         assert_eq!(c.disposition, Disposition::Replatform);
+        assert_eq!(state(&c, ConfiguredFromOutside), PropertyState::Fails);
+        assert_eq!(state(&c, RightSized), PropertyState::Holds);
+        assert_eq!(state(&c, DataSeparable), PropertyState::NotApplicable);
     }
 
     #[test]
-    fn optimised_when_only_purpose_built_checks_fail() {
+    fn advice_never_moves_the_phase_but_lowers_the_score_and_closes_the_roadmap() {
         let c = classify(
             &[
-                check("A", O, Pass),
-                check("B", P, Fail),
-                check("C", P, Fail),
+                check("A", HealthObservable, Pass),
+                check("B", SecureByDefault, Pass),
+                advice("PIN", Fail),
+            ],
+            Generation::CloudNative,
+        );
+        assert_eq!(c.phase, Phase::PurposeBuilt);
+        assert_eq!(c.score, 67);
+        assert_eq!(c.roadmap.len(), 1);
+        assert!(c.roadmap[0].is_advice());
+        // advice costs no effort towards the next phase
+        assert_eq!(c.effort, 0);
+    }
+
+    #[test]
+    fn optimised_when_only_purpose_built_properties_fail() {
+        let c = classify(
+            &[
+                check("A", RightSized, Pass),
+                check("B", ScalesOut, Fail),
+                check("C", SecureByDefault, Fail),
             ],
             Generation::CloudNative,
         );
         assert_eq!(c.phase, Phase::Optimised);
+        assert_eq!(c.held_by, vec![ScalesOut, SecureByDefault]);
         assert!(!c.disconnect);
         assert_eq!(c.roadmap.len(), 2);
         assert_eq!(c.effort, 4);
@@ -280,85 +481,104 @@ mod tests {
     }
 
     #[test]
-    fn purpose_built_when_every_gating_check_passes() {
-        let mut info = check("I", O, Fail);
-        info.gating = false;
+    fn the_roadmap_runs_to_purpose_built_grouped_by_phase_and_property_then_advice() {
+        let mut heavy = check("Z", DataSeparable, Fail);
+        heavy.weight = 5.0;
         let c = classify(
-            &[check("A", O, Pass), check("B", P, Pass), info],
-            Generation::CloudNative,
+            &[
+                advice("ADV", Fail),
+                check("P", HealsItself, Fail),
+                check("A", ConfiguredFromOutside, Fail),
+                heavy,
+                check("B", ConfiguredFromOutside, Fail),
+            ],
+            Generation::ClientServer,
         );
-        assert_eq!(c.phase, Phase::PurposeBuilt);
-        assert!(c.roadmap.is_empty());
-        assert_eq!(c.disposition, Disposition::Refactor);
-        // the non-gating failure still lowers the score
-        assert_eq!(c.score, 67);
+        assert_eq!(
+            c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
+            vec!["A", "B", "Z", "P", "ADV"]
+        );
+        assert_eq!(c.effort, 8);
     }
 
     #[test]
     fn unknown_holds_a_workload_below_the_phase_and_lowers_confidence() {
         let c = classify(
             &[
-                check("A", O, Unknown),
-                check("B", O, Pass),
-                check("C", P, Pass),
+                check("A", RightSized, Unknown),
+                check("B", ConfiguredFromOutside, Pass),
+                check("C", ScalesOut, Pass),
             ],
             Generation::ClientServer,
         );
         assert_eq!(c.phase, Phase::Unchanged);
+        assert_eq!(c.held_by, vec![RightSized]);
         assert!(c.roadmap.is_empty());
         assert_eq!(c.evidence_needed.len(), 1);
         assert_eq!(c.evidence_needed[0].needs, vec!["facts.x".to_string()]);
+        assert_eq!(c.evidence_needed[0].property, Some(RightSized));
         assert_eq!(c.confidence, 0.67);
         assert_eq!(c.disposition, Disposition::Rehost);
         let p = classify(
-            &[check("A", O, Pass), check("C", P, Unknown)],
+            &[check("A", RightSized, Pass), check("C", ScalesOut, Unknown)],
             Generation::ClientServer,
         );
         assert_eq!(p.phase, Phase::Optimised);
     }
 
     #[test]
+    fn a_failure_outweighs_an_unknown_in_the_same_property() {
+        let c = classify(
+            &[
+                check("A", RightSized, Unknown),
+                check("B", RightSized, Fail),
+            ],
+            Generation::ClientServer,
+        );
+        assert_eq!(state(&c, RightSized), PropertyState::Fails);
+    }
+
+    #[test]
     fn not_applicable_and_suppressed_take_no_part() {
         let c = classify(
             &[
-                check("A", O, NotApplicable),
-                check("B", O, Suppressed),
-                check("C", P, Pass),
+                check("A", RightSized, NotApplicable),
+                check("B", ConfiguredFromOutside, Suppressed),
+                check("C", ScalesOut, Pass),
             ],
             Generation::CloudNative,
         );
         assert_eq!(c.phase, Phase::PurposeBuilt);
         assert_eq!(c.score, 100);
         assert_eq!(c.confidence, 1.0);
-    }
-
-    #[test]
-    fn roadmap_is_ordered_by_weight_and_refactor_items_mean_rehost() {
-        let mut heavy = check("Z", O, Fail);
-        heavy.weight = 5.0;
-        heavy.disposition = Disposition::Refactor;
-        let c = classify(
-            &[check("A", O, Fail), heavy, check("P", P, Fail)],
-            Generation::ClientServer,
-        );
-        assert_eq!(
-            c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
-            vec!["Z", "A"]
-        );
-        assert_eq!(c.disposition, Disposition::Rehost);
+        assert_eq!(state(&c, ConfiguredFromOutside), PropertyState::NotApplicable);
     }
 
     #[test]
     fn mainframe_workloads_show_no_disconnect() {
-        let c = classify(&[check("A", O, Fail)], Generation::Mainframe);
+        let c = classify(
+            &[check("A", RightSized, Fail)],
+            Generation::Mainframe,
+        );
         assert_eq!(c.phase, Phase::Unchanged);
         assert!(!c.disconnect);
     }
 
     #[test]
-    fn no_checks_at_all() {
-        let c = classify(&[], Generation::ClientServer);
-        assert_eq!(c.phase, Phase::PurposeBuilt);
-        assert_eq!(c.score, 100);
+    fn nothing_gating_applied_is_not_assessed_never_purpose_built() {
+        for checks in [
+            vec![],
+            vec![advice("ADV", Pass)],
+            vec![check("A", RightSized, NotApplicable)],
+            vec![check("A", RightSized, Suppressed), advice("ADV", Fail)],
+        ] {
+            let c = classify(&checks, Generation::CloudNative);
+            assert_eq!(c.phase, Phase::NotAssessed, "{checks:?}");
+            assert_eq!(c.confidence, 0.0);
+            assert!(!c.disconnect);
+            assert!(c.held_by.is_empty());
+        }
+        assert_eq!(classify(&[], Generation::CloudNative).score, 0);
+        assert!(Phase::NotAssessed < Phase::Unchanged);
     }
 }

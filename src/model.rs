@@ -40,10 +40,12 @@ impl Serialize for Generation {
     }
 }
 
-/// Where a workload is in its evolution on its platform.
+/// Where a workload is in its evolution on its platform. `NotAssessed` (no gating check
+/// applied at all) orders below every phase, so that a `--min-phase` gate fails on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
+    NotAssessed,
     Unchanged,
     #[serde(alias = "optimized")]
     Optimised,
@@ -51,12 +53,29 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 3] = [Phase::Unchanged, Phase::Optimised, Phase::PurposeBuilt];
+    /// Every verdict, in the order reports list them (the three phases, then not-assessed).
+    pub const ALL: [Phase; 4] = [
+        Phase::Unchanged,
+        Phase::Optimised,
+        Phase::PurposeBuilt,
+        Phase::NotAssessed,
+    ];
+    /// The phases of the ladder (what a gate or a rule level can name).
+    pub const LADDER: [Phase; 3] = [Phase::Unchanged, Phase::Optimised, Phase::PurposeBuilt];
     pub fn as_str(self) -> &'static str {
         match self {
+            Phase::NotAssessed => "not-assessed",
             Phase::Unchanged => "unchanged",
             Phase::Optimised => "optimised",
             Phase::PurposeBuilt => "purpose-built",
+        }
+    }
+    /// The next phase up the ladder (none above purpose-built, none for not-assessed).
+    pub fn next(self) -> Option<Phase> {
+        match self {
+            Phase::Unchanged => Some(Phase::Optimised),
+            Phase::Optimised => Some(Phase::PurposeBuilt),
+            Phase::PurposeBuilt | Phase::NotAssessed => None,
         }
     }
 }
@@ -69,6 +88,8 @@ impl fmt::Display for Phase {
 
 impl FromStr for Phase {
     type Err = String;
+    /// A phase a user can ask for (`--min-phase`, `min_phase:`): not-assessed is a verdict,
+    /// never a goal.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "unchanged" => Ok(Phase::Unchanged),
@@ -77,6 +98,130 @@ impl FromStr for Phase {
             other => Err(format!(
                 "unknown phase `{other}` (expected unchanged, optimised or purpose-built)"
             )),
+        }
+    }
+}
+
+/// A defining property of a phase: what a gating rule is evidence for. The same property
+/// means the same thing for every input kind (see `docs/phases.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Property {
+    RightSized,
+    ConfiguredFromOutside,
+    DataSeparable,
+    HealthObservable,
+    ScalesOut,
+    HealsItself,
+    SecureByDefault,
+}
+
+impl Property {
+    pub const ALL: [Property; 7] = [
+        Property::RightSized,
+        Property::ConfiguredFromOutside,
+        Property::DataSeparable,
+        Property::HealthObservable,
+        Property::ScalesOut,
+        Property::HealsItself,
+        Property::SecureByDefault,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Property::RightSized => "right-sized",
+            Property::ConfiguredFromOutside => "configured-from-outside",
+            Property::DataSeparable => "data-separable",
+            Property::HealthObservable => "health-observable",
+            Property::ScalesOut => "scales-out",
+            Property::HealsItself => "heals-itself",
+            Property::SecureByDefault => "secure-by-default",
+        }
+    }
+    /// The phase this property defines.
+    pub fn level(self) -> Level {
+        match self {
+            Property::RightSized
+            | Property::ConfiguredFromOutside
+            | Property::DataSeparable
+            | Property::HealthObservable => Level::Optimised,
+            Property::ScalesOut | Property::HealsItself | Property::SecureByDefault => {
+                Level::PurposeBuilt
+            }
+        }
+    }
+    /// What the property means, in one line a CIO can check a verdict against.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Property::RightSized => {
+                "sized to measured demand, or declares the resources it needs"
+            }
+            Property::ConfiguredFromOutside => {
+                "settings injected from outside (environment, ConfigMaps, cloud-init, LCM configurable properties): one image, many environments"
+            }
+            Property::DataSeparable => {
+                "persistent data on volumes that can be backed up and restored apart from the compute (a stateless workload holds this)"
+            }
+            Property::HealthObservable => {
+                "health visible to the platform (probes, HEALTHCHECK, monitoring parameters, one watched foreground process)"
+            }
+            Property::ScalesOut => {
+                "scales horizontally through the platform (replicas and an autoscaler, scaling aspects)"
+            }
+            Property::HealsItself => {
+                "replaced or restarted by the platform when unhealthy (probes with several instances, disruption budgets, VNF healing)"
+            }
+            Property::SecureByDefault => {
+                "least privilege and encryption where it talks to others (non-root, no privilege escalation, network policies, TLS)"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Property {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Property::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown property `{s}` (expected one of {})",
+                    Property::ALL.map(Property::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// Where a property stands on one workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum PropertyState {
+    /// Every gating check of the property passed.
+    #[serde(rename = "holds")]
+    Holds,
+    /// One of its gating checks failed.
+    #[serde(rename = "fails")]
+    Fails,
+    /// None failed, one could not be judged: evidence needed.
+    #[serde(rename = "unknown")]
+    Unknown,
+    /// No gating check of the property applies to this workload.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl PropertyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PropertyState::Holds => "holds",
+            PropertyState::Fails => "fails",
+            PropertyState::Unknown => "unknown",
+            PropertyState::NotApplicable => "n/a",
         }
     }
 }
@@ -447,6 +592,9 @@ pub struct Finding {
     pub line: u32,
     pub remediation: String,
     pub title: String,
+    /// The defining property the failed check is evidence for; absent for advice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<Property>,
     /// Whether the check holds the workload below its level when it fails.
     pub gating: bool,
     /// Stable hash of the canonical rule id, file, workload and offending source text (never
@@ -627,6 +775,7 @@ pub struct RuleInfo {
     pub name: String,
     pub target: Target,
     pub level: Level,
+    pub property: Option<Property>,
     pub severity: Severity,
     pub gating: bool,
     pub weight: f64,
@@ -660,6 +809,12 @@ pub struct WorkloadReport {
     pub line: u32,
     pub generation: Generation,
     pub phase: Phase,
+    /// The properties that keep the workload from the next phase (failed or unknown).
+    pub held_by: Vec<Property>,
+    /// `properties` (each defining property: holds / fails / unknown / n/a) and
+    /// `property_checks` (the rules behind each).
+    #[serde(flatten)]
+    pub properties: crate::classify::PropertyVerdicts,
     pub score: u32,
     pub confidence: f64,
     pub disconnect: bool,

@@ -483,6 +483,22 @@ pub struct Extras {
     pub errors: Vec<(Node, &'static str, String)>,
 }
 
+/// Whether the platform sees the server's health: `spec.app.monitoring` when the owner
+/// says (`none` is no), else the VMware Tools heartbeat that vSphere HA watches (running or
+/// merely outdated tools still send it). Unknown when neither is known.
+fn health_signal(spec: &Node, facts: &Node) -> Option<(bool, u32)> {
+    if let Some(m) = spec.get("app").and_then(|a| a.get("monitoring")) {
+        let text = m.display_text().to_ascii_lowercase();
+        return Some((!matches!(text.as_str(), "none" | "no" | "false"), m.line));
+    }
+    let tools = facts.get("tools_status")?;
+    match tools.as_str()? {
+        "ok" | "old" => Some((true, tools.line)),
+        "not-running" | "not-installed" => Some((false, tools.line)),
+        _ => None,
+    }
+}
+
 pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
     let mut x = Extras {
         labels: crate::model::Labels::default(),
@@ -559,6 +575,9 @@ pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
                 Node::str(v, tools.get("version").map_or(0, |n| n.line)),
             );
         }
+    }
+    if let Some((signal, line)) = health_signal(spec, facts) {
+        facts.insert("health_signal", Node::bool(signal, line));
     }
     if let Some(snaps) = spec.get("snapshots") {
         let count = match &snaps.value {

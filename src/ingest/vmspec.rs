@@ -750,6 +750,10 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "VMware Tools version, as the inventory writes it",
         ),
         FactDoc::new(
+            "health_signal",
+            "the platform sees its health: `spec.app.monitoring` (none, heartbeat, agent or application), else a running VMware Tools heartbeat; absent when neither is known",
+        ),
+        FactDoc::new(
             "snapshot_count",
             "snapshots (`spec.snapshots`; RVTools vSnapshot: 0 when the tab exists and lists none)",
         ),

@@ -108,19 +108,11 @@ const TOP_RULES: usize = 20;
 const GROUP_ROWS: usize = 20;
 
 fn phase_class(p: Phase) -> &'static str {
-    match p {
-        Phase::Unchanged => "unchanged",
-        Phase::Optimised => "optimised",
-        Phase::PurposeBuilt => "purpose-built",
-    }
+    p.as_str()
 }
 
 fn next_phase(p: Phase) -> Option<Phase> {
-    match p {
-        Phase::Unchanged => Some(Phase::Optimised),
-        Phase::Optimised => Some(Phase::PurposeBuilt),
-        Phase::PurposeBuilt => None,
-    }
+    p.next()
 }
 
 fn generation_label(g: Generation) -> String {

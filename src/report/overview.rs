@@ -33,6 +33,7 @@ pub fn phase_index(p: Phase) -> usize {
         Phase::Unchanged => 0,
         Phase::Optimised => 1,
         Phase::PurposeBuilt => 2,
+        Phase::NotAssessed => 3,
     }
 }
 
@@ -47,6 +48,9 @@ pub fn phase_meaning(p: Phase) -> &'static str {
         }
         Phase::PurposeBuilt => {
             "uses the platform's own APIs: scales out, heals itself, isolated and encrypted"
+        }
+        Phase::NotAssessed => {
+            "no check that decides a phase applied (rules deselected or suppressed, or nothing to judge)"
         }
     }
 }
@@ -65,7 +69,7 @@ pub struct KindRow {
     pub kind: WorkloadKind,
     pub workloads: usize,
     /// By phase, in [`Phase::ALL`] order.
-    pub by_phase: [usize; 3],
+    pub by_phase: [usize; 4],
     pub disconnects: usize,
 }
 
@@ -133,7 +137,7 @@ const CATALOG_SURPLUS_NOTE: &str = "Catalog entries come in fixed shapes: the ch
 pub struct Overview<'a> {
     pub report: &'a Report,
     /// Workloads by generation (rows 1, 2, 3) and phase (columns in [`Phase::ALL`] order).
-    pub matrix: [[usize; 3]; 3],
+    pub matrix: [[usize; 4]; 3],
     pub disconnects_by_generation: [usize; 3],
     /// Kinds present in the estate, in a fixed order.
     pub kinds: Vec<KindRow>,
@@ -152,7 +156,7 @@ pub struct Overview<'a> {
 
 impl<'a> Overview<'a> {
     pub fn new(report: &'a Report) -> Overview<'a> {
-        let mut matrix = [[0usize; 3]; 3];
+        let mut matrix = [[0usize; 4]; 3];
         let mut disconnects_by_generation = [0usize; 3];
         let mut kinds: Vec<KindRow> = Vec::new();
         let mut dispositions: Vec<DispositionRow> = DISPOSITIONS
@@ -180,7 +184,7 @@ impl<'a> Overview<'a> {
                     kinds.push(KindRow {
                         kind: w.kind,
                         workloads: 0,
-                        by_phase: [0; 3],
+                        by_phase: [0; 4],
                         disconnects: 0,
                     });
                     let last = kinds.len() - 1;

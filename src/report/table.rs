@@ -15,6 +15,7 @@ fn phase_color(p: Phase) -> Color {
         Phase::Unchanged => Color::Red,
         Phase::Optimised => Color::Yellow,
         Phase::PurposeBuilt => Color::Green,
+        Phase::NotAssessed => Color::DarkGrey,
     }
 }
 
@@ -41,6 +42,22 @@ fn size_cell(w: &WorkloadReport) -> String {
             sizing_text(&rs.recommended)
         ),
     }
+}
+
+/// The phase and what holds it back: `unchanged: configured-from-outside (+1)`.
+pub fn phase_text(w: &WorkloadReport) -> String {
+    let mut text = w.phase.to_string();
+    if let Some(first) = w.held_by.first() {
+        text.push_str(": ");
+        text.push_str(first.as_str());
+        if w.held_by.len() > 1 {
+            let _ = write!(text, " (+{})", w.held_by.len() - 1);
+        }
+    }
+    if w.disconnect {
+        text.push_str(" (disconnect)");
+    }
+    text
 }
 
 fn counts(w: &WorkloadReport) -> String {
@@ -75,11 +92,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             "vCPU/GiB/disk GiB (now → recommended)",
         ]);
         for w in &report.workloads {
-            let mut phase = Cell::new(if w.disconnect {
-                format!("{} (disconnect)", w.phase)
-            } else {
-                w.phase.to_string()
-            });
+            let mut phase = Cell::new(phase_text(w));
             if opts.terminal {
                 phase = phase.fg(phase_color(w.phase));
             }
@@ -129,8 +142,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             for f in &w.findings {
                 let _ = writeln!(
                     out,
-                    "  {}:{}: {} {}: {}",
-                    f.file, f.line, f.rule, f.severity, f.message
+                    "  {}:{}: {} {} [{}]: {}",
+                    f.file,
+                    f.line,
+                    f.rule,
+                    f.severity,
+                    f.property.map_or("advice", |p| p.as_str()),
+                    f.message
                 );
                 let _ = writeln!(out, "      fix: {}", first_line(&f.remediation));
             }
@@ -207,13 +225,19 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     }
 
     let s = &report.summary;
+    let not_assessed = s.by_phase.get("not-assessed").copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "\n{} workload(s): {} unchanged, {} optimised, {} purpose-built; generation 1/2/3: {}/{}/{}; {} disconnect(s)",
+        "\n{} workload(s): {} unchanged, {} optimised, {} purpose-built{}; generation 1/2/3: {}/{}/{}; {} disconnect(s)",
         s.workloads,
         s.by_phase.get("unchanged").copied().unwrap_or(0),
         s.by_phase.get("optimised").copied().unwrap_or(0),
         s.by_phase.get("purpose-built").copied().unwrap_or(0),
+        if not_assessed > 0 {
+            format!(", {not_assessed} not assessed")
+        } else {
+            String::new()
+        },
         s.by_generation.get("1").copied().unwrap_or(0),
         s.by_generation.get("2").copied().unwrap_or(0),
         s.by_generation.get("3").copied().unwrap_or(0),

@@ -28,7 +28,7 @@ const LAST_ROW: u32 = 1_048_574;
 /// Hyperlinks Excel allows on one sheet.
 const MAX_LINKS: usize = 65_530;
 
-const PHASE_COLOURS: [u32; 3] = [0xC0392B, 0xD68910, 0x1E8449];
+const PHASE_COLOURS: [u32; 4] = [0xC0392B, 0xD68910, 0x1E8449, 0x7F8C8D];
 
 fn cell(s: &str) -> Cow<'_, str> {
     if s.len() <= MAX_CELL {
@@ -60,7 +60,7 @@ struct Formats {
     percent: Format,
     money: Format,
     link: Format,
-    phases: [Format; 3],
+    phases: [Format; 4],
 }
 
 impl Formats {
@@ -92,6 +92,7 @@ impl Formats {
                 phase(PHASE_COLOURS[0]),
                 phase(PHASE_COLOURS[1]),
                 phase(PHASE_COLOURS[2]),
+                phase(PHASE_COLOURS[3]),
             ],
         }
     }

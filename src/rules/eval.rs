@@ -34,6 +34,13 @@ pub enum Outcome {
 }
 
 pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
+    // Applicability first: a check that does not apply needs no evidence (a stateless
+    // server's backup, a small VDU's utilisation).
+    if let Some(applies) = &rule.applies
+        && !eval(applies, roots, None).0
+    {
+        return Outcome::NotApplicable;
+    }
     let missing: Vec<String> = rule
         .needs
         .iter()
@@ -42,11 +49,6 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
         .collect();
     if !missing.is_empty() {
         return Outcome::Unknown(missing);
-    }
-    if let Some(applies) = &rule.applies
-        && !eval(applies, roots, None).0
-    {
-        return Outcome::NotApplicable;
     }
     let (fired, mut hits) = eval(&rule.when, roots, None);
     if !fired {

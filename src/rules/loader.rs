@@ -11,7 +11,7 @@ use super::facts;
 use super::path::{Path, Segment};
 use super::template::Template;
 use super::{Cond, Op, Rule, RuleSet, RuleSource};
-use crate::model::{Disposition, Level, Severity, Target};
+use crate::model::{Disposition, Level, Property, Severity, Target};
 use crate::node::{Node, Value};
 use crate::yaml;
 
@@ -53,6 +53,7 @@ const RULE_KEYS: &[&str] = &[
     "name",
     "target",
     "level",
+    "property",
     "severity",
     "weight",
     "effort",
@@ -246,7 +247,31 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
         let targets: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
         let target: Target = parse_enum(&ctx, node, "target", None, &targets)?;
         ctx.target = Some(target);
-        let level: Level = parse_enum(&ctx, node, "level", None, &["optimised", "purpose-built"])?;
+        let properties: Vec<&str> = Property::ALL.iter().map(|p| p.as_str()).collect();
+        let property: Option<Property> = match node.get("property") {
+            None => None,
+            Some(_) => Some(parse_enum(&ctx, node, "property", None, &properties)?),
+        };
+        // A gating rule's phase is its property's; advice names the phase it helps towards.
+        let level: Level = parse_enum(
+            &ctx,
+            node,
+            "level",
+            property.map(Property::level),
+            &["optimised", "purpose-built"],
+        )?;
+        if let Some(p) = property
+            && p.level() != level
+        {
+            return Err(ctx.err(
+                field(node, "level"),
+                format!(
+                    "`level: {}` contradicts `property: {p}`, which defines {} (leave `level` out)",
+                    level.as_str(),
+                    p.level().as_str()
+                ),
+            ));
+        }
         let severity: Severity = parse_enum(
             &ctx,
             node,
@@ -279,12 +304,29 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                 "`effort` must be a whole number of points, 0 or more",
             ));
         }
-        let gating = match node.get("gating") {
-            None => severity != Severity::Info,
-            Some(n) => n
+        // `gating` is the older spelling: a rule gates a phase by naming the property it is
+        // evidence for, and only then.
+        if let Some(n) = node.get("gating") {
+            let gating = n
                 .as_bool()
-                .ok_or_else(|| ctx.err(n, "`gating` must be true or false"))?,
-        };
+                .ok_or_else(|| ctx.err(n, "`gating` must be true or false"))?;
+            if gating && property.is_none() {
+                return Err(ctx.err(
+                    n,
+                    format!(
+                        "`gating: true` needs the property the rule is evidence for: add `property:` ({}); a rule without one is advice",
+                        properties.join(", ")
+                    ),
+                ));
+            }
+            if !gating && property.is_some() {
+                return Err(ctx.err(
+                    n,
+                    "`gating: false` contradicts `property:` (a rule that names a property gates its phase; leave `property` out for advice)",
+                ));
+            }
+        }
+        let gating = property.is_some();
         let title = required_str(&ctx, node, "title")?;
         let message_text = required_str(&ctx, node, "message")?;
         let message = Template::parse(&message_text)
@@ -352,6 +394,7 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             name,
             target,
             level,
+            property,
             severity,
             weight,
             effort: effort as u32,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::model::{Disposition, Level, Severity, Target};
+use crate::model::{Disposition, Level, Property, Severity, Target};
 use crate::node::Node;
 pub use loader::RuleError;
 use path::Path;
@@ -35,9 +35,12 @@ pub struct Rule {
     pub name: String,
     pub target: Target,
     pub level: Level,
+    /// The defining property this rule is evidence for; `None` makes it advice.
+    pub property: Option<Property>,
     pub severity: Severity,
     pub weight: f64,
     pub effort: u32,
+    /// Whether the rule can hold a workload below a phase: it names a property.
     pub gating: bool,
     pub disposition: Disposition,
     pub title: String,
