@@ -1039,10 +1039,43 @@ rules:
         assert_eq!(rules.len(), 1);
         let r = &rules[0];
         assert_eq!(r.name, "big-cpu");
-        assert!(r.gating);
+        // no property: advice, never the phase
+        assert!(!r.gating);
+        assert_eq!(r.property, None);
         assert_eq!(r.weight, 1.0);
         assert_eq!(r.disposition, Disposition::Replatform);
         assert_eq!(r.source.line, 3);
+    }
+
+    #[test]
+    fn a_property_makes_a_rule_gate_its_phase_and_is_checked() {
+        let with = |extra: &str| GOOD.replace("    when:", &format!("{extra}    when:"));
+        let rules = parse_rule_file("r.yaml", &with("    property: right-sized\n"), false)
+            .unwrap_or_default();
+        assert_eq!(rules[0].property, Some(Property::RightSized));
+        assert!(rules[0].gating);
+        assert_eq!(rules[0].level, Level::Optimised);
+        let typo = err(&with("    property: rightsized\n"));
+        assert!(typo.message.contains("did you mean `right-sized`"), "{typo}");
+        let contradiction = err(&GOOD.replace(
+            "level: optimised",
+            "level: purpose-built\n    property: right-sized",
+        ));
+        assert!(
+            contradiction.message.contains("contradicts `property: right-sized`"),
+            "{contradiction}"
+        );
+        let bare_gating = err(&with("    gating: true\n"));
+        assert!(
+            bare_gating.message.contains("needs the property"),
+            "{bare_gating}"
+        );
+        // a property implies the level
+        let no_level = GOOD
+            .replace("    level: optimised\n", "")
+            .replace("    when:", "    property: heals-itself\n    when:");
+        let rules = parse_rule_file("r.yaml", &no_level, false).unwrap_or_default();
+        assert_eq!(rules[0].level, Level::PurposeBuilt);
     }
 
     #[test]
