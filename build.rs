@@ -1,12 +1,13 @@
-//! Embeds the default rule packs (`rules/**/*.yaml`) into the binary, so that `fitscan`
-//! needs no files besides itself, and their tests and fixtures (`rules/**/*.test.yaml`,
-//! `rules/**/fixtures/**`, binary fixtures included), so that `fitscan rules test` and the
-//! examples of `fitscan rules show` work from an installed binary too.
+//! Embeds the default rules (`rules/<target>/<ID>-<name>.yaml`, each with its test cases)
+//! into the binary, so that `fitscan` needs no files besides itself, and their fixtures
+//! (`rules/**/fixtures/**`, binary fixtures included; `*.test.yaml` files of a pack too), so
+//! that `fitscan rules test` and the examples of `fitscan rules show` work from an installed
+//! binary too. Other files (`rules/<target>/README.md`) are for readers only.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Rule files (`*.yaml` outside `fixtures/`, not tests) and everything else: tests and
+/// Rule files (`*.yaml` outside `fixtures/`, not `*.test.yaml`), and test files and
 /// fixtures.
 #[derive(Default)]
 struct Tree {

@@ -18,12 +18,12 @@ mkdir -p "$work/estate" "$work/folders" "$work/archives"
 for i in $(seq 1 "$n"); do
   mkdir -p "$work/estate/smf-$i" "$work/estate/upf-$i"
   cp -r samples/vnf/cloud-smf/. "$work/estate/smf-$i/"
-  cp -r rules/fixtures/vnf/cloud/. "$work/estate/upf-$i/"
+  cp -r rules/vnf/fixtures/cloud/. "$work/estate/upf-$i/"
   sed "s/id: vepc-gw/id: vepc-gw-$i/; s/\"id\": \"vepc-gw\"/\"id\": \"vepc-gw-$i\"/" \
     samples/vnf/vepc_vnfd.json > "$work/estate/vepc-$i.json"
   mkdir -p "$work/folders/smf-$i" "$work/folders/sbc-$i"
   cp -r samples/vnf/cloud-smf/. "$work/folders/smf-$i/"
-  cp -r rules/fixtures/vnf/appliance/. "$work/folders/sbc-$i/"
+  cp -r rules/vnf/fixtures/appliance/. "$work/folders/sbc-$i/"
 done
 python3 - "$work/folders" "$work/archives" <<'PY'
 import os, sys, zipfile

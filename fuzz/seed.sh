@@ -17,17 +17,17 @@ add() { # target file [prefix byte]
 }
 while IFS= read -r f; do
   add yaml "$f"; add manifests "$f"; add scan "$f" 1
-done < <(find "$root/rules/fixtures" "$root/samples" "$root/tests/fixtures" -name '*.yaml' -o -name '*.yml' -o -name '*.json' | grep -v '\.test\.yaml$')
+done < <(find "$root"/rules/*/fixtures "$root/samples" "$root/tests/fixtures" -name '*.yaml' -o -name '*.yml' -o -name '*.json' | grep -v '\.test\.yaml$')
 while IFS= read -r f; do
   add dockerfile "$f"; add scan "$f" 0
-done < <(find "$root/rules/fixtures" "$root/samples" -name 'Dockerfile*' -o -name 'Containerfile*')
+done < <(find "$root"/rules/*/fixtures "$root/samples" -name 'Dockerfile*' -o -name 'Containerfile*')
 while IFS= read -r f; do
   add csv "$f" 0; add scan "$f" 5
-done < <(find "$root/rules/fixtures" "$root/samples" "$root/tests/fixtures" -name '*.csv' ! -name 'metrics*')
-while IFS= read -r f; do add metrics "$f"; done < <(find "$root/rules/fixtures" "$root/samples" -name 'metrics*.csv')
-while IFS= read -r f; do add ovf "$f"; add scan "$f" 7; done < <(find "$root/rules/fixtures" "$root/samples" -name '*.ovf')
+done < <(find "$root"/rules/*/fixtures "$root/samples" "$root/tests/fixtures" -name '*.csv' ! -name 'metrics*')
+while IFS= read -r f; do add metrics "$f"; done < <(find "$root"/rules/*/fixtures "$root/samples" -name 'metrics*.csv')
+while IFS= read -r f; do add ovf "$f"; add scan "$f" 7; done < <(find "$root"/rules/*/fixtures "$root/samples" -name '*.ovf')
 while IFS= read -r f; do add dotenv "$f"; done < <(find "$root/samples" "$root/tests/fixtures" -name '.env')
-while IFS= read -r f; do add policy "$f"; done < <(find "$root/rules" -maxdepth 1 -name '*.yaml'; find "$root/samples" -name 'sizes.yaml')
+while IFS= read -r f; do add policy "$f"; done < <(find "$root/rules" -mindepth 2 -maxdepth 2 -name '*.yaml'; find "$root/samples" -name 'sizes.yaml')
 # The project ships no workbook (tests write theirs): generate a small RVTools export.
 (cd "$root" && cargo run --quiet --release --example gen_estate -- rvtools "$PWD/fuzz/$corpus/RVTools_export_all.xlsx" 5 >/dev/null)
 add xlsx "$corpus/RVTools_export_all.xlsx"
@@ -52,5 +52,5 @@ PY
     add scan "$corpus/package.csar" 10
     rm "$corpus/package.csar"
   done
-done < <(find "$root/rules/fixtures" "$root/samples" -name TOSCA.meta)
+done < <(find "$root"/rules/*/fixtures "$root/samples" -name TOSCA.meta)
 echo "seeded $n inputs under fuzz/$corpus"

@@ -167,10 +167,10 @@ enum RulesCommand {
         #[command(flatten)]
         selection: RuleSelection,
     },
-    /// Run the *.test.yaml rule tests under each path against the rules beside them (no
-    /// path: the tests of the built-in rules)
+    /// Run the rule tests under each path (a rule file's `tests:`, a pack's *.test.yaml)
+    /// against the rules beside them (no path: the tests of the built-in rules)
     Test {
-        /// Rule folders or test files
+        /// Rule folders, rule files or test files
         paths: Vec<PathBuf>,
     },
     /// Write one Markdown page per rule (DIR/<ID>.md) and an index (DIR/README.md)

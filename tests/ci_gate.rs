@@ -688,7 +688,7 @@ fn a_per_path_ignore_matches_the_file_a_compose_finding_is_in() {
 fn a_per_path_ignore_matches_a_vnf_packages_imported_file() {
     let dir = tempdir();
     common::copy_folder(
-        &Path::new(REPO).join("rules/fixtures/vnf/appliance"),
+        &Path::new(REPO).join("rules/vnf/fixtures/appliance"),
         &dir.path().join("vendor/sbc"),
     );
     // The workload is reported at appliance_top.yaml; VNF018 is found in the imported
@@ -1065,7 +1065,7 @@ fn everything(dir: &Path) -> Value {
 /// SOL004 archives: findings located inside them (`vendor/sbc.csar!/Definitions/...`) and
 /// errors naming an archive and an entry.
 fn csar_packages(dir: &Path) -> Value {
-    let appliance = Path::new(REPO).join("rules/fixtures/vnf/appliance");
+    let appliance = Path::new(REPO).join("rules/vnf/fixtures/appliance");
     let csar = common::csar::zip_folder(&appliance);
     std::fs::create_dir_all(dir.join("vendor")).unwrap_or_else(|e| panic!("mkdir: {e}"));
     std::fs::write(dir.join("vendor/sbc.csar"), &csar).unwrap_or_else(|e| panic!("{e}"));

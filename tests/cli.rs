@@ -423,6 +423,134 @@ fn a_broken_expectation_fails_with_a_readable_diff() {
         ));
 }
 
+/// A rule file of one rule, with its tests (the default rules' form).
+const SINGLE_RULE: &str = "\
+# Windows 2012 cannot be rehosted.
+id: ACME010
+target: vm
+level: optimised
+severity: error
+title: Windows 2012 is a rehost blocker
+message: \"{name} runs {value}\"
+remediation: Upgrade.
+at: spec.os
+when: {path: spec.os, matches: '2012'}
+
+tests:
+  - name: a 2012 VM fires
+    files: [fixtures/w2012.yaml]
+    expect: { at: [4] }
+  - name: a 2022 VM passes
+    inline:
+      - name: b.yaml
+        content: |
+          apiVersion: fitscan/v1
+          kind: VirtualMachine
+          metadata: {name: b}
+          spec: {os: Windows Server 2022}
+    expect: pass
+";
+
+#[test]
+fn a_rule_folder_may_mix_single_rule_files_and_packs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let single = write(dir.path(), "mix/ACME010-windows-2012.yaml", SINGLE_RULE);
+    write(
+        dir.path(),
+        "mix/fixtures/w2012.yaml",
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: {name: a}\nspec: {os: Windows Server 2012}\n",
+    );
+    let pack = write(
+        dir.path(),
+        "mix/pack.yaml",
+        "rules:\n  - id: ACME011\n    target: vm\n    level: optimised\n    title: No OS\n    message: \"{name} has no OS\"\n    remediation: Say which.\n    when: {path: spec.os, absent: true}\n",
+    );
+    write(
+        dir.path(),
+        "mix/pack.test.yaml",
+        "cases:\n  - name: the 2012 VM names its OS\n    files: [fixtures/w2012.yaml]\n    expect:\n      ACME011: pass\n      ACME010: { fires: 1 }\n  - name: no OS\n    inline: [{name: c.yaml, content: \"apiVersion: fitscan/v1\\nkind: VirtualMachine\\nmetadata: {name: c}\\nspec: {}\\n\"}]\n    expect:\n      ACME011: { fires: 1 }\n",
+    );
+    let folder = dir.path().join("mix").display().to_string();
+    fitscan()
+        .args(["rules", "test", &folder])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "PASS {single}: a 2012 VM fires (line 13)"
+        )))
+        .stdout(predicate::str::contains("4 case(s), 4 passed, 0 failed"));
+    // One rule file: its own cases, and only its coverage.
+    fitscan()
+        .args(["rules", "test", &single])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 case(s), 2 passed, 0 failed"));
+    // A pack named alone: with the tests beside it.
+    fitscan()
+        .args(["rules", "test", &pack])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 case(s), 2 passed, 0 failed"));
+    // Examples come from the rule's own tests; the rule as written leaves them out.
+    let shown = fitscan()
+        .args(["rules", "show", "ACME010", "--rules", &folder])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&format!("fires: a 2012 VM fires ({single}:13)")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("finding: fixtures/w2012.yaml:4: a runs Windows Server 2012"),
+        "{shown}"
+    );
+    assert!(!shown.contains("  tests:"), "{shown}");
+
+    // A wrong expectation fails with the rule's file and the difference.
+    write(
+        dir.path(),
+        "mix/ACME010-windows-2012.yaml",
+        &SINGLE_RULE.replace("expect: { at: [4] }", "expect: { at: [3] }"),
+    );
+    fitscan()
+        .args(["rules", "test", &folder])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "FAIL {single}: a 2012 VM fires (line 13)\n     ACME010: expected fires at 3, got fires 1 time(s) at fixtures/w2012.yaml:4"
+        )));
+    // An outcome keyed by rule id is the pack's syntax, not a single rule's.
+    write(
+        dir.path(),
+        "mix/ACME010-windows-2012.yaml",
+        &SINGLE_RULE.replace("expect: pass", "expect: { ACME010: pass }"),
+    );
+    fitscan()
+        .args(["rules", "test", &folder])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{single}:24:5: ")))
+        .stderr(predicate::str::contains(
+            "(in a rule file, `expect` is the outcome of its rule)",
+        ));
+    write(dir.path(), "mix/ACME010-windows-2012.yaml", SINGLE_RULE);
+
+    // Ids are unique across files, whatever their form.
+    let dup = write(
+        dir.path(),
+        "mix/ACME011-again.yaml",
+        &SINGLE_RULE.replace("id: ACME010", "id: ACME011"),
+    );
+    fitscan()
+        .args(["rules", "list", "--rules", &folder])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{pack}:2:5: rule ACME011: duplicate id `ACME011`: a rule id here, already a rule id at {dup}:2"
+        )));
+}
+
 #[test]
 fn a_workshop_rule_folder_works_end_to_end() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

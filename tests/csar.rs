@@ -38,7 +38,7 @@ fn report_json(paths: &[PathBuf]) -> String {
 /// The cloud fixture laid out as an SOL004 "option 2" package: its top-level VNFD alone at
 /// the root (imports pointing into `Definitions/`), a manifest beside it, no TOSCA.meta.
 fn option_two_package(dir: &Path) {
-    let fixture = Path::new(REPO).join("rules/fixtures/vnf/cloud/Definitions");
+    let fixture = Path::new(REPO).join("rules/vnf/fixtures/cloud/Definitions");
     let top = read(&fixture.join("cloud_top.yaml"));
     let top = [
         "cloud_types.yaml",
@@ -72,7 +72,7 @@ fn a_zipped_package_gives_the_same_report_as_its_folder() {
     let folders = dir.path().join("folders");
     let archives = dir.path().join("archives");
     copy_folder(
-        &Path::new(REPO).join("rules/fixtures/vnf/appliance"),
+        &Path::new(REPO).join("rules/vnf/fixtures/appliance"),
         &folders.join("appliance"),
     );
     copy_folder(
@@ -157,7 +157,7 @@ fn json(text: &str) -> Value {
 /// `packages/appliance.csar` under a fresh folder.
 fn appliance_archive() -> TempDir {
     let dir = tempdir();
-    let package = Path::new(REPO).join("rules/fixtures/vnf/appliance");
+    let package = Path::new(REPO).join("rules/vnf/fixtures/appliance");
     write(
         &dir.path().join("packages/appliance.csar"),
         &zip_folder(&package),
@@ -265,7 +265,7 @@ fn baselines_and_suppressions_work_inside_archives() {
     assert_eq!(json(&stdout)["summary"]["baselined"], files.len());
 
     // An inline suppression in an entry, and a per-path ignore naming an entry.
-    let package = Path::new(REPO).join("rules/fixtures/vnf/appliance");
+    let package = Path::new(REPO).join("rules/vnf/fixtures/appliance");
     let df = read(&package.join("Definitions/appliance_df.yaml")).replacen(
         "        sw_image_data:\n",
         "        # fitscan ignore=VNF004: the vendor signs the package instead\n        sw_image_data:\n",
@@ -364,7 +364,7 @@ per-path-ignores:
 #[test]
 fn zips_are_read_when_named_or_when_they_hold_a_package() {
     let dir = tempdir();
-    let package = zip_folder(&Path::new(REPO).join("rules/fixtures/vnf/appliance"));
+    let package = zip_folder(&Path::new(REPO).join("rules/vnf/fixtures/appliance"));
     write(&dir.path().join("vendor/sbc.zip"), &package);
     // Another vendor's tool writes the metadata folder in lower case.
     let mut lower = package.clone();

@@ -947,7 +947,7 @@ fn workbooks_that_are_empty_or_not_workbooks() {
 #[test]
 fn a_vnf_package_importing_itself_or_in_a_cycle() {
     let estate = Estate::new();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/cloud");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/vnf/fixtures/cloud");
     let package = estate.path("upf");
     common::copy_folder(&fixture, &package);
     let top = package.join("Definitions/cloud_top.yaml");
@@ -1214,7 +1214,7 @@ use common::csar::{Field, patch, replace, zip_entries};
 
 /// The appliance fixture package's entries, and `extra` ones, as (name, bytes).
 fn appliance_entries(extra: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
-    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/vnf/fixtures/appliance");
     let mut entries: Vec<(String, Vec<u8>)> = [
         "TOSCA-Metadata/TOSCA.meta",
         "Definitions/appliance_top.yaml",
@@ -1379,7 +1379,7 @@ fn csar_entries_and_imports_that_climb_out_are_never_read() {
         "secret.yaml",
         b"tosca_definitions_version: tosca_simple_yaml_1_3\n",
     );
-    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/fixtures/vnf/appliance");
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/vnf/fixtures/appliance");
     let top = std::fs::read_to_string(package.join("Definitions/appliance_top.yaml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(top.contains("  - appliance_types.yaml\n"), "{top}");
@@ -1628,13 +1628,23 @@ fn regression_inputs_from_fuzzing() {
 // ---------------------------------------------------------------------------------------
 // The parallel scan
 
+/// The default rules' fixtures, one folder per target.
+const RULE_FIXTURES: [&str; 5] = [
+    "rules/compose/fixtures",
+    "rules/dockerfile/fixtures",
+    "rules/kubernetes/fixtures",
+    "rules/vm/fixtures",
+    "rules/vnf/fixtures",
+];
+
 #[test]
 fn one_worker_or_four_give_the_same_report_byte_for_byte() {
     let run = |jobs: &str| {
         let out = Command::cargo_bin("fitscan")
             .unwrap_or_else(|e| panic!("binary: {e}"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["scan", "samples", "rules/fixtures", "--format", "json"])
+            .args(["scan", "samples", "--format", "json"])
+            .args(RULE_FIXTURES)
             .args(["--fail-on", "never", "--jobs", jobs])
             .output()
             .unwrap_or_else(|e| panic!("run: {e}"));

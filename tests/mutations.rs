@@ -16,12 +16,18 @@ use proptest::prelude::*;
 static FIXTURES: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(|| {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in ["rules/fixtures", "samples", "tests/fixtures/hostile"] {
-        collect(&root.join(dir), &mut out);
+    // Each target's rule fixtures (`rules/<target>/fixtures/`), the samples, hostile inputs.
+    let rule_fixtures = std::fs::read_dir(root.join("rules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("fixtures"));
+    for dir in rule_fixtures.chain(["samples", "tests/fixtures/hostile"].map(|d| root.join(d))) {
+        collect(&dir, &mut out);
     }
     out.push(("RVTools_export_all.xlsx".to_string(), workbook()));
     // A VNF package as a CSAR: stored, so that mutations reach the YAML inside, and deflated.
-    let package = root.join("rules/fixtures/vnf/appliance");
+    let package = root.join("rules/vnf/fixtures/appliance");
     for (name, method) in [
         ("stored.csar", zip::CompressionMethod::Stored),
         ("deflated.csar", zip::CompressionMethod::Deflated),

@@ -10,13 +10,13 @@ use fitscan::{ScanOptions, scan};
 
 fn seed_report() -> fitscan::model::Report {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap_or_else(|e| panic!("{e}"));
-    // The VM pack only: the seed server's report, not the number of rules other packs hold.
+    // The VM rules only: the seed server's report, not the number of rules other packs hold.
     let opts = ScanOptions {
         sizing: SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
         },
-        rules: vec![PathBuf::from("rules/vm.yaml")],
+        rules: vec![PathBuf::from("rules/vm")],
         no_default_rules: true,
         ..ScanOptions::default()
     };

@@ -896,7 +896,7 @@ fn anonymised_findings_keep_their_own_files_token() {
     // Findings of one workload in several files: a Kubernetes Ingress and budget beside the
     // Deployment, a Compose override and a file the project extends.
     let paths = [
-        "rules/fixtures/kubernetes/split",
+        "rules/kubernetes/fixtures/split",
         "tests/fixtures/compose/shop",
     ];
     // `rule:line` and file of every finding, in report order (which anonymising keeps).

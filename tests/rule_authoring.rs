@@ -147,9 +147,9 @@ fn the_built_in_rule_tests_run_without_a_path() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "PASS rules/vm.test.yaml: the seed telco server is unchanged on every count (line 2)",
+            "PASS rules/vm/VM001-oversized-cpu.yaml: the seed telco server is unchanged on every count (line 28)",
         ))
-        .stdout(predicate::str::contains("PASS rules/vnf.test.yaml"))
+        .stdout(predicate::str::contains("PASS rules/vnf/VNF001-no-day0-configuration.yaml"))
         .stdout(predicate::str::contains(" 0 failed"));
 }
 
@@ -165,20 +165,20 @@ fn a_built_in_rule_shows_its_yaml_and_examples_anywhere() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     for expected in [
-        "source:      rules/vm.yaml:7 (built in)",
-        "as written (rules/vm.yaml:7):\n  id: VM001\n",
+        "source:      rules/vm/VM001-oversized-cpu.yaml:1 (built in)",
+        "as written (rules/vm/VM001-oversized-cpu.yaml:1):\n  id: VM001\n",
         "  when: { path: facts.rightsizing.reclaimable.vcpu, gt: 0 }",
-        "fires: the seed telco server is unchanged on every count (rules/vm.test.yaml:2)",
+        "fires: the seed telco server is unchanged on every count (rules/vm/VM001-oversized-cpu.yaml:28)",
         "  >  9 |   cpu: { sockets: 2, coresPerSocket: 4 }",
-        "  finding: fixtures/vm/seed.yaml:9: cdr-collector-01 has 8 vCPU but its demand is 4 vCPU",
-        "passes: a right-sized, externally configured, scaled-out VM passes every check (rules/vm.test.yaml:21)",
+        "  finding: fixtures/seed.yaml:9: cdr-collector-01 has 8 vCPU but its demand is 4 vCPU",
+        "passes: a right-sized, externally configured, scaled-out VM passes every check (rules/vm/VM001-oversized-cpu.yaml:33)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     // A VNF rule's example fires in a file the package imports, read from the embedded copy.
     let vnf = stdout_of(&["rules", "show", "VNF004"]);
     assert!(
-        vnf.contains("  fixtures/vnf/appliance/Definitions/appliance_df.yaml\n"),
+        vnf.contains("  fixtures/appliance/Definitions/appliance_df.yaml\n"),
         "{vnf}"
     );
 }

@@ -59,14 +59,14 @@ fn the_three_samples_land_in_their_phases() {
 
 #[test]
 fn a_package_folder_is_one_workload_per_flavour_not_one_per_file() {
-    let r = json_of(&["scan", "rules/fixtures/vnf/cloud"]);
+    let r = json_of(&["scan", "rules/vnf/fixtures/cloud"]);
     let ws = workloads(&r);
     let names: Vec<&str> = ws.iter().filter_map(|w| w["name"].as_str()).collect();
     assert_eq!(names, vec!["Cloud UPF/large", "Cloud UPF/small"]);
     for w in &ws {
         assert_eq!(
             w["file"],
-            "rules/fixtures/vnf/cloud/Definitions/cloud_top.yaml"
+            "rules/vnf/fixtures/cloud/Definitions/cloud_top.yaml"
         );
         assert_eq!(w["line"], 14, "the VNF node of the top-level VNFD");
     }
@@ -80,7 +80,7 @@ fn a_package_folder_is_one_workload_per_flavour_not_one_per_file() {
     assert_eq!(vdu["name"], "upf-cp");
     assert_eq!(
         vdu["file"],
-        "rules/fixtures/vnf/cloud/Definitions/cloud_df_large.yaml"
+        "rules/vnf/fixtures/cloud/Definitions/cloud_df_large.yaml"
     );
     assert_eq!(vdu["line"], 44);
     assert_eq!(vdu["count"], 2.0);
@@ -92,7 +92,7 @@ fn a_package_folder_is_one_workload_per_flavour_not_one_per_file() {
 fn a_top_level_vnfd_named_alone_reads_its_imports_and_points_into_them() {
     let r = json_of(&[
         "scan",
-        "rules/fixtures/vnf/appliance/Definitions/appliance_top.yaml",
+        "rules/vnf/fixtures/appliance/Definitions/appliance_top.yaml",
     ]);
     let ws = workloads(&r);
     assert_eq!(ws.len(), 1);
@@ -105,13 +105,13 @@ fn a_top_level_vnfd_named_alone_reads_its_imports_and_points_into_them() {
             .and_then(|fs| fs.iter().find(|f| f["rule"] == rule))
             .map(|f| (f["file"].clone(), f["line"].clone()))
     };
-    let df = "rules/fixtures/vnf/appliance/Definitions/appliance_df.yaml";
+    let df = "rules/vnf/fixtures/appliance/Definitions/appliance_df.yaml";
     assert_eq!(finding("VNF009"), Some((df.into(), 28.into())));
     assert_eq!(finding("VNF004"), Some((df.into(), 29.into())));
     assert_eq!(
         finding("VNF017"),
         Some((
-            "rules/fixtures/vnf/appliance/Definitions/appliance_top.yaml".into(),
+            "rules/vnf/fixtures/appliance/Definitions/appliance_top.yaml".into(),
             17.into()
         ))
     );
@@ -129,13 +129,13 @@ fn a_top_level_vnfd_named_alone_reads_its_imports_and_points_into_them() {
 fn tosca_meta_names_the_entry_definitions() {
     let r = json_of(&[
         "scan",
-        "rules/fixtures/vnf/appliance/TOSCA-Metadata/TOSCA.meta",
+        "rules/vnf/fixtures/appliance/TOSCA-Metadata/TOSCA.meta",
     ]);
     let ws = workloads(&r);
     assert_eq!(ws.len(), 1, "{r}");
     assert_eq!(ws[0]["name"], "Legacy SBC/standard");
     // The whole package folder gives the same single workload.
-    let r = json_of(&["scan", "rules/fixtures/vnf/appliance"]);
+    let r = json_of(&["scan", "rules/vnf/fixtures/appliance"]);
     assert_eq!(workloads(&r).len(), 1, "{r}");
 }
 
@@ -296,7 +296,7 @@ fn a_types_only_file_named_alone_says_what_to_scan() {
     fitscan()
         .args([
             "scan",
-            "rules/fixtures/vnf/appliance/Definitions/appliance_types.yaml",
+            "rules/vnf/fixtures/appliance/Definitions/appliance_types.yaml",
         ])
         .assert()
         .code(1)

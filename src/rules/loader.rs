@@ -73,6 +73,8 @@ const RULE_KEYS: &[&str] = &[
     "aliases",
 ];
 const FILE_KEYS: &[&str] = &["rules", "pack", "description"];
+/// What a single-rule file holds besides the rule's own keys: its test cases.
+const SINGLE_RULE_FILE_KEYS: &[&str] = &["tests"];
 const OP_KEYS: &[&str] = &[
     "exists",
     "absent",
@@ -170,6 +172,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The form of a rule file's document: one rule with its test cases (`id: ...`,
+/// `tests: [...]`; the default rules' `rules/<target>/<ID>-<name>.yaml`), or a pack
+/// (`rules:` with a list of rules, or a bare list) whose tests sit in `*.test.yaml` files.
+pub fn is_single_rule(doc: &Node) -> bool {
+    doc.as_map().is_some() && doc.get("rules").is_none()
+}
+
 /// Parses every rule in one rule file.
 pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rule>, RuleError> {
     let docs = yaml::parse_documents(text).map_err(|e| RuleError {
@@ -181,6 +190,10 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
     let ctx = Ctx::new(file);
     let mut rules = Vec::new();
     for doc in &docs {
+        if is_single_rule(doc) {
+            rules.push(parse_single_rule(&ctx, text, doc, embedded)?);
+            continue;
+        }
         let items: Vec<&Node> = match &doc.value {
             Value::Seq(items) => items.iter().collect(),
             Value::Map(_) if doc.get("rules").is_some() => {
@@ -194,7 +207,6 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
                     }
                 }
             }
-            Value::Map(_) => vec![doc],
             _ => {
                 return Err(ctx.err(
                     doc,
@@ -209,6 +221,67 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
         }
     }
     Ok(rules)
+}
+
+/// One rule with its test cases: `tests` is checked here (its cases by `rules test`), and
+/// the rule is parsed, and kept as written, without it.
+fn parse_single_rule(
+    ctx: &Ctx<'_>,
+    text: &str,
+    doc: &Node,
+    embedded: bool,
+) -> Result<Rule, RuleError> {
+    let keys: Vec<&str> = RULE_KEYS
+        .iter()
+        .chain(SINGLE_RULE_FILE_KEYS)
+        .copied()
+        .collect();
+    check_keys(ctx, doc, &keys, "rule").map_err(|e| {
+        match doc.get("id").and_then(Node::as_str) {
+            Some(id) => RuleError {
+                message: format!("rule {id}: {}", e.message),
+                ..e
+            },
+            None => e,
+        }
+    })?;
+    let mut rule_node = doc.clone();
+    if let Value::Map(entries) = &mut rule_node.value {
+        entries.retain(|e| !SINGLE_RULE_FILE_KEYS.contains(&e.key.as_str()));
+    }
+    let mut rule = parse_rule(ctx.file, &rule_node, embedded)?;
+    let mut written = source_slice(text, doc.line, doc.column);
+    for key in SINGLE_RULE_FILE_KEYS {
+        written = without_top_level_key(&written, key);
+    }
+    rule.source_text = written;
+    Ok(rule)
+}
+
+/// `text` (a rule as written, dedented) without the top-level `key` and what is indented
+/// under it or listed after it.
+fn without_top_level_key(text: &str, key: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut skipping = false;
+    for l in text.lines() {
+        if !l.is_empty() && !l.starts_with([' ', '\t', '#', '-']) {
+            skipping = l
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        }
+        if !skipping {
+            out.push(l);
+        }
+    }
+    while out
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        out.pop();
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    joined
 }
 
 fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
@@ -1098,6 +1171,72 @@ rules:
                 .source_text
                 .ends_with("when: {path: a, exists: true}\n")
         );
+    }
+
+    #[test]
+    fn a_single_rule_file_keeps_its_tests_out_of_the_rule() {
+        let text = "# about S1\nid: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: spec.os, exists: true}\n\n# cases\ntests:\n- name: fires\n  inline: [{name: a.yaml, content: x}]\n  expect: {fires: 1}\n";
+        let rules = parse_rule_file("s.yaml", text, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].source.line, 2);
+        assert_eq!(
+            rules[0].source_text,
+            "id: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: spec.os, exists: true}\n"
+        );
+        assert!(rules[0].raw.get("tests").is_none());
+        // Rule keys after `tests` are the rule's.
+        let later = "id: S2\ntarget: vm\nlevel: optimised\ntests:\n  - name: x\n    expect: pass\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: spec.os, exists: true}\n";
+        let rules = parse_rule_file("s.yaml", later, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rules[0].source_text,
+            "id: S2\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: spec.os, exists: true}\n"
+        );
+    }
+
+    #[test]
+    fn tests_is_a_key_of_a_single_rule_file_only() {
+        let single = "id: S1\ntarget: vm\nlevel: optimised\ntitle: S\nmessage: m\nremediation: r\nwhen: {path: spec.os, exists: true}\ntest: none\n";
+        let e = err(single);
+        assert_eq!(
+            e.to_string(),
+            "r.yaml:8:1: rule S1: unknown field `test` in rule (did you mean `tests`?)"
+        );
+        let e = err(&GOOD.replace("    when:", "    tests: []\n    when:"));
+        assert!(
+            e.message
+                .contains("rule T001: unknown field `tests` in rule"),
+            "{}",
+            e.message
+        );
+        let e = err(&single.replace("test: none", "serverity: error"));
+        assert_eq!(
+            e.to_string(),
+            "r.yaml:8:1: rule S1: unknown field `serverity` in rule (did you mean `severity`?)"
+        );
+    }
+
+    #[test]
+    fn every_default_rule_file_holds_one_rule_with_its_tests() {
+        for (file, text) in embedded_files() {
+            let rules = parse_rule_file(file, text, true).unwrap_or_else(|e| panic!("{e}"));
+            let [rule] = rules.as_slice() else {
+                panic!("{file}: {} rules, not one", rules.len());
+            };
+            let expected = format!(
+                "rules/{}/{}-{}.yaml",
+                rule.target.as_str(),
+                rule.id,
+                rule.name
+            );
+            assert_eq!(
+                *file, expected,
+                "a default rule's file is named by its id and name"
+            );
+            assert!(
+                text.contains("\ntests:\n") && !rule.source_text.contains("tests:"),
+                "{file}"
+            );
+        }
     }
 
     #[test]

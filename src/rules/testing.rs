@@ -1,4 +1,18 @@
-//! `fitscan rules test`: runs `*.test.yaml` files that sit beside rule files.
+//! `fitscan rules test`: runs the test cases of rules. A rule file of one rule carries its
+//! own under `tests:`, each `expect` being that rule's outcome (the default rules,
+//! `rules/<target>/<ID>-<name>.yaml`, fixtures under `rules/<target>/fixtures/`):
+//!
+//! ```yaml
+//! id: VM001
+//! # ... the rule ...
+//! tests:
+//!   - name: the seed server is oversized
+//!     files: [fixtures/seed.yaml]        # relative to this file
+//!     expect: { at: [9] }                # this rule's outcome (as below)
+//! ```
+//!
+//! A pack of rules (`rules: [...]`) has its cases in `*.test.yaml` files beside it, each
+//! case expecting outcomes of any rules of the folder:
 //!
 //! ```yaml
 //! cases:
@@ -20,11 +34,13 @@
 //! ```
 //!
 //! Every rule of the folder must have a case that makes it fire and one where it passes.
+//! Cases with the same inputs (the same case in several rules' files) are assessed once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
 use std::path::{Path as FsPath, PathBuf};
 
-use super::loader::{self, RuleError, is_test_file_name, suggest};
+use super::loader::{self, RuleError, is_rule_file_name, is_test_file_name, suggest};
 use super::{Rule, RuleSet};
 use crate::classify::CheckState;
 use crate::model::Report;
@@ -96,6 +112,8 @@ struct Case {
     options: ScanOptions,
     errors: usize,
     expect: Vec<Expectation>,
+    /// The inputs (folder, fixtures, options): cases with the same key give the same report.
+    key: String,
 }
 
 fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
@@ -105,6 +123,12 @@ fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
         column: node.column,
         message: message.into(),
     }
+}
+
+fn file_name(path: &FsPath) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 fn io_err(file: &FsPath, message: String) -> RuleError {
@@ -123,18 +147,22 @@ fn io_err(file: &FsPath, message: String) -> RuleError {
 /// path (a VNF package's imports, metrics and catalogs).
 pub struct RuleTree {
     root: PathBuf,
-    /// A single test file to run instead of every test under `root`.
+    /// A single file to run instead of every test under `root`: a test file, or a rule file
+    /// (its own `tests`, and the `*.test.yaml` of the same name beside a pack).
     only: Option<PathBuf>,
     embedded: bool,
     _unpacked: Option<tempfile::TempDir>,
 }
 
 impl RuleTree {
-    /// The rules, tests and fixtures under `path` (a folder), or the one test file named
-    /// and the rules beside it.
+    /// The rules, tests and fixtures under `path` (a folder), or the one test or rule file
+    /// named and the rules beside it.
     pub fn disk(path: &FsPath) -> RuleTree {
         let (root, only) = if path.is_file() {
-            let root = path.parent().map(FsPath::to_path_buf).unwrap_or_default();
+            let root = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
             (root, Some(path.to_path_buf()))
         } else {
             (path.to_path_buf(), None)
@@ -202,10 +230,24 @@ impl RuleTree {
         }
     }
 
-    /// Test files of the tree (every `*.test.yaml` outside `fixtures/` folders).
-    fn test_files(&self) -> Result<Vec<PathBuf>, RuleError> {
+    /// Files of the tree that hold test cases: every `*.test.yaml` and rule file outside
+    /// `fixtures/` folders (a rule file of one rule carries its own `tests`); or the one
+    /// file named, with the `*.test.yaml` of the same name beside it if it is a pack.
+    fn test_sources(&self) -> Result<Vec<PathBuf>, RuleError> {
         if let Some(only) = &self.only {
-            return Ok(vec![only.clone()]);
+            let mut out = vec![only.clone()];
+            let name = file_name(only);
+            if is_rule_file_name(&name) {
+                let stem = name
+                    .strip_suffix(".yaml")
+                    .or_else(|| name.strip_suffix(".yml"))
+                    .unwrap_or(&name);
+                let test = only.with_file_name(format!("{stem}.test.yaml"));
+                if test.is_file() {
+                    out.push(test);
+                }
+            }
+            return Ok(out);
         }
         let mut out = Vec::new();
         let mut stack = vec![self.root.clone()];
@@ -219,7 +261,7 @@ impl RuleTree {
                     if name != "fixtures" && !name.starts_with('.') {
                         stack.push(p);
                     }
-                } else if is_test_file_name(&name) {
+                } else if is_test_file_name(&name) || is_rule_file_name(&name) {
                     out.push(p);
                 }
             }
@@ -228,18 +270,32 @@ impl RuleTree {
         Ok(out)
     }
 
-    /// Every case of every test file, with the rule set the cases run against.
-    fn cases(&self) -> Result<(RuleSet, Vec<(String, Case)>), RuleError> {
+    /// Every case of every test file, with the rule set the cases run against and, when
+    /// one rule file was named, the ids of its rules (the rules whose coverage is checked).
+    fn cases(&self) -> Result<Tests, RuleError> {
         let rules = self.rules()?;
         loader::check_unique(&rules)?;
         let ruleset = RuleSet::new(rules);
         let mut out = Vec::new();
-        for test in self.test_files()? {
+        let mut scope = None;
+        for test in self.test_sources()? {
             let display = self.show(&test);
             let text = std::fs::read_to_string(&test)
                 .map_err(|e| io_err(&test, format!("cannot read test file: {e}")))?;
             let base = test.parent().unwrap_or(FsPath::new("."));
-            for mut case in parse_cases(&display, &text, base)? {
+            let cases = if is_test_file_name(&file_name(&test)) {
+                parse_cases(&display, &text, base)?
+            } else {
+                if self.only.as_ref() == Some(&test) {
+                    let ids = loader::parse_rule_file(&display, &text, self.embedded)?
+                        .into_iter()
+                        .map(|r| r.id)
+                        .collect::<BTreeSet<_>>();
+                    scope = Some(ids);
+                }
+                parse_rule_tests(&display, &text, base)?
+            };
+            for mut case in cases {
                 for e in &mut case.expect {
                     let Some(rule) = ruleset.get(&e.written) else {
                         return Err(RuleError {
@@ -266,7 +322,32 @@ impl RuleTree {
                 out.push((display.clone(), case));
             }
         }
-        Ok((ruleset, out))
+        Ok(Tests {
+            ruleset,
+            cases: out,
+            scope,
+        })
+    }
+}
+
+/// The cases of a tree, the rules they run against, and the rules whose coverage counts
+/// (all, unless one rule file was named).
+struct Tests {
+    ruleset: RuleSet,
+    cases: Vec<(String, Case)>,
+    scope: Option<BTreeSet<String>>,
+}
+
+/// The reports of the cases run so far, by their inputs: a case shared by several rules'
+/// files is assessed once.
+#[derive(Default)]
+struct Reports(HashMap<String, Report>);
+
+impl Reports {
+    fn of(&mut self, case: &Case, ruleset: &RuleSet) -> &Report {
+        self.0
+            .entry(case.key.clone())
+            .or_insert_with(|| assess_sources(&case.files, ruleset, &case.options))
     }
 }
 
@@ -276,10 +357,12 @@ impl RuleTree {
 pub(crate) fn case_inputs(
     tree: &RuleTree,
 ) -> Result<Vec<(Vec<SourceFile>, ScanOptions)>, RuleError> {
+    let mut seen = BTreeSet::new();
     Ok(tree
         .cases()?
-        .1
+        .cases
         .into_iter()
+        .filter(|(_, c)| seen.insert(c.key.clone()))
         .map(|(_, c)| (c.files, c.options))
         .collect())
 }
@@ -287,7 +370,12 @@ pub(crate) fn case_inputs(
 /// Runs every test of the tree against the rules of the tree. Returns the case results,
 /// including one failing "coverage" result per rule that lacks a firing or a passing case.
 pub fn run(tree: &RuleTree) -> Result<Vec<CaseResult>, RuleError> {
-    let (ruleset, cases) = tree.cases()?;
+    let Tests {
+        ruleset,
+        cases,
+        scope,
+    } = tree.cases()?;
+    let mut reports = Reports::default();
     let mut results = Vec::new();
     let mut fired: BTreeSet<String> = BTreeSet::new();
     let mut passed: BTreeSet<String> = BTreeSet::new();
@@ -300,14 +388,15 @@ pub fn run(tree: &RuleTree) -> Result<Vec<CaseResult>, RuleError> {
                 passed.insert(e.id.clone());
             }
         }
-        let report = assess_sources(&case.files, &ruleset, &case.options);
+        let report = reports.of(case, &ruleset);
         results.push(CaseResult {
             file: display.clone(),
             name: format!("{} (line {})", case.name, case.line),
-            failures: check_case(case, &report),
+            failures: check_case(case, report),
         });
     }
-    for rule in &ruleset.rules {
+    let in_scope = |id: &str| scope.as_ref().is_none_or(|ids| ids.contains(id));
+    for rule in ruleset.rules.iter().filter(|r| in_scope(&r.id)) {
         let mut missing = Vec::new();
         if !fired.contains(&rule.id) {
             missing.push("no case makes it fire");
@@ -377,11 +466,11 @@ pub fn examples(
     tree: &RuleTree,
     only: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<Example>>, RuleError> {
-    let (ruleset, cases) = tree.cases()?;
+    let Tests { ruleset, cases, .. } = tree.cases()?;
     let only = only.map(|id| ruleset.canonical_id(id).to_string());
     let mut out: BTreeMap<String, Vec<Example>> = BTreeMap::new();
+    let mut reports = Reports::default();
     for (display, case) in &cases {
-        let mut report: Option<Report> = None;
         for e in &case.expect {
             if only.as_ref().is_some_and(|o| *o != e.id) {
                 continue;
@@ -400,8 +489,7 @@ pub fn examples(
             {
                 continue;
             }
-            let report =
-                report.get_or_insert_with(|| assess_sources(&case.files, &ruleset, &case.options));
+            let report = reports.of(case, &ruleset);
             if let Some(example) = example(display, case, report, &e.id, e.expect.fires()) {
                 shown.push(example);
             }
@@ -536,7 +624,32 @@ fn parse_cases(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleE
             .and_then(Node::as_seq)
             .ok_or_else(|| err(file, doc, "a test file holds `cases:` with a list of cases"))?;
         for item in list {
-            cases.push(parse_case(file, item, base)?);
+            cases.push(parse_case(file, item, base, None)?);
+        }
+    }
+    Ok(cases)
+}
+
+/// The `tests` of each single-rule document of a rule file (a pack's are in `*.test.yaml`).
+/// The rules themselves were checked by the loader.
+fn parse_rule_tests(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleError> {
+    let docs = yaml::parse_documents(text).map_err(|e| RuleError {
+        file: file.to_string(),
+        line: e.line.unwrap_or(0),
+        column: 0,
+        message: e.message,
+    })?;
+    let mut cases = Vec::new();
+    for doc in docs.iter().filter(|d| loader::is_single_rule(d)) {
+        let (Some(id), Some(tests)) = (doc.get("id").and_then(Node::as_str), doc.get("tests"))
+        else {
+            continue;
+        };
+        let list = tests
+            .as_seq()
+            .ok_or_else(|| err(file, tests, "`tests` is a list of cases"))?;
+        for item in list {
+            cases.push(parse_case(file, item, base, Some(id))?);
         }
     }
     Ok(cases)
@@ -546,7 +659,13 @@ const CASE_KEYS: &[&str] = &[
     "name", "files", "inline", "options", "errors", "expect", "metrics", "catalog",
 ];
 
-fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError> {
+/// One case; `rule` is the rule of a single-rule file, whose outcome `expect` is.
+fn parse_case(
+    file: &str,
+    node: &Node,
+    base: &FsPath,
+    rule: Option<&str>,
+) -> Result<Case, RuleError> {
     for e in node
         .as_map()
         .ok_or_else(|| err(file, node, "a case is a mapping"))?
@@ -568,6 +687,8 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         .and_then(Node::scalar_text)
         .ok_or_else(|| err(file, node, "a case needs `name`"))?;
     let mut files = Vec::new();
+    // Everything the report depends on, for running a case shared by several rules once.
+    let mut key = format!("{}\n", base.display());
     if let Some(list) = node.get("files") {
         let items = list
             .as_seq()
@@ -577,6 +698,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                 .as_str()
                 .ok_or_else(|| err(file, item, "a fixture path is text"))?;
             let path = base.join(rel);
+            let _ = writeln!(key, "file {rel}");
             let bytes = std::fs::read(&path).map_err(|e| {
                 err(
                     file,
@@ -608,6 +730,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
                     "an inline fixture needs `name` and `content`",
                 ));
             };
+            let _ = writeln!(key, "inline {fname:?} {content:?}");
             let mut file = SourceFile::from_text(fname, content);
             // In a folder of its own, so that nothing about it comes from the folder a test
             // runs in (a Compose project's name and `.env`).
@@ -647,6 +770,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         }
     }
     options.sizing = sizing;
+    let _ = writeln!(key, "sizing {} {}", sizing.headroom, sizing.percentile);
     let existing = |item: &Node, what: &str| -> Result<PathBuf, RuleError> {
         let rel = item
             .as_str()
@@ -666,11 +790,15 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
             .as_seq()
             .ok_or_else(|| err(file, list, "`metrics` is a list of paths"))?;
         for item in items {
-            options.metrics.push(existing(item, "metrics file")?);
+            let path = existing(item, "metrics file")?;
+            let _ = writeln!(key, "metrics {}", path.display());
+            options.metrics.push(path);
         }
     }
     if let Some(c) = node.get("catalog") {
-        options.catalog = Some(existing(c, "catalog")?);
+        let path = existing(c, "catalog")?;
+        let _ = writeln!(key, "catalog {}", path.display());
+        options.catalog = Some(path);
     }
     let errors = match node.get("errors") {
         None => 0,
@@ -683,10 +811,29 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         .get("expect")
         .ok_or_else(|| err(file, node, format!("case `{name}` has no `expect`")))?;
     let mut expect = Vec::new();
-    for e in expect_node
-        .as_map()
-        .ok_or_else(|| err(file, expect_node, "`expect` maps rule ids to outcomes"))?
-    {
+    if let Some(id) = rule {
+        let outcome = parse_expect(file, expect_node).map_err(|e| RuleError {
+            message: format!(
+                "{} (in a rule file, `expect` is the outcome of its rule)",
+                e.message
+            ),
+            ..e
+        })?;
+        expect.push(Expectation {
+            written: id.to_string(),
+            id: id.to_string(),
+            expect: outcome,
+            line: expect_node.line,
+        });
+    }
+    let listed = if rule.is_some() {
+        &[][..]
+    } else {
+        expect_node
+            .as_map()
+            .ok_or_else(|| err(file, expect_node, "`expect` maps rule ids to outcomes"))?
+    };
+    for e in listed {
         expect.push(Expectation {
             written: e.key.clone(),
             id: e.key.clone(),
@@ -702,6 +849,7 @@ fn parse_case(file: &str, node: &Node, base: &FsPath) -> Result<Case, RuleError>
         options,
         errors,
         expect,
+        key,
     })
 }
 

@@ -424,8 +424,17 @@ fn a_tab_or_a_bom_or_crlf() {
 #[test]
 fn agrees_with_serde_saphyr_on_the_fixtures() {
     let mut compared = 0;
-    for root in ["rules/fixtures", "samples", "tests/fixtures"] {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Each target's rule fixtures (`rules/<target>/fixtures/`), the samples, the tests' inputs.
+    let mut roots: Vec<std::path::PathBuf> = std::fs::read_dir(repo.join("rules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("fixtures"))
+        .filter(|p| p.is_dir())
+        .collect();
+    roots.extend(["samples", "tests/fixtures"].map(|d| repo.join(d)));
+    for root in roots {
         let mut stack = vec![root];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
