@@ -34,10 +34,18 @@ pub enum Outcome {
 }
 
 pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
-    // Applicability first: a check that does not apply needs no evidence (a stateless
-    // server's backup, a small VDU's utilisation).
-    if let Some(applies) = &rule.applies
-        && !eval(applies, roots, None).0
+    // A check that plainly does not apply needs no evidence (a stateless server's backup, a
+    // small VDU's utilisation). An `applies` that is false only because a fact it reads is
+    // missing has not shown that: the evidence the check needs is asked for first.
+    let applies = rule
+        .applies
+        .as_ref()
+        .is_none_or(|a| eval(a, roots, None).0);
+    if !applies
+        && !rule
+            .applies
+            .as_ref()
+            .is_some_and(|a| reads_a_missing_fact(a, roots))
     {
         return Outcome::NotApplicable;
     }
@@ -49,6 +57,9 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
         .collect();
     if !missing.is_empty() {
         return Outcome::Unknown(missing);
+    }
+    if !applies {
+        return Outcome::NotApplicable;
     }
     let (fired, mut hits) = eval(&rule.when, roots, None);
     if !fired {
@@ -65,6 +76,20 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
         }
     }
     Outcome::Fail(merged)
+}
+
+/// Whether a path `cond` reads at the workload's root (a test, or the list a `some` /
+/// `every` / `none` walks) resolves to nothing.
+fn reads_a_missing_fact(cond: &Cond, roots: Roots<'_>) -> bool {
+    let missing = |path: &super::path::Path| path.resolve(roots, None).iter().all(|n| n.is_null());
+    match cond {
+        Cond::All(conds) | Cond::Any(conds) => conds.iter().any(|c| reads_a_missing_fact(c, roots)),
+        Cond::Not(c) => reads_a_missing_fact(c, roots),
+        Cond::Some { path, .. } | Cond::Every { path, .. } | Cond::NoneOf { path, .. } => {
+            missing(path)
+        }
+        Cond::Test { path, .. } => missing(path),
+    }
 }
 
 /// Whether `cond` fires, and the located values that made it fire.
@@ -499,5 +524,23 @@ spec:
             "applies: {path: facts.disk_count, gt: 2}\n",
         );
         assert_eq!(lines(&applies), vec![3]);
+    }
+
+    #[test]
+    fn a_check_that_does_not_apply_needs_no_evidence_unless_applicability_is_unknown() {
+        // not applicable wins over a missing needed fact
+        let na = run_with(
+            "{path: facts.demand.vcpu, gt: 1}",
+            "needs: [facts.demand.vcpu]\n",
+            "applies: {path: facts.disk_count, gt: 100}\n",
+        );
+        assert_eq!(na, Outcome::NotApplicable);
+        // an `applies` false only because its own fact is missing asks for the evidence
+        let unknown = run_with(
+            "{path: facts.demand.vcpu, gt: 1}",
+            "needs: [facts.demand.vcpu]\n",
+            "applies: {path: facts.powered_off, equals: false}\n",
+        );
+        assert_eq!(unknown, Outcome::Unknown(vec!["facts.demand.vcpu".into()]));
     }
 }
