@@ -354,6 +354,11 @@ fn augment_container(
         }
     }
     c.insert("security", security);
+    if let Some(cmd) =
+        crate::ingest::command_line(&[container.get("command"), container.get("args")])
+    {
+        c.insert("command_line", cmd);
+    }
     for (derived, first, fallback) in [
         ("effective_requests", "requests", "limits"),
         ("effective_limits", "limits", "limits"),

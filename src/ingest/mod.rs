@@ -400,6 +400,24 @@ pub fn normalise(path: &Path) -> PathBuf {
     out
 }
 
+/// A command as one line of text (`command` then `args`, each a string or a list, joined by
+/// spaces), at the line of the first part, so that a rule can match flags with their values
+/// (`--appendonly yes`).
+pub fn command_line(parts: &[Option<&Node>]) -> Option<Node> {
+    let mut words: Vec<String> = Vec::new();
+    let mut line = 0;
+    for part in parts.iter().flatten() {
+        if line == 0 {
+            line = part.line;
+        }
+        match &part.value {
+            Value::Seq(items) => words.extend(items.iter().filter_map(Node::scalar_text)),
+            _ => words.extend(part.scalar_text()),
+        }
+    }
+    (!words.is_empty()).then(|| Node::str(words.join(" "), line))
+}
+
 pub fn line_count(text: &str) -> u32 {
     u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX)
 }

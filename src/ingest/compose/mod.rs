@@ -744,6 +744,9 @@ fn build_service(
         || service.get("secrets").is_some()
         || service.get("command").is_some();
     facts.insert("external_config", Node::bool(external, 0));
+    if let Some(cmd) = crate::ingest::command_line(&[service.get("entrypoint"), service.get("command")]) {
+        facts.insert("command_line", cmd);
+    }
     if !env.is_empty() {
         let l = service.get("environment").map_or(0, |n| n.line);
         facts.insert("environment", Node::seq(env, l));
@@ -857,6 +860,10 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
             FactDoc::new(
                 "external_config",
                 "any environment, `env_file`, `configs`, `secrets` or `command`",
+            ),
+            FactDoc::new(
+                "command_line",
+                "`entrypoint` and `command` as one line, list elements joined by spaces (flags with their values: `--appendonly yes`)",
             ),
             FactDoc::new("ports[*]", "published ports"),
             FactDoc::new(

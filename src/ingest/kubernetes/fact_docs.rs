@@ -43,6 +43,10 @@ pub const FACTS: &[FactGroup] = &[
                 "the effective security context: the pod's runAsUser, runAsGroup, runAsNonRoot, seLinuxOptions, seccompProfile, appArmorProfile, windowsOptions, overridden by the container's `securityContext` (each value at its line)",
             ),
             FactDoc::new(
+                "{containers,init_containers,all_containers}[*].command_line",
+                "`command` and `args` as one line, list elements joined by spaces (flags with their values: `--appendonly yes`)",
+            ),
+            FactDoc::new(
                 "{containers,init_containers,all_containers}[*].effective_requests.{cpu,memory}",
                 "the request, else the limit (as the API server defaults it), else the namespace's LimitRange default",
             ),
