@@ -349,7 +349,10 @@ fn parse_entry(file: &str, item: &Node) -> Result<Entry, String> {
             Err(format!(
                 "{}: entry `{name}`: {what} `{}` is more than a machine costs (allowed: 0 up to 1,000,000,000 a month)",
                 at(n),
-                n.display_text()
+                match n.as_f64() {
+                    Some(v) if v >= 1e15 => format!("{v:e}"),
+                    _ => n.display_text(),
+                }
             ))
         }
     };
