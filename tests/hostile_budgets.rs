@@ -123,11 +123,11 @@ fn kubernetes_companions_sharing_a_selector_are_listed_up_to_the_limit() {
         vec![
             (
                 Some(2),
-                "workload `shop/web-0` and 39 more: up to 40 NetworkPolicies each, more than one workload lists (limit 32): the first 32 are joined, the rest left out of its facts".to_string()
+                "workload `shop/web-0` and 39 more: up to 40 NetworkPolicies each, more than one workload lists (limit 16): the first 16 are joined, the rest left out of its facts".to_string()
             ),
             (
                 Some(2),
-                "workload `shop/web-0` and 39 more: up to 40 Services each, more than one workload lists (limit 32): the first 32 are joined, the rest left out of its facts".to_string()
+                "workload `shop/web-0` and 39 more: up to 40 Services each, more than one workload lists (limit 16): the first 16 are joined, the rest left out of its facts".to_string()
             ),
         ]
     );
@@ -682,4 +682,109 @@ fn a_metrics_file_named_twice_is_read_once() {
     assert_sound(&report);
     assert_eq!(report.assumptions.metrics.len(), 1);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+// ---------------------------------------------------------------------------------------
+// Growth: what joins build is linear in what was written
+// ---------------------------------------------------------------------------------------
+
+mod growth {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use fitscan::ingest::{self, IngestContext};
+    use fitscan::source::SourceFile;
+    use proptest::prelude::*;
+
+    use super::amplify;
+
+    /// (values written in the files, values the scan's workloads hold after the joins):
+    /// the deterministic stand-in for memory.
+    fn measure(dir: &Path, files: &[std::path::PathBuf]) -> (usize, usize) {
+        let ctx = IngestContext {
+            roots: Some(vec![dir.to_path_buf()]),
+            ..IngestContext::default()
+        };
+        let mut written = 0;
+        let mut workloads = Vec::new();
+        let mut objects = Vec::new();
+        let mut errors = Vec::new();
+        for path in files {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            written += fitscan::yaml::parse_documents(&text)
+                .map(|docs| docs.iter().map(fitscan::node::Node::count).sum::<usize>())
+                .unwrap_or(0);
+            let file = SourceFile {
+                path: path.clone(),
+                display: Arc::from(path.display().to_string()),
+                bytes,
+                explicit: true,
+                archive: None,
+                in_place: false,
+            };
+            let mut out = ingest::ingest(&file, &ctx);
+            workloads.append(&mut out.workloads);
+            objects.append(&mut out.objects);
+            errors.append(&mut out.errors);
+        }
+        ingest::link(&mut workloads, objects, &mut errors, &ctx);
+        let built = workloads
+            .iter()
+            .map(|w| w.doc.count() + w.facts.count())
+            .sum();
+        (written, built)
+    }
+
+    /// Linear: at most `per` values built per value written or copied within the budget
+    /// (a workload's facts repeat some of its document).
+    fn assert_linear(what: &str, (written, built): (usize, usize), per: usize) {
+        let bound = per * (written + fitscan::ingest::MAX_COPIED_NODES);
+        assert!(
+            built <= bound,
+            "{what}: {built} values built from {written} written (bound {bound})"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        /// N Deployments x N Services x N NetworkPolicies sharing one selector.
+        #[test]
+        fn kubernetes_selectors(n in 1usize..160) {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let file = amplify::kubernetes_companions(dir.path(), n);
+            let (written, built) = measure(dir.path(), &[file]);
+            // No copy budget here: every workload lists at most 16 of each kind.
+            prop_assert!(built <= 24 * written, "{n}: {built} built from {written} written");
+        }
+
+        /// One base service of E environment entries extended by S services.
+        #[test]
+        fn compose_extends(env in 100usize..4_000, services in 1usize..300) {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let file = amplify::compose_extends(dir.path(), env, services);
+            assert_linear("compose", measure(dir.path(), &[file]), 4);
+        }
+
+        /// F flavours without vdu-profile x V VDUs.
+        #[test]
+        fn sol006_flavours_by_vdus(flavours in 1usize..400, vdus in 1usize..400) {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let file = amplify::sol006_flavours(dir.path(), flavours, vdus);
+            assert_linear("sol006", measure(dir.path(), &[file]), 4);
+        }
+    }
+
+    /// Before the budgets, the same inputs built the product: the bound above is not
+    /// trivially true. At these sizes a naive join builds far more than the bound.
+    #[test]
+    fn the_bound_is_below_the_product() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = amplify::compose_extends(dir.path(), 4_000, 1_000);
+        let (written, built) = measure(dir.path(), &[file]);
+        let naive = 4_000 * 1_000;
+        assert!(4 * (written + fitscan::ingest::MAX_COPIED_NODES) < naive);
+        assert!(built < naive / 4, "{built} built");
+    }
 }

@@ -252,7 +252,7 @@ struct Service<'a> {
 /// workload's facts. Every workload selected by the same N companions would otherwise hold
 /// its own copy of all N (N Deployments, Services and NetworkPolicies sharing a selector:
 /// N x N); what is judged on all of them (isolation, autoscaler bounds) still is.
-pub const MAX_COMPANIONS_PER_WORKLOAD: usize = 32;
+pub const MAX_COMPANIONS_PER_WORKLOAD: usize = 16;
 
 /// Companions that select pods by label, indexed so that a workload tests only those that
 /// can select it: by (namespace, the first label pair the selector requires), and, per
