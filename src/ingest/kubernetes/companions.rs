@@ -264,8 +264,11 @@ struct BySelector<T> {
     by_pair: HashMap<(String, String, String), Vec<usize>>,
     other: HashMap<String, Vec<usize>>,
     /// (namespace, labels sorted) -> the items selecting them, in scan order.
-    selected: RefCell<HashMap<(String, Vec<(String, String)>), Arc<[usize]>>>,
+    selected: RefCell<HashMap<LabelSet, Arc<[usize]>>>,
 }
+
+/// A namespace and the pod labels of a workload, sorted.
+type LabelSet = (String, Vec<(String, String)>);
 
 impl<T> Default for BySelector<T> {
     fn default() -> Self {
@@ -359,9 +362,16 @@ impl<'i, T> Selected<'i, T> {
 /// error each, however many workloads.
 #[derive(Default)]
 struct Overflow {
-    /// (workload file, companion kind) -> (workloads, the most companions, first workload
-    /// and its line).
-    seen: BTreeMap<(Arc<str>, &'static str), (usize, usize, String, u32)>,
+    seen: BTreeMap<(Arc<str>, &'static str), Overflowing>,
+}
+
+/// Of one file and companion kind: how many workloads, the most companions one had, and
+/// the first workload with its line.
+struct Overflowing {
+    workloads: usize,
+    most: usize,
+    first: String,
+    line: u32,
 }
 
 impl Overflow {
@@ -372,13 +382,24 @@ impl Overflow {
         let entry = self
             .seen
             .entry((Arc::clone(&w.file), what))
-            .or_insert_with(|| (0, 0, w.name.clone(), w.line));
-        entry.0 += 1;
-        entry.1 = entry.1.max(n);
+            .or_insert_with(|| Overflowing {
+                workloads: 0,
+                most: 0,
+                first: w.name.clone(),
+                line: w.line,
+            });
+        entry.workloads += 1;
+        entry.most = entry.most.max(n);
     }
 
     fn report(self, errors: &mut Vec<ScanError>) {
-        for ((file, what), (workloads, most, first, line)) in self.seen {
+        for ((file, what), o) in self.seen {
+            let Overflowing {
+                workloads,
+                most,
+                first,
+                line,
+            } = o;
             let who = match workloads {
                 1 => format!("workload `{first}`"),
                 n => format!("workload `{first}` and {} more", n - 1),
