@@ -10,6 +10,7 @@
 //! works whatever folder fitscan runs in and whichever paths it is given. File errors are
 //! never baselined: a broken file must be fixed.
 
+use crate::discover::AuxiliaryError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -152,12 +153,13 @@ impl Baseline {
 
     pub fn load(path: &Path, cwd: &Path) -> Result<Baseline, Error> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Path {
+        let text = crate::discover::read_auxiliary_text(path).map_err(|e| Error::Path {
             path: shown.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "no such baseline (create it with --write-baseline)".to_string()
-            } else {
-                format!("cannot read the baseline: {e}")
+            message: match e {
+                AuxiliaryError::NotFound => {
+                    "no such baseline (create it with --write-baseline)".to_string()
+                }
+                AuxiliaryError::Other(m) => format!("baseline: {m}"),
             },
         })?;
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| Error::Path {

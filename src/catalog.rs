@@ -16,6 +16,7 @@
 //! Keys ignore case, so `openstack flavor list -f yaml` output (`Name`, `VCPUs`, `RAM`,
 //! `Disk`) reads as it is. `MB`/`GB` are MiB/GiB, as for every VM size.
 
+use crate::discover::AuxiliaryError;
 use std::path::Path;
 
 use serde::Serialize;
@@ -241,12 +242,11 @@ pub fn insert_facts(facts: &mut Node, fit: Option<&CatalogFit>) {
 /// the file, line and field.
 pub fn load(path: &Path) -> Result<Catalog, Error> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Path {
+    let text = crate::discover::read_auxiliary_text(path).map_err(|e| Error::Path {
         path: display.clone(),
-        message: if e.kind() == std::io::ErrorKind::NotFound {
-            "no such catalog file".to_string()
-        } else {
-            format!("cannot read catalog: {e}")
+        message: match e {
+            AuxiliaryError::NotFound => "no such catalog file".to_string(),
+            AuxiliaryError::Other(m) => format!("catalog: {m}"),
         },
     })?;
     parse(&display, &text).map_err(Error::Usage)
@@ -340,9 +340,30 @@ fn parse_entry(file: &str, item: &Node) -> Result<Entry, String> {
             _ => positive(n, what, true).map(|v| v * scale),
         }
     };
+    // A price adds up over an estate: one past a billion a month is a typo (or hostile)
+    // and would make every total meaningless.
+    let price = |n: &Node, what: &str, monthly: f64| -> Result<f64, String> {
+        if monthly <= crate::units::MAX_PRICE_PER_MONTH {
+            Ok(monthly)
+        } else {
+            Err(format!(
+                "{}: entry `{name}`: {what} `{}` is more than a machine costs (allowed: 0 up to 1,000,000,000 a month)",
+                at(n),
+                match n.as_f64() {
+                    Some(v) if v >= 1e15 => format!("{v:e}"),
+                    _ => n.display_text(),
+                }
+            ))
+        }
+    };
     let vcpu = key_of(item, &["vcpu", "vcpus", "cpu", "cpus", "cores"])
         .ok_or_else(|| format!("{}: entry `{name}` needs `vcpu`", at(item)))
-        .and_then(|n| positive(n, "vcpu", false))?;
+        .and_then(|n| {
+            positive(n, "vcpu", false).and_then(|v| {
+                crate::units::check_vcpu(v, &n.display_text())
+                    .map_err(|e| format!("{}: entry `{name}`: vcpu: {e}", at(n)))
+            })
+        })?;
     let memory_gib = if let Some(n) = key_of(item, &["memory_gib", "memory_gb", "memory"]) {
         size(n, "memory_gib", 1.0)?
     } else if let Some(n) = key_of(item, &["ram", "ram_mb", "memory_mb", "memory_mib"]) {
@@ -357,6 +378,13 @@ fn parse_entry(file: &str, item: &Node) -> Result<Entry, String> {
         return Err(format!(
             "{}: entry `{name}`: memory must be above 0",
             at(item)
+        ));
+    }
+    if memory_gib > crate::units::MAX_MEMORY_GIB {
+        return Err(format!(
+            "{}: entry `{name}`: memory of {} GiB is more than a machine has (allowed: up to 64 TiB)",
+            at(item),
+            crate::node::format_number(memory_gib)
         ));
     }
     let storage_gib = match key_of(
@@ -377,14 +405,13 @@ fn parse_entry(file: &str, item: &Node) -> Result<Entry, String> {
             "monthly",
         ],
     ) {
-        Some(positive(n, "price", true)?)
+        Some(price(n, "price", positive(n, "price", true)?)?)
     } else if let Some(n) = key_of(
         item,
         &["price_per_hour", "hourly_price", "per_hour", "hourly"],
     ) {
-        Some(round2(
-            positive(n, "price_per_hour", true)? * HOURS_PER_MONTH,
-        ))
+        let monthly = positive(n, "price_per_hour", true)? * HOURS_PER_MONTH;
+        Some(round2(price(n, "price_per_hour", monthly)?))
     } else {
         None
     };

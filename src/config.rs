@@ -7,6 +7,7 @@
 //! it and `fitscan config schema` generates the JSON Schema from it, so the two cannot drift.
 //! Paths in the file are relative to the file's folder.
 
+use crate::discover::AuxiliaryError;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -551,23 +552,27 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Error
         |_| absolute.display().to_string(),
         |p| p.display().to_string(),
     );
-    let text = std::fs::read_to_string(&absolute).map_err(|e| Error::Path {
+    let text = crate::discover::read_auxiliary_text(&absolute).map_err(|e| Error::Path {
         path: display.clone(),
-        message: if e.kind() == std::io::ErrorKind::NotFound {
-            "no such config file".to_string()
-        } else {
-            format!("cannot read the config file: {e}")
+        message: match e {
+            AuxiliaryError::NotFound => "no such config file".to_string(),
+            AuxiliaryError::Other(m) => format!("config file: {m}"),
         },
     })?;
     let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Some(parse(&text, &display, &dir)?))
 }
 
-/// The first `.fitscan.yaml` (or `.fitscan.yml`) in `start` or a folder above it.
+/// The first `.fitscan.yaml` (or `.fitscan.yml`) in `start` or a folder above it. Anything
+/// of that name counts (a link, a FIFO): reading it then says what is wrong with it, rather
+/// than the run going on as if there were no config.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
+    start.ancestors().find_map(|dir| {
+        FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
+    })
 }
 
 /// What the command line said; `None` (or empty) means "not given", so that the config

@@ -461,6 +461,7 @@ fn assemble(
         (a.file.as_ref(), a.line, a.name.as_str()).cmp(&(b.file.as_ref(), b.line, b.name.as_str()))
     });
     make_ids_unique(&mut assessed);
+    bound_report_texts(&mut assessed, &mut errors);
     errors.sort();
     errors.dedup();
 
@@ -530,6 +531,50 @@ fn rule_info(r: &rules::Rule) -> RuleInfo {
         links: r.links.clone(),
         aliases: r.aliases.clone(),
         source: (!r.source.embedded).then(|| format!("{}:{}", r.source.file, r.source.line)),
+    }
+}
+
+/// The longest text of a finding (its message) or a note the report holds, in bytes. A
+/// message quotes the workload's name and values: a name as long as a spreadsheet cell, in
+/// every finding of every workload, would multiply through every format.
+pub const MAX_REPORT_TEXT: usize = 4096;
+
+/// Cuts findings' messages and notes longer than [`MAX_REPORT_TEXT`], saying so on the text
+/// and in one error entry per file.
+fn bound_report_texts(workloads: &mut [WorkloadReport], errors: &mut Vec<ScanError>) {
+    fn cut(text: &mut String) -> bool {
+        if text.len() <= MAX_REPORT_TEXT {
+            return false;
+        }
+        let mut end = MAX_REPORT_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let dropped = text.len() - end;
+        text.truncate(end);
+        text.push_str(&format!(" ... ({dropped} more bytes cut)"));
+        true
+    }
+    let mut cuts: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+    for w in workloads.iter_mut() {
+        let mut n = 0;
+        for f in &mut w.findings {
+            n += usize::from(cut(&mut f.message));
+        }
+        for note in &mut w.notes {
+            n += usize::from(cut(note));
+        }
+        if n > 0 {
+            *cuts.entry(Arc::clone(&w.file)).or_default() += n;
+        }
+    }
+    for (file, n) in cuts {
+        errors.push(ScanError::input(
+            &file,
+            format!(
+                "{n} finding message(s) or note(s) longer than {MAX_REPORT_TEXT} bytes cut to that length (the limit of one text in a report)"
+            ),
+        ));
     }
 }
 

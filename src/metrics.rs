@@ -16,7 +16,8 @@
 //! data points (one every 5 minutes over the period, at least one day) present. A row that
 //! matches no workload is reported in the report's `unmatched_metrics`, never dropped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::discover::AuxiliaryError;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
@@ -214,14 +215,18 @@ impl Metrics {
 pub fn load(paths: &[PathBuf], want: f64) -> Result<(Metrics, Vec<ScanError>), Error> {
     let mut metrics = Metrics::default();
     let mut errors = Vec::new();
+    let mut read: HashSet<&PathBuf> = HashSet::new();
     for path in paths {
+        // A file named twice is read once: its rows would otherwise join twice.
+        if !read.insert(path) {
+            continue;
+        }
         let display: Arc<str> = Arc::from(path.display().to_string());
-        let bytes = std::fs::read(path).map_err(|e| Error::Path {
+        let bytes = crate::discover::read_auxiliary(path).map_err(|e| Error::Path {
             path: display.to_string(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "no such metrics file".to_string()
-            } else {
-                format!("cannot read metrics: {e}")
+            message: match e {
+                AuxiliaryError::NotFound => "no such metrics file".to_string(),
+                AuxiliaryError::Other(m) => format!("metrics: {m}"),
             },
         })?;
         let source = crate::source::SourceFile {
@@ -424,10 +429,34 @@ impl SummaryColumns {
                 }
             }
         };
-        let mut pick = |stats: &[StatColumn], what: &str| -> Option<(Amount, bool)> {
+        // Within what a machine can be: a percentage 0-100, vCPUs and memory of one machine.
+        let mut limit_errors = Vec::new();
+        let mut pick = |stats: &[StatColumn],
+                        what: &str,
+                        limit: fn(f64, &str) -> Result<f64, String>|
+         -> Option<(Amount, bool)> {
             let present: Vec<(StatColumn, f64)> = stats
                 .iter()
-                .filter_map(|s| number(s.col, what).map(|v| (*s, v)))
+                .filter_map(|s| {
+                    let v = number(s.col, what)?;
+                    let text = cells.get(s.col).map_or("", |t| t.as_str());
+                    let checked = if s.share {
+                        crate::units::check_percent(v, text)
+                    } else {
+                        limit(v, text)
+                    };
+                    match checked {
+                        Ok(v) => Some((*s, v)),
+                        Err(e) => {
+                            limit_errors.push(ScanError::parse(
+                                file,
+                                Some(line),
+                                format!("`{name}`: {what}: {e}"),
+                            ));
+                            None
+                        }
+                    }
+                })
                 .collect();
             let (stat, value, weak) = choose(&present, want)?;
             let amount = if stat.share {
@@ -437,15 +466,31 @@ impl SummaryColumns {
             };
             Some((amount, weak))
         };
-        if let Some((a, weak)) = pick(&self.cpu, "CPU") {
+        if let Some((a, weak)) = pick(&self.cpu, "CPU", crate::units::check_vcpu) {
             r.cpu = Some(a);
             r.weak |= weak;
         }
-        if let Some((a, weak)) = pick(&self.memory, "memory") {
+        if let Some((a, weak)) = pick(&self.memory, "memory", |v, t| {
+            crate::units::check_memory_gib(v, t, true)
+        }) {
             r.memory = Some(a);
             r.weak |= weak;
         }
-        r.storage_gib = self.storage.and_then(|c| number(c, "storage_used_gib"));
+        r.storage_gib = self.storage.and_then(|c| {
+            let v = number(c, "storage_used_gib")?;
+            let text = cells.get(c).map_or("", |t| t.as_str());
+            match crate::units::check_size_gib(v, text) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    limit_errors.push(ScanError::parse(
+                        file,
+                        Some(line),
+                        format!("`{name}`: storage_used_gib: {e}"),
+                    ));
+                    None
+                }
+            }
+        });
         r.samples = self
             .samples
             .and_then(|c| number(c, "samples"))
@@ -454,6 +499,7 @@ impl SummaryColumns {
             .period
             .and_then(|c| number(c, "period_days"))
             .filter(|d| *d > 0.0);
+        errors.append(&mut limit_errors);
         Some(r)
     }
 }
@@ -569,6 +615,21 @@ fn parse_series(
                     continue;
                 }
             };
+        let text = cell(value_col);
+        let checked = match series {
+            Series::CpuPct | Series::MemoryPct => crate::units::check_percent(value, text),
+            Series::CpuCores => crate::units::check_vcpu(value, text),
+            Series::MemoryGib => crate::units::check_memory_gib(value, text, true),
+            Series::StorageGib => crate::units::check_size_gib(value, text),
+        };
+        if let Err(e) = checked {
+            errors.push(ScanError::parse(
+                file,
+                Some(*line),
+                format!("`{name}`: {}: {e}", cell(metric_col)),
+            ));
+            continue;
+        }
         let entry = by_name
             .entry(name.to_lowercase())
             .or_insert_with(|| (*line, name.to_string(), BTreeMap::new()));

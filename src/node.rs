@@ -71,6 +71,22 @@ impl Node {
         matches!(self.value, Value::Null)
     }
 
+    /// How many nodes the tree holds, itself included (without recursion: a tree of any
+    /// depth is counted). Budgets that bound copies count with it.
+    pub fn count(&self) -> usize {
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            n += 1;
+            match &node.value {
+                Value::Seq(items) => stack.extend(items),
+                Value::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+                _ => {}
+            }
+        }
+        n
+    }
+
     /// The child under `key` of a mapping (the last one wins when a key repeats).
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {

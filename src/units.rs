@@ -72,10 +72,64 @@ pub fn percent(node: &Node) -> Result<f64, String> {
         }
         _ => return Err(format!("`{}` is not a percentage", node.display_text())),
     };
-    if !(0.0..=100_000.0).contains(&v) {
+    if v < 0.0 {
         return Err(format!("`{}` is not a percentage", node.display_text()));
     }
+    check_percent(v, &node.display_text())?;
     Ok(v / 100.0)
+}
+
+// Values read from a file are checked against what a machine can be before they reach a
+// total: a typo or a hostile file must not invent a finding or drown an estate's figures.
+
+/// The most vCPUs one machine has (the largest VMs and partitions have well under this).
+pub const MAX_VCPU: f64 = 4096.0;
+/// The most memory one machine has, in GiB (64 TiB).
+pub const MAX_MEMORY_GIB: f64 = 64.0 * 1024.0;
+/// The highest monthly price of a catalog entry.
+pub const MAX_PRICE_PER_MONTH: f64 = 1e9;
+
+/// A percentage of a machine (utilisation) is between 0 and 100.
+pub fn check_percent(v: f64, text: &str) -> Result<f64, String> {
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{text}` is not a percentage between 0 and 100 (allowed: 0-100%)"
+        ))
+    }
+}
+
+/// vCPUs of one machine: at most [`MAX_VCPU`].
+pub fn check_vcpu(v: f64, text: &str) -> Result<f64, String> {
+    if v <= MAX_VCPU {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{text}` vCPUs is more than a machine has (allowed: up to 4,096)"
+        ))
+    }
+}
+
+/// Memory of one machine, in GiB: more than 0 (`zero`: whether 0 is allowed, as for a
+/// measured demand), at most 64 TiB.
+pub fn check_memory_gib(gib: f64, text: &str, zero: bool) -> Result<f64, String> {
+    if gib == 0.0 && !zero {
+        Err(format!(
+            "`{text}` is no memory: a machine has some (allowed: above 0 up to 64 TiB)"
+        ))
+    } else if gib > MAX_MEMORY_GIB {
+        Err(format!(
+            "`{text}` is more memory than a machine has (allowed: up to 64 TiB)"
+        ))
+    } else {
+        Ok(gib)
+    }
+}
+
+/// The largest size anything may have, in GiB (1 EiB): a disk, a storage figure.
+pub fn check_size_gib(gib: f64, text: &str) -> Result<f64, String> {
+    plausible(gib, text)
 }
 
 /// A Kubernetes quantity in base units (cores for CPU, bytes for memory).

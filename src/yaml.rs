@@ -531,12 +531,16 @@ fn finish_map(
             }
         }
     }
+    // Keys already present, looked up by hash: a merge of many keys stays linear.
+    let mut present: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
     for source in sources {
         let Value::Map(merged) = source.value else {
             continue;
         };
         for entry in merged {
-            if !entries.iter().any(|e| e.key == entry.key) {
+            if !present.contains(&entry.key) {
+                present.insert(entry.key.clone());
                 entries.push(entry);
             }
         }

@@ -161,6 +161,12 @@ pub fn inputs() -> &'static [&'static dyn Input] {
 
 const YAML_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
 
+/// Values (nodes) that joining and extending may copy beyond the values written in the
+/// files concerned, per Compose project (`extends`, `include`) and per VNFD (its flavours,
+/// each a copy of the VNFD with its VDUs): as YAML aliases may (`yaml::LIMITS`). Past it,
+/// what would be copied is an error entry and is not assessed.
+pub const MAX_COPIED_NODES: usize = 200_000;
+
 pub(crate) fn is_yaml_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     YAML_EXTENSIONS.iter().any(|e| lower.ends_with(e))

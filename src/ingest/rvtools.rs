@@ -9,7 +9,8 @@
 //! Templates and SRM placeholders are not workloads: they are counted as skipped. The
 //! other tabs add what vInfo lacks (CPU topology, disk sizes, partition usage, snapshots,
 //! VMware Tools); in a CSV export they are separate files, joined in [`Input::link`] by VM
-//! (UUID, else name) within the same export (folder and file-name prefix).
+//! (UUID, else vCenter and name) within the same export (folder and file-name prefix). Two
+//! VMs that neither tells apart get no other tab's rows, and an error says so.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -188,6 +189,7 @@ struct ExtraColumns {
     date: Option<usize>,
     tools: Option<usize>,
     tools_version: Option<usize>,
+    vcenter: Option<usize>,
 }
 
 impl ExtraColumns {
@@ -195,6 +197,7 @@ impl ExtraColumns {
         ExtraColumns {
             name: c.find(&["vm", "vmname"]),
             uuid: c.find(&["vmuuid", "uuid"]),
+            vcenter: c.find(&["visdkserver"]),
             template: c.find(&["template"]),
             sockets: c.find(&["sockets", "numsockets"]),
             cores: c.find(&["coresps", "corespersocket", "corespersockets"]),
@@ -338,36 +341,144 @@ fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Keys a VM is found by in the other tabs: its UUID when the export has one (names repeat
-/// across vCenters), else its name, both case-insensitive.
-fn keys(name: &str, uuid: &str) -> (Option<String>, String) {
-    let uuid = uuid.trim();
-    (
-        (!uuid.is_empty()).then(|| format!("uuid:{}", uuid.to_ascii_lowercase())),
-        format!("name:{}", name.trim().to_lowercase()),
+/// Who a row is about: its VM's name, UUID and vCenter (`VI SDK Server`), as written.
+#[derive(Debug, Clone, Default)]
+struct VmId {
+    name: String,
+    uuid: String,
+    vcenter: String,
+}
+
+impl VmId {
+    /// Its UUID key, when the row has one (the same in every vCenter).
+    fn uuid_key(&self) -> Option<String> {
+        let uuid = self.uuid.trim();
+        (!uuid.is_empty()).then(|| format!("uuid:{}", uuid.to_ascii_lowercase()))
+    }
+    /// Its name within its vCenter (names repeat across vCenters), case-insensitive.
+    fn name_key(&self) -> String {
+        name_key(&self.vcenter, &self.name)
+    }
+}
+
+fn name_key(vcenter: &str, name: &str) -> String {
+    format!(
+        "name:{}\u{0}{}",
+        vcenter.trim().to_lowercase(),
+        name.trim().to_lowercase()
     )
 }
 
-/// Per-VM extras of one tab, keyed by UUID and by name.
+/// Per-VM extras of the other tabs, keyed by UUID and by vCenter and name.
 #[derive(Default)]
 struct ExtraIndex {
     by_key: HashMap<String, Extra>,
 }
 
+/// How a VM's rows in the other tabs were found.
+enum Found<'a> {
+    Extra(&'a Extra),
+    /// Only by a name other VMs of the same vInfo share: the key they share.
+    Ambiguous(String),
+    None,
+}
+
 impl ExtraIndex {
-    fn add(&mut self, name: &str, uuid: &str, extra: Extra) {
-        let (uuid_key, name_key) = keys(name, uuid);
-        if let Some(k) = uuid_key {
+    fn add(&mut self, id: &VmId, extra: Extra) {
+        if let Some(k) = id.uuid_key() {
             self.by_key.entry(k).or_default().merge(&extra);
         }
-        self.by_key.entry(name_key).or_default().merge(&extra);
+        self.by_key.entry(id.name_key()).or_default().merge(&extra);
     }
-    fn find(&self, name: &str, uuid: &str) -> Option<&Extra> {
-        let (uuid_key, name_key) = keys(name, uuid);
-        uuid_key
-            .and_then(|k| self.by_key.get(&k))
-            .or_else(|| self.by_key.get(&name_key))
+
+    /// The VM's extras: by UUID, else by vCenter and name, else (a tab exported without the
+    /// vCenter column) by name alone, unless `names` counts more than one VM under that key.
+    fn find(&self, id: &VmId, names: &HashMap<String, usize>) -> Found<'_> {
+        if let Some(e) = id.uuid_key().and_then(|k| self.by_key.get(&k)) {
+            return Found::Extra(e);
+        }
+        let mut keys = vec![id.name_key()];
+        if !id.vcenter.trim().is_empty() {
+            keys.push(name_key("", &id.name));
+        }
+        for key in keys {
+            if let Some(e) = self.by_key.get(&key) {
+                return if names.get(&key).copied().unwrap_or(0) > 1 {
+                    Found::Ambiguous(key)
+                } else {
+                    Found::Extra(e)
+                };
+            }
+        }
+        Found::None
     }
+}
+
+/// How many VMs of one vInfo go by each name key (with and without their vCenter), to tell
+/// when a name cannot say which VM the other tabs' rows are about.
+fn name_counts<'a>(ids: impl Iterator<Item = &'a VmId>) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for id in ids {
+        *counts.entry(id.name_key()).or_default() += 1;
+        if !id.vcenter.trim().is_empty() {
+            *counts.entry(name_key("", &id.name)).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Joins each VM of one vInfo to its extras; VMs that share a name with no UUID to tell them
+/// apart get none, and one error per such name says so, at the first VM's row.
+fn join_extras<'i>(
+    vms: &[(VmId, u32)],
+    index: &'i ExtraIndex,
+    file: &str,
+    errors: &mut Vec<ScanError>,
+) -> Vec<Option<&'i Extra>> {
+    let names = name_counts(vms.iter().map(|(id, _)| id));
+    let mut ambiguous: HashMap<String, (usize, Vec<u32>, String, String)> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let joined = vms
+        .iter()
+        .map(|(id, line)| match index.find(id, &names) {
+            Found::Extra(e) => Some(e),
+            Found::Ambiguous(key) => {
+                let entry = ambiguous.entry(key.clone()).or_insert_with(|| {
+                    order.push(key);
+                    (0, Vec::new(), id.name.clone(), id.vcenter.clone())
+                });
+                entry.0 += 1;
+                if entry.1.len() < 3 {
+                    entry.1.push(*line);
+                }
+                None
+            }
+            Found::None => None,
+        })
+        .collect();
+    for key in order {
+        let Some((n, lines, name, vcenter)) = ambiguous.remove(&key) else {
+            continue;
+        };
+        let rows: Vec<String> = lines.iter().map(u32::to_string).collect();
+        let more = if n > lines.len() { ", ..." } else { "" };
+        let within = if key.starts_with("name:\u{0}") || vcenter.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" in vCenter `{}`", vcenter.trim())
+        };
+        errors.push(ScanError::parse(
+            file,
+            lines.first().copied(),
+            format!(
+                "{n} VMs named `{}`{within} (rows {}{more}) and no UUID to tell them apart: the other tabs' rows for `{}` are joined to none of them",
+                name.trim(),
+                rows.join(", "),
+                name.trim()
+            ),
+        ));
+    }
+    joined
 }
 
 /// Reads one row of an extra tab into the index; bad numbers are errors naming the row.
@@ -387,6 +498,11 @@ fn read_extra_row(
     if parse_bool(&row.cell(cols.template)) == Ok(Some(true)) {
         return;
     }
+    let id = VmId {
+        uuid: row.cell(cols.uuid),
+        vcenter: row.cell(cols.vcenter),
+        name: name.clone(),
+    };
     let mut number = |col: Option<usize>, what: &str| -> Option<f64> {
         match parse_number(&row.cell(col)) {
             Ok(v) => v.filter(|v| *v >= 0.0),
@@ -435,16 +551,12 @@ fn read_extra_row(
         }
         Tab::Info => return,
     }
-    index.add(&name, &row.cell(cols.uuid), extra);
+    index.add(&id, extra);
 }
 
 /// A vInfo row: its VM spec document, or why it is not a workload.
 enum InfoRow {
-    Vm {
-        name: String,
-        uuid: String,
-        doc: Node,
-    },
+    Vm { id: VmId, doc: Node },
     Skipped(&'static str),
     Invalid,
 }
@@ -571,8 +683,11 @@ fn read_info_row(
     b.text("uuid", uuid.clone());
     InfoRow::Vm {
         doc: b.into_doc(&name),
-        name,
-        uuid,
+        id: VmId {
+            vcenter: row.cell(cols.vcenter),
+            name,
+            uuid,
+        },
     }
 }
 
@@ -717,6 +832,23 @@ impl RvTools {
                 return;
             }
         }
+        // calamine holds a cell's text (and every shared string) whole: a part with a run
+        // of text longer than a cell can hold is refused before it is opened.
+        match long_xml_run(file) {
+            Ok(None) => {}
+            Ok(Some(message)) => {
+                out.errors.push(ScanError::input(&file.display, message));
+                return;
+            }
+            Err(e) => {
+                out.errors.push(ScanError::parse(
+                    &file.display,
+                    None,
+                    format!("not a readable .xlsx workbook: {e}"),
+                ));
+                return;
+            }
+        }
         let mut wb = match Xlsx::new(Cursor::new(file.bytes.as_slice())) {
             Ok(wb) => wb,
             Err(e) => {
@@ -751,12 +883,18 @@ impl RvTools {
             let Some(sheet) = sheet_of(tab) else { continue };
             let mut cols = None;
             let mut errors = Vec::new();
-            let read = stream_sheet(&mut wb, &sheet, |line, cells| match &cols {
-                None => cols = Some(ExtraColumns::new(&Columns::new(&cells.cell_texts()))),
-                Some(c) => {
-                    read_extra_row(tab, c, &cells, line, &file.display, &mut index, &mut errors)
-                }
-            });
+            let read = stream_sheet(
+                &mut wb,
+                &sheet,
+                &file.display,
+                &mut out.errors,
+                |line, cells| match &cols {
+                    None => cols = Some(ExtraColumns::new(&Columns::new(&cells.cell_texts()))),
+                    Some(c) => {
+                        read_extra_row(tab, c, &cells, line, &file.display, &mut index, &mut errors)
+                    }
+                },
+            );
             out.errors.extend(errors);
             match read {
                 Ok(()) if cols.is_some() => tabs.push(tab),
@@ -771,38 +909,52 @@ impl RvTools {
         let mut cols: Option<InfoColumns> = None;
         let mut header_error = None;
         let mut errors = Vec::new();
-        let mut workloads = Vec::new();
+        // VMs are joined to the other tabs once all are read: a name shared by two VMs
+        // without UUIDs is only known then.
+        let mut vms: Vec<(VmId, u32, Node)> = Vec::new();
         let mut skipped: Vec<&'static str> = Vec::new();
-        let read = stream_sheet(&mut wb, &info_sheet, |line, cells| {
-            if header_error.is_some() {
-                return;
-            }
-            let Some(c) = &cols else {
-                let columns = Columns::new(&cells.cell_texts());
-                match require_info_columns(&columns) {
-                    Ok(()) => cols = Some(InfoColumns::new(&columns)),
-                    Err(e) => header_error = Some((line, e)),
+        let mut limit_errors = Vec::new();
+        let read = stream_sheet(
+            &mut wb,
+            &info_sheet,
+            &file.display,
+            &mut limit_errors,
+            |line, cells| {
+                if header_error.is_some() {
+                    return;
                 }
-                return;
-            };
-            match read_info_row(c, &cells, line, &file.display, &mut errors) {
-                InfoRow::Vm { name, uuid, doc } => {
-                    let extra = index.find(&name, &uuid);
-                    workloads.push(build_workload(
-                        doc,
-                        name,
-                        extra,
-                        &tabs,
-                        &file.display,
-                        &mut errors,
-                    ));
+                let Some(c) = &cols else {
+                    let columns = Columns::new(&cells.cell_texts());
+                    match require_info_columns(&columns) {
+                        Ok(()) => cols = Some(InfoColumns::new(&columns)),
+                        Err(e) => header_error = Some((line, e)),
+                    }
+                    return;
+                };
+                match read_info_row(c, &cells, line, &file.display, &mut errors) {
+                    InfoRow::Vm { id, doc } => vms.push((id, line, doc)),
+                    InfoRow::Skipped(reason) => skipped.push(reason),
+                    InfoRow::Invalid => {}
                 }
-                InfoRow::Skipped(reason) => skipped.push(reason),
-                InfoRow::Invalid => {}
-            }
-        });
+            },
+        );
+        errors.extend(limit_errors);
+        let ids: Vec<(VmId, u32)> = vms
+            .iter()
+            .map(|(id, line, _)| (id.clone(), *line))
+            .collect();
+        let extras = join_extras(&ids, &index, &file.display, &mut errors);
+        for ((id, _, doc), extra) in vms.into_iter().zip(extras) {
+            out.workloads.push(build_workload(
+                doc,
+                id.name,
+                extra,
+                &tabs,
+                &file.display,
+                &mut errors,
+            ));
+        }
         out.errors.extend(errors);
-        out.workloads.extend(workloads);
         for reason in skipped {
             *out.skipped.entry(reason.to_string()).or_default() += 1;
         }
@@ -856,11 +1008,11 @@ impl RvTools {
                 match (tab, &info_cols, &extra_cols) {
                     (Some(Tab::Info), Some(cols), _) => {
                         match read_info_row(cols, &row, row.line, &file.display, &mut errors) {
-                            InfoRow::Vm { name, doc, .. } => {
+                            InfoRow::Vm { id, doc } => {
                                 // Other tabs, if the export has them, are joined in `link`.
                                 out.workloads.push(build_workload(
                                     doc,
-                                    name,
+                                    id.name,
                                     None,
                                     &[],
                                     &file.display,
@@ -911,27 +1063,57 @@ impl RvTools {
 }
 
 /// Hands every non-empty row of a worksheet to `on_row` with its Excel row number, cell by
-/// cell from the sheet's XML: a workbook of 50,000 VMs is never held as one grid.
+/// cell from the sheet's XML: a workbook of 50,000 VMs is never held as one grid. A row with
+/// a cell longer than a spreadsheet cell holds is an error instead, and reading stops after
+/// [`tabular::MAX_ROWS`] rows, with an error.
 fn stream_sheet(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     sheet: &str,
+    file: &str,
+    errors: &mut Vec<ScanError>,
     mut on_row: impl FnMut(u32, &[Data]),
 ) -> Result<(), calamine::XlsxError> {
     let mut reader = wb.worksheet_cells_reader(sheet)?;
     let mut row: Vec<Data> = Vec::new();
     let mut current: Option<u32> = None;
-    let mut flush = |index: Option<u32>, row: &mut Vec<Data>| {
+    let mut rows = 0usize;
+    let mut flush = |index: Option<u32>, row: &mut Vec<Data>| -> bool {
+        let mut more = true;
         if let Some(r) = index
             && row.iter().any(|c| !matches!(c, Data::Empty))
         {
-            on_row(r.saturating_add(1), row);
+            let line = r.saturating_add(1);
+            rows += 1;
+            let texts = row.iter().filter_map(|c| match c {
+                Data::String(s) => Some(s.as_str()),
+                _ => None,
+            });
+            if rows > tabular::MAX_ROWS {
+                errors.push(ScanError::parse(
+                    file,
+                    Some(line),
+                    format!("sheet {sheet}: {}", tabular::too_many_rows()),
+                ));
+                more = false;
+            } else if let Some(message) = tabular::long_cell(texts) {
+                errors.push(ScanError::parse(
+                    file,
+                    Some(line),
+                    format!("sheet {sheet}: {message}"),
+                ));
+            } else {
+                on_row(line, row);
+            }
         }
         row.clear();
+        more
     };
     while let Some(cell) = reader.next_cell()? {
         let (r, c) = cell.get_position();
         if current != Some(r) {
-            flush(current, &mut row);
+            if !flush(current, &mut row) {
+                return Ok(());
+            }
             current = Some(r);
         }
         let c = usize::try_from(c).unwrap_or(usize::MAX);
@@ -946,6 +1128,51 @@ fn stream_sheet(
     }
     flush(current, &mut row);
     Ok(())
+}
+
+/// The longest run of bytes without markup (a cell's text, an attribute) a workbook part may
+/// hold: a cell of [`tabular::MAX_CELL_CHARS`] characters, each written as an XML reference
+/// at worst. A longer run is no spreadsheet's; read whole, it would take gigabytes.
+const MAX_XML_RUN: u64 = 8 * tabular::MAX_CELL_CHARS as u64;
+
+/// Scans every XML part of the workbook, streamed through a small buffer, for a run of text
+/// (or a tag) longer than [`MAX_XML_RUN`] bytes: the error for the first one, if any.
+fn long_xml_run(file: &SourceFile) -> Result<Option<String>, zip::result::ZipError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(file.bytes.as_slice()))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i)?;
+        let name = entry.name()?.to_string();
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            continue;
+        }
+        let mut run = 0u64;
+        loop {
+            // A part that cannot be read to its end (a lying zip, cut off at its declared
+            // size) is what calamine reports on: the scan ends where the part does.
+            let n = entry.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            let mut long = false;
+            for &b in &buf[..n] {
+                if b == b'<' || b == b'>' {
+                    run = 0;
+                } else {
+                    run += 1;
+                    long |= run > MAX_XML_RUN;
+                }
+            }
+            if long {
+                return Ok(Some(format!(
+                    "workbook refused: {name} holds more than {MAX_XML_RUN} bytes of text without markup, more than a spreadsheet cell holds ({} characters)",
+                    tabular::MAX_CELL_CHARS
+                )));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// RVTools tabs have well under 200 columns; cells further right are ignored.
@@ -1080,20 +1307,44 @@ impl Input for RvTools {
         if files.is_empty() {
             return;
         }
-        for w in workloads.iter_mut() {
-            let Some((index, tabs)) = files.get(&w.file) else {
+        // The VMs of each vInfo file, joined together (a name only tells VMs apart within
+        // one file's VMs).
+        let mut by_file: HashMap<Arc<str>, Vec<usize>> = HashMap::new();
+        for (i, w) in workloads.iter().enumerate() {
+            if files.contains_key(&w.file) {
+                by_file.entry(Arc::clone(&w.file)).or_default().push(i);
+            }
+        }
+        let mut order: Vec<(Arc<str>, Vec<usize>)> = by_file.into_iter().collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        for (file, members) in order {
+            let Some((index, tabs)) = files.get(&file) else {
                 continue;
             };
-            let uuid = w
-                .doc
-                .at("spec.uuid")
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_string();
-            let extra = index.find(&w.name, &uuid);
-            let doc = std::mem::replace(&mut w.doc, Node::null());
-            let file = Arc::clone(&w.file);
-            *w = build_workload(doc, w.name.clone(), extra, tabs, &file, errors);
+            let text = |w: &Workload, key: &str| {
+                w.doc
+                    .at(key)
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default()
+            };
+            let ids: Vec<(VmId, u32)> = members
+                .iter()
+                .map(|&i| {
+                    let w = &workloads[i];
+                    let id = VmId {
+                        name: w.name.clone(),
+                        uuid: text(w, "spec.uuid"),
+                        vcenter: text(w, "spec.vcenter"),
+                    };
+                    (id, w.line)
+                })
+                .collect();
+            let extras = join_extras(&ids, index, &file, errors);
+            for (&i, extra) in members.iter().zip(extras) {
+                let w = &mut workloads[i];
+                let doc = std::mem::replace(&mut w.doc, Node::null());
+                *w = build_workload(doc, w.name.clone(), extra, tabs, &file, errors);
+            }
         }
     }
 }

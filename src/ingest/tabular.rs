@@ -257,6 +257,33 @@ impl CsvRow<'_> {
     }
 }
 
+/// The most characters a cell holds (Excel's own limit): a longer one is no inventory's
+/// value, and copied into names and messages it would multiply through the report.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// The most rows a sheet or CSV file is read for (Excel's own limit).
+pub const MAX_ROWS: usize = 1_048_576;
+
+/// The error for a row with a cell longer than [`MAX_CELL_CHARS`], if it has one.
+pub fn long_cell<'c>(cells: impl Iterator<Item = &'c str>) -> Option<String> {
+    let longest = cells
+        // Bytes first: only a long cell has its characters counted.
+        .filter(|c| c.len() > MAX_CELL_CHARS)
+        .map(|c| c.chars().count())
+        .max()
+        .filter(|n| *n > MAX_CELL_CHARS)?;
+    Some(format!(
+        "a cell of {longest} characters is longer than a spreadsheet cell holds (limit {MAX_CELL_CHARS}): this row is skipped"
+    ))
+}
+
+/// The error once a sheet or file has more than [`MAX_ROWS`] rows.
+pub fn too_many_rows() -> String {
+    format!(
+        "more than {MAX_ROWS} rows (the most a spreadsheet holds): the rows after this one are not read"
+    )
+}
+
 /// Reads a CSV text row by row. The header is the first non-empty record; each later
 /// record reaches `on_row` with its line. A record whose cell count differs from the
 /// header's is an error naming its line and is skipped; an unterminated quote (a record
@@ -274,6 +301,7 @@ pub fn read_csv(
     let mut base_line = 1u32;
     let mut header_len: Option<usize> = None;
     let mut record = csv::StringRecord::new();
+    let mut rows = 0usize;
     'outer: while start < bytes.len() {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -307,6 +335,19 @@ pub fn read_csv(
                     .is_some_and(|c| sep_hint(c).is_some() || c.trim() == "sep=")
             {
                 continue;
+            }
+            if let Some(message) = long_cell(record.iter()) {
+                errors.push(ScanError::parse(&file.display, Some(record_line), message));
+                continue;
+            }
+            rows += 1;
+            if rows > MAX_ROWS {
+                errors.push(ScanError::parse(
+                    &file.display,
+                    Some(record_line),
+                    too_many_rows(),
+                ));
+                break 'outer;
             }
             let Some(expected) = header_len else {
                 if let Err(message) = on_record(CsvRecord::Header(&record)) {

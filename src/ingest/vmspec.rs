@@ -12,11 +12,14 @@ use super::{FileOutput, IngestContext, Input};
 use crate::model::{
     Demand, Generation, ScanError, Sizing, Suppression, Target, Workload, WorkloadKind,
 };
+use crate::node::format_number;
 use crate::node::{Node, Value};
 use crate::rightsize::percentile;
 use crate::rules::facts::{FactDoc, FactGroup};
 use crate::source::SourceFile;
-use crate::units::{percent, vm_size_gib, vm_size_node_gib};
+use crate::units::{
+    MAX_VCPU, check_memory_gib, check_vcpu, percent, vm_size_gib, vm_size_node_gib,
+};
 
 pub struct VmSpec;
 
@@ -222,7 +225,9 @@ impl VmSpec {
         }
         // Memory
         if let Some(mem) = spec.get("memory") {
-            match vm_size_node_gib(mem) {
+            match vm_size_node_gib(mem)
+                .and_then(|g| check_memory_gib(g, &mem.display_text(), false))
+            {
                 Ok(gib) => {
                     current.memory_gib = Some(gib);
                     facts.insert("memory_gib", Node::float(gib, mem.line));
@@ -306,7 +311,11 @@ fn text_field(spec: &Node, key: &str) -> Option<String> {
 
 fn positive(node: &Node, what: &str) -> Result<f64, String> {
     match node.as_f64() {
-        Some(v) if v > 0.0 && v <= 1e6 => Ok(v),
+        Some(v) if v > 0.0 && v <= MAX_VCPU => Ok(v),
+        Some(v) if v > 0.0 && v <= 1e6 => Err(format!(
+            "{what} `{}` is more than a machine has (allowed: 1-4,096)",
+            node.display_text()
+        )),
         Some(v) if v > 1e6 => Err(format!(
             "{what} `{}` is more than a million: not a machine's count",
             node.display_text()
@@ -341,7 +350,10 @@ fn read_cpu(cpu: &Node) -> Result<(f64, Option<f64>, Option<f64>), String> {
         return positive(v, "vcpus").map(|v| (v, sockets, cores));
     }
     match (sockets, cores) {
-        (Some(s), Some(c)) => Ok((s * c, Some(s), Some(c))),
+        (Some(s), Some(c)) => {
+            let text = format!("{} sockets x {} cores", format_number(s), format_number(c));
+            check_vcpu(s * c, &text).map(|v| (v, Some(s), Some(c)))
+        }
         (Some(s), None) => Ok((s, Some(s), Some(1.0))),
         (None, Some(c)) => Ok((c, Some(1.0), Some(c))),
         (None, None) => Err("expected { sockets, coresPerSocket } or { vcpus }".into()),
@@ -564,7 +576,7 @@ fn read_utilisation(
                     .map(|m| share * m)
                     .ok_or_else(|| "percentages need spec.memory to turn into GiB".to_string())
             } else {
-                vm_size_node_gib(n)
+                vm_size_node_gib(n).and_then(|g| check_memory_gib(g, &n.display_text(), true))
             }
         };
         if let Some(series) = mem.get("series") {
@@ -624,9 +636,11 @@ fn read_utilisation(
 
 fn positive_or_zero(node: &Node) -> Result<f64, String> {
     match node.as_f64() {
-        Some(v) if (0.0..=1e6).contains(&v) => Ok(v),
+        Some(v) if (0.0..=1e6).contains(&v) => check_vcpu(v, &node.display_text()),
         _ => match &node.value {
-            Value::Str(s) => vm_size_gib(s).map_err(|_| format!("`{s}` is not a number of cores")),
+            Value::Str(s) => vm_size_gib(s)
+                .map_err(|_| format!("`{s}` is not a number of cores"))
+                .and_then(|v| check_vcpu(v, s)),
             _ => Err(format!(
                 "`{}` is not a number of cores",
                 node.display_text()

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test crate uses its part
 
+pub mod amplify;
 pub mod csar;
 
 use std::path::Path;

@@ -55,6 +55,12 @@ const MAX_INCLUDE_DEPTH: usize = 32;
 /// diamond at every level) would otherwise take exponential time.
 const MAX_INCLUDES: usize = 1_000;
 
+/// Values (YAML nodes) a project's `extends` and `include` may copy beyond the values written
+/// in its files. A base service of 20,000 environment entries extended by 200 services would
+/// otherwise be 4 million values from a 400 KB file; a service past the budget is an error
+/// and is not assessed.
+use crate::ingest::MAX_COPIED_NODES;
+
 /// A Compose file as written: documents before interpolation, and its `!reset` /
 /// `!override` tags by position.
 #[derive(Debug)]
@@ -566,6 +572,12 @@ struct Build<'s, 'c> {
     /// Bytes of variable values the project may still copy.
     budget: usize,
     budget_reported: bool,
+    /// Values copied by `extends` and `include` so far, and how many may be: the fixed
+    /// allowance plus one per value written in the project's files.
+    copied: usize,
+    allowance: usize,
+    /// Services refused for the copy budget: one error per project, however many.
+    over_budget: Vec<(u32, String)>,
 }
 
 impl<'s, 'c> Build<'s, 'c> {
@@ -585,6 +597,32 @@ impl<'s, 'c> Build<'s, 'c> {
             includes: 0,
             budget: super::interpolate::MAX_SUBSTITUTED,
             budget_reported: false,
+            copied: 0,
+            allowance: MAX_COPIED_NODES,
+            over_budget: Vec::new(),
+        }
+    }
+
+    /// Counts `n` copied values against the budget; false (and nothing counted) when they
+    /// do not fit.
+    fn charge(&mut self, n: usize) -> bool {
+        match self.copied.checked_add(n) {
+            Some(total) if total <= self.allowance => {
+                self.copied = total;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A copy of a resolved service for a model, counted against the budget.
+    fn copy_out(&mut self, service: &Service) -> Option<Service> {
+        if self.charge(service.node.count()) {
+            Some(service.clone())
+        } else {
+            self.over_budget
+                .push((service.node.line, service.name.clone()));
+            None
         }
     }
 
@@ -618,6 +656,8 @@ impl<'s, 'c> Build<'s, 'c> {
             offset
         };
         let mut doc = file.doc.clone();
+        // What is written may be copied once more: the budget grows with the files.
+        self.allowance = self.allowance.saturating_add(doc.count());
         shift(&mut doc, offset);
         for t in &file.tags {
             let tag = match t.name.as_str() {
@@ -843,7 +883,9 @@ impl<'s, 'c> Build<'s, 'c> {
     fn service(&mut self, file: &Arc<ComposeFile>, name: &str, env: &Env) -> Option<Service> {
         let start: ServiceKey = (file.path.clone(), name.to_string());
         if let Some(r) = self.resolved.get(&start) {
-            return r.as_ref().map(|(s, _)| s.clone());
+            // An `include` reached twice copies the service again.
+            let resolved = r.as_ref().map(|(s, _)| s.clone())?;
+            return self.copy_out(&resolved);
         }
         // The services from `start` to the first already resolved or not extending another.
         let mut chain: Vec<(ServiceKey, Node, Provenance)> = Vec::new();
@@ -939,16 +981,26 @@ impl<'s, 'c> Build<'s, 'c> {
             self.resolved.insert(start, None);
             return None;
         }
+        let mut over_budget = false;
         for (i, (k, node, seen)) in chain.into_iter().rev().enumerate() {
             let node = without_extends(node);
             let resolved = match (base.take(), i == 0) {
                 // Above a refused service: refused with it.
                 (None, false) => {
-                    self.too_deep.push((node.line, k.1.clone()));
+                    if over_budget {
+                        self.over_budget.push((node.line, k.1.clone()));
+                    } else {
+                        self.too_deep.push((node.line, k.1.clone()));
+                    }
                     None
                 }
                 (Some((_, depth)), _) if depth >= MAX_EXTENDS => {
                     self.too_deep.push((node.line, k.1.clone()));
+                    None
+                }
+                (Some((b, _)), _) if !self.charge(b.node.count() + node.count()) => {
+                    over_budget = true;
+                    self.over_budget.push((node.line, k.1.clone()));
                     None
                 }
                 (Some((b, depth)), _) => {
@@ -981,7 +1033,8 @@ impl<'s, 'c> Build<'s, 'c> {
             self.resolved.insert(k, resolved.clone());
             base = resolved;
         }
-        self.resolved.get(&start).cloned().flatten().map(|(s, _)| s)
+        let resolved = self.resolved.get(&start).cloned().flatten()?;
+        self.copy_out(&resolved.0)
     }
 }
 
@@ -1083,6 +1136,13 @@ fn assemble_one(spec: &ProjectSpec, store: &Store<'_>) -> (Option<Assembled>, Ve
     );
     let blocked = std::mem::take(&mut build.blocked);
     build.summary(blocked, "not assessed: it extends a service with an error");
+    let over_budget = std::mem::take(&mut build.over_budget);
+    build.summary(
+        over_budget,
+        &format!(
+            "extends and include copy more than {MAX_COPIED_NODES} values beyond those written in the project's files: not assessed"
+        ),
+    );
     let name = project_name(model.name.as_ref(), &env, &home);
     let project = Assembled {
         home,

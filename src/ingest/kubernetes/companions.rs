@@ -16,7 +16,8 @@
 //! source map does (`model::SourceSpan`), so a finding about it points at its own file and
 //! line; `location` (`file:line`) also says where it is, for messages.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::object_identity;
@@ -247,15 +248,27 @@ struct Service<'a> {
     found: Found<'a>,
 }
 
+/// The most companions of one kind (Services, NetworkPolicies, ...) listed in one
+/// workload's facts. Every workload selected by the same N companions would otherwise hold
+/// its own copy of all N (N Deployments, Services and NetworkPolicies sharing a selector:
+/// N x N); what is judged on all of them (isolation, autoscaler bounds) still is.
+pub const MAX_COMPANIONS_PER_WORKLOAD: usize = 16;
+
 /// Companions that select pods by label, indexed so that a workload tests only those that
 /// can select it: by (namespace, the first label pair the selector requires), and, per
-/// namespace, those that require no pair (select-all, expressions only). Joining stays
-/// linear in the estate however many workloads share a namespace.
+/// namespace, those that require no pair (select-all, expressions only). What selects a
+/// set of labels is worked out once and shared by every workload with those labels, so
+/// joining stays linear in the estate however many workloads share a namespace or labels.
 struct BySelector<T> {
     items: Vec<(Selector, T)>,
     by_pair: HashMap<(String, String, String), Vec<usize>>,
     other: HashMap<String, Vec<usize>>,
+    /// (namespace, labels sorted) -> the items selecting them, in scan order.
+    selected: RefCell<HashMap<LabelSet, Arc<[usize]>>>,
 }
+
+/// A namespace and the pod labels of a workload, sorted.
+type LabelSet = (String, Vec<(String, String)>);
 
 impl<T> Default for BySelector<T> {
     fn default() -> Self {
@@ -263,6 +276,7 @@ impl<T> Default for BySelector<T> {
             items: Vec::new(),
             by_pair: HashMap::new(),
             other: HashMap::new(),
+            selected: RefCell::new(HashMap::new()),
         }
     }
 }
@@ -284,8 +298,26 @@ impl<T> BySelector<T> {
         self.items.push((selector, item));
     }
 
-    /// The items whose selector selects pods with `labels` in `namespace`, in scan order.
-    fn selecting(&self, namespace: &str, labels: &[(String, String)]) -> Vec<&T> {
+    /// The items whose selector selects pods with `labels` in `namespace`, in scan order:
+    /// all of them (for what is judged on all) and the ids, shared with every workload of
+    /// the same labels.
+    fn selecting(&self, namespace: &str, labels: &[(String, String)]) -> Selected<'_, T> {
+        let mut sorted = labels.to_vec();
+        sorted.sort();
+        let key = (namespace.to_string(), sorted);
+        let cached = self.selected.borrow().get(&key).cloned();
+        let ids = match cached {
+            Some(ids) => ids,
+            None => {
+                let ids: Arc<[usize]> = self.select(namespace, labels).into();
+                self.selected.borrow_mut().insert(key, Arc::clone(&ids));
+                ids
+            }
+        };
+        Selected { index: self, ids }
+    }
+
+    fn select(&self, namespace: &str, labels: &[(String, String)]) -> Vec<usize> {
         let mut ids: Vec<usize> = self.other.get(namespace).cloned().unwrap_or_default();
         for (k, v) in labels {
             if let Some(found) = self
@@ -297,10 +329,89 @@ impl<T> BySelector<T> {
         }
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter()
-            .filter(|i| self.items[*i].0.selects(labels))
-            .map(|i| &self.items[i].1)
-            .collect()
+        ids.retain(|i| self.items[*i].0.selects(labels));
+        ids
+    }
+}
+
+/// What selects one workload's pods: shared ids into a [`BySelector`].
+struct Selected<'i, T> {
+    index: &'i BySelector<T>,
+    ids: Arc<[usize]>,
+}
+
+impl<'i, T> Selected<'i, T> {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    /// Every item, for what is judged on all of them.
+    fn all(&self) -> impl Iterator<Item = &'i T> + '_ {
+        self.ids.iter().map(|i| &self.index.items[*i].1)
+    }
+    /// The items listed in the workload's facts: the first
+    /// [`MAX_COMPANIONS_PER_WORKLOAD`].
+    fn listed(&self) -> impl Iterator<Item = &'i T> + '_ {
+        self.all().take(MAX_COMPANIONS_PER_WORKLOAD)
+    }
+}
+
+/// Workloads that had more companions of a kind than are listed, per file and kind: one
+/// error each, however many workloads.
+#[derive(Default)]
+struct Overflow {
+    seen: BTreeMap<(Arc<str>, &'static str), Overflowing>,
+}
+
+/// Of one file and companion kind: how many workloads, the most companions one had, and
+/// the first workload with its line.
+struct Overflowing {
+    workloads: usize,
+    most: usize,
+    first: String,
+    line: u32,
+}
+
+impl Overflow {
+    fn note(&mut self, w: &Workload, what: &'static str, n: usize) {
+        if n <= MAX_COMPANIONS_PER_WORKLOAD {
+            return;
+        }
+        let entry = self
+            .seen
+            .entry((Arc::clone(&w.file), what))
+            .or_insert_with(|| Overflowing {
+                workloads: 0,
+                most: 0,
+                first: w.name.clone(),
+                line: w.line,
+            });
+        entry.workloads += 1;
+        entry.most = entry.most.max(n);
+    }
+
+    fn report(self, errors: &mut Vec<ScanError>) {
+        for ((file, what), o) in self.seen {
+            let Overflowing {
+                workloads,
+                most,
+                first,
+                line,
+            } = o;
+            let who = match workloads {
+                1 => format!("workload `{first}`"),
+                n => format!("workload `{first}` and {} more", n - 1),
+            };
+            errors.push(ScanError::parse(
+                &file,
+                (line > 0).then_some(line),
+                format!(
+                    "{who}: up to {most} {what} each, more than one workload lists (limit {MAX_COMPANIONS_PER_WORKLOAD}): the first {MAX_COMPANIONS_PER_WORKLOAD} are joined, the rest left out of its facts"
+                ),
+            ));
+        }
     }
 }
 
@@ -853,9 +964,11 @@ pub(super) fn joins(w: &Workload) -> bool {
 
 pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
     let index = build_index(objects, errors);
+    let mut overflow = Overflow::default();
     for w in workloads.iter_mut().filter(|w| joins(w)) {
-        join(w, &index);
+        join(w, &index, &mut overflow);
     }
+    overflow.report(errors);
 }
 
 fn fact_text(facts: &Node, key: &str) -> String {
@@ -941,12 +1054,12 @@ fn located_list(items: Vec<Node>) -> Node {
     Node::seq(items, line)
 }
 
-fn join(w: &mut Workload, index: &Index<'_>) {
+fn join(w: &mut Workload, index: &Index<'_>, overflow: &mut Overflow) {
     let mut j = Joining::new(w);
-    join_autoscalers(w, index, &mut j);
-    join_budgets(w, index, &mut j);
-    join_policies(w, index, &mut j);
-    join_services(w, index, &mut j);
+    join_autoscalers(w, index, &mut j, overflow);
+    join_budgets(w, index, &mut j, overflow);
+    join_policies(w, index, &mut j, overflow);
+    join_services(w, index, &mut j, overflow);
     join_claims(w, index, &mut j);
     for (key, set) in [
         ("config_maps", &index.config_maps),
@@ -975,7 +1088,7 @@ fn join(w: &mut Workload, index: &Index<'_>) {
 
 /// HorizontalPodAutoscalers and ScaledObjects targeting the workload widen its replica
 /// range; without a fixed count, the autoscaler's floor is what runs (at least one pod).
-fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow: &mut Overflow) {
     let key = (
         j.namespace.clone(),
         fact_text(&w.facts, "object_kind"),
@@ -993,16 +1106,24 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
         }
         return;
     }
+    overflow.note(w, "autoscalers", scalers.len());
     let mut list = Vec::new();
     let mut min = f64::INFINITY;
     let mut max: f64 = 0.0;
     for a in scalers {
+        // The replica range is judged on every autoscaler; the first few are listed.
+        min = min.min(a.min);
+        if let Some(m) = a.max {
+            max = max.max(m);
+        }
+        if list.len() >= MAX_COMPANIONS_PER_WORKLOAD {
+            continue;
+        }
         let line = j.lines.of(&a.found);
         let mut n = j.summary(&a.found);
         n.insert("min_replicas", Node::float(a.min, line));
         if let Some(m) = a.max {
             n.insert("max_replicas", Node::float(m, line));
-            max = max.max(m);
         }
         let metrics = a
             .metrics
@@ -1011,7 +1132,6 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
             .collect();
         n.insert("metrics", Node::seq(metrics, line));
         list.push(n);
-        min = min.min(a.min);
     }
     let list = located_list(list);
     let line = list.line;
@@ -1035,11 +1155,12 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     }
 }
 
-fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow: &mut Overflow) {
     let budgets = index.budgets.selecting(&j.namespace, &j.labels);
     if budgets.is_empty() {
         return;
     }
+    overflow.note(w, "PodDisruptionBudgets", budgets.len());
     // Whether a budget blocks eviction depends on the fewest replicas the workload runs.
     let floor = w
         .facts
@@ -1048,7 +1169,7 @@ fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
         .unwrap_or(j.replicas);
     let mut list = Vec::new();
     let mut blocking = Vec::new();
-    for b in budgets {
+    for b in budgets.listed() {
         let line = j.lines.of(&b.found);
         let mut n = j.summary(&b.found);
         let spec = b.found.doc.get("spec");
@@ -1082,21 +1203,22 @@ fn join_budgets(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     w.facts.insert("pdbs", located_list(list));
 }
 
-fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow: &mut Overflow) {
     let policies = index.policies.selecting(&j.namespace, &j.labels);
     w.facts.insert(
         "network_isolated",
-        Node::bool(policies.iter().any(|p| p.ingress), 0),
+        Node::bool(policies.all().any(|p| p.ingress), 0),
     );
     w.facts.insert(
         "egress_isolated",
-        Node::bool(policies.iter().any(|p| p.egress), 0),
+        Node::bool(policies.all().any(|p| p.egress), 0),
     );
     if policies.is_empty() {
         return;
     }
+    overflow.note(w, "NetworkPolicies", policies.len());
     let list = policies
-        .iter()
+        .listed()
         .map(|p| {
             let line = j.lines.of(&p.found);
             let mut n = j.summary(&p.found);
@@ -1109,15 +1231,17 @@ fn join_policies(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
 }
 
 /// Services selecting the pods, and the entry points (Ingress, routes) in front of them.
-fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow: &mut Overflow) {
     let services = index.services.selecting(&j.namespace, &j.labels);
     if services.is_empty() {
         return;
     }
+    overflow.note(w, "Services", services.len());
     let mut list = Vec::new();
     let mut entries = Vec::new();
     let mut insecure = Vec::new();
-    for s in services {
+    let mut entry_points = 0usize;
+    for s in services.listed() {
         let line = j.lines.of(&s.found);
         let mut n = j.summary(&s.found);
         let ty = s
@@ -1133,7 +1257,11 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
             .get(&(j.namespace.clone(), s.found.name.clone()))
             .map(Vec::as_slice)
             .unwrap_or_default();
+        entry_points += ids.len();
         for id in ids {
+            if entries.len() >= MAX_COMPANIONS_PER_WORKLOAD {
+                break;
+            }
             let e = &index.entry_points[*id];
             let eline = j.lines.of(&e.found);
             let mut en = j.summary(&e.found);
@@ -1157,6 +1285,7 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
             entries.push(en);
         }
     }
+    overflow.note(w, "entry points (Ingresses, routes)", entry_points);
     w.facts.insert("services", located_list(list));
     if !entries.is_empty() {
         w.facts.insert("ingresses", located_list(entries));

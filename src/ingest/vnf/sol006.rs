@@ -16,6 +16,7 @@ use super::model::{
     Aspect, Format, Image, Item, LcmOperation, Num, Placement, Storage, Vdu, VnfModel,
 };
 use crate::ingest::FileOutput;
+use crate::ingest::MAX_COPIED_NODES;
 use crate::model::ScanError;
 use crate::node::{Node, Value};
 use crate::source::SourceFile;
@@ -116,19 +117,59 @@ pub fn ingest_document(doc: Node, file: &SourceFile, out: &mut FileOutput) {
         file: &file.display,
         errors: Vec::new(),
     };
+    // Each flavour is a workload holding a copy of its VNFD and of its VDUs' facts: a
+    // thousand flavours without `vdu-profile` (each then takes every VDU) over a thousand
+    // VDUs would be a million VDUs from a 64 KB file. What the flavours copy is counted.
+    let allowance = MAX_COPIED_NODES.saturating_add(doc.count());
+    let mut copied = 0usize;
     for vnfd in vnfds(&doc) {
         let flavours: Vec<Option<&Node>> = match list(vnfd.get("df")) {
             [] => vec![None],
             dfs => dfs.iter().map(Some).collect(),
         };
+        let size = vnfd.count();
+        let all_vdus = list(vnfd.get("vdu")).len();
+        let mut refused: Vec<&Node> = Vec::new();
         for df in flavours {
+            let vdus = match df.map(|d| list(d.get("vdu-profile")).len()) {
+                Some(n) if n > 0 => n.min(all_vdus),
+                _ => all_vdus,
+            };
+            let cost = size.saturating_add(vdus.saturating_mul(VDU_FACT_NODES));
+            match copied.checked_add(cost) {
+                Some(total) if total <= allowance => copied = total,
+                _ => {
+                    if let Some(d) = df {
+                        refused.push(d);
+                    }
+                    continue;
+                }
+            }
             let mut model = read(vnfd, df, &stem, &mut reader);
             model.suppressions = suppressions.clone();
             out.workloads.push(model.into_workload());
         }
+        if let Some(first) = refused.first() {
+            let name = id_of(vnfd).unwrap_or_default();
+            let id = id_of(first).unwrap_or_default();
+            let more = match refused.len() - 1 {
+                0 => String::new(),
+                1 => " and 1 more".to_string(),
+                n => format!(" and {n} more"),
+            };
+            reader.error(
+                first.line,
+                format!(
+                    "VNFD `{name}`: flavour `{id}`{more} not assessed: each flavour copies the VNFD ({size} values) and its VDUs ({all_vdus}, every one for a flavour without vdu-profile), and a file's flavours may copy at most {MAX_COPIED_NODES} values beyond its own"
+                ),
+            );
+        }
     }
     out.errors.append(&mut reader.errors);
 }
+
+/// About how many values one VDU adds to a flavour's facts.
+const VDU_FACT_NODES: usize = 16;
 
 fn read(vnfd: &Node, df: Option<&Node>, stem: &str, r: &mut Reader<'_>) -> VnfModel {
     let mut doc = Node::map(0);
