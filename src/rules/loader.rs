@@ -193,7 +193,7 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
     let mut rules = Vec::new();
     for doc in &docs {
         if is_single_rule(doc) {
-            rules.push(parse_single_rule(&ctx, text, doc, embedded)?);
+            rules.push(parse_single_rule(&ctx, &lines, doc, embedded)?);
             continue;
         }
         let items: Vec<&Node> = match &doc.value {
@@ -229,7 +229,7 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
 /// the rule is parsed, and kept as written, without it.
 fn parse_single_rule(
     ctx: &Ctx<'_>,
-    text: &str,
+    lines: &[&str],
     doc: &Node,
     embedded: bool,
 ) -> Result<Rule, RuleError> {
@@ -252,7 +252,7 @@ fn parse_single_rule(
         entries.retain(|e| !SINGLE_RULE_FILE_KEYS.contains(&e.key.as_str()));
     }
     let mut rule = parse_rule(ctx.file, &rule_node, embedded)?;
-    let mut written = source_slice(text, doc.line, doc.column);
+    let mut written = source_slice(lines, doc.line, doc.column);
     for key in SINGLE_RULE_FILE_KEYS {
         written = without_top_level_key(&written, key);
     }
