@@ -112,6 +112,7 @@ pub fn apply(report: &mut Report, key: &str) {
         .iter_mut()
         .chain(report.assumptions.metrics.iter_mut())
         .chain(report.errors.iter_mut().map(|e| &mut e.file))
+        .chain(report.skipped.iter_mut().map(|s| &mut s.file))
         .chain(report.unmatched_metrics.iter_mut().map(|u| &mut u.file))
     {
         *path = tokens.path(path);
@@ -198,6 +199,9 @@ pub fn apply(report: &mut Report, key: &str) {
     }
     for e in &mut report.errors {
         replace(&mut e.message);
+    }
+    for s in &mut report.skipped {
+        replace(&mut s.reason);
     }
     for u in &mut report.unused_suppressions {
         replace(&mut u.message);

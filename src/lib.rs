@@ -65,6 +65,10 @@ pub use gate::{Gate, gate};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
+/// The most worker threads a scan runs (`-j` above it is capped): each reserves a deep
+/// stack, and more threads than this only add start-up time on any machine.
+pub const MAX_JOBS: usize = 256;
+
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// User rule files or folders, added to (or, with `no_default_rules`, replacing) the
@@ -154,7 +158,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let (rules, applied) = opts.policy.apply(rules)?;
     let extras = load_extras(opts)?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
+        .num_threads(opts.jobs.min(MAX_JOBS))
         // Parsers recurse; a deep document must not overflow a worker's stack.
         .stack_size(64 * 1024 * 1024)
         .build()
@@ -191,7 +195,13 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
             .map(|c| {
                 let out = match discover::read(c, opts.max_file_size) {
                     Ok(Some(file)) => ingest_guarded(&file, opts),
-                    Ok(None) => FileOutput::default(),
+                    Ok(None) => FileOutput {
+                        skips: vec![model::Skipped::new(
+                            &c.display,
+                            "not a regular file (a FIFO, socket or device is never read)",
+                        )],
+                        ..FileOutput::default()
+                    },
                     Err(e) => FileOutput {
                         errors: vec![e],
                         ..FileOutput::default()
@@ -400,6 +410,7 @@ fn assemble(
     let mut objects = Vec::new();
     let mut errors = early_errors;
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut skipped_files = Vec::new();
     let mut disregarded_suppressions = 0;
     for file in files {
         results.extend(file.assessed);
@@ -416,6 +427,7 @@ fn assemble(
         for (reason, n) in out.skipped {
             *skipped.entry(reason).or_default() += n;
         }
+        skipped_files.extend(out.skips);
     }
     ingest::link(&mut workloads, objects, &mut errors, link_ctx);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
@@ -463,8 +475,11 @@ fn assemble(
     make_ids_unique(&mut assessed);
     errors.sort();
     errors.dedup();
+    skipped_files.sort();
+    skipped_files.dedup();
 
     let mut summary = summarise(&assessed, &errors);
+    summary.skipped_files = skipped_files.len();
     summary.unused_suppressions = unused_suppressions.len();
     summary.findings.info += unused_suppressions.len();
     summary.disregarded_suppressions = disregarded_suppressions;
@@ -487,6 +502,7 @@ fn assemble(
         summary,
         workloads: assessed,
         errors,
+        skipped: skipped_files,
         assumptions: Assumptions {
             percentile: opts.sizing.percentile,
             headroom_pct: rightsize::round2(opts.sizing.headroom * 100.0),
@@ -1079,6 +1095,7 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         unused_suppressions: 0,
         disregarded_suppressions: 0,
         baselined: 0,
+        skipped_files: 0,
         estate: estate::EstateSummary::default(),
     }
 }
