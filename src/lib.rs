@@ -787,7 +787,7 @@ fn assess(
             }
             Outcome::Fail(hits) => {
                 let mut kept = 0;
-                for f in findings_for(rule, &w, roots, &hits) {
+                for f in findings_for(rule, &w, opts, roots, &hits) {
                     match tracker.check(rules, &f) {
                         Some(hit) => suppressed.push(SuppressedFinding {
                             rule: f.rule,
@@ -897,14 +897,21 @@ fn assess(
 fn findings_for(
     rule: &rules::Rule,
     w: &Workload,
+    opts: &ScanOptions,
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
 ) -> Vec<Finding> {
     // `anchor` is the offending source text the fingerprint hashes: never a line number
     // (moving lines must not make a finding new) and never a computed figure (a sizing
     // finding must not become new when utilisation changes).
+    // Under --anonymise a message names the workload by its token from the start: a name
+    // that is also a word or a figure (`RHEL`, `8`) cannot be told from them afterwards.
+    let shown = match &opts.anonymise {
+        Some(key) => anonymise::name_token(key, w.kind, &w.name),
+        None => w.name.clone(),
+    };
     let make = |line: u32, value: Option<&str>, item: Option<&str>, anchor: &str| {
-        let message = rule.message.render_item(&w.name, value, item, roots);
+        let message = rule.message.render_item(&shown, value, item, roots);
         // The element (a VDU, a container) tells apart findings with the same text.
         let offending = match item {
             Some(item) => format!("{anchor}\u{1f}{item}"),
@@ -919,7 +926,7 @@ fn findings_for(
             fingerprint: fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
-            remediation: rule.remediation.render_item(&w.name, value, item, roots),
+            remediation: rule.remediation.render_item(&shown, value, item, roots),
             title: rule.title.clone(),
             property: rule.property,
             gating: rule.gating,

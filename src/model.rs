@@ -955,6 +955,10 @@ impl Labels {
     pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
+    /// Every value, to change in place (keys, and so the order, stay).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
     /// Sets `key`, replacing its value if present; keys stay sorted.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let key = key.into();
