@@ -118,8 +118,8 @@ struct ScanArgs {
     /// List the files found and not assessed, with the reason, under the table
     #[arg(long, short = 'v')]
     verbose: bool,
-    /// Pass a scan that finds no workload (by default it is a usage error, exit 2: a gate
-    /// pointed at the wrong folder must not pass)
+    /// Pass a scan that finds neither a workload nor a file error (by default it is a usage
+    /// error, exit 2: a gate pointed at the wrong folder must not pass)
     #[arg(long)]
     allow_empty: bool,
     /// Print the table without the list of findings, and no progress
@@ -426,8 +426,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     for r in &reasons {
         warn(&format!("gate failed: {r}"));
     }
-    // A scan that assessed nothing (a gate pointed at the wrong folder) is not a pass.
-    let empty = report.workloads.is_empty() && !args.allow_empty;
+    // A scan that found nothing to assess (a gate pointed at the wrong folder) is not a
+    // pass; file errors are the gate's to judge (`--fail-on`).
+    let empty = report.workloads.is_empty() && report.errors.is_empty() && !args.allow_empty;
     if empty {
         warn(&empty_scan_message(&args.paths, &report, args.verbose));
     }
@@ -448,9 +449,6 @@ fn empty_scan_message(paths: &[PathBuf], report: &fitscan::model::Report, verbos
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let s = &report.summary;
     let mut found = Vec::new();
-    if s.errors > 0 {
-        found.push(format!("{} file error(s)", s.errors));
-    }
     if s.skipped_files > 0 {
         found.push(format!(
             "{} file(s) skipped{}",
