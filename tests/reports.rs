@@ -796,7 +796,13 @@ fn an_empty_estate_still_renders() {
     assert!(html.ends_with("</html>\n"));
     let md = stdout_of(&[&d, "--format", "markdown", "--no-config", "--allow-empty"]);
     assert!(md.contains("No workloads were found"));
-    let (headers, rows) = csv_records(&stdout_of(&[&d, "--format", "csv", "--no-config", "--allow-empty"]));
+    let (headers, rows) = csv_records(&stdout_of(&[
+        &d,
+        "--format",
+        "csv",
+        "--no-config",
+        "--allow-empty",
+    ]));
     assert_eq!((headers.len(), rows.len()), (FINDING_COLUMNS.len(), 0));
     let path = dir.path().join("empty.xlsx");
     let spec = format!("xlsx={}", path.display());
