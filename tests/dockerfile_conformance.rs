@@ -149,6 +149,15 @@ RUN cat <<'EOF' > /etc/app.conf\nkey=$VALUE\nEOF\n\
 RUN <<A <<B\necho a\nA\necho b\nB\n",
     ),
     (
+        "quoted and escaped here-document delimiters",
+        "# syntax=docker/dockerfile:1\nFROM alpine:3.20\n\
+RUN <<eo'f'\necho foo\neof\n\
+RUN <<eo\\'f\necho foo\neo'f\n\
+RUN <<'e'o\\'f\necho foo\neo'f\n\
+RUN <<\"EOT\"\necho bar\nEOT\n\
+COPY <<e'o'f /dest\nhello world\neof\n",
+    ),
+    (
         "COPY here-documents",
         "# syntax=docker/dockerfile:1\nFROM alpine:3.20\n\
 COPY <<EOF /start.sh\n#!/bin/sh\nexec app\nEOF\n\

@@ -343,8 +343,16 @@ fn heredoc_word(w: &Word) -> Option<(usize, String, bool, bool)> {
     if rest.is_empty() || rest.contains('<') {
         return None;
     }
-    let quoted = rest.contains('"') || rest.contains('\'');
-    let delimiter: String = rest.chars().filter(|c| *c != '"' && *c != '\'').collect();
+    // Quoted in any way (`'EOF'`, `"EOF"`, `\EOF`): the body is not expanded. The delimiter
+    // is the word as the shell reads it (`eo\'f` and `'e'o\'f` are both `eo'f`).
+    let quoted = rest.contains(['"', '\'', '\\']);
+    let unquoted = w.text.get(digits..)?.strip_prefix("<<")?;
+    let unquoted = if strip_tabs {
+        unquoted.strip_prefix('-')?
+    } else {
+        unquoted
+    };
+    let delimiter = unquoted.to_string();
     if delimiter.is_empty() || delimiter.chars().any(char::is_whitespace) {
         return None;
     }
