@@ -11,7 +11,11 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::model::Report;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Report, WorkloadKind};
 
 /// Labels whose values identify the customer's estate.
 const SENSITIVE_LABELS: &[(&str, &str)] = &[
@@ -66,6 +70,60 @@ pub fn path_token(key: &str, path: &str) -> String {
     .path(path)
 }
 
+/// The prefix of a workload name's token.
+fn name_prefix(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Vm => "vm",
+        WorkloadKind::ContainerImage => "image",
+        WorkloadKind::Kubernetes => "k8s",
+        WorkloadKind::Compose => "service",
+        WorkloadKind::Vnf => "vnf",
+    }
+}
+
+/// The token `apply` gives a workload's name: messages rendered while assessing name the
+/// workload by it, so that no free-text search has to find the name in them.
+pub fn name_token(key: &str, kind: WorkloadKind, name: &str) -> String {
+    Tokens {
+        key: key.to_string(),
+        map: HashMap::new(),
+    }
+    .token(name_prefix(kind), name)
+}
+
+/// What an e-mail address becomes.
+pub const EMAIL_REMOVED: &str = "[e-mail removed]";
+
+static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").ok()
+});
+
+/// `text` without its e-mail addresses (a MAINTAINER, a label, a contact in a note).
+fn remove_emails(text: &mut String) {
+    if !text.contains('@') {
+        return;
+    }
+    if let Some(re) = EMAIL.as_ref()
+        && let std::borrow::Cow::Owned(clean) = re.replace_all(text, EMAIL_REMOVED)
+    {
+        *text = clean;
+    }
+}
+
+/// Whether a name can be found as a bare word in free text without hitting anything
+/// else: it holds a letter and a digit (`db01`) or a separator (`web-1`, `app.prod`).
+/// A name of letters only (`RHEL`, `payroll`) or digits only (`8`) would also match an
+/// operating system, a figure or a word of a message: it is replaced only where it is
+/// quoted (`` `RHEL` ``, `'8'`, `"payroll"`).
+fn distinctive(name: &str) -> bool {
+    let letters = name.chars().any(char::is_alphabetic);
+    let digits = name.chars().any(|c| c.is_ascii_digit());
+    (letters && digits)
+        || name
+            .chars()
+            .any(|c| matches!(c, '-' | '_' | '.' | '/' | ':'))
+}
+
 /// Replaces every sensitive value in `report`; `key` salts the hashes.
 pub fn apply(report: &mut Report, key: &str) {
     let mut tokens = Tokens {
@@ -78,14 +136,23 @@ pub fn apply(report: &mut Report, key: &str) {
         w.file = file.as_str().into();
     }
     for w in &mut report.workloads {
-        let prefix = match w.kind {
-            crate::model::WorkloadKind::Vm => "vm",
-            crate::model::WorkloadKind::ContainerImage => "image",
-            crate::model::WorkloadKind::Kubernetes => "k8s",
-            crate::model::WorkloadKind::Compose => "service",
-            crate::model::WorkloadKind::Vnf => "vnf",
+        // Always the name's own token (as `name_token` gives messages), even when the name
+        // is also a path seen first (a Dockerfile's folder `.`).
+        let token = name_token(&tokens.key, w.kind, &w.name);
+        tokens
+            .map
+            .entry(w.name.clone())
+            .or_insert_with(|| token.clone());
+        // The id ends with the name (`vm:db01`, `kubernetes:Deployment/ns/web`, then `#2`
+        // when made unique): that part is the name's token, whatever the name.
+        let (base, suffix) = match w.id.rfind('#') {
+            Some(i) if w.id[i + 1..].chars().all(|c| c.is_ascii_digit()) => w.id.split_at(i),
+            _ => (w.id.as_str(), ""),
         };
-        w.name = tokens.token(prefix, &w.name);
+        if let Some(head) = base.strip_suffix(w.name.as_str()) {
+            w.id = format!("{head}{token}{suffix}");
+        }
+        w.name = token;
         for (label, prefix) in SENSITIVE_LABELS {
             if let Some(v) = w.labels.get_mut(label) {
                 *v = tokens.token(prefix, v);
@@ -112,6 +179,7 @@ pub fn apply(report: &mut Report, key: &str) {
         .iter_mut()
         .chain(report.assumptions.metrics.iter_mut())
         .chain(report.errors.iter_mut().map(|e| &mut e.file))
+        .chain(report.skipped.iter_mut().map(|s| &mut s.file))
         .chain(report.unmatched_metrics.iter_mut().map(|u| &mut u.file))
     {
         *path = tokens.path(path);
@@ -156,6 +224,9 @@ pub fn apply(report: &mut Report, key: &str) {
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // Names and paths without a letter or digit (`.`, the folder scanned) are never looked
+    // for in free text: they would hit its punctuation.
+    pairs.retain(|(k, _)| k.chars().any(char::is_alphanumeric));
     pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     let Ok(matcher) = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
@@ -163,11 +234,18 @@ pub fn apply(report: &mut Report, key: &str) {
     else {
         return;
     };
+    let quoted_only: Vec<bool> = pairs.iter().map(|(k, _)| !distinctive(k)).collect();
     let replace = |text: &mut String| {
+        remove_emails(text);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for m in matcher.find_iter(text.as_str()) {
-            if !is_word_boundary(text, m.start(), m.end()) {
+            let fits = if quoted_only[m.pattern().as_usize()] {
+                is_quoted(text, m.start(), m.end())
+            } else {
+                is_word_boundary(text, m.start(), m.end())
+            };
+            if !fits {
                 continue;
             }
             out.push_str(&text[last..m.start()]);
@@ -199,12 +277,31 @@ pub fn apply(report: &mut Report, key: &str) {
     for e in &mut report.errors {
         replace(&mut e.message);
     }
+    for w in &mut report.workloads {
+        for v in w.labels.values_mut() {
+            remove_emails(v);
+        }
+    }
+    for s in &mut report.skipped {
+        replace(&mut s.reason);
+    }
     for u in &mut report.unused_suppressions {
         replace(&mut u.message);
         replace(&mut u.remediation);
         if let Some(w) = u.workload.as_mut() {
             replace(w);
         }
+    }
+}
+
+/// Whether a match is quoted as a whole: `` `RHEL` ``, `'8'`, `"payroll"`, or the whole text.
+fn is_quoted(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    match (before, after) {
+        (None, None) => true,
+        (Some(b), Some(a)) => b == a && matches!(b, '`' | '\'' | '"'),
+        _ => false,
     }
 }
 
@@ -228,6 +325,28 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_are_words_or_numbers_are_replaced_only_when_quoted() {
+        assert!(distinctive("db01"));
+        assert!(distinctive("web-frontend"));
+        assert!(!distinctive("RHEL"));
+        assert!(!distinctive("8"));
+        assert!(is_quoted("VM `RHEL`: x", 4, 8));
+        assert!(!is_quoted("runs RHEL 6", 5, 9));
+        assert!(is_quoted("8", 0, 1));
+    }
+
+    #[test]
+    fn emails_are_removed() {
+        let mut t =
+            "uses MAINTAINER (`Jane <jane.doe@example.com>`), bob@corp.example.org".to_string();
+        remove_emails(&mut t);
+        assert_eq!(
+            t,
+            "uses MAINTAINER (`Jane <[e-mail removed]>`), [e-mail removed]"
+        );
+    }
 
     #[test]
     fn boundaries() {

@@ -58,7 +58,7 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Walked, crate::E
                 Walked {
                     candidates: vec![Candidate {
                         path: root.clone(),
-                        display: root.display().to_string(),
+                        display: escaped(root),
                         explicit: true,
                     }],
                     errors: Vec::new(),
@@ -82,8 +82,12 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Walked, crate::E
             .visit(&mut Collectors { found: &found });
     }
     let mut walked = found.into_inner().unwrap_or_else(|p| p.into_inner());
-    walked.candidates.sort_by(|a, b| a.display.cmp(&b.display));
-    walked.candidates.dedup_by(|a, b| a.display == b.display);
+    walked
+        .candidates
+        .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    walked
+        .candidates
+        .dedup_by(|a, b| a.display == b.display && a.path == b.path);
     walked.errors.sort();
     walked.errors.dedup();
     Ok(walked)
@@ -199,8 +203,30 @@ fn io_message(e: &std::io::Error) -> String {
 }
 
 fn display_path(path: &Path) -> String {
-    let s = path.display().to_string();
+    let s = escaped(path);
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// A path as text; bytes of a name that are not valid UTF-8 are written `\xNN`, so that
+/// two such names stay apart and the file is reported under a name that says what it is.
+pub fn escaped(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.display().to_string()
+    }
 }
 
 /// Opens a file without ever blocking: a FIFO named on the command line (or one that

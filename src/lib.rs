@@ -65,6 +65,10 @@ pub use gate::{Gate, gate};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
+/// The most worker threads a scan runs (`-j` above it is capped): each reserves a deep
+/// stack, and more threads than this only add start-up time on any machine.
+pub const MAX_JOBS: usize = 256;
+
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// User rule files or folders, added to (or, with `no_default_rules`, replacing) the
@@ -154,7 +158,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let (rules, applied) = opts.policy.apply(rules)?;
     let extras = load_extras(opts)?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
+        .num_threads(opts.jobs.min(MAX_JOBS))
         // Parsers recurse; a deep document must not overflow a worker's stack.
         .stack_size(64 * 1024 * 1024)
         .build()
@@ -191,7 +195,13 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
             .map(|c| {
                 let out = match discover::read(c, opts.max_file_size) {
                     Ok(Some(file)) => ingest_guarded(&file, opts),
-                    Ok(None) => FileOutput::default(),
+                    Ok(None) => FileOutput {
+                        skips: vec![model::Skipped::new(
+                            &c.display,
+                            "not a regular file (a FIFO, socket or device is never read)",
+                        )],
+                        ..FileOutput::default()
+                    },
                     Err(e) => FileOutput {
                         errors: vec![e],
                         ..FileOutput::default()
@@ -400,6 +410,7 @@ fn assemble(
     let mut objects = Vec::new();
     let mut errors = early_errors;
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut skipped_files = Vec::new();
     let mut disregarded_suppressions = 0;
     for file in files {
         results.extend(file.assessed);
@@ -416,6 +427,7 @@ fn assemble(
         for (reason, n) in out.skipped {
             *skipped.entry(reason).or_default() += n;
         }
+        skipped_files.extend(out.skips);
     }
     ingest::link(&mut workloads, objects, &mut errors, link_ctx);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
@@ -464,8 +476,11 @@ fn assemble(
     bound_report_texts(&mut assessed, &mut errors);
     errors.sort();
     errors.dedup();
+    skipped_files.sort();
+    skipped_files.dedup();
 
     let mut summary = summarise(&assessed, &errors);
+    summary.skipped_files = skipped_files.len();
     summary.unused_suppressions = unused_suppressions.len();
     summary.findings.info += unused_suppressions.len();
     summary.disregarded_suppressions = disregarded_suppressions;
@@ -488,6 +503,7 @@ fn assemble(
         summary,
         workloads: assessed,
         errors,
+        skipped: skipped_files,
         assumptions: Assumptions {
             percentile: opts.sizing.percentile,
             headroom_pct: rightsize::round2(opts.sizing.headroom * 100.0),
@@ -816,7 +832,7 @@ fn assess(
             }
             Outcome::Fail(hits) => {
                 let mut kept = 0;
-                for f in findings_for(rule, &w, roots, &hits) {
+                for f in findings_for(rule, &w, opts, roots, &hits) {
                     match tracker.check(rules, &f) {
                         Some(hit) => suppressed.push(SuppressedFinding {
                             rule: f.rule,
@@ -926,14 +942,21 @@ fn assess(
 fn findings_for(
     rule: &rules::Rule,
     w: &Workload,
+    opts: &ScanOptions,
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
 ) -> Vec<Finding> {
     // `anchor` is the offending source text the fingerprint hashes: never a line number
     // (moving lines must not make a finding new) and never a computed figure (a sizing
     // finding must not become new when utilisation changes).
+    // Under --anonymise a message names the workload by its token from the start: a name
+    // that is also a word or a figure (`RHEL`, `8`) cannot be told from them afterwards.
+    let shown = match &opts.anonymise {
+        Some(key) => anonymise::name_token(key, w.kind, &w.name),
+        None => w.name.clone(),
+    };
     let make = |line: u32, value: Option<&str>, item: Option<&str>, anchor: &str| {
-        let message = rule.message.render_item(&w.name, value, item, roots);
+        let message = rule.message.render_item(&shown, value, item, roots);
         // The element (a VDU, a container) tells apart findings with the same text.
         let offending = match item {
             Some(item) => format!("{anchor}\u{1f}{item}"),
@@ -948,7 +971,7 @@ fn findings_for(
             fingerprint: fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
-            remediation: rule.remediation.render_item(&w.name, value, item, roots),
+            remediation: rule.remediation.render_item(&shown, value, item, roots),
             title: rule.title.clone(),
             property: rule.property,
             gating: rule.gating,
@@ -1124,6 +1147,7 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         unused_suppressions: 0,
         disregarded_suppressions: 0,
         baselined: 0,
+        skipped_files: 0,
         estate: estate::EstateSummary::default(),
     }
 }

@@ -112,9 +112,16 @@ struct ScanArgs {
     /// gates; file errors and --min-phase still count)
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Worker threads (0: one per core)
+    /// Worker threads (0: one per core; at most 256)
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     jobs: usize,
+    /// List the files found and not assessed, with the reason, under the table
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Pass a scan that finds neither a workload nor a file error (by default it is a usage
+    /// error, exit 2: a gate pointed at the wrong folder must not pass)
+    #[arg(long)]
+    allow_empty: bool,
     /// Print the table without the list of findings, and no progress
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -228,10 +235,37 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fitscan: {e:#}");
+            warn(&format!("{e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// A message on standard error, `fitscan: ` first, with the control characters of the
+/// names, paths and messages in it escaped.
+fn warn(message: &str) {
+    eprintln!(
+        "fitscan: {}",
+        fitscan::report::terminal::escape_text(message)
+    );
+}
+
+/// Whether writing failed because the reader went away (`| head`): not an error.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
@@ -243,9 +277,7 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(e).context("cannot write to standard output")
-                }
+                Err(e) if !is_broken_pipe(&e) => Err(e).context("cannot write to standard output"),
                 _ => Ok(()),
             }
         }
@@ -275,9 +307,7 @@ fn write_report(
                 .write(report, render, &mut out)
                 .and_then(|()| out.flush())
             {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(e).context("cannot write to standard output")
-                }
+                Err(e) if !is_broken_pipe(&e) => Err(e).context("cannot write to standard output"),
                 _ => Ok(()),
             }
         }
@@ -317,6 +347,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     )
     .map_err(anyhow::Error::msg)?;
     let scan_date = scan_date();
+    if args.jobs > fitscan::MAX_JOBS {
+        warn(&format!(
+            "-j {} is more worker threads than fitscan runs: using {}",
+            args.jobs,
+            fitscan::MAX_JOBS
+        ));
+    }
     let opts = ScanOptions {
         rules: settings.rules.clone(),
         no_default_rules: settings.no_default_rules,
@@ -352,11 +389,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         (Some(path), _) => {
             let b = Baseline::of(&report, path, &cwd);
             b.write()?;
-            eprintln!(
-                "fitscan: wrote {} finding(s) to the baseline {}",
+            warn(&format!(
+                "wrote {} finding(s) to the baseline {}",
                 b.entries.len(),
                 path.display()
-            );
+            ));
             Some(b)
         }
         (None, Some(path)) => Some(Baseline::load(path, &cwd)?),
@@ -365,11 +402,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if let Some(b) = &baseline {
         let applied = b.apply(&mut report, &cwd);
         if applied.stale > 0 && !args.quiet {
-            eprintln!(
-                "fitscan: {} baseline entr{} matched no finding (fixed or changed since); refresh it with --write-baseline",
+            warn(&format!(
+                "{} baseline entr{} matched no finding (fixed or changed since); refresh it with --write-baseline",
                 applied.stale,
                 if applied.stale == 1 { "y" } else { "ies" }
-            );
+            ));
         }
     }
 
@@ -381,21 +418,57 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             min_phase: settings.gate.min_phase,
             summary_only: args.summary_only,
             scan_date: Some(scan_date.clone()),
+            verbose: args.verbose,
         };
         write_report(output.path.as_ref(), output.format, &report, &render)?;
     }
     let reasons = fitscan::gate(&report, &settings.gate);
     for r in &reasons {
-        eprintln!("fitscan: gate failed: {r}");
+        warn(&format!("gate failed: {r}"));
+    }
+    // A scan that found nothing to assess (a gate pointed at the wrong folder) is not a
+    // pass; file errors are the gate's to judge (`--fail-on`).
+    let empty = report.workloads.is_empty() && report.errors.is_empty() && !args.allow_empty;
+    if empty {
+        warn(&empty_scan_message(&args.paths, &report, args.verbose));
     }
     // The process ends here: freeing a report of tens of thousands of workloads piece by
     // piece would only delay the exit (the system takes the memory back at once).
     std::mem::forget(report);
-    Ok(if reasons.is_empty() {
+    Ok(if empty {
+        ExitCode::from(2)
+    } else if reasons.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What a scan that found no workload says on standard error.
+fn empty_scan_message(paths: &[PathBuf], report: &fitscan::model::Report, verbose: bool) -> String {
+    let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let s = &report.summary;
+    let mut found = Vec::new();
+    if s.skipped_files > 0 {
+        found.push(format!(
+            "{} file(s) skipped{}",
+            s.skipped_files,
+            if verbose {
+                ""
+            } else {
+                " (--verbose lists them)"
+            }
+        ));
+    }
+    let found = if found.is_empty() {
+        "no input file found".to_string()
+    } else {
+        found.join(", ")
+    };
+    format!(
+        "no workloads found in {}: {found}; pass --allow-empty if an empty scan is expected",
+        inputs.join(", ")
+    )
 }
 
 /// When the scan ran, in UTC; `SOURCE_DATE_EPOCH` (the reproducible-builds convention)

@@ -635,6 +635,29 @@ impl ScanError {
     }
 }
 
+/// A file found and not assessed, with the reason: nothing a scan finds leaves it in
+/// silence (every file is a workload, an error or one of these).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+impl Skipped {
+    pub fn new(file: &str, reason: impl Into<String>) -> Self {
+        Skipped {
+            file: file.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.reason)
+    }
+}
+
 impl fmt::Display for ScanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
@@ -702,6 +725,8 @@ pub struct Summary {
     pub disregarded_suppressions: usize,
     /// Findings left out because the baseline (`--baseline`) holds them.
     pub baselined: usize,
+    /// Files found and not assessed (listed, with the reason, in `skipped`).
+    pub skipped_files: usize,
     /// Powered-off VMs, end-of-life OSes, skipped inventory rows, groups, costs.
     #[serde(flatten)]
     pub estate: crate::estate::EstateSummary,
@@ -887,6 +912,8 @@ pub struct Report {
     pub summary: Summary,
     pub workloads: Vec<WorkloadReport>,
     pub errors: Vec<ScanError>,
+    /// Files found and not assessed, each with the reason, sorted by file.
+    pub skipped: Vec<Skipped>,
     pub assumptions: Assumptions,
     /// Suppressions that matched nothing, sorted by file, line and rule.
     pub unused_suppressions: Vec<UnusedSuppression>,
@@ -927,6 +954,10 @@ impl Labels {
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    /// Every value, to change in place (keys, and so the order, stay).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        self.0.iter_mut().map(|(_, v)| v)
     }
     /// Sets `key`, replacing its value if present; keys stay sorted.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {

@@ -38,9 +38,13 @@ impl SourceFile {
         }
     }
 
-    /// The file name (last path component), for detection by name.
-    pub fn file_name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    /// The file name (last path component), for detection by name; a name that is not
+    /// valid UTF-8 is read with its invalid bytes replaced (never taken for no name).
+    pub fn file_name(&self) -> std::borrow::Cow<'_, str> {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     }
 
     /// The text without a UTF-8 byte order mark, or an error naming the line of the first

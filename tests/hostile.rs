@@ -1687,3 +1687,453 @@ fn gitignore_is_honoured_unless_no_ignore() {
     // Hidden folders stay out either way, as in ripgrep.
     assert_eq!(names, ["generated", "good", "scratch"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Nothing leaves in silence: every file found is a workload, an error or a skip with its
+// reason
+
+fn skips_of<'a>(report: &'a Report, file: &str) -> Vec<&'a str> {
+    report
+        .skipped
+        .iter()
+        .filter(|s| s.file == file)
+        .map(|s| s.reason.as_str())
+        .collect()
+}
+
+const PRIVILEGED_POD: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: miner
+  namespace: prod
+  ownerReferences:
+    - {apiVersion: example.com/v1, kind: Miner, name: m, uid: 1234, controller: true}
+spec:
+  containers: [{name: c, image: 'x:1', securityContext: {privileged: true}}]
+";
+
+#[test]
+fn an_owner_reference_hides_a_pod_only_when_its_owner_is_in_the_scan() {
+    let estate = Estate::new();
+    // The owner (a custom resource) is not in the scan: the pod is assessed on its own.
+    estate.write("pod.yaml", PRIVILEGED_POD.as_bytes());
+    // A `kubectl get all -o yaml` export: the pods of a ReplicaSet of a Deployment are
+    // instances of the Deployment; an operator-managed Deployment (owned by a custom
+    // resource, which is not a workload) is assessed.
+    estate.write(
+        "export.yaml",
+        b"apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: prod, uid: d-1}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: 'web:1'}]}
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata:
+      name: web-7d9c
+      namespace: prod
+      uid: rs-1
+      ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true}]
+    spec:
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: 'web:1'}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web-7d9c-x2x
+      namespace: prod
+      ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9c, uid: rs-1, controller: true}]
+    spec: {containers: [{name: web, image: 'web:1'}]}
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: prometheus-operated
+      namespace: prod
+      ownerReferences: [{apiVersion: monitoring.coreos.com/v1, kind: Prometheus, name: k8s, controller: true}]
+    spec:
+      template:
+        spec: {containers: [{name: prometheus, image: 'prom:2'}]}
+  - apiVersion: monitoring.coreos.com/v1
+    kind: Prometheus
+    metadata: {name: k8s, namespace: prod}
+    spec: {replicas: 2}
+",
+    );
+    let report = estate.scan();
+    let mut names: Vec<&str> = report.workloads.iter().map(|w| w.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["good", "prod/miner", "prod/prometheus-operated", "prod/web"]
+    );
+    let miner = report
+        .workloads
+        .iter()
+        .find(|w| w.name == "prod/miner")
+        .unwrap_or_else(|| panic!("the pod left the report"));
+    assert!(
+        miner
+            .findings
+            .iter()
+            .any(|f| f.severity == fitscan::model::Severity::Error),
+        "the privileged pod's findings: {:?}",
+        miner.findings
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walked_file_whose_name_is_not_utf8_is_read_under_an_escaped_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let estate = Estate::new();
+    let spec = GOOD_VM.replace("good", "latin1");
+    for name in [&b"caf\xe9.yaml"[..], &b"caf\xe8.yaml"[..]] {
+        let path = estate.root().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(&path, spec.as_bytes()).unwrap_or_else(|e| panic!("write: {e}"));
+    }
+    let report = estate.scan();
+    let mut files: Vec<String> = report
+        .workloads
+        .iter()
+        .filter(|w| w.name == "latin1")
+        .map(|w| w.file.rsplit('/').next().unwrap_or_default().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["caf\\xe8.yaml", "caf\\xe9.yaml"]);
+}
+
+#[test]
+fn a_templated_yaml_file_is_read_where_it_parses_and_skipped_with_the_reason_elsewhere() {
+    let estate = Estate::new();
+    // A valid first document, a template after it.
+    estate.write(
+        "chart/templates/all.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: first}\nspec: {containers: [{name: c, image: 'x:1'}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n{{ include \"labels\" . | indent 4 }}\n",
+    );
+    // Only template.
+    estate.write(
+        "chart/templates/svc.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata:\n{{- with .Values.x }}\n  name: {{ . }}\n{{- end }}\n",
+    );
+    let report = estate.scan();
+    let all = estate.shown("chart/templates/all.yaml");
+    assert_no_error(&report, &all);
+    assert!(report.workloads.iter().any(|w| w.name == "default/first"));
+    assert_eq!(
+        skips_of(&report, &all),
+        [
+            "the document from line 5: Helm/Go template, render it first (helm template ...) and scan the output"
+        ]
+    );
+    let svc = estate.shown("chart/templates/svc.yaml");
+    assert_no_error(&report, &svc);
+    assert_eq!(
+        skips_of(&report, &svc),
+        ["Helm/Go template, render it first (helm template ...) and scan the output"]
+    );
+}
+
+#[test]
+fn every_file_found_is_a_workload_an_error_or_a_skip_with_its_reason() {
+    let estate = Estate::new();
+    estate.write(
+        "package.json",
+        b"{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+    );
+    estate.write(
+        "rbac.yaml",
+        b"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n",
+    );
+    estate.write("page.ovf", b"<HTML><BODY>Error 404</BODY></HTML>\n");
+    estate.write("inventory.csv", b"a,b\n1,2\n");
+    estate.write(
+        "empty.ovf",
+        b"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"/>\n",
+    );
+    let report = estate.scan();
+    assert_eq!(workload_names(&report), ["good"]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let not_recognised = fitscan::ingest::NOT_RECOGNISED;
+    for (file, reason) in [
+        ("package.json", not_recognised),
+        (
+            "rbac.yaml",
+            "no workload in it (kubernetes ClusterRole: not workloads, and not joined to one)",
+        ),
+        ("page.ovf", not_recognised),
+        ("inventory.csv", not_recognised),
+        (
+            "empty.ovf",
+            "the OVF envelope describes no VirtualSystem: nothing to assess",
+        ),
+    ] {
+        assert_eq!(skips_of(&report, &estate.shown(file)), [reason], "{file}");
+    }
+    assert_eq!(report.summary.skipped_files, 5);
+    assert_eq!(report.skipped.len(), 5);
+}
+
+#[test]
+fn ovf_systems_and_inventory_rows_without_a_size_are_workloads_with_evidence_needed() {
+    let estate = Estate::new();
+    estate.write(
+        "nosize.ovf",
+        b"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\">\n<VirtualSystem><Name>bare</Name>\n<VirtualHardwareSection><Info>x</Info></VirtualHardwareSection>\n</VirtualSystem>\n</Envelope>\n",
+    );
+    estate.write(
+        "RVTools_tabvInfo.csv",
+        b"VM,Powerstate,CPUs,Memory,OS according to the configuration file\nnocpu,poweredOn,,4096,RHEL 9\nnomem,poweredOn,2,,RHEL 9\n",
+    );
+    let report = estate.scan();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    for name in ["bare", "nocpu", "nomem"] {
+        let w = report
+            .workloads
+            .iter()
+            .find(|w| w.name == name)
+            .unwrap_or_else(|| panic!("{name} is not a workload"));
+        assert!(
+            !w.evidence_needed.is_empty(),
+            "{name}: its size is evidence needed"
+        );
+    }
+}
+
+fn cli() -> Command {
+    Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"))
+}
+
+#[test]
+fn a_scan_that_finds_no_workload_is_a_usage_error_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(dir.path().join("notes.yaml"), b"a: 1\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = cli()
+        .args(["scan", "--no-config"])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no workloads found in ")
+            && stderr.contains("1 file(s) skipped")
+            && stderr.contains("--allow-empty"),
+        "{stderr}"
+    );
+    let out = cli()
+        .args(["scan", "--no-config", "--allow-empty", "--verbose"])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\nSkipped\n") && stdout.contains("notes.yaml: not a recognised input"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 file(s) skipped"), "{stdout}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Output hygiene
+
+#[test]
+fn control_characters_are_escaped_in_the_table_and_on_stderr() {
+    let estate = Estate::new();
+    estate.write(
+        "evil.yaml",
+        GOOD_VM
+            .replace(
+                "{ name: good }",
+                &format!("{{ name: \"evil{}\" }}", "\\e]0;pwned\\a\\e[2J"),
+            )
+            .as_bytes(),
+    );
+    estate.write(
+        "broken\u{1b}[2J.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: {name: x\n",
+    );
+    let out = cli()
+        .args(["scan", "--no-config", "--fail-on", "error"])
+        .arg(estate.root())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(
+        stdout.contains("evil\\x1b]0;pwned\\x07\\x1b[2J"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("broken\\x1b[2J.yaml"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_ends_the_scan_quietly() {
+    use std::process::Stdio;
+    for format in ["json", "table"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fitscan"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "scan",
+                "samples",
+                "--no-config",
+                "--fail-on",
+                "never",
+                "-f",
+                format,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        // The reader goes away before anything is written (`| head -0`).
+        drop(child.stdout.take());
+        let out = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("wait: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{format}: {stderr}");
+    }
+}
+
+#[test]
+fn jobs_are_capped() {
+    let start = std::time::Instant::now();
+    let out = cli()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "scan",
+            "samples/vms",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "-q",
+        ])
+        .args(["-j", "20000"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("-j 20000 is more worker threads than fitscan runs: using 256"),
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn rules_test_reads_a_bare_file_name() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(
+        dir.path().join("acme.yaml"),
+        "rules:\n  - id: ACME001\n    target: vm\n    level: optimised\n    severity: warning\n    title: Too big\n    message: \"{name} is big\"\n    remediation: Make it smaller.\n    when: { path: facts.current.vcpu, gt: 8 }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("fixtures")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("fixtures/big.yaml"),
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: big }\nspec: { platform: vsphere, os: RHEL 9, cpu: { vcpus: 16 }, memory: 8GB }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("fixtures/small.yaml"),
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: small }\nspec: { platform: vsphere, os: RHEL 9, cpu: { vcpus: 2 }, memory: 8GB }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("acme.test.yaml"),
+        "cases:\n  - name: a big VM\n    files: [fixtures/big.yaml]\n    expect:\n      ACME001: { fires: 1 }\n  - name: a small VM\n    files: [fixtures/small.yaml]\n    expect:\n      ACME001: pass\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = cli()
+        .current_dir(dir.path())
+        .args(["rules", "test", "acme.test.yaml"])
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("cannot read rules"), "{text}");
+    assert!(text.contains(", 0 failed"), "{text}");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
+
+#[test]
+fn rule_links_must_be_web_addresses() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let rules = dir.path().join("evil.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: EVIL001\n    target: vm\n    level: optimised\n    severity: warning\n    title: Evil\n    message: \"{name}\"\n    remediation: none\n    links: ['javascript:alert(1)']\n    when: { path: facts.current.vcpu, gt: 8 }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = cli()
+        .args(["rules", "list", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`links`: `javascript:alert(1)` is not an http:// or https:// address"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn anonymised_reports_keep_numbers_and_os_names_and_drop_e_mail_addresses() {
+    let estate = Estate::new();
+    estate.write(
+        "vms.yaml",
+        b"apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: '8' }\nspec: { platform: vsphere, os: RHEL 6, cpu: { vcpus: 8 }, memory: 8GB }\n---\napiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: RHEL }\nspec: { platform: vsphere, os: RHEL 6.10, cpu: { vcpus: 2 }, memory: 4GB }\n",
+    );
+    estate.write(
+        "app/Dockerfile",
+        b"FROM ubuntu:14.04\nMAINTAINER Jane Doe <jane.doe@example.com>\nRUN apt-get update\n",
+    );
+    let report = scan(
+        &[estate.root().to_path_buf()],
+        &ScanOptions {
+            anonymise: Some(String::new()),
+            jobs: 2,
+            ..ScanOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("scan: {e}"));
+    let json = fitscan::report::json::render(&report);
+    assert!(!json.contains("jane.doe@example.com"), "the address stayed");
+    assert!(json.contains("[e-mail removed]"));
+    let messages: Vec<&str> = report
+        .workloads
+        .iter()
+        .flat_map(|w| w.findings.iter().map(|f| f.message.as_str()))
+        .filter(|m| m.contains("no longer receives security fixes"))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    for m in messages {
+        assert!(m.starts_with("vm-") && m.contains(" runs RHEL 6"), "{m}");
+    }
+    for w in &report.workloads {
+        assert!(w.id.ends_with(&w.name), "{} / {}", w.id, w.name);
+    }
+}

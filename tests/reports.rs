@@ -791,16 +791,22 @@ fn reports_are_the_same_whatever_the_number_of_threads() {
 fn an_empty_estate_still_renders() {
     let dir = tempdir();
     let d = dir.path().display().to_string();
-    let html = stdout_of(&[&d, "--format", "html", "--no-config"]);
+    let html = stdout_of(&[&d, "--format", "html", "--no-config", "--allow-empty"]);
     assert!(html.contains("No workloads were found"));
     assert!(html.ends_with("</html>\n"));
-    let md = stdout_of(&[&d, "--format", "markdown", "--no-config"]);
+    let md = stdout_of(&[&d, "--format", "markdown", "--no-config", "--allow-empty"]);
     assert!(md.contains("No workloads were found"));
-    let (headers, rows) = csv_records(&stdout_of(&[&d, "--format", "csv", "--no-config"]));
+    let (headers, rows) = csv_records(&stdout_of(&[
+        &d,
+        "--format",
+        "csv",
+        "--no-config",
+        "--allow-empty",
+    ]));
     assert_eq!((headers.len(), rows.len()), (FINDING_COLUMNS.len(), 0));
     let path = dir.path().join("empty.xlsx");
     let spec = format!("xlsx={}", path.display());
-    stdout_of(&[&d, "--format", &spec, "--no-config"]);
+    stdout_of(&[&d, "--format", &spec, "--no-config", "--allow-empty"]);
     let mut book = workbook(&path);
     assert_eq!(sheet(&mut book, "Workloads").height(), 1);
 }

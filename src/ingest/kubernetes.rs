@@ -76,6 +76,7 @@ impl Input for Kubernetes {
         errors: &mut Vec<ScanError>,
         _ctx: &IngestContext,
     ) {
+        drop_instances_of_owners_in_scan(workloads);
         companions::link(workloads, &objects, errors);
     }
 }
@@ -164,15 +165,66 @@ fn shape_of(kind: &str, api_version: &str, obj: &Node) -> Option<Shape> {
         .map(|_| Shape::Replicated)
 }
 
-/// Objects owned by a controller (the Pods of a ReplicaSet, the ReplicaSets of a
-/// Deployment, as `kubectl get all -o yaml` exports them) are instances of their owner.
-fn is_owned(obj: &Node) -> bool {
+/// The controllers that own an object (`metadata.ownerReferences` without `controller:
+/// false`): the ReplicaSet of a Pod, the Deployment of a ReplicaSet, an operator's custom
+/// resource.
+fn owners(obj: &Node) -> impl Iterator<Item = &Node> {
     obj.at("metadata.ownerReferences")
         .and_then(Node::as_seq)
-        .is_some_and(|refs| {
-            refs.iter()
-                .any(|r| r.get("controller").and_then(Node::as_bool) != Some(false))
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.get("controller").and_then(Node::as_bool) != Some(false))
+}
+
+/// Workloads owned by a controller that is itself a workload of the scan (the Pods of a
+/// ReplicaSet, the ReplicaSets of a Deployment, as `kubectl get all -o yaml` exports them)
+/// are instances of it, assessed once as their owner. One whose owner is not in the scan
+/// (an operator's custom resource, an object not exported) is assessed on its own: an owner
+/// reference never hides a workload nothing else stands for.
+fn drop_instances_of_owners_in_scan(workloads: &mut Vec<Workload>) {
+    use std::collections::HashSet;
+    let is_k8s = |w: &Workload| w.kind == WorkloadKind::Kubernetes;
+    if !workloads
+        .iter()
+        .any(|w| is_k8s(w) && owners(&w.doc).next().is_some())
+    {
+        return;
+    }
+    let fact = |w: &Workload, key: &str| {
+        w.facts
+            .get(key)
+            .and_then(Node::scalar_text)
+            .unwrap_or_default()
+    };
+    let mut present: HashSet<(String, String, String)> = HashSet::new();
+    let mut uids: HashSet<String> = HashSet::new();
+    for w in workloads.iter().filter(|w| is_k8s(w)) {
+        present.insert((
+            fact(w, "object_kind"),
+            fact(w, "namespace"),
+            fact(w, "object_name"),
+        ));
+        if let Some(uid) = w.doc.at("metadata.uid").and_then(Node::scalar_text) {
+            uids.insert(uid);
+        }
+    }
+    workloads.retain(|w| {
+        if !is_k8s(w) {
+            return true;
+        }
+        let namespace = fact(w, "namespace");
+        let text = |r: &Node, key: &str| {
+            r.get(key)
+                .and_then(Node::scalar_text)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        !owners(&w.doc).any(|r| {
+            let uid = text(r, "uid");
+            (!uid.is_empty() && uids.contains(&uid))
+                || present.contains(&(text(r, "kind"), namespace.clone(), text(r, "name")))
         })
+    });
 }
 
 fn ingest_object(
@@ -189,7 +241,8 @@ fn ingest_object(
         return;
     }
     match shape_of(&kind, &api_version, &obj) {
-        Some(_) if is_owned(&obj) => {}
+        // An owned workload is kept until the joins, which drop it when its owner is in
+        // the scan (see `drop_instances_of_owners_in_scan`).
         Some(shape) => {
             if let Some(w) = build_workload(obj, shape, &kind, file, helm_source, &mut out.errors) {
                 out.workloads.push(w);

@@ -20,7 +20,7 @@ use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::discover::{self, Candidate};
-use crate::model::{ScanError, Workload};
+use crate::model::{ScanError, Skipped, Workload};
 use crate::node::{Node, Value};
 use crate::rightsize::SizingOptions;
 use crate::source::SourceFile;
@@ -70,7 +70,32 @@ pub struct FileOutput {
     pub recognised: bool,
     /// Inventory rows that are not workloads (templates, SRM placeholders), by reason.
     pub skipped: std::collections::BTreeMap<String, usize>,
+    /// Files (or parts of files) found and not assessed, with the reason.
+    pub skips: Vec<Skipped>,
 }
+
+impl FileOutput {
+    /// Whether the file gave anything: a workload, an object for the joins, an error, a
+    /// counted inventory row or a skip.
+    pub fn is_empty(&self) -> bool {
+        self.workloads.is_empty()
+            && self.objects.is_empty()
+            && self.errors.is_empty()
+            && self.skipped.is_empty()
+            && self.skips.is_empty()
+    }
+
+    fn skip(&mut self, file: &SourceFile, reason: impl Into<String>) {
+        self.skips.push(Skipped::new(&file.display, reason));
+    }
+}
+
+/// Why a file no input kind reads is not assessed.
+pub const NOT_RECOGNISED: &str = "not a recognised input (no VM spec, inventory, OVF, Dockerfile, Kubernetes manifest, Compose file or VNF descriptor in it)";
+
+/// Why a Go template that is not YAML is not assessed.
+pub const TEMPLATE: &str =
+    "Helm/Go template, render it first (helm template ...) and scan the output";
 
 pub trait Input: Sync + Send {
     fn name(&self) -> &'static str;
@@ -201,30 +226,62 @@ pub fn is_walked_candidate(path: &Path) -> bool {
             .any(|i| i.wants_file_name(&name) && i.worth_reading_walked(path))
 }
 
-/// Reads one file into workloads, objects and errors.
+/// Reads one file into workloads, objects and errors; a file that gives none of these is a
+/// skip with its reason, never dropped in silence.
 pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
+    let mut read = Vec::new();
+    let mut out = read_file(file, ctx, &mut read);
+    if out.is_empty() {
+        let reason = if !out.recognised {
+            NOT_RECOGNISED.to_string()
+        } else if read.is_empty() {
+            "no workload in it".to_string()
+        } else {
+            const SHOWN: usize = 5;
+            let more = read.len().saturating_sub(SHOWN);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "no workload in it ({}{more}: not workloads, and not joined to one)",
+                read.iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        out.skip(file, reason);
+    }
+    out
+}
+
+/// Reads the file; `read` gets what its YAML documents were (`kubernetes StorageClass`).
+fn read_file(file: &SourceFile, ctx: &IngestContext, read: &mut Vec<String>) -> FileOutput {
     let mut out = FileOutput::default();
     let name = file.file_name();
     for input in inputs() {
-        if input.wants_file_name(name) && input.claims_file(file) {
+        if input.wants_file_name(&name) && input.claims_file(file) {
             out.recognised = true;
             input.ingest_file(file, ctx, &mut out);
             return out;
         }
     }
-    if !is_yaml_name(name) && !file.explicit {
+    if !is_yaml_name(&name) && !file.explicit {
         return out;
     }
     if file.explicit
-        && !is_yaml_name(name)
+        && !is_yaml_name(&name)
         && let Some(input) = inputs().iter().find(|i| i.claims_unnamed_file(file))
     {
         out.recognised = true;
         input.ingest_file(file, ctx, &mut out);
         return out;
     }
-    ingest_yaml(file, ctx, &mut out);
-    if file.explicit && !out.recognised && out.errors.is_empty() {
+    ingest_yaml(file, ctx, &mut out, read);
+    if file.explicit && !out.recognised && out.errors.is_empty() && out.skips.is_empty() {
         out.errors.push(ScanError::input(
             &file.display,
             "not a recognised input (expected a VM spec, inventory, Dockerfile, Kubernetes manifest, Compose file or VNF descriptor)",
@@ -233,13 +290,20 @@ pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
     out
 }
 
-fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
+fn ingest_yaml(
+    file: &SourceFile,
+    ctx: &IngestContext,
+    out: &mut FileOutput,
+    read: &mut Vec<String>,
+) {
     if file.looks_binary() {
         if file.explicit {
             out.errors.push(ScanError::input(
                 &file.display,
                 "binary file, not a recognised input",
             ));
+        } else {
+            out.skip(file, "binary file, not a recognised input");
         }
         return;
     }
@@ -267,29 +331,114 @@ fn ingest_yaml(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
     let docs = match yaml::parse_documents(text) {
         Ok(d) => d,
         Err(e) => {
-            // A Go template (a Helm chart's templates/) is not YAML until it is rendered.
-            if text.contains("{{") && text.contains("}}") {
-                if file.explicit {
-                    out.errors.push(ScanError::input(
-                        &file.display,
-                        "a Go template (a Helm chart's template?), not YAML: render it with `helm template` and scan the output",
-                    ));
+            // A Go template's documents are independent: those that parse on their own are
+            // still read, and those that do not are skips (errors when named).
+            let templated = is_go_template(text);
+            if !templated {
+                if has_marker || file.explicit {
+                    out.errors
+                        .push(ScanError::parse(&file.display, e.line, e.message));
                 }
                 return;
             }
-            if has_marker || file.explicit {
-                out.errors
-                    .push(ScanError::parse(&file.display, e.line, e.message));
+            let (docs, failed) = parse_each_document(text);
+            if docs.is_empty() || failed.is_empty() {
+                report_template(file, out, None);
+                if docs.is_empty() {
+                    return;
+                }
+            } else {
+                for line in failed {
+                    report_template(file, out, Some(line));
+                }
             }
-            return;
+            docs
         }
     };
     for doc in docs {
         if let Some(input) = inputs().iter().find(|i| i.claims_document(&doc, file)) {
             out.recognised = true;
+            let what = match doc.get("kind").and_then(Node::as_str) {
+                Some(kind) => format!("{} {}", input.name(), kind.trim()),
+                None => input.name().to_string(),
+            };
+            // Bounded: a bundle of 200,000 documents of as many kinds is described by 100.
+            if read.len() < 100 && !read.contains(&what) {
+                read.push(what);
+            }
             input.ingest_document(doc, file, ctx, out);
         }
     }
+}
+
+/// `{{ ... }}` somewhere: a Go template (a Helm chart's `templates/`), not YAML until it is
+/// rendered.
+fn is_go_template(text: &str) -> bool {
+    text.find("{{").is_some_and(|i| text[i..].contains("}}"))
+}
+
+/// A Go template that does not parse as YAML (from `line`: one of its documents).
+fn report_template(file: &SourceFile, out: &mut FileOutput, line: Option<u32>) {
+    let from = line
+        .map(|l| format!("the document from line {l}: "))
+        .unwrap_or_default();
+    if file.explicit {
+        out.errors.push(ScanError {
+            line,
+            ..ScanError::input(
+                &file.display,
+                format!(
+                    "{from}a Go template (a Helm chart's template?), not YAML: render it with `helm template` and scan the output"
+                ),
+            )
+        });
+    } else {
+        out.skip(file, format!("{from}{TEMPLATE}"));
+    }
+}
+
+/// Each `---`-separated document of a stream parsed on its own, its lines those of the
+/// file: the documents that parse, and the first line of each that does not. The
+/// documents share the budgets of one stream.
+fn parse_each_document(text: &str) -> (Vec<Node>, Vec<u32>) {
+    let mut pieces = Vec::new();
+    let (mut start, mut start_line, mut offset) = (0usize, 0u32, 0usize);
+    for (line_no, line) in (0u32..).zip(text.split_inclusive('\n')) {
+        let separator = line
+            .strip_prefix("---")
+            .is_some_and(|rest| rest.chars().next().is_none_or(char::is_whitespace));
+        if separator && offset > start {
+            pieces.push((start, offset, start_line));
+            start = offset;
+            start_line = line_no;
+        }
+        offset += line.len();
+    }
+    pieces.push((start, text.len(), start_line));
+    pieces.retain(|(from, to, _)| !text[*from..*to].trim().is_empty());
+    let mut docs = Vec::new();
+    let mut failed = Vec::new();
+    if pieces.len() > yaml::LIMITS.max_documents {
+        return (docs, vec![1]);
+    }
+    let n = pieces.len().max(1);
+    let limits = yaml::Limits {
+        max_nodes: yaml::LIMITS.max_nodes / n,
+        max_alias_nodes: yaml::LIMITS.max_alias_nodes / n,
+        ..yaml::LIMITS
+    };
+    for (from, to, first_line) in pieces {
+        match yaml::parse_documents_with(&text[from..to], limits) {
+            Ok(parsed) => {
+                for mut doc in parsed {
+                    shift(&mut doc, first_line);
+                    docs.push(doc);
+                }
+            }
+            Err(_) => failed.push(first_line + 1),
+        }
+    }
+    (docs, failed)
 }
 
 /// Whether a cross-file join may still change the workload.

@@ -454,6 +454,7 @@ fn virtual_system(
     vapp: Option<&str>,
     file: &str,
     errors: &mut Vec<ScanError>,
+    notes: &mut Vec<String>,
 ) -> (String, Node) {
     let name = vs
         .child_text("Name")
@@ -481,12 +482,10 @@ fn virtual_system(
             b.set("os", Node::str(t, os.line));
         }
     }
+    // A VirtualSystem that does not give its size is still a VM: its size is evidence
+    // needed (the sizing rules say so), not an error.
     let Some(hw) = vs.child("VirtualHardwareSection") else {
-        err(
-            errors,
-            vs.line,
-            "no VirtualHardwareSection: its size is unknown".into(),
-        );
+        notes.push("the OVF gives no VirtualHardwareSection: its size is unknown".into());
         return (name.clone(), b.into_doc(&name));
     };
     if let Some(t) = hw
@@ -597,9 +596,7 @@ fn virtual_system(
         }
     }
     if b.spec().get("cpu").is_none() && b.spec().get("memory").is_none() {
-        err(
-            errors,
-            hw.line,
+        notes.push(
             "the VirtualHardwareSection gives no CPU or memory (ResourceType 3 or 4): its size is unknown"
                 .into(),
         );
@@ -686,17 +683,20 @@ impl Input for Ovf {
         let mut found = Vec::new();
         systems(&root, None, &mut found);
         if found.is_empty() {
-            out.errors.push(ScanError::parse(
+            // A valid envelope (an empty VirtualSystemCollection): nothing to assess.
+            out.skips.push(crate::model::Skipped::new(
                 &file.display,
-                Some(root.line),
                 "the OVF envelope describes no VirtualSystem: nothing to assess",
             ));
             return;
         }
         for (vs, vapp) in found {
             let mut errors = Vec::new();
-            let (name, doc) = virtual_system(vs, &env, vapp, &file.display, &mut errors);
+            let mut notes = Vec::new();
+            let (name, doc) =
+                virtual_system(vs, &env, vapp, &file.display, &mut errors, &mut notes);
             let mut w = VmSpec::workload_from_doc(doc, name, &file.display, ctx, &mut errors);
+            w.notes.extend(notes);
             if let Some(c) = &env.configuration
                 && env.configurations.len() > 1
             {
@@ -849,7 +849,7 @@ mod tests {
     }
 
     #[test]
-    fn broken_xml_and_empty_envelopes_are_errors_with_lines() {
+    fn broken_xml_is_an_error_with_its_line_and_an_empty_envelope_a_skip() {
         let out = run(
             "broken.ovf",
             "<Envelope>\n  <VirtualSystem>\n    <Name>x</Nam>\n</Envelope>\n",
@@ -860,10 +860,35 @@ mod tests {
             "empty.ovf",
             "<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"/>",
         );
-        assert!(out.errors[0].message.contains("no VirtualSystem"));
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert!(out.skips[0].reason.contains("no VirtualSystem"));
         let mut html = SourceFile::from_text("page.ovf", "<HTML><BODY>Error 404</BODY></HTML>");
         html.explicit = false;
         assert!(!Ovf.claims_file(&html));
+    }
+
+    #[test]
+    fn a_virtual_system_without_its_size_is_a_vm_whose_size_is_unknown() {
+        let out = run(
+            "nosize.ovf",
+            "<Envelope>\n<VirtualSystem ovf:id=\"a\"><Name>a</Name>\n<VirtualHardwareSection><Info>hw</Info></VirtualHardwareSection></VirtualSystem>\n</Envelope>",
+        );
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.workloads.len(), 1);
+        assert!(
+            out.workloads[0]
+                .notes
+                .iter()
+                .any(|n| n.contains("size is unknown")),
+            "{:?}",
+            out.workloads[0].notes
+        );
+        let out = run(
+            "nohw.ovf",
+            "<Envelope><VirtualSystem><Name>b</Name></VirtualSystem></Envelope>",
+        );
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.workloads.len(), 1);
     }
 
     #[test]

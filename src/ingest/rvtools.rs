@@ -992,7 +992,7 @@ impl RvTools {
         let csv_errors = tabular::read_csv(file, &text, delimiter, |record| match record {
             CsvRecord::Header(header) => {
                 let cells: Vec<String> = header.iter().map(str::to_string).collect();
-                let t = Tab::of_csv(file.file_name(), &cells)
+                let t = Tab::of_csv(&file.file_name(), &cells)
                     .ok_or_else(|| "not an RVTools tab (no VM column)".to_string())?;
                 let columns = Columns::new(&cells);
                 if t == Tab::Info {
@@ -1222,7 +1222,7 @@ fn sniff_csv(file: &SourceFile) -> Option<Tab> {
         .iter()
         .map(str::to_string)
         .collect();
-    Tab::of_csv(file.file_name(), &cells)
+    Tab::of_csv(&file.file_name(), &cells)
 }
 
 fn is_xlsx_name(name: &str) -> bool {
@@ -1241,7 +1241,7 @@ impl Input for RvTools {
     }
 
     fn claims_file(&self, file: &SourceFile) -> bool {
-        if is_xlsx_name(file.file_name()) {
+        if is_xlsx_name(&file.file_name()) {
             // A workbook found by walking is claimed only when it is a zip with a vInfo
             // sheet; one named on the command line always, so that the reason it is not
             // an RVTools export is reported.
@@ -1251,7 +1251,7 @@ impl Input for RvTools {
     }
 
     fn ingest_file(&self, file: &SourceFile, _ctx: &IngestContext, out: &mut FileOutput) {
-        if is_xlsx_name(file.file_name()) {
+        if is_xlsx_name(&file.file_name()) {
             self.ingest_xlsx(file, out);
         } else {
             self.ingest_csv(file, out);

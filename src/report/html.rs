@@ -1410,6 +1410,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
 
 fn has_problems(report: &Report) -> bool {
     !report.errors.is_empty()
+        || !report.skipped.is_empty()
         || !report.unused_suppressions.is_empty()
         || !report.unmatched_metrics.is_empty()
 }
@@ -1446,6 +1447,22 @@ fn problems(out: &mut String, report: &Report) {
                 esc(&u.file),
                 u.line,
                 esc(&u.message)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !report.skipped.is_empty() {
+        w!(
+            out,
+            "<h3>Files not assessed ({})</h3>\n<ul>\n",
+            report.skipped.len()
+        );
+        for s in &report.skipped {
+            w!(
+                out,
+                "<li><span class=\"where\">{}</span>: {}</li>\n",
+                path(&s.file),
+                esc(&s.reason)
             );
         }
         out.push_str("</ul>\n");

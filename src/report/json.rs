@@ -60,8 +60,13 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     // serde_json writes a few bytes at a time: through a buffer of a known type those writes
     // are inlined copies, where straight to `dyn Write` each was a virtual call.
     let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, out);
-    serde_json::to_writer_pretty(&mut buffered, &with_rules(report))
-        .map_err(std::io::Error::other)?;
+    // An error writing keeps its kind (a closed pipe is not a failure to report).
+    serde_json::to_writer_pretty(&mut buffered, &with_rules(report)).map_err(|e| {
+        match e.io_error_kind() {
+            Some(kind) => std::io::Error::new(kind, e),
+            None => std::io::Error::other(e),
+        }
+    })?;
     buffered.write_all(b"\n")?;
     buffered.flush()
 }

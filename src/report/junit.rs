@@ -13,7 +13,7 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::RenderOptions;
-use crate::model::{Report, ScanError, Severity, UnusedSuppression, WorkloadReport};
+use crate::model::{Report, ScanError, Severity, Skipped, UnusedSuppression, WorkloadReport};
 
 /// Characters XML 1.0 cannot hold, even escaped, become U+FFFD: input-derived text (a
 /// workload name, a message quoting a value) must never make the report unreadable.
@@ -41,6 +41,8 @@ struct Case {
     /// (message, type, body)
     failure: Option<(String, String, String)>,
     error: Option<(String, String, String)>,
+    /// Why the file was not assessed (a skipped file).
+    skipped: Option<String>,
     system_out: String,
 }
 
@@ -172,6 +174,7 @@ fn workload_case(w: &WorkloadReport, unused: &[&UnusedSuppression], opts: &Rende
             )
         }),
         error: None,
+        skipped: None,
         system_out,
     }
 }
@@ -184,6 +187,20 @@ fn error_case(e: &ScanError) -> Case {
         line: e.line,
         failure: None,
         error: Some((e.message.clone(), e.rule.to_string(), format!("{e}\n"))),
+        skipped: None,
+        system_out: String::new(),
+    }
+}
+
+fn skipped_case(s: &Skipped) -> Case {
+    Case {
+        classname: "skipped".to_string(),
+        name: s.file.clone(),
+        file: s.file.clone(),
+        line: None,
+        failure: None,
+        error: None,
+        skipped: Some(s.reason.clone()),
         system_out: String::new(),
     }
 }
@@ -205,15 +222,17 @@ fn config_unused_case(u: &UnusedSuppression, opts: &RenderOptions) -> Case {
             )
         }),
         error: None,
+        skipped: None,
         system_out: if fails { String::new() } else { body },
     }
 }
 
-fn counts(cases: &[Case]) -> (usize, usize, usize) {
+fn counts(cases: &[Case]) -> (usize, usize, usize, usize) {
     (
         cases.len(),
         cases.iter().filter(|c| c.failure.is_some()).count(),
         cases.iter().filter(|c| c.error.is_some()).count(),
+        cases.iter().filter(|c| c.skipped.is_some()).count(),
     )
 }
 
@@ -240,6 +259,12 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             .or_default()
             .push(error_case(e));
     }
+    for s in &report.skipped {
+        suites
+            .entry(s.file.clone())
+            .or_default()
+            .push(skipped_case(s));
+    }
     for u in report
         .unused_suppressions
         .iter()
@@ -265,10 +290,10 @@ fn write_document(
     suites: &BTreeMap<String, Vec<Case>>,
 ) -> std::io::Result<()> {
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let all: Vec<(usize, usize, usize)> = suites.values().map(|c| counts(c)).collect();
+    let all: Vec<(usize, usize, usize, usize)> = suites.values().map(|c| counts(c)).collect();
     let total = |i: usize| {
         all.iter()
-            .map(|c| [c.0, c.1, c.2][i])
+            .map(|c| [c.0, c.1, c.2, c.3][i])
             .sum::<usize>()
             .to_string()
     };
@@ -278,16 +303,17 @@ fn write_document(
         .with_attribute(("tests", total(0).as_str()))
         .with_attribute(("failures", total(1).as_str()))
         .with_attribute(("errors", total(2).as_str()))
+        .with_attribute(("skipped", total(3).as_str()))
         .with_attribute(("time", "0"))
         .write_inner_content(|w| {
             for (file, cases) in suites {
-                let (tests, failures, errors) = counts(cases);
+                let (tests, failures, errors, skipped) = counts(cases);
                 w.create_element("testsuite")
                     .with_attribute(("name", xml_safe(file).as_str()))
                     .with_attribute(("tests", tests.to_string().as_str()))
                     .with_attribute(("failures", failures.to_string().as_str()))
                     .with_attribute(("errors", errors.to_string().as_str()))
-                    .with_attribute(("skipped", "0"))
+                    .with_attribute(("skipped", skipped.to_string().as_str()))
                     .with_attribute(("time", "0"))
                     .write_inner_content(|w| {
                         for case in cases {
@@ -326,6 +352,12 @@ fn write_case(w: &mut Writer<&mut Vec<u8>>, case: &Case) -> std::io::Result<()> 
                         .with_attribute(("type", kind.as_str()))
                         .write_text_content(text(body))?;
                 }
+            }
+            if let Some(reason) = &case.skipped {
+                let reason = xml_safe(reason);
+                w.create_element("skipped")
+                    .with_attribute(("message", reason.as_str()))
+                    .write_empty()?;
             }
             if !case.system_out.is_empty() {
                 w.create_element("system-out")

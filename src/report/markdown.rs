@@ -144,6 +144,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         details(&mut out, &ov);
     }
     errors(&mut out, report, opts.summary_only);
+    skipped(&mut out, report, opts.summary_only);
     assumptions(&mut out, report, opts);
     out
 }
@@ -472,6 +473,34 @@ fn errors(out: &mut String, report: &Report, summary_only: bool) {
             out,
             "- and {} more: the full report lists them\n",
             report.errors.len() - shown
+        );
+    }
+    out.push('\n');
+}
+
+fn skipped(out: &mut String, report: &Report, summary_only: bool) {
+    let n = report.skipped.len();
+    if n == 0 {
+        return;
+    }
+    w!(
+        out,
+        "### Files not assessed\n\n{n} file{} found and not assessed:\n\n",
+        if n == 1 { " was" } else { "s were" }
+    );
+    let shown = if summary_only {
+        ERRORS_IN_SUMMARY.min(n)
+    } else {
+        n
+    };
+    for s in report.skipped.iter().take(shown) {
+        w!(out, "- {}: {}\n", code(&s.file, false), text(&s.reason));
+    }
+    if shown < n {
+        w!(
+            out,
+            "- and {} more: the full report lists them\n",
+            n - shown
         );
     }
     out.push('\n');

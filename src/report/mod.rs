@@ -10,6 +10,7 @@ pub mod outputs;
 pub mod overview;
 pub mod sarif;
 pub mod table;
+pub mod terminal;
 pub mod xlsx;
 
 use std::str::FromStr;
@@ -124,4 +125,6 @@ pub struct RenderOptions {
     pub summary_only: bool,
     /// When the scan ran (RFC 3339, UTC), for the reports' assumptions.
     pub scan_date: Option<String>,
+    /// The table lists the files found and not assessed, with the reason (`--verbose`).
+    pub verbose: bool,
 }

@@ -526,6 +526,7 @@ pub fn render(report: &Report) -> String {
                 "unusedSuppressions": s.unused_suppressions,
                 "baselined": s.baselined,
                 "fileErrors": s.errors,
+                "skippedFiles": s.skipped_files,
             }),
         }],
     };

@@ -7,6 +7,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::RenderOptions;
+use super::terminal::{escape_text, escape_value};
 use crate::model::{Phase, Report, Severity, Sizing, WorkloadReport};
 use crate::node::format_number;
 
@@ -102,9 +103,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                         .get("power_state")
                         .is_some_and(|s| s == "poweredOff")
                     {
-                        format!("{} (powered off)", w.name)
+                        format!("{} (powered off)", escape_value(&w.name))
                     } else {
-                        w.name.clone()
+                        escape_value(&w.name).into_owned()
                     },
                 ),
                 Cell::new(w.kind.as_str()),
@@ -117,6 +118,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
         let _ = writeln!(out, "{table}");
     }
+    // Everything below is plain text built from names, paths and messages read from the
+    // inputs: their control characters are escaped at the end, in one place.
+    let head = std::mem::take(&mut out);
 
     if !opts.quiet {
         let mut any = false;
@@ -224,6 +228,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     }
 
+    if opts.verbose && !report.skipped.is_empty() {
+        out.push_str("\nSkipped\n");
+        for s in &report.skipped {
+            let _ = writeln!(out, "  {s}");
+        }
+    }
+
     let s = &report.summary;
     let not_assessed = s.by_phase.get("not-assessed").copied().unwrap_or(0);
     let _ = writeln!(
@@ -257,6 +268,18 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     if report.assumptions.baseline.is_some() {
         let _ = write!(extra, "; {} baselined", s.baselined);
     }
+    if s.skipped_files > 0 {
+        let _ = write!(
+            extra,
+            "; {} file(s) skipped{}",
+            s.skipped_files,
+            if opts.verbose {
+                ""
+            } else {
+                " (--verbose lists them)"
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "Findings: {} error, {} warning, {} info; {} suppressed; {} file error(s){extra}",
@@ -280,7 +303,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         );
     }
     out.push_str(&crate::estate::render_table(report, opts.terminal));
-    out
+    head + &escape_text(&out)
 }
 
 fn first_line(s: &str) -> &str {

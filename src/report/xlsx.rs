@@ -250,6 +250,7 @@ fn summary_sheet(
     figure(ws, "Findings: info", s.findings.info as f64, &f.integer)?;
     figure(ws, "Suppressed findings", s.suppressed as f64, &f.integer)?;
     figure(ws, "File errors", s.errors as f64, &f.integer)?;
+    figure(ws, "Files skipped", s.skipped_files as f64, &f.integer)?;
     figure(ws, "Reclaimable vCPU", s.reclaimable.vcpu, &f.number)?;
     figure(
         ws,

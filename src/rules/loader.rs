@@ -464,6 +464,18 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
                     .collect()),
             }
         };
+        // Links end up in HTML and SARIF reports: only web addresses (not `javascript:`).
+        if let Some(n) = node.get("links") {
+            for (link, at) in string_list(&ctx, n, "links")? {
+                let lower = link.trim_start().to_ascii_lowercase();
+                if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                    return Err(ctx.err(
+                        at,
+                        format!("`links`: `{link}` is not an http:// or https:// address"),
+                    ));
+                }
+            }
+        }
         Ok(Rule {
             id: id.clone(),
             name,

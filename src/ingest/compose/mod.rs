@@ -59,7 +59,7 @@ impl Input for Compose {
         let includes = doc
             .get("include")
             .is_some_and(|s| matches!(s.value, Value::Seq(_)));
-        let named = is_compose_file_name(file.file_name());
+        let named = is_compose_file_name(&file.file_name());
         doc.get("kind").is_none()
             && ((services_map && (named || file.explicit)) || (includes && named))
     }

@@ -319,7 +319,11 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
         Instruction::From(x) => return convert_from(src, x),
         Instruction::Run(x) => {
             inst.flags = flags(&x.options);
-            let exec = exec_words(&x.arguments);
+            let exec = if text::is_empty_exec(&written) {
+                Some(Vec::new())
+            } else {
+                exec_words(&x.arguments)
+            };
             // `prepare` lists here-documents in file order: find this RUN's by bisection.
             let first = src.heredocs.partition_point(|h| h.instruction_line < line);
             let mut heredocs: Vec<HereDoc> = src.heredocs[first..]
@@ -456,7 +460,13 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
 }
 
 fn startup(inst: &mut Inst, cmd: &Command<'_>, shell: ShellKind, written: &str) {
-    match exec_words(cmd) {
+    // `CMD []` / `ENTRYPOINT []` (read by the parser as a placeholder: see `text::prepare`).
+    let exec = if text::is_empty_exec(written) {
+        Some(Vec::new())
+    } else {
+        exec_words(cmd)
+    };
+    match exec {
         Some(words) => {
             inst.form = Some("exec");
             inst.args = text::collapse_spaces(&words.join(" "));

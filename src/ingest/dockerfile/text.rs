@@ -148,6 +148,27 @@ pub fn keyword(joined: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Whether the arguments are an empty exec form: `[]` (`[ ]`).
+pub fn is_empty_exec(args: &str) -> bool {
+    args.trim()
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .is_some_and(|inner| inner.trim().is_empty())
+}
+
+/// Whether a logical line is `CMD []`, `ENTRYPOINT []` or `RUN [--flags] []` (also as an
+/// `ONBUILD` trigger): an empty exec form, which resets the command.
+pub fn resets_command(joined: &str) -> bool {
+    let mut line = joined;
+    let mut kw = keyword(line);
+    if kw == "ONBUILD" {
+        line = after_keyword(line, false);
+        kw = keyword(line);
+    }
+    matches!(kw.as_str(), "CMD" | "ENTRYPOINT" | "RUN")
+        && is_empty_exec(after_keyword(line, kw == "RUN"))
+}
+
 /// The arguments after the keyword and any leading `--flag[=value]` options.
 pub fn after_keyword(joined: &str, skip_flags: bool) -> &str {
     let mut rest = joined.trim_start();
@@ -322,8 +343,16 @@ fn heredoc_word(w: &Word) -> Option<(usize, String, bool, bool)> {
     if rest.is_empty() || rest.contains('<') {
         return None;
     }
-    let quoted = rest.contains('"') || rest.contains('\'');
-    let delimiter: String = rest.chars().filter(|c| *c != '"' && *c != '\'').collect();
+    // Quoted in any way (`'EOF'`, `"EOF"`, `\EOF`): the body is not expanded. The delimiter
+    // is the word as the shell reads it (`eo\'f` and `'e'o\'f` are both `eo'f`).
+    let quoted = rest.contains(['"', '\'', '\\']);
+    let unquoted = w.text.get(digits..)?.strip_prefix("<<")?;
+    let unquoted = if strip_tabs {
+        unquoted.strip_prefix('-')?
+    } else {
+        unquoted
+    };
+    let delimiter = unquoted.to_string();
     if delimiter.is_empty() || delimiter.chars().any(char::is_whitespace) {
         return None;
     }
@@ -354,6 +383,20 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
         let logical = logical_line(text, &lines, i, escape);
         let kw = keyword(&logical.joined);
         let mut next = logical.last + 1;
+        if resets_command(&logical.joined) {
+            // `CMD []`, `ENTRYPOINT []`, `RUN []`: BuildKit reads the empty exec form (it
+            // resets the command); the parser refuses it. Its brackets become a shell form
+            // of the same length (`: `) that the parser reads, and the conversion, which
+            // reads the original text, records an empty exec form.
+            let span = &mut bytes[lines[i].start..lines[logical.last].end];
+            if let (Some(open), Some(close)) = (
+                span.iter().rposition(|b| *b == b'['),
+                span.iter().rposition(|b| *b == b']'),
+            ) {
+                span[open] = b':';
+                span[close] = b' ';
+            }
+        }
         let target = match kw.as_str() {
             "RUN" => Some(true),
             "ONBUILD"

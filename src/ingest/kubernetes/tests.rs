@@ -206,7 +206,7 @@ metadata: {name: tls}
 }
 
 #[test]
-fn objects_owned_by_a_controller_are_instances_of_it() {
+fn objects_owned_by_a_controller_are_instances_of_it_only_when_it_is_in_the_scan() {
     let text = "\
 apiVersion: v1
 kind: Pod
@@ -215,8 +215,29 @@ metadata:
   ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9c, controller: true}]
 spec: {containers: [{name: web, image: 'web:1'}]}
 ";
-    let out = read("pods.yaml", text);
-    assert!(out.workloads.is_empty());
+    // Read as a workload; the joins drop it when its owner is in the scan.
+    let mut out = read("pods.yaml", text);
+    assert_eq!(out.workloads.len(), 1);
+    Kubernetes.link(
+        &mut out.workloads,
+        Vec::new(),
+        &mut Vec::new(),
+        &IngestContext::default(),
+    );
+    assert_eq!(out.workloads.len(), 1, "the ReplicaSet is not in the scan");
+    let owner = read(
+        "rs.yaml",
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: web-7d9c}\nspec:\n  template:\n    spec: {containers: [{name: web, image: 'web:1'}]}\n",
+    );
+    out.workloads.extend(owner.workloads);
+    Kubernetes.link(
+        &mut out.workloads,
+        Vec::new(),
+        &mut Vec::new(),
+        &IngestContext::default(),
+    );
+    let names: Vec<&str> = out.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["default/web-7d9c"]);
 }
 
 #[test]

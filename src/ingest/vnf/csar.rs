@@ -86,8 +86,8 @@ impl Input for Csar {
 
     fn claims_file(&self, file: &SourceFile) -> bool {
         let name = file.file_name();
-        is_csar_name(name)
-            || (is_zip_name(name) && (file.explicit || open(file).is_ok_and(holds_tosca_meta)))
+        is_csar_name(&name)
+            || (is_zip_name(&name) && (file.explicit || open(file).is_ok_and(holds_tosca_meta)))
     }
 
     fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {

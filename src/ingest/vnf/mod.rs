@@ -42,7 +42,7 @@ impl Input for Vnf {
     }
 
     fn claims_file(&self, file: &SourceFile) -> bool {
-        self.wants_file_name(file.file_name())
+        self.wants_file_name(&file.file_name())
     }
 
     fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {

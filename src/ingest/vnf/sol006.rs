@@ -109,7 +109,8 @@ impl Reader<'_> {
 pub fn ingest_document(doc: Node, file: &SourceFile, out: &mut FileOutput) {
     let text = file.text().unwrap_or_default();
     let suppressions = detect::ignore_comments(text, &file.display);
-    let stem = Path::new(file.file_name())
+    let file_name = file.file_name();
+    let stem = Path::new(file_name.as_ref())
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
