@@ -188,6 +188,12 @@ enum RulesCommand {
         #[command(flatten)]
         selection: RuleSelection,
     },
+    /// Print, as Markdown, which rules evidence each defining property on each kind (the
+    /// repository's docs/phases.md), and why a property is not judged where no rule does
+    Phases {
+        #[command(flatten)]
+        selection: RuleSelection,
+    },
     /// List the facts (`facts.*`) each input kind provides to rules
     Facts {
         /// Only the facts of this target: vm, dockerfile, kubernetes, compose, vnf
@@ -568,6 +574,11 @@ fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {
                     String::new()
                 }
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Phases { selection } => {
+            let rules = loader::load(!selection.no_default_rules, &selection.rules)?;
+            write_output(None, &docs::phases(&rules))?;
             Ok(ExitCode::SUCCESS)
         }
         RulesCommand::Facts { target, format } => {

@@ -161,6 +161,24 @@ impl Metrics {
             if let Some(targets) = index.get(&key) {
                 for &i in targets {
                     let w = &mut workloads[i];
+                    // A workload sized only by its one part (a Compose service) takes the
+                    // record as that part's, per instance, as `workload/part` would.
+                    if w.current.is_empty() && w.components.len() == 1 {
+                        let c = &mut w.components[0];
+                        match r.demand(&c.current, c.demand.as_ref()) {
+                            Ok(d) => {
+                                c.demand = Some(d);
+                                w.notes
+                                    .push(format!("utilisation from {}:{}", r.file, r.line));
+                            }
+                            Err(e) => errors.push(ScanError::parse(
+                                &r.file,
+                                Some(r.line),
+                                format!("`{}`: {e}", r.name),
+                            )),
+                        }
+                        continue;
+                    }
                     match r.demand(&w.current, w.demand.as_ref()) {
                         Ok(d) => {
                             w.notes

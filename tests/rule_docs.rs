@@ -112,3 +112,26 @@ fn every_help_uri_of_sarif_names_a_committed_page() {
         assert!(page.is_file(), "{} is missing", page.display());
     }
 }
+
+/// `docs/phases.md` is generated from the rules (`fitscan rules phases`), and every property
+/// is judged on every kind, or the page says why not.
+#[test]
+fn the_phases_page_matches_the_rules_and_leaves_no_gap() {
+    let rules = loader::load(true, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let fresh = docs::phases(&rules);
+    let path = Path::new("docs/phases.md");
+    if update() {
+        std::fs::write(path, &fresh).unwrap_or_else(|e| panic!("{e}"));
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "docs/phases.md is out of date with the rules; run `cargo run -- rules phases > docs/phases.md` and commit the result"
+    );
+    let gaps = docs::phase_gaps(&rules);
+    assert!(
+        gaps.is_empty(),
+        "properties no rule evidences and docs::NOT_JUDGED does not explain: {gaps:?}"
+    );
+}

@@ -156,6 +156,7 @@ pub(super) fn facts(
     // Base image of the final image.
     let mut windows = false;
     let mut default_user = None;
+    let mut base_env: &[(&str, &str)] = &[];
     if root.unresolved {
         notes.push(format!(
             "line {}: FROM `{}` uses a build argument without a default; the base image is unknown",
@@ -166,6 +167,7 @@ pub(super) fn facts(
         let info = image::describe(&r);
         windows = info.windows;
         default_user = info.default_user;
+        base_env = info.env;
         let l = root.line;
         let mut b = Node::map(l);
         b.insert("image", Node::str(root.image.clone(), l));
@@ -200,6 +202,12 @@ pub(super) fn facts(
 
     // The user the image runs as.
     let (user, source, line, resolved) = match &v.user {
+        Some((u, false, line)) if base_env_value(u, base_env).is_some() => (
+            base_env_value(u, base_env).unwrap_or_default().to_string(),
+            "USER instruction (a variable the base image sets)",
+            *line,
+            true,
+        ),
         Some((u, resolved, line)) => (u.clone(), "USER instruction", *line, *resolved),
         None => match default_user {
             Some(d) => (d.to_string(), "base image default", final_line, true),
@@ -315,4 +323,13 @@ pub(super) fn facts(
         ),
     );
     f
+}
+
+/// The value of `$NAME` / `${NAME}` (the whole user text) when the base image sets NAME.
+fn base_env_value<'a>(user: &str, env: &[(&str, &'a str)]) -> Option<&'a str> {
+    let name = user
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .or_else(|| user.strip_prefix('$'))?;
+    env.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
 }

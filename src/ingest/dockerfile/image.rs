@@ -215,6 +215,9 @@ pub struct BaseInfo {
     /// The user the image runs as when the Dockerfile sets none, where it is known to be
     /// other than root.
     pub default_user: Option<&'static str>,
+    /// Environment variables the base image is known to set, for a `USER $VAR` that
+    /// names one (.NET 8+ images set `APP_UID`, the non-root `app` user).
+    pub env: &'static [(&'static str, &'static str)],
 }
 
 pub fn describe(r: &ImageRef) -> BaseInfo {
@@ -244,11 +247,18 @@ pub fn describe(r: &ImageRef) -> BaseInfo {
     } else {
         None
     };
+    let env: &'static [(&'static str, &'static str)] =
+        if name.starts_with("mcr.microsoft.com/dotnet/") && !windows {
+            &[("APP_UID", "1654")]
+        } else {
+            &[]
+        };
     BaseInfo {
         class,
         sdk: is_sdk(r),
         windows,
         default_user,
+        env,
     }
 }
 
@@ -293,6 +303,10 @@ fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> 
     }
     if has("slim") {
         return Some(BaseClass::Slim);
+    }
+    // Keycloak's official image is built on UBI micro.
+    if name.ends_with("keycloak/keycloak") {
+        return Some(BaseClass::Minimal);
     }
     // The .NET runtime images are built on Debian slim; the SDK is a full build image.
     if name.starts_with("mcr.microsoft.com/dotnet/")
