@@ -7,8 +7,8 @@
 //!
 //! `agreement` scans the folder, prints the confusion matrix (rows: the label's lowest
 //! phase; columns: fitscan's phase) and every miss with the label's reason, and asserts an
-//! agreement of at least 90 %. Run it with
-//! `cargo test --test calibration -- --ignored --nocapture`.
+//! agreement of at least 90 %. It is part of `cargo test`; to see the matrix,
+//! `cargo test --test calibration -- --nocapture`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -196,7 +196,6 @@ fn every_workload_is_labelled() {
 
 /// Every file of the set is read: all of them are valid Dockerfiles and Compose files.
 #[test]
-#[ignore = "fitscan refuses `ENTRYPOINT []` (dockerfile/33-entrypoint-reset-derived), which Docker accepts"]
 fn every_file_is_read() {
     let errors = errors(&scan_set());
     assert!(
@@ -208,7 +207,6 @@ fn every_file_is_read() {
 
 /// fitscan's phase agrees with the labels for at least [`MIN_AGREEMENT`] % of them.
 #[test]
-#[ignore = "phase model (issue 14) pending"]
 fn agreement() {
     let report = scan_set();
     let scanned = workloads(&report);

@@ -112,9 +112,13 @@ impl Input for Compose {
 fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
     let mut workloads = Vec::with_capacity(p.services.len());
     let mut errors = Vec::new();
+    let one_shots = run_to_completion(&p.services);
     for (name, service, seen) in p.services {
         let mut problems = Vec::new();
         let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
+        let one_shot = one_shots.iter().find(|(n, _)| *n == name).map(|(_, l)| *l);
+        w.facts
+            .insert("one_shot", Node::bool(one_shot.is_some(), one_shot.unwrap_or(0)));
         w.sources.clone_from(&p.spans);
         // A service only an override or included file declares belongs to that file (per-path
         // ignores, `facts.file`); the project's own file then numbers from 0 like the others.
@@ -147,6 +151,29 @@ fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
         workloads.push(w);
     }
     (workloads, errors)
+}
+
+/// Services another service waits on to complete (`depends_on: {NAME: {condition:
+/// service_completed_successfully}}`): run-to-completion jobs (migrations, seeders), with
+/// the line of the first condition naming each.
+fn run_to_completion(services: &[(String, Node, interpolate::Provenance)]) -> Vec<(String, u32)> {
+    let mut found: Vec<(String, u32)> = Vec::new();
+    for (_, service, _) in services {
+        let Some(Value::Map(deps)) = service.get("depends_on").map(|n| &n.value) else {
+            continue;
+        };
+        for d in deps {
+            let completes = d
+                .value
+                .get("condition")
+                .and_then(Node::as_str)
+                .is_some_and(|c| c == "service_completed_successfully");
+            if completes && !found.iter().any(|(n, _)| *n == d.key) {
+                found.push((d.key.clone(), d.value.line));
+            }
+        }
+    }
+    found
 }
 
 /// Which values interpolation took from a `.env` or from a default written in the file,
@@ -812,6 +839,10 @@ const FACTS: &[crate::rules::facts::FactGroup] = {
                 "digest, tag, latest, untagged, or unresolved (a variable)",
             ),
             FactDoc::new("builds", "the service has `build:`"),
+            FactDoc::new(
+                "one_shot",
+                "a run-to-completion job: another service waits for it with `depends_on: {condition: service_completed_successfully}` (at that line)",
+            ),
             FactDoc::new(
                 "restart_policy",
                 "`restart`, else `deploy.restart_policy.condition`",
