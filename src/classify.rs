@@ -551,15 +551,15 @@ mod tests {
         assert_eq!(c.phase, Phase::PurposeBuilt);
         assert_eq!(c.score, 100);
         assert_eq!(c.confidence, 1.0);
-        assert_eq!(state(&c, ConfiguredFromOutside), PropertyState::NotApplicable);
+        assert_eq!(
+            state(&c, ConfiguredFromOutside),
+            PropertyState::NotApplicable
+        );
     }
 
     #[test]
     fn mainframe_workloads_show_no_disconnect() {
-        let c = classify(
-            &[check("A", RightSized, Fail)],
-            Generation::Mainframe,
-        );
+        let c = classify(&[check("A", RightSized, Fail)], Generation::Mainframe);
         assert_eq!(c.phase, Phase::Unchanged);
         assert!(!c.disconnect);
     }

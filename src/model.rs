@@ -152,9 +152,7 @@ impl Property {
     /// What the property means, in one line a CIO can check a verdict against.
     pub fn meaning(self) -> &'static str {
         match self {
-            Property::RightSized => {
-                "sized to measured demand, or declares the resources it needs"
-            }
+            Property::RightSized => "sized to measured demand, or declares the resources it needs",
             Property::ConfiguredFromOutside => {
                 "settings injected from outside (environment, ConfigMaps, cloud-init, LCM configurable properties): one image, many environments"
             }

@@ -76,7 +76,7 @@ spec:
   memory: 4GB
   disks: [ { size: 32GB } ]
   utilisation: { periodDays: 30, samples: 8640, cpu: { p95: 72% }, memory: { p95: 2.9GB }, storage: { used: 21GB } }
-  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere }
+  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere, monitoring: application }
 ";
 
 /// One error finding: VM012 (end-of-life OS) at line 6.
@@ -440,7 +440,7 @@ spec:
   memory: 4GB
   disks: [ { size: 32GB } ]
   utilisation: { periodDays: 30, samples: 8640, cpu: { p95: 72% }, memory: { p95: 2.9GB }, storage: { used: 21GB } }
-  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere }
+  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere, monitoring: application }
 ";
 
 #[test]

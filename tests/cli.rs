@@ -26,7 +26,7 @@ spec:
   memory: 4GB
   disks: [ { size: 32GB } ]
   utilisation: { periodDays: 30, samples: 8640, cpu: { p95: 72% }, memory: { p95: 2.9GB }, storage: { used: 21GB } }
-  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere }
+  app: { config: service, state: external, backup: crash-consistent, ha: scale-out, scaling: auto, encryption: everywhere, monitoring: application }
 ";
 
 #[test]
@@ -166,7 +166,9 @@ fn table_is_the_default_and_reads_at_a_glance() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("cdr-collector-01"))
-        .stdout(predicate::str::contains("unchanged (disconnect)"))
+        .stdout(predicate::str::contains(
+            "unchanged: right-sized (+3) (disconnect)",
+        ))
         .stdout(predicate::str::contains("8/128/9000 → 4/32/1024"))
         .stdout(predicate::str::contains(
             "Reclaimable: 4 vCPU, 96 GiB memory, 7976 GiB storage",

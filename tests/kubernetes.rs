@@ -81,17 +81,19 @@ fn purpose_built_loses_its_phase_without_its_autoscaler_or_budget() {
     let r = json_of(&["scan", &all.path().display().to_string()]);
     assert_eq!(workload(&r, "payments/payments")["phase"], "purpose-built");
 
+    // Without its autoscaler the Deployment runs its default single replica: scales-out
+    // fails, one finding (K8S018) for the one gap.
     let no_hpa = purpose_built_without(Some("hpa.yaml"));
     let r = json_of(&["scan", &no_hpa.path().display().to_string()]);
     let w = workload(&r, "payments/payments");
     assert_eq!(w["phase"], "optimised");
-    let roadmap = rules_of(&w["roadmap"]);
-    assert!(roadmap.contains(&"K8S019".to_string()), "{roadmap:?}");
-    assert!(roadmap.contains(&"K8S018".to_string()), "{roadmap:?}");
+    assert_eq!(w["held_by"], serde_json::json!(["scales-out"]));
+    assert_eq!(rules_of(&w["roadmap"]), vec!["K8S018"]);
+    assert_eq!(w["roadmap"][0]["property"], "scales-out");
     // the finding points at the Deployment in its own file
     let f = w["findings"]
         .as_array()
-        .and_then(|fs| fs.iter().find(|f| f["rule"] == "K8S019"))
+        .and_then(|fs| fs.iter().find(|f| f["rule"] == "K8S018"))
         .cloned()
         .unwrap_or_default();
     assert!(
@@ -99,12 +101,31 @@ fn purpose_built_loses_its_phase_without_its_autoscaler_or_budget() {
             .as_str()
             .is_some_and(|p| p.ends_with("deployment.yaml"))
     );
-    assert_eq!(f["line"], 13);
 
+    // Three replicas scale out without an autoscaler: the HPA is advice, not a gap.
+    let replicated = purpose_built_without(Some("hpa.yaml"));
+    let deployment = replicated.path().join("deployment.yaml");
+    let text = std::fs::read_to_string(&deployment).unwrap_or_default();
+    std::fs::write(
+        &deployment,
+        text.replacen("spec:\n", "spec:\n  replicas: 3\n", 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r = json_of(&["scan", &replicated.path().display().to_string()]);
+    let w = workload(&r, "payments/payments");
+    assert_eq!(w["phase"], "purpose-built", "{}", w["roadmap"]);
+    assert_eq!(rules_of(&w["roadmap"]), vec!["K8S019"]);
+    assert!(
+        w["roadmap"][0]["property"].is_null(),
+        "advice: {}",
+        w["roadmap"][0]
+    );
+
+    // A disruption budget is a plus, not a condition of healing itself.
     let no_pdb = purpose_built_without(Some("pdb.yaml"));
     let r = json_of(&["scan", &no_pdb.path().display().to_string()]);
     let w = workload(&r, "payments/payments");
-    assert_eq!(w["phase"], "optimised");
+    assert_eq!(w["phase"], "purpose-built");
     assert_eq!(rules_of(&w["roadmap"]), vec!["K8S020"]);
 }
 

@@ -95,8 +95,17 @@ fn html_of_the_sample_estate_shows_every_section() {
         ("By cluster", "group table"),
         ("id=\"workload-table\"", "sortable workloads table"),
         ("id=\"details\"", "one section per workload"),
-        ("Roadmap to optimised", "a roadmap"),
         ("Roadmap to purpose-built", "a roadmap to the top"),
+        (
+            "<b>optimised: right-sized</b>",
+            "a roadmap step by property",
+        ),
+        ("<b>also recommended</b>", "advice after the properties"),
+        ("<table class=\"properties\">", "the property grid"),
+        (
+            "<span class=\"state fails\">fails</span>",
+            "a failing property",
+        ),
         ("Evidence needed", "evidence needed"),
         ("Why it matters for", "rationale"),
         ("<b>Fix:</b>", "remediation"),

@@ -17,6 +17,7 @@ pub const FINDING_COLUMNS: &[&str] = &[
     "severity",
     "level",
     "gating",
+    "property",
     "title",
     "workload",
     "workload_id",
@@ -136,6 +137,7 @@ pub fn render_findings(report: &Report) -> String {
                 f.severity.as_str().into(),
                 f.level.as_str().into(),
                 f.gating.to_string(),
+                f.property.map_or("", |p| p.as_str()).into(),
                 guard(&f.title),
                 name.clone(),
                 id.clone(),
@@ -161,6 +163,9 @@ pub fn render_findings(report: &Report) -> String {
                 rule.map(|r| r.level.as_str().to_string())
                     .unwrap_or_default(),
                 rule.map(|r| r.gating.to_string()).unwrap_or_default(),
+                rule.and_then(|r| r.property)
+                    .map_or("", |p| p.as_str())
+                    .into(),
                 guard(rule.map_or("", |r| r.title.as_str())),
                 name.clone(),
                 id.clone(),
@@ -222,6 +227,7 @@ pub fn render_findings(report: &Report) -> String {
             "error".into(),
             String::new(),
             "false".into(),
+            String::new(),
             if e.rule == "parse-error" {
                 "A file could not be parsed".into()
             } else {

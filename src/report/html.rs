@@ -14,7 +14,8 @@ use std::fmt::{self, Write};
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
 use crate::model::{
-    Generation, Level, Phase, Report, Severity, Sizing, Totals, WorkloadKind, WorkloadReport,
+    Generation, Level, Phase, Property, PropertyState, Report, Severity, Sizing, Totals,
+    WorkloadKind, WorkloadReport,
 };
 use crate::node::format_number;
 use crate::rightsize::{Basis, Rightsizing};
@@ -109,10 +110,6 @@ const GROUP_ROWS: usize = 20;
 
 fn phase_class(p: Phase) -> &'static str {
     p.as_str()
-}
-
-fn next_phase(p: Phase) -> Option<Phase> {
-    p.next()
 }
 
 fn generation_label(g: Generation) -> String {
@@ -1129,6 +1126,42 @@ fn percent_f(share: f64) -> String {
     format!("{} %", (share * 100.0).round())
 }
 
+/// The defining properties of a workload: what holds, what fails, what is unknown, and the
+/// checks behind each; what a reader checks the phase against.
+fn property_grid(out: &mut String, ov: &Overview<'_>, w: &WorkloadReport) {
+    out.push_str("<table class=\"properties\">\n<thead><tr><th>Phase</th><th>Property</th><th>State</th><th>Checks</th></tr></thead>\n<tbody>\n");
+    for p in Property::ALL {
+        let (state, rules) = overview::property_line(w, p);
+        w!(
+            out,
+            "<tr class=\"prop-{}\"><td>{}</td><td title=\"{}\">{}</td><td><span class=\"state {}\">{}</span></td><td>",
+            state_class(state),
+            p.level().as_str(),
+            esc(p.meaning()),
+            p.as_str(),
+            state_class(state),
+            state.as_str()
+        );
+        for (k, rule) in rules.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            rule_link(out, ov, rule);
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+fn state_class(s: PropertyState) -> &'static str {
+    match s {
+        PropertyState::Holds => "holds",
+        PropertyState::Fails => "fails",
+        PropertyState::Unknown => "unknown",
+        PropertyState::NotApplicable => "na",
+    }
+}
+
 fn workload_sections(out: &mut String, ov: &Overview<'_>) {
     if ov.report.workloads.is_empty() {
         return;
@@ -1166,8 +1199,21 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     out.push_str("</p>\n<dl class=\"facts\">\n");
     w!(
         out,
-        "<dt>Phase</dt><dd>{} — score {} / 100, confidence {}</dd>\n",
+        "<dt>Phase</dt><dd>{}{} — score {} / 100, confidence {}</dd>\n",
         w.phase.as_str(),
+        if w.held_by.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", held by {}",
+                esc(&w
+                    .held_by
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "))
+            )
+        },
         w.score,
         percent_f(w.confidence)
     );
@@ -1182,35 +1228,46 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     }
     out.push_str("</dl>\n");
 
-    match next_phase(w.phase) {
-        Some(next) => {
+    property_grid(out, ov, w);
+
+    let groups = overview::roadmap_groups(w);
+    if w.phase == Phase::PurposeBuilt && groups.is_empty() {
+        out.push_str("<h4>Roadmap</h4>\n<p>Purpose-built: the top of the ladder on this platform. Keep the findings below in check.</p>\n");
+    } else {
+        w!(
+            out,
+            "<h4>Roadmap to purpose-built <span class=\"effort\">{} effort point{}</span></h4>\n",
+            w.effort,
+            if w.effort == 1 { "" } else { "s" }
+        );
+        if groups.is_empty() {
+            out.push_str("<p>No failed check stands in the way: the evidence below decides whether it is there already.</p>\n");
+        }
+        for g in &groups {
             w!(
                 out,
-                "<h4>Roadmap to {} <span class=\"effort\">{} effort point{}</span></h4>\n",
-                next.as_str(),
-                w.effort,
-                if w.effort == 1 { "" } else { "s" }
-            );
-            if w.roadmap.is_empty() {
-                out.push_str("<p>No failed check stands in the way: the evidence below decides whether it is there already.</p>\n");
-            } else {
-                out.push_str("<ol class=\"roadmap\">\n");
-                for item in &w.roadmap {
-                    out.push_str("<li>");
-                    rule_link(out, ov, &item.rule);
-                    w!(out, " {} ", rich(&item.title));
-                    severity_badge(out, item.severity);
-                    w!(
-                        out,
-                        " <span class=\"effort\">{} point{}</span></li>\n",
-                        item.effort,
-                        if item.effort == 1 { "" } else { "s" }
-                    );
+                "<p class=\"step\"><b>{}</b>{}</p>\n<ol class=\"roadmap\">\n",
+                esc(&g.heading()),
+                if g.property.is_none() {
+                    " (never moves the phase)"
+                } else {
+                    ""
                 }
-                out.push_str("</ol>\n");
+            );
+            for item in &g.items {
+                out.push_str("<li>");
+                rule_link(out, ov, &item.rule);
+                w!(out, " {} ", rich(&item.title));
+                severity_badge(out, item.severity);
+                w!(
+                    out,
+                    " <span class=\"effort\">{} point{}</span></li>\n",
+                    item.effort,
+                    if item.effort == 1 { "" } else { "s" }
+                );
             }
+            out.push_str("</ol>\n");
         }
-        None => out.push_str("<h4>Roadmap</h4>\n<p>Purpose-built: the top of the ladder on this platform. Keep the findings below in check.</p>\n"),
     }
 
     if !w.evidence_needed.is_empty() {

@@ -11,7 +11,9 @@ use std::fmt::Write;
 
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
-use crate::model::{Generation, Phase, Report, Sizing, Totals, WorkloadReport};
+use crate::model::{
+    Generation, Phase, Property, PropertyState, Report, Sizing, Totals, WorkloadReport,
+};
 use crate::node::format_number;
 
 macro_rules! w {
@@ -396,17 +398,42 @@ fn details(out: &mut String, ov: &Overview<'_>) {
             w.effort,
             if w.effort == 1 { "" } else { "s" }
         );
-        if !w.roadmap.is_empty() {
-            let next = match w.phase {
-                Phase::Unchanged => "optimised",
-                _ => "purpose-built",
-            };
-            let steps: Vec<String> = w
-                .roadmap
-                .iter()
-                .map(|r| format!("{} {}", rule_ref(ov, &r.rule, false), rich(&r.title, false)))
-                .collect();
-            w!(out, "Roadmap to {next}: {}.\n\n", steps.join("; "));
+        let props: Vec<String> = Property::ALL
+            .iter()
+            .filter_map(|p| {
+                let (state, rules) = overview::property_line(w, *p);
+                if state == PropertyState::NotApplicable {
+                    return None;
+                }
+                let shown = match state {
+                    PropertyState::Holds => String::new(),
+                    _ => format!(
+                        " ({})",
+                        rules
+                            .iter()
+                            .map(|r| rule_ref(ov, r, false))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                Some(format!("{p} **{}**{shown}", state.as_str()))
+            })
+            .collect();
+        if !props.is_empty() {
+            w!(out, "Properties: {}.\n\n", props.join(" · "));
+        }
+        let groups = overview::roadmap_groups(w);
+        if !groups.is_empty() {
+            out.push_str("Roadmap to purpose-built:\n");
+            for g in &groups {
+                let steps: Vec<String> = g
+                    .items
+                    .iter()
+                    .map(|r| format!("{} {}", rule_ref(ov, &r.rule, false), rich(&r.title, false)))
+                    .collect();
+                w!(out, "- {}: {}\n", g.heading(), steps.join("; "));
+            }
+            out.push('\n');
         }
         for f in &w.findings {
             w!(

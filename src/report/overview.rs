@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
+use crate::classify::RoadmapItem;
 use crate::model::{
-    Disposition, Generation, Level, Phase, Report, RuleInfo, Severity, Sizing, Totals,
-    WorkloadKind, WorkloadReport,
+    Disposition, Generation, Level, Phase, Property, PropertyState, Report, RuleInfo, Severity,
+    Sizing, Totals, WorkloadKind, WorkloadReport,
 };
 use crate::report::sarif::RULE_DOCS_BASE;
 use crate::rightsize::{Basis, round2};
@@ -483,4 +484,58 @@ mod tests {
         assert_eq!(encode_uri_component("VM001"), "VM001");
         assert_eq!(encode_uri_component("a b/<c>"), "a%20b%2F%3Cc%3E");
     }
+}
+
+/// One step of a workload's roadmap as a reader follows it: the checks that make one
+/// property hold, or (no property) the advice.
+pub struct RoadmapGroup<'a> {
+    pub level: Level,
+    pub property: Option<Property>,
+    pub items: Vec<&'a RoadmapItem>,
+}
+
+impl RoadmapGroup<'_> {
+    /// "optimised: configured-from-outside", or "also recommended".
+    pub fn heading(&self) -> String {
+        match self.property {
+            Some(p) => format!("{}: {p}", p.level().as_str()),
+            None => "also recommended".to_string(),
+        }
+    }
+}
+
+/// The roadmap to purpose-built grouped by phase and property, then the advice (the order
+/// classification gives it).
+pub fn roadmap_groups(w: &WorkloadReport) -> Vec<RoadmapGroup<'_>> {
+    let mut groups: Vec<RoadmapGroup<'_>> = Vec::new();
+    for item in &w.roadmap {
+        match groups.last_mut() {
+            Some(g) if g.property == item.property => g.items.push(item),
+            _ => groups.push(RoadmapGroup {
+                level: item.level,
+                property: item.property,
+                items: vec![item],
+            }),
+        }
+    }
+    groups
+}
+
+/// How a property's state reads in a report, with the checks that decided it (failed or
+/// unknown ones; every passing one when it holds).
+pub fn property_line(w: &WorkloadReport, p: Property) -> (PropertyState, Vec<&str>) {
+    let outcome = w.properties.iter().find(|o| o.property == p);
+    let state = outcome.map_or(PropertyState::NotApplicable, |o| o.state);
+    let rules = outcome
+        .map(|o| {
+            o.checks
+                .iter()
+                .filter(|(_, s)| {
+                    state == PropertyState::Holds || *s != crate::classify::CheckState::Pass
+                })
+                .map(|(r, _)| &**r)
+                .collect()
+        })
+        .unwrap_or_default();
+    (state, rules)
 }

@@ -147,6 +147,7 @@ fn descriptor(rule: &RuleInfo) -> Value {
             "tags": rule.tags,
             "severity": rule.severity.as_str(),
             "gating": rule.gating,
+            "property": rule.property.map(|p| p.as_str()),
             "weight": rule.weight,
             "effort": rule.effort,
             "disposition": rule.disposition.as_str(),

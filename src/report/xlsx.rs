@@ -580,6 +580,14 @@ const WORKLOAD_COLUMNS: &[(&str, f64)] = &[
     ("Power state", 12.0),
     ("Notes", 40.0),
     ("Id", 30.0),
+    ("Held by", 28.0),
+    ("right-sized", 12.0),
+    ("configured-from-outside", 14.0),
+    ("data-separable", 12.0),
+    ("health-observable", 12.0),
+    ("scales-out", 11.0),
+    ("heals-itself", 11.0),
+    ("secure-by-default", 12.0),
 ];
 
 fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
@@ -638,6 +646,11 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
         }
         text(ws, row, 25, &w.notes.join("; "))?;
         text(ws, row, 26, &w.id)?;
+        let held: Vec<&str> = w.held_by.iter().map(|p| p.as_str()).collect();
+        text(ws, row, 27, &held.join(", "))?;
+        for (k, p) in crate::model::Property::ALL.iter().enumerate() {
+            ws.write_string(row, 28 + k as u16, w.properties.state(*p).as_str())?;
+        }
     }
     finish_table(
         ws,

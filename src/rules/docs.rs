@@ -311,8 +311,9 @@ pub fn page(rule: &Rule, examples: &[Example], dir: &Path) -> String {
             "`{p}`: a failure holds the workload below {} ([phases](../phases.md))",
             p.level().as_str()
         ),
-        None => "none: advice (counts in the score and the roadmap, never in the phase)"
-            .to_string(),
+        None => {
+            "none: advice (counts in the score and the roadmap, never in the phase)".to_string()
+        }
     };
     let rows: Vec<(&str, String)> = vec![
         ("id", format!("`{}`", rule.id)),
@@ -560,7 +561,8 @@ pub fn phases(rules: &RuleSet) -> String {
             "## {}\n",
             match level {
                 Level::Optimised => "Optimised: adapted to the platform",
-                Level::PurposeBuilt => "Purpose-built: uses the platform's own APIs (on top of optimised)",
+                Level::PurposeBuilt =>
+                    "Purpose-built: uses the platform's own APIs (on top of optimised)",
             }
         );
         out.push_str("| property | what it means |");
@@ -611,7 +613,9 @@ pub fn phases(rules: &RuleSet) -> String {
          persistent, a VNF that shows no data to keep); `health-observable` is n/a for a \
          run-to-completion Job.\n\n",
     );
-    out.push_str("## Advice\n\nRules that name no property: findings and score, never the phase.\n\n");
+    out.push_str(
+        "## Advice\n\nRules that name no property: findings and score, never the phase.\n\n",
+    );
     out.push_str("| kind | rules |\n|---|---|\n");
     for k in kinds {
         let ids: Vec<String> = rules

@@ -37,10 +37,7 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
     // A check that plainly does not apply needs no evidence (a stateless server's backup, a
     // small VDU's utilisation). An `applies` that is false only because a fact it reads is
     // missing has not shown that: the evidence the check needs is asked for first.
-    let applies = rule
-        .applies
-        .as_ref()
-        .is_none_or(|a| eval(a, roots, None).0);
+    let applies = rule.applies.as_ref().is_none_or(|a| eval(a, roots, None).0);
     if !applies
         && !rule
             .applies

@@ -1145,13 +1145,18 @@ rules:
         assert!(rules[0].gating);
         assert_eq!(rules[0].level, Level::Optimised);
         let typo = err(&with("    property: rightsized\n"));
-        assert!(typo.message.contains("did you mean `right-sized`"), "{typo}");
+        assert!(
+            typo.message.contains("did you mean `right-sized`"),
+            "{typo}"
+        );
         let contradiction = err(&GOOD.replace(
             "level: optimised",
             "level: purpose-built\n    property: right-sized",
         ));
         assert!(
-            contradiction.message.contains("contradicts `property: right-sized`"),
+            contradiction
+                .message
+                .contains("contradicts `property: right-sized`"),
             "{contradiction}"
         );
         let bare_gating = err(&with("    gating: true\n"));

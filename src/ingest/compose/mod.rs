@@ -117,8 +117,10 @@ fn project_workloads(p: project::Assembled) -> (Vec<Workload>, Vec<ScanError>) {
         let mut problems = Vec::new();
         let mut w = build_service(&name, service, &p.name, &p.home.display, &mut problems);
         let one_shot = one_shots.iter().find(|(n, _)| *n == name).map(|(_, l)| *l);
-        w.facts
-            .insert("one_shot", Node::bool(one_shot.is_some(), one_shot.unwrap_or(0)));
+        w.facts.insert(
+            "one_shot",
+            Node::bool(one_shot.is_some(), one_shot.unwrap_or(0)),
+        );
         w.sources.clone_from(&p.spans);
         // A service only an override or included file declares belongs to that file (per-path
         // ignores, `facts.file`); the project's own file then numbers from 0 like the others.
@@ -771,7 +773,9 @@ fn build_service(
         || service.get("secrets").is_some()
         || service.get("command").is_some();
     facts.insert("external_config", Node::bool(external, 0));
-    if let Some(cmd) = crate::ingest::command_line(&[service.get("entrypoint"), service.get("command")]) {
+    if let Some(cmd) =
+        crate::ingest::command_line(&[service.get("entrypoint"), service.get("command")])
+    {
         facts.insert("command_line", cmd);
     }
     if !env.is_empty() {
