@@ -824,6 +824,9 @@ fn assess(
         let outcome = evaluate(rule, roots);
         let mut missing = Vec::new();
         let state = match outcome {
+            Outcome::Pass | Outcome::Unknown(_) if tracker.ignores_wholesale(rules, &rule.id) => {
+                CheckState::Suppressed
+            }
             Outcome::Pass => CheckState::Pass,
             Outcome::NotApplicable => CheckState::NotApplicable,
             Outcome::Unknown(m) => {

@@ -348,6 +348,27 @@ impl<'a> Tracker<'a> {
         }
     }
 
+    /// Whether the rule is ignored for the whole workload: an inline suppression that is
+    /// not tied to a line (an annotation, an `ignore:` list), or a per-path entry covering
+    /// the workload's file, names it or `all`. Such a check takes no part in the phase
+    /// whatever its outcome: ignoring every rule leaves a workload not assessed, never
+    /// purpose-built.
+    pub fn ignores_wholesale(&self, rules: &RuleSet, rule: &str) -> bool {
+        let names = |id: &str| {
+            id.eq_ignore_ascii_case("all") || rules.canonical_id(id).eq_ignore_ascii_case(rule)
+        };
+        let upper = rule.to_ascii_uppercase();
+        if self.anywhere.contains_key(&upper) || self.anywhere.contains_key(ALL) {
+            return true;
+        }
+        self.workload_entries.iter().any(|&entry| {
+            self.policy.path_ignores[entry]
+                .rules
+                .iter()
+                .any(|(id, _)| names(id))
+        })
+    }
+
     /// Whether a suppression covers the finding. Every suppression that covers it counts
     /// as used; the first inline one (else the first config entry) is reported as the cause.
     pub fn check(&mut self, rules: &RuleSet, f: &Finding) -> Option<Hit> {

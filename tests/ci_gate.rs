@@ -86,6 +86,12 @@ fn eol_vm(name: &str) -> String {
         .replace("Ubuntu 24.04", "CentOS 6.10")
 }
 
+/// An end-of-life VM whose configuration is baked into it: one error finding (VM012, which
+/// is advice) and `unchanged` (VM006: not configured from outside).
+fn lifted_vm(name: &str) -> String {
+    eol_vm(name).replace("config: service", "config: baked")
+}
+
 fn findings(report: &Value) -> Vec<String> {
     common::findings_of(report)
         .iter()
@@ -181,7 +187,7 @@ fn max_findings_counts_every_severity() {
 #[test]
 fn min_phase_fails_below_the_phase() {
     let dir = tempdir();
-    write(dir.path(), "vm.yaml", &eol_vm("old"));
+    write(dir.path(), "vm.yaml", &lifted_vm("old"));
     let r = run(
         dir.path(),
         &[
@@ -205,7 +211,7 @@ fn min_phase_fails_below_the_phase() {
 #[test]
 fn every_failed_gate_is_one_line() {
     let dir = tempdir();
-    write(dir.path(), "vm.yaml", &eol_vm("old"));
+    write(dir.path(), "vm.yaml", &lifted_vm("old"));
     let r = run(
         dir.path(),
         &[
@@ -274,7 +280,7 @@ fn the_config_file_is_found_walking_up_and_the_command_line_wins() {
         "fail-on: never\nmin-phase: optimised\n",
     );
     let sub = dir.path().join("estate/vms");
-    write(&sub, "vm.yaml", &eol_vm("old"));
+    write(&sub, "vm.yaml", &lifted_vm("old"));
     // found from a folder below it: fail-on never, but min-phase optimised fails
     let r = run(&sub, &["scan", "."]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -1366,4 +1372,68 @@ fn pre_commit_hook_is_declared() {
             .and_then(|n| n.as_str())
             .is_some_and(|e| e.starts_with("fitscan scan"))
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Not assessed: no gating check applied
+
+/// A workload no gating check judged is `not-assessed` in every format, never
+/// purpose-built, counted in the summary, and fails `--min-phase`.
+#[test]
+fn a_workload_nothing_judged_is_not_assessed_everywhere_and_fails_min_phase() {
+    let dir = tempdir();
+    write(dir.path(), "vm.yaml", GOOD_VM);
+    // Three ways to leave a workload with no gating check: the default rules left out, a
+    // selection that keeps no rule of its kind, a per-path ignore of all of them.
+    write(dir.path(), "select/.fitscan.yaml", "select: [DF]\n");
+    write(dir.path(), "select/vm.yaml", GOOD_VM);
+    write(
+        dir.path(),
+        "ignored/.fitscan.yaml",
+        "per-path-ignores:\n  - path: vm.yaml\n    rules: [all]\n    reason: assessed elsewhere\n",
+    );
+    write(dir.path(), "ignored/vm.yaml", GOOD_VM);
+    let cases: [(&Path, Vec<&str>); 3] = [
+        (dir.path(), vec!["--no-default-rules"]),
+        (&dir.path().join("select"), vec![]),
+        (&dir.path().join("ignored"), vec![]),
+    ];
+    for (folder, extra) in &cases {
+        let mut args = vec!["scan", "vm.yaml", "--format", "json"];
+        args.extend(extra.iter().copied());
+        let r = run(folder, &args);
+        let report = json(&r.stdout);
+        let w = &report["workloads"][0];
+        assert_eq!(w["phase"], "not-assessed", "{folder:?} {extra:?}: {w}");
+        assert_eq!(w["confidence"], 0.0);
+        assert!(
+            w["properties"]
+                .as_object()
+                .is_some_and(|p| p.values().all(|v| v == "n/a"))
+        );
+        assert_eq!(report["summary"]["by_phase"]["not-assessed"], 1);
+        assert_eq!(report["summary"]["by_phase"]["purpose-built"], 0);
+
+        let mut gate = vec!["scan", "vm.yaml", "--min-phase", "optimised"];
+        gate.extend(extra.iter().copied());
+        let r = run(folder, &gate);
+        assert_eq!(r.code, 1, "{folder:?} {extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("not-assessed"), "{}", r.stderr);
+    }
+    // Every format says so.
+    for format in [
+        "table",
+        "markdown",
+        "html",
+        "csv-workloads",
+        "junit",
+        "sarif",
+    ] {
+        let r = run(
+            dir.path(),
+            &["scan", "vm.yaml", "--no-default-rules", "--format", format],
+        );
+        let said = r.stdout.contains("not-assessed") || r.stdout.contains("not assessed");
+        assert!(said, "{format}: {}", r.stdout);
+    }
 }
