@@ -456,36 +456,6 @@ pub fn rfc3339_utc(unix_seconds: i64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_utc_and_readable() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_714_557_900), "2024-05-01T10:05:00Z");
-        assert_eq!(
-            readable_date("2024-05-01T10:05:00Z"),
-            "2024-05-01 10:05 UTC"
-        );
-        assert_eq!(readable_date("yesterday"), "yesterday");
-    }
-
-    #[test]
-    fn shell_words_are_quoted_when_needed() {
-        assert_eq!(shell_word("samples/vms"), "samples/vms");
-        assert_eq!(shell_word("my vms"), "'my vms'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word(""), "''");
-    }
-
-    #[test]
-    fn rule_ids_are_encoded_in_links() {
-        assert_eq!(encode_uri_component("VM001"), "VM001");
-        assert_eq!(encode_uri_component("a b/<c>"), "a%20b%2F%3Cc%3E");
-    }
-}
-
 /// One step of a workload's roadmap as a reader follows it: the checks that make one
 /// property hold, or (no property) the advice.
 pub struct RoadmapGroup<'a> {
@@ -538,4 +508,34 @@ pub fn property_line(w: &WorkloadReport, p: Property) -> (PropertyState, Vec<&st
         })
         .unwrap_or_default();
     (state, rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_and_readable() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_714_557_900), "2024-05-01T10:05:00Z");
+        assert_eq!(
+            readable_date("2024-05-01T10:05:00Z"),
+            "2024-05-01 10:05 UTC"
+        );
+        assert_eq!(readable_date("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("samples/vms"), "samples/vms");
+        assert_eq!(shell_word("my vms"), "'my vms'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn rule_ids_are_encoded_in_links() {
+        assert_eq!(encode_uri_component("VM001"), "VM001");
+        assert_eq!(encode_uri_component("a b/<c>"), "a%20b%2F%3Cc%3E");
+    }
 }
