@@ -452,6 +452,26 @@ pub struct Demand {
     pub weak: bool,
     /// Where the figures came from (the file and line, or the metrics file).
     pub source: String,
+    /// Which statistic stands for the demand of each dimension (`p95 (given)`, `peak (given;
+    /// p95 not given)`, `p95 of 288 samples`), so that a reader sees what was sized on.
+    pub statistic: Statistics,
+}
+
+/// Per dimension, the statistic a demand figure is (see [`Demand::statistic`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Statistics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcpu: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_gib: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_gib: Option<String>,
+}
+
+impl Statistics {
+    pub fn is_empty(&self) -> bool {
+        self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
+    }
 }
 
 impl Demand {

@@ -417,60 +417,68 @@ fn read_disks(disks: &Node) -> Result<Disks, (Node, String)> {
 struct Pick<'a> {
     node: &'a Node,
     weak: bool,
+    /// What the figure is, for the report: `p95 (given)`, `peak (given; p95 not given)`.
+    label: String,
 }
 
 fn pick_statistic<'a>(block: &'a Node, want: f64, suffix: &'a str) -> Option<Pick<'a>> {
     let entries = block.as_map()?;
-    let mut percentiles: Vec<(f64, &Node)> = Vec::new();
+    let mut percentiles: Vec<(f64, &str, &Node)> = Vec::new();
     for e in entries {
         if let Some(rest) = e.key.strip_prefix('p')
             && let Some(num) = rest.strip_suffix(suffix)
             && let Ok(p) = num.parse::<f64>()
         {
-            percentiles.push((p, &e.value));
+            percentiles.push((p, &e.key, &e.value));
         }
     }
-    let exact = percentiles.iter().find(|(p, _)| (*p - want).abs() < 1e-9);
-    if let Some((_, n)) = exact {
+    let wanted = format!("p{}", format_number(want));
+    let pick = |key: &str, node: &'a Node, weak: bool| {
+        let stat = key.strip_suffix(suffix).unwrap_or(key);
+        let label = if stat == wanted {
+            format!("{stat} (given)")
+        } else if weak {
+            format!("{stat} (given; {wanted} not given, a weaker figure)")
+        } else {
+            format!("{stat} (given; {wanted} not given)")
+        };
+        Pick { node, weak, label }
+    };
+    let exact = percentiles
+        .iter()
+        .find(|(p, _, _)| (*p - want).abs() < 1e-9);
+    if let Some((_, k, n)) = exact {
+        // `p95.0` and `p95` are the same statistic: said as written.
         return Some(Pick {
             node: n,
             weak: false,
+            label: format!("{} (given)", k.strip_suffix(suffix).unwrap_or(k)),
         });
     }
     let higher = percentiles
         .iter()
-        .filter(|(p, _)| *p > want)
+        .filter(|(p, _, _)| *p > want)
         .min_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((_, n)) = higher {
-        return Some(Pick {
-            node: n,
-            weak: false,
-        });
+    if let Some((_, k, n)) = higher {
+        return Some(pick(k, n, false));
     }
     for key in ["peak", "max"] {
-        if let Some(n) = block.get(&format!("{key}{suffix}")) {
-            return Some(Pick {
-                node: n,
-                weak: false,
-            });
+        let key = format!("{key}{suffix}");
+        if let Some(n) = block.get(&key) {
+            return Some(pick(&key, n, false));
         }
     }
     let lower = percentiles
         .iter()
-        .filter(|(p, _)| *p < want)
+        .filter(|(p, _, _)| *p < want)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((_, n)) = lower {
-        return Some(Pick {
-            node: n,
-            weak: true,
-        });
+    if let Some((_, k, n)) = lower {
+        return Some(pick(k, n, true));
     }
     for key in ["avg", "average", "mean"] {
-        if let Some(n) = block.get(&format!("{key}{suffix}")) {
-            return Some(Pick {
-                node: n,
-                weak: true,
-            });
+        let key = format!("{key}{suffix}");
+        if let Some(n) = block.get(&key) {
+            return Some(pick(&key, n, true));
         }
     }
     None
@@ -525,6 +533,7 @@ fn read_utilisation(
                 Some(vcpu) => {
                     d.vcpu = Some(p * vcpu);
                     d.samples.get_or_insert(n as u64);
+                    d.statistic.vcpu = Some(format!("p{} of {n} samples", format_number(want)));
                 }
                 None => errs.push(
                     cpu,
@@ -537,13 +546,19 @@ fn read_utilisation(
             None => {
                 if let Some(pick) = pick_statistic(cpu, want, "Cores") {
                     match positive_or_zero(pick.node) {
-                        Ok(v) => d.vcpu = Some(v),
+                        Ok(v) => {
+                            d.vcpu = Some(v);
+                            d.statistic.vcpu = Some(pick.label);
+                        }
                         Err(e) => errs.push(pick.node, "utilisation.cpu", e),
                     }
                     weak |= pick.weak;
                 } else if let Some(pick) = pick_statistic(cpu, want, "") {
                     match (percent(pick.node), current.vcpu) {
-                        (Ok(share), Some(vcpu)) => d.vcpu = Some(share * vcpu),
+                        (Ok(share), Some(vcpu)) => {
+                            d.vcpu = Some(share * vcpu);
+                            d.statistic.vcpu = Some(pick.label);
+                        }
                         (Ok(_), None) => errs.push(
                             pick.node,
                             "utilisation.cpu",
@@ -589,6 +604,8 @@ fn read_utilisation(
                     Some(p) => {
                         d.memory_gib = Some(p);
                         d.samples.get_or_insert(v.len() as u64);
+                        d.statistic.memory_gib =
+                            Some(format!("p{} of {} samples", format_number(want), v.len()));
                     }
                     None => errs.push(series, "utilisation.memory.series", "has no values"),
                 },
@@ -596,7 +613,10 @@ fn read_utilisation(
             }
         } else if let Some(pick) = pick_statistic(mem, want, "") {
             match to_gib(pick.node) {
-                Ok(v) => d.memory_gib = Some(v),
+                Ok(v) => {
+                    d.memory_gib = Some(v);
+                    d.statistic.memory_gib = Some(pick.label);
+                }
                 Err(e) => errs.push(pick.node, "utilisation.memory", e),
             }
             weak |= pick.weak;
@@ -620,7 +640,10 @@ fn read_utilisation(
         };
         match used {
             Some(u) => match vm_size_node_gib(u) {
-                Ok(v) => d.storage_gib = Some(v),
+                Ok(v) => {
+                    d.storage_gib = Some(v);
+                    d.statistic.storage_gib = Some("used (given)".to_string());
+                }
                 Err(e) => errs.push(u, "utilisation.storage.used", e),
             },
             None => errs.push(
