@@ -26,6 +26,7 @@ pub mod rightsize;
 pub mod rules;
 pub mod source;
 pub mod units;
+pub mod watch;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
