@@ -527,13 +527,13 @@ fn dimensions(
         ("vcpu", "vCPU", |s| s.vcpu, rs.statistic.vcpu.as_ref()),
         (
             "memory_gib",
-            "GiB memory",
+            "GiB",
             |s| s.memory_gib,
             rs.statistic.memory_gib.as_ref(),
         ),
         (
             "storage_gib",
-            "GiB storage",
+            "GiB",
             |s| s.storage_gib,
             rs.statistic.storage_gib.as_ref(),
         ),
@@ -645,7 +645,8 @@ fn wrap(out: &mut String, text: &str, first: &str, indent: usize, width: usize) 
     let opts = textwrap::Options::new(width.max(indent + 20))
         .initial_indent(first)
         .subsequent_indent(&rest)
-        .break_words(false);
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     for line in textwrap::wrap(text, opts) {
         out.push_str(&line);
         out.push('\n');
@@ -810,9 +811,8 @@ fn render_one(out: &mut String, e: &Explanation, width: usize) {
     match &e.sizing {
         None => out.push_str("  no size or demand known\n"),
         Some(s) => {
-            let _ = writeln!(
-                out,
-                "  percentile p{}, headroom {}%, {} ladder; basis {}, confidence {} ({} star(s){}{})",
+            let head = format!(
+                "percentile p{}, headroom {}%, {} ladder; basis {}, confidence {} ({} star(s){}{})",
                 format_number(s.percentile),
                 format_number(s.headroom_pct),
                 s.ladder,
@@ -829,6 +829,7 @@ fn render_one(out: &mut String, e: &Explanation, width: usize) {
                     .map(|d| format!(" over {} day(s)", format_number(d)))
                     .unwrap_or_default(),
             );
+            wrap(out, &head, "  ", 4, width);
             if s.components.is_empty() {
                 render_dimensions(out, &s.dimensions, "  ", width);
             } else {
@@ -848,7 +849,8 @@ fn render_one(out: &mut String, e: &Explanation, width: usize) {
                 for d in &s.dimensions {
                     let _ = writeln!(
                         out,
-                        "    {}: {} -> {}",
+                        "    {} ({}): {} -> {}",
+                        d.dimension,
                         d.unit,
                         d.current.map_or_else(|| "?".into(), format_number),
                         d.recommended.map_or_else(|| "?".into(), format_number)
@@ -894,10 +896,16 @@ fn render_step(out: &mut String, s: &Step, width: usize) {
 
 fn render_dimensions(out: &mut String, dims: &[DimensionSteps], indent: &str, width: usize) {
     for d in dims {
-        let head = format!("{indent}{}: ", d.unit);
+        let label = match d.dimension {
+            "vcpu" => "vCPU",
+            "memory_gib" => "memory",
+            _ => "storage",
+        };
+        let head = format!("{indent}{label}: ");
         let now = format!(
-            "now {}; {}",
+            "now {} {}; {}",
             d.current.map_or_else(|| "?".into(), format_number),
+            d.unit,
             d.worked
         );
         wrap(out, &now, &head, indent.len() + 4, width);

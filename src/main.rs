@@ -496,11 +496,7 @@ fn terminal_width() -> Option<usize> {
 }
 
 /// Writes every output of a scan, saying on standard error what each file became.
-fn write_outputs(
-    args: &ScanArgs,
-    scanned: &Scanned,
-    highlight: &[String],
-) -> Result<()> {
+fn write_outputs(args: &ScanArgs, scanned: &Scanned, highlight: &[String]) -> Result<()> {
     let settings = &scanned.settings;
     for output in &settings.outputs {
         let terminal = output.path.is_none() && std::io::stdout().is_terminal();
@@ -519,7 +515,12 @@ fn write_outputs(
             },
             highlight: highlight.to_vec(),
         };
-        write_report(output.path.as_ref(), output.format, &scanned.report, &render)?;
+        write_report(
+            output.path.as_ref(),
+            output.format,
+            &scanned.report,
+            &render,
+        )?;
         if let Some(path) = &output.path {
             let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             warn(&fitscan::report::outputs::written(
@@ -754,7 +755,11 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
             "markdown" | "md" => Format::Markdown,
             _ => Format::Table,
         };
-        warn(&fitscan::report::outputs::written(p, format, text.len() as u64));
+        warn(&fitscan::report::outputs::written(
+            p,
+            format,
+            text.len() as u64,
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

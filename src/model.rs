@@ -522,6 +522,24 @@ pub struct Workload {
     /// Where the workload lives and in what state, as its inventory names it (`datacenter`,
     /// `cluster`, `host`, `power_state`, ...): the estate summary groups by these.
     pub labels: Labels,
+    /// Fields one or two edits from a field fitscan reads (`memmory`, `ap`): almost surely
+    /// typos that would silently drop evidence; each is reported as a finding of rule
+    /// [`TYPO_RULE`], and the field is kept for user rules.
+    pub typos: Vec<FieldTypo>,
+}
+
+/// Rule id of the warning reported for a field that is almost surely a typo.
+pub const TYPO_RULE: &str = "unknown-field";
+
+/// A field written where fitscan expects another of a similar spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldTypo {
+    /// Line of the field (in the workload's numbering).
+    pub line: u32,
+    /// The field as written, with its path: `spec.app.ap`.
+    pub field: String,
+    /// The known field it is close to: `spec.app`.
+    pub known: String,
 }
 
 /// A file whose lines follow the workload's own file in one numbering, as a compiler's
@@ -589,6 +607,7 @@ impl Workload {
             components: Vec::new(),
             sources: Vec::new(),
             labels: Labels::default(),
+            typos: Vec::new(),
         }
     }
 

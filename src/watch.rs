@@ -52,7 +52,8 @@ impl Watch {
     /// Starts watching `paths` (files or folders; ones that do not exist are skipped).
     pub fn new(paths: &[PathBuf]) -> Result<Watch, WatchError> {
         let (tx, rx) = channel();
-        let debouncer = new_debouncer(DEBOUNCE, tx).map_err(|e| WatchError::Start(e.to_string()))?;
+        let debouncer =
+            new_debouncer(DEBOUNCE, tx).map_err(|e| WatchError::Start(e.to_string()))?;
         let w = Watch {
             debouncer: Mutex::new(debouncer),
             events: rx,
@@ -115,10 +116,7 @@ impl Watch {
         let Ok(targets) = self.targets.lock() else {
             return true;
         };
-        if path
-            .components()
-            .any(|c| c.as_os_str() == ".git")
-        {
+        if path.components().any(|c| c.as_os_str() == ".git") {
             return false;
         }
         let abs = absolute(path);

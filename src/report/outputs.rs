@@ -173,8 +173,14 @@ mod tests {
     #[test]
     fn a_written_file_is_named_with_its_format_and_size() {
         let p = std::path::Path::new("report.html");
-        assert_eq!(written(p, Format::Html, 125_000), "wrote report.html (html, 123 KB)");
-        assert_eq!(written(p, Format::Json, 12), "wrote report.html (json, 12 bytes)");
+        assert_eq!(
+            written(p, Format::Html, 125_000),
+            "wrote report.html (html, 123 KB)"
+        );
+        assert_eq!(
+            written(p, Format::Json, 12),
+            "wrote report.html (json, 12 bytes)"
+        );
         assert_eq!(
             written(p, Format::Xlsx, 3 * 1024 * 1024),
             "wrote report.html (xlsx, 3.0 MB)"

@@ -136,7 +136,8 @@ fn wrapped(out: &mut String, text: &str, indent: &str, width: Option<usize>) {
             let opts = textwrap::Options::new(w.max(indent.len() + 30))
                 .initial_indent(indent)
                 .subsequent_indent(indent)
-                .break_words(false);
+                .break_words(false)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
             for line in textwrap::wrap(text, opts) {
                 out.push_str(&line);
                 out.push('\n');
@@ -153,8 +154,7 @@ fn wrapped(out: &mut String, text: &str, indent: &str, width: Option<usize>) {
 /// A word a shell passes as it is (else in single quotes).
 fn shell_word(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c))
     {
         s.to_string()
@@ -315,7 +315,16 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         rows.push((w, cells, marked));
     }
     for (w, cells, marked) in rows {
-        let [name, kind, generation, phase, score, evidence, findings, size] = cells;
+        let [
+            name,
+            kind,
+            generation,
+            phase,
+            score,
+            evidence,
+            findings,
+            size,
+        ] = cells;
         let mut name = Cell::new(name);
         let mut phase = Cell::new(phase);
         if opts.terminal {
@@ -347,7 +356,9 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
             .sum();
         let left = total.saturating_sub(chrome + fixed);
         if left < full[PHASE] + full[SIZE] {
-            let size = full[SIZE].min(left.saturating_sub(word[PHASE])).max(word[SIZE]);
+            let size = full[SIZE]
+                .min(left.saturating_sub(word[PHASE]))
+                .max(word[SIZE]);
             widths[SIZE] = size;
             widths[PHASE] = left.saturating_sub(size).max(word[PHASE]);
         }
@@ -369,7 +380,19 @@ fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
     let width = opts.width;
     out.push_str("Workloads (kind, generation: phase; score, properties known, findings E/W/I, vCPU/GiB/disk GiB now → recommended)\n");
     for w in &report.workloads {
-        let ([name, kind, generation, phase, score, evidence, findings, size], _) = row(w, opts);
+        let (
+            [
+                name,
+                kind,
+                generation,
+                phase,
+                score,
+                evidence,
+                findings,
+                size,
+            ],
+            _,
+        ) = row(w, opts);
         wrapped(
             &mut out,
             &format!("{name} ({kind}, gen {generation}): {phase}"),
