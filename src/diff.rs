@@ -274,7 +274,9 @@ impl Diff {
 
 /// The identity of a finding across runs: rule, file and fingerprint (the message where an
 /// old report has no fingerprint).
-fn finding_key(f: &FindingIn) -> (String, String, String) {
+type FindingKey = (String, String, String);
+
+fn finding_key(f: &FindingIn) -> FindingKey {
     (
         f.rule.clone(),
         f.file.clone(),
@@ -303,8 +305,7 @@ pub fn diff(old_name: &str, old: &ReportFile, new_name: &str, new: &ReportFile) 
     let (old_ix, new_ix) = (index(old), index(new));
 
     // Findings, matched as a multiset: two identical findings and one left is one fixed.
-    let mut old_left: BTreeMap<(String, String, String), Vec<(usize, &FindingIn)>> =
-        BTreeMap::new();
+    let mut old_left: BTreeMap<FindingKey, Vec<(usize, &FindingIn)>> = BTreeMap::new();
     for (wi, w) in old.workloads.iter().enumerate() {
         for f in &w.findings {
             old_left.entry(finding_key(f)).or_default().push((wi, f));

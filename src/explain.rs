@@ -512,18 +512,21 @@ fn ladder_words(ladder: Ladder, dim: &str) -> &'static str {
     }
 }
 
+/// A dimension: its key, its unit, how to read it from a size, and its statistic.
+type Dimension<'a> = (
+    &'static str,
+    &'static str,
+    fn(&Sizing) -> Option<f64>,
+    Option<&'a String>,
+);
+
 fn dimensions(
     rs: &Rightsizing,
     ladder: Ladder,
     headroom: f64,
     catalog: bool,
 ) -> Vec<DimensionSteps> {
-    let dims: [(
-        &'static str,
-        &'static str,
-        fn(&Sizing) -> Option<f64>,
-        Option<&String>,
-    ); 3] = [
+    let dims: [Dimension<'_>; 3] = [
         ("vcpu", "vCPU", |s| s.vcpu, rs.statistic.vcpu.as_ref()),
         (
             "memory_gib",

@@ -244,16 +244,18 @@ pub const NARROW: usize = 100;
 
 /// The cells of a workload's row: name, kind, generation, phase, score, evidence,
 /// findings, size; and whether it is marked.
-fn row(w: &WorkloadReport, opts: &RenderOptions) -> ([String; 8], bool) {
-    let marked = opts.highlight.iter().any(|id| *id == w.id);
-    let mut name = escape_value(&w.name).into_owned();
-    if let Some(max) = name_budget(opts.width) {
-        name = shorten_middle(&name, max);
-    }
-    if w.labels
+fn row(w: &WorkloadReport, opts: &RenderOptions, name_max: Option<usize>) -> ([String; 8], bool) {
+    let marked = opts.highlight.contains(&w.id);
+    let off = w
+        .labels
         .get("power_state")
-        .is_some_and(|s| s == "poweredOff")
-    {
+        .is_some_and(|s| s == "poweredOff");
+    let extra = if off { " (powered off)".len() } else { 0 } + if marked { 2 } else { 0 };
+    let mut name = escape_value(&w.name).into_owned();
+    if let Some(max) = name_max {
+        name = shorten_middle(&name, max.saturating_sub(extra).max(8));
+    }
+    if off {
         name.push_str(" (powered off)");
     }
     if marked {
@@ -302,17 +304,42 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
     // the size is as wide as its widest cell; those two share what is left.
     let width_of = |s: &str| unicode_width::UnicodeWidthStr::width(s);
     let longest_word = |s: &str| s.split_whitespace().map(width_of).max().unwrap_or(0);
-    let mut word = HEADER.map(longest_word);
-    let mut full = HEADER.map(longest_word);
-    let mut rows = Vec::new();
-    for w in &report.workloads {
-        let (cells, marked) = row(w, opts);
-        for (i, c) in cells.iter().enumerate() {
-            let whole = c.lines().map(width_of).max().unwrap_or(0);
-            word[i] = word[i].max(if i == 0 { whole } else { longest_word(c) });
-            full[i] = full[i].max(whole);
+    const PHASE: usize = 3;
+    const SIZE: usize = 7;
+    // Borders (one more than the columns) and a space either side of every cell.
+    let chrome = HEADER.len() + 1 + 2 * HEADER.len();
+    let measure = |name_max: Option<usize>| {
+        let mut word = HEADER.map(longest_word);
+        let mut full = HEADER.map(longest_word);
+        let mut rows = Vec::new();
+        for w in &report.workloads {
+            let (cells, marked) = row(w, opts, name_max);
+            for (i, c) in cells.iter().enumerate() {
+                let whole = c.lines().map(width_of).max().unwrap_or(0);
+                word[i] = word[i].max(if i == 0 { whole } else { longest_word(c) });
+                full[i] = full[i].max(whole);
+            }
+            rows.push((w, cells, marked));
         }
-        rows.push((w, cells, marked));
+        (word, full, rows)
+    };
+    let (mut word, mut full, mut rows) = measure(None);
+    if let Some(total) = opts.width {
+        // The name gets what the other columns leave at their narrowest, within its budget.
+        let others: usize = (1..HEADER.len())
+            .map(|i| {
+                if i == PHASE || i == SIZE {
+                    word[i]
+                } else {
+                    full[i]
+                }
+            })
+            .sum();
+        let room = total.saturating_sub(chrome + others).max(12);
+        let name_max = name_budget(Some(total)).unwrap_or(room).min(room);
+        if full[0] > name_max {
+            (word, full, rows) = measure(Some(name_max));
+        }
     }
     for (w, cells, marked) in rows {
         let [
@@ -345,11 +372,7 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         ]);
     }
     if let Some(total) = opts.width {
-        const PHASE: usize = 3;
-        const SIZE: usize = 7;
         let mut widths = full;
-        // Borders (one more than the columns) and a space either side of every cell.
-        let chrome = HEADER.len() + 1 + 2 * HEADER.len();
         let fixed: usize = (0..HEADER.len())
             .filter(|i| *i != PHASE && *i != SIZE)
             .map(|i| full[i])
@@ -378,7 +401,12 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
 fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     let width = opts.width;
-    out.push_str("Workloads (kind, generation: phase; score, properties known, findings E/W/I, vCPU/GiB/disk GiB now → recommended)\n");
+    wrapped(
+        &mut out,
+        "Workloads (kind, generation: phase; score, properties known, findings E/W/I, vCPU/GiB/disk GiB now → recommended)",
+        "",
+        width,
+    );
     for w in &report.workloads {
         let (
             [
@@ -392,7 +420,7 @@ fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
                 size,
             ],
             _,
-        ) = row(w, opts);
+        ) = row(w, opts, width.map(|w| w.saturating_sub(20)));
         wrapped(
             &mut out,
             &format!("{name} ({kind}, gen {generation}): {phase}"),
@@ -435,16 +463,21 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 out.push_str("Findings (by the phase they hold back, then advice)\n");
                 any = true;
             }
-            let _ = writeln!(
-                out,
-                "\n{} ({}, {}:{}) — {}, score {}, {}",
-                w.name,
-                w.kind.as_str(),
-                w.file,
-                w.line,
-                phase_text(w),
-                w.score,
-                w.disposition.as_str()
+            out.push('\n');
+            wrapped(
+                &mut out,
+                &format!(
+                    "{} ({}, {}:{}) — {}, score {}, {}",
+                    w.name,
+                    w.kind.as_str(),
+                    w.file,
+                    w.line,
+                    phase_text(w),
+                    w.score,
+                    w.disposition.as_str()
+                ),
+                "",
+                width,
             );
             for group in ["optimised", "purpose-built", "advice"] {
                 let mine: Vec<_> = w.findings.iter().filter(|f| group_of(f) == group).collect();
@@ -453,15 +486,15 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 }
                 let _ = writeln!(out, "  {group}");
                 for f in mine {
-                    let _ = writeln!(
-                        out,
-                        "    {}:{}: {} {} [{}]",
+                    let place = format!(
+                        "{}:{}: {} {} [{}]",
                         f.file,
                         f.line,
                         f.rule,
                         f.severity,
                         f.property.map_or("advice", |p| p.as_str()),
                     );
+                    wrapped(&mut out, &place, "    ", width);
                     wrapped(&mut out, &f.message, "        ", width);
                     wrapped(
                         &mut out,
@@ -472,9 +505,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 }
             }
             for s in &w.suppressed {
-                let _ = writeln!(
-                    out,
-                    "  {}:{}: {} suppressed by {} {}:{}{}",
+                let line = format!(
+                    "{}:{}: {} suppressed by {} {}:{}{}",
                     s.file,
                     s.line,
                     s.rule,
@@ -486,6 +518,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                         .map(|r| format!(": {r}"))
                         .unwrap_or_default()
                 );
+                wrapped(&mut out, &line, "  ", width);
             }
             if !w.evidence_needed.is_empty() {
                 let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
@@ -537,33 +570,33 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     if !opts.quiet && !report.unused_suppressions.is_empty() {
         out.push_str("\nUnused suppressions\n");
         for u in &report.unused_suppressions {
-            let _ = writeln!(
-                out,
-                "  {}:{}: {} {}: {}",
+            let line = format!(
+                "{}:{}: {} {}: {}",
                 u.file, u.line, u.rule, u.severity, u.message
             );
+            wrapped(&mut out, &line, "  ", width);
         }
     }
 
     if !report.errors.is_empty() {
         out.push_str("\nErrors\n");
         for e in &report.errors {
-            let _ = writeln!(out, "  {e}");
+            wrapped(&mut out, &e.to_string(), "  ", width);
         }
     }
 
     if opts.verbose && !report.skipped.is_empty() {
         out.push_str("\nSkipped\n");
         for s in &report.skipped {
-            let _ = writeln!(out, "  {s}");
+            wrapped(&mut out, &s.to_string(), "  ", width);
         }
     }
     if !out.is_empty() {
         out.push('\n');
     }
     let details = escape_text(&out).into_owned();
+    let estate = crate::estate::render_table(report, opts.terminal);
     let mut out = String::new();
-    out.push_str(&crate::estate::render_table(report, opts.terminal));
 
     let s = &report.summary;
     let not_assessed = s.by_phase.get("not-assessed").copied().unwrap_or(0);
@@ -632,10 +665,19 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             format_number(s.missing.storage_gib)
         );
     }
-    if let Some(next) = next_step(report) {
-        wrapped(&mut out, &next, "", width);
+    // The summary lines fit the width too.
+    let mut summary = String::new();
+    for line in out.lines() {
+        if line.is_empty() {
+            summary.push('\n');
+        } else {
+            wrapped(&mut summary, line, "", width);
+        }
     }
-    details + &head + &escape_text(&out)
+    if let Some(next) = next_step(report) {
+        wrapped(&mut summary, &next, "", width);
+    }
+    details + &head + &escape_text(&estate) + &escape_text(&summary)
 }
 
 fn first_line(s: &str) -> &str {
