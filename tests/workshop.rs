@@ -504,3 +504,51 @@ fn watch_redraws_when_an_input_changes_and_marks_what_moved() {
         "{second:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// README claims
+
+#[test]
+fn the_config_schema_id_names_a_file_of_the_repository_that_holds_it() {
+    let printed: Value = serde_json::from_str(&stdout_of(&["config", "schema"]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = printed["$id"].as_str().unwrap_or("");
+    let rel = id
+        .split("/blob/main/")
+        .nth(1)
+        .unwrap_or_else(|| panic!("$id {id} names no file of the repository"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (refresh with `fitscan config schema > {rel}`)",
+                path.display()
+            )
+        });
+    assert_eq!(kept, printed, "refresh with `fitscan config schema > {rel}`");
+}
+
+#[test]
+fn the_readme_points_at_files_inside_the_repository_and_says_what_fitscan_writes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    assert!(!readme.contains("../shared"), "the README points outside the repository");
+    assert!(!readme.contains("\"fitscan/v1\"]"), "SARIF fingerprints are fitscan/v2");
+    assert!(readme.contains("partialFingerprints[\"fitscan/v2\"]"));
+    assert!(!readme.contains("rev: v0.1.0"), "no such tag");
+    // Every relative Markdown link resolves.
+    for (i, _) in readme.match_indices("](") {
+        let rest = &readme[i + 2..];
+        let target = &rest[..rest.find(')').unwrap_or(0)];
+        if target.starts_with("http") || target.starts_with('#') || target.is_empty() {
+            continue;
+        }
+        let file = target.split('#').next().unwrap_or(target);
+        assert!(root.join(file).exists(), "README links to {target}, which does not exist");
+    }
+    let sarif = stdout_of(&["scan", "samples/vms/telco-server.yaml", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif).unwrap_or_else(|e| panic!("{e}"));
+    let result = &v["runs"][0]["results"][0];
+    assert!(result["message"]["text"].as_str().is_some_and(|t| t.contains("\nFix: ")));
+    assert!(result["partialFingerprints"]["fitscan/v2"].is_string());
+}
