@@ -113,15 +113,17 @@ impl Record {
             d.expected_samples = self.period_days.map(expected_samples);
             d.weak = self.weak;
         }
+        // Where the figures came from is `source`; the statistic names no file (an
+        // anonymised report replaces file names where it knows them, not inside texts).
         let at = format!("{}:{}", self.file, self.line);
         if vcpu.is_some() {
-            d.statistic.vcpu = self.cpu_stat.as_ref().map(|s| format!("{s}, {at}"));
+            d.statistic.vcpu = self.cpu_stat.as_ref().map(|s| format!("{s} (metrics)"));
         }
         if memory.is_some() {
-            d.statistic.memory_gib = self.memory_stat.as_ref().map(|s| format!("{s}, {at}"));
+            d.statistic.memory_gib = self.memory_stat.as_ref().map(|s| format!("{s} (metrics)"));
         }
         if self.storage_gib.is_some() {
-            d.statistic.storage_gib = Some(format!("used, {at}"));
+            d.statistic.storage_gib = Some("used (metrics)".to_string());
         }
         d.vcpu = vcpu.or(d.vcpu);
         d.memory_gib = memory.or(d.memory_gib);

@@ -510,8 +510,8 @@ fn watch_redraws_when_an_input_changes_and_marks_what_moved() {
 
 #[test]
 fn the_config_schema_id_names_a_file_of_the_repository_that_holds_it() {
-    let printed: Value = serde_json::from_str(&stdout_of(&["config", "schema"]))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let printed: Value =
+        serde_json::from_str(&stdout_of(&["config", "schema"])).unwrap_or_else(|e| panic!("{e}"));
     let id = printed["$id"].as_str().unwrap_or("");
     let rel = id
         .split("/blob/main/")
@@ -525,15 +525,24 @@ fn the_config_schema_id_names_a_file_of_the_repository_that_holds_it() {
                 path.display()
             )
         });
-    assert_eq!(kept, printed, "refresh with `fitscan config schema > {rel}`");
+    assert_eq!(
+        kept, printed,
+        "refresh with `fitscan config schema > {rel}`"
+    );
 }
 
 #[test]
 fn the_readme_points_at_files_inside_the_repository_and_says_what_fitscan_writes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
-    assert!(!readme.contains("../shared"), "the README points outside the repository");
-    assert!(!readme.contains("\"fitscan/v1\"]"), "SARIF fingerprints are fitscan/v2");
+    assert!(
+        !readme.contains("../shared"),
+        "the README points outside the repository"
+    );
+    assert!(
+        !readme.contains("\"fitscan/v1\"]"),
+        "SARIF fingerprints are fitscan/v2"
+    );
     assert!(readme.contains("partialFingerprints[\"fitscan/v2\"]"));
     assert!(!readme.contains("rev: v0.1.0"), "no such tag");
     // Every relative Markdown link resolves.
@@ -544,11 +553,18 @@ fn the_readme_points_at_files_inside_the_repository_and_says_what_fitscan_writes
             continue;
         }
         let file = target.split('#').next().unwrap_or(target);
-        assert!(root.join(file).exists(), "README links to {target}, which does not exist");
+        assert!(
+            root.join(file).exists(),
+            "README links to {target}, which does not exist"
+        );
     }
     let sarif = stdout_of(&["scan", "samples/vms/telco-server.yaml", "--format", "sarif"]);
     let v: Value = serde_json::from_str(&sarif).unwrap_or_else(|e| panic!("{e}"));
     let result = &v["runs"][0]["results"][0];
-    assert!(result["message"]["text"].as_str().is_some_and(|t| t.contains("\nFix: ")));
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("\nFix: "))
+    );
     assert!(result["partialFingerprints"]["fitscan/v2"].is_string());
 }
