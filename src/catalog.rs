@@ -465,6 +465,7 @@ sizes:
             rating: 5,
             data_points: Some(1.0),
             period_days: Some(30.0),
+            statistic: Default::default(),
         }
     }
 

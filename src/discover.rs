@@ -42,7 +42,25 @@ pub struct Walked {
 /// The candidate files under `paths`, sorted; a path that does not exist is an error.
 pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Result<Walked, crate::Error> {
     let found = Mutex::new(Walked::default());
+    let mut stdin_named = false;
     for root in paths {
+        if root.as_os_str() == STDIN_ARG {
+            // Standard input is read once, however often `-` is named.
+            if !std::mem::replace(&mut stdin_named, true) {
+                push(
+                    &found,
+                    Walked {
+                        candidates: vec![Candidate {
+                            path: root.clone(),
+                            display: STDIN_DISPLAY.to_string(),
+                            explicit: true,
+                        }],
+                        errors: Vec::new(),
+                    },
+                );
+            }
+            continue;
+        }
         let meta = std::fs::metadata(root).map_err(|e| crate::Error::Path {
             path: root.display().to_string(),
             message: if e.kind() == std::io::ErrorKind::NotFound {
@@ -242,9 +260,43 @@ pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// The path that names standard input (`helm template . | fitscan scan -`).
+pub const STDIN_ARG: &str = "-";
+/// How standard input is named in reports.
+pub const STDIN_DISPLAY: &str = "<stdin>";
+
+/// Standard input as one file of YAML documents, at most `max_size` bytes: a stream of
+/// JSON documents (`{...} {...}`) is read as YAML documents, one per value.
+fn read_stdin(max_size: u64) -> Result<SourceFile, ScanError> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ScanError::input(STDIN_DISPLAY, format!("cannot read: {}", io_message(&e))))?;
+    if bytes.len() as u64 > max_size {
+        return Err(ScanError::input(
+            STDIN_DISPLAY,
+            format!("skipped: more than the {max_size} byte limit (--max-file-size)"),
+        ));
+    }
+    let bytes = crate::source::json_stream_as_yaml(crate::source::utf16_to_utf8(bytes));
+    Ok(SourceFile {
+        path: PathBuf::from(STDIN_DISPLAY),
+        display: Arc::from(STDIN_DISPLAY),
+        bytes,
+        explicit: true,
+        archive: None,
+        in_place: false,
+    })
+}
+
 /// Reads a candidate: regular files only, at most `max_size` bytes. Ok(None) means
 /// "skip silently" (something found by walking that is not a regular file).
 pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanError> {
+    if c.explicit && c.path.as_os_str() == STDIN_ARG && c.display == STDIN_DISPLAY {
+        return read_stdin(max_size).map(Some);
+    }
     let cannot = |e: std::io::Error| {
         ScanError::input(&c.display, format!("cannot read: {}", io_message(&e)))
     };

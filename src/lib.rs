@@ -10,8 +10,10 @@ pub mod baseline;
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod estate;
+pub mod explain;
 mod gate;
 pub mod ingest;
 pub mod metrics;
@@ -24,6 +26,7 @@ pub mod rightsize;
 pub mod rules;
 pub mod source;
 pub mod units;
+pub mod watch;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -874,6 +877,7 @@ fn assess(
             evidence: texts.evidence.clone(),
         });
     }
+    findings.extend(typo_findings(&w, opts));
     let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
     let c = classify(&checks, w.generation);
     // Component lines were numbered across the workload's files (facts use them); report
@@ -938,6 +942,40 @@ fn assess(
         config_used,
         config_covering,
     }
+}
+
+/// A warning for every field that is almost surely a typo of a known one (never gating,
+/// never in the score: the checks that needed the field are unknown or use a default).
+fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
+    let shown = match &opts.anonymise {
+        Some(key) => anonymise::name_token(key, w.kind, &w.name),
+        None => w.name.clone(),
+    };
+    w.typos
+        .iter()
+        .map(|t| {
+            let (file, line) = w.locate(t.line);
+            let key = t.field.rsplit('.').next().unwrap_or(&t.field);
+            let known = t.known.rsplit('.').next().unwrap_or(&t.known);
+            Finding {
+                rule: model::TYPO_RULE.to_string(),
+                severity: Severity::Warning,
+                level: model::Level::Optimised,
+                message: format!(
+                    "{shown}: `{}` is not a field fitscan reads: did you mean `{}`? (kept for user rules; the checks that need `{}` do not see it)",
+                    t.field, t.known, t.known
+                ),
+                fingerprint: fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
+                file,
+                line: line.max(1),
+                remediation: format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's."),
+                title: "Unknown field close to a known one".to_string(),
+                property: None,
+                gating: false,
+                offending: t.field.clone(),
+            }
+        })
+        .collect()
 }
 
 /// One finding per occurrence; otherwise one finding at the rule's `at` path, or at the

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use fitscan::ScanOptions;
 use fitscan::baseline::Baseline;
@@ -42,9 +42,49 @@ enum Command {
     /// List, show, test and document rules, and the facts they read
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Explain one workload: every property per phase and the checks behind it, the
+    /// evidence to collect, the roadmap to purpose-built and the sizing step by step
+    Explain(Box<ExplainArgs>),
+    /// Compare two JSON reports (`scan --format json`): what changed phase, disposition or
+    /// sizing, findings fixed and new, workloads added and removed, totals before and after
+    Diff(DiffArgs),
     /// The config file `.fitscan.yaml`
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a folder
+    Man {
+        /// Write fitscan.1 and a page per subcommand (fitscan-scan.1, ...) into this folder
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The workload: its name, its id (`vm:db-01`, as in the JSON report) or a glob over
+    /// names and ids (`db-*`); every match is explained
+    workload: String,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The earlier JSON report
+    old: PathBuf,
+    /// The later JSON report
+    new: PathBuf,
+    /// table (default), markdown or json
+    #[arg(long, short = 'f', default_value = "table", value_parser = ["table", "markdown", "md", "json"])]
+    format: String,
+    /// Write to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -53,7 +93,7 @@ enum ConfigCommand {
     Schema,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct RuleSelection {
     /// Add rules from a file or folder (repeatable)
     #[arg(long = "rules", value_name = "PATH")]
@@ -63,11 +103,16 @@ struct RuleSelection {
     no_default_rules: bool,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct ScanArgs {
-    /// Files and folders to scan (folders are walked, honouring .gitignore)
+    /// Files and folders to scan (folders are walked, honouring .gitignore); `-` reads a
+    /// stream of YAML/JSON documents from standard input (`helm template . | fitscan scan -`)
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// Rescan whenever an input, the config, a rule, metrics or catalog file changes, and
+    /// redraw, marking what moved since the last run (Ctrl-C stops)
+    #[arg(long)]
+    watch: bool,
     /// Output format, repeatable: table (default), json, sarif, junit, html, markdown, csv
     /// (one row per finding), csv-workloads, xlsx; FORMAT=PATH writes that format to a file
     /// (at most one format goes to standard output)
@@ -230,7 +275,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Scan(args) if args.watch => run_watch(*args),
         Command::Scan(args) => run_scan(*args),
+        Command::Explain(args) => run_explain(*args),
+        Command::Diff(args) => run_diff(args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "fitscan", &mut out);
+            write_output(None, &String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => run_man(dir),
         Command::Rules(cmd) => run_rules(cmd),
         Command::Config(ConfigCommand::Schema) => {
             let mut text = serde_json::to_string_pretty(&config::schema()).unwrap_or_default();
@@ -320,7 +374,15 @@ fn write_report(
     }
 }
 
-fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+/// A scan done, with the settings it ran under.
+struct Scanned {
+    report: fitscan::model::Report,
+    settings: config::Settings,
+}
+
+/// Reads the config, scans and applies the baseline: everything `scan`, `scan --watch` and
+/// `explain` share. `formats` are the outputs asked for (explain asks for none).
+fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -> Result<Scanned> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let file = if args.no_config {
         None
@@ -329,20 +391,20 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     };
     let settings = config::resolve(
         CommandLine {
-            formats: args.format,
-            output: args.output,
+            formats,
+            output,
             fail_on: args.fail_on,
             min_phase: args.min_phase,
             max_findings: args.max_findings,
             headroom: args.headroom,
             percentile: args.percentile,
-            rules: args.selection.rules,
+            rules: args.selection.rules.clone(),
             no_default_rules: args.selection.no_default_rules,
             no_inline_ignores: args.no_inline_ignores,
-            baseline: args.baseline,
-            write_baseline: args.write_baseline,
-            metrics: args.metrics,
-            catalog: args.catalog,
+            baseline: args.baseline.clone(),
+            write_baseline: args.write_baseline.clone(),
+            metrics: args.metrics.clone(),
+            catalog: args.catalog.clone(),
         },
         file,
         &cwd,
@@ -352,7 +414,6 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         std::io::stdout().is_terminal(),
     )
     .map_err(anyhow::Error::msg)?;
-    let scan_date = scan_date();
     if args.jobs > fitscan::MAX_JOBS {
         warn(&format!(
             "-j {} is more worker threads than fitscan runs: using {}",
@@ -371,11 +432,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         policy: settings.policy.clone(),
         metrics: settings.metrics.clone(),
         catalog: settings.catalog.clone(),
-        anonymise: match args.anonymise_key {
-            Some(key) => Some(key),
+        anonymise: match &args.anonymise_key {
+            Some(key) => Some(key.clone()),
             None => args.anonymise.then(String::new),
         },
-        progress: (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        progress: (!args.quiet && !args.watch && std::io::stderr().is_terminal()).then(|| {
             fitscan::ProgressHook(std::sync::Arc::new(
                 fitscan::progress::TerminalProgress::default(),
             ))
@@ -415,19 +476,67 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             ));
         }
     }
+    Ok(Scanned { report, settings })
+}
 
+/// The width text is wrapped at: `COLUMNS` when set, else the terminal's (None when
+/// standard output is not a terminal and nothing says).
+fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+}
+
+/// Writes every output of a scan, saying on standard error what each file became.
+fn write_outputs(args: &ScanArgs, scanned: &Scanned, highlight: &[String]) -> Result<()> {
+    let settings = &scanned.settings;
     for output in &settings.outputs {
+        let terminal = output.path.is_none() && std::io::stdout().is_terminal();
         let render = RenderOptions {
-            terminal: output.path.is_none() && std::io::stdout().is_terminal(),
+            terminal,
             quiet: args.quiet,
             fail_on: settings.gate.fail_on,
             min_phase: settings.gate.min_phase,
             summary_only: args.summary_only,
-            scan_date: Some(scan_date.clone()),
+            scan_date: Some(scan_date()),
             verbose: args.verbose,
+            width: if output.path.is_none() {
+                terminal_width()
+            } else {
+                None
+            },
+            highlight: highlight.to_vec(),
         };
-        write_report(output.path.as_ref(), output.format, &report, &render)?;
+        write_report(
+            output.path.as_ref(),
+            output.format,
+            &scanned.report,
+            &render,
+        )?;
+        if let Some(path) = &output.path {
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            warn(&fitscan::report::outputs::written(
+                path,
+                output.format,
+                bytes,
+            ));
+        }
     }
+    Ok(())
+}
+
+fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    let scanned = prepare(&args, args.format.clone(), args.output.clone())?;
+    write_outputs(&args, &scanned, &[])?;
+    let (report, settings) = (scanned.report, scanned.settings);
     let reasons = fitscan::gate(&report, &settings.gate);
     for r in &reasons {
         warn(&format!("gate failed: {r}"));
@@ -448,6 +557,94 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `scan --watch`: scan, draw, and again whenever an input changes, with what moved since
+/// the run before marked. Runs until interrupted.
+fn run_watch(args: ScanArgs) -> Result<ExitCode> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!("--watch cannot watch standard input (`-`): name files or folders");
+    }
+    let mut previous: Option<fitscan::diff::ReportFile> = None;
+    // What the run itself writes (reports, a baseline) is not a change to react to.
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut watched: Vec<PathBuf> = args.paths.clone();
+    let mut draw = |written: &mut Vec<PathBuf>, watched: &mut Vec<PathBuf>| -> Result<()> {
+        let clear = std::io::stdout().is_terminal();
+        match prepare(&args, args.format.clone(), args.output.clone()) {
+            Ok(scanned) => {
+                let now = fitscan::diff::ReportFile::of(&scanned.report);
+                let moved = previous
+                    .as_ref()
+                    .map(|before| fitscan::diff::diff("last run", before, "this run", &now));
+                let highlight: Vec<String> = moved
+                    .as_ref()
+                    .map(|d| {
+                        d.changed
+                            .iter()
+                            .map(|c| c.id.clone())
+                            .chain(d.added.iter().map(|a| a.id.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if clear {
+                    print!("\x1b[2J\x1b[H");
+                }
+                write_outputs(&args, &scanned, &highlight)?;
+                let mut tail = String::new();
+                if let Some(d) = &moved {
+                    tail.push_str(&fitscan::report::table::since_last_run(d));
+                }
+                tail.push_str(&format!(
+                    "watching {} for changes (Ctrl-C stops)\n",
+                    args.paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                write_output(None, &tail)?;
+                *written = scanned
+                    .settings
+                    .outputs
+                    .iter()
+                    .filter_map(|o| o.path.clone())
+                    .chain(scanned.settings.write_baseline.clone())
+                    .map(|p| cwd.join(p))
+                    .collect();
+                *watched = args
+                    .paths
+                    .iter()
+                    .cloned()
+                    .chain(scanned.settings.rules.iter().cloned())
+                    .chain(scanned.settings.metrics.iter().cloned())
+                    .chain(scanned.settings.catalog.clone())
+                    .chain(scanned.settings.config.as_ref().map(PathBuf::from))
+                    .chain(scanned.settings.baseline.clone())
+                    .collect();
+                previous = Some(now);
+            }
+            // A broken config or rule file mid-workshop is shown, and the watch goes on.
+            Err(e) => {
+                if clear {
+                    print!("\x1b[2J\x1b[H");
+                }
+                warn(&format!("{e:#}"));
+                write_output(None, "watching for changes (Ctrl-C stops)\n")?;
+            }
+        }
+        Ok(())
+    };
+    draw(&mut written, &mut watched)?;
+    let changes = fitscan::watch::Watch::new(&watched)?;
+    loop {
+        let batch = changes.next_change(&written)?;
+        if !batch.is_empty() {
+            draw(&mut written, &mut watched)?;
+            changes.rewatch(&watched)?;
+        }
+    }
 }
 
 /// What a scan that found no workload says on standard error.
@@ -489,6 +686,104 @@ fn scan_date() -> String {
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
     });
     fitscan::report::overview::rfc3339_utc(seconds)
+}
+
+/// `fitscan explain`: scan as `scan` does, then explain the workloads the pattern names.
+fn run_explain(args: ExplainArgs) -> Result<ExitCode> {
+    if args.scan.watch {
+        anyhow::bail!("--watch is for `fitscan scan`");
+    }
+    // `--format table|json[=PATH]`; the config file's formats are the scan's, not these.
+    let mut json = false;
+    let mut path = args.scan.output.clone();
+    for spec in &args.scan.format {
+        match spec.format {
+            Format::Table => json = false,
+            Format::Json => json = true,
+            _ => anyhow::bail!("--format {spec}: explain writes table or json"),
+        }
+        if spec.path.is_some() {
+            path = spec.path.clone();
+        }
+    }
+    let scanned = prepare(&args.scan, Vec::new(), None)?;
+    let chosen = fitscan::explain::select(&scanned.report, &args.workload)?;
+    let explanations: Vec<fitscan::explain::Explanation> = chosen
+        .iter()
+        .map(|w| fitscan::explain::explain(&scanned.report, w))
+        .collect();
+    let text = if json {
+        fitscan::explain::render_json(&explanations)
+    } else {
+        let width = if path.is_none() {
+            terminal_width().unwrap_or(100)
+        } else {
+            100
+        };
+        fitscan::explain::render_text(&explanations, width)
+    };
+    write_output(path.as_ref(), &text)?;
+    if let Some(p) = &path {
+        warn(&fitscan::report::outputs::written(
+            p,
+            if json { Format::Json } else { Format::Table },
+            text.len() as u64,
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fitscan diff OLD.json NEW.json`.
+fn run_diff(args: DiffArgs) -> Result<ExitCode> {
+    let old = fitscan::diff::ReportFile::load(&args.old)?;
+    let new = fitscan::diff::ReportFile::load(&args.new)?;
+    let d = fitscan::diff::diff(
+        &args.old.display().to_string(),
+        &old,
+        &args.new.display().to_string(),
+        &new,
+    );
+    let text = match args.format.as_str() {
+        "json" => fitscan::diff::render_json(&d),
+        "markdown" | "md" => fitscan::diff::render_markdown(&d),
+        _ => fitscan::diff::render_table(&d),
+    };
+    write_output(args.output.as_ref(), &text)?;
+    if let Some(p) = &args.output {
+        let format = match args.format.as_str() {
+            "json" => Format::Json,
+            "markdown" | "md" => Format::Markdown,
+            _ => Format::Table,
+        };
+        warn(&fitscan::report::outputs::written(
+            p,
+            format,
+            text.len() as u64,
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fitscan man`: the man page on standard output, or one page per command in a folder.
+fn run_man(dir: Option<PathBuf>) -> Result<ExitCode> {
+    let cmd = Cli::command();
+    match dir {
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .context("cannot render the man page")?;
+            write_output(None, &String::from_utf8_lossy(&out))?;
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+            clap_mangen::generate_to(cmd, &dir)
+                .with_context(|| format!("{}: cannot write the man pages", dir.display()))?;
+            warn(&format!("wrote the man pages to {}", dir.display()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_rules(cmd: RulesCommand) -> Result<ExitCode> {

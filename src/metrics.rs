@@ -66,6 +66,10 @@ struct Record {
     samples: Option<u64>,
     period_days: Option<f64>,
     weak: bool,
+    /// What the CPU and memory figures are (`p95`, `peak (p95 not given)`, `p95 of 10-minute
+    /// peaks`).
+    cpu_stat: Option<String>,
+    memory_stat: Option<String>,
 }
 
 impl Record {
@@ -80,6 +84,8 @@ impl Record {
             samples: None,
             period_days: None,
             weak: false,
+            cpu_stat: None,
+            memory_stat: None,
         }
     }
 
@@ -107,10 +113,22 @@ impl Record {
             d.expected_samples = self.period_days.map(expected_samples);
             d.weak = self.weak;
         }
+        // Where the figures came from is `source`; the statistic names no file (an
+        // anonymised report replaces file names where it knows them, not inside texts).
+        let at = format!("{}:{}", self.file, self.line);
+        if vcpu.is_some() {
+            d.statistic.vcpu = self.cpu_stat.as_ref().map(|s| format!("{s} (metrics)"));
+        }
+        if memory.is_some() {
+            d.statistic.memory_gib = self.memory_stat.as_ref().map(|s| format!("{s} (metrics)"));
+        }
+        if self.storage_gib.is_some() {
+            d.statistic.storage_gib = Some("used (metrics)".to_string());
+        }
         d.vcpu = vcpu.or(d.vcpu);
         d.memory_gib = memory.or(d.memory_gib);
         d.storage_gib = self.storage_gib.or(d.storage_gib);
-        d.source = format!("{}:{}", self.file, self.line);
+        d.source = at;
         Ok(d)
     }
 }
@@ -452,7 +470,7 @@ impl SummaryColumns {
         let mut pick = |stats: &[StatColumn],
                         what: &str,
                         limit: fn(f64, &str) -> Result<f64, String>|
-         -> Option<(Amount, bool)> {
+         -> Option<(Amount, bool, String)> {
             let present: Vec<(StatColumn, f64)> = stats
                 .iter()
                 .filter_map(|s| {
@@ -482,17 +500,32 @@ impl SummaryColumns {
             } else {
                 Amount::Absolute(value)
             };
-            Some((amount, weak))
+            let name = match stat.rank {
+                r if r > 100.0 => "peak".to_string(),
+                r if r < 0.0 => "avg".to_string(),
+                r => format!("p{}", crate::node::format_number(r)),
+            };
+            let wanted = format!("p{}", crate::node::format_number(want));
+            let label = if name == wanted {
+                name
+            } else if weak {
+                format!("{name} ({wanted} not given, a weaker figure)")
+            } else {
+                format!("{name} ({wanted} not given)")
+            };
+            Some((amount, weak, label))
         };
-        if let Some((a, weak)) = pick(&self.cpu, "CPU", crate::units::check_vcpu) {
+        if let Some((a, weak, label)) = pick(&self.cpu, "CPU", crate::units::check_vcpu) {
             r.cpu = Some(a);
             r.weak |= weak;
+            r.cpu_stat = Some(label);
         }
-        if let Some((a, weak)) = pick(&self.memory, "memory", |v, t| {
+        if let Some((a, weak, label)) = pick(&self.memory, "memory", |v, t| {
             crate::units::check_memory_gib(v, t, true)
         }) {
             r.memory = Some(a);
             r.weak |= weak;
+            r.memory_stat = Some(label);
         }
         r.storage_gib = self.storage.and_then(|c| {
             let v = number(c, "storage_used_gib")?;
@@ -665,6 +698,17 @@ fn parse_series(
             r.memory = stat(Series::MemoryGib)
                 .map(Amount::Absolute)
                 .or_else(|| stat(Series::MemoryPct).map(|p| Amount::Share(p / 100.0)));
+            let label = |s: Series| {
+                points.get(&s).map(|p| {
+                    format!(
+                        "p{} of 10-minute peaks over {} point(s)",
+                        crate::node::format_number(want),
+                        p.len()
+                    )
+                })
+            };
+            r.cpu_stat = label(Series::CpuCores).or_else(|| label(Series::CpuPct));
+            r.memory_stat = label(Series::MemoryGib).or_else(|| label(Series::MemoryPct));
             r.storage_gib = points
                 .get(&Series::StorageGib)
                 .and_then(|p| p.iter().map(|(_, v)| *v).reduce(f64::max));

@@ -452,6 +452,26 @@ pub struct Demand {
     pub weak: bool,
     /// Where the figures came from (the file and line, or the metrics file).
     pub source: String,
+    /// Which statistic stands for the demand of each dimension (`p95 (given)`, `peak (given;
+    /// p95 not given)`, `p95 of 288 samples`), so that a reader sees what was sized on.
+    pub statistic: Statistics,
+}
+
+/// Per dimension, the statistic a demand figure is (see [`Demand::statistic`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Statistics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcpu: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_gib: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_gib: Option<String>,
+}
+
+impl Statistics {
+    pub fn is_empty(&self) -> bool {
+        self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
+    }
 }
 
 impl Demand {
@@ -502,6 +522,24 @@ pub struct Workload {
     /// Where the workload lives and in what state, as its inventory names it (`datacenter`,
     /// `cluster`, `host`, `power_state`, ...): the estate summary groups by these.
     pub labels: Labels,
+    /// Fields one or two edits from a field fitscan reads (`memmory`, `ap`): almost surely
+    /// typos that would silently drop evidence; each is reported as a finding of rule
+    /// [`TYPO_RULE`], and the field is kept for user rules.
+    pub typos: Vec<FieldTypo>,
+}
+
+/// Rule id of the warning reported for a field that is almost surely a typo.
+pub const TYPO_RULE: &str = "unknown-field";
+
+/// A field written where fitscan expects another of a similar spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldTypo {
+    /// Line of the field (in the workload's numbering).
+    pub line: u32,
+    /// The field as written, with its path: `spec.app.ap`.
+    pub field: String,
+    /// The known field it is close to: `spec.app`.
+    pub known: String,
 }
 
 /// A file whose lines follow the workload's own file in one numbering, as a compiler's
@@ -569,6 +607,7 @@ impl Workload {
             components: Vec::new(),
             sources: Vec::new(),
             labels: Labels::default(),
+            typos: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Demand, Sizing, WorkloadKind};
+use crate::model::{Demand, Sizing, Statistics, WorkloadKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +47,10 @@ pub struct Rightsizing {
     /// Share of expected data points present (0..1), when the sample count is known.
     pub data_points: Option<f64>,
     pub period_days: Option<f64>,
+    /// Which statistic each dimension's demand is (`p95 (given)`, `p95 of 8640 samples`);
+    /// absent where nothing says.
+    #[serde(skip_serializing_if = "Statistics::is_empty")]
+    pub statistic: Statistics,
 }
 
 /// Which allowed sizes a workload is rounded to.
@@ -225,6 +229,7 @@ pub fn rightsize(
         rating: stars,
         data_points: share.map(round2),
         period_days: d.period_days,
+        statistic: d.statistic.clone(),
     })
 }
 
@@ -271,6 +276,7 @@ pub fn aggregate(parts: &[(f64, &Rightsizing)]) -> Option<Rightsizing> {
             .iter()
             .filter_map(|(_, r)| r.period_days)
             .reduce(f64::min),
+        statistic: Statistics::default(),
     })
 }
 

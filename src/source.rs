@@ -73,6 +73,54 @@ impl SourceFile {
     }
 }
 
+/// A stream of JSON documents (`kubectl get -o json` run twice, `jq -c` output) as a YAML
+/// stream: every value after the first starts a document (`--- ` before it, on its own
+/// line, so that lines keep their numbers wherever values are on separate lines). Text that
+/// is not such a stream (YAML, one JSON value, invalid JSON) is returned as it is.
+pub fn json_stream_as_yaml(bytes: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return bytes;
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !trimmed.starts_with('{') && !trimmed.starts_with('[') {
+        return bytes;
+    }
+    let mut starts = Vec::new();
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let mut at = 0usize;
+    loop {
+        let begin = text[at..]
+            .find(|c: char| !c.is_whitespace())
+            .map_or(text.len(), |i| at + i);
+        match values.next() {
+            Some(Ok(_)) => {
+                starts.push(begin);
+                at = values.byte_offset();
+            }
+            Some(Err(_)) => return bytes,
+            None => break,
+        }
+    }
+    if starts.len() < 2 {
+        return bytes;
+    }
+    let mut out = String::with_capacity(text.len() + 8 * starts.len());
+    let mut last = 0;
+    for (i, start) in starts.into_iter().enumerate() {
+        out.push_str(&text[last..start]);
+        if i > 0 {
+            // On a line of its own when the value starts a line; else a new line first.
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("--- ");
+        }
+        last = start;
+    }
+    out.push_str(&text[last..]);
+    out.into_bytes()
+}
+
 /// A file saved as UTF-16 with a byte order mark (PowerShell's `>` writes them: `kubectl get
 /// -o yaml > app.yaml`) re-encoded as UTF-8, so that every reader and every line number work
 /// on it. Anything else, including UTF-16 that does not decode cleanly, is left as it is.
@@ -128,6 +176,33 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_stream_becomes_yaml_documents_and_keeps_its_lines() {
+        let out = |s: &str| {
+            String::from_utf8(json_stream_as_yaml(s.as_bytes().to_vec())).unwrap_or_default()
+        };
+        assert_eq!(
+            out("{\"a\": 1}\n{\"b\": 2}\n"),
+            "{\"a\": 1}\n--- {\"b\": 2}\n"
+        );
+        assert_eq!(out("{\"a\": 1}{\"b\": 2}"), "{\"a\": 1}\n--- {\"b\": 2}");
+        assert_eq!(
+            out("{\"a\": 1}\n"),
+            "{\"a\": 1}\n",
+            "one value is left as it is"
+        );
+        assert_eq!(
+            out("a: 1\n---\nb: 2\n"),
+            "a: 1\n---\nb: 2\n",
+            "YAML is left as it is"
+        );
+        assert_eq!(
+            out("{\"a\": 1} {"),
+            "{\"a\": 1} {",
+            "broken JSON is left to the parser"
+        );
+    }
 
     #[test]
     fn line_index_maps_offsets() {

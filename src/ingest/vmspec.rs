@@ -119,11 +119,226 @@ impl Input for VmSpec {
                 continue;
             };
             let mut errors = Vec::new();
-            let w = VmSpec::workload_from_doc(item, name, &file.display, ctx, &mut errors);
+            let typos = typos(&item);
+            let mut w = VmSpec::workload_from_doc(item, name, &file.display, ctx, &mut errors);
+            w.typos = typos;
             out.errors.extend(errors);
             out.workloads.push(w);
         }
     }
+}
+
+/// The fields of a VM spec document, by the path of the mapping that holds them: a field
+/// one or two edits from one of these is reported as a typo. `*` holds any field (labels).
+const KNOWN_FIELDS: &[(&str, &[&str])] = &[
+    ("", &["apiVersion", "kind", "metadata", "spec", "ignore"]),
+    (
+        "metadata",
+        &["name", "labels", "annotations", "namespace", "description"],
+    ),
+    (
+        "spec",
+        &[
+            "platform",
+            "os",
+            "role",
+            "kubernetes",
+            "placement",
+            "cpu",
+            "memory",
+            "disks",
+            "nics",
+            "utilisation",
+            "utilization",
+            "app",
+            "ignore",
+            "datacenter",
+            "cluster",
+            "host",
+            "vcenter",
+            "vapp",
+            "powerState",
+            "power_state",
+            "hardwareVersion",
+            "tools",
+            "snapshots",
+        ],
+    ),
+    ("spec.kubernetes", &["cluster", "nodeRole"]),
+    ("spec.placement", &["datacenter", "cluster", "host"]),
+    (
+        "spec.cpu",
+        &[
+            "sockets",
+            "coresPerSocket",
+            "cores_per_socket",
+            "vcpus",
+            "vcpu",
+            "cores",
+        ],
+    ),
+    ("spec.disks[]", &["size", "count"]),
+    (
+        "spec.utilisation",
+        &[
+            "periodDays",
+            "period_days",
+            "samples",
+            "cpu",
+            "memory",
+            "storage",
+        ],
+    ),
+    (
+        "spec.utilisation.cpu",
+        &[
+            "series",
+            "peak",
+            "max",
+            "avg",
+            "average",
+            "mean",
+            "peakCores",
+            "maxCores",
+            "avgCores",
+            "averageCores",
+            "meanCores",
+        ],
+    ),
+    (
+        "spec.utilisation.memory",
+        &["series", "peak", "max", "avg", "average", "mean"],
+    ),
+    ("spec.utilisation.storage", &["used", "peak"]),
+    (
+        "spec.app",
+        &[
+            "config",
+            "state",
+            "backup",
+            "ha",
+            "scaling",
+            "encryption",
+            "monitoring",
+        ],
+    ),
+    ("spec.tools", &["status", "version"]),
+    ("spec.snapshots", &["count", "oldest"]),
+];
+
+/// Whether `key` is a percentile statistic (`p95`, `p99.9`, `p95Cores`).
+fn is_percentile_key(key: &str) -> bool {
+    key.strip_prefix('p')
+        .map(|r| r.strip_suffix("Cores").unwrap_or(r))
+        .is_some_and(|n| !n.is_empty() && n.parse::<f64>().is_ok())
+}
+
+/// Edit distance (insertions, deletions, substitutions, and a swap of two neighbours).
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The known field `key` is almost surely a typo of: one or two edits away (one for keys of
+/// up to four letters, which must also keep their first letter: `zone` is not `role`), or
+/// the same but for case.
+fn typo_of<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    if known.contains(&key) {
+        return None;
+    }
+    known
+        .iter()
+        .filter_map(|k| {
+            if k.eq_ignore_ascii_case(key) {
+                return Some((0, *k));
+            }
+            let d = edits(&key.to_ascii_lowercase(), &k.to_ascii_lowercase());
+            let short = key.chars().count().min(k.chars().count()) <= 4;
+            let same_start = key.chars().next().map(|c| c.to_ascii_lowercase())
+                == k.chars().next().map(|c| c.to_ascii_lowercase());
+            let close = if short { d == 1 && same_start } else { d <= 2 };
+            close.then_some((d, *k))
+        })
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Every field of a VM spec document that is one or two edits from a known one.
+pub fn typos(doc: &Node) -> Vec<crate::model::FieldTypo> {
+    fn walk(node: &Node, path: &str, out: &mut Vec<crate::model::FieldTypo>) {
+        let Some(known) = KNOWN_FIELDS
+            .iter()
+            .find(|(p, _)| {
+                *p == path
+                    || (path == "spec.utilization" && *p == "spec.utilisation")
+                    || path
+                        .strip_prefix("spec.utilization.")
+                        .is_some_and(|rest| p.strip_prefix("spec.utilisation.") == Some(rest))
+            })
+            .map(|(_, k)| *k)
+        else {
+            return;
+        };
+        let Some(entries) = node.as_map() else {
+            return;
+        };
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{}.{k}", path.trim_end_matches("[]"))
+            }
+        };
+        for e in entries {
+            if is_percentile_key(&e.key) {
+                continue;
+            }
+            match typo_of(&e.key, known) {
+                Some(k) => out.push(crate::model::FieldTypo {
+                    line: e.value.line,
+                    field: join(&e.key),
+                    known: join(k),
+                }),
+                None => {
+                    let child = if path.is_empty() {
+                        e.key.clone()
+                    } else {
+                        format!("{path}.{}", e.key)
+                    };
+                    match e.value.as_seq() {
+                        Some(items) => {
+                            for item in items {
+                                walk(item, &format!("{child}[]"), out);
+                            }
+                        }
+                        None => walk(&e.value, &child, out),
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, "", &mut out);
+    out
 }
 
 /// Collects field errors while a VM is read, so that one bad field does not lose the VM.
@@ -417,60 +632,68 @@ fn read_disks(disks: &Node) -> Result<Disks, (Node, String)> {
 struct Pick<'a> {
     node: &'a Node,
     weak: bool,
+    /// What the figure is, for the report: `p95 (given)`, `peak (given; p95 not given)`.
+    label: String,
 }
 
 fn pick_statistic<'a>(block: &'a Node, want: f64, suffix: &'a str) -> Option<Pick<'a>> {
     let entries = block.as_map()?;
-    let mut percentiles: Vec<(f64, &Node)> = Vec::new();
+    let mut percentiles: Vec<(f64, &str, &Node)> = Vec::new();
     for e in entries {
         if let Some(rest) = e.key.strip_prefix('p')
             && let Some(num) = rest.strip_suffix(suffix)
             && let Ok(p) = num.parse::<f64>()
         {
-            percentiles.push((p, &e.value));
+            percentiles.push((p, &e.key, &e.value));
         }
     }
-    let exact = percentiles.iter().find(|(p, _)| (*p - want).abs() < 1e-9);
-    if let Some((_, n)) = exact {
+    let wanted = format!("p{}", format_number(want));
+    let pick = |key: &str, node: &'a Node, weak: bool| {
+        let stat = key.strip_suffix(suffix).unwrap_or(key);
+        let label = if stat == wanted {
+            format!("{stat} (given)")
+        } else if weak {
+            format!("{stat} (given; {wanted} not given, a weaker figure)")
+        } else {
+            format!("{stat} (given; {wanted} not given)")
+        };
+        Pick { node, weak, label }
+    };
+    let exact = percentiles
+        .iter()
+        .find(|(p, _, _)| (*p - want).abs() < 1e-9);
+    if let Some((_, k, n)) = exact {
+        // `p95.0` and `p95` are the same statistic: said as written.
         return Some(Pick {
             node: n,
             weak: false,
+            label: format!("{} (given)", k.strip_suffix(suffix).unwrap_or(k)),
         });
     }
     let higher = percentiles
         .iter()
-        .filter(|(p, _)| *p > want)
+        .filter(|(p, _, _)| *p > want)
         .min_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((_, n)) = higher {
-        return Some(Pick {
-            node: n,
-            weak: false,
-        });
+    if let Some((_, k, n)) = higher {
+        return Some(pick(k, n, false));
     }
     for key in ["peak", "max"] {
-        if let Some(n) = block.get(&format!("{key}{suffix}")) {
-            return Some(Pick {
-                node: n,
-                weak: false,
-            });
+        let key = format!("{key}{suffix}");
+        if let Some(n) = block.get(&key) {
+            return Some(pick(&key, n, false));
         }
     }
     let lower = percentiles
         .iter()
-        .filter(|(p, _)| *p < want)
+        .filter(|(p, _, _)| *p < want)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((_, n)) = lower {
-        return Some(Pick {
-            node: n,
-            weak: true,
-        });
+    if let Some((_, k, n)) = lower {
+        return Some(pick(k, n, true));
     }
     for key in ["avg", "average", "mean"] {
-        if let Some(n) = block.get(&format!("{key}{suffix}")) {
-            return Some(Pick {
-                node: n,
-                weak: true,
-            });
+        let key = format!("{key}{suffix}");
+        if let Some(n) = block.get(&key) {
+            return Some(pick(&key, n, true));
         }
     }
     None
@@ -525,6 +748,7 @@ fn read_utilisation(
                 Some(vcpu) => {
                     d.vcpu = Some(p * vcpu);
                     d.samples.get_or_insert(n as u64);
+                    d.statistic.vcpu = Some(format!("p{} of {n} samples", format_number(want)));
                 }
                 None => errs.push(
                     cpu,
@@ -537,13 +761,19 @@ fn read_utilisation(
             None => {
                 if let Some(pick) = pick_statistic(cpu, want, "Cores") {
                     match positive_or_zero(pick.node) {
-                        Ok(v) => d.vcpu = Some(v),
+                        Ok(v) => {
+                            d.vcpu = Some(v);
+                            d.statistic.vcpu = Some(pick.label);
+                        }
                         Err(e) => errs.push(pick.node, "utilisation.cpu", e),
                     }
                     weak |= pick.weak;
                 } else if let Some(pick) = pick_statistic(cpu, want, "") {
                     match (percent(pick.node), current.vcpu) {
-                        (Ok(share), Some(vcpu)) => d.vcpu = Some(share * vcpu),
+                        (Ok(share), Some(vcpu)) => {
+                            d.vcpu = Some(share * vcpu);
+                            d.statistic.vcpu = Some(pick.label);
+                        }
                         (Ok(_), None) => errs.push(
                             pick.node,
                             "utilisation.cpu",
@@ -589,6 +819,8 @@ fn read_utilisation(
                     Some(p) => {
                         d.memory_gib = Some(p);
                         d.samples.get_or_insert(v.len() as u64);
+                        d.statistic.memory_gib =
+                            Some(format!("p{} of {} samples", format_number(want), v.len()));
                     }
                     None => errs.push(series, "utilisation.memory.series", "has no values"),
                 },
@@ -596,7 +828,10 @@ fn read_utilisation(
             }
         } else if let Some(pick) = pick_statistic(mem, want, "") {
             match to_gib(pick.node) {
-                Ok(v) => d.memory_gib = Some(v),
+                Ok(v) => {
+                    d.memory_gib = Some(v);
+                    d.statistic.memory_gib = Some(pick.label);
+                }
                 Err(e) => errs.push(pick.node, "utilisation.memory", e),
             }
             weak |= pick.weak;
@@ -620,7 +855,10 @@ fn read_utilisation(
         };
         match used {
             Some(u) => match vm_size_node_gib(u) {
-                Ok(v) => d.storage_gib = Some(v),
+                Ok(v) => {
+                    d.storage_gib = Some(v);
+                    d.statistic.storage_gib = Some("used (given)".to_string());
+                }
                 Err(e) => errs.push(u, "utilisation.storage.used", e),
             },
             None => errs.push(
@@ -912,6 +1150,46 @@ spec:
         assert_eq!(
             w.suppressions[1].reason.as_deref(),
             Some("vendor appliance, TICKET-9")
+        );
+    }
+
+    #[test]
+    fn fields_a_typo_away_from_known_ones_are_reported_and_others_kept() {
+        let text = SEED
+            .replace("memory: 128GB", "memmory: 128GB")
+            .replace(
+                "  utilisation:",
+                "  zone: eu-1\n  cost: 12\n  ap: { config: external }\n  utilisation:",
+            )
+            .replace("cpu: { p95: 50% }", "cpu: { p95: 50%, paek: 60% }");
+        let out = run(&text);
+        let typos: Vec<(String, String, u32)> = out.workloads[0]
+            .typos
+            .iter()
+            .map(|t| (t.field.clone(), t.known.clone(), t.line))
+            .collect();
+        assert_eq!(
+            typos,
+            vec![
+                ("spec.memmory".to_string(), "spec.memory".to_string(), 9),
+                ("spec.ap".to_string(), "spec.app".to_string(), 14),
+                (
+                    "spec.utilisation.cpu.paek".to_string(),
+                    "spec.utilisation.cpu.peak".to_string(),
+                    18
+                ),
+            ]
+        );
+        assert_eq!(typo_of("Memory", &["memory"]), Some("memory"));
+        assert_eq!(typo_of("monitoring", &["monitoring"]), None);
+        assert_eq!(
+            typo_of("zone", &["role"]),
+            None,
+            "a short key keeps its first letter"
+        );
+        assert_eq!(
+            typo_of("coresPerSokcet", &["coresPerSocket"]),
+            Some("coresPerSocket")
         );
     }
 

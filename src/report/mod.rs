@@ -127,4 +127,9 @@ pub struct RenderOptions {
     pub scan_date: Option<String>,
     /// The table lists the files found and not assessed, with the reason (`--verbose`).
     pub verbose: bool,
+    /// The table fits this many columns (the terminal's, or `COLUMNS`): names are
+    /// shortened in the middle and messages wrapped. None: as wide as the text.
+    pub width: Option<usize>,
+    /// Workloads (ids) to mark in the table: what moved since the last run of `--watch`.
+    pub highlight: Vec<String>,
 }

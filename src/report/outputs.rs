@@ -95,6 +95,22 @@ pub fn plan(specs: Vec<OutputSpec>, output: Option<PathBuf>) -> Result<Vec<Outpu
     Ok(specs)
 }
 
+/// The line that says a report was written: `wrote report.html (html, 123 KB)`.
+pub fn written(path: &std::path::Path, format: Format, bytes: u64) -> String {
+    let name = Format::ALL
+        .iter()
+        .find(|(_, f)| *f == format)
+        .map_or("?", |(n, _)| n);
+    let size = if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    };
+    format!("wrote {} ({name}, {size})", path.display())
+}
+
 /// A binary format (xlsx) written to a terminal would fill it with bytes: refuse, and say
 /// how to write it to a file instead.
 pub fn refuse_binary_on_terminal(
@@ -152,6 +168,23 @@ mod tests {
         );
         assert!(plan_of(&["json=a", "sarif=a"], None).is_err_and(|e| e.contains("more than one")));
         assert!(plan_of(&["json=a"], Some("b")).is_err());
+    }
+
+    #[test]
+    fn a_written_file_is_named_with_its_format_and_size() {
+        let p = std::path::Path::new("report.html");
+        assert_eq!(
+            written(p, Format::Html, 125_000),
+            "wrote report.html (html, 123 KB)"
+        );
+        assert_eq!(
+            written(p, Format::Json, 12),
+            "wrote report.html (json, 12 bytes)"
+        );
+        assert_eq!(
+            written(p, Format::Xlsx, 3 * 1024 * 1024),
+            "wrote report.html (xlsx, 3.0 MB)"
+        );
     }
 
     #[test]

@@ -53,6 +53,13 @@ pub const BUILTIN_RULES: &[(&str, &str, Severity, &str, &str)] = &[
         "Fix the syntax at the line given (the message says what the parser expected).",
     ),
     (
+        crate::model::TYPO_RULE,
+        "Unknown field close to a known one",
+        Severity::Warning,
+        "A field one or two edits from a field fitscan reads (`memmory`, `ap`) is almost surely a typo: the value it holds is not read, and the checks that need the field are unknown or judged without it. The field is kept, for user rules that read it.",
+        "Rename the field to the one the message names, or give a field of your own a name further from fitscan's.",
+    ),
+    (
         UNUSED_SUPPRESSION_RULE,
         "Suppression matches nothing",
         Severity::Info,
