@@ -28,7 +28,7 @@ pub fn list_table(rules: &RuleSet, target: Option<Target>) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     table.set_header(vec![
-        "id", "name", "target", "level", "severity", "title", "source",
+        "id", "name", "target", "level", "property", "severity", "title", "source",
     ]);
     for r in selected(rules, target) {
         table.add_row(vec![
@@ -36,6 +36,7 @@ pub fn list_table(rules: &RuleSet, target: Option<Target>) -> String {
             r.name.clone(),
             r.target.to_string(),
             r.level.as_str().to_string(),
+            r.property.map_or("advice", |p| p.as_str()).to_string(),
             r.severity.to_string(),
             r.title.clone(),
             source(r),
@@ -54,6 +55,7 @@ pub fn list_json(rules: &RuleSet, target: Option<Target>) -> String {
                 "level": r.level.as_str(),
                 "severity": r.severity.as_str(),
                 "gating": r.gating,
+                "property": r.property.map(|p| p.as_str()),
                 "weight": r.weight,
                 "effort": r.effort,
                 "disposition": r.disposition.as_str(),
@@ -70,16 +72,17 @@ pub fn list_json(rules: &RuleSet, target: Option<Target>) -> String {
 
 pub fn list_markdown(rules: &RuleSet, target: Option<Target>) -> String {
     let mut out = String::from(
-        "| id | name | target | level | severity | title |\n|---|---|---|---|---|---|\n",
+        "| id | name | target | level | property | severity | title |\n|---|---|---|---|---|---|---|\n",
     );
     for r in selected(rules, target) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.id,
             r.name,
             r.target,
             r.level.as_str(),
+            r.property.map_or("advice", |p| p.as_str()),
             r.severity,
             r.title.replace('|', "\\|")
         );
@@ -98,11 +101,13 @@ pub fn show(rule: &Rule, examples: &Result<Vec<Example>, String>) -> String {
     let _ = writeln!(out, "severity:    {}", rule.severity);
     let _ = writeln!(
         out,
-        "gating:      {}",
-        if rule.gating {
-            "yes"
-        } else {
-            "no (informational)"
+        "property:    {}",
+        match rule.property {
+            Some(p) => format!(
+                "{p} (gating: a failure holds the workload below {})",
+                p.level().as_str()
+            ),
+            None => "none (advice: the score and the roadmap, never the phase)".to_string(),
         }
     );
     let _ = writeln!(
