@@ -17,11 +17,7 @@ use crate::rightsize::{Basis, round2};
 /// How many example workloads a recurring finding names.
 pub const EXAMPLES_PER_RULE: usize = 3;
 
-pub const DISPOSITIONS: [Disposition; 3] = [
-    Disposition::Rehost,
-    Disposition::Replatform,
-    Disposition::Refactor,
-];
+pub const DISPOSITIONS: [Disposition; 6] = Disposition::ALL;
 
 /// Row index of a generation in [`Overview::matrix`].
 pub fn generation_index(g: Generation) -> usize {
@@ -58,9 +54,14 @@ pub fn phase_meaning(p: Phase) -> &'static str {
 
 pub fn disposition_meaning(d: Disposition) -> &'static str {
     match d {
-        Disposition::Rehost => "move as it is; the roadmap needs changes to the application",
-        Disposition::Replatform => "change the platform around it (sizing, configuration, OS)",
-        Disposition::Refactor => "already built for the platform; evolve it",
+        Disposition::Retire => "idle or powered off: confirm with the owner and decommission",
+        Disposition::Retain => "cannot move now: no target runs it yet",
+        Disposition::Rehost => "move as it is; decide once the evidence is in",
+        Disposition::Replatform => {
+            "platform and configuration work reaches the next phase (sizing, configuration, volumes, probes)"
+        }
+        Disposition::Refactor => "reaching the next phase needs code changes",
+        Disposition::None => "purpose-built: nothing to do",
     }
 }
 
