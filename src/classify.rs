@@ -399,8 +399,8 @@ fn named(checks: &[&Check]) -> String {
     }
     match out.len() {
         0 => String::new(),
-        1..=4 => out.join(", "),
-        n => format!("{} and {} more", out[..3].join(", "), n - 3),
+        1..=6 => out.join(", "),
+        n => format!("{} and {} more", out[..5].join(", "), n - 5),
     }
 }
 

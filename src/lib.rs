@@ -746,6 +746,9 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
             if !c.poll_mode.is_empty() {
                 n.insert("poll_mode", Node::str(c.poll_mode.join(", "), c.line));
             }
+            if let Some(t) = c.throughput_per_vcpu {
+                n.insert("throughput_per_vcpu", Node::float(t, c.line));
+            }
             if let Some(rs) = &c.rightsizing {
                 let parts = [
                     ("current", rs.current),
@@ -864,6 +867,7 @@ fn assess(
                 line: c.line,
                 count: c.count,
                 poll_mode: traits.poll_mode.clone(),
+                throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
                 rightsizing,
                 catalog: fit,
             }

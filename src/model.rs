@@ -969,6 +969,10 @@ pub struct ComponentReport {
     /// CPU utilisation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub poll_mode: Vec<String>,
+    /// Throughput per vCPU, when measured (`throughput_per_vcpu` in --metrics): what a
+    /// poll-mode data plane is sized on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_per_vcpu: Option<f64>,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
     /// The cheapest catalog entry (VM size, NFVI flavour) that fits one instance.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -209,6 +209,14 @@ const PIPELINE_FACTS: &[FactGroup] = {
         },
         FactGroup {
             targets: &[Vnf],
+            title: "Throughput of poll-mode VDUs",
+            facts: &[FactDoc::new(
+                "components[*].throughput_per_vcpu",
+                "throughput per vCPU as measured (`throughput_per_vcpu` in --metrics, in the unit the VNF's dimensioning uses): what a poll-mode VDU is sized on",
+            )],
+        },
+        FactGroup {
+            targets: &[Vnf],
             title: "Components: the VDUs",
             facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
         },
@@ -615,6 +623,7 @@ mod tests {
                     line: c.line,
                     count: c.count,
                     poll_mode: c.traits.poll_mode.clone(),
+                    throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
                     rightsizing: rightsize(
                         &c.current,
                         c.demand.as_ref(),
