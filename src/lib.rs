@@ -631,7 +631,9 @@ fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
     );
     facts.insert("file", Node::str(w.file.to_string(), 0));
     let Some(rs) = sizing else { return };
-    let is_vm = w.kind == WorkloadKind::Vm;
+    // Judged at the workload level where it is sized as a whole (a VM, a Compose
+    // service); Kubernetes workloads and VNFs are judged per component.
+    let is_vm = matches!(w.kind, WorkloadKind::Vm | WorkloadKind::Compose);
     // The demand the recommendation is sized for: a failover group's load, without a
     // poll-mode data plane's CPU (a dimension not sized on utilisation has no demand fact).
     let demand = rightsize::sizing_demand(rs);

@@ -492,6 +492,19 @@ impl Statistics {
     pub fn is_empty(&self) -> bool {
         self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
     }
+    /// Every dimension's statistic in one line: `CPU p95 (given), memory peak (given; p95
+    /// not given), storage used (given)`.
+    pub fn describe(&self) -> String {
+        [
+            ("CPU", &self.vcpu),
+            ("memory", &self.memory_gib),
+            ("storage", &self.storage_gib),
+        ]
+        .into_iter()
+        .filter_map(|(dim, s)| s.as_ref().map(|s| format!("{dim} {s}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
     /// The dimensions whose figure stood in for the percentile asked for, as `CPU peak
     /// (given; p95 not given)`: a note on the workload and a line in the assumptions.
     pub fn stand_ins(&self) -> Vec<String> {

@@ -182,6 +182,24 @@ const PIPELINE_FACTS: &[FactGroup] = {
             ],
         },
         FactGroup {
+            targets: &[Compose],
+            title: "The sizing judgement of a Compose service",
+            facts: &[
+                FactDoc::new(
+                    "rightsizing.reclaimable_steps.{vcpu,memory_gib}",
+                    "steps of the size ladder the recommendation gives back (0 when none); only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.oversized.{vcpu,memory_gib}",
+                    "true when the recommendation gives back at least one step and at least the oversize threshold (25 %) of the current size; only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.undersized.{vcpu,memory_gib}",
+                    "`warning` when demand plus headroom exceeds the current size, `error` when demand alone does; absent when not undersized",
+                ),
+            ],
+        },
+        FactGroup {
             targets: &[Vnf, Kubernetes, Compose],
             title: "The sizing judgement of each component (VDU, container, service)",
             facts: &[
