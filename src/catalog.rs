@@ -467,7 +467,6 @@ sizes:
                 storage_gib: None,
             },
             sized_for: None,
-            statistic: "supplied p95".into(),
             reclaimable_steps: Sizing::default(),
             oversized: Vec::new(),
             undersized: Default::default(),

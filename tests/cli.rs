@@ -51,7 +51,7 @@ fn the_seed_server_is_unchanged_and_right_sized_exactly() {
     assert_eq!(rs["recommended"]["storage_gib"], 1024.0);
     assert_eq!(rs["current"]["storage_gib"], 9000.0);
     assert_eq!(rs["reclaimable"]["vcpu"], 4.0);
-    assert_eq!(rs["statistic"], "supplied p95");
+    assert_eq!(rs["statistic"]["vcpu"], "p95 (given)");
     // its roadmap to optimised is right-sizing and configuration: platform work
     assert_eq!(w["disposition"], "replatform");
     let reason = w["disposition_reason"].as_str().unwrap_or_default();
@@ -221,13 +221,13 @@ fn a_saturated_disk_is_an_undersized_error_and_a_missing_percentile_is_said() {
     );
     // p50 was asked for; p95 (CPU) and the peak (memory) stood in
     assert_eq!(
-        w["rightsizing"]["statistic"],
-        "CPU supplied p95, memory peak"
+        w["rightsizing"]["statistic"]["memory_gib"],
+        "peak (given; p50 not given)"
     );
     assert!(
-        w["notes"]
-            .to_string()
-            .contains("percentile: p50 was asked for but not given: CPU p95, memory peak stood in"),
+        w["notes"].to_string().contains(
+            "percentile: p50 was asked for but not available: CPU p95 (given; p50 not given), memory peak (given; p50 not given) stood in"
+        ),
         "{}",
         w["notes"]
     );

@@ -901,7 +901,6 @@ fn read_utilisation(
     d
 }
 
-
 fn positive_or_zero(node: &Node) -> Result<f64, String> {
     match node.as_f64() {
         Some(v) if (0.0..=1e6).contains(&v) => check_vcpu(v, &node.display_text()),
