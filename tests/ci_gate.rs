@@ -1284,7 +1284,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
             "warning",
         ],
     );
-    assert_eq!(junit_counts(&r.stdout), (2, 5, 4, 0));
+    assert_eq!(junit_counts(&r.stdout), (3, 9, 8, 0));
     let r = run(
         Path::new(REPO),
         &[
@@ -1298,7 +1298,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
             "purpose-built",
         ],
     );
-    assert_eq!(junit_counts(&r.stdout), (2, 5, 4, 0));
+    assert_eq!(junit_counts(&r.stdout), (3, 9, 8, 0));
 
     // file errors are <error>s, unused config entries have their own case; hostile text
     // stays well-formed
