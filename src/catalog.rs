@@ -128,13 +128,17 @@ impl Catalog {
     }
 
     fn need(rs: &Rightsizing, sizing: &SizingOptions) -> Need {
-        let factor = 1.0 + sizing.headroom.max(0.0);
-        let dim =
-            |demand: Option<f64>, current: Option<f64>| demand.map(|d| d * factor).or(current);
+        use crate::rightsize::Dim;
+        let demand = crate::rightsize::sizing_demand(rs);
+        let dim = |d: Dim| {
+            d.get(&demand)
+                .map(|v| sizing.required(d, v))
+                .or(d.get(&rs.current))
+        };
         Need {
-            vcpu: dim(rs.demand.vcpu, rs.current.vcpu),
-            memory_gib: dim(rs.demand.memory_gib, rs.current.memory_gib),
-            storage_gib: dim(rs.demand.storage_gib, rs.current.storage_gib),
+            vcpu: dim(Dim::Vcpu),
+            memory_gib: dim(Dim::Memory),
+            storage_gib: dim(Dim::Storage),
         }
     }
 
@@ -462,6 +466,11 @@ sizes:
                 memory_gib: demand.map(|d| d.1),
                 storage_gib: None,
             },
+            sized_for: None,
+            reclaimable_steps: Sizing::default(),
+            oversized: Vec::new(),
+            undersized: Default::default(),
+            notes: Vec::new(),
             rating: 5,
             data_points: Some(1.0),
             period_days: Some(30.0),
@@ -477,6 +486,7 @@ sizes:
         let opts = SizingOptions {
             headroom: 0.3,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
         let fit = cat
             .fit(Some(&mut r), &opts)
@@ -497,6 +507,7 @@ sizes:
         let opts = SizingOptions {
             headroom: 0.3,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
         let fit = cat
             .fit(Some(&mut r), &opts)
@@ -529,6 +540,7 @@ sizes:
         let opts = SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
         let fit = cat
             .fit(Some(&mut r), &opts)
@@ -566,6 +578,7 @@ sizes:
                 memory_gib: Some(16.0),
                 storage_gib: Some(80.0),
             },
+            traits: Default::default(),
             demand: Some(Demand {
                 vcpu: Some(1.0),
                 memory_gib: Some(2.0),
@@ -577,6 +590,7 @@ sizes:
             sizing: SizingOptions {
                 headroom: 0.3,
                 percentile: 95.0,
+                ..SizingOptions::default()
             },
             ..crate::ScanOptions::default()
         };

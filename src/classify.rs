@@ -62,6 +62,9 @@ pub struct Check {
     pub weight: f64,
     pub effort: u32,
     pub disposition: Disposition,
+    /// `Retire` or `Retain` when the rule is tagged so: a failure of it recommends that
+    /// treatment whatever the roadmap says (idle, powered off, an OS no target runs).
+    pub treatment: Option<Disposition>,
     pub state: CheckState,
     /// For unknown checks: the facts that were missing.
     pub missing: Vec<String>,
@@ -187,10 +190,30 @@ pub struct Classification {
     pub confidence: f64,
     pub disconnect: bool,
     pub disposition: Disposition,
+    /// One sentence naming the rules or facts that decided the disposition.
+    pub disposition_reason: String,
+    /// Points of the work the disposition recommends: the failed gating checks between the
+    /// workload and its next phase (for `retire`, the retire checks: confirm, archive,
+    /// decommission); 0 for `retain`, `rehost` and `none`.
     pub effort: u32,
+    /// Points of the whole gating roadmap to purpose-built (the journey, for planning).
+    pub effort_to_purpose_built: u32,
+    /// Points of assessment: one per distinct piece of evidence to collect.
+    pub assessment_effort: u32,
     pub roadmap: Vec<RoadmapItem>,
     pub evidence_needed: Vec<EvidenceItem>,
 }
+
+/// What the facts say about a workload beyond its checks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Circumstances {
+    /// Generation 1 with no target platform named: what it runs (`z/OS`), for the reason.
+    pub no_target: Option<String>,
+}
+
+/// Points of assessment effort per distinct piece of evidence to collect (an interview
+/// question, a metrics export): see docs/effort.md.
+pub const EVIDENCE_POINTS: u32 = 1;
 
 /// The state of each property from its gating checks, in [`Property::ALL`] order.
 pub fn properties(checks: &[Check]) -> Vec<PropertyOutcome> {
@@ -220,7 +243,11 @@ pub fn properties(checks: &[Check]) -> Vec<PropertyOutcome> {
         .collect()
 }
 
-pub fn classify(checks: &[Check], generation: Generation) -> Classification {
+pub fn classify(
+    checks: &[Check],
+    generation: Generation,
+    circumstances: &Circumstances,
+) -> Classification {
     let properties = properties(checks);
     let blocking = |level: Level| -> Vec<Property> {
         properties
@@ -303,34 +330,16 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
         ((known as f64 / judged as f64) * 100.0).round() / 100.0
     };
 
-    // What it takes to reach the next phase decides the treatment.
-    let next_level = match phase {
-        Phase::Unchanged => Some(Level::Optimised),
-        Phase::Optimised => Some(Level::PurposeBuilt),
-        Phase::PurposeBuilt | Phase::NotAssessed => None,
-    };
-    let to_next: Vec<&Check> = roadmap
-        .iter()
-        .copied()
-        .filter(|c| c.gating() && Some(c.level) == next_level)
-        .collect();
-    let disposition = match phase {
-        Phase::PurposeBuilt => Disposition::Refactor,
-        Phase::Optimised => Disposition::Replatform,
-        Phase::Unchanged | Phase::NotAssessed => {
-            let cheap = !to_next.is_empty()
-                && to_next
-                    .iter()
-                    .all(|c| c.disposition == Disposition::Replatform)
-                && !evidence.iter().any(|c| {
-                    c.level == Level::Optimised && c.disposition != Disposition::Replatform
-                });
-            if cheap {
-                Disposition::Replatform
-            } else {
-                Disposition::Rehost
-            }
-        }
+    let (disposition, disposition_reason, effort) =
+        treatment(phase, &roadmap, &evidence, circumstances);
+    let assessment_effort = {
+        let mut distinct: Vec<&str> = evidence
+            .iter()
+            .map(|c| c.evidence.as_deref().unwrap_or(&*c.rule))
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        EVIDENCE_POINTS * distinct.len() as u32
     };
 
     Classification {
@@ -341,11 +350,14 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
         confidence,
         disconnect: phase == Phase::Unchanged && generation != Generation::Mainframe,
         disposition,
-        effort: roadmap
+        disposition_reason,
+        effort,
+        effort_to_purpose_built: roadmap
             .iter()
             .filter(|c| c.gating())
             .map(|c| c.effort)
             .sum(),
+        assessment_effort,
         roadmap: roadmap
             .iter()
             .map(|c| RoadmapItem {
@@ -374,6 +386,161 @@ pub fn classify(checks: &[Check], generation: Generation) -> Classification {
     }
 }
 
+/// Rule ids, each with its title: `VM001 (CPU oversized for measured demand)`.
+fn named(checks: &[&Check]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for c in checks {
+        if seen.contains(&&*c.rule) {
+            continue;
+        }
+        seen.push(&c.rule);
+        out.push(format!("{} ({})", c.rule, c.title));
+    }
+    match out.len() {
+        0 => String::new(),
+        1..=6 => out.join(", "),
+        n => format!("{} and {} more", out[..5].join(", "), n - 5),
+    }
+}
+
+/// The recommended treatment, the sentence that says why, and the effort it takes.
+///
+/// In order: a failed check tagged `retire` (idle, powered off) recommends retiring; a
+/// generation-1 workload without a target, or a failed check tagged `retain` (an OS no
+/// target runs), recommends retaining; a purpose-built workload needs nothing; otherwise the
+/// failed gating checks between the workload and its next phase decide: any that needs code
+/// makes it `refactor`, platform and configuration work only makes it `replatform`, and
+/// nothing known to fix (only evidence missing, or nothing judged) makes it `rehost`: move
+/// it as it is and decide once the evidence is in.
+fn treatment(
+    phase: Phase,
+    roadmap: &[&Check],
+    evidence: &[&Check],
+    circumstances: &Circumstances,
+) -> (Disposition, String, u32) {
+    let retire: Vec<&Check> = roadmap
+        .iter()
+        .copied()
+        .filter(|c| c.treatment == Some(Disposition::Retire))
+        .collect();
+    if !retire.is_empty() {
+        return (
+            Disposition::Retire,
+            format!(
+                "{}: confirm with the owner, then archive and decommission it instead of migrating it",
+                named(&retire)
+            ),
+            retire.iter().map(|c| c.effort).sum(),
+        );
+    }
+    if let Some(what) = &circumstances.no_target {
+        return (
+            Disposition::Retain,
+            format!(
+                "generation 1 ({what}) with no target platform named (spec.target): it stays where it is until a rehosting or rewriting target is chosen"
+            ),
+            0,
+        );
+    }
+    let retain: Vec<&Check> = roadmap
+        .iter()
+        .copied()
+        .filter(|c| c.treatment == Some(Disposition::Retain))
+        .collect();
+    if !retain.is_empty() {
+        return (
+            Disposition::Retain,
+            format!(
+                "{}: a blocker with no remedy in reach, so it stays where it is until its platform is replaced",
+                named(&retain)
+            ),
+            0,
+        );
+    }
+    let next_level = match phase {
+        Phase::PurposeBuilt => {
+            return (
+                Disposition::None,
+                "purpose-built: every defining property holds, nothing to do".into(),
+                0,
+            );
+        }
+        Phase::NotAssessed => {
+            return (
+                Disposition::Rehost,
+                "nothing judged (no gating check applied): move it as it is until it is assessed"
+                    .into(),
+                0,
+            );
+        }
+        Phase::Unchanged => Level::Optimised,
+        Phase::Optimised => Level::PurposeBuilt,
+    };
+    let next = match next_level {
+        Level::Optimised => "optimised",
+        Level::PurposeBuilt => "purpose-built",
+    };
+    let failed: Vec<&Check> = roadmap
+        .iter()
+        .copied()
+        .filter(|c| c.gating() && c.level == next_level)
+        .collect();
+    let unknown: Vec<&Check> = evidence
+        .iter()
+        .copied()
+        .filter(|c| c.level == next_level)
+        .collect();
+    let effort = failed.iter().map(|c| c.effort).sum();
+    let pending = if unknown.is_empty() {
+        String::new()
+    } else {
+        format!("; evidence still to collect for {}", named(&unknown))
+    };
+    let (code, platform): (Vec<&Check>, Vec<&Check>) = failed
+        .iter()
+        .copied()
+        .partition(|c| c.disposition == Disposition::Refactor);
+    if !code.is_empty() {
+        let also = if platform.is_empty() {
+            String::new()
+        } else {
+            format!(", besides platform work ({})", named(&platform))
+        };
+        return (
+            Disposition::Refactor,
+            format!(
+                "reaching {next} needs code changes: {}{also}{pending}",
+                named(&code)
+            ),
+            effort,
+        );
+    }
+    if !failed.is_empty() {
+        return (
+            Disposition::Replatform,
+            format!(
+                "reaching {next} needs platform and configuration work only: {}{pending}",
+                named(&failed)
+            ),
+            effort,
+        );
+    }
+    (
+        Disposition::Rehost,
+        format!(
+            "nothing known to fix on the way to {next}, but {} cannot be judged yet ({}): move it as it is and decide once the evidence is in",
+            if unknown.len() == 1 {
+                "one check"
+            } else {
+                "some checks"
+            },
+            named(&unknown)
+        ),
+        0,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +560,7 @@ mod tests {
                 Level::Optimised => Disposition::Replatform,
                 Level::PurposeBuilt => Disposition::Refactor,
             },
+            treatment: None,
             state,
             missing: if state == Unknown {
                 vec!["facts.x".into()]
@@ -427,6 +595,7 @@ mod tests {
                 check("C", ScalesOut, Pass),
             ],
             Generation::ClientServer,
+            &Circumstances::default(),
         );
         assert_eq!(c.phase, Phase::Unchanged);
         assert_eq!(c.held_by, vec![ConfiguredFromOutside]);
@@ -453,13 +622,15 @@ mod tests {
                 advice("PIN", Fail),
             ],
             Generation::CloudNative,
+            &Circumstances::default(),
         );
         assert_eq!(c.phase, Phase::PurposeBuilt);
         assert_eq!(c.score, 67);
         assert_eq!(c.roadmap.len(), 1);
         assert!(c.roadmap[0].is_advice());
-        // advice costs no effort towards the next phase
+        // advice costs no effort towards the next phase, and nothing is left to do
         assert_eq!(c.effort, 0);
+        assert_eq!(c.disposition, Disposition::None);
     }
 
     #[test]
@@ -471,13 +642,15 @@ mod tests {
                 check("C", SecureByDefault, Fail),
             ],
             Generation::CloudNative,
+            &Circumstances::default(),
         );
         assert_eq!(c.phase, Phase::Optimised);
         assert_eq!(c.held_by, vec![ScalesOut, SecureByDefault]);
         assert!(!c.disconnect);
         assert_eq!(c.roadmap.len(), 2);
         assert_eq!(c.effort, 4);
-        assert_eq!(c.disposition, Disposition::Replatform);
+        // the purpose-built checks need code by default
+        assert_eq!(c.disposition, Disposition::Refactor);
     }
 
     #[test]
@@ -493,12 +666,15 @@ mod tests {
                 check("B", ConfiguredFromOutside, Fail),
             ],
             Generation::ClientServer,
+            &Circumstances::default(),
         );
         assert_eq!(
             c.roadmap.iter().map(|r| &*r.rule).collect::<Vec<_>>(),
             vec!["A", "B", "Z", "P", "ADV"]
         );
-        assert_eq!(c.effort, 8);
+        // to the next phase (optimised): A, B and Z; the whole journey adds P
+        assert_eq!(c.effort, 6);
+        assert_eq!(c.effort_to_purpose_built, 8);
     }
 
     #[test]
@@ -510,6 +686,7 @@ mod tests {
                 check("C", ScalesOut, Pass),
             ],
             Generation::ClientServer,
+            &Circumstances::default(),
         );
         assert_eq!(c.phase, Phase::Unchanged);
         assert_eq!(c.held_by, vec![RightSized]);
@@ -522,6 +699,7 @@ mod tests {
         let p = classify(
             &[check("A", RightSized, Pass), check("C", ScalesOut, Unknown)],
             Generation::ClientServer,
+            &Circumstances::default(),
         );
         assert_eq!(p.phase, Phase::Optimised);
     }
@@ -534,6 +712,7 @@ mod tests {
                 check("B", RightSized, Fail),
             ],
             Generation::ClientServer,
+            &Circumstances::default(),
         );
         assert_eq!(state(&c, RightSized), PropertyState::Fails);
     }
@@ -547,6 +726,7 @@ mod tests {
                 check("C", ScalesOut, Pass),
             ],
             Generation::CloudNative,
+            &Circumstances::default(),
         );
         assert_eq!(c.phase, Phase::PurposeBuilt);
         assert_eq!(c.score, 100);
@@ -559,7 +739,11 @@ mod tests {
 
     #[test]
     fn mainframe_workloads_show_no_disconnect() {
-        let c = classify(&[check("A", RightSized, Fail)], Generation::Mainframe);
+        let c = classify(
+            &[check("A", RightSized, Fail)],
+            Generation::Mainframe,
+            &Circumstances::default(),
+        );
         assert_eq!(c.phase, Phase::Unchanged);
         assert!(!c.disconnect);
     }
@@ -572,13 +756,144 @@ mod tests {
             vec![check("A", RightSized, NotApplicable)],
             vec![check("A", RightSized, Suppressed), advice("ADV", Fail)],
         ] {
-            let c = classify(&checks, Generation::CloudNative);
+            let c = classify(&checks, Generation::CloudNative, &Circumstances::default());
             assert_eq!(c.phase, Phase::NotAssessed, "{checks:?}");
             assert_eq!(c.confidence, 0.0);
             assert!(!c.disconnect);
             assert!(c.held_by.is_empty());
         }
-        assert_eq!(classify(&[], Generation::CloudNative).score, 0);
+        assert_eq!(
+            classify(&[], Generation::CloudNative, &Circumstances::default()).score,
+            0
+        );
         assert!(Phase::NotAssessed < Phase::Unchanged);
+    }
+
+    fn code(rule: &str, property: Property, state: CheckState) -> Check {
+        Check {
+            disposition: Disposition::Refactor,
+            ..check(rule, property, state)
+        }
+    }
+
+    fn tagged(rule: &str, treatment: Disposition) -> Check {
+        Check {
+            treatment: Some(treatment),
+            ..advice(rule, Fail)
+        }
+    }
+
+    fn none() -> Circumstances {
+        Circumstances::default()
+    }
+
+    #[test]
+    fn platform_work_only_to_the_next_phase_is_replatform_and_names_the_rules() {
+        let c = classify(
+            &[
+                check("VM001", RightSized, Fail),
+                check("VM006", ConfiguredFromOutside, Fail),
+                code("VM009", ScalesOut, Fail),
+            ],
+            Generation::ClientServer,
+            &none(),
+        );
+        assert_eq!(c.disposition, Disposition::Replatform);
+        assert!(c.disposition_reason.starts_with("reaching optimised needs platform and configuration work only: VM001 (title VM001), VM006"), "{}", c.disposition_reason);
+        // the next phase's work; VM009 is on the way to purpose-built
+        assert_eq!((c.effort, c.effort_to_purpose_built), (4, 6));
+    }
+
+    #[test]
+    fn code_to_the_next_phase_is_refactor() {
+        let c = classify(
+            &[
+                code("DF001", HealthObservable, Fail),
+                check("DF006", ConfiguredFromOutside, Fail),
+            ],
+            Generation::CloudNative,
+            &none(),
+        );
+        assert_eq!(c.disposition, Disposition::Refactor);
+        assert_eq!(
+            c.disposition_reason,
+            "reaching optimised needs code changes: DF001 (title DF001), besides platform work (DF006 (title DF006))"
+        );
+        assert_eq!(c.effort, 4);
+    }
+
+    #[test]
+    fn only_evidence_missing_is_rehost_with_assessment_effort() {
+        let mut a = check("A", RightSized, Unknown);
+        a.evidence = Some("CPU utilisation".into());
+        let mut b = check("B", RightSized, Unknown);
+        b.evidence = Some("CPU utilisation".into());
+        let c = classify(
+            &[a, b, check("C", DataSeparable, Unknown)],
+            Generation::ClientServer,
+            &none(),
+        );
+        assert_eq!(c.disposition, Disposition::Rehost);
+        assert!(c.disposition_reason.contains("cannot be judged yet"));
+        assert_eq!(c.effort, 0);
+        // two distinct things to collect: the CPU utilisation (A and B) and C's facts
+        assert_eq!(c.assessment_effort, 2);
+    }
+
+    #[test]
+    fn retire_and_retain_come_before_the_roadmap() {
+        let idle = classify(
+            &[
+                check("VM001", RightSized, Fail),
+                tagged("VM014", Disposition::Retire),
+            ],
+            Generation::ClientServer,
+            &none(),
+        );
+        assert_eq!(idle.disposition, Disposition::Retire);
+        assert!(
+            idle.disposition_reason
+                .starts_with("VM014 (title VM014): confirm with the owner")
+        );
+        assert_eq!(idle.effort, 2);
+        let lpar = classify(
+            &[check("VM001", RightSized, Fail)],
+            Generation::Mainframe,
+            &Circumstances {
+                no_target: Some("z/OS".into()),
+            },
+        );
+        assert_eq!(lpar.disposition, Disposition::Retain);
+        assert!(
+            lpar.disposition_reason
+                .starts_with("generation 1 (z/OS) with no target platform named")
+        );
+        assert_eq!(lpar.effort, 0);
+        let solaris = classify(
+            &[
+                check("VM001", RightSized, Fail),
+                tagged("VM020", Disposition::Retain),
+            ],
+            Generation::ClientServer,
+            &none(),
+        );
+        assert_eq!(solaris.disposition, Disposition::Retain);
+        assert!(solaris.disposition_reason.contains("no remedy in reach"));
+    }
+
+    #[test]
+    fn purpose_built_is_none_and_not_assessed_is_rehost() {
+        let c = classify(
+            &[check("A", ScalesOut, Pass)],
+            Generation::CloudNative,
+            &none(),
+        );
+        assert_eq!(
+            (c.disposition, c.effort, c.effort_to_purpose_built),
+            (Disposition::None, 0, 0)
+        );
+        let n = classify(&[], Generation::CloudNative, &none());
+        assert_eq!(n.disposition, Disposition::Rehost);
+        assert!(n.disposition_reason.starts_with("nothing judged"));
     }
 }

@@ -81,6 +81,39 @@ pub fn parse_headroom(s: &str) -> Result<f64, String> {
     Ok(v / 100.0)
 }
 
+/// The oversize threshold in percent (`25`, `25%`) as a fraction: above 0, at most 100.
+pub fn parse_oversize_threshold(s: &str) -> Result<f64, String> {
+    let text = s.trim().trim_end_matches('%').trim();
+    let v: f64 = text
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("`{s}` is not a percentage"))?;
+    if !(v > 0.0 && v <= 100.0) {
+        return Err(format!(
+            "`{s}`: the oversize threshold is a percentage of the current size, above 0 and at most 100"
+        ));
+    }
+    if v < 1.0 && !s.contains('%') {
+        return Err(format!(
+            "`{s}` is ambiguous: the threshold is in percent; write {} for {}% or {s}% for {s}%",
+            v * 100.0,
+            v * 100.0
+        ));
+    }
+    Ok(v / 100.0)
+}
+
+/// Person-days per effort point: a positive number.
+pub fn parse_days_per_point(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 100.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}`: person-days per effort point must be a number above 0 (at most 100)"
+        )),
+    }
+}
+
 /// A percentile above 0 and at most 100 (`95`, `p95`).
 pub fn parse_percentile(s: &str) -> Result<f64, String> {
     let v: f64 = s
@@ -106,6 +139,10 @@ enum Kind {
     /// Percent: a number or `"30%"`.
     Headroom,
     Percentile,
+    /// The oversize threshold: a percentage above 0, at most 100.
+    Threshold,
+    /// Person-days per effort point.
+    DaysPerPoint,
     Choice(&'static [&'static str]),
     /// A path relative to the config file.
     Path,
@@ -211,6 +248,16 @@ pub const KEYS: &[Key] = &[
         kind: Kind::Percentile,
         help: "Percentile of utilisation taken as demand (default 95).",
     },
+    Key {
+        name: "oversize-threshold",
+        kind: Kind::Threshold,
+        help: "Share of the current size a recommendation must reclaim (besides one step of the size ladder) to call a size oversized, in percent (default 25).",
+    },
+    Key {
+        name: "effort-days-per-point",
+        kind: Kind::DaysPerPoint,
+        help: "Person-days one effort point stands for in reports (default 1; see docs/effort.md).",
+    },
 ];
 
 const PATH_IGNORE_KEYS: &[&str] = &["path", "rules", "reason"];
@@ -239,6 +286,9 @@ pub struct Config {
     /// A fraction (0.3 for 30 %).
     pub headroom: Option<f64>,
     pub percentile: Option<f64>,
+    /// A fraction (0.25 for 25 %).
+    pub oversize_threshold: Option<f64>,
+    pub effort_days_per_point: Option<f64>,
 }
 
 struct Parser<'a> {
@@ -474,6 +524,19 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
                 config.percentile =
                     Some(parse_percentile(&t).map_err(|m| p.err(node, format!("`{name}`: {m}")))?);
             }
+            Kind::Threshold => {
+                let t = p.text(node, name)?;
+                config.oversize_threshold = Some(
+                    parse_oversize_threshold(&t)
+                        .map_err(|m| p.err(node, format!("`{name}`: {m}")))?,
+                );
+            }
+            Kind::DaysPerPoint => {
+                let t = p.text(node, name)?;
+                config.effort_days_per_point = Some(
+                    parse_days_per_point(&t).map_err(|m| p.err(node, format!("`{name}`: {m}")))?,
+                );
+            }
             Kind::Choice(choices) => {
                 let t = p.choice(node, name, choices)?;
                 let bad = |m: String| p.err(node, format!("`{name}`: {m}"));
@@ -586,6 +649,7 @@ pub struct CommandLine {
     pub max_findings: Option<usize>,
     pub headroom: Option<f64>,
     pub percentile: Option<f64>,
+    pub oversize_threshold: Option<f64>,
     pub rules: Vec<PathBuf>,
     pub no_default_rules: bool,
     pub no_inline_ignores: bool,
@@ -603,6 +667,8 @@ pub struct Settings {
     pub rules: Vec<PathBuf>,
     pub no_default_rules: bool,
     pub sizing: SizingOptions,
+    /// Person-days one effort point stands for.
+    pub effort_days_per_point: f64,
     pub policy: Policy,
     pub baseline: Option<PathBuf>,
     pub write_baseline: Option<PathBuf>,
@@ -647,7 +713,13 @@ pub fn resolve(cli: CommandLine, config: Option<Config>, cwd: &Path) -> Result<S
                 .percentile
                 .or(config.percentile)
                 .unwrap_or(defaults.percentile),
+            oversize_threshold: cli
+                .oversize_threshold
+                .or(config.oversize_threshold)
+                .unwrap_or(defaults.oversize_threshold),
+            storage_max_fill: defaults.storage_max_fill,
         },
+        effort_days_per_point: config.effort_days_per_point.unwrap_or(1.0),
         policy: Policy {
             select: config.select,
             ignore: config.ignore,
@@ -680,6 +752,11 @@ fn kind_schema(kind: Kind) -> Json {
             { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$" }
         ] }),
         Kind::Percentile => json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 100 }),
+        Kind::Threshold => json!({ "anyOf": [
+            { "type": "number", "exclusiveMinimum": 0, "maximum": 100 },
+            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$" }
+        ] }),
+        Kind::DaysPerPoint => json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 100 }),
         Kind::Choice(choices) => json!({ "type": "string", "enum": choices }),
         Kind::Path => json!({ "type": "string", "minLength": 1 }),
         Kind::Paths => text_or_list(json!({ "type": "string", "minLength": 1 })),
@@ -755,6 +832,8 @@ metrics: [metrics/util.csv]
 catalog: sizes.yaml
 headroom: 20%
 percentile: p90
+oversize-threshold: 30
+effort-days-per-point: 0.5
 ";
 
     fn parse_ok(text: &str) -> Config {
@@ -800,6 +879,8 @@ percentile: p90
         assert_eq!(c.catalog, Some(PathBuf::from("/repo/sizes.yaml")));
         assert_eq!(c.headroom, Some(0.2));
         assert_eq!(c.percentile, Some(90.0));
+        assert_eq!(c.oversize_threshold, Some(0.3));
+        assert_eq!(c.effort_days_per_point, Some(0.5));
     }
 
     #[test]

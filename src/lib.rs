@@ -38,9 +38,9 @@ use rayon::prelude::*;
 use crate::classify::{Check, CheckState, classify};
 use crate::ingest::{FileOutput, IngestContext};
 use crate::model::{
-    Assumptions, CheckRecord, ComponentReport, Finding, Generation, Phase, Report, RuleInfo,
-    ScanError, Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals,
-    UnusedSuppression, Workload, WorkloadReport,
+    Assumptions, CheckRecord, ComponentReport, Disposition, Finding, Generation, Phase, Report,
+    RuleInfo, ScanError, Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals,
+    UnusedSuppression, Workload, WorkloadKind, WorkloadReport,
 };
 use crate::node::Node;
 use crate::rightsize::{Ladder, Rightsizing, SizingOptions, rightsize};
@@ -79,6 +79,8 @@ pub struct ScanOptions {
     pub rules: Vec<PathBuf>,
     pub no_default_rules: bool,
     pub sizing: SizingOptions,
+    /// Person-days one effort point stands for (`effort-days-per-point`), for the reports.
+    pub effort_days_per_point: f64,
     /// Worker threads; 0 picks one per core.
     pub jobs: usize,
     pub max_file_size: u64,
@@ -142,6 +144,7 @@ impl Default for ScanOptions {
             rules: Vec::new(),
             no_default_rules: false,
             sizing: SizingOptions::default(),
+            effort_days_per_point: 1.0,
             jobs: 0,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
@@ -299,7 +302,7 @@ impl Assessor<'_> {
         }
         let (later, now): (Vec<Workload>, Vec<Workload>) = std::mem::take(&mut output.workloads)
             .into_iter()
-            .partition(ingest::joined_later);
+            .partition(|w| ingest::joined_later(w) || in_failover_group(w));
         let mut result = FileResult {
             disregarded: self.disregarded(&now),
             output: FileOutput {
@@ -434,6 +437,7 @@ fn assemble(
     }
     ingest::link(&mut workloads, objects, &mut errors, link_ctx);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
+    size_failover_groups(&mut workloads);
     disregarded_suppressions += assessor.disregarded(&workloads);
     if let Some(p) = opts.progress() {
         p.stage("assessing", workloads.len() as u64);
@@ -482,6 +486,7 @@ fn assemble(
     skipped_files.sort();
     skipped_files.dedup();
 
+    let sizing_notes = sizing_assumptions(&assessed, &opts.sizing);
     let mut summary = summarise(&assessed, &errors);
     summary.skipped_files = skipped_files.len();
     summary.unused_suppressions = unused_suppressions.len();
@@ -510,6 +515,10 @@ fn assemble(
         assumptions: Assumptions {
             percentile: opts.sizing.percentile,
             headroom_pct: rightsize::round2(opts.sizing.headroom * 100.0),
+            oversize_threshold_pct: rightsize::round2(opts.sizing.oversize_threshold * 100.0),
+            storage_max_fill_pct: rightsize::round2(opts.sizing.storage_max_fill * 100.0),
+            effort_days_per_point: opts.effort_days_per_point,
+            sizing_notes,
             rules: rules.len(),
             default_rules: !opts.no_default_rules,
             rule_sources,
@@ -622,25 +631,31 @@ fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
     );
     facts.insert("file", Node::str(w.file.to_string(), 0));
     let Some(rs) = sizing else { return };
+    // Judged at the workload level where it is sized as a whole (a VM, a Compose
+    // service); Kubernetes workloads and VNFs are judged per component.
+    let is_vm = matches!(w.kind, WorkloadKind::Vm | WorkloadKind::Compose);
+    // The demand the recommendation is sized for: a failover group's load, without a
+    // poll-mode data plane's CPU (a dimension not sized on utilisation has no demand fact).
+    let demand = rightsize::sizing_demand(rs);
     let dims = [
         (
             "vcpu",
             rs.current.vcpu,
-            rs.demand.vcpu,
+            demand.vcpu,
             rs.recommended.vcpu,
             rs.reclaimable.vcpu,
         ),
         (
             "memory_gib",
             rs.current.memory_gib,
-            rs.demand.memory_gib,
+            demand.memory_gib,
             rs.recommended.memory_gib,
             rs.reclaimable.memory_gib,
         ),
         (
             "storage_gib",
             rs.current.storage_gib,
-            rs.demand.storage_gib,
+            demand.storage_gib,
             rs.recommended.storage_gib,
             rs.reclaimable.storage_gib,
         ),
@@ -685,6 +700,36 @@ fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
                 );
             }
         }
+        if is_vm {
+            insert_judgement(facts, "rightsizing.", rs, dim, line);
+        }
+    }
+}
+
+/// The sizing judgement of one dimension as facts under `prefix`: ladder steps
+/// reclaimable, oversized (true / false), undersized (`warning` / `error`, when it is).
+/// Only where the dimension was sized on utilisation: a rule on them is unknown otherwise.
+fn insert_judgement(facts: &mut Node, prefix: &str, rs: &Rightsizing, dim: &str, line: u32) {
+    let Some(steps) = rightsize::Dim::ALL
+        .into_iter()
+        .find(|d| d.key() == dim)
+        .and_then(|d| d.get(&rs.reclaimable_steps))
+    else {
+        return;
+    };
+    facts.insert_path(
+        &format!("{prefix}reclaimable_steps.{dim}"),
+        Node::float(steps, line),
+    );
+    facts.insert_path(
+        &format!("{prefix}oversized.{dim}"),
+        Node::bool(rs.oversized.contains(&dim), line),
+    );
+    if let Some(severity) = rs.undersized.get(dim) {
+        facts.insert_path(
+            &format!("{prefix}undersized.{dim}"),
+            Node::str(*severity, line),
+        );
     }
 }
 
@@ -700,10 +745,16 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
             let mut n = Node::map(c.line);
             n.insert("name", Node::str(c.name.clone(), c.line));
             n.insert("count", Node::float(c.count, c.line));
+            if !c.poll_mode.is_empty() {
+                n.insert("poll_mode", Node::str(c.poll_mode.join(", "), c.line));
+            }
+            if let Some(t) = c.throughput_per_vcpu {
+                n.insert("throughput_per_vcpu", Node::float(t, c.line));
+            }
             if let Some(rs) = &c.rightsizing {
                 let parts = [
                     ("current", rs.current),
-                    ("demand", rs.demand),
+                    ("demand", rightsize::sizing_demand(rs)),
                     ("recommended", rs.recommended),
                     ("reclaimable", rs.reclaimable),
                 ];
@@ -729,6 +780,9 @@ fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
                             n.insert_path(&format!("reclaimable_share.{dim}"), share);
                         }
                     }
+                }
+                for dim in ["vcpu", "memory_gib"] {
+                    insert_judgement(&mut n, "", rs, dim, c.line);
                 }
                 for (part, s) in parts {
                     // Without utilisation only the current size is a fact.
@@ -778,18 +832,61 @@ fn assess(
         .components
         .iter()
         .map(|c| {
-            let mut rightsizing = rightsize(&c.current, c.demand.as_ref(), ladder, sizing);
+            let mut traits = c.traits.clone();
+            // Redundant VDUs (N+1): the instances share the load, and one instance down
+            // leaves the others to carry it.
+            if w.kind == WorkloadKind::Vnf
+                && traits.redundant
+                && c.count >= 2.0
+                && let Some(d) = &c.demand
+            {
+                let n = c.count;
+                let f = n / (n - 1.0);
+                traits.failover = Some((
+                    model::Sizing {
+                        vcpu: d.vcpu.map(|v| v * f),
+                        memory_gib: d.memory_gib.map(|v| v * f),
+                        storage_gib: None,
+                    },
+                    format!(
+                        "failover: {} instances of this VDU, kept apart by anti-affinity, share the load (N+1); each is sized to carry it with one instance down (demand x {}/{})",
+                        node::format_number(n),
+                        node::format_number(n),
+                        node::format_number(n - 1.0)
+                    ),
+                ));
+            }
+            let mut rightsizing = rightsize(&c.current, c.demand.as_ref(), ladder, sizing, &traits);
             let fit = catalog.and_then(|cat| cat.fit(rightsizing.as_mut(), sizing));
+            if fit.is_some()
+                && let Some(r) = rightsizing.as_mut()
+            {
+                rightsize::judge(r, ladder, sizing);
+            }
             ComponentReport {
                 name: c.name.clone(),
                 file: None,
                 line: c.line,
                 count: c.count,
+                poll_mode: traits.poll_mode.clone(),
+                throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
                 rightsizing,
                 catalog: fit,
             }
         })
         .collect();
+    let mut traits = w.traits.clone();
+    let ha_member = w.facts.get("ha_member").and_then(Node::as_bool) == Some(true);
+    if ha_member && traits.failover.is_none() {
+        let mode = w
+            .facts
+            .get("ha")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        traits.keep_size = Some(format!(
+            "failover: a member of an {mode} group whose peers are not in the scan: CPU and memory are kept at the current size (a standby must carry its peer's load; name the group in app.haGroup to size it with its peers)"
+        ));
+    }
     let rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
         let parts: Vec<(f64, &Rightsizing)> = components
             .iter()
@@ -797,7 +894,7 @@ fn assess(
             .collect();
         rightsize::aggregate(&parts)
     } else {
-        rightsize(&w.current, w.demand.as_ref(), ladder, sizing)
+        rightsize(&w.current, w.demand.as_ref(), ladder, sizing, &traits)
     };
     let mut rs = rs;
     let fit = if components.is_empty() {
@@ -805,6 +902,26 @@ fn assess(
     } else {
         None
     };
+    if fit.is_some()
+        && let Some(r) = rs.as_mut()
+    {
+        rightsize::judge(r, ladder, sizing);
+    }
+    if let Some(r) = rs.as_mut()
+        && let Some(note) = cores_note(&w.facts, r)
+    {
+        r.notes.push(note);
+    }
+    if let Some(d) = &w.demand {
+        let stand_ins = d.statistic.stand_ins();
+        if !stand_ins.is_empty() {
+            w.notes.push(format!(
+                "percentile: p{} was asked for but not available: {} stood in",
+                node::format_number(sizing.percentile),
+                stand_ins.join(", ")
+            ));
+        }
+    }
     if let Some(cat) = catalog
         && fit.is_none()
         && components.is_empty()
@@ -872,6 +989,7 @@ fn assess(
             weight: rule.weight,
             effort: rule.effort,
             disposition: rule.disposition,
+            treatment: rule_treatment(rule),
             state,
             missing,
             evidence: texts.evidence.clone(),
@@ -879,7 +997,17 @@ fn assess(
     }
     findings.extend(typo_findings(&w, opts));
     let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
-    let c = classify(&checks, w.generation);
+    let circumstances = classify::Circumstances {
+        no_target: (w.generation == Generation::Mainframe && w.facts.get("target").is_none()).then(
+            || {
+                w.facts
+                    .get("os")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "mainframe".into())
+            },
+        ),
+    };
+    let c = classify(&checks, w.generation, &circumstances);
     // Component lines were numbered across the workload's files (facts use them); report
     // each in its own file.
     let components = components
@@ -914,7 +1042,10 @@ fn assess(
         confidence: c.confidence,
         disconnect: c.disconnect,
         disposition: c.disposition,
+        disposition_reason: c.disposition_reason,
         effort: c.effort,
+        effort_to_purpose_built: c.effort_to_purpose_built,
+        assessment_effort: c.assessment_effort,
         roadmap: c.roadmap,
         evidence_needed: c.evidence_needed,
         findings,
@@ -978,6 +1109,191 @@ fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
         .collect()
 }
 
+/// A VM that names its failover group (`app.haGroup`): it is sized with its peers, so it
+/// waits for every file to be read.
+fn in_failover_group(w: &Workload) -> bool {
+    w.kind == WorkloadKind::Vm
+        && w.facts.get("ha_member").and_then(Node::as_bool) == Some(true)
+        && w.facts.get("ha_group").is_some()
+}
+
+/// Sizes the members of each failover group (VMs of one `app.haGroup`) for failover: in an
+/// active-passive group every member must carry the busiest member's load alone; in a
+/// cluster (N+1, active-active) the others must carry the group's load with one member
+/// down, so each is sized for the group's total over (members - 1). A standby is never
+/// sized on its own near-idle figures. A group of one is left to `keep_size`.
+fn size_failover_groups(workloads: &mut [Workload]) {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, w) in workloads.iter().enumerate() {
+        if in_failover_group(w)
+            && let Some(g) = w.facts.get("ha_group").and_then(Node::scalar_text)
+        {
+            groups.entry(g).or_default().push(i);
+        }
+    }
+    for (group, members) in groups {
+        if members.len() < 2 {
+            continue;
+        }
+        let active_passive = members.iter().any(|i| {
+            workloads[*i]
+                .facts
+                .get("ha")
+                .and_then(Node::scalar_text)
+                .as_deref()
+                == Some("active-passive")
+        });
+        let n = members.len() as f64;
+        let pick = |f: fn(&model::Demand) -> Option<f64>| -> Option<f64> {
+            let values: Vec<f64> = members
+                .iter()
+                .filter_map(|i| workloads[*i].demand.as_ref().and_then(f))
+                .collect();
+            if values.is_empty() {
+                None
+            } else if active_passive {
+                values.iter().copied().reduce(f64::max)
+            } else {
+                Some(values.iter().sum::<f64>() / (n - 1.0))
+            }
+        };
+        let load = model::Sizing {
+            vcpu: pick(|d| d.vcpu),
+            memory_gib: pick(|d| d.memory_gib),
+            storage_gib: None,
+        };
+        if load.vcpu.is_none() && load.memory_gib.is_none() {
+            continue;
+        }
+        let names: Vec<String> = members.iter().map(|i| workloads[*i].name.clone()).collect();
+        let figures = [
+            load.vcpu
+                .map(|v| format!("{} vCPU", node::format_number(rightsize::round2(v)))),
+            load.memory_gib
+                .map(|v| format!("{} GiB", node::format_number(rightsize::round2(v)))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+        let how = if active_passive {
+            format!(
+                "active-passive: each member is sized to carry the busiest member's load alone ({figures})"
+            )
+        } else {
+            format!(
+                "N+1: each member is sized for the group's load spread over {} members with one down ({figures} each)",
+                node::format_number(n - 1.0)
+            )
+        };
+        let note = format!(
+            "failover: group `{group}` ({} members: {}), {how}; a standby is never idle",
+            members.len(),
+            names.join(", ")
+        );
+        for i in &members {
+            workloads[*i].traits.failover = Some((load, note.clone()));
+        }
+    }
+}
+
+/// The assumptions sizing made beyond the figures, one line each, for the report's
+/// assumptions: the oversize and undersize shapes, the storage floor, and how many
+/// workloads a percentile stood in for, a failover group or a poll-mode data plane
+/// concerned, and physical cores counted as vCPUs.
+fn sizing_assumptions(workloads: &[WorkloadReport], sizing: &SizingOptions) -> Vec<String> {
+    let pct = |x: f64| node::format_number(rightsize::round2(x * 100.0));
+    let mut lines = vec![
+        format!(
+            "oversized: the recommendation gives back at least one step of the size ladder and at least {} % of the current size (--oversize-threshold); undersized: a warning when demand plus headroom exceeds the size, an error when demand alone does",
+            pct(sizing.oversize_threshold)
+        ),
+        if sizing.headroom > 0.0 {
+            format!(
+                "storage: a recommendation leaves a disk at most {} % full; shrinking a disk means a file-level copy (a block-level rehost keeps the provisioned size)",
+                pct(sizing.storage_max_fill)
+            )
+        } else {
+            format!(
+                "storage: --headroom 0 sizes storage to the space used exactly, so a disk may be full after the move (the {} % floor applies with any headroom above 0); shrinking a disk means a file-level copy",
+                pct(sizing.storage_max_fill)
+            )
+        },
+    ];
+    let count =
+        |pick: &dyn Fn(&WorkloadReport) -> bool| workloads.iter().filter(|w| pick(w)).count();
+    let notes_of = |w: &WorkloadReport, prefix: &str| -> bool {
+        let parts = w
+            .components
+            .iter()
+            .filter_map(|c| c.rightsizing.as_ref())
+            .chain(w.rightsizing.as_ref());
+        parts
+            .flat_map(|r| r.notes.iter())
+            .any(|n| n.starts_with(prefix))
+    };
+    let missing = count(&|w| w.notes.iter().any(|n| n.starts_with("percentile: ")));
+    if missing > 0 {
+        lines.push(format!(
+            "percentile: p{} was asked for but not available for {missing} workload(s): the statistic that stood in is named in each workload's notes and sizing",
+            node::format_number(sizing.percentile)
+        ));
+    }
+    let cores = count(&|w| notes_of(w, "cpu: "));
+    if cores > 0 {
+        lines.push(format!(
+            "cpu: {cores} physical server(s) counted one vCPU per physical core, hyper-threads not counted; where the target's vCPU is a hyper-thread and hyper-threading was on, CPU % was of twice as many threads"
+        ));
+    }
+    let failover = count(&|w| notes_of(w, "failover: "));
+    if failover > 0 {
+        lines.push(format!(
+            "failover: {failover} workload(s) in failover groups (app.ha, redundant VDUs) sized to carry the group's load with one member down; a standby is never idle"
+        ));
+    }
+    let poll = count(&|w| notes_of(w, "poll-mode"));
+    if poll > 0 {
+        lines.push(format!(
+            "poll mode: {poll} workload(s) with a poll-mode data plane (DPDK, SR-IOV, CPU pinning, huge pages) not sized on CPU utilisation, which shows 100 % by design (evidence needed: throughput per vCPU)"
+        ));
+    }
+    lines
+}
+
+/// Physical cores against threads, said where a physical server's size is counted: one
+/// vCPU per core, hyper-threads not counted.
+fn cores_note(facts: &Node, rs: &Rightsizing) -> Option<String> {
+    if facts.get("physical").and_then(Node::as_bool) != Some(true) {
+        return None;
+    }
+    let vcpu = rs.current.vcpu?;
+    let topology = match (
+        facts.get("sockets").and_then(Node::as_f64),
+        facts.get("cores_per_socket").and_then(Node::as_f64),
+    ) {
+        (Some(s), Some(c)) => format!(" ({} x {})", node::format_number(s), node::format_number(c)),
+        _ => String::new(),
+    };
+    Some(format!(
+        "cpu: {} physical cores{topology} counted as {} vCPU, one per core (hyper-threads not counted); if hyper-threading was on, the OS showed {} threads and CPU % is of those: check before sizing below the cores",
+        node::format_number(vcpu),
+        node::format_number(vcpu),
+        node::format_number(vcpu * 2.0)
+    ))
+}
+
+/// The treatment a rule's failure recommends whatever the roadmap says: its `retire` or
+/// `retain` tag.
+fn rule_treatment(rule: &rules::Rule) -> Option<Disposition> {
+    if rule.tags.iter().any(|t| t == "retire") {
+        Some(Disposition::Retire)
+    } else if rule.tags.iter().any(|t| t == "retain") {
+        Some(Disposition::Retain)
+    } else {
+        None
+    }
+}
+
 /// One finding per occurrence; otherwise one finding at the rule's `at` path, or at the
 /// first located evidence, or at the workload.
 fn findings_for(
@@ -996,6 +1312,7 @@ fn findings_for(
         Some(key) => anonymise::name_token(key, w.kind, &w.name),
         None => w.name.clone(),
     };
+    let severity = rule.severity_on(roots);
     let make = |line: u32, value: Option<&str>, item: Option<&str>, anchor: &str| {
         let message = rule.message.render_item(&shown, value, item, roots);
         // The element (a VDU, a container) tells apart findings with the same text.
@@ -1006,7 +1323,7 @@ fn findings_for(
         let (file, line) = w.locate(line);
         Finding {
             rule: rule.id.clone(),
-            severity: rule.severity,
+            severity,
             level: rule.level,
             message,
             fingerprint: fingerprint(&[&rule.id, &file, &w.name, &offending]),
@@ -1120,7 +1437,11 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
     let mut reclaimable = Totals::default();
     let mut missing = Totals::default();
     let mut undersized = 0;
-    let mut effort: BTreeMap<&'static str, u32> = BTreeMap::new();
+    let mut effort: BTreeMap<&'static str, u32> =
+        Disposition::ALL.iter().map(|d| (d.as_str(), 0)).collect();
+    let mut by_disposition: BTreeMap<&'static str, usize> =
+        Disposition::ALL.iter().map(|d| (d.as_str(), 0)).collect();
+    let mut assessment_effort = 0;
     let mut suppressed = 0;
     for w in workloads {
         *by_phase.entry(w.phase.as_str()).or_default() += 1;
@@ -1129,6 +1450,8 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
             .or_default() += 1;
         *by_kind.entry(w.kind.as_str()).or_default() += 1;
         *effort.entry(w.disposition.as_str()).or_default() += w.effort;
+        *by_disposition.entry(w.disposition.as_str()).or_default() += 1;
+        assessment_effort += w.assessment_effort;
         suppressed += w.suppressed.len();
         for f in &w.findings {
             match f.severity {
@@ -1185,6 +1508,8 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         undersized,
         disconnects: workloads.iter().filter(|w| w.disconnect).count(),
         effort,
+        by_disposition,
+        assessment_effort,
         unused_suppressions: 0,
         disregarded_suppressions: 0,
         baselined: 0,

@@ -136,6 +136,10 @@ struct ScanArgs {
     /// Percentile of CPU and memory utilisation taken as demand (default 95)
     #[arg(long, value_parser = config::parse_percentile, value_name = "P")]
     percentile: Option<f64>,
+    /// Share of the current size a recommendation must reclaim, besides one step of the
+    /// size ladder, to call a size oversized, in percent (default 25)
+    #[arg(long, value_parser = config::parse_oversize_threshold, value_name = "PERCENT")]
+    oversize_threshold: Option<f64>,
     /// Exit 1 when a workload is below this phase: unchanged, optimised (optimized) or purpose-built
     #[arg(long, value_parser = parse_phase, value_name = "PHASE")]
     min_phase: Option<Phase>,
@@ -398,6 +402,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
             max_findings: args.max_findings,
             headroom: args.headroom,
             percentile: args.percentile,
+            oversize_threshold: args.oversize_threshold,
             rules: args.selection.rules.clone(),
             no_default_rules: args.selection.no_default_rules,
             no_inline_ignores: args.no_inline_ignores,
@@ -425,6 +430,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         rules: settings.rules.clone(),
         no_default_rules: settings.no_default_rules,
         sizing: settings.sizing,
+        effort_days_per_point: settings.effort_days_per_point,
         jobs: args.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,

@@ -70,6 +70,7 @@ struct Record {
     /// peaks`).
     cpu_stat: Option<String>,
     memory_stat: Option<String>,
+    throughput_per_vcpu: Option<f64>,
 }
 
 impl Record {
@@ -86,6 +87,7 @@ impl Record {
             weak: false,
             cpu_stat: None,
             memory_stat: None,
+            throughput_per_vcpu: None,
         }
     }
 
@@ -125,6 +127,7 @@ impl Record {
         if self.storage_gib.is_some() {
             d.statistic.storage_gib = Some("used (metrics)".to_string());
         }
+        d.throughput_per_vcpu = self.throughput_per_vcpu.or(d.throughput_per_vcpu);
         d.vcpu = vcpu.or(d.vcpu);
         d.memory_gib = memory.or(d.memory_gib);
         d.storage_gib = self.storage_gib.or(d.storage_gib);
@@ -385,6 +388,7 @@ struct SummaryColumns {
     storage: Option<usize>,
     samples: Option<usize>,
     period: Option<usize>,
+    throughput: Option<usize>,
 }
 
 impl SummaryColumns {
@@ -395,12 +399,14 @@ impl SummaryColumns {
             storage: None,
             samples: None,
             period: None,
+            throughput: None,
         };
         for (i, h) in lower.iter().enumerate() {
             match h.as_str() {
                 "storage_used_gib" | "storage_used_gb" | "storage_gib" => s.storage = Some(i),
                 "samples" | "data_points" => s.samples = Some(i),
                 "period_days" | "days" => s.period = Some(i),
+                "throughput_per_vcpu" => s.throughput = Some(i),
                 _ => {
                     let Some(c) = SUMMARY_HEADER.captures(h) else {
                         continue;
@@ -428,7 +434,10 @@ impl SummaryColumns {
     }
 
     fn is_empty(&self) -> bool {
-        self.cpu.is_empty() && self.memory.is_empty() && self.storage.is_none()
+        self.cpu.is_empty()
+            && self.memory.is_empty()
+            && self.storage.is_none()
+            && self.throughput.is_none()
     }
 
     fn read(
@@ -527,6 +536,9 @@ impl SummaryColumns {
             r.weak |= weak;
             r.memory_stat = Some(label);
         }
+        r.throughput_per_vcpu = self
+            .throughput
+            .and_then(|c| number(c, "throughput_per_vcpu"));
         r.storage_gib = self.storage.and_then(|c| {
             let v = number(c, "storage_used_gib")?;
             let text = cells.get(c).map_or("", |t| t.as_str());
@@ -965,6 +977,7 @@ mod tests {
                 ..Sizing::default()
             },
             demand: None,
+            traits: Default::default(),
         });
         let mut errors = Vec::new();
         let unmatched = m.apply(&mut w, &mut errors);

@@ -383,21 +383,39 @@ impl fmt::Display for Target {
     }
 }
 
-/// The 7R migration disposition a phase and roadmap imply.
+/// The recommended treatment (7R vocabulary): what to do with a workload, not where it
+/// stands. Rules use only `rehost`, `replatform` and `refactor`, meaning what fixing them
+/// needs (platform or configuration work, or code); `retire`, `retain` and `none` come from
+/// facts and the phase (see `classify`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Disposition {
+    Retire,
+    Retain,
     Rehost,
     Replatform,
     Refactor,
+    None,
 }
 
 impl Disposition {
+    /// Every disposition, in the order a plan reads them.
+    pub const ALL: [Disposition; 6] = [
+        Disposition::Retire,
+        Disposition::Retain,
+        Disposition::Rehost,
+        Disposition::Replatform,
+        Disposition::Refactor,
+        Disposition::None,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
+            Disposition::Retire => "retire",
+            Disposition::Retain => "retain",
             Disposition::Rehost => "rehost",
             Disposition::Replatform => "replatform",
             Disposition::Refactor => "refactor",
+            Disposition::None => "none",
         }
     }
 }
@@ -405,14 +423,14 @@ impl Disposition {
 impl FromStr for Disposition {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "rehost" => Ok(Disposition::Rehost),
-            "replatform" => Ok(Disposition::Replatform),
-            "refactor" => Ok(Disposition::Refactor),
-            other => Err(format!(
-                "unknown disposition `{other}` (expected rehost, replatform or refactor)"
-            )),
-        }
+        Disposition::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown disposition `{s}` (expected retire, retain, rehost, replatform, refactor or none)"
+                )
+            })
     }
 }
 
@@ -455,6 +473,8 @@ pub struct Demand {
     /// Which statistic stands for the demand of each dimension (`p95 (given)`, `peak (given;
     /// p95 not given)`, `p95 of 288 samples`), so that a reader sees what was sized on.
     pub statistic: Statistics,
+    /// Throughput per vCPU, when measured (sizes a poll-mode data plane).
+    pub throughput_per_vcpu: Option<f64>,
 }
 
 /// Per dimension, the statistic a demand figure is (see [`Demand::statistic`]).
@@ -471,6 +491,35 @@ pub struct Statistics {
 impl Statistics {
     pub fn is_empty(&self) -> bool {
         self.vcpu.is_none() && self.memory_gib.is_none() && self.storage_gib.is_none()
+    }
+    /// Every dimension's statistic in one line: `CPU p95 (given), memory peak (given; p95
+    /// not given), storage used (given)`.
+    pub fn describe(&self) -> String {
+        [
+            ("CPU", &self.vcpu),
+            ("memory", &self.memory_gib),
+            ("storage", &self.storage_gib),
+        ]
+        .into_iter()
+        .filter_map(|(dim, s)| s.as_ref().map(|s| format!("{dim} {s}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+    /// The dimensions whose figure stood in for the percentile asked for, as `CPU peak
+    /// (given; p95 not given)`: a note on the workload and a line in the assumptions.
+    pub fn stand_ins(&self) -> Vec<String> {
+        [
+            ("CPU", &self.vcpu),
+            ("memory", &self.memory_gib),
+            ("storage", &self.storage_gib),
+        ]
+        .into_iter()
+        .filter_map(|(dim, s)| {
+            s.as_ref()
+                .filter(|s| s.contains("not given"))
+                .map(|s| format!("{dim} {s}"))
+        })
+        .collect()
     }
 }
 
@@ -510,6 +559,8 @@ pub struct Workload {
     pub facts: Node,
     pub current: Sizing,
     pub demand: Option<Demand>,
+    /// What its utilisation cannot show (failover group, poll mode).
+    pub traits: crate::rightsize::Traits,
     pub suppressions: Vec<Suppression>,
     /// Short remarks a reader should see (e.g. "powered off").
     pub notes: Vec<String>,
@@ -577,6 +628,8 @@ pub struct Component {
     pub count: f64,
     pub current: Sizing,
     pub demand: Option<Demand>,
+    /// What its utilisation cannot show (poll mode, failover).
+    pub traits: crate::rightsize::Traits,
 }
 
 impl Workload {
@@ -602,6 +655,7 @@ impl Workload {
             facts: Node::map(0),
             current: Sizing::default(),
             demand: None,
+            traits: crate::rightsize::Traits::default(),
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),
@@ -755,7 +809,13 @@ pub struct Summary {
     pub missing: Totals,
     pub undersized: usize,
     pub disconnects: usize,
+    /// Effort points by disposition (every disposition, 0 when none): the work each
+    /// recommends; purpose-built workloads (`none`) add nothing.
     pub effort: std::collections::BTreeMap<&'static str, u32>,
+    /// Workloads by disposition (every disposition).
+    pub by_disposition: std::collections::BTreeMap<&'static str, usize>,
+    /// Points of assessment: evidence to collect, apart from the effort of the work.
+    pub assessment_effort: u32,
     /// Suppressions that matched nothing (also counted in `findings.info`).
     pub unused_suppressions: usize,
     /// Inline suppressions disregarded because of `--no-inline-ignores`.
@@ -881,7 +941,14 @@ pub struct WorkloadReport {
     pub confidence: f64,
     pub disconnect: bool,
     pub disposition: Disposition,
+    /// One sentence naming the rules or facts that decided the disposition.
+    pub disposition_reason: String,
+    /// Effort points of the work the disposition recommends (to the next phase).
     pub effort: u32,
+    /// Effort points of the whole gating roadmap to purpose-built.
+    pub effort_to_purpose_built: u32,
+    /// Points of assessment: one per distinct piece of evidence to collect.
+    pub assessment_effort: u32,
     pub roadmap: Vec<crate::classify::RoadmapItem>,
     pub evidence_needed: Vec<crate::classify::EvidenceItem>,
     pub findings: Vec<Finding>,
@@ -911,6 +978,14 @@ pub struct ComponentReport {
     pub file: Option<Arc<str>>,
     pub line: u32,
     pub count: f64,
+    /// Poll-mode data-plane features (DPDK, SR-IOV, CPU pinning, huge pages): not sized on
+    /// CPU utilisation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub poll_mode: Vec<String>,
+    /// Throughput per vCPU, when measured (`throughput_per_vcpu` in --metrics): what a
+    /// poll-mode data plane is sized on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_per_vcpu: Option<f64>,
     pub rightsizing: Option<crate::rightsize::Rightsizing>,
     /// The cheapest catalog entry (VM size, NFVI flavour) that fits one instance.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -923,6 +998,16 @@ pub struct Assumptions {
     pub percentile: f64,
     /// Headroom in percent.
     pub headroom_pct: f64,
+    /// Share of the current size (percent) a recommendation must reclaim, besides a step
+    /// of the ladder, for a size to be oversized.
+    pub oversize_threshold_pct: f64,
+    /// The fullest (percent) a disk is left after the move (with headroom above 0).
+    pub storage_max_fill_pct: f64,
+    /// Person-days one effort point stands for.
+    pub effort_days_per_point: f64,
+    /// What the sizing assumed beyond the figures, one line each: physical cores counted as
+    /// vCPUs, a percentile that was not available, failover groups, poll-mode data planes.
+    pub sizing_notes: Vec<String>,
     pub rules: usize,
     pub default_rules: bool,
     pub rule_sources: Vec<String>,

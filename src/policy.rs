@@ -220,6 +220,8 @@ impl Policy {
                 .max_by_key(|(s, _)| s.specificity(&rule))
             {
                 rule.severity = *severity;
+                // The configured severity is the user's word: no escalation above it.
+                rule.escalate = None;
             }
             kept.push(rule);
         }

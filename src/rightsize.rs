@@ -40,8 +40,24 @@ pub struct Rightsizing {
     pub recommended: Sizing,
     /// current - recommended; negative means missing (an undersized workload).
     pub reclaimable: Sizing,
-    /// The demand the recommendation is based on (at the chosen percentile).
+    /// The demand measured (at the chosen percentile).
     pub demand: Sizing,
+    /// The demand the recommendation is sized for, where it differs from the measured one
+    /// (a failover group's load, a poll-mode data plane's CPU left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sized_for: Option<Sizing>,
+    /// Ladder steps the recommendation reclaims per dimension (0 when it reclaims none).
+    pub reclaimable_steps: Sizing,
+    /// The dimensions that are oversized: at least one ladder step and the oversize
+    /// threshold's share of the current size reclaimable.
+    pub oversized: Vec<&'static str>,
+    /// The dimensions that are undersized, each `warning` (demand plus headroom exceeds
+    /// the size) or `error` (demand alone does: saturated now).
+    pub undersized: std::collections::BTreeMap<&'static str, &'static str>,
+    /// What the sizing took into account that the figures do not show (failover, poll
+    /// mode, the storage floor, a file-level copy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Azure-style rating, 1 to 5 stars, from the share of expected data points present.
     pub rating: u8,
     /// Share of expected data points present (0..1), when the sample count is known.
@@ -97,6 +113,12 @@ pub struct SizingOptions {
     pub headroom: f64,
     /// Percentile of CPU and memory samples taken as demand (1..=100).
     pub percentile: f64,
+    /// Share of the current size a recommendation must reclaim (besides one step of the
+    /// ladder) for the size to count as oversized: 0.25 for 25 %.
+    pub oversize_threshold: f64,
+    /// The fullest a disk may be after the move: 0.8 for 80 %. Applied with any headroom
+    /// above 0 (`--headroom 0` sizes to demand exactly, and says so).
+    pub storage_max_fill: f64,
 }
 
 impl Default for SizingOptions {
@@ -104,8 +126,77 @@ impl Default for SizingOptions {
         SizingOptions {
             headroom: 0.3,
             percentile: 95.0,
+            oversize_threshold: 0.25,
+            storage_max_fill: 0.8,
         }
     }
+}
+
+impl SizingOptions {
+    /// What a dimension needs: demand plus headroom; storage also no fuller than
+    /// `storage_max_fill` after the move (unless the headroom is 0: demand exactly).
+    pub fn required(&self, dim: Dim, demand: f64) -> f64 {
+        let with_headroom = demand * (1.0 + self.headroom.max(0.0));
+        match dim {
+            Dim::Storage if self.headroom > 0.0 && self.storage_max_fill > 0.0 => {
+                with_headroom.max(demand / self.storage_max_fill)
+            }
+            _ => with_headroom,
+        }
+    }
+}
+
+/// A dimension of a size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    Vcpu,
+    Memory,
+    Storage,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 3] = [Dim::Vcpu, Dim::Memory, Dim::Storage];
+    /// The field name in sizes and facts (`vcpu`, `memory_gib`, `storage_gib`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Dim::Vcpu => "vcpu",
+            Dim::Memory => "memory_gib",
+            Dim::Storage => "storage_gib",
+        }
+    }
+    pub fn get(self, s: &Sizing) -> Option<f64> {
+        match self {
+            Dim::Vcpu => s.vcpu,
+            Dim::Memory => s.memory_gib,
+            Dim::Storage => s.storage_gib,
+        }
+    }
+    pub fn set(self, s: &mut Sizing, v: Option<f64>) {
+        match self {
+            Dim::Vcpu => s.vcpu = v,
+            Dim::Memory => s.memory_gib = v,
+            Dim::Storage => s.storage_gib = v,
+        }
+    }
+}
+
+/// What the utilisation figures cannot see about a workload or one of its parts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Traits {
+    /// Poll-mode data-plane features (DPDK, SR-IOV, CPU pinning, huge pages): CPU shows
+    /// 100 % by design and is not sized on utilisation.
+    pub poll_mode: Vec<String>,
+    /// Huge pages: memory shows full by design and is not sized on utilisation either.
+    pub hugepages: bool,
+    /// Its instances are a redundancy group (a VDU under an anti-affinity rule): N+1, so
+    /// each instance is sized to carry the load with one instance down.
+    pub redundant: bool,
+    /// A member of a failover group sized for the group: the demand it must carry with one
+    /// member down (CPU, memory), and the sentence that says how it was found.
+    pub failover: Option<(Sizing, String)>,
+    /// CPU and memory are never sized below the current size, and why (a standby whose
+    /// peers are not in the scan).
+    pub keep_size: Option<String>,
 }
 
 const VCPU_LADDER: &[f64] = &[
@@ -158,37 +249,116 @@ pub fn rating(share: f64) -> u8 {
     }
 }
 
+impl Ladder {
+    /// The next allowed size of `dim` at or above `x`.
+    pub fn round(self, dim: Dim, x: f64) -> f64 {
+        match dim {
+            Dim::Vcpu => self.vcpu(x),
+            Dim::Memory => self.memory_gib(x),
+            Dim::Storage => self.storage_gib(x),
+        }
+    }
+
+    /// Allowed sizes of `dim` above `recommended` up to the size `current` rounds to: how
+    /// many steps of the ladder a recommendation gives back.
+    pub fn steps(self, dim: Dim, recommended: f64, current: f64) -> f64 {
+        let top = self.round(dim, current);
+        if recommended + EPS >= top {
+            return 0.0;
+        }
+        let mut n = 0.0;
+        let mut x = recommended;
+        // Bounded: sizes are bounded on input, and so is the walk.
+        for _ in 0..100_000 {
+            let next = self.round(dim, x + 1e-6);
+            if next > top + EPS {
+                break;
+            }
+            n += 1.0;
+            x = next;
+        }
+        n
+    }
+}
+
 /// The recommendation for one workload; None when nothing about its size is known.
 pub fn rightsize(
     current: &Sizing,
     demand: Option<&Demand>,
     ladder: Ladder,
     opts: &SizingOptions,
+    traits: &Traits,
 ) -> Option<Rightsizing> {
     let demand = demand.filter(|d| !d.is_empty());
     if current.is_empty() && demand.is_none() {
         return None;
     }
-    let factor = 1.0 + opts.headroom.max(0.0);
-    let recommend = |cur: Option<f64>, need: Option<f64>, round: &dyn Fn(f64) -> f64| match need {
-        Some(need) => {
-            let required = need * factor;
-            let rounded = round(required);
-            Some(match cur {
-                Some(c) if c + EPS >= required => rounded.min(c),
-                _ => rounded,
-            })
-        }
-        None => cur,
-    };
     let d = demand.cloned().unwrap_or_default();
-    let recommended = Sizing {
-        vcpu: recommend(current.vcpu, d.vcpu, &|x| ladder.vcpu(x)),
-        memory_gib: recommend(current.memory_gib, d.memory_gib, &|x| ladder.memory_gib(x)),
-        storage_gib: recommend(current.storage_gib, d.storage_gib, &|x| {
-            ladder.storage_gib(x)
-        }),
+    let measured = Sizing {
+        vcpu: d.vcpu,
+        memory_gib: d.memory_gib,
+        storage_gib: d.storage_gib,
     };
+    let mut sized = measured;
+    let mut notes = Vec::new();
+    if let Some((group, why)) = &traits.failover {
+        for dim in [Dim::Vcpu, Dim::Memory] {
+            if let Some(g) = dim.get(group) {
+                let own = dim.get(&sized).unwrap_or(0.0);
+                dim.set(&mut sized, Some(g.max(own)));
+            }
+        }
+        notes.push(why.clone());
+    }
+    if !traits.poll_mode.is_empty() {
+        let features = traits.poll_mode.join(", ");
+        sized.vcpu = None;
+        if traits.hugepages {
+            sized.memory_gib = None;
+        }
+        notes.push(format!(
+            "poll-mode data plane ({features}): {} full by design, so {} not sized on utilisation and never called undersized for it; size it on throughput per vCPU (evidence needed)",
+            if traits.hugepages {
+                "CPU shows 100 % and huge-page memory shows"
+            } else {
+                "CPU shows 100 %"
+            },
+            if traits.hugepages {
+                "CPU and memory are"
+            } else {
+                "CPU is"
+            }
+        ));
+    }
+    let recommend = |dim: Dim| -> Option<f64> {
+        let cur = dim.get(current);
+        match dim.get(&sized) {
+            Some(need) => {
+                let required = opts.required(dim, need);
+                let rounded = ladder.round(dim, required);
+                Some(match cur {
+                    Some(c) if c + EPS >= required => rounded.min(c),
+                    _ => rounded,
+                })
+            }
+            None => cur,
+        }
+    };
+    let mut recommended = Sizing {
+        vcpu: recommend(Dim::Vcpu),
+        memory_gib: recommend(Dim::Memory),
+        storage_gib: recommend(Dim::Storage),
+    };
+    if let Some(why) = &traits.keep_size {
+        for dim in [Dim::Vcpu, Dim::Memory] {
+            if let (Some(r), Some(c)) = (dim.get(&recommended), dim.get(current))
+                && r < c
+            {
+                dim.set(&mut recommended, Some(c));
+            }
+        }
+        notes.push(why.clone());
+    }
     let diff = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => Some(round2(a - b)),
         _ => None,
@@ -215,7 +385,7 @@ pub fn rightsize(
             },
         ),
     };
-    Some(Rightsizing {
+    let mut rs = Rightsizing {
         basis,
         confidence,
         current: *current,
@@ -226,11 +396,102 @@ pub fn rightsize(
             memory_gib: d.memory_gib.map(round2),
             storage_gib: d.storage_gib.map(round2),
         },
+        sized_for: (sized != measured).then_some(Sizing {
+            vcpu: sized.vcpu.map(round2),
+            memory_gib: sized.memory_gib.map(round2),
+            storage_gib: sized.storage_gib.map(round2),
+        }),
+        reclaimable_steps: Sizing::default(),
+        oversized: Vec::new(),
+        undersized: std::collections::BTreeMap::new(),
+        notes,
         rating: stars,
         data_points: share.map(round2),
         period_days: d.period_days,
         statistic: d.statistic.clone(),
-    })
+    };
+    judge(&mut rs, ladder, opts);
+    Some(rs)
+}
+
+/// The demand a recommendation is sized for: the measured one unless something the figures
+/// cannot see changed it.
+pub fn sizing_demand(rs: &Rightsizing) -> Sizing {
+    rs.sized_for.unwrap_or(rs.demand)
+}
+
+/// Ladder steps, oversized and undersized dimensions of a recommendation (again after a
+/// catalog changed it), and the storage notes: one rule of oversize for every resource
+/// and kind.
+pub fn judge(rs: &mut Rightsizing, ladder: Ladder, opts: &SizingOptions) {
+    let sized = sizing_demand(rs);
+    rs.reclaimable_steps = Sizing::default();
+    rs.oversized.clear();
+    rs.undersized.clear();
+    rs.notes.retain(|n| !n.starts_with("storage: "));
+    if rs.basis != Basis::Utilisation {
+        return;
+    }
+    for dim in Dim::ALL {
+        let (Some(c), Some(r), Some(need)) = (
+            dim.get(&rs.current),
+            dim.get(&rs.recommended),
+            dim.get(&sized),
+        ) else {
+            continue;
+        };
+        let steps = ladder.steps(dim, r, c);
+        dim.set(&mut rs.reclaimable_steps, Some(steps));
+        let reclaim = c - r;
+        if steps >= 1.0 && c > 0.0 && reclaim / c + EPS >= opts.oversize_threshold {
+            rs.oversized.push(dim.key());
+        }
+        if opts.required(dim, need) > c + EPS && r > c + EPS {
+            let measured = dim.get(&rs.demand).unwrap_or(need);
+            let severity = if measured > c + EPS {
+                "error"
+            } else {
+                "warning"
+            };
+            rs.undersized.insert(dim.key(), severity);
+        }
+    }
+    // What the storage recommendation means after the move.
+    if let (Some(c), Some(r), Some(used)) = (
+        rs.current.storage_gib,
+        rs.recommended.storage_gib,
+        rs.demand.storage_gib,
+    ) && r > 0.0
+    {
+        let pct = |x: f64| (x * 100.0).round();
+        let fill = used / r;
+        if r + EPS < c {
+            rs.notes.push(format!(
+                "storage: shrinking {} GiB to {} GiB means a file-level copy to new disks (a block-level rehost keeps the provisioned size)",
+                crate::node::format_number(c),
+                crate::node::format_number(r)
+            ));
+        } else if r > c + EPS {
+            rs.notes.push(format!(
+                "storage: {} GiB used of {} GiB is {} % full; growing to {} GiB leaves it {} % full (disks grow in place)",
+                crate::node::format_number(round2(used)),
+                crate::node::format_number(c),
+                pct(used / c),
+                crate::node::format_number(r),
+                pct(fill)
+            ));
+        }
+        if fill > opts.storage_max_fill + EPS {
+            let floor = ladder.storage_gib(used / opts.storage_max_fill.max(0.01));
+            rs.notes.push(format!(
+                "storage: {} % full after the move, above the {} % floor: --headroom 0 sizes to demand exactly ({} GiB would keep it at or below {} %)",
+                pct(fill),
+                pct(opts.storage_max_fill),
+                crate::node::format_number(floor),
+                pct(opts.storage_max_fill)
+            ));
+        }
+    }
 }
 
 /// The sum of per-instance recommendations, each weighted by its instance count: a pod's
@@ -238,6 +499,12 @@ pub fn rightsize(
 pub fn aggregate(parts: &[(f64, &Rightsizing)]) -> Option<Rightsizing> {
     if parts.is_empty() {
         return None;
+    }
+    // One part of one instance (a Compose service) is the workload: its judgement holds.
+    if let [(n, r)] = parts
+        && (*n - 1.0).abs() < EPS
+    {
+        return Some((*r).clone());
     }
     let sum = |pick: &dyn Fn(&Rightsizing) -> Option<f64>| -> Option<f64> {
         let values: Vec<f64> = parts
@@ -267,6 +534,14 @@ pub fn aggregate(parts: &[(f64, &Rightsizing)]) -> Option<Rightsizing> {
         recommended: total(&|r| r.recommended),
         reclaimable: total(&|r| r.reclaimable),
         demand: total(&|r| r.demand),
+        sized_for: parts
+            .iter()
+            .any(|(_, r)| r.sized_for.is_some())
+            .then(|| total(&sizing_demand)),
+        reclaimable_steps: Sizing::default(),
+        oversized: Vec::new(),
+        undersized: std::collections::BTreeMap::new(),
+        notes: Vec::new(),
         rating: parts.iter().map(|(_, r)| r.rating).min().unwrap_or(1),
         data_points: parts
             .iter()
@@ -344,8 +619,15 @@ mod tests {
         let opts = SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
-        let r = rightsize(&seed_current(), Some(&seed_demand()), Ladder::Vm, &opts);
+        let r = rightsize(
+            &seed_current(),
+            Some(&seed_demand()),
+            Ladder::Vm,
+            &opts,
+            &Traits::default(),
+        );
         let r = r.unwrap_or_else(|| panic!("expected a recommendation"));
         assert_eq!(
             r.recommended,
@@ -375,6 +657,7 @@ mod tests {
             Some(&seed_demand()),
             Ladder::Vm,
             &SizingOptions::default(),
+            &Traits::default(),
         );
         let rec = r.map(|r| r.recommended);
         assert_eq!(
@@ -402,9 +685,16 @@ mod tests {
         let opts = SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
-        let r = rightsize(&current, Some(&demand), Ladder::Vm, &opts)
-            .map(|r| (r.recommended, r.reclaimable, r.confidence));
+        let r = rightsize(
+            &current,
+            Some(&demand),
+            Ladder::Vm,
+            &opts,
+            &Traits::default(),
+        )
+        .map(|r| (r.recommended, r.reclaimable, r.confidence));
         let (rec, recl, conf) = r.unwrap_or_else(|| panic!("expected a recommendation"));
         assert_eq!(rec.vcpu, Some(3.0));
         assert_eq!(rec.memory_gib, Some(12.0));
@@ -415,7 +705,13 @@ mod tests {
 
     #[test]
     fn no_demand_means_basis_none() {
-        let r = rightsize(&seed_current(), None, Ladder::Vm, &SizingOptions::default());
+        let r = rightsize(
+            &seed_current(),
+            None,
+            Ladder::Vm,
+            &SizingOptions::default(),
+            &Traits::default(),
+        );
         let r = r.unwrap_or_else(|| panic!("expected a recommendation"));
         assert_eq!(r.basis, Basis::None);
         assert_eq!(r.recommended, seed_current());
@@ -425,7 +721,8 @@ mod tests {
                 &Sizing::default(),
                 None,
                 Ladder::Vm,
-                &SizingOptions::default()
+                &SizingOptions::default(),
+                &Traits::default()
             )
             .is_none()
         );
@@ -446,9 +743,16 @@ mod tests {
         let opts = SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
-        let rec =
-            rightsize(&current, Some(&demand), Ladder::Container, &opts).map(|r| r.recommended);
+        let rec = rightsize(
+            &current,
+            Some(&demand),
+            Ladder::Container,
+            &opts,
+            &Traits::default(),
+        )
+        .map(|r| r.recommended);
         assert_eq!(rec.and_then(|r| r.vcpu), Some(0.15));
         assert_eq!(rec.and_then(|r| r.memory_gib), Some(0.3125));
     }
@@ -458,6 +762,7 @@ mod tests {
         let opts = SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         };
         let app = Sizing {
             vcpu: Some(1.0),
@@ -476,8 +781,14 @@ mod tests {
             expected_samples: Some(288),
             ..Demand::default()
         };
-        let a = rightsize(&app, Some(&busy), Ladder::Container, &opts);
-        let s = rightsize(&sidecar, None, Ladder::Container, &opts);
+        let a = rightsize(
+            &app,
+            Some(&busy),
+            Ladder::Container,
+            &opts,
+            &Traits::default(),
+        );
+        let s = rightsize(&sidecar, None, Ladder::Container, &opts, &Traits::default());
         let (Some(a), Some(s)) = (a, s) else {
             panic!("expected recommendations")
         };

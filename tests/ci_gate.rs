@@ -1265,11 +1265,11 @@ fn junit_is_well_formed_with_the_expected_counts() {
         r.stdout
             .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
     );
-    // 2 files, 5 workloads; 2 of them have an error finding (VM012)
-    assert_eq!(junit_counts(&r.stdout), (2, 5, 2, 0));
+    // 3 files, 9 workloads; 2 of them have an error finding (VM012)
+    assert_eq!(junit_counts(&r.stdout), (3, 9, 2, 0));
     assert!(
         r.stdout
-            .contains("<testsuites name=\"fitscan\" tests=\"5\" failures=\"2\" errors=\"0\"")
+            .contains("<testsuites name=\"fitscan\" tests=\"9\" failures=\"2\" errors=\"0\"")
     );
     assert!(r.stdout.contains("classname=\"vm\""));
     // the threshold follows --fail-on and --min-phase, as the gate does
@@ -1284,7 +1284,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
             "warning",
         ],
     );
-    assert_eq!(junit_counts(&r.stdout), (2, 5, 4, 0));
+    assert_eq!(junit_counts(&r.stdout), (3, 9, 8, 0));
     let r = run(
         Path::new(REPO),
         &[
@@ -1298,7 +1298,7 @@ fn junit_is_well_formed_with_the_expected_counts() {
             "purpose-built",
         ],
     );
-    assert_eq!(junit_counts(&r.stdout), (2, 5, 4, 0));
+    assert_eq!(junit_counts(&r.stdout), (3, 9, 8, 0));
 
     // file errors are <error>s, unused config entries have their own case; hostile text
     // stays well-formed

@@ -51,6 +51,216 @@ fn the_seed_server_is_unchanged_and_right_sized_exactly() {
     assert_eq!(rs["recommended"]["storage_gib"], 1024.0);
     assert_eq!(rs["current"]["storage_gib"], 9000.0);
     assert_eq!(rs["reclaimable"]["vcpu"], 4.0);
+    assert_eq!(rs["statistic"]["vcpu"], "p95 (given)");
+    // its roadmap to optimised is right-sizing and configuration: platform work
+    assert_eq!(w["disposition"], "replatform");
+    let reason = w["disposition_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "reaching optimised needs platform and configuration work only: VM001 (CPU oversized for measured demand), VM002"
+        ) && reason.contains("VM006 (Configuration baked into the server)"),
+        "{reason}"
+    );
+    // VM001 1 + VM002 1 + VM003 2 + VM006 5 + VM007 3 points to optimised
+    assert_eq!(w["effort"], 12);
+    // health (VM019) is evidence to collect: assessment effort, apart
+    assert_eq!(w["assessment_effort"], 1);
+    // at --headroom 0 the disk is full after the move: said, not hidden
+    let notes: Vec<&str> = rs["notes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("storage: 100 % full after the move")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("file-level copy")),
+        "{notes:?}"
+    );
+}
+
+fn named<'a>(r: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    r["workloads"]
+        .as_array()
+        .and_then(|ws| ws.iter().find(|w| w["name"] == name))
+        .unwrap_or_else(|| panic!("no workload {name}"))
+}
+
+#[test]
+fn an_idle_vm_is_retired_and_a_mainframe_without_a_target_retained() {
+    let r = json_of(&["scan", "samples/vms", "--format", "json"]);
+    let idle = named(&r, "lab-build-07");
+    assert_eq!(idle["disposition"], "retire");
+    assert!(
+        idle["disposition_reason"]
+            .as_str()
+            .is_some_and(|s| s
+                .starts_with("VM014 (Idle server, a candidate to retire): confirm with the owner")),
+        "{}",
+        idle["disposition_reason"]
+    );
+    assert_eq!(idle["effort"], 1, "confirm and decommission");
+    let lpar = named(&r, "billing-batch");
+    assert_eq!(lpar["generation"], 1);
+    assert_eq!(lpar["disposition"], "retain");
+    assert_eq!(
+        lpar["disposition_reason"],
+        "generation 1 (z/OS 3.1) with no target platform named (spec.target): it stays where it is until a rehosting or rewriting target is chosen"
+    );
+    assert_eq!(lpar["effort"], 0);
+    let s = &r["summary"];
+    assert_eq!(s["by_disposition"]["retire"], 1);
+    assert_eq!(s["by_disposition"]["retain"], 1);
+    assert!(s["assessment_effort"].as_u64().is_some_and(|e| e > 0));
+}
+
+#[test]
+fn an_active_passive_pair_is_sized_for_failover_and_the_standby_is_not_idle() {
+    let r = json_of(&[
+        "scan",
+        "samples/vms/failover-and-storage.yaml",
+        "--format",
+        "json",
+    ]);
+    for name in ["billing-db-a", "billing-db-b"] {
+        let w = named(&r, name);
+        let rs = &w["rightsizing"];
+        // the active node's 4.4 vCPU / 40 GiB, x 1.3: 6 vCPU, 64 GiB for both
+        assert_eq!(rs["recommended"]["vcpu"], 6.0, "{name}");
+        assert_eq!(rs["recommended"]["memory_gib"], 64.0, "{name}");
+        assert_eq!(rs["reclaimable"]["memory_gib"], 0.0, "{name}");
+        assert_ne!(
+            w["disposition"], "retire",
+            "{name}: a standby is never idle"
+        );
+        let rules: Vec<&str> = w["findings"]
+            .as_array()
+            .map(|f| f.iter().filter_map(|f| f["rule"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(!rules.contains(&"VM014"), "{name}: {rules:?}");
+        assert!(!rules.contains(&"VM002"), "{name}: {rules:?}");
+        assert!(
+            rs["notes"][0]
+                .as_str()
+                .is_some_and(|n| n.starts_with("failover: group `billing-db` (2 members")),
+            "{}",
+            rs["notes"]
+        );
+    }
+    // the passive node is sized for its peer's load, which it reports
+    let b = &named(&r, "billing-db-b")["rightsizing"];
+    assert_eq!(b["demand"]["vcpu"], 0.24);
+    assert_eq!(b["sized_for"]["vcpu"], 4.4);
+}
+
+#[test]
+fn a_95_percent_full_disk_grows_to_at_most_80_percent_and_physical_cores_are_said() {
+    let r = json_of(&[
+        "scan",
+        "samples/vms/failover-and-storage.yaml",
+        "--format",
+        "json",
+    ]);
+    let w = named(&r, "archive-01");
+    let rs = &w["rightsizing"];
+    // max(950 x 1.3, 950 / 0.8) = 1235 -> 1248 GiB, 76 % full after the move
+    assert_eq!(rs["recommended"]["storage_gib"], 1248.0);
+    assert_eq!(rs["undersized"]["storage_gib"], "warning");
+    let vm004 = w["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "VM004"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(vm004["severity"], "warning", "demand alone fits: a warning");
+    let notes = rs["notes"].to_string();
+    assert!(
+        notes.contains("95 % full; growing to 1248 GiB leaves it 76 % full"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("8 physical cores (2 x 4) counted as 8 vCPU"),
+        "{notes}"
+    );
+    let assumptions = r["assumptions"]["sizing_notes"].to_string();
+    assert!(
+        assumptions.contains("counted one vCPU per physical core"),
+        "{assumptions}"
+    );
+    assert!(assumptions.contains("at most 80 % full"), "{assumptions}");
+}
+
+#[test]
+fn a_saturated_disk_is_an_undersized_error_and_a_missing_percentile_is_said() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("full.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: full }\nspec:\n  cpu: { vcpus: 4 }\n  memory: 16GB\n  disks: [ { size: 100GB } ]\n  utilisation: { periodDays: 30, samples: 8640, cpu: { p95: 50% }, memory: { peak: 8GB }, storage: { used: 120GB } }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r = json_of(&[
+        "scan",
+        &path.display().to_string(),
+        "--percentile",
+        "50",
+        "--format",
+        "json",
+    ]);
+    let w = named(&r, "full");
+    let vm004 = w["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "VM004"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        vm004["severity"], "error",
+        "120 GiB used on 100: saturated now"
+    );
+    // p50 was asked for; p95 (CPU) and the peak (memory) stood in
+    assert_eq!(
+        w["rightsizing"]["statistic"]["memory_gib"],
+        "peak (given; p50 not given)"
+    );
+    assert!(
+        w["notes"].to_string().contains(
+            "percentile: p50 was asked for but not available: CPU p95 (given; p50 not given), memory peak (given; p50 not given) stood in"
+        ),
+        "{}",
+        w["notes"]
+    );
+    assert!(
+        r["assumptions"]["sizing_notes"]
+            .to_string()
+            .contains("p50 was asked for but not available for 1 workload(s)")
+    );
+}
+
+#[test]
+fn the_estate_summary_splits_effort_by_disposition_and_refactoring_costs_something() {
+    let r = json_of(&["scan", "samples/", "--format", "json"]);
+    let s = &r["summary"];
+    for d in [
+        "retire",
+        "retain",
+        "rehost",
+        "replatform",
+        "refactor",
+        "none",
+    ] {
+        assert!(s["effort"][d].is_u64(), "effort.{d}");
+        assert!(s["by_disposition"][d].is_u64(), "by_disposition.{d}");
+    }
+    assert!(
+        s["by_disposition"]["refactor"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+    assert!(s["effort"]["refactor"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(s["effort"]["none"], 0, "purpose-built workloads add none");
+    assert!(s["by_disposition"]["none"].as_u64().is_some_and(|n| n > 0));
 }
 
 #[test]
@@ -99,9 +309,24 @@ fn json_matches_the_contract_field_for_field() {
         );
         assert!(w["disconnect"].is_boolean());
         assert!(
-            ["rehost", "replatform", "refactor"].contains(&w["disposition"].as_str().unwrap_or(""))
+            [
+                "retire",
+                "retain",
+                "rehost",
+                "replatform",
+                "refactor",
+                "none"
+            ]
+            .contains(&w["disposition"].as_str().unwrap_or(""))
+        );
+        assert!(
+            w["disposition_reason"]
+                .as_str()
+                .is_some_and(|r| !r.is_empty()),
+            "every disposition says why"
         );
         assert!(w["effort"].is_u64());
+        assert!(w["assessment_effort"].is_u64());
         for item in w["roadmap"]
             .as_array()
             .into_iter()

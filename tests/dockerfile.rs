@@ -67,7 +67,18 @@ fn a_supervisord_and_sshd_image_on_a_full_os_is_unchanged() {
     assert_eq!(w["generation"], 3);
     assert_eq!(w["phase"], "unchanged");
     assert_eq!(w["disconnect"], true);
-    assert_eq!(w["disposition"], "rehost");
+    // a supervisor image reaches optimised only by code changes: one process per container
+    assert_eq!(w["disposition"], "refactor");
+    let reason = w["disposition_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("reaching optimised needs code changes: DF001 (A process supervisor"),
+        "{reason}"
+    );
+    assert!(
+        w["effort"].as_u64().is_some_and(|e| e >= 8),
+        "{}",
+        w["effort"]
+    );
     assert_eq!(w["file"], "samples/containers/legacy-server/Dockerfile");
     assert_eq!(w["line"], 4, "the final FROM");
     let got = findings(w);
@@ -135,7 +146,14 @@ fn a_multi_stage_distroless_non_root_image_is_purpose_built() {
     assert_eq!(w["phase"], "purpose-built");
     assert_eq!(w["score"], 100);
     assert_eq!(w["confidence"], 1.0);
-    assert_eq!(w["disposition"], "refactor");
+    // purpose-built: nothing to do, and no effort
+    assert_eq!(w["disposition"], "none");
+    assert_eq!(
+        w["disposition_reason"],
+        "purpose-built: every defining property holds, nothing to do"
+    );
+    assert_eq!(w["effort"], 0);
+    assert_eq!(w["effort_to_purpose_built"], 0);
     assert_eq!(findings(w), Vec::<(String, u64)>::new());
     assert_eq!(w["evidence_needed"], serde_json::json!([]));
 }

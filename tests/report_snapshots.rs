@@ -15,6 +15,7 @@ fn seed_report() -> fitscan::model::Report {
         sizing: SizingOptions {
             headroom: 0.0,
             percentile: 95.0,
+            ..SizingOptions::default()
         },
         rules: vec![PathBuf::from("rules/vm")],
         no_default_rules: true,

@@ -441,8 +441,8 @@ fn markdown_renders_as_tables() {
     let html = markdown_to_html(&md);
     assert_eq!(
         html.matches("<table>").count(),
-        6,
-        "generation x phase, kinds, right-sizing, effort, top findings, workloads"
+        7,
+        "generation x phase, kinds, right-sizing, effort, evidence to collect, top findings, workloads"
     );
     let matrix = table_rows(&html, "Generation");
     assert_eq!(matrix.len(), 4, "three generations and the total");
@@ -660,7 +660,8 @@ fn xlsx_opens_with_every_sheet() {
     for label in [
         "Generation × phase",
         "Workloads by kind",
-        "Effort by disposition",
+        "Effort: the plan",
+        "Evidence to collect",
         "Right-sizing",
         "Top findings",
         "Assumptions",
@@ -1009,4 +1010,46 @@ fn the_right_sizing_table_adds_up_when_catalog_sizes_hold_more_than_needed() {
         html.contains("<tr><th scope=\"row\">Surplus of catalog sizes</th><td>8</td><td>20</td><td>0</td></tr>"),
         "the HTML report shows the same row"
     );
+}
+
+#[test]
+fn the_effort_section_reads_as_a_plan_in_html_and_markdown() {
+    for format in ["html", "markdown"] {
+        let out = stdout_of(&["samples/vms", "--format", format]);
+        let plan = out
+            .find("Effort: the plan")
+            .unwrap_or_else(|| panic!("{format}: no plan"));
+        let evidence = out
+            .find("Evidence to collect")
+            .unwrap_or_else(|| panic!("{format}: no evidence to collect"));
+        assert!(plan < evidence, "{format}: the plan, then the evidence");
+        let section = &out[plan..evidence];
+        // a row per disposition present, in the order a plan reads them, with person-days
+        let order: Vec<usize> = [
+            "retire",
+            "retain",
+            "rehost",
+            "replatform",
+            "refactor",
+            "none",
+        ]
+        .iter()
+        .map(|d| {
+            section
+                .find(&format!(">{d}<"))
+                .or_else(|| section.find(&format!("| {d} |")))
+                .unwrap_or_else(|| panic!("{format}: no {d} row"))
+        })
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{format}: {order:?}");
+        assert!(section.contains("Person-days"), "{format}");
+        assert!(
+            section.contains("lab-build-07"),
+            "{format}: an example workload"
+        );
+        assert!(
+            out[evidence..].contains("Assessment effort, apart from the work"),
+            "{format}"
+        );
+    }
 }

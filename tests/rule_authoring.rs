@@ -147,7 +147,7 @@ fn the_built_in_rule_tests_run_without_a_path() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "PASS rules/vm/VM001-oversized-cpu.yaml: the seed telco server is unchanged on every count (line 30)",
+            "PASS rules/vm/VM001-oversized-cpu.yaml: the seed telco server is unchanged on every count (line 32)",
         ))
         .stdout(predicate::str::contains("PASS rules/vnf/VNF001-no-day0-configuration.yaml"))
         .stdout(predicate::str::contains(" 0 failed"));
@@ -167,11 +167,11 @@ fn a_built_in_rule_shows_its_yaml_and_examples_anywhere() {
     for expected in [
         "source:      rules/vm/VM001-oversized-cpu.yaml:1 (built in)",
         "as written (rules/vm/VM001-oversized-cpu.yaml:1):\n  id: VM001\n",
-        "  when: { path: facts.rightsizing.reclaimable.vcpu, gt: 0 }",
-        "fires: the seed telco server is unchanged on every count (rules/vm/VM001-oversized-cpu.yaml:30)",
+        "  when: { path: facts.rightsizing.oversized.vcpu, equals: true }",
+        "fires: the seed telco server is unchanged on every count (rules/vm/VM001-oversized-cpu.yaml:32)",
         "  >  9 |   cpu: { sockets: 2, coresPerSocket: 4 }",
         "  finding: fixtures/seed.yaml:9: cdr-collector-01 has 8 vCPU but its demand is 4 vCPU",
-        "passes: a right-sized, externally configured, scaled-out VM passes every check (rules/vm/VM001-oversized-cpu.yaml:35)",
+        "passes: a right-sized, externally configured, scaled-out VM passes every check (rules/vm/VM001-oversized-cpu.yaml:37)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

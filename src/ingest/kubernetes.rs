@@ -626,6 +626,50 @@ fn containers_of(pod: &Node, names_required: bool, problems: &mut Problems<'_>) 
     Containers { running, init }
 }
 
+/// The poll-mode data-plane features a container asks for (huge pages, SR-IOV devices,
+/// IPC_LOCK with huge pages for DPDK), and whether huge pages are among them: such a
+/// container shows full CPU by design and is not sized on CPU utilisation.
+fn poll_mode_of(c: &Node) -> (Vec<String>, bool) {
+    let mut features: Vec<String> = Vec::new();
+    fn add(features: &mut Vec<String>, f: &str) {
+        if !features.iter().any(|x| x == f) {
+            features.push(f.to_string());
+        }
+    }
+    let resources = c.get("resources");
+    for part in ["requests", "limits"] {
+        let Some(entries) = resources.and_then(|r| r.get(part)).and_then(Node::as_map) else {
+            continue;
+        };
+        for e in entries {
+            let key = e.key.to_ascii_lowercase();
+            if key.starts_with("hugepages-") {
+                add(&mut features, "huge pages");
+            } else if key.contains("sriov") || key.contains("sr-iov") {
+                add(&mut features, "SR-IOV");
+            }
+        }
+    }
+    let hugepages = features.iter().any(|f| f == "huge pages");
+    let ipc_lock = c
+        .get("securityContext")
+        .and_then(|s| s.get("capabilities"))
+        .and_then(|caps| caps.get("add"))
+        .and_then(Node::as_seq)
+        .is_some_and(|adds| {
+            adds.iter().any(|a| {
+                a.scalar_text().is_some_and(|t| {
+                    t.trim_start_matches("CAP_")
+                        .eq_ignore_ascii_case("IPC_LOCK")
+                })
+            })
+        });
+    if hugepages && ipc_lock {
+        add(&mut features, "DPDK");
+    }
+    (features, hugepages)
+}
+
 /// One component per long-running container, `replicas` of its effective requests, and
 /// their total.
 fn components_of(
@@ -653,12 +697,18 @@ fn components_of(
                 *sum = Some(sum.unwrap_or(0.0) + v * replicas);
             }
         }
+        let (poll_mode, hugepages) = poll_mode_of(c);
         components.push(Component {
             name: cname,
             line: c.line,
             count: replicas,
             current,
             demand: None,
+            traits: crate::rightsize::Traits {
+                poll_mode,
+                hugepages,
+                ..Default::default()
+            },
         });
     }
     (components, total)

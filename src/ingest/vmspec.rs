@@ -421,6 +421,35 @@ impl VmSpec {
             facts.insert("kubernetes_node", Node::bool(node_role, line_of("role")));
         }
 
+        if let Some(t) = text_field(&spec, "target") {
+            facts.insert("target", Node::str(t, line_of("target")));
+        }
+        // High availability: the mode (`app.ha`) and the group a member belongs to
+        // (`app.haGroup`, else the `ha-group` label): sizing keeps failover capacity.
+        if let Some(app) = spec.get("app") {
+            if let Some(ha) = app.get("ha").and_then(Node::scalar_text) {
+                let mode = ha.trim().to_ascii_lowercase();
+                let line = app.get("ha").map_or(0, |n| n.line);
+                if matches!(
+                    mode.as_str(),
+                    "active-passive" | "cluster" | "n+1" | "active-active"
+                ) {
+                    facts.insert("ha_member", Node::bool(true, line));
+                }
+                facts.insert("ha", Node::str(mode, line));
+            }
+            let group = app
+                .get("haGroup")
+                .or_else(|| app.get("ha_group"))
+                .or_else(|| {
+                    doc.get("metadata")
+                        .and_then(|m| m.get("labels"))
+                        .and_then(|l| l.get("ha-group"))
+                });
+            if let Some(g) = group.and_then(|g| g.scalar_text().map(|t| (t, g.line))) {
+                facts.insert("ha_group", Node::str(g.0, g.1));
+            }
+        }
         // CPU
         let mut current = Sizing::default();
         if let Some(cpu) = spec.get("cpu") {
@@ -980,6 +1009,22 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "`spec.os` as written (`RHEL 7.9`, `Microsoft Windows Server 2012 R2 (64-bit)`)",
         ),
         FactDoc::new("role", "`spec.role` as written"),
+        FactDoc::new(
+            "target",
+            "`spec.target`: the platform it is to move to, as written (a generation-1 workload without one is retained)",
+        ),
+        FactDoc::new(
+            "ha",
+            "`spec.app.ha` in lower case: none, active-passive, cluster, n+1, active-active or scale-out",
+        ),
+        FactDoc::new(
+            "ha_member",
+            "a member of a failover group (active-passive, cluster, n+1, active-active): a standby is never idle, and sizing keeps the group's failover capacity",
+        ),
+        FactDoc::new(
+            "ha_group",
+            "the failover group it belongs to: `spec.app.haGroup`, else the `ha-group` label",
+        ),
         FactDoc::new(
             "kubernetes_node",
             "the role names a Kubernetes, k8s or OpenShift node (a cluster node, not an application server)",

@@ -328,6 +328,12 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
         "effort points to the next phase",
         "",
     );
+    card(
+        out,
+        &ov.assessment_effort.to_string(),
+        "points of evidence to collect",
+        "",
+    );
     out.push_str("</div>\n");
 
     let unchanged = s.by_phase.get("unchanged").copied().unwrap_or(0);
@@ -819,27 +825,75 @@ fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str) {
 }
 
 fn effort(out: &mut String, ov: &Overview<'_>) {
-    out.push_str("<section id=\"effort\">\n<h2>Effort by disposition</h2>\n");
-    out.push_str("<p>Each phase maps to a migration disposition of the 7R model: unchanged ~ rehost, optimised ~ replatform, purpose-built ~ refactor; \
-an unchanged workload whose roadmap needs no change to the application (right-sizing, an OS upgrade) is a replatform candidate. \
-Effort is the sum of the rule points on each workload's roadmap to its next phase.</p>\n");
-    out.push_str("<table class=\"numbers\">\n<thead><tr><th>Disposition</th><th>What it means here</th><th>Workloads</th><th>Effort points</th></tr></thead>\n<tbody>\n");
-    for d in &ov.dispositions {
+    let per_point = ov.report.assumptions.effort_days_per_point;
+    out.push_str("<section id=\"effort\">\n<h2>Effort: the plan</h2>\n");
+    w!(
+        out,
+        "<p>One recommended treatment per workload, each with its reason in the workload's details. \
+Effort is the sum of the rule points between each workload and its next phase (the work its disposition recommends); \
+one point is {} person-day{} (<code>effort-days-per-point</code>). Purpose-built workloads add none.</p>\n",
+        crate::node::format_number(per_point),
+        if (per_point - 1.0).abs() < 1e-9 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    out.push_str("<table class=\"numbers\">\n<thead><tr><th>Disposition</th><th>What it means here</th><th>Workloads</th><th>Effort points</th><th>Person-days</th><th>For example</th></tr></thead>\n<tbody>\n");
+    for d in ov.dispositions.iter().filter(|d| d.workloads > 0) {
         w!(
             out,
-            "<tr><th scope=\"row\">{}</th><td class=\"text\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><th scope=\"row\">{}</th><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">",
             d.disposition.as_str(),
             overview::disposition_meaning(d.disposition),
             d.workloads,
-            d.effort
+            d.effort,
+            overview::person_days(d.effort, per_point)
         );
+        for (n, i) in d.examples.iter().enumerate() {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            w!(out, "{}", esc(&ov.report.workloads[*i].name));
+        }
+        out.push_str("</td></tr>\n");
     }
     let total: u32 = ov.dispositions.iter().map(|d| d.effort).sum();
     w!(
         out,
-        "<tr class=\"sum\"><th scope=\"row\">All</th><td></td><td>{}</td><td>{total}</td></tr>\n</tbody>\n</table>\n</section>\n",
-        ov.report.summary.workloads
+        "<tr class=\"sum\"><th scope=\"row\">All</th><td></td><td>{}</td><td>{total}</td><td>{}</td><td></td></tr>\n</tbody>\n</table>\n",
+        ov.report.summary.workloads,
+        overview::person_days(total, per_point)
     );
+    out.push_str("<h3>Evidence to collect</h3>\n");
+    if ov.evidence.is_empty() {
+        out.push_str("<p>Nothing: every check could be judged.</p>\n</section>\n");
+        return;
+    }
+    w!(
+        out,
+        "<p>Assessment effort, apart from the work: {} point{} ({} person-days), one per distinct piece of evidence per workload.</p>\n",
+        ov.assessment_effort,
+        if ov.assessment_effort == 1 { "" } else { "s" },
+        overview::person_days(ov.assessment_effort, per_point)
+    );
+    out.push_str("<table class=\"numbers\">\n<thead><tr><th>What to collect</th><th>Workloads</th><th>Needed by</th></tr></thead>\n<tbody>\n");
+    for e in &ov.evidence {
+        w!(
+            out,
+            "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">",
+            esc(e.collect),
+            e.workloads
+        );
+        for (n, rule) in e.rules.iter().enumerate() {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            rule_link(out, ov, rule);
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 fn rule_link(out: &mut String, ov: &Overview<'_>, rule: &str) {
@@ -1219,9 +1273,9 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     );
     w!(
         out,
-        "<dt>Disposition</dt><dd>{} ({})</dd>\n",
+        "<dt>Disposition</dt><dd>{}: {}</dd>\n",
         w.disposition.as_str(),
-        overview::disposition_meaning(w.disposition)
+        esc(&w.disposition_reason)
     );
     for note in &w.notes {
         w!(out, "<dt>Note</dt><dd>{}</dd>\n", esc(note));
@@ -1391,6 +1445,9 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
         out.push_str("</tbody>\n</table>\n</div>\n");
         w!(out, "<p class=\"note\">Basis: {}", basis_text(rs));
         if rs.basis == Basis::Utilisation {
+            if !rs.statistic.is_empty() {
+                w!(out, " ({})", esc(&rs.statistic.describe()));
+            }
             w!(out, ", rated {} of 5", rs.rating);
             if let Some(dp) = rs.data_points {
                 w!(out, " ({} of the expected data points", percent_f(dp));
@@ -1408,6 +1465,19 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             });
         }
         out.push_str(".</p>\n");
+        let parts = w
+            .components
+            .iter()
+            .filter_map(|c| c.rightsizing.as_ref().map(|r| (Some(c.name.as_str()), r)))
+            .chain(std::iter::once((None, rs)));
+        for (part, r) in parts {
+            for note in &r.notes {
+                match part {
+                    Some(name) => w!(out, "<p class=\"note\">{}: {}</p>\n", esc(name), esc(note)),
+                    None => w!(out, "<p class=\"note\">{}</p>\n", esc(note)),
+                }
+            }
+        }
         if let Some(fit) = &w.catalog {
             w!(
                 out,
@@ -1566,6 +1636,9 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
         format_number(a.percentile),
         format_number(a.headroom_pct)
     );
+    for note in &a.sizing_notes {
+        w!(out, "<dt>Sizing</dt><dd>{}</dd>\n", esc(note));
+    }
     match &a.catalog {
         Some(c) => {
             w!(

@@ -279,20 +279,61 @@ fn summary(out: &mut String, ov: &Overview<'_>) {
         }
     }
 
-    out.push_str(
-        "### Effort by disposition\n\n| Disposition | Workloads | Effort points |\n|---|--:|--:|\n",
+    let per_point = ov.report.assumptions.effort_days_per_point;
+    w!(
+        out,
+        "### Effort: the plan\n\nOne recommended treatment per workload, each with its reason below. Effort is the sum of the rule points between each workload and its next phase; one point is {} person-day{} (`effort-days-per-point`). Purpose-built workloads add none.\n\n| Disposition | What it means here | Workloads | Effort points | Person-days | For example |\n|---|---|--:|--:|--:|---|\n",
+        format_number(per_point),
+        if (per_point - 1.0).abs() < 1e-9 {
+            ""
+        } else {
+            "s"
+        }
     );
-    for d in &ov.dispositions {
+    for d in ov.dispositions.iter().filter(|d| d.workloads > 0) {
+        let examples: Vec<String> = d
+            .examples
+            .iter()
+            .map(|i| code(&ov.report.workloads[*i].name, true))
+            .collect();
         w!(
             out,
-            "| {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             d.disposition.as_str(),
+            overview::disposition_meaning(d.disposition),
             d.workloads,
-            d.effort
+            d.effort,
+            overview::person_days(d.effort, per_point),
+            examples.join(", ")
         );
     }
     let total: u32 = ov.dispositions.iter().map(|d| d.effort).sum();
-    w!(out, "| **All** | **{}** | **{total}** |\n\n", s.workloads);
+    w!(
+        out,
+        "| **All** | | **{}** | **{total}** | **{}** | |\n\n",
+        s.workloads,
+        overview::person_days(total, per_point)
+    );
+    if !ov.evidence.is_empty() {
+        w!(
+            out,
+            "#### Evidence to collect\n\nAssessment effort, apart from the work: {} point{} ({} person-days), one per distinct piece of evidence per workload.\n\n| What to collect | Workloads | Needed by |\n|---|--:|---|\n",
+            ov.assessment_effort,
+            if ov.assessment_effort == 1 { "" } else { "s" },
+            overview::person_days(ov.assessment_effort, per_point)
+        );
+        for e in &ov.evidence {
+            let rules: Vec<String> = e.rules.iter().map(|r| rule_ref(ov, r, true)).collect();
+            w!(
+                out,
+                "| {} | {} | {} |\n",
+                rich(e.collect, true),
+                e.workloads,
+                rules.join(", ")
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn top_findings(out: &mut String, ov: &Overview<'_>, summary_only: bool) {
@@ -388,7 +429,7 @@ fn details(out: &mut String, ov: &Overview<'_>) {
     for w in with_content {
         w!(
             out,
-            "#### {} — {}, score {}\n\n{} · generation {} · {} · {} effort point{}\n\n",
+            "#### {} — {}, score {}\n\n{} · generation {} · {} · {} effort point{}\n\n**{}**: {}\n\n",
             code(&w.name, false),
             w.phase.as_str(),
             w.score,
@@ -396,7 +437,9 @@ fn details(out: &mut String, ov: &Overview<'_>) {
             w.generation.number(),
             code(&format!("{}:{}", w.file, w.line), false),
             w.effort,
-            if w.effort == 1 { "" } else { "s" }
+            if w.effort == 1 { "" } else { "s" },
+            w.disposition.as_str(),
+            text(&w.disposition_reason)
         );
         let props: Vec<String> = Property::ALL
             .iter()
@@ -558,6 +601,12 @@ fn assumptions(out: &mut String, report: &Report, opts: &RenderOptions) {
         " · reproduce with {}\n",
         code(&overview::reproduce_command(report), false)
     );
+    for note in &a.sizing_notes {
+        w!(out, "\n- {}", text(note));
+    }
+    if !a.sizing_notes.is_empty() {
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! command line that reproduces the report. Computed once per rendering, in one pass over
 //! the findings.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::classify::RoadmapItem;
 use crate::model::{
@@ -17,11 +17,7 @@ use crate::rightsize::{Basis, round2};
 /// How many example workloads a recurring finding names.
 pub const EXAMPLES_PER_RULE: usize = 3;
 
-pub const DISPOSITIONS: [Disposition; 3] = [
-    Disposition::Rehost,
-    Disposition::Replatform,
-    Disposition::Refactor,
-];
+pub const DISPOSITIONS: [Disposition; 6] = Disposition::ALL;
 
 /// Row index of a generation in [`Overview::matrix`].
 pub fn generation_index(g: Generation) -> usize {
@@ -58,9 +54,14 @@ pub fn phase_meaning(p: Phase) -> &'static str {
 
 pub fn disposition_meaning(d: Disposition) -> &'static str {
     match d {
-        Disposition::Rehost => "move as it is; the roadmap needs changes to the application",
-        Disposition::Replatform => "change the platform around it (sizing, configuration, OS)",
-        Disposition::Refactor => "already built for the platform; evolve it",
+        Disposition::Retire => "idle or powered off: confirm with the owner and decommission",
+        Disposition::Retain => "cannot move now: no target runs it yet",
+        Disposition::Rehost => "move as it is; decide once the evidence is in",
+        Disposition::Replatform => {
+            "platform and configuration work reaches the next phase (sizing, configuration, volumes, probes)"
+        }
+        Disposition::Refactor => "reaching the next phase needs code changes",
+        Disposition::None => "purpose-built: nothing to do",
     }
 }
 
@@ -80,6 +81,22 @@ pub struct DispositionRow {
     pub disposition: Disposition,
     pub workloads: usize,
     pub effort: u32,
+    /// Indexes of a few workloads of this disposition, the most effort first.
+    pub examples: Vec<usize>,
+}
+
+/// One piece of evidence to collect across the estate: what, for how many workloads,
+/// for which rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceRow<'a> {
+    pub collect: &'a str,
+    pub workloads: usize,
+    pub rules: Vec<&'a str>,
+}
+
+/// Person-days for effort points, as the report's assumptions convert them.
+pub fn person_days(points: u32, per_point: f64) -> String {
+    crate::node::format_number(crate::rightsize::round2(f64::from(points) * per_point))
 }
 
 /// A rule that fired across the estate.
@@ -144,6 +161,9 @@ pub struct Overview<'a> {
     pub kinds: Vec<KindRow>,
     /// Every disposition, present or not.
     pub dispositions: Vec<DispositionRow>,
+    /// Evidence to collect, the most workloads first; and its points (assessment effort).
+    pub evidence: Vec<EvidenceRow<'a>>,
+    pub assessment_effort: u32,
     /// Every rule that fired: most workloads first, then severity, then findings, then id.
     pub rule_counts: Vec<RuleCount<'a>>,
     /// Size of the workloads that have one, now and as recommended.
@@ -166,8 +186,11 @@ impl<'a> Overview<'a> {
                 disposition: *d,
                 workloads: 0,
                 effort: 0,
+                examples: Vec::new(),
             })
             .collect();
+        let mut evidence: BTreeMap<&'a str, (usize, Vec<&'a str>, usize)> = BTreeMap::new();
+        let mut assessment_effort = 0;
         // Each rule's count, and the last workload it was counted for.
         let mut current_total = Totals::default();
         let mut recommended_total = Totals::default();
@@ -201,6 +224,20 @@ impl<'a> Overview<'a> {
             {
                 d.workloads += 1;
                 d.effort += w.effort;
+                d.examples.push(i);
+            }
+            assessment_effort += w.assessment_effort;
+            for e in &w.evidence_needed {
+                let (n, rules, last) = evidence
+                    .entry(&*e.collect)
+                    .or_insert_with(|| (0, Vec::new(), usize::MAX));
+                if *last != i {
+                    *last = i;
+                    *n += 1;
+                }
+                if !rules.contains(&&*e.rule) {
+                    rules.push(&e.rule);
+                }
             }
             if let Some(rs) = &w.rightsizing {
                 sized_workloads += 1;
@@ -232,6 +269,28 @@ impl<'a> Overview<'a> {
             }
         }
         kinds.sort_by_key(|k| k.kind);
+        let workloads = &report.workloads;
+        for d in &mut dispositions {
+            d.examples.sort_by(|a, b| {
+                workloads[*b]
+                    .effort
+                    .cmp(&workloads[*a].effort)
+                    .then(a.cmp(b))
+            });
+            d.examples.truncate(EXAMPLES_PER_RULE);
+        }
+        let mut evidence: Vec<EvidenceRow<'a>> = evidence
+            .into_iter()
+            .map(|(collect, (workloads, mut rules, _))| {
+                rules.sort_unstable();
+                EvidenceRow {
+                    collect,
+                    workloads,
+                    rules,
+                }
+            })
+            .collect();
+        evidence.sort_by(|a, b| b.workloads.cmp(&a.workloads).then(a.collect.cmp(b.collect)));
         let mut rule_counts: Vec<RuleCount<'a>> = by_rule.into_values().map(|(c, _)| c).collect();
         rule_counts.sort_by(|a, b| {
             b.workloads
@@ -246,6 +305,8 @@ impl<'a> Overview<'a> {
             disconnects_by_generation,
             kinds,
             dispositions,
+            evidence,
+            assessment_effort,
             rule_counts,
             current_total: round_totals(current_total),
             recommended_total: round_totals(recommended_total),
@@ -417,6 +478,12 @@ pub fn reproduce_command(report: &Report) -> String {
         "--headroom {}",
         crate::node::format_number(a.headroom_pct)
     ));
+    if (a.oversize_threshold_pct - 25.0).abs() > 1e-9 {
+        words.push(format!(
+            "--oversize-threshold {}",
+            crate::node::format_number(a.oversize_threshold_pct)
+        ));
+    }
     for m in &a.metrics {
         words.push("--metrics".into());
         words.push(shell_word(m));

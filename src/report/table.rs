@@ -479,6 +479,12 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 "",
                 width,
             );
+            wrapped(
+                &mut out,
+                &format!("{}: {}", w.disposition.as_str(), w.disposition_reason),
+                "  ",
+                width,
+            );
             for group in ["optimised", "purpose-built", "advice"] {
                 let mine: Vec<_> = w.findings.iter().filter(|f| group_of(f) == group).collect();
                 if mine.is_empty() {

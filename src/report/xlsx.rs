@@ -387,22 +387,58 @@ fn summary_sheet(
     }
     row += 1;
 
-    ws.write_string_with_format(row, 0, "Effort by disposition", &f.bold)?;
+    let per_point = ov.report.assumptions.effort_days_per_point;
+    ws.write_string_with_format(row, 0, "Effort: the plan", &f.bold)?;
     row += 1;
-    for (col, name) in ["Disposition", "Workloads", "Effort points"]
+    for (col, name) in ["Disposition", "Workloads", "Effort points", "Person-days"]
         .iter()
         .enumerate()
     {
         ws.write_string_with_format(row, col as u16, *name, &f.header)?;
     }
     ws.write_string_with_format(row, 7, "What it means here", &f.header)?;
+    ws.write_string_with_format(row, 8, "For example", &f.header)?;
     row += 1;
-    for d in &ov.dispositions {
+    for d in ov.dispositions.iter().filter(|d| d.workloads > 0) {
         ws.write_string(row, 0, d.disposition.as_str())?;
         ws.write_number_with_format(row, 1, d.workloads as f64, &f.integer)?;
         ws.write_number_with_format(row, 2, f64::from(d.effort), &f.integer)?;
+        ws.write_number_with_format(row, 3, f64::from(d.effort) * per_point, &f.number)?;
         ws.write_string(row, 7, overview::disposition_meaning(d.disposition))?;
+        let examples: Vec<&str> = d
+            .examples
+            .iter()
+            .map(|i| ov.report.workloads[*i].name.as_str())
+            .collect();
+        text(ws, row, 8, &examples.join(", "))?;
         row += 1;
+    }
+    if !ov.evidence.is_empty() {
+        row += 1;
+        ws.write_string_with_format(row, 0, "Evidence to collect", &f.bold)?;
+        ws.write_string(
+            row,
+            1,
+            format!(
+                "assessment effort: {} points ({} person-days), apart from the work",
+                ov.assessment_effort,
+                overview::person_days(ov.assessment_effort, per_point)
+            ),
+        )?;
+        row += 1;
+        for (col, name) in ["What to collect", "Workloads", "Needed by"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(row, col as u16, *name, &f.header)?;
+        }
+        row += 1;
+        for e in &ov.evidence {
+            text(ws, row, 0, e.collect)?;
+            ws.write_number_with_format(row, 1, e.workloads as f64, &f.integer)?;
+            text(ws, row, 2, &e.rules.join(", "))?;
+            row += 1;
+        }
     }
     row += 1;
 
@@ -505,6 +541,9 @@ fn summary_sheet(
         "Headroom",
         &format!("{} %", crate::node::format_number(a.headroom_pct)),
     )?;
+    for note in &a.sizing_notes {
+        line(ws, "Sizing", note)?;
+    }
     match &a.catalog {
         Some(c) => line(
             ws,
@@ -588,6 +627,9 @@ const WORKLOAD_COLUMNS: &[(&str, f64)] = &[
     ("scales-out", 11.0),
     ("heals-itself", 11.0),
     ("secure-by-default", 12.0),
+    ("Disposition reason", 60.0),
+    ("Assessment effort", 11.0),
+    ("Sizing statistic", 22.0),
 ];
 
 fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
@@ -651,6 +693,16 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
         for (k, p) in crate::model::Property::ALL.iter().enumerate() {
             ws.write_string(row, 28 + k as u16, w.properties.state(*p).as_str())?;
         }
+        text(ws, row, 35, &w.disposition_reason)?;
+        ws.write_number_with_format(row, 36, f64::from(w.assessment_effort), &f.integer)?;
+        text(
+            ws,
+            row,
+            37,
+            &w.rightsizing
+                .as_ref()
+                .map_or(String::new(), |r| r.statistic.describe()),
+        )?;
     }
     finish_table(
         ws,

@@ -327,7 +327,17 @@ pub fn page(rule: &Rule, examples: &[Example], dir: &Path) -> String {
             ),
         ),
         ("property", property),
-        ("severity", severity_text(rule.severity).to_string()),
+        (
+            "severity",
+            match &rule.escalate {
+                Some(e) => format!(
+                    "{}; {} where the `escalate` condition holds",
+                    severity_text(rule.severity),
+                    severity_text(e.severity)
+                ),
+                None => severity_text(rule.severity).to_string(),
+            },
+        ),
         ("weight", crate::node::format_number(rule.weight)),
         (
             "effort",

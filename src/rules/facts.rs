@@ -164,6 +164,76 @@ const PIPELINE_FACTS: &[FactGroup] = {
             facts: sizing_facts!("{vcpu,memory_gib}"),
         },
         FactGroup {
+            targets: &[Vm],
+            title: "The sizing judgement of a VM: one rule of oversize for every resource",
+            facts: &[
+                FactDoc::new(
+                    "rightsizing.reclaimable_steps.{vcpu,memory_gib,storage_gib}",
+                    "steps of the size ladder the recommendation gives back (0 when none); only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.oversized.{vcpu,memory_gib,storage_gib}",
+                    "true when the recommendation gives back at least one ladder step and at least the oversize threshold (25 %, `--oversize-threshold`) of the current size; only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.undersized.{vcpu,memory_gib,storage_gib}",
+                    "`warning` when demand plus headroom exceeds the current size, `error` when demand alone does; absent when not undersized",
+                ),
+            ],
+        },
+        FactGroup {
+            targets: &[Compose],
+            title: "The sizing judgement of a Compose service",
+            facts: &[
+                FactDoc::new(
+                    "rightsizing.reclaimable_steps.{vcpu,memory_gib}",
+                    "steps of the size ladder the recommendation gives back (0 when none); only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.oversized.{vcpu,memory_gib}",
+                    "true when the recommendation gives back at least one step and at least the oversize threshold (25 %) of the current size; only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "rightsizing.undersized.{vcpu,memory_gib}",
+                    "`warning` when demand plus headroom exceeds the current size, `error` when demand alone does; absent when not undersized",
+                ),
+            ],
+        },
+        FactGroup {
+            targets: &[Vnf, Kubernetes, Compose],
+            title: "The sizing judgement of each component (VDU, container, service)",
+            facts: &[
+                FactDoc::new(
+                    "components[*].reclaimable_steps.{vcpu,memory_gib}",
+                    "steps of the size ladder the recommendation gives back, per instance; only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "components[*].oversized.{vcpu,memory_gib}",
+                    "true when at least one ladder step and the oversize threshold (25 %) of the instance's size can go; only where sized on utilisation",
+                ),
+                FactDoc::new(
+                    "components[*].undersized.{vcpu,memory_gib}",
+                    "`warning` when demand plus headroom exceeds the instance's size, `error` when demand alone does; absent when not undersized",
+                ),
+            ],
+        },
+        FactGroup {
+            targets: &[Vnf, Kubernetes],
+            title: "Poll-mode data planes",
+            facts: &[FactDoc::new(
+                "components[*].poll_mode",
+                "poll-mode data-plane features it uses (DPDK, SR-IOV, CPU pinning, huge pages): its CPU is not sized on utilisation, which shows 100 % by design",
+            )],
+        },
+        FactGroup {
+            targets: &[Vnf],
+            title: "Throughput of poll-mode VDUs",
+            facts: &[FactDoc::new(
+                "components[*].throughput_per_vcpu",
+                "throughput per vCPU as measured (`throughput_per_vcpu` in --metrics, in the unit the VNF's dimensioning uses): what a poll-mode VDU is sized on",
+            )],
+        },
+        FactGroup {
             targets: &[Vnf],
             title: "Components: the VDUs",
             facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
@@ -570,7 +640,15 @@ mod tests {
                     file: None,
                     line: c.line,
                     count: c.count,
-                    rightsizing: rightsize(&c.current, c.demand.as_ref(), ladder, &opts.sizing),
+                    poll_mode: c.traits.poll_mode.clone(),
+                    throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
+                    rightsizing: rightsize(
+                        &c.current,
+                        c.demand.as_ref(),
+                        ladder,
+                        &opts.sizing,
+                        &c.traits,
+                    ),
                     catalog: None,
                 })
                 .collect();
@@ -581,7 +659,13 @@ mod tests {
                     .collect();
                 aggregate(&parts)
             } else {
-                rightsize(&w.current, w.demand.as_ref(), ladder, &opts.sizing)
+                rightsize(
+                    &w.current,
+                    w.demand.as_ref(),
+                    ladder,
+                    &opts.sizing,
+                    &w.traits,
+                )
             };
             let fit = if components.is_empty() {
                 catalog.and_then(|cat| cat.fit(rs.as_mut(), &opts.sizing))

@@ -55,6 +55,7 @@ const RULE_KEYS: &[&str] = &[
     "level",
     "property",
     "severity",
+    "escalate",
     "weight",
     "effort",
     "gating",
@@ -365,6 +366,43 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             Some(default_disposition),
             &["rehost", "replatform", "refactor"],
         )?;
+        if !matches!(
+            disposition,
+            Disposition::Rehost | Disposition::Replatform | Disposition::Refactor
+        ) {
+            return Err(ctx.err(
+                field(node, "disposition"),
+                format!(
+                    "`disposition: {}`: a rule's disposition says what fixing it needs, `replatform` (platform or configuration work) or `refactor` (code); retire, retain and none come from facts and the phase",
+                    disposition.as_str()
+                ),
+            ));
+        }
+        let escalate = match node.get("escalate") {
+            None => None,
+            Some(e) => {
+                check_keys(&ctx, e, &["severity", "when"], "escalate")?;
+                let to: Severity =
+                    parse_enum(&ctx, e, "severity", None, &["error", "warning", "info"])?;
+                if to <= severity {
+                    return Err(ctx.err(
+                        field(e, "severity"),
+                        format!(
+                            "`escalate.severity: {}` must be above the rule's own severity ({})",
+                            to.as_str(),
+                            severity.as_str()
+                        ),
+                    ));
+                }
+                let when = e
+                    .get("when")
+                    .ok_or_else(|| ctx.err(e, "missing field `when` in `escalate`"))?;
+                Some(super::Escalation {
+                    severity: to,
+                    when: parse_cond(&ctx, when)?,
+                })
+            }
+        };
         let weight = optional_number(&ctx, node, "weight")?.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 1000.0) {
             return Err(ctx.err(
@@ -483,6 +521,7 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
             level,
             property,
             severity,
+            escalate,
             weight,
             effort: effort as u32,
             gating,

@@ -38,6 +38,9 @@ pub struct Rule {
     /// The defining property this rule is evidence for; `None` makes it advice.
     pub property: Option<Property>,
     pub severity: Severity,
+    /// A higher severity where a condition holds too (`escalate: { severity: error, when:
+    /// ... }`): an undersized workload is a warning, a saturated one an error.
+    pub escalate: Option<Escalation>,
     pub weight: f64,
     pub effort: u32,
     /// Whether the rule can hold a workload below a phase: it names a property.
@@ -64,6 +67,24 @@ pub struct Rule {
     /// The rule's YAML as written in its file (without the list's `- `), for `rules show`
     /// and the generated docs.
     pub source_text: String,
+}
+
+/// A severity that replaces the rule's own where `when` holds on the workload.
+#[derive(Debug, Clone)]
+pub struct Escalation {
+    pub severity: Severity,
+    pub when: Cond,
+}
+
+impl Rule {
+    /// The severity of this rule's findings on a workload: the escalated one where its
+    /// condition holds.
+    pub fn severity_on(&self, roots: path::Roots<'_>) -> Severity {
+        match &self.escalate {
+            Some(e) if eval::eval(&e.when, roots, None).0 => e.severity,
+            _ => self.severity,
+        }
+    }
 }
 
 /// A condition over a workload's document and facts.

@@ -796,6 +796,7 @@ fn build_service(
         count,
         current: sizing,
         demand: None,
+        traits: Default::default(),
     };
     let mut w = Workload::new(
         WorkloadKind::Compose,

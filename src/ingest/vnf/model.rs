@@ -141,6 +141,10 @@ pub struct Acceleration {
     pub line: u32,
 }
 
+/// Acceleration features that make a VDU a poll-mode data plane: not sized on CPU
+/// utilisation (it shows 100 % by design).
+pub const POLL_MODE_FEATURES: &[&str] = &["DPDK", "SR-IOV", "CPU pinning", "huge pages"];
+
 /// One VNF deployment flavour: one workload.
 #[derive(Debug, Clone)]
 pub struct VnfModel {
@@ -281,6 +285,16 @@ impl VnfModel {
                     (None, true) => Some(attached),
                     (None, false) => None,
                 };
+                // A poll-mode data plane shows full CPU (and huge-page memory) by design.
+                let mut poll_mode: Vec<String> = Vec::new();
+                for a in self.acceleration.iter().filter(|a| a.vdu == v.id) {
+                    if POLL_MODE_FEATURES.contains(&a.feature)
+                        && !poll_mode.iter().any(|f| f == a.feature)
+                    {
+                        poll_mode.push(a.feature.to_string());
+                    }
+                }
+                let hugepages = poll_mode.iter().any(|f| f == "huge pages");
                 Component {
                     name: v.id.clone(),
                     line: v.line,
@@ -291,6 +305,13 @@ impl VnfModel {
                         storage_gib: storage,
                     },
                     demand: None,
+                    traits: crate::rightsize::Traits {
+                        poll_mode,
+                        hugepages,
+                        // Instances kept apart so that one survives a host failure.
+                        redundant: v.anti_affinity,
+                        ..Default::default()
+                    },
                 }
             })
             .collect();
