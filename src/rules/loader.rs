@@ -276,15 +276,7 @@ fn without_top_level_key(text: &str, key: &str) -> String {
             out.push(l);
         }
     }
-    while out
-        .last()
-        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        out.pop();
-    }
-    let mut joined = out.join("\n");
-    joined.push('\n');
-    joined
+    without_trailing_comments(out)
 }
 
 fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
@@ -576,6 +568,12 @@ fn source_slice(lines: &[&str], line: u32, column: u32) -> String {
         }
         out.push(if indent(l) >= col { &l[col..] } else { trimmed });
     }
+    without_trailing_comments(out)
+}
+
+/// A rule's lines as text, without the blank and comment lines after it (they introduce
+/// what follows in the file).
+fn without_trailing_comments(mut out: Vec<&str>) -> String {
     while out
         .last()
         .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
