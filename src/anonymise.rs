@@ -15,7 +15,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::{Report, WorkloadKind};
+use crate::model::WorkloadKind;
+
+use crate::assessment::Report;
 
 /// Labels whose values identify the customer's estate.
 const SENSITIVE_LABELS: &[(&str, &str)] = &[
@@ -37,7 +39,7 @@ impl Tokens {
         if let Some(t) = self.map.get(value) {
             return t.clone();
         }
-        let hash = crate::fingerprint(&[&self.key, value]);
+        let hash = crate::model::fingerprint(&[&self.key, value]);
         let t = format!("{prefix}-{}", &hash[..10]);
         self.map.insert(value.to_string(), t.clone());
         t

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::model::{Report, Severity, SeverityCounts};
+use crate::assessment::{Report, SeverityCounts};
+use crate::model::Severity;
 use crate::policy::normalise;
 
 pub const BASELINE_VERSION: u32 = 1;
@@ -82,7 +83,7 @@ fn key(rule: &str, file: &str, workload: &str, offending: &str) -> (String, Stri
     (
         rule.to_ascii_uppercase(),
         file.to_string(),
-        crate::fingerprint(&[rule, file, workload, offending]),
+        crate::model::fingerprint(&[rule, file, workload, offending]),
     )
 }
 

@@ -121,7 +121,7 @@ impl ReportFile {
     }
 
     /// The report a scan produced, read as `diff` reads a file (for `scan --watch`).
-    pub fn of(report: &crate::model::Report) -> ReportFile {
+    pub fn of(report: &crate::assessment::Report) -> ReportFile {
         serde_json::to_value(report)
             .ok()
             .and_then(|v| serde_json::from_value(v).ok())

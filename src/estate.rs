@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use crate::model::WorkloadKind;
 
-use crate::model::{Totals, WorkloadKind, WorkloadReport};
+use crate::assessment::{CostSummary, EstateSummary, GroupSummary, Totals, WorkloadReport};
 use crate::rightsize::round2;
 
 /// The labels the summary groups by, when the inventory names them.
@@ -14,54 +14,6 @@ pub const GROUP_KEYS: &[&str] = &["datacenter", "cluster", "host", "vcenter"];
 
 /// The rule whose findings mark an end-of-life operating system.
 const END_OF_LIFE_RULE: &str = "VM012";
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct EstateSummary {
-    /// VMs whose inventory says they are powered off (they are workloads, and say so).
-    pub powered_off: usize,
-    /// Workloads with an end-of-life operating system finding (VM012).
-    pub end_of_life_os: usize,
-    /// Inventory rows that are not workloads, by reason (`template`, `srm-placeholder`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub skipped: BTreeMap<String, usize>,
-    /// By `datacenter`, `cluster`, `host`, `vcenter`: each value's figures.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub groups: BTreeMap<String, BTreeMap<String, GroupSummary>>,
-    /// Monthly cost now and after right-sizing, with a priced `--catalog`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost: Option<CostSummary>,
-    /// Metrics rows that matched no workload (listed in `unmatched_metrics`).
-    #[serde(skip_serializing_if = "is_zero")]
-    pub unmatched_metrics: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct GroupSummary {
-    pub workloads: usize,
-    pub powered_off: usize,
-    pub end_of_life_os: usize,
-    pub undersized: usize,
-    /// Current size summed over the group (vCPU, GiB, GiB).
-    pub current: Totals,
-    pub reclaimable: Totals,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct CostSummary {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    /// Workloads with a price for both their current and their recommended entry.
-    pub priced_workloads: usize,
-    pub current_per_month: f64,
-    pub recommended_per_month: f64,
-    pub saving_per_month: f64,
-    /// Workloads no catalog entry fits (see their notes).
-    pub unfit: usize,
-}
 
 fn is_powered_off(w: &WorkloadReport) -> bool {
     w.labels
@@ -200,7 +152,7 @@ const TABLE_GROUPS: usize = 20;
 
 /// The estate part of the table summary: powered off, end of life, skipped rows, cost,
 /// groups, unmatched metrics. Empty when the scan had none of these.
-pub fn render_table(report: &crate::model::Report, terminal: bool) -> String {
+pub fn render_table(report: &crate::assessment::Report, terminal: bool) -> String {
     use std::fmt::Write;
 
     use comfy_table::presets::UTF8_FULL_CONDENSED;

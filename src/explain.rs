@@ -8,9 +8,9 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::model::{
-    Level, Phase, Property, PropertyState, Report, RuleInfo, Severity, Sizing, WorkloadReport,
-};
+use crate::model::{Level, Phase, Property, PropertyState, Severity, Sizing};
+
+use crate::assessment::{Report, RuleInfo, WorkloadReport};
 use crate::node::format_number;
 use crate::rightsize::{Ladder, Rightsizing};
 

@@ -1,6 +1,8 @@
 //! The CI gate: whether a report passes, and if not, why, in one line per reason.
 
-use crate::model::{Phase, Report, Severity, WorkloadReport};
+use crate::model::{Phase, Severity};
+
+use crate::assessment::{Report, WorkloadReport};
 
 /// When the CI gate fails. The default fails on nothing.
 #[derive(Debug, Clone, Default)]

@@ -6,6 +6,7 @@
 //! [`scan`] is the one entry point.
 
 pub mod anonymise;
+pub mod assessment;
 pub mod baseline;
 pub mod catalog;
 pub mod classify;
@@ -35,12 +36,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::assessment::{
+    Assumptions, CheckRecord, ComponentReport, Report, RuleInfo, SeverityCounts, Summary,
+    SuppressedFinding, Tool, Totals, UnusedSuppression, WorkloadReport,
+};
 use crate::classify::{Check, CheckState, classify};
 use crate::ingest::{FileOutput, IngestContext};
 use crate::model::{
-    Assumptions, CheckRecord, ComponentReport, Disposition, Finding, Generation, Phase, Report,
-    RuleInfo, ScanError, Severity, SeverityCounts, Summary, SuppressedFinding, Tool, Totals,
-    UnusedSuppression, Workload, WorkloadKind, WorkloadReport,
+    Disposition, Finding, Generation, Phase, ScanError, Severity, Workload, WorkloadKind,
 };
 use crate::node::Node;
 use crate::rightsize::{Ladder, Rightsizing, SizingOptions, rightsize};
@@ -506,7 +509,7 @@ fn assemble(
         .collect();
     rule_sources.dedup();
     let mut report = Report {
-        schema_version: model::SCHEMA_VERSION,
+        schema_version: assessment::SCHEMA_VERSION,
         tool: Tool::default(),
         summary,
         workloads: assessed,
@@ -1096,7 +1099,7 @@ fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
                     "{shown}: `{}` is not a field fitscan reads: did you mean `{}`? (kept for user rules; the checks that need `{}` do not see it)",
                     t.field, t.known, t.known
                 ),
-                fingerprint: fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
+                fingerprint: model::fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
                 file,
                 line: line.max(1),
                 remediation: format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's."),
@@ -1326,7 +1329,7 @@ fn findings_for(
             severity,
             level: rule.level,
             message,
-            fingerprint: fingerprint(&[&rule.id, &file, &w.name, &offending]),
+            fingerprint: model::fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
             remediation: rule.remediation.render_item(&shown, value, item, roots),
@@ -1410,19 +1413,6 @@ fn node_on_line(doc: &Node, line: u32) -> Option<&Node> {
     }
     let mut first = None;
     walk(doc, line, &mut first).or(first)
-}
-
-/// FNV-1a over the parts: stable across runs, platforms and versions. A finding's parts
-/// are its canonical rule id, file, workload and offending source text.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in part.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
 }
 
 fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
@@ -1514,7 +1504,7 @@ fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
         disregarded_suppressions: 0,
         baselined: 0,
         skipped_files: 0,
-        estate: estate::EstateSummary::default(),
+        estate: assessment::EstateSummary::default(),
     }
 }
 

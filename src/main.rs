@@ -352,7 +352,7 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
 fn write_report(
     path: Option<&PathBuf>,
     format: Format,
-    report: &fitscan::model::Report,
+    report: &fitscan::assessment::Report,
     render: &RenderOptions,
 ) -> Result<()> {
     match path {
@@ -380,7 +380,7 @@ fn write_report(
 
 /// A scan done, with the settings it ran under.
 struct Scanned {
-    report: fitscan::model::Report,
+    report: fitscan::assessment::Report,
     settings: config::Settings,
 }
 
@@ -654,7 +654,11 @@ fn run_watch(args: ScanArgs) -> Result<ExitCode> {
 }
 
 /// What a scan that found no workload says on standard error.
-fn empty_scan_message(paths: &[PathBuf], report: &fitscan::model::Report, verbose: bool) -> String {
+fn empty_scan_message(
+    paths: &[PathBuf],
+    report: &fitscan::assessment::Report,
+    verbose: bool,
+) -> String {
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let s = &report.summary;
     let mut found = Vec::new();

@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::model::{
-    Finding, Location, Severity, Suppression, SuppressionOrigin, SuppressionRef,
-    UNUSED_SUPPRESSION_RULE, UnusedSuppression, Workload,
+use crate::model::{Finding, Location, Severity, Suppression, Workload};
+
+use crate::assessment::{
+    SuppressionOrigin, SuppressionRef, UNUSED_SUPPRESSION_RULE, UnusedSuppression,
 };
 use crate::rules::{Rule, RuleSet};
 use crate::source::ENTRY_SEPARATOR;
@@ -509,7 +510,12 @@ fn unused_inline(
         workload: Some(w.name.clone()),
         message: format!("unused suppression of {}: {why}", s.rule),
         remediation: remove_advice(&s.rule, &s.file, s.line),
-        fingerprint: crate::fingerprint(&[UNUSED_SUPPRESSION_RULE, &s.file, &w.name, &s.rule]),
+        fingerprint: crate::model::fingerprint(&[
+            UNUSED_SUPPRESSION_RULE,
+            &s.file,
+            &w.name,
+            &s.rule,
+        ]),
     }
 }
 
@@ -557,7 +563,7 @@ pub fn unused_config(
                 workload: None,
                 message: format!("unused per-path ignore of {rule}: {why}"),
                 remediation: remove_advice(rule, &loc.file, loc.line),
-                fingerprint: crate::fingerprint(&[
+                fingerprint: crate::model::fingerprint(&[
                     UNUSED_SUPPRESSION_RULE,
                     &loc.file,
                     &patterns,

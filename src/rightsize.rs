@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Demand, Sizing, Statistics, WorkloadKind};
+use crate::model::{Demand, Sizing, Statistics, Traits, WorkloadKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -178,25 +178,6 @@ impl Dim {
             Dim::Storage => s.storage_gib = v,
         }
     }
-}
-
-/// What the utilisation figures cannot see about a workload or one of its parts.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Traits {
-    /// Poll-mode data-plane features (DPDK, SR-IOV, CPU pinning, huge pages): CPU shows
-    /// 100 % by design and is not sized on utilisation.
-    pub poll_mode: Vec<String>,
-    /// Huge pages: memory shows full by design and is not sized on utilisation either.
-    pub hugepages: bool,
-    /// Its instances are a redundancy group (a VDU under an anti-affinity rule): N+1, so
-    /// each instance is sized to carry the load with one instance down.
-    pub redundant: bool,
-    /// A member of a failover group sized for the group: the demand it must carry with one
-    /// member down (CPU, memory), and the sentence that says how it was found.
-    pub failover: Option<(Sizing, String)>,
-    /// CPU and memory are never sized below the current size, and why (a standby whose
-    /// peers are not in the scan).
-    pub keep_size: Option<String>,
 }
 
 const VCPU_LADDER: &[f64] = &[

@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use fitscan::assessment::{Report, WorkloadReport};
 use fitscan::baseline::Baseline;
-use fitscan::model::{Report, WorkloadReport};
 use fitscan::{ScanOptions, scan};
 
 fn fixture() -> PathBuf {

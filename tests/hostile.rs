@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use fitscan::model::{Report, ScanError};
+use fitscan::assessment::Report;
+use fitscan::model::ScanError;
 use fitscan::{ScanOptions, scan};
 use tempfile::TempDir;
 
@@ -138,7 +139,7 @@ fn workload_names(report: &Report) -> Vec<&str> {
         .collect()
 }
 
-fn workload<'a>(report: &'a Report, name: &str) -> &'a fitscan::model::WorkloadReport {
+fn workload<'a>(report: &'a Report, name: &str) -> &'a fitscan::assessment::WorkloadReport {
     report
         .workloads
         .iter()

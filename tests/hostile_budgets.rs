@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::amplify;
-use fitscan::model::{Report, ScanError};
+use fitscan::assessment::Report;
+use fitscan::model::ScanError;
 use fitscan::{ScanOptions, scan};
 use tempfile::TempDir;
 

@@ -8,7 +8,7 @@ use fitscan::report::{Format, RenderOptions};
 use fitscan::rightsize::SizingOptions;
 use fitscan::{ScanOptions, scan};
 
-fn seed_report() -> fitscan::model::Report {
+fn seed_report() -> fitscan::assessment::Report {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap_or_else(|e| panic!("{e}"));
     // The VM rules only: the seed server's report, not the number of rules other packs hold.
     let opts = ScanOptions {

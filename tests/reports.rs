@@ -855,7 +855,7 @@ fn every_format_is_offered() {
 // ---------------------------------------------------------------------------------------
 // Snapshots of the text formats on a small sample (`cargo insta review` after a change).
 
-fn small_report() -> fitscan::model::Report {
+fn small_report() -> fitscan::assessment::Report {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap_or_else(|e| panic!("{e}"));
     scan(
         &[
@@ -868,7 +868,7 @@ fn small_report() -> fitscan::model::Report {
 }
 
 /// The size of the rule set changes as rule packs grow; the snapshots are about the layout.
-fn without_rule_count(report: &fitscan::model::Report, text: String) -> String {
+fn without_rule_count(report: &fitscan::assessment::Report, text: String) -> String {
     text.replace(
         &format!("· {} rules ·", report.assumptions.rules),
         "· N rules ·",

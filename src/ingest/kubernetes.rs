@@ -704,7 +704,7 @@ fn components_of(
             count: replicas,
             current,
             demand: None,
-            traits: crate::rightsize::Traits {
+            traits: crate::model::Traits {
                 poll_mode,
                 hugepages,
                 ..Default::default()

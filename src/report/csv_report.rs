@@ -4,7 +4,9 @@
 //! starts with one of those (or with a tab or carriage return) gets a leading `'`, as OWASP
 //! recommends; numbers fitscan computed are written as numbers.
 
-use crate::model::{Report, Sizing, WorkloadReport};
+use crate::model::Sizing;
+
+use crate::assessment::{Report, WorkloadReport};
 use crate::node::format_number;
 use crate::rightsize::Basis;
 

@@ -13,9 +13,9 @@ use std::fmt::{self, Write};
 
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
+use crate::assessment::{Report, Totals, WorkloadReport};
 use crate::model::{
-    Generation, Level, Phase, Property, PropertyState, Report, Severity, Sizing, Totals,
-    WorkloadKind, WorkloadReport,
+    Generation, Level, Phase, Property, PropertyState, Severity, Sizing, WorkloadKind,
 };
 use crate::node::format_number;
 use crate::rightsize::{Basis, Rightsizing};
@@ -1759,7 +1759,10 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
         esc(&overview::reproduce_command(r))
     );
 
-    let fired: Vec<(&crate::model::RuleInfo, Option<&overview::RuleCount<'_>>)> = r
+    let fired: Vec<(
+        &crate::assessment::RuleInfo,
+        Option<&overview::RuleCount<'_>>,
+    )> = r
         .rules
         .iter()
         .map(|rule| (rule, ov.rule_counts.iter().find(|c| c.rule == rule.id)))

@@ -7,7 +7,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::model::{Level, Report, RuleInfo, Severity};
+use crate::model::{Level, Severity};
+
+use crate::assessment::{Report, RuleInfo};
 
 #[derive(Serialize)]
 struct WithRules<'a> {

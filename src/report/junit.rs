@@ -13,7 +13,8 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::RenderOptions;
-use crate::model::{Report, ScanError, Severity, Skipped, UnusedSuppression, WorkloadReport};
+use crate::assessment::{Report, UnusedSuppression, WorkloadReport};
+use crate::model::{ScanError, Severity, Skipped};
 
 /// Characters XML 1.0 cannot hold, even escaped, become U+FFFD: input-derived text (a
 /// workload name, a message quoting a value) must never make the report unreadable.

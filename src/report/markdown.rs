@@ -11,9 +11,8 @@ use std::fmt::Write;
 
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
-use crate::model::{
-    Generation, Phase, Property, PropertyState, Report, Sizing, Totals, WorkloadReport,
-};
+use crate::assessment::{Report, Totals, WorkloadReport};
+use crate::model::{Generation, Phase, Property, PropertyState, Sizing};
 use crate::node::format_number;
 
 macro_rules! w {

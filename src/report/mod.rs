@@ -15,7 +15,9 @@ pub mod xlsx;
 
 use std::str::FromStr;
 
-use crate::model::{Phase, Report, Severity};
+use crate::model::{Phase, Severity};
+
+use crate::assessment::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -6,10 +6,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::assessment::{Report, RuleInfo, Totals, WorkloadReport};
 use crate::classify::RoadmapItem;
 use crate::model::{
-    Disposition, Generation, Level, Phase, Property, PropertyState, Report, RuleInfo, Severity,
-    Sizing, Totals, WorkloadKind, WorkloadReport,
+    Disposition, Generation, Level, Phase, Property, PropertyState, Severity, Sizing, WorkloadKind,
 };
 use crate::report::sarif::RULE_DOCS_BASE;
 use crate::rightsize::{Basis, round2};

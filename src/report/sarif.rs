@@ -10,8 +10,10 @@ use serde_json::{Value, json};
 
 use crate::rules::template::Template;
 
-use crate::model::{
-    Report, RuleInfo, Severity, SuppressionOrigin, UNUSED_SUPPRESSION_RULE, WorkloadReport,
+use crate::model::Severity;
+
+use crate::assessment::{
+    Report, RuleInfo, SuppressionOrigin, UNUSED_SUPPRESSION_RULE, WorkloadReport,
 };
 
 /// Where each rule's documentation lives: `<base><ID>.md`. One place, so that moving the
@@ -456,7 +458,7 @@ pub fn render(report: &Report) -> String {
     let error_fingerprints: Vec<String> = report
         .errors
         .iter()
-        .map(|e| crate::fingerprint(&[e.rule, &e.file, &e.message]))
+        .map(|e| crate::model::fingerprint(&[e.rule, &e.file, &e.message]))
         .collect();
     for (e, fingerprint) in report.errors.iter().zip(&error_fingerprints) {
         results.push(SarifResult {

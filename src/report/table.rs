@@ -8,7 +8,8 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::RenderOptions;
 use super::terminal::{escape_text, escape_value};
-use crate::model::{Phase, PropertyState, Report, Severity, Sizing, WorkloadReport};
+use crate::assessment::{Report, WorkloadReport};
+use crate::model::{Phase, PropertyState, Severity, Sizing};
 use crate::node::format_number;
 
 fn phase_color(p: Phase) -> Color {

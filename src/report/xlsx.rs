@@ -18,7 +18,8 @@ use rust_xlsxwriter::{
 
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
-use crate::model::{Generation, Phase, Report, Sizing, Totals, WorkloadReport};
+use crate::assessment::{Report, Totals, WorkloadReport};
+use crate::model::{Generation, Phase, Sizing};
 use crate::rightsize::Basis;
 
 /// Excel's longest cell text, in UTF-16 units; text is cut a little below it.

@@ -608,7 +608,7 @@ mod tests {
         opts: &crate::ScanOptions,
         out: &mut BTreeSet<(Target, Vec<Tok>)>,
     ) {
-        use crate::model::ComponentReport;
+        use crate::assessment::ComponentReport;
         use crate::rightsize::{Ladder, aggregate, rightsize};
         let mut workloads = Vec::new();
         let mut objects = Vec::new();

@@ -42,8 +42,8 @@ use std::path::{Path as FsPath, PathBuf};
 
 use super::loader::{self, RuleError, is_rule_file_name, is_test_file_name, suggest};
 use super::{Rule, RuleSet};
+use crate::assessment::Report;
 use crate::classify::CheckState;
-use crate::model::Report;
 use crate::node::{Node, Value};
 use crate::rightsize::SizingOptions;
 use crate::source::SourceFile;

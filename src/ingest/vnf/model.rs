@@ -305,7 +305,7 @@ impl VnfModel {
                         storage_gib: storage,
                     },
                     demand: None,
-                    traits: crate::rightsize::Traits {
+                    traits: crate::model::Traits {
                         poll_mode,
                         hugepages,
                         // Instances kept apart so that one survives a host failure.
