@@ -10,7 +10,7 @@
 //! works whatever folder fitscan runs in and whichever paths it is given. File errors are
 //! never baselined: a broken file must be fixed.
 
-use crate::discover::AuxiliaryError;
+use crate::source::AuxiliaryError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -154,7 +154,7 @@ impl Baseline {
 
     pub fn load(path: &Path, cwd: &Path) -> Result<Baseline, Error> {
         let shown = path.display().to_string();
-        let text = crate::discover::read_auxiliary_text(path).map_err(|e| Error::Path {
+        let text = crate::source::read_auxiliary_text(path).map_err(|e| Error::Path {
             path: shown.clone(),
             message: match e {
                 AuxiliaryError::NotFound => {

@@ -16,7 +16,7 @@
 //! Keys ignore case, so `openstack flavor list -f yaml` output (`Name`, `VCPUs`, `RAM`,
 //! `Disk`) reads as it is. `MB`/`GB` are MiB/GiB, as for every VM size.
 
-use crate::discover::AuxiliaryError;
+use crate::source::AuxiliaryError;
 use std::path::Path;
 
 use serde::Serialize;
@@ -246,7 +246,7 @@ pub fn insert_facts(facts: &mut Node, fit: Option<&CatalogFit>) {
 /// the file, line and field.
 pub fn load(path: &Path) -> Result<Catalog, Error> {
     let display = path.display().to_string();
-    let text = crate::discover::read_auxiliary_text(path).map_err(|e| Error::Path {
+    let text = crate::source::read_auxiliary_text(path).map_err(|e| Error::Path {
         path: display.clone(),
         message: match e {
             AuxiliaryError::NotFound => "no such catalog file".to_string(),

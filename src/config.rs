@@ -7,7 +7,7 @@
 //! it and `fitscan config schema` generates the JSON Schema from it, so the two cannot drift.
 //! Paths in the file are relative to the file's folder.
 
-use crate::discover::AuxiliaryError;
+use crate::source::AuxiliaryError;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -615,7 +615,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Error
         |_| absolute.display().to_string(),
         |p| p.display().to_string(),
     );
-    let text = crate::discover::read_auxiliary_text(&absolute).map_err(|e| Error::Path {
+    let text = crate::source::read_auxiliary_text(&absolute).map_err(|e| Error::Path {
         path: display.clone(),
         message: match e {
             AuxiliaryError::NotFound => "no such config file".to_string(),

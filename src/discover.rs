@@ -5,23 +5,15 @@
 //! is an error, never a read that blocks. Symbolic links are not followed unless asked, and
 //! then a loop is reported once instead of walked forever.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
 use crate::ingest;
+use crate::ingest::read::{Candidate, STDIN_ARG, STDIN_DISPLAY};
 use crate::model::ScanError;
-use crate::source::SourceFile;
-
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub path: PathBuf,
-    pub display: String,
-    /// Named on the command line (an error if unreadable or unrecognised).
-    pub explicit: bool,
-}
+use crate::source::io_message;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WalkOptions {
@@ -210,16 +202,6 @@ fn walk_error(err: &ignore::Error) -> ScanError {
     }
 }
 
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::NotFound => {
-            "no such file or directory (removed while scanning?)".to_string()
-        }
-        _ => e.to_string(),
-    }
-}
-
 fn display_path(path: &Path) -> String {
     let s = escaped(path);
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
@@ -247,191 +229,3 @@ pub fn escaped(path: &Path) -> String {
     }
 }
 
-/// Opens a file without ever blocking: a FIFO named on the command line (or one that
-/// replaced a regular file since the walk) would otherwise wait for a writer forever.
-pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    options.open(path)
-}
-
-/// The path that names standard input (`helm template . | fitscan scan -`).
-pub const STDIN_ARG: &str = "-";
-/// How standard input is named in reports.
-pub const STDIN_DISPLAY: &str = "<stdin>";
-
-/// Standard input as one file of YAML documents, at most `max_size` bytes: a stream of
-/// JSON documents (`{...} {...}`) is read as YAML documents, one per value.
-fn read_stdin(max_size: u64) -> Result<SourceFile, ScanError> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| ScanError::input(STDIN_DISPLAY, format!("cannot read: {}", io_message(&e))))?;
-    if bytes.len() as u64 > max_size {
-        return Err(ScanError::input(
-            STDIN_DISPLAY,
-            format!("skipped: more than the {max_size} byte limit (--max-file-size)"),
-        ));
-    }
-    let bytes = crate::source::json_stream_as_yaml(crate::source::utf16_to_utf8(bytes));
-    Ok(SourceFile {
-        path: PathBuf::from(STDIN_DISPLAY),
-        display: Arc::from(STDIN_DISPLAY),
-        bytes,
-        explicit: true,
-        archive: None,
-        in_place: false,
-    })
-}
-
-/// Reads a candidate: regular files only, at most `max_size` bytes. Ok(None) means
-/// "skip silently" (something found by walking that is not a regular file).
-pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanError> {
-    if c.explicit && c.path.as_os_str() == STDIN_ARG && c.display == STDIN_DISPLAY {
-        return read_stdin(max_size).map(Some);
-    }
-    let cannot = |e: std::io::Error| {
-        ScanError::input(&c.display, format!("cannot read: {}", io_message(&e)))
-    };
-    let not_regular = || {
-        if c.explicit {
-            Err(ScanError::input(
-                &c.display,
-                "not a regular file (a FIFO, socket or device is never read)",
-            ))
-        } else {
-            Ok(None)
-        }
-    };
-    // The type is checked before opening, and again on the open file: a path can change
-    // between the two.
-    if !std::fs::metadata(&c.path).map_err(cannot)?.is_file() {
-        return not_regular();
-    }
-    let file = open_nonblocking(&c.path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return not_regular();
-    }
-    if ingest::reads_in_place(&c.path) {
-        // An archive: its kind reads the directory and the entries it needs from the file,
-        // so neither the archive's size nor memory limits what it may carry (VM images).
-        return Ok(Some(SourceFile {
-            path: c.path.clone(),
-            display: Arc::from(c.display.as_str()),
-            bytes: Vec::new(),
-            explicit: c.explicit,
-            archive: None,
-            in_place: true,
-        }));
-    }
-    if meta.len() > max_size {
-        return Err(ScanError::input(
-            &c.display,
-            format!(
-                "skipped: {} bytes is larger than the {} byte limit (--max-file-size)",
-                meta.len(),
-                max_size
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // The size may change between stat and read; never read more than the cap.
-    file.take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > max_size {
-        return Err(ScanError::input(
-            &c.display,
-            "skipped: file grew beyond the size limit while being read",
-        ));
-    }
-    Ok(Some(SourceFile {
-        path: c.path.clone(),
-        display: Arc::from(c.display.as_str()),
-        bytes: crate::source::utf16_to_utf8(bytes),
-        explicit: c.explicit,
-        archive: None,
-        in_place: false,
-    }))
-}
-
-/// The size cap of an auxiliary file (`--config` and `.fitscan.yaml`, `--rules` files,
-/// `--baseline`, `--metrics`, `--catalog`): none of them comes near it, while `/dev/zero`
-/// (or a committed link to it) would otherwise be read until memory runs out.
-pub const MAX_AUXILIARY_SIZE: u64 = 64 * 1024 * 1024;
-
-/// Why an auxiliary file could not be read: `NotFound` lets each caller say what was
-/// missing in its own words; the rest is a message for after the file's path.
-#[derive(Debug)]
-pub enum AuxiliaryError {
-    NotFound,
-    Other(String),
-}
-
-/// Reads an auxiliary file the way inputs are read: regular files only (a FIFO, socket or
-/// device is refused, never waited on), opened without blocking, the type checked on the
-/// open handle, at most `MAX_AUXILIARY_SIZE` bytes, read once from that handle. A UTF-16
-/// file with a BOM is re-encoded as UTF-8.
-pub fn read_auxiliary(path: &Path) -> Result<Vec<u8>, AuxiliaryError> {
-    read_auxiliary_capped(path, MAX_AUXILIARY_SIZE)
-}
-
-/// [`read_auxiliary`] with another cap (tests).
-pub fn read_auxiliary_capped(path: &Path, cap: u64) -> Result<Vec<u8>, AuxiliaryError> {
-    let failed = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            AuxiliaryError::NotFound
-        } else {
-            AuxiliaryError::Other(format!("cannot read: {}", io_message(&e)))
-        }
-    };
-    let not_regular = || {
-        AuxiliaryError::Other("not a regular file (a FIFO, socket or device is never read)".into())
-    };
-    // Checked before opening (a FIFO is never opened) and again on the open handle.
-    if !std::fs::metadata(path).map_err(failed)?.is_file() {
-        return Err(not_regular());
-    }
-    let file = open_nonblocking(path).map_err(failed)?;
-    let meta = file.metadata().map_err(failed)?;
-    if !meta.is_file() {
-        return Err(not_regular());
-    }
-    let too_big = |size: u64| {
-        AuxiliaryError::Other(format!(
-            "{size} bytes is larger than the {cap} byte limit of an auxiliary file"
-        ))
-    };
-    if meta.len() > cap {
-        return Err(too_big(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(failed)?;
-    if bytes.len() as u64 > cap {
-        return Err(AuxiliaryError::Other(format!(
-            "grew beyond the {cap} byte limit of an auxiliary file while being read"
-        )));
-    }
-    Ok(crate::source::utf16_to_utf8(bytes))
-}
-
-/// [`read_auxiliary`] as text: not UTF-8 is an error naming the byte offset.
-pub fn read_auxiliary_text(path: &Path) -> Result<String, AuxiliaryError> {
-    let bytes = read_auxiliary(path)?;
-    String::from_utf8(bytes).map_err(|e| {
-        AuxiliaryError::Other(format!(
-            "not valid UTF-8 (byte offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}

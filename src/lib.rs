@@ -69,7 +69,7 @@ pub enum Error {
 
 pub use gate::{Gate, gate};
 
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use ingest::read::DEFAULT_MAX_FILE_SIZE;
 
 /// The most worker threads a scan runs (`-j` above it is capped): each reserves a deep
 /// stack, and more threads than this only add start-up time on any machine.
@@ -202,7 +202,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         let files: Vec<FileResult> = candidates
             .par_iter()
             .map(|c| {
-                let out = match discover::read(c, opts.max_file_size) {
+                let out = match ingest::read::read(c, opts.max_file_size) {
                     Ok(Some(file)) => ingest_guarded(&file, opts),
                     Ok(None) => FileOutput {
                         skips: vec![model::Skipped::new(
@@ -366,7 +366,7 @@ fn assess_guarded(
 
 fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestContext {
     IngestContext {
-        sizing: opts.sizing,
+        percentile: opts.sizing.percentile,
         max_file_size: opts.max_file_size,
         follow_links: opts.follow_links,
         roots,

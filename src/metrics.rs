@@ -16,7 +16,7 @@
 //! data points (one every 5 minutes over the period, at least one day) present. A row that
 //! matches no workload is reported in the report's `unmatched_metrics`, never dropped.
 
-use crate::discover::AuxiliaryError;
+use crate::source::AuxiliaryError;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
@@ -28,7 +28,7 @@ use crate::Error;
 use crate::ingest::vmspec::SAMPLES_PER_DAY;
 use crate::model::{Demand, ScanError, Sizing, Workload};
 use crate::node::Node;
-use crate::rightsize::percentile;
+use crate::units::percentile;
 
 /// A metrics row that joined nothing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -261,7 +261,7 @@ pub fn load(paths: &[PathBuf], want: f64) -> Result<(Metrics, Vec<ScanError>), E
             continue;
         }
         let display: Arc<str> = Arc::from(path.display().to_string());
-        let bytes = crate::discover::read_auxiliary(path).map_err(|e| Error::Path {
+        let bytes = crate::source::read_auxiliary(path).map_err(|e| Error::Path {
             path: display.to_string(),
             message: match e {
                 AuxiliaryError::NotFound => "no such metrics file".to_string(),
@@ -833,20 +833,6 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// Days since 1970-01-01 -> (year, month, day), the inverse of [`days_from_civil`].
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

@@ -125,7 +125,7 @@ impl Default for SizingOptions {
     fn default() -> Self {
         SizingOptions {
             headroom: 0.3,
-            percentile: 95.0,
+            percentile: crate::units::DEFAULT_PERCENTILE,
             oversize_threshold: 0.25,
             storage_max_fill: 0.8,
         }
@@ -540,21 +540,10 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The value at percentile `p` (1..=100) of `samples`, by the nearest-rank method; None for
-/// no finite samples.
-pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
-    let mut v: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let rank = ((p.clamp(0.0, 100.0) / 100.0) * v.len() as f64).ceil() as usize;
-    Some(v[rank.clamp(1, v.len()) - 1])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::percentile;
 
     #[test]
     fn ladders_round_up() {

@@ -1,6 +1,7 @@
 //! A file as read from disk, its text, and the one line table per file that turns byte
 //! offsets into line numbers when a finding is printed.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -171,6 +172,103 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
+}
+
+/// Opens a file without ever blocking: a FIFO named on the command line (or one that
+/// replaced a regular file since the walk) would otherwise wait for a writer forever.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// An I/O error in words a user acts on.
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotFound => {
+            "no such file or directory (removed while scanning?)".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The size cap of an auxiliary file (`--config` and `.fitscan.yaml`, `--rules` files,
+/// `--baseline`, `--metrics`, `--catalog`): none of them comes near it, while `/dev/zero`
+/// (or a committed link to it) would otherwise be read until memory runs out.
+pub const MAX_AUXILIARY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Why an auxiliary file could not be read: `NotFound` lets each caller say what was
+/// missing in its own words; the rest is a message for after the file's path.
+#[derive(Debug)]
+pub enum AuxiliaryError {
+    NotFound,
+    Other(String),
+}
+
+/// Reads an auxiliary file the way inputs are read: regular files only (a FIFO, socket or
+/// device is refused, never waited on), opened without blocking, the type checked on the
+/// open handle, at most `MAX_AUXILIARY_SIZE` bytes, read once from that handle. A UTF-16
+/// file with a BOM is re-encoded as UTF-8.
+pub fn read_auxiliary(path: &Path) -> Result<Vec<u8>, AuxiliaryError> {
+    read_auxiliary_capped(path, MAX_AUXILIARY_SIZE)
+}
+
+/// [`read_auxiliary`] with another cap (tests).
+pub fn read_auxiliary_capped(path: &Path, cap: u64) -> Result<Vec<u8>, AuxiliaryError> {
+    let failed = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            AuxiliaryError::NotFound
+        } else {
+            AuxiliaryError::Other(format!("cannot read: {}", io_message(&e)))
+        }
+    };
+    let not_regular = || {
+        AuxiliaryError::Other("not a regular file (a FIFO, socket or device is never read)".into())
+    };
+    // Checked before opening (a FIFO is never opened) and again on the open handle.
+    if !std::fs::metadata(path).map_err(failed)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = open_nonblocking(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let too_big = |size: u64| {
+        AuxiliaryError::Other(format!(
+            "{size} bytes is larger than the {cap} byte limit of an auxiliary file"
+        ))
+    };
+    if meta.len() > cap {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > cap {
+        return Err(AuxiliaryError::Other(format!(
+            "grew beyond the {cap} byte limit of an auxiliary file while being read"
+        )));
+    }
+    Ok(crate::source::utf16_to_utf8(bytes))
+}
+
+/// [`read_auxiliary`] as text: not UTF-8 is an error naming the byte offset.
+pub fn read_auxiliary_text(path: &Path) -> Result<String, AuxiliaryError> {
+    let bytes = read_auxiliary(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        AuxiliaryError::Other(format!(
+            "not valid UTF-8 (byte offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 #[cfg(test)]

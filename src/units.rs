@@ -194,6 +194,36 @@ fn split_number(t: &str) -> Option<(f64, &str)> {
     Some((num, t[end..].trim_start()))
 }
 
+/// The percentile of utilisation samples taken as demand unless `--percentile` says
+/// otherwise (Azure Migrate's default).
+pub const DEFAULT_PERCENTILE: f64 = 95.0;
+
+/// The value at percentile `p` (1..=100) of `samples`, by the nearest-rank method; None for
+/// no finite samples.
+pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = ((p.clamp(0.0, 100.0) / 100.0) * v.len() as f64).ceil() as usize;
+    Some(v[rank.clamp(1, v.len()) - 1])
+}
+
+/// Days since 1970-01-01 -> (year, month, day), the inverse of `days_from_civil` in `metrics`.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

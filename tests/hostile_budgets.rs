@@ -659,14 +659,14 @@ fn an_auxiliary_file_over_the_cap_is_refused_unread() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("big.csv");
     std::fs::write(&path, vec![b'x'; 4096]).unwrap_or_else(|e| panic!("{e}"));
-    match fitscan::discover::read_auxiliary_capped(&path, 1024) {
-        Err(fitscan::discover::AuxiliaryError::Other(m)) => assert_eq!(
+    match fitscan::source::read_auxiliary_capped(&path, 1024) {
+        Err(fitscan::source::AuxiliaryError::Other(m)) => assert_eq!(
             m,
             "4096 bytes is larger than the 1024 byte limit of an auxiliary file"
         ),
         other => panic!("{other:?}"),
     }
-    assert_eq!(fitscan::discover::MAX_AUXILIARY_SIZE, 64 * 1024 * 1024);
+    assert_eq!(fitscan::source::MAX_AUXILIARY_SIZE, 64 * 1024 * 1024);
 }
 
 #[test]

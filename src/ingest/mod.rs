@@ -10,6 +10,7 @@ pub mod azure_migrate;
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod read;
 pub mod ovf;
 pub mod rvtools;
 pub mod tabular;
@@ -19,17 +20,17 @@ pub mod vnf;
 use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::discover::{self, Candidate};
+use crate::ingest::read::Candidate;
 use crate::model::{ScanError, Skipped, Workload};
 use crate::node::{Node, Value};
-use crate::rightsize::SizingOptions;
 use crate::source::SourceFile;
 use crate::yaml;
 
 /// Options an input may need while parsing.
 #[derive(Debug, Clone)]
 pub struct IngestContext {
-    pub sizing: SizingOptions,
+    /// The percentile of utilisation samples taken as demand (`--percentile`).
+    pub percentile: f64,
     /// Limits for files an input reads on its own (a VNF package's imports).
     pub max_file_size: u64,
     pub follow_links: bool,
@@ -43,8 +44,8 @@ pub struct IngestContext {
 impl Default for IngestContext {
     fn default() -> Self {
         IngestContext {
-            sizing: SizingOptions::default(),
-            max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
+            percentile: crate::units::DEFAULT_PERCENTILE,
+            max_file_size: read::DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             roots: None,
             no_ignore: false,
@@ -598,7 +599,7 @@ pub fn read_from_disk(
         display: display.to_string(),
         explicit: true,
     };
-    discover::read(&candidate, ctx.max_file_size)
+    read::read(&candidate, ctx.max_file_size)
 }
 
 /// Adds `offset` to every located line under `node`.

@@ -238,7 +238,7 @@ fn excel_date(serial: f64) -> String {
     if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
         return String::new();
     }
-    let (y, m, d) = crate::metrics::civil_from_days(serial.floor() as i64 - 25_569);
+    let (y, m, d) = crate::units::civil_from_days(serial.floor() as i64 - 25_569);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::node::format_number;
 use crate::node::{Node, Value};
-use crate::rightsize::percentile;
+use crate::units::percentile;
 use crate::rules::facts::{FactDoc, FactGroup};
 use crate::source::SourceFile;
 use crate::units::{
@@ -509,7 +509,7 @@ impl VmSpec {
         // Utilisation
         let util = spec.get("utilisation").or_else(|| spec.get("utilization"));
         let demand = util.and_then(|u| {
-            let d = read_utilisation(u, &current, ctx.sizing.percentile, file, &mut errs);
+            let d = read_utilisation(u, &current, ctx.percentile, file, &mut errs);
             (!d.is_empty()).then_some(d)
         });
 

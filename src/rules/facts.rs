@@ -737,7 +737,7 @@ mod tests {
             .candidates
             .iter()
             .filter_map(|c| {
-                crate::discover::read(c, crate::DEFAULT_MAX_FILE_SIZE)
+                crate::ingest::read::read(c, crate::DEFAULT_MAX_FILE_SIZE)
                     .ok()
                     .flatten()
             })

@@ -1052,13 +1052,13 @@ pub fn load_path(path: &FsPath) -> Result<Vec<Rule>, RuleError> {
     let mut rules = Vec::new();
     for file in rule_files(path)? {
         let display = file.display().to_string();
-        let text = crate::discover::read_auxiliary_text(&file).map_err(|e| RuleError {
+        let text = crate::source::read_auxiliary_text(&file).map_err(|e| RuleError {
             file: display.clone(),
             line: 0,
             column: 0,
             message: match e {
-                crate::discover::AuxiliaryError::NotFound => "rule file: no such file".to_string(),
-                crate::discover::AuxiliaryError::Other(m) => format!("rule file: {m}"),
+                crate::source::AuxiliaryError::NotFound => "rule file: no such file".to_string(),
+                crate::source::AuxiliaryError::Other(m) => format!("rule file: {m}"),
             },
         })?;
         rules.extend(parse_rule_file(&display, &text, false)?);

@@ -114,7 +114,7 @@ fn open(file: &SourceFile) -> std::io::Result<Box<dyn ReadSeek + '_>> {
 /// Opened as every input is: without blocking (a FIFO that replaced the file since it was
 /// found), and only if it is still a regular file.
 fn open_regular_file(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
-    let file = crate::discover::open_nonblocking(path)?;
+    let file = crate::source::open_nonblocking(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::other(
             "not a regular file (a FIFO, socket or device is never read)",
