@@ -199,7 +199,7 @@ pub struct WorkloadReport {
     pub roadmap: Vec<crate::classify::RoadmapItem>,
     pub evidence_needed: Vec<crate::classify::EvidenceItem>,
     pub findings: Vec<Finding>,
-    pub rightsizing: Option<crate::rightsize::Rightsizing>,
+    pub rightsizing: Option<crate::sizing::rightsize::Rightsizing>,
     pub target: Target,
     pub notes: Vec<String>,
     pub suppressed: Vec<SuppressedFinding>,
@@ -213,31 +213,10 @@ pub struct WorkloadReport {
     pub labels: Labels,
     /// The cheapest entry of the `--catalog` that fits, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<crate::catalog::CatalogFit>,
+    pub catalog: Option<crate::sizing::catalog::CatalogFit>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentReport {
-    pub name: String,
-    /// Set when the component is defined in another file than the workload's (a VDU in a
-    /// VNF package's deployment-flavour file).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<Arc<str>>,
-    pub line: u32,
-    pub count: f64,
-    /// Poll-mode data-plane features (DPDK, SR-IOV, CPU pinning, huge pages): not sized on
-    /// CPU utilisation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub poll_mode: Vec<String>,
-    /// Throughput per vCPU, when measured (`throughput_per_vcpu` in --metrics): what a
-    /// poll-mode data plane is sized on.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throughput_per_vcpu: Option<f64>,
-    pub rightsizing: Option<crate::rightsize::Rightsizing>,
-    /// The cheapest catalog entry (VM size, NFVI flavour) that fits one instance.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<crate::catalog::CatalogFit>,
-}
+pub use crate::sizing::ComponentReport;
 
 /// What a reader needs to reproduce the report.
 #[derive(Debug, Clone, Serialize)]
@@ -268,7 +247,7 @@ pub struct Assumptions {
     pub metrics: Vec<String>,
     /// The size catalog recommendations were rounded to (`--catalog`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<crate::catalog::CatalogInfo>,
+    pub catalog: Option<crate::sizing::catalog::CatalogInfo>,
     /// Names, hosts, clusters and files were replaced by stable hashes (`--anonymise`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub anonymised: bool,
@@ -291,7 +270,7 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// Metrics rows that matched no workload (reported, never dropped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
+    pub unmatched_metrics: Vec<crate::sizing::metrics::Unmatched>,
 }
 
 impl Report {

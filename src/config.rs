@@ -19,8 +19,8 @@ use crate::node::{Node, Value};
 use crate::policy::{ConfigError, PathIgnore, Policy, Selector, normalise};
 use crate::report::Format;
 use crate::report::outputs::OutputSpec;
-use crate::rightsize::SizingOptions;
 use crate::rules::loader::suggest;
+use crate::sizing::rightsize::SizingOptions;
 use crate::{Error, Gate, yaml};
 
 /// The names looked for in each folder, in order.

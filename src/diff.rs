@@ -173,7 +173,7 @@ fn totals(r: &ReportFile) -> Totals {
             }
         }
     }
-    let r2 = crate::rightsize::round2;
+    let r2 = crate::sizing::rightsize::round2;
     t.reclaimable = SizeIn {
         vcpu: Some(r2(recl[0])),
         memory_gib: Some(r2(recl[1])),

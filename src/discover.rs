@@ -228,4 +228,3 @@ pub fn escaped(path: &Path) -> String {
         path.display().to_string()
     }
 }
-

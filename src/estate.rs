@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::model::WorkloadKind;
 
 use crate::assessment::{CostSummary, EstateSummary, GroupSummary, Totals, WorkloadReport};
-use crate::rightsize::round2;
+use crate::sizing::rightsize::round2;
 
 /// The labels the summary groups by, when the inventory names them.
 pub const GROUP_KEYS: &[&str] = &["datacenter", "cluster", "host", "vcenter"];
@@ -51,7 +51,7 @@ pub fn summarise(
     workloads: &[WorkloadReport],
     skipped: BTreeMap<String, usize>,
     unmatched_metrics: usize,
-    catalog: Option<&crate::catalog::CatalogInfo>,
+    catalog: Option<&crate::sizing::catalog::CatalogInfo>,
 ) -> EstateSummary {
     let mut s = EstateSummary {
         skipped,

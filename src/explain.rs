@@ -12,7 +12,7 @@ use crate::model::{Level, Phase, Property, PropertyState, Severity, Sizing};
 
 use crate::assessment::{Report, RuleInfo, WorkloadReport};
 use crate::node::format_number;
-use crate::rightsize::{Ladder, Rightsizing};
+use crate::sizing::rightsize::{Ladder, Rightsizing};
 
 /// Errors choosing the workloads to explain.
 #[derive(Debug, thiserror::Error)]
@@ -447,7 +447,7 @@ fn sizing_steps(report: &Report, w: &WorkloadReport) -> Option<SizingSteps> {
     let rs = w.rightsizing.as_ref()?;
     let ladder = Ladder::for_kind(w.kind);
     let headroom = report.assumptions.headroom_pct / 100.0;
-    let catalog_of = |fit: Option<&crate::catalog::CatalogFit>| {
+    let catalog_of = |fit: Option<&crate::sizing::catalog::CatalogFit>| {
         fit.map(|c| {
             let mut text = format!(
                 "{}: {} vCPU, {} GiB",
@@ -483,8 +483,8 @@ fn sizing_steps(report: &Report, w: &WorkloadReport) -> Option<SizingSteps> {
             Ladder::Container => "container",
         },
         basis: match rs.basis {
-            crate::rightsize::Basis::Utilisation => "utilisation",
-            crate::rightsize::Basis::None => "none",
+            crate::sizing::rightsize::Basis::Utilisation => "utilisation",
+            crate::sizing::rightsize::Basis::None => "none",
         },
         confidence: rs.confidence.as_str(),
         rating: rs.rating,
@@ -549,7 +549,7 @@ fn dimensions(
             let recommended = pick(&rs.recommended);
             let reclaimable = pick(&rs.reclaimable);
             let n = |v: Option<f64>| v.map_or_else(|| "?".to_string(), format_number);
-            let required = demand.map(|d| crate::rightsize::round2(d * (1.0 + headroom)));
+            let required = demand.map(|d| crate::sizing::rightsize::round2(d * (1.0 + headroom)));
             let step = required.map(|r| match dimension {
                 "vcpu" => ladder.vcpu(r),
                 "memory_gib" => ladder.memory_gib(r),

@@ -7,8 +7,8 @@
 
 pub mod anonymise;
 pub mod assessment;
+pub mod authoring;
 pub mod baseline;
-pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod diff;
@@ -17,14 +17,13 @@ pub mod estate;
 pub mod explain;
 mod gate;
 pub mod ingest;
-pub mod metrics;
 pub mod model;
 pub mod node;
 pub mod policy;
 pub mod progress;
 pub mod report;
-pub mod rightsize;
 pub mod rules;
+pub mod sizing;
 pub mod source;
 pub mod units;
 pub mod watch;
@@ -37,8 +36,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::assessment::{
-    Assumptions, CheckRecord, ComponentReport, Report, RuleInfo, SeverityCounts, Summary,
-    SuppressedFinding, Tool, Totals, UnusedSuppression, WorkloadReport,
+    Assumptions, CheckRecord, Report, RuleInfo, SeverityCounts, Summary, SuppressedFinding, Tool,
+    Totals, UnusedSuppression, WorkloadReport,
 };
 use crate::classify::{Check, CheckState, classify};
 use crate::ingest::{FileOutput, IngestContext};
@@ -46,10 +45,11 @@ use crate::model::{
     Disposition, Finding, Generation, Phase, ScanError, Severity, Workload, WorkloadKind,
 };
 use crate::node::Node;
-use crate::rightsize::{Ladder, Rightsizing, SizingOptions, rightsize};
 use crate::rules::RuleSet;
 use crate::rules::eval::{Outcome, evaluate};
 use crate::rules::path::Roots;
+use crate::sizing::rightsize::{self, SizingOptions};
+use crate::sizing::{catalog, metrics};
 use crate::source::SourceFile;
 
 /// Errors that stop a scan before it starts (exit code 2).
@@ -620,195 +620,6 @@ fn make_ids_unique(workloads: &mut [WorkloadReport]) {
     }
 }
 
-/// Derived facts every rule can read, whatever the input kind.
-fn insert_common_facts(w: &mut Workload, sizing: Option<&Rightsizing>) {
-    let facts = &mut w.facts;
-    if facts.as_map().is_none() {
-        *facts = Node::map(0);
-    }
-    facts.insert("name", Node::str(w.name.clone(), w.line));
-    facts.insert("kind", Node::str(w.kind.as_str(), w.line));
-    facts.insert(
-        "generation",
-        Node::int(i64::from(w.generation.number()), w.line),
-    );
-    facts.insert("file", Node::str(w.file.to_string(), 0));
-    let Some(rs) = sizing else { return };
-    // Judged at the workload level where it is sized as a whole (a VM, a Compose
-    // service); Kubernetes workloads and VNFs are judged per component.
-    let is_vm = matches!(w.kind, WorkloadKind::Vm | WorkloadKind::Compose);
-    // The demand the recommendation is sized for: a failover group's load, without a
-    // poll-mode data plane's CPU (a dimension not sized on utilisation has no demand fact).
-    let demand = rightsize::sizing_demand(rs);
-    let dims = [
-        (
-            "vcpu",
-            rs.current.vcpu,
-            demand.vcpu,
-            rs.recommended.vcpu,
-            rs.reclaimable.vcpu,
-        ),
-        (
-            "memory_gib",
-            rs.current.memory_gib,
-            demand.memory_gib,
-            rs.recommended.memory_gib,
-            rs.reclaimable.memory_gib,
-        ),
-        (
-            "storage_gib",
-            rs.current.storage_gib,
-            demand.storage_gib,
-            rs.recommended.storage_gib,
-            rs.reclaimable.storage_gib,
-        ),
-    ];
-    let basis = match rs.basis {
-        rightsize::Basis::Utilisation => "utilisation",
-        rightsize::Basis::None => "none",
-    };
-    facts.insert_path("rightsizing.basis", Node::str(basis, 0));
-    facts.insert_path(
-        "rightsizing.confidence",
-        Node::str(rs.confidence.as_str(), 0),
-    );
-    for (dim, current, demand, recommended, reclaimable) in dims {
-        // Sizing facts point where the ingest module located that dimension (`facts.vcpu`).
-        let line = facts.get(dim).map_or(0, |n| n.line);
-        if let Some(c) = current {
-            facts.insert_path(&format!("current.{dim}"), Node::float(c, line));
-        }
-        // Recommendations only where demand is known: a rule on them is unknown otherwise.
-        let Some(d) = demand else { continue };
-        facts.insert_path(&format!("demand.{dim}"), Node::float(d, line));
-        if let Some(r) = recommended {
-            facts.insert_path(
-                &format!("rightsizing.recommended.{dim}"),
-                Node::float(r, line),
-            );
-        }
-        if let Some(r) = reclaimable {
-            facts.insert_path(
-                &format!("rightsizing.reclaimable.{dim}"),
-                Node::float(r, line),
-            );
-            if let Some(c) = current.filter(|c| *c > 0.0) {
-                facts.insert_path(
-                    &format!("rightsizing.reclaimable_share.{dim}"),
-                    Node::float(rightsize::round2(r / c), line),
-                );
-                facts.insert_path(
-                    &format!("demand.share.{dim}"),
-                    Node::float(rightsize::round2(d / c), line),
-                );
-            }
-        }
-        if is_vm {
-            insert_judgement(facts, "rightsizing.", rs, dim, line);
-        }
-    }
-}
-
-/// The sizing judgement of one dimension as facts under `prefix`: ladder steps
-/// reclaimable, oversized (true / false), undersized (`warning` / `error`, when it is).
-/// Only where the dimension was sized on utilisation: a rule on them is unknown otherwise.
-fn insert_judgement(facts: &mut Node, prefix: &str, rs: &Rightsizing, dim: &str, line: u32) {
-    let Some(steps) = rightsize::Dim::ALL
-        .into_iter()
-        .find(|d| d.key() == dim)
-        .and_then(|d| d.get(&rs.reclaimable_steps))
-    else {
-        return;
-    };
-    facts.insert_path(
-        &format!("{prefix}reclaimable_steps.{dim}"),
-        Node::float(steps, line),
-    );
-    facts.insert_path(
-        &format!("{prefix}oversized.{dim}"),
-        Node::bool(rs.oversized.contains(&dim), line),
-    );
-    if let Some(severity) = rs.undersized.get(dim) {
-        facts.insert_path(
-            &format!("{prefix}undersized.{dim}"),
-            Node::str(*severity, line),
-        );
-    }
-}
-
-/// `facts.components[*]`: each component's name, count and sizing figures, so that rules
-/// can iterate containers or VDUs (`some: facts.components[*]`).
-fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) {
-    if components.is_empty() {
-        return;
-    }
-    let items = components
-        .iter()
-        .map(|c| {
-            let mut n = Node::map(c.line);
-            n.insert("name", Node::str(c.name.clone(), c.line));
-            n.insert("count", Node::float(c.count, c.line));
-            if !c.poll_mode.is_empty() {
-                n.insert("poll_mode", Node::str(c.poll_mode.join(", "), c.line));
-            }
-            if let Some(t) = c.throughput_per_vcpu {
-                n.insert("throughput_per_vcpu", Node::float(t, c.line));
-            }
-            if let Some(rs) = &c.rightsizing {
-                let parts = [
-                    ("current", rs.current),
-                    ("demand", rightsize::sizing_demand(rs)),
-                    ("recommended", rs.recommended),
-                    ("reclaimable", rs.reclaimable),
-                ];
-                if rs.basis == rightsize::Basis::Utilisation {
-                    let dims = [
-                        ("vcpu", rs.current.vcpu, rs.reclaimable.vcpu),
-                        (
-                            "memory_gib",
-                            rs.current.memory_gib,
-                            rs.reclaimable.memory_gib,
-                        ),
-                        (
-                            "storage_gib",
-                            rs.current.storage_gib,
-                            rs.reclaimable.storage_gib,
-                        ),
-                    ];
-                    for (dim, current, reclaimable) in dims {
-                        if let (Some(size), Some(r)) = (current, reclaimable)
-                            && size > 0.0
-                        {
-                            let share = Node::float(rightsize::round2(r / size), c.line);
-                            n.insert_path(&format!("reclaimable_share.{dim}"), share);
-                        }
-                    }
-                }
-                for dim in ["vcpu", "memory_gib"] {
-                    insert_judgement(&mut n, "", rs, dim, c.line);
-                }
-                for (part, s) in parts {
-                    // Without utilisation only the current size is a fact.
-                    if part != "current" && rs.basis == rightsize::Basis::None {
-                        continue;
-                    }
-                    for (dim, v) in [
-                        ("vcpu", s.vcpu),
-                        ("memory_gib", s.memory_gib),
-                        ("storage_gib", s.storage_gib),
-                    ] {
-                        if let Some(v) = v {
-                            n.insert_path(&format!("{part}.{dim}"), Node::float(v, c.line));
-                        }
-                    }
-                }
-            }
-            n
-        })
-        .collect();
-    facts.insert("components", Node::seq(items, 0));
-}
-
 /// One assessed workload, and the book-keeping on its suppressions.
 struct Assessed {
     report: WorkloadReport,
@@ -828,113 +639,12 @@ fn assess(
     catalog: Option<&catalog::Catalog>,
 ) -> Assessed {
     let sizing = &opts.sizing;
-    let ladder = Ladder::for_kind(w.kind);
-    // Catalogs hold VM sizes and NFVI flavours: they size VMs and VDUs, not containers.
-    let catalog = catalog.filter(|_| ladder == Ladder::Vm);
-    let components: Vec<ComponentReport> = w
-        .components
-        .iter()
-        .map(|c| {
-            let mut traits = c.traits.clone();
-            // Redundant VDUs (N+1): the instances share the load, and one instance down
-            // leaves the others to carry it.
-            if w.kind == WorkloadKind::Vnf
-                && traits.redundant
-                && c.count >= 2.0
-                && let Some(d) = &c.demand
-            {
-                let n = c.count;
-                let f = n / (n - 1.0);
-                traits.failover = Some((
-                    model::Sizing {
-                        vcpu: d.vcpu.map(|v| v * f),
-                        memory_gib: d.memory_gib.map(|v| v * f),
-                        storage_gib: None,
-                    },
-                    format!(
-                        "failover: {} instances of this VDU, kept apart by anti-affinity, share the load (N+1); each is sized to carry it with one instance down (demand x {}/{})",
-                        node::format_number(n),
-                        node::format_number(n),
-                        node::format_number(n - 1.0)
-                    ),
-                ));
-            }
-            let mut rightsizing = rightsize(&c.current, c.demand.as_ref(), ladder, sizing, &traits);
-            let fit = catalog.and_then(|cat| cat.fit(rightsizing.as_mut(), sizing));
-            if fit.is_some()
-                && let Some(r) = rightsizing.as_mut()
-            {
-                rightsize::judge(r, ladder, sizing);
-            }
-            ComponentReport {
-                name: c.name.clone(),
-                file: None,
-                line: c.line,
-                count: c.count,
-                poll_mode: traits.poll_mode.clone(),
-                throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
-                rightsizing,
-                catalog: fit,
-            }
-        })
-        .collect();
-    let mut traits = w.traits.clone();
-    let ha_member = w.facts.get("ha_member").and_then(Node::as_bool) == Some(true);
-    if ha_member && traits.failover.is_none() {
-        let mode = w
-            .facts
-            .get("ha")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default();
-        traits.keep_size = Some(format!(
-            "failover: a member of an {mode} group whose peers are not in the scan: CPU and memory are kept at the current size (a standby must carry its peer's load; name the group in app.haGroup to size it with its peers)"
-        ));
-    }
-    let rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
-        let parts: Vec<(f64, &Rightsizing)> = components
-            .iter()
-            .filter_map(|c| c.rightsizing.as_ref().map(|r| (c.count, r)))
-            .collect();
-        rightsize::aggregate(&parts)
-    } else {
-        rightsize(&w.current, w.demand.as_ref(), ladder, sizing, &traits)
-    };
-    let mut rs = rs;
-    let fit = if components.is_empty() {
-        catalog.and_then(|cat| cat.fit(rs.as_mut(), sizing))
-    } else {
-        None
-    };
-    if fit.is_some()
-        && let Some(r) = rs.as_mut()
-    {
-        rightsize::judge(r, ladder, sizing);
-    }
-    if let Some(r) = rs.as_mut()
-        && let Some(note) = cores_note(&w.facts, r)
-    {
-        r.notes.push(note);
-    }
-    if let Some(d) = &w.demand {
-        let stand_ins = d.statistic.stand_ins();
-        if !stand_ins.is_empty() {
-            w.notes.push(format!(
-                "percentile: p{} was asked for but not available: {} stood in",
-                node::format_number(sizing.percentile),
-                stand_ins.join(", ")
-            ));
-        }
-    }
-    if let Some(cat) = catalog
-        && fit.is_none()
-        && components.is_empty()
-        && let Some(note) = cat.unfit_note(rs.as_ref(), sizing)
-    {
-        w.notes.push(note);
-    }
-    insert_common_facts(&mut w, rs.as_ref());
-    catalog::insert_facts(&mut w.facts, fit.as_ref());
-    insert_component_facts(&mut w.facts, &components);
+    ingest::common_facts::insert(&mut w);
+    let sizing::Sized {
+        components,
+        rightsizing: rs,
+        catalog: fit,
+    } = sizing::size(&mut w, sizing, catalog);
     let roots = Roots {
         doc: &w.doc,
         facts: &w.facts,
@@ -1261,28 +971,6 @@ fn sizing_assumptions(workloads: &[WorkloadReport], sizing: &SizingOptions) -> V
         ));
     }
     lines
-}
-
-/// Physical cores against threads, said where a physical server's size is counted: one
-/// vCPU per core, hyper-threads not counted.
-fn cores_note(facts: &Node, rs: &Rightsizing) -> Option<String> {
-    if facts.get("physical").and_then(Node::as_bool) != Some(true) {
-        return None;
-    }
-    let vcpu = rs.current.vcpu?;
-    let topology = match (
-        facts.get("sockets").and_then(Node::as_f64),
-        facts.get("cores_per_socket").and_then(Node::as_f64),
-    ) {
-        (Some(s), Some(c)) => format!(" ({} x {})", node::format_number(s), node::format_number(c)),
-        _ => String::new(),
-    };
-    Some(format!(
-        "cpu: {} physical cores{topology} counted as {} vCPU, one per core (hyper-threads not counted); if hyper-threading was on, the OS showed {} threads and CPU % is of those: check before sizing below the cores",
-        node::format_number(vcpu),
-        node::format_number(vcpu),
-        node::format_number(vcpu * 2.0)
-    ))
 }
 
 /// The treatment a rule's failure recommends whatever the roadmap says: its `retire` or

@@ -8,12 +8,13 @@ use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use fitscan::ScanOptions;
+use fitscan::authoring::{describe, docs, facts, testing};
 use fitscan::baseline::Baseline;
 use fitscan::config::{self, CommandLine, FailOn};
 use fitscan::model::{Phase, Target};
 use fitscan::report::outputs::OutputSpec;
 use fitscan::report::{Format, RenderOptions};
-use fitscan::rules::{describe, docs, facts, loader, testing};
+use fitscan::rules::loader;
 
 #[derive(Parser)]
 #[command(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use fitscan::model::Severity;
 use fitscan::report::{Format, RenderOptions};
-use fitscan::rightsize::SizingOptions;
+use fitscan::sizing::rightsize::SizingOptions;
 use fitscan::{ScanOptions, scan};
 
 fn seed_report() -> fitscan::assessment::Report {

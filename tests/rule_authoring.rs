@@ -241,7 +241,7 @@ fn rules_docs_writes_a_page_per_rule_and_removes_stale_ones() {
     // A page of a rule that is gone is removed; a file of the user's is kept.
     std::fs::write(
         out.join("ACME099.md"),
-        format!("{}\n\nold", fitscan::rules::docs::GENERATED),
+        format!("{}\n\nold", fitscan::authoring::docs::GENERATED),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(out.join("notes.md"), "mine").unwrap_or_else(|e| panic!("{e}"));

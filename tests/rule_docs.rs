@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use fitscan::rules::{docs, facts, loader};
+use fitscan::authoring::{docs, facts};
+use fitscan::rules::loader;
 
 fn update() -> bool {
     std::env::var_os("FITSCAN_UPDATE_DOCS").is_some_and(|v| v == "1")

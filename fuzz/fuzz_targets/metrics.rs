@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    let _ = fitscan::metrics::load(&[path], 95.0);
+    let _ = fitscan::sizing::metrics::load(&[path], 95.0);
 });

@@ -167,7 +167,7 @@ impl Input for Dockerfile {
         "dockerfile"
     }
 
-    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+    fn facts(&self) -> &'static [crate::model::FactGroup] {
         facts::FACTS
     }
 

@@ -38,7 +38,7 @@ impl Input for Kubernetes {
         INPUT_NAME
     }
 
-    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+    fn facts(&self) -> &'static [crate::model::FactGroup] {
         fact_docs::FACTS
     }
 

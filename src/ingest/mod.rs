@@ -7,11 +7,12 @@
 //! companions, imported VNF definitions) are returned as [`Object`]s and joined in `link`.
 
 pub mod azure_migrate;
+pub mod common_facts;
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
-pub mod read;
 pub mod ovf;
+pub mod read;
 pub mod rvtools;
 pub mod tabular;
 pub mod vmspec;
@@ -148,7 +149,7 @@ pub trait Input: Sync + Send {
     /// The facts (`facts.*`) this kind gives its workloads, every key that `ingest_*` and
     /// `link` insert: the rule loader refuses a `facts.` path no input provides, and
     /// `fitscan rules facts` and the rule-writing guide list them.
-    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+    fn facts(&self) -> &'static [crate::model::FactGroup] {
         &[]
     }
 

@@ -12,11 +12,11 @@ use super::{FileOutput, IngestContext, Input};
 use crate::model::{
     Demand, Generation, ScanError, Sizing, Suppression, Target, Workload, WorkloadKind,
 };
+use crate::model::{FactDoc, FactGroup};
 use crate::node::format_number;
 use crate::node::{Node, Value};
-use crate::units::percentile;
-use crate::rules::facts::{FactDoc, FactGroup};
 use crate::source::SourceFile;
+use crate::units::percentile;
 use crate::units::{
     MAX_VCPU, check_memory_gib, check_vcpu, percent, vm_size_gib, vm_size_node_gib,
 };

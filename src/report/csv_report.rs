@@ -8,7 +8,7 @@ use crate::model::Sizing;
 
 use crate::assessment::{Report, WorkloadReport};
 use crate::node::format_number;
-use crate::rightsize::Basis;
+use crate::sizing::rightsize::Basis;
 
 use super::overview::{Counts, Overview};
 

@@ -18,7 +18,7 @@ use crate::model::{
     Generation, Level, Phase, Property, PropertyState, Severity, Sizing, WorkloadKind,
 };
 use crate::node::format_number;
-use crate::rightsize::{Basis, Rightsizing};
+use crate::sizing::rightsize::{Basis, Rightsizing};
 
 /// Appends formatted text to a `String` (which cannot fail).
 macro_rules! w {
@@ -696,9 +696,9 @@ fn basis_text(rs: &Rightsizing) -> &'static str {
     match (rs.basis, rs.confidence) {
         (Basis::None, _) => "no utilisation",
         (Basis::Utilisation, c) => match c {
-            crate::rightsize::Confidence::High => "utilisation, high confidence",
-            crate::rightsize::Confidence::Medium => "utilisation, medium confidence",
-            crate::rightsize::Confidence::Low => "utilisation, low confidence",
+            crate::sizing::rightsize::Confidence::High => "utilisation, high confidence",
+            crate::sizing::rightsize::Confidence::Medium => "utilisation, medium confidence",
+            crate::sizing::rightsize::Confidence::Low => "utilisation, low confidence",
         },
     }
 }

@@ -12,7 +12,7 @@ use crate::model::{
     Disposition, Generation, Level, Phase, Property, PropertyState, Severity, Sizing, WorkloadKind,
 };
 use crate::report::sarif::RULE_DOCS_BASE;
-use crate::rightsize::{Basis, round2};
+use crate::sizing::rightsize::{Basis, round2};
 
 /// How many example workloads a recurring finding names.
 pub const EXAMPLES_PER_RULE: usize = 3;
@@ -96,7 +96,9 @@ pub struct EvidenceRow<'a> {
 
 /// Person-days for effort points, as the report's assumptions convert them.
 pub fn person_days(points: u32, per_point: f64) -> String {
-    crate::node::format_number(crate::rightsize::round2(f64::from(points) * per_point))
+    crate::node::format_number(crate::sizing::rightsize::round2(
+        f64::from(points) * per_point,
+    ))
 }
 
 /// A rule that fired across the estate.
@@ -323,7 +325,7 @@ impl<'a> Overview<'a> {
     fn catalog_surplus(&self) -> Option<Totals> {
         let s = &self.report.summary;
         let residual = |now: f64, sized: f64, reclaimable: f64, missing: f64| {
-            crate::rightsize::round2((sized - (now - reclaimable + missing)).max(0.0))
+            crate::sizing::rightsize::round2((sized - (now - reclaimable + missing)).max(0.0))
         };
         let (now, sized) = (&self.current_total, &self.recommended_total);
         let surplus = Totals {

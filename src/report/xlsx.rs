@@ -20,7 +20,7 @@ use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
 use crate::assessment::{Report, Totals, WorkloadReport};
 use crate::model::{Generation, Phase, Sizing};
-use crate::rightsize::Basis;
+use crate::sizing::rightsize::Basis;
 
 /// Excel's longest cell text, in UTF-16 units; text is cut a little below it.
 const MAX_CELL: usize = 32_000;

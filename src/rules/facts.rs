@@ -12,251 +12,17 @@ use std::fmt::Write;
 use std::sync::LazyLock;
 
 use super::path::{Path, Segment};
-use crate::model::Target;
-
-/// One fact: its path under `facts.`, in rule syntax (`vcpu`, `containers[*].image_pin`,
-/// `pod_labels.*`; `{a,b}` stands for either key), and what it means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FactDoc {
-    pub path: &'static str,
-    pub meaning: &'static str,
-    /// Whatever is below is kept as written (a pod spec, a container), so any key there is
-    /// a valid path.
-    pub open: bool,
-}
-
-impl FactDoc {
-    pub const fn new(path: &'static str, meaning: &'static str) -> Self {
-        FactDoc {
-            path,
-            meaning,
-            open: false,
-        }
-    }
-    /// A fact whose content is kept as written: any path below it is valid.
-    pub const fn open(path: &'static str, meaning: &'static str) -> Self {
-        FactDoc {
-            path,
-            meaning,
-            open: true,
-        }
-    }
-}
-
-/// Facts one source provides to the workloads of some targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FactGroup {
-    pub targets: &'static [Target],
-    /// Which workloads carry them, for the reader: "every VM (VM specs, RVTools, ...)".
-    pub title: &'static str,
-    pub facts: &'static [FactDoc],
-}
-
-/// The right-sizing facts over some dimensions (`"{vcpu,memory_gib}"`).
-macro_rules! sizing_facts {
-    ($dims:literal) => {
-        &[
-            FactDoc::new(
-                concat!("current.", $dims),
-                "current size in vCPU and GiB, where known (at the line of the field it came from)",
-            ),
-            FactDoc::new(
-                concat!("demand.", $dims),
-                "demand at the chosen percentile (`--percentile`); only with utilisation",
-            ),
-            FactDoc::new(concat!("demand.share.", $dims), "demand / current size"),
-            FactDoc::new(
-                "rightsizing.basis",
-                "`utilisation` (demand known) or `none`",
-            ),
-            FactDoc::new(
-                "rightsizing.confidence",
-                "low, medium or high: the share of expected utilisation data points present",
-            ),
-            FactDoc::new(
-                concat!("rightsizing.recommended.", $dims),
-                "demand plus headroom, rounded up to the next allowed size or catalog entry; only where demand for that dimension is known",
-            ),
-            FactDoc::new(
-                concat!("rightsizing.reclaimable.", $dims),
-                "current minus recommended; negative when undersized",
-            ),
-            FactDoc::new(
-                concat!("rightsizing.reclaimable_share.", $dims),
-                "reclaimable / current size (0.3 = 30 % can go)",
-            ),
-        ]
-    };
-}
-
-/// `facts.components[*]` over some dimensions.
-macro_rules! component_facts {
-    ($parts:literal, $dims:literal) => {
-        &[
-            FactDoc::new(
-                "components[*]",
-                concat!(
-                    "parts sized on their own: ",
-                    $parts,
-                    "; iterate with `some: facts.components[*]`"
-                ),
-            ),
-            FactDoc::new("components[*].name", "the part's name"),
-            FactDoc::new(
-                "components[*].count",
-                "instances: replicas (1 per node for a DaemonSet), VDU instances at instantiation",
-            ),
-            FactDoc::new(
-                concat!("components[*].current.", $dims),
-                "size of one instance",
-            ),
-            FactDoc::new(
-                concat!("components[*].demand.", $dims),
-                "demand of one instance; only with utilisation",
-            ),
-            FactDoc::new(
-                concat!("components[*].recommended.", $dims),
-                "recommended size of one instance; only with utilisation",
-            ),
-            FactDoc::new(
-                concat!("components[*].reclaimable.", $dims),
-                "current minus recommended, per instance; only with utilisation",
-            ),
-            FactDoc::new(
-                concat!("components[*].reclaimable_share.", $dims),
-                "reclaimable / current size (0.5 = half can go); only with utilisation",
-            ),
-        ]
-    };
-}
-
-/// The facts the pipeline adds to every workload (`insert_common_facts` and
-/// `insert_component_facts` in `lib.rs`; keep them in step: a test fails when a fact is
-/// inserted undeclared). Containers have
-/// no storage of their own: their sizing facts are CPU and memory.
-const PIPELINE_FACTS: &[FactGroup] = {
-    use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
-    &[
-        FactGroup {
-            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
-            title: "Every workload",
-            facts: &[
-                FactDoc::new(
-                    "name",
-                    "the workload's name: the VM's, `namespace/name`, `project/service`, `VNF/flavour`, the image's title or folder",
-                ),
-                FactDoc::new("kind", "vm, container-image, kubernetes, compose or vnf"),
-                FactDoc::new(
-                    "generation",
-                    "platform generation: 1 mainframe, 2 client-server, 3 cloud-native",
-                ),
-                FactDoc::new("file", "the file the workload was read from, as displayed"),
-            ],
-        },
-        FactGroup {
-            targets: &[Vm, Vnf],
-            title: "Size and right-sizing: CPU, memory and storage",
-            facts: sizing_facts!("{vcpu,memory_gib,storage_gib}"),
-        },
-        FactGroup {
-            targets: &[Kubernetes, Compose],
-            title: "Size and right-sizing: CPU and memory (containers have no storage of their own)",
-            facts: sizing_facts!("{vcpu,memory_gib}"),
-        },
-        FactGroup {
-            targets: &[Vm],
-            title: "The sizing judgement of a VM: one rule of oversize for every resource",
-            facts: &[
-                FactDoc::new(
-                    "rightsizing.reclaimable_steps.{vcpu,memory_gib,storage_gib}",
-                    "steps of the size ladder the recommendation gives back (0 when none); only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "rightsizing.oversized.{vcpu,memory_gib,storage_gib}",
-                    "true when the recommendation gives back at least one ladder step and at least the oversize threshold (25 %, `--oversize-threshold`) of the current size; only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "rightsizing.undersized.{vcpu,memory_gib,storage_gib}",
-                    "`warning` when demand plus headroom exceeds the current size, `error` when demand alone does; absent when not undersized",
-                ),
-            ],
-        },
-        FactGroup {
-            targets: &[Compose],
-            title: "The sizing judgement of a Compose service",
-            facts: &[
-                FactDoc::new(
-                    "rightsizing.reclaimable_steps.{vcpu,memory_gib}",
-                    "steps of the size ladder the recommendation gives back (0 when none); only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "rightsizing.oversized.{vcpu,memory_gib}",
-                    "true when the recommendation gives back at least one step and at least the oversize threshold (25 %) of the current size; only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "rightsizing.undersized.{vcpu,memory_gib}",
-                    "`warning` when demand plus headroom exceeds the current size, `error` when demand alone does; absent when not undersized",
-                ),
-            ],
-        },
-        FactGroup {
-            targets: &[Vnf, Kubernetes, Compose],
-            title: "The sizing judgement of each component (VDU, container, service)",
-            facts: &[
-                FactDoc::new(
-                    "components[*].reclaimable_steps.{vcpu,memory_gib}",
-                    "steps of the size ladder the recommendation gives back, per instance; only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "components[*].oversized.{vcpu,memory_gib}",
-                    "true when at least one ladder step and the oversize threshold (25 %) of the instance's size can go; only where sized on utilisation",
-                ),
-                FactDoc::new(
-                    "components[*].undersized.{vcpu,memory_gib}",
-                    "`warning` when demand plus headroom exceeds the instance's size, `error` when demand alone does; absent when not undersized",
-                ),
-            ],
-        },
-        FactGroup {
-            targets: &[Vnf, Kubernetes],
-            title: "Poll-mode data planes",
-            facts: &[FactDoc::new(
-                "components[*].poll_mode",
-                "poll-mode data-plane features it uses (DPDK, SR-IOV, CPU pinning, huge pages): its CPU is not sized on utilisation, which shows 100 % by design",
-            )],
-        },
-        FactGroup {
-            targets: &[Vnf],
-            title: "Throughput of poll-mode VDUs",
-            facts: &[FactDoc::new(
-                "components[*].throughput_per_vcpu",
-                "throughput per vCPU as measured (`throughput_per_vcpu` in --metrics, in the unit the VNF's dimensioning uses): what a poll-mode VDU is sized on",
-            )],
-        },
-        FactGroup {
-            targets: &[Vnf],
-            title: "Components: the VDUs",
-            facts: component_facts!("the VDUs", "{vcpu,memory_gib,storage_gib}"),
-        },
-        FactGroup {
-            targets: &[Kubernetes, Compose],
-            title: "Components: the containers (Kubernetes), the service (Compose)",
-            facts: component_facts!(
-                "the containers (Kubernetes), the service (Compose)",
-                "{vcpu,memory_gib}"
-            ),
-        },
-    ]
-};
+use crate::model::{FactGroup, Target};
 
 /// Every declaration: the pipeline's facts first, then each input kind's, then the
 /// catalog's.
 pub fn groups() -> Vec<&'static FactGroup> {
-    let mut out: Vec<&'static FactGroup> = PIPELINE_FACTS.iter().collect();
+    let mut out: Vec<&'static FactGroup> = crate::ingest::common_facts::FACTS.iter().collect();
+    out.extend(crate::sizing::facts::FACTS);
     for input in crate::ingest::inputs() {
         out.extend(input.facts());
     }
-    out.extend(crate::catalog::FACTS);
+    out.extend(crate::sizing::catalog::FACTS);
     out
 }
 
@@ -435,97 +201,6 @@ pub fn check(target: Target, segments: &[Segment]) -> Result<(), String> {
     Err(message)
 }
 
-/// The groups that apply to `target` (all when None).
-fn selected(target: Option<Target>) -> Vec<&'static FactGroup> {
-    groups()
-        .into_iter()
-        .filter(|g| target.is_none_or(|t| g.targets.contains(&t)))
-        .collect()
-}
-
-/// The targets to list, each with its groups (a group shared by several targets is listed
-/// under each: a rule author reads one target's list).
-fn by_target(target: Option<Target>) -> Vec<(Target, Vec<&'static FactGroup>)> {
-    Target::ALL
-        .into_iter()
-        .filter(|t| target.is_none_or(|x| x == *t))
-        .map(|t| (t, selected(Some(t))))
-        .collect()
-}
-
-fn shown_path(f: &FactDoc) -> String {
-    if f.open {
-        format!("facts.{}.*", f.path)
-    } else {
-        format!("facts.{}", f.path)
-    }
-}
-
-/// The facts as terminal tables, per target and source.
-pub fn table(target: Option<Target>) -> String {
-    use comfy_table::Table;
-    use comfy_table::presets::UTF8_FULL_CONDENSED;
-    let mut out = String::new();
-    for (t, groups) in by_target(target) {
-        let _ = writeln!(out, "target: {t}\n");
-        for g in groups {
-            let _ = writeln!(out, "{}", g.title);
-            let mut table = Table::new();
-            table.load_style(UTF8_FULL_CONDENSED);
-            table.set_header(vec!["fact", "meaning"]);
-            for f in g.facts {
-                table.add_row(vec![shown_path(f), f.meaning.to_string()]);
-            }
-            let _ = writeln!(out, "{table}\n");
-        }
-    }
-    out
-}
-
-pub fn json(target: Option<Target>) -> String {
-    let items: Vec<serde_json::Value> = selected(target)
-        .iter()
-        .map(|g| {
-            serde_json::json!({
-                "targets": g.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                "title": g.title,
-                "facts": g.facts.iter().map(|f| serde_json::json!({
-                    "path": format!("facts.{}", f.path),
-                    "meaning": f.meaning,
-                    "as_written_below": f.open,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let mut out = serde_json::to_string_pretty(&items).unwrap_or_default();
-    out.push('\n');
-    out
-}
-
-/// The facts as Markdown, per target and source: the generated section of
-/// docs/writing-rules.md. A path ending in `.*` is kept as written: any key below it is
-/// valid.
-pub fn markdown(target: Option<Target>) -> String {
-    let mut out = String::new();
-    for (t, groups) in by_target(target) {
-        let _ = writeln!(out, "#### `target: {t}`\n");
-        for g in groups {
-            let _ = writeln!(out, "{}:\n", g.title);
-            out.push_str("| fact | meaning |\n|---|---|\n");
-            for f in g.facts {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} |",
-                    shown_path(f).replace('|', "\\|"),
-                    f.meaning.replace('|', "\\|")
-                );
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,8 +283,6 @@ mod tests {
         opts: &crate::ScanOptions,
         out: &mut BTreeSet<(Target, Vec<Tok>)>,
     ) {
-        use crate::assessment::ComponentReport;
-        use crate::rightsize::{Ladder, aggregate, rightsize};
         let mut workloads = Vec::new();
         let mut objects = Vec::new();
         let mut errors = Vec::new();
@@ -630,51 +303,9 @@ mod tests {
         };
         extras.metrics.apply(&mut workloads, &mut errors);
         for mut w in workloads {
-            let ladder = Ladder::for_kind(w.kind);
-            let catalog = extras.catalog.as_ref().filter(|_| ladder == Ladder::Vm);
-            let components: Vec<ComponentReport> = w
-                .components
-                .iter()
-                .map(|c| ComponentReport {
-                    name: c.name.clone(),
-                    file: None,
-                    line: c.line,
-                    count: c.count,
-                    poll_mode: c.traits.poll_mode.clone(),
-                    throughput_per_vcpu: c.demand.as_ref().and_then(|d| d.throughput_per_vcpu),
-                    rightsizing: rightsize(
-                        &c.current,
-                        c.demand.as_ref(),
-                        ladder,
-                        &opts.sizing,
-                        &c.traits,
-                    ),
-                    catalog: None,
-                })
-                .collect();
-            let mut rs = if w.current.is_empty() && w.demand.is_none() && !components.is_empty() {
-                let parts: Vec<(f64, &crate::rightsize::Rightsizing)> = components
-                    .iter()
-                    .filter_map(|c| c.rightsizing.as_ref().map(|r| (c.count, r)))
-                    .collect();
-                aggregate(&parts)
-            } else {
-                rightsize(
-                    &w.current,
-                    w.demand.as_ref(),
-                    ladder,
-                    &opts.sizing,
-                    &w.traits,
-                )
-            };
-            let fit = if components.is_empty() {
-                catalog.and_then(|cat| cat.fit(rs.as_mut(), &opts.sizing))
-            } else {
-                None
-            };
-            crate::insert_common_facts(&mut w, rs.as_ref());
-            crate::catalog::insert_facts(&mut w.facts, fit.as_ref());
-            crate::insert_component_facts(&mut w.facts, &components);
+            // The pipeline's own steps, so that the facts seen are the facts rules get.
+            crate::ingest::common_facts::insert(&mut w);
+            crate::sizing::size(&mut w, &opts.sizing, extras.catalog.as_ref());
             walk(w.target, &w.facts, &mut Vec::new(), out);
         }
     }
@@ -748,9 +379,10 @@ mod tests {
     /// catalogs), of the samples, and of tests/fixtures/facts (inputs for the rarer facts).
     fn produced_by_fixtures() -> BTreeSet<(Target, Vec<Tok>)> {
         let mut out = BTreeSet::new();
-        let tree = crate::rules::testing::RuleTree::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let tree =
+            crate::authoring::testing::RuleTree::embedded().unwrap_or_else(|e| panic!("{e}"));
         for (files, opts) in
-            crate::rules::testing::case_inputs(&tree).unwrap_or_else(|e| panic!("{e}"))
+            crate::authoring::testing::case_inputs(&tree).unwrap_or_else(|e| panic!("{e}"))
         {
             produced(&files, &opts, &mut out);
         }

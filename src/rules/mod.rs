@@ -2,14 +2,11 @@
 //! evaluator. A rule is a check attached to the phase it is needed for; its `when` is the
 //! failure condition.
 
-pub mod describe;
-pub mod docs;
 pub mod eval;
 pub mod facts;
 pub mod loader;
 pub mod path;
 pub mod template;
-pub mod testing;
 
 use std::collections::BTreeMap;
 

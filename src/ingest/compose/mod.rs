@@ -43,7 +43,7 @@ impl Input for Compose {
         "compose"
     }
 
-    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+    fn facts(&self) -> &'static [crate::model::FactGroup] {
         FACTS
     }
 
@@ -818,8 +818,8 @@ fn build_service(
 }
 
 /// What [`build_service`] inserts, for the rule loader, `fitscan rules facts` and the guide.
-const FACTS: &[crate::rules::facts::FactGroup] = {
-    use crate::rules::facts::{FactDoc, FactGroup};
+const FACTS: &[crate::model::FactGroup] = {
+    use crate::model::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Compose],
         title: "From the service, after merging and interpolation",

@@ -11,8 +11,8 @@ use super::doc::{parse_port, service_of, to_i64};
 use super::image::{self, BaseClass, ImageRef};
 use super::{Model, View};
 use crate::model::Target;
+use crate::model::{FactDoc, FactGroup};
 use crate::node::Node;
-use crate::rules::facts::{FactDoc, FactGroup};
 
 pub(super) fn static_regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("static regex: {e}"))

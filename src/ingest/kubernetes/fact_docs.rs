@@ -2,7 +2,7 @@
 //! of the companions joined to them (`companions`), and of KubeVirt VMs (`kubevirt`).
 
 use crate::model::Target;
-use crate::rules::facts::{FactDoc, FactGroup};
+use crate::model::{FactDoc, FactGroup};
 
 pub const FACTS: &[FactGroup] = &[
     FactGroup {

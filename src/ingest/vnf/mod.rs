@@ -33,7 +33,7 @@ impl Input for Vnf {
         OBJECT_INPUT
     }
 
-    fn facts(&self) -> &'static [crate::rules::facts::FactGroup] {
+    fn facts(&self) -> &'static [crate::model::FactGroup] {
         model::FACTS
     }
 

@@ -583,8 +583,8 @@ impl VnfModel {
 }
 
 /// What `VnfModel::facts` inserts, for the rule loader, `fitscan rules facts` and the guide.
-pub const FACTS: &[crate::rules::facts::FactGroup] = {
-    use crate::rules::facts::{FactDoc, FactGroup};
+pub const FACTS: &[crate::model::FactGroup] = {
+    use crate::model::{FactDoc, FactGroup};
     &[FactGroup {
         targets: &[Target::Vnf],
         title: "From the descriptor, SOL001 or SOL006 (a list is absent when the descriptor declares none)",

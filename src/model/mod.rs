@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::node::Node;
 
+mod fact_schema;
+pub use fact_schema::{FactDoc, FactGroup};
+
 /// Platform generation: 1 mainframe, 2 client-server / virtualised, 3 cloud-native.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Generation {

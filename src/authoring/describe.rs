@@ -6,8 +6,8 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 
 use super::testing::Example;
-use super::{Rule, RuleSet};
 use crate::model::Target;
+use crate::rules::{Rule, RuleSet};
 
 fn source(rule: &Rule) -> String {
     if rule.source.embedded {

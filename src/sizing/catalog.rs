@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::node::{Node, Value, format_number};
-use crate::rightsize::{Rightsizing, SizingOptions, round2};
+use crate::sizing::rightsize::{Rightsizing, SizingOptions, round2};
 
 /// Hours in a month, as cloud price lists count them.
 const HOURS_PER_MONTH: f64 = 730.0;
@@ -128,8 +128,8 @@ impl Catalog {
     }
 
     fn need(rs: &Rightsizing, sizing: &SizingOptions) -> Need {
-        use crate::rightsize::Dim;
-        let demand = crate::rightsize::sizing_demand(rs);
+        use crate::sizing::rightsize::Dim;
+        let demand = crate::sizing::rightsize::sizing_demand(rs);
         let dim = |d: Dim| {
             d.get(&demand)
                 .map(|v| sizing.required(d, v))
@@ -211,19 +211,19 @@ impl Catalog {
 }
 
 /// What [`insert_facts`] adds (a catalog sizes workloads without components: VMs).
-pub const FACTS: &[crate::rules::facts::FactGroup] = &[crate::rules::facts::FactGroup {
+pub const FACTS: &[crate::model::FactGroup] = &[crate::model::FactGroup {
     targets: &[crate::model::Target::Vm],
     title: "With a size catalog (`--catalog`)",
     facts: &[
-        crate::rules::facts::FactDoc::new(
+        crate::model::FactDoc::new(
             "catalog.entry",
             "the cheapest catalog entry that fits the recommendation (VM size, instance type, flavour)",
         ),
-        crate::rules::facts::FactDoc::new(
+        crate::model::FactDoc::new(
             "catalog.price_per_month",
             "that entry's monthly price, when the catalog has prices",
         ),
-        crate::rules::facts::FactDoc::new(
+        crate::model::FactDoc::new(
             "catalog.saving_per_month",
             "the current size's price minus the entry's, when both are known",
         ),
@@ -432,7 +432,7 @@ fn parse_entry(file: &str, item: &Node) -> Result<Entry, String> {
 mod tests {
     use super::*;
     use crate::model::Sizing;
-    use crate::rightsize::{Basis, Confidence};
+    use crate::sizing::rightsize::{Basis, Confidence};
 
     const AZURE: &str = "\
 name: test sizes

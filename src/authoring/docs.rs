@@ -8,9 +8,9 @@ use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
 
 use super::testing::{Example, RuleTree, examples};
-use super::{Rule, RuleError, RuleSet};
 use crate::model::{Level, Property, Severity, Target};
 use crate::report::sarif::{BUILTIN_RULES, INFORMATION_URI};
+use crate::rules::{Rule, RuleError, RuleSet};
 
 /// The first line of every generated page: what marks a page as ours (stale ones are
 /// removed) and tells a reader not to edit it.
@@ -170,7 +170,7 @@ fn cell(text: &str) -> String {
 
 /// A template for readers: each placeholder as code (`{facts.demand.vcpu}`), escaped
 /// braces as plain braces.
-fn template_text(t: &super::template::Template) -> String {
+fn template_text(t: &crate::rules::template::Template) -> String {
     t.describe(|p| format!("`{{{p}}}`"))
 }
 

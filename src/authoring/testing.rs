@@ -40,12 +40,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 use std::path::{Path as FsPath, PathBuf};
 
-use super::loader::{self, RuleError, is_rule_file_name, is_test_file_name, suggest};
-use super::{Rule, RuleSet};
 use crate::assessment::Report;
 use crate::classify::CheckState;
 use crate::node::{Node, Value};
-use crate::rightsize::SizingOptions;
+use crate::rules::loader::{self, RuleError, is_rule_file_name, is_test_file_name, suggest};
+use crate::rules::{Rule, RuleSet};
+use crate::sizing::rightsize::SizingOptions;
 use crate::source::SourceFile;
 use crate::{ScanOptions, assess_sources, yaml};
 

@@ -739,7 +739,7 @@ fn parse_series(
                 let first = p.iter().map(|(t, _)| *t).min().unwrap_or(0);
                 let last = p.iter().map(|(t, _)| *t).max().unwrap_or(0);
                 r.samples = Some(slots.len() as u64);
-                r.period_days = Some(crate::rightsize::round2(
+                r.period_days = Some(crate::sizing::rightsize::round2(
                     (last - first + STEP_SECONDS) as f64 / 86_400.0,
                 ));
             }
@@ -839,6 +839,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 mod tests {
     use super::*;
     use crate::model::{Generation, Target, WorkloadKind};
+    use crate::units::civil_from_days;
 
     fn vm(name: &str, vcpu: f64, memory: f64) -> Workload {
         let mut w = Workload::new(
