@@ -292,6 +292,9 @@ impl Report {
 
 /// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
 
+/// The labels the summary groups by, when the inventory names them.
+pub const GROUP_KEYS: &[&str] = &["datacenter", "cluster", "host", "vcenter"];
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EstateSummary {
     /// VMs whose inventory says they are powered off (they are workloads, and say so).

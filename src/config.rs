@@ -16,10 +16,10 @@ use serde_json::{Value as Json, json};
 
 use crate::model::{Location, Phase, Severity};
 use crate::node::{Node, Value};
-use crate::policy::{ConfigError, PathIgnore, Policy, Selector, normalise};
 use crate::report::Format;
 use crate::report::outputs::OutputSpec;
 use crate::rules::loader::suggest;
+use crate::scan::policy::{ConfigError, PathIgnore, Policy, Selector, normalise};
 use crate::sizing::rightsize::SizingOptions;
 use crate::{Error, Gate, yaml};
 

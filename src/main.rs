@@ -9,12 +9,12 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use fitscan::ScanOptions;
 use fitscan::authoring::{describe, docs, facts, testing};
-use fitscan::baseline::Baseline;
 use fitscan::config::{self, CommandLine, FailOn};
 use fitscan::model::{Phase, Target};
 use fitscan::report::outputs::OutputSpec;
 use fitscan::report::{Format, RenderOptions};
 use fitscan::rules::loader;
+use fitscan::scan::baseline::Baseline;
 
 #[derive(Parser)]
 #[command(
@@ -454,7 +454,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         Some(key) => settings
             .config
             .as_deref()
-            .map(|c| fitscan::anonymise::path_token(key, c)),
+            .map(|c| fitscan::scan::anonymise::path_token(key, c)),
         None => settings.config.clone(),
     };
 
@@ -544,7 +544,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let scanned = prepare(&args, args.format.clone(), args.output.clone())?;
     write_outputs(&args, &scanned, &[])?;
     let (report, settings) = (scanned.report, scanned.settings);
-    let reasons = fitscan::gate(&report, &settings.gate);
+    let reasons = fitscan::scan::gate(&report, &settings.gate);
     for r in &reasons {
         warn(&format!("gate failed: {r}"));
     }
@@ -572,7 +572,7 @@ fn run_watch(args: ScanArgs) -> Result<ExitCode> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         anyhow::bail!("--watch cannot watch standard input (`-`): name files or folders");
     }
-    let mut previous: Option<fitscan::diff::ReportFile> = None;
+    let mut previous: Option<fitscan::report::diff::ReportFile> = None;
     // What the run itself writes (reports, a baseline) is not a change to react to.
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let mut written: Vec<PathBuf> = Vec::new();
@@ -581,10 +581,10 @@ fn run_watch(args: ScanArgs) -> Result<ExitCode> {
         let clear = std::io::stdout().is_terminal();
         match prepare(&args, args.format.clone(), args.output.clone()) {
             Ok(scanned) => {
-                let now = fitscan::diff::ReportFile::of(&scanned.report);
-                let moved = previous
-                    .as_ref()
-                    .map(|before| fitscan::diff::diff("last run", before, "this run", &now));
+                let now = fitscan::report::diff::ReportFile::of(&scanned.report);
+                let moved = previous.as_ref().map(|before| {
+                    fitscan::report::diff::diff("last run", before, "this run", &now)
+                });
                 let highlight: Vec<String> = moved
                     .as_ref()
                     .map(|d| {
@@ -718,20 +718,20 @@ fn run_explain(args: ExplainArgs) -> Result<ExitCode> {
         }
     }
     let scanned = prepare(&args.scan, Vec::new(), None)?;
-    let chosen = fitscan::explain::select(&scanned.report, &args.workload)?;
-    let explanations: Vec<fitscan::explain::Explanation> = chosen
+    let chosen = fitscan::report::explain::select(&scanned.report, &args.workload)?;
+    let explanations: Vec<fitscan::report::explain::Explanation> = chosen
         .iter()
-        .map(|w| fitscan::explain::explain(&scanned.report, w))
+        .map(|w| fitscan::report::explain::explain(&scanned.report, w))
         .collect();
     let text = if json {
-        fitscan::explain::render_json(&explanations)
+        fitscan::report::explain::render_json(&explanations)
     } else {
         let width = if path.is_none() {
             terminal_width().unwrap_or(100)
         } else {
             100
         };
-        fitscan::explain::render_text(&explanations, width)
+        fitscan::report::explain::render_text(&explanations, width)
     };
     write_output(path.as_ref(), &text)?;
     if let Some(p) = &path {
@@ -746,18 +746,18 @@ fn run_explain(args: ExplainArgs) -> Result<ExitCode> {
 
 /// `fitscan diff OLD.json NEW.json`.
 fn run_diff(args: DiffArgs) -> Result<ExitCode> {
-    let old = fitscan::diff::ReportFile::load(&args.old)?;
-    let new = fitscan::diff::ReportFile::load(&args.new)?;
-    let d = fitscan::diff::diff(
+    let old = fitscan::report::diff::ReportFile::load(&args.old)?;
+    let new = fitscan::report::diff::ReportFile::load(&args.new)?;
+    let d = fitscan::report::diff::diff(
         &args.old.display().to_string(),
         &old,
         &args.new.display().to_string(),
         &new,
     );
     let text = match args.format.as_str() {
-        "json" => fitscan::diff::render_json(&d),
-        "markdown" | "md" => fitscan::diff::render_markdown(&d),
-        _ => fitscan::diff::render_table(&d),
+        "json" => fitscan::report::diff::render_json(&d),
+        "markdown" | "md" => fitscan::report::diff::render_markdown(&d),
+        _ => fitscan::report::diff::render_table(&d),
     };
     write_output(args.output.as_ref(), &text)?;
     if let Some(p) = &args.output {

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use fitscan::assessment::{Report, WorkloadReport};
-use fitscan::baseline::Baseline;
+use fitscan::scan::baseline::Baseline;
 use fitscan::{ScanOptions, scan};
 
 fn fixture() -> PathBuf {

@@ -2,6 +2,9 @@
 //! Adding a format is one module and one line in [`Format`].
 
 pub mod csv_report;
+pub mod diff;
+mod estate_table;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;

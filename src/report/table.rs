@@ -200,7 +200,7 @@ pub fn next_step(report: &Report) -> Option<String> {
 }
 
 /// What moved since the last run of `scan --watch`, under the redrawn table.
-pub fn since_last_run(d: &crate::diff::Diff) -> String {
+pub fn since_last_run(d: &crate::report::diff::Diff) -> String {
     let mut out = String::new();
     if d.is_empty() {
         out.push_str("\nSince the last run: nothing moved\n");
@@ -216,7 +216,12 @@ pub fn since_last_run(d: &crate::diff::Diff) -> String {
         d.findings_fixed.len()
     );
     for c in &d.changed {
-        let _ = writeln!(out, "  * {}: {}", c.name, crate::diff::change_words(c));
+        let _ = writeln!(
+            out,
+            "  * {}: {}",
+            c.name,
+            crate::report::diff::change_words(c)
+        );
     }
     for a in &d.added {
         let _ = writeln!(
@@ -602,7 +607,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         out.push('\n');
     }
     let details = escape_text(&out).into_owned();
-    let estate = crate::estate::render_table(report, opts.terminal);
+    let estate = super::estate_table::render_table(report, opts.terminal);
     let mut out = String::new();
 
     let s = &report.summary;

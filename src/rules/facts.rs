@@ -287,7 +287,7 @@ mod tests {
         let mut objects = Vec::new();
         let mut errors = Vec::new();
         for f in files {
-            let o = crate::ingest_guarded(f, opts);
+            let o = crate::scan::ingest_guarded(f, opts);
             workloads.extend(o.workloads);
             objects.extend(o.objects);
         }
@@ -297,7 +297,7 @@ mod tests {
             &mut errors,
             &crate::ingest::IngestContext::default(),
         );
-        let extras = match crate::load_extras(opts) {
+        let extras = match crate::scan::load_extras(opts) {
             Ok(x) => x,
             Err(e) => panic!("{e}"),
         };
@@ -355,9 +355,9 @@ mod tests {
     }
 
     fn read_all(dir: &std::path::Path) -> Vec<crate::source::SourceFile> {
-        let candidates = crate::discover::discover(
+        let candidates = crate::scan::discover::discover(
             &[dir.to_path_buf()],
-            crate::discover::WalkOptions {
+            crate::scan::discover::WalkOptions {
                 follow_links: false,
                 no_ignore: true,
                 threads: 1,

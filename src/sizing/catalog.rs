@@ -21,8 +21,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Error;
 use crate::node::{Node, Value, format_number};
+use crate::sizing::LoadError as Error;
 use crate::sizing::rightsize::{Rightsizing, SizingOptions, round2};
 
 /// Hours in a month, as cloud price lists count them.
@@ -594,11 +594,11 @@ sizes:
             },
             ..crate::ScanOptions::default()
         };
-        let report = crate::assess(
+        let report = crate::scan::assess::assess(
             vnf,
             &crate::rules::RuleSet::default(),
             &opts,
-            &crate::policy::Applied::default(),
+            &crate::scan::policy::Applied::default(),
             Some(&flavours),
         )
         .report;

@@ -24,10 +24,10 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 use serde::Serialize;
 
-use crate::Error;
 use crate::ingest::vmspec::SAMPLES_PER_DAY;
 use crate::model::{Demand, ScanError, Sizing, Workload};
 use crate::node::Node;
+use crate::sizing::LoadError as Error;
 use crate::units::percentile;
 
 /// A metrics row that joined nothing.

@@ -187,3 +187,13 @@ fn cores_note(facts: &Node, rs: &Rightsizing) -> Option<String> {
         node::format_number(vcpu * 2.0)
     ))
 }
+
+/// Why a `--metrics` or `--catalog` file cannot be used: the scan stops before it starts
+/// (exit 2), the message naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {message}")]
+    Path { path: String, message: String },
+    #[error("{0}")]
+    Usage(String),
+}

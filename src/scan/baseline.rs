@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::assessment::{Report, SeverityCounts};
 use crate::model::Severity;
-use crate::policy::normalise;
+use crate::scan::policy::normalise;
 
 pub const BASELINE_VERSION: u32 = 1;
 

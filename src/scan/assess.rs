@@ -1,0 +1,445 @@
+//! Assessing one workload: sizing, every rule of its target evaluated, the policy applied,
+//! the checks classified into a phase and a disposition.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::assessment::{CheckRecord, SuppressedFinding, UnusedSuppression, WorkloadReport};
+use crate::classify::{self, Check, CheckState, classify};
+use crate::ingest::FileOutput;
+use crate::model::{Disposition, Finding, Generation, ScanError, Severity, Workload};
+use crate::node::Node;
+use crate::rules::RuleSet;
+use crate::rules::eval::{Outcome, evaluate};
+use crate::rules::path::Roots;
+use crate::sizing::catalog;
+
+use super::*;
+
+/// What the scan keeps of one file once it is read: the workloads already assessed (they
+/// need nothing from other files, so their documents are dropped at once and memory follows
+/// the results, not the inputs), and what waits for the cross-file joins.
+#[derive(Default)]
+pub(super) struct FileResult {
+    pub(super) assessed: Vec<Assessed>,
+    pub(super) output: FileOutput,
+    /// Inline suppressions disregarded under `--no-inline-ignores`.
+    pub(super) disregarded: usize,
+}
+
+/// Everything assessing a workload needs, shared by the workers.
+pub(super) struct Assessor<'a> {
+    pub(super) rules: &'a RuleSet,
+    pub(super) applied: &'a policy::Applied,
+    pub(super) opts: &'a ScanOptions,
+    pub(super) catalog: Option<&'a catalog::Catalog>,
+    /// Assess a workload as soon as its file is read when no join concerns it.
+    pub(super) early: bool,
+}
+
+impl Assessor<'_> {
+    pub(super) fn file(&self, mut output: FileOutput) -> FileResult {
+        // A file that left objects for a join (RVTools tabs, Kubernetes companions, VNF
+        // definitions) is part of something larger: all of its workloads wait for `link`.
+        if !self.early || !output.objects.is_empty() {
+            return FileResult {
+                output,
+                ..FileResult::default()
+            };
+        }
+        let (later, now): (Vec<Workload>, Vec<Workload>) = std::mem::take(&mut output.workloads)
+            .into_iter()
+            .partition(|w| ingest::joined_later(w) || in_failover_group(w));
+        let mut result = FileResult {
+            disregarded: self.disregarded(&now),
+            output: FileOutput {
+                workloads: later,
+                ..output
+            },
+            ..FileResult::default()
+        };
+        for w in now {
+            match self.assess(w, false) {
+                Ok(a) => result.assessed.push(a),
+                Err(e) => result.output.errors.push(e),
+            }
+        }
+        result
+    }
+
+    pub(super) fn disregarded(&self, workloads: &[Workload]) -> usize {
+        if self.opts.policy.no_inline_ignores {
+            workloads.iter().map(|w| w.suppressions.len()).sum()
+        } else {
+            0
+        }
+    }
+
+    /// Assesses one workload; a panic becomes an error entry naming the workload and its
+    /// file, and the scan goes on.
+    pub(super) fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
+        assess_guarded(w, |w| {
+            let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
+            if !keep_checks {
+                r.report.checks = Vec::new();
+            }
+            r
+        })
+    }
+}
+
+/// Runs `assess` on the workload; a panic becomes an error entry naming the workload, its
+/// file and line, and the scan goes on.
+pub(super) fn assess_guarded(
+    w: Workload,
+    assess: impl FnOnce(Workload) -> Assessed,
+) -> Result<Assessed, ScanError> {
+    let file = Arc::clone(&w.file);
+    let name = w.name.clone();
+    let line = w.line;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| assess(w))).map_err(|_| ScanError {
+        line: (line > 0).then_some(line),
+        ..ScanError::input(
+            &file,
+            format!(
+                "internal error while assessing `{name}` (a bug in fitscan, please report it with the file)"
+            ),
+        )
+    })
+}
+
+/// One assessed workload, and the book-keeping on its suppressions.
+pub(crate) struct Assessed {
+    pub(crate) report: WorkloadReport,
+    pub(crate) unused: Vec<UnusedSuppression>,
+    /// Per-path ignore entries (entry, rule) of the policy that suppressed something here.
+    pub(crate) config_used: Vec<(usize, usize)>,
+    /// Per-path ignore entries covering a file of the workload.
+    pub(crate) config_covering: BTreeSet<usize>,
+}
+
+/// Rules, ladder and sizing for one workload.
+pub(crate) fn assess(
+    mut w: Workload,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    applied: &policy::Applied,
+    catalog: Option<&catalog::Catalog>,
+) -> Assessed {
+    let sizing = &opts.sizing;
+    ingest::common_facts::insert(&mut w);
+    let sizing::Sized {
+        components,
+        rightsizing: rs,
+        catalog: fit,
+    } = sizing::size(&mut w, sizing, catalog);
+    let roots = Roots {
+        doc: &w.doc,
+        facts: &w.facts,
+    };
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut tracker = policy::Tracker::new(&w, &opts.policy, rules);
+    for (rule, texts) in rules.for_target_with_texts(w.target) {
+        let outcome = evaluate(rule, roots);
+        let mut missing = Vec::new();
+        let state = match outcome {
+            Outcome::Pass | Outcome::Unknown(_) if tracker.ignores_wholesale(rules, &rule.id) => {
+                CheckState::Suppressed
+            }
+            Outcome::Pass => CheckState::Pass,
+            Outcome::NotApplicable => CheckState::NotApplicable,
+            Outcome::Unknown(m) => {
+                missing = m;
+                CheckState::Unknown
+            }
+            Outcome::Fail(hits) => {
+                let mut kept = 0;
+                for f in findings_for(rule, &w, opts, roots, &hits) {
+                    match tracker.check(rules, &f) {
+                        Some(hit) => suppressed.push(SuppressedFinding {
+                            rule: f.rule,
+                            file: f.file,
+                            line: f.line,
+                            reason: hit.reason,
+                            severity: f.severity,
+                            message: f.message,
+                            fingerprint: f.fingerprint,
+                            by: hit.by,
+                        }),
+                        None => {
+                            kept += 1;
+                            findings.push(f);
+                        }
+                    }
+                }
+                if kept > 0 {
+                    CheckState::Fail
+                } else {
+                    CheckState::Suppressed
+                }
+            }
+        };
+        checks.push(Check {
+            rule: Arc::clone(&texts.id),
+            title: Arc::clone(&texts.title),
+            level: rule.level,
+            severity: rule.severity,
+            property: rule.property,
+            weight: rule.weight,
+            effort: rule.effort,
+            disposition: rule.disposition,
+            treatment: rule_treatment(rule),
+            state,
+            missing,
+            evidence: texts.evidence.clone(),
+        });
+    }
+    findings.extend(typo_findings(&w, opts));
+    let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
+    let circumstances = classify::Circumstances {
+        no_target: (w.generation == Generation::Mainframe && w.facts.get("target").is_none()).then(
+            || {
+                w.facts
+                    .get("os")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "mainframe".into())
+            },
+        ),
+    };
+    let c = classify(&checks, w.generation, &circumstances);
+    // Component lines were numbered across the workload's files (facts use them); report
+    // each in its own file.
+    let components = components
+        .into_iter()
+        .map(|mut c| {
+            let (file, line) = w.locate(c.line);
+            c.line = line;
+            c.file = (file != w.file).then_some(file);
+            c
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
+    });
+    suppressed.sort_by(|a, b| {
+        (a.file.as_ref(), a.line, a.rule.as_str()).cmp(&(b.file.as_ref(), b.line, b.rule.as_str()))
+    });
+    // A workload declared in another file of its numbering (a Compose service only an
+    // override or included file defines) is reported there.
+    let (file, line) = w.locate(w.line);
+    let report = WorkloadReport {
+        id: w.id,
+        name: w.name,
+        kind: w.kind,
+        file,
+        line,
+        generation: w.generation,
+        phase: c.phase,
+        held_by: c.held_by,
+        properties: classify::PropertyVerdicts(c.properties),
+        score: c.score,
+        confidence: c.confidence,
+        disconnect: c.disconnect,
+        disposition: c.disposition,
+        disposition_reason: c.disposition_reason,
+        effort: c.effort,
+        effort_to_purpose_built: c.effort_to_purpose_built,
+        assessment_effort: c.assessment_effort,
+        roadmap: c.roadmap,
+        evidence_needed: c.evidence_needed,
+        findings,
+        rightsizing: rs,
+        target: w.target,
+        notes: w.notes,
+        suppressed,
+        components,
+        // Collected into a fresh vector: an in-place collect would keep the allocation of
+        // the (five times larger) `Check`s for the life of the report.
+        checks: {
+            let mut records = Vec::with_capacity(checks.len());
+            records.extend(checks.into_iter().map(|c| CheckRecord {
+                rule: c.rule,
+                state: c.state,
+            }));
+            records
+        },
+        labels: w.labels,
+        catalog: fit,
+    };
+    Assessed {
+        report,
+        unused,
+        config_used,
+        config_covering,
+    }
+}
+
+/// A warning for every field that is almost surely a typo of a known one (never gating,
+/// never in the score: the checks that needed the field are unknown or use a default).
+pub(super) fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
+    let shown = match &opts.anonymise {
+        Some(key) => anonymise::name_token(key, w.kind, &w.name),
+        None => w.name.clone(),
+    };
+    w.typos
+        .iter()
+        .map(|t| {
+            let (file, line) = w.locate(t.line);
+            let key = t.field.rsplit('.').next().unwrap_or(&t.field);
+            let known = t.known.rsplit('.').next().unwrap_or(&t.known);
+            Finding {
+                rule: model::TYPO_RULE.to_string(),
+                severity: Severity::Warning,
+                level: model::Level::Optimised,
+                message: format!(
+                    "{shown}: `{}` is not a field fitscan reads: did you mean `{}`? (kept for user rules; the checks that need `{}` do not see it)",
+                    t.field, t.known, t.known
+                ),
+                fingerprint: model::fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
+                file,
+                line: line.max(1),
+                remediation: format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's."),
+                title: "Unknown field close to a known one".to_string(),
+                property: None,
+                gating: false,
+                offending: t.field.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The treatment a rule's failure recommends whatever the roadmap says: its `retire` or
+/// `retain` tag.
+pub(super) fn rule_treatment(rule: &rules::Rule) -> Option<Disposition> {
+    if rule.tags.iter().any(|t| t == "retire") {
+        Some(Disposition::Retire)
+    } else if rule.tags.iter().any(|t| t == "retain") {
+        Some(Disposition::Retain)
+    } else {
+        None
+    }
+}
+
+/// One finding per occurrence; otherwise one finding at the rule's `at` path, or at the
+/// first located evidence, or at the workload.
+pub(super) fn findings_for(
+    rule: &rules::Rule,
+    w: &Workload,
+    opts: &ScanOptions,
+    roots: Roots<'_>,
+    hits: &[rules::eval::Hit],
+) -> Vec<Finding> {
+    // `anchor` is the offending source text the fingerprint hashes: never a line number
+    // (moving lines must not make a finding new) and never a computed figure (a sizing
+    // finding must not become new when utilisation changes).
+    // Under --anonymise a message names the workload by its token from the start: a name
+    // that is also a word or a figure (`RHEL`, `8`) cannot be told from them afterwards.
+    let shown = match &opts.anonymise {
+        Some(key) => anonymise::name_token(key, w.kind, &w.name),
+        None => w.name.clone(),
+    };
+    let severity = rule.severity_on(roots);
+    let make = |line: u32, value: Option<&str>, item: Option<&str>, anchor: &str| {
+        let message = rule.message.render_item(&shown, value, item, roots);
+        // The element (a VDU, a container) tells apart findings with the same text.
+        let offending = match item {
+            Some(item) => format!("{anchor}\u{1f}{item}"),
+            None => anchor.to_string(),
+        };
+        let (file, line) = w.locate(line);
+        Finding {
+            rule: rule.id.clone(),
+            severity,
+            level: rule.level,
+            message,
+            fingerprint: model::fingerprint(&[&rule.id, &file, &w.name, &offending]),
+            file,
+            line: line.max(1),
+            remediation: rule.remediation.render_item(&shown, value, item, roots),
+            title: rule.title.clone(),
+            property: rule.property,
+            gating: rule.gating,
+            offending,
+        }
+    };
+    let occurrences: Vec<&rules::eval::Hit> =
+        hits.iter().filter(|h| h.occurrence && h.line > 0).collect();
+    if !occurrences.is_empty() {
+        // Each occurrence is an element's own value (a container's name, an instruction, a
+        // package): its source text.
+        return occurrences
+            .iter()
+            .map(|h| {
+                let value = h.value.as_deref();
+                make(h.line, value, h.item.as_deref(), value.unwrap_or(&w.name))
+            })
+            .collect();
+    }
+    let at = rule.at.as_ref().and_then(|p| {
+        p.resolve(roots, None)
+            .into_iter()
+            .find(|n| !n.is_null() && n.line > 0)
+    });
+    let evidence = hits.iter().filter(|h| h.line > 0).min_by_key(|h| h.line);
+    let line = at
+        .map(|n| n.line)
+        .or(evidence.map(|h| h.line))
+        .unwrap_or(w.line);
+    let value = hits
+        .iter()
+        .find_map(|h| h.value.clone())
+        .or_else(|| at.map(|n| n.display_text()));
+    // The field the finding points at, as written: the `at` node, else the document's node
+    // on the finding's line (the evidence may be a derived fact, such as a reclaimable size).
+    let anchor = at
+        .map(node_source_text)
+        .or_else(|| node_on_line(&w.doc, line).map(node_source_text))
+        .unwrap_or_else(|| w.name.clone());
+    vec![make(line, value.as_deref(), None, &anchor)]
+}
+
+/// A node's content as canonical text (collections as compact JSON), without its lines.
+pub(super) fn node_source_text(node: &Node) -> String {
+    match node.scalar_text() {
+        Some(text) => text,
+        None => node.to_json().to_string(),
+    }
+}
+
+/// The document's node for what is written on `line`: the first node that starts there and
+/// lies wholly on it (a field, a flow mapping, an instruction), else the first that starts
+/// there (a block mapping whose content follows).
+pub(super) fn node_on_line(doc: &Node, line: u32) -> Option<&Node> {
+    pub(super) fn on_line_only(n: &Node, line: u32) -> bool {
+        (n.line == line || n.line == 0)
+            && match &n.value {
+                node::Value::Seq(items) => items.iter().all(|i| on_line_only(i, line)),
+                node::Value::Map(entries) => entries.iter().all(|e| on_line_only(&e.value, line)),
+                _ => true,
+            }
+    }
+    pub(super) fn walk<'a>(
+        n: &'a Node,
+        line: u32,
+        first: &mut Option<&'a Node>,
+    ) -> Option<&'a Node> {
+        if n.line == line {
+            if on_line_only(n, line) {
+                return Some(n);
+            }
+            first.get_or_insert(n);
+        }
+        match &n.value {
+            node::Value::Seq(items) => items.iter().find_map(|i| walk(i, line, first)),
+            node::Value::Map(entries) => entries.iter().find_map(|e| walk(&e.value, line, first)),
+            _ => None,
+        }
+    }
+    if line == 0 {
+        return None;
+    }
+    let mut first = None;
+    walk(doc, line, &mut first).or(first)
+}

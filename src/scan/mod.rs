@@ -1,0 +1,296 @@
+//! The pipeline: discover -> read and ingest (in parallel) -> link (cross-file joins) ->
+//! metrics joined -> size -> assess (rules, classify, policy) -> assemble the report.
+//! [`scan`] is the one entry point; [`assess_sources`] runs the same steps on files in
+//! memory (`rules test`).
+
+pub mod anonymise;
+mod assemble;
+pub(crate) mod assess;
+pub mod baseline;
+pub mod discover;
+pub mod estate;
+mod gate;
+pub mod policy;
+mod size;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::{assessment, ingest, model, node, rules, sizing};
+
+use crate::assessment::Report;
+use crate::ingest::{FileOutput, IngestContext};
+use crate::model::ScanError;
+use crate::rules::RuleSet;
+use crate::sizing::rightsize::SizingOptions;
+use crate::sizing::{catalog, metrics};
+use crate::source::SourceFile;
+
+use assemble::*;
+use assess::*;
+use size::*;
+
+/// Errors that stop a scan before it starts (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // Transparent: the inner error is the message, not also its cause (which `{:#}` would
+    // print a second time).
+    #[error(transparent)]
+    Rules(#[from] rules::RuleError),
+    #[error("{path}: {message}")]
+    Path { path: String, message: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] policy::ConfigError),
+    #[error(transparent)]
+    Sizing(#[from] sizing::LoadError),
+}
+
+pub use gate::{Gate, gate};
+
+pub use ingest::read::DEFAULT_MAX_FILE_SIZE;
+
+/// The most worker threads a scan runs (`-j` above it is capped): each reserves a deep
+/// stack, and more threads than this only add start-up time on any machine.
+pub const MAX_JOBS: usize = 256;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// User rule files or folders, added to (or, with `no_default_rules`, replacing) the
+    /// embedded defaults.
+    pub rules: Vec<PathBuf>,
+    pub no_default_rules: bool,
+    pub sizing: SizingOptions,
+    /// Person-days one effort point stands for (`effort-days-per-point`), for the reports.
+    pub effort_days_per_point: f64,
+    /// Worker threads; 0 picks one per core.
+    pub jobs: usize,
+    pub max_file_size: u64,
+    pub follow_links: bool,
+    pub no_ignore: bool,
+    /// Rule selection, severity overrides, per-path ignores, `--no-inline-ignores`.
+    pub policy: policy::Policy,
+    /// Utilisation files joined to the workloads by name (`--metrics`).
+    pub metrics: Vec<PathBuf>,
+    /// A size catalog (VM sizes, instance types, NFVI flavours) to round to (`--catalog`).
+    pub catalog: Option<PathBuf>,
+    /// Replace names, hosts, clusters and paths by stable hashes (`--anonymise`), salted
+    /// with this key (empty: unsalted).
+    pub anonymise: Option<String>,
+    /// Told how far the scan is (the CLI draws a progress bar with it).
+    pub progress: Option<ProgressHook>,
+}
+
+/// Receives the scan's progress: a stage with its size, then steps of it.
+pub trait Progress: Send + Sync {
+    fn stage(&self, name: &'static str, total: u64);
+    fn advance(&self, steps: u64);
+    fn finish(&self);
+}
+
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+impl ScanOptions {
+    fn progress(&self) -> Option<&dyn Progress> {
+        self.progress.as_ref().map(|p| p.0.as_ref())
+    }
+}
+
+/// Metrics and catalog, read once before the scan.
+pub(crate) struct Extras {
+    pub(crate) metrics: metrics::Metrics,
+    pub(crate) catalog: Option<catalog::Catalog>,
+    pub(crate) errors: Vec<ScanError>,
+}
+
+pub(crate) fn load_extras(opts: &ScanOptions) -> Result<Extras, Error> {
+    let (metrics, errors) = metrics::load(&opts.metrics, opts.sizing.percentile)?;
+    let catalog = opts.catalog.as_deref().map(catalog::load).transpose()?;
+    Ok(Extras {
+        metrics,
+        catalog,
+        errors,
+    })
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            rules: Vec::new(),
+            no_default_rules: false,
+            sizing: SizingOptions::default(),
+            effort_days_per_point: 1.0,
+            jobs: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            follow_links: false,
+            no_ignore: false,
+            policy: policy::Policy::default(),
+            metrics: Vec::new(),
+            catalog: None,
+            anonymise: None,
+            progress: None,
+        }
+    }
+}
+
+/// Scans `paths` (files or folders) and assesses every workload found.
+pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
+    let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
+    let (rules, applied) = opts.policy.apply(rules)?;
+    let extras = load_extras(opts)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.min(MAX_JOBS))
+        // Parsers recurse; a deep document must not overflow a worker's stack.
+        .stack_size(64 * 1024 * 1024)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let walked = discover::discover(
+        paths,
+        discover::WalkOptions {
+            follow_links: opts.follow_links,
+            no_ignore: opts.no_ignore,
+            threads: pool.current_num_threads(),
+        },
+    )?;
+    let candidates = walked.candidates;
+    let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    if let Some(p) = opts.progress() {
+        p.stage("reading", candidates.len() as u64);
+    }
+    let Extras {
+        metrics,
+        catalog,
+        errors: extra_errors,
+    } = extras;
+    let assessor = Assessor {
+        rules: &rules,
+        applied: &applied,
+        opts,
+        catalog: catalog.as_ref(),
+        // Metrics join by name across the whole estate: with them, every workload waits.
+        early: metrics.is_empty(),
+    };
+    let report = pool.install(|| {
+        let files: Vec<FileResult> = candidates
+            .par_iter()
+            .map(|c| {
+                let out = match ingest::read::read(c, opts.max_file_size) {
+                    Ok(Some(file)) => ingest_guarded(&file, opts),
+                    Ok(None) => FileOutput {
+                        skips: vec![model::Skipped::new(
+                            &c.display,
+                            "not a regular file (a FIFO, socket or device is never read)",
+                        )],
+                        ..FileOutput::default()
+                    },
+                    Err(e) => FileOutput {
+                        errors: vec![e],
+                        ..FileOutput::default()
+                    },
+                };
+                if let Some(p) = opts.progress() {
+                    p.advance(1);
+                }
+                assessor.file(out)
+            })
+            .collect();
+        let mut early_errors = extra_errors;
+        early_errors.extend(walked.errors);
+        let link_ctx = ingest_context(opts, Some(scan_roots(paths)));
+        assemble(
+            files,
+            &assessor,
+            inputs,
+            &metrics,
+            early_errors,
+            false,
+            &link_ctx,
+        )
+    });
+    if let Some(p) = opts.progress() {
+        p.finish();
+    }
+    Ok(report)
+}
+
+/// Assesses files already in memory (used by `rules test`), on the current thread pool.
+pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions) -> Report {
+    let inputs = files.iter().map(|f| f.display.to_string()).collect();
+    let extras = load_extras(opts).unwrap_or_else(|e| Extras {
+        metrics: metrics::Metrics::default(),
+        catalog: None,
+        errors: vec![ScanError::input("(options)", e.to_string())],
+    });
+    let applied = policy::Applied::default();
+    let assessor = Assessor {
+        rules,
+        applied: &applied,
+        opts,
+        catalog: extras.catalog.as_ref(),
+        early: false,
+    };
+    let outputs: Vec<FileResult> = files
+        .iter()
+        .map(|f| assessor.file(ingest_guarded(f, opts)))
+        .collect();
+    assemble(
+        outputs,
+        &assessor,
+        inputs,
+        &extras.metrics,
+        extras.errors.clone(),
+        true,
+        &ingest_context(opts, None),
+    )
+}
+
+fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestContext {
+    IngestContext {
+        percentile: opts.sizing.percentile,
+        max_file_size: opts.max_file_size,
+        follow_links: opts.follow_links,
+        roots,
+        no_ignore: opts.no_ignore,
+    }
+}
+
+/// The scanned folders, resolved (a file's folder for a file), for the files one file names.
+fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            if real.is_file() {
+                real.parent().map(std::path::Path::to_path_buf)
+            } else {
+                Some(real)
+            }
+        })
+        .collect()
+}
+
+/// Ingests one file; a panic in a parser becomes an error entry naming the file.
+pub(crate) fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
+    let ctx = ingest_context(opts, None);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))).unwrap_or_else(|_| {
+        FileOutput {
+            errors: vec![ScanError::input(
+                &file.display,
+                "internal error while reading this file (a bug in fitscan, please report it with the file)",
+            )],
+            ..FileOutput::default()
+        }
+    })
+}
