@@ -290,8 +290,6 @@ impl Report {
     }
 }
 
-/// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
-
 /// The labels the summary groups by, when the inventory names them.
 pub const GROUP_KEYS: &[&str] = &["datacenter", "cluster", "host", "vcenter"];
 

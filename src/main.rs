@@ -14,7 +14,6 @@ use fitscan::model::{Phase, Target};
 use fitscan::report::outputs::OutputSpec;
 use fitscan::report::{Format, RenderOptions};
 use fitscan::rules::loader;
-use fitscan::scan::baseline::Baseline;
 
 #[derive(Parser)]
 #[command(
@@ -439,6 +438,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         policy: settings.policy.clone(),
         metrics: settings.metrics.clone(),
         catalog: settings.catalog.clone(),
+        config_file: settings.config.clone(),
         anonymise: match &args.anonymise_key {
             Some(key) => Some(key.clone()),
             None => args.anonymise.then(String::new),
@@ -450,38 +450,25 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         }),
     };
     let mut report = fitscan::scan(&args.paths, &opts)?;
-    report.assumptions.config = match &opts.anonymise {
-        Some(key) => settings
-            .config
-            .as_deref()
-            .map(|c| fitscan::scan::anonymise::path_token(key, c)),
-        None => settings.config.clone(),
-    };
-
     // A baseline being written is also the one this run is compared with.
-    let baseline = match (&settings.write_baseline, &settings.baseline) {
-        (Some(path), _) => {
-            let b = Baseline::of(&report, path, &cwd);
-            b.write()?;
-            warn(&format!(
-                "wrote {} finding(s) to the baseline {}",
-                b.entries.len(),
-                path.display()
-            ));
-            Some(b)
-        }
-        (None, Some(path)) => Some(Baseline::load(path, &cwd)?),
-        (None, None) => None,
-    };
-    if let Some(b) = &baseline {
-        let applied = b.apply(&mut report, &cwd);
-        if applied.stale > 0 && !args.quiet {
-            warn(&format!(
-                "{} baseline entr{} matched no finding (fixed or changed since); refresh it with --write-baseline",
-                applied.stale,
-                if applied.stale == 1 { "y" } else { "ies" }
-            ));
-        }
+    let settled = fitscan::scan::baseline::settle(
+        &mut report,
+        settings.write_baseline.as_deref(),
+        settings.baseline.as_deref(),
+        &cwd,
+    )?;
+    if let (Some(written), Some(path)) = (settled.written, &settings.write_baseline) {
+        warn(&format!(
+            "wrote {written} finding(s) to the baseline {}",
+            path.display()
+        ));
+    }
+    if settled.stale > 0 && !args.quiet {
+        warn(&format!(
+            "{} baseline entr{} matched no finding (fixed or changed since); refresh it with --write-baseline",
+            settled.stale,
+            if settled.stale == 1 { "y" } else { "ies" }
+        ));
     }
     Ok(Scanned { report, settings })
 }

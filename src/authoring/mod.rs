@@ -3,6 +3,7 @@
 //! `rules facts` (`facts`). A client of the rules engine and the pipeline, never used by
 //! them.
 
+mod cases;
 pub mod describe;
 pub mod docs;
 pub mod facts;

@@ -37,20 +37,19 @@
 //! Cases with the same inputs (the same case in several rules' files) are assessed once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write;
 use std::path::{Path as FsPath, PathBuf};
 
+use super::cases::*;
 use crate::assessment::Report;
 use crate::classify::CheckState;
-use crate::node::{Node, Value};
+use crate::node::Node;
 use crate::rules::loader::{self, RuleError, is_rule_file_name, is_test_file_name, suggest};
 use crate::rules::{Rule, RuleSet};
-use crate::sizing::rightsize::SizingOptions;
 use crate::source::SourceFile;
-use crate::{ScanOptions, assess_sources, yaml};
+use crate::{ScanOptions, assess_sources};
 
 #[derive(Debug, Clone, PartialEq)]
-enum Expect {
+pub(super) enum Expect {
     Fires(usize),
     At(Vec<(Option<String>, u32)>),
     Pass,
@@ -96,27 +95,27 @@ impl CaseResult {
 
 /// One expectation of a case: the rule id as written, the canonical id (an alias is
 /// accepted), the outcome and its line in the test file.
-struct Expectation {
-    written: String,
-    id: String,
-    expect: Expect,
-    line: u32,
+pub(super) struct Expectation {
+    pub(super) written: String,
+    pub(super) id: String,
+    pub(super) expect: Expect,
+    pub(super) line: u32,
 }
 
-struct Case {
-    name: String,
-    line: u32,
+pub(super) struct Case {
+    pub(super) name: String,
+    pub(super) line: u32,
     /// The test file's folder: fixtures (and files they import) are relative to it.
-    base: PathBuf,
-    files: Vec<SourceFile>,
-    options: ScanOptions,
-    errors: usize,
-    expect: Vec<Expectation>,
+    pub(super) base: PathBuf,
+    pub(super) files: Vec<SourceFile>,
+    pub(super) options: ScanOptions,
+    pub(super) errors: usize,
+    pub(super) expect: Vec<Expectation>,
     /// The inputs (folder, fixtures, options): cases with the same key give the same report.
-    key: String,
+    pub(super) key: String,
 }
 
-fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
+pub(super) fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
     RuleError {
         file: file.to_string(),
         line: node.line,
@@ -125,13 +124,13 @@ fn err(file: &str, node: &Node, message: impl Into<String>) -> RuleError {
     }
 }
 
-fn file_name(path: &FsPath) -> String {
+pub(super) fn file_name(path: &FsPath) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default()
 }
 
-fn io_err(file: &FsPath, message: String) -> RuleError {
+pub(super) fn io_err(file: &FsPath, message: String) -> RuleError {
     RuleError {
         file: file.display().to_string(),
         line: 0,
@@ -332,7 +331,7 @@ impl RuleTree {
 
 /// The cases of a tree, the rules they run against, and the rules whose coverage counts
 /// (all, unless one rule file was named).
-struct Tests {
+pub(super) struct Tests {
     ruleset: RuleSet,
     cases: Vec<(String, Case)>,
     scope: Option<BTreeSet<String>>,
@@ -341,7 +340,7 @@ struct Tests {
 /// The reports of the cases run so far, by their inputs: a case shared by several rules'
 /// files is assessed once.
 #[derive(Default)]
-struct Reports(HashMap<String, Report>);
+pub(super) struct Reports(HashMap<String, Report>);
 
 impl Reports {
     fn of(&mut self, case: &Case, ruleset: &RuleSet) -> &Report {
@@ -451,13 +450,13 @@ pub struct Example {
 }
 
 /// Firing and passing examples shown per rule.
-const FIRING_EXAMPLES: usize = 2;
-const PASSING_EXAMPLES: usize = 1;
+pub(super) const FIRING_EXAMPLES: usize = 2;
+pub(super) const PASSING_EXAMPLES: usize = 1;
 /// Lines shown around a finding, and of a passing fixture.
-const CONTEXT_LINES: u32 = 3;
-const PASSING_LINES: u32 = 20;
+pub(super) const CONTEXT_LINES: u32 = 3;
+pub(super) const PASSING_LINES: u32 = 20;
 /// A passing fixture this short is shown whole.
-const SHORT_FIXTURE: usize = 30;
+pub(super) const SHORT_FIXTURE: usize = 30;
 
 /// Examples for every rule of the tree (or for the one rule `only` names), taken from its
 /// tests: the first cases that make it fire and that make it pass. Each case runs at most
@@ -503,7 +502,13 @@ pub fn examples(
     Ok(out)
 }
 
-fn example(display: &str, case: &Case, report: &Report, id: &str, fires: bool) -> Option<Example> {
+pub(super) fn example(
+    display: &str,
+    case: &Case,
+    report: &Report,
+    id: &str,
+    fires: bool,
+) -> Option<Example> {
     let (findings, excerpt) = if fires {
         let findings: Vec<ExampleFinding> = report
             .workloads
@@ -562,7 +567,7 @@ fn example(display: &str, case: &Case, report: &Report, id: &str, fires: bool) -
 }
 
 /// A fixture's text: an input of the case, or a file it reads by path (a VNF import).
-fn fixture_text(case: &Case, display: &str) -> Option<String> {
+pub(super) fn fixture_text(case: &Case, display: &str) -> Option<String> {
     let from_case = case.files.iter().find(|f| &*f.display == display);
     let bytes = match from_case {
         Some(f) => f.bytes.clone(),
@@ -582,7 +587,7 @@ fn fixture_text(case: &Case, display: &str) -> Option<String> {
     file.text().ok().map(str::to_string)
 }
 
-fn excerpt(file: &str, text: &str, first: u32, last: u32, marked: Vec<u32>) -> Excerpt {
+pub(super) fn excerpt(file: &str, text: &str, first: u32, last: u32, marked: Vec<u32>) -> Excerpt {
     let all: Vec<&str> = text.lines().collect();
     let first = first.max(1) as usize;
     let last = (last as usize).min(all.len());
@@ -598,312 +603,19 @@ fn excerpt(file: &str, text: &str, first: u32, last: u32, marked: Vec<u32>) -> E
     }
 }
 
-fn parse_cases(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleError> {
-    let docs = yaml::parse_documents(text).map_err(|e| RuleError {
-        file: file.to_string(),
-        line: e.line.unwrap_or(0),
-        column: 0,
-        message: e.message,
-    })?;
-    let mut cases = Vec::new();
-    for doc in &docs {
-        for e in doc.as_map().unwrap_or_default() {
-            if e.key != "cases" {
-                return Err(err(
-                    file,
-                    &e.value,
-                    format!(
-                        "unknown field `{}` in a test file (expected `cases`)",
-                        e.key
-                    ),
-                ));
-            }
-        }
-        let list = doc
-            .get("cases")
-            .and_then(Node::as_seq)
-            .ok_or_else(|| err(file, doc, "a test file holds `cases:` with a list of cases"))?;
-        for item in list {
-            cases.push(parse_case(file, item, base, None)?);
-        }
-    }
-    Ok(cases)
-}
-
-/// The `tests` of each single-rule document of a rule file (a pack's are in `*.test.yaml`).
-/// The rules themselves were checked by the loader.
-fn parse_rule_tests(file: &str, text: &str, base: &FsPath) -> Result<Vec<Case>, RuleError> {
-    let docs = yaml::parse_documents(text).map_err(|e| RuleError {
-        file: file.to_string(),
-        line: e.line.unwrap_or(0),
-        column: 0,
-        message: e.message,
-    })?;
-    let mut cases = Vec::new();
-    for doc in docs.iter().filter(|d| loader::is_single_rule(d)) {
-        let (Some(id), Some(tests)) = (doc.get("id").and_then(Node::as_str), doc.get("tests"))
-        else {
-            continue;
-        };
-        let list = tests
-            .as_seq()
-            .ok_or_else(|| err(file, tests, "`tests` is a list of cases"))?;
-        for item in list {
-            cases.push(parse_case(file, item, base, Some(id))?);
-        }
-    }
-    Ok(cases)
-}
-
-const CASE_KEYS: &[&str] = &[
-    "name", "files", "inline", "options", "errors", "expect", "metrics", "catalog",
-];
-
-/// One case; `rule` is the rule of a single-rule file, whose outcome `expect` is.
-fn parse_case(
-    file: &str,
-    node: &Node,
-    base: &FsPath,
-    rule: Option<&str>,
-) -> Result<Case, RuleError> {
-    for e in node
-        .as_map()
-        .ok_or_else(|| err(file, node, "a case is a mapping"))?
-    {
-        if !CASE_KEYS.contains(&e.key.as_str()) {
-            return Err(err(
-                file,
-                &e.value,
-                format!(
-                    "unknown field `{}` in a case{}",
-                    e.key,
-                    suggest(&e.key, CASE_KEYS)
-                ),
-            ));
-        }
-    }
-    let name = node
-        .get("name")
-        .and_then(Node::scalar_text)
-        .ok_or_else(|| err(file, node, "a case needs `name`"))?;
-    let mut files = Vec::new();
-    // Everything the report depends on, for running a case shared by several rules once.
-    let mut key = format!("{}\n", base.display());
-    if let Some(list) = node.get("files") {
-        let items = list
-            .as_seq()
-            .ok_or_else(|| err(file, list, "`files` is a list of paths"))?;
-        for item in items {
-            let rel = item
-                .as_str()
-                .ok_or_else(|| err(file, item, "a fixture path is text"))?;
-            let path = base.join(rel);
-            let _ = writeln!(key, "file {rel}");
-            let bytes = std::fs::read(&path).map_err(|e| {
-                err(
-                    file,
-                    item,
-                    format!("cannot read fixture `{}`: {e}", path.display()),
-                )
-            })?;
-            files.push(SourceFile {
-                path: path.clone(),
-                display: rel.into(),
-                bytes,
-                explicit: true,
-                archive: None,
-                in_place: false,
-            });
-        }
-    }
-    if let Some(list) = node.get("inline") {
-        let items = list
-            .as_seq()
-            .ok_or_else(|| err(file, list, "`inline` is a list of { name, content }"))?;
-        for item in items {
-            let fname = item.get("name").and_then(Node::as_str);
-            let content = item.get("content").and_then(Node::as_str);
-            let (Some(fname), Some(content)) = (fname, content) else {
-                return Err(err(
-                    file,
-                    item,
-                    "an inline fixture needs `name` and `content`",
-                ));
-            };
-            let _ = writeln!(key, "inline {fname:?} {content:?}");
-            let mut file = SourceFile::from_text(fname, content);
-            // In a folder of its own, so that nothing about it comes from the folder a test
-            // runs in (a Compose project's name and `.env`).
-            file.path = FsPath::new("inline").join(fname);
-            files.push(file);
-        }
-    }
-    if files.is_empty() {
-        return Err(err(
-            file,
-            node,
-            format!("case `{name}` names no fixture (`files` or `inline`)"),
-        ));
-    }
-    let mut options = ScanOptions::default();
-    let mut sizing = SizingOptions::default();
-    if let Some(o) = node.get("options") {
-        for e in o
-            .as_map()
-            .ok_or_else(|| err(file, o, "`options` is a mapping"))?
-        {
-            let v = e
-                .value
-                .as_f64()
-                .ok_or_else(|| err(file, &e.value, "option values are numbers"))?;
-            match e.key.as_str() {
-                "headroom" => sizing.headroom = v / 100.0,
-                "percentile" => sizing.percentile = v,
-                other => {
-                    return Err(err(
-                        file,
-                        &e.value,
-                        format!("unknown option `{other}` (headroom, percentile)"),
-                    ));
-                }
-            }
-        }
-    }
-    options.sizing = sizing;
-    let _ = writeln!(key, "sizing {} {}", sizing.headroom, sizing.percentile);
-    let existing = |item: &Node, what: &str| -> Result<PathBuf, RuleError> {
-        let rel = item
-            .as_str()
-            .ok_or_else(|| err(file, item, format!("a {what} path is text")))?;
-        let path = base.join(rel);
-        if !path.is_file() {
-            return Err(err(
-                file,
-                item,
-                format!("cannot read {what} `{}`", path.display()),
-            ));
-        }
-        Ok(path)
-    };
-    if let Some(list) = node.get("metrics") {
-        let items = list
-            .as_seq()
-            .ok_or_else(|| err(file, list, "`metrics` is a list of paths"))?;
-        for item in items {
-            let path = existing(item, "metrics file")?;
-            let _ = writeln!(key, "metrics {}", path.display());
-            options.metrics.push(path);
-        }
-    }
-    if let Some(c) = node.get("catalog") {
-        let path = existing(c, "catalog")?;
-        let _ = writeln!(key, "catalog {}", path.display());
-        options.catalog = Some(path);
-    }
-    let errors = match node.get("errors") {
-        None => 0,
-        Some(n) => n
-            .as_f64()
-            .filter(|v| *v >= 0.0 && v.fract() == 0.0)
-            .ok_or_else(|| err(file, n, "`errors` is a count"))? as usize,
-    };
-    let expect_node = node
-        .get("expect")
-        .ok_or_else(|| err(file, node, format!("case `{name}` has no `expect`")))?;
-    let mut expect = Vec::new();
-    if let Some(id) = rule {
-        let outcome = parse_expect(file, expect_node).map_err(|e| RuleError {
-            message: format!(
-                "{} (in a rule file, `expect` is the outcome of its rule)",
-                e.message
-            ),
-            ..e
-        })?;
-        expect.push(Expectation {
-            written: id.to_string(),
-            id: id.to_string(),
-            expect: outcome,
-            line: expect_node.line,
-        });
-    }
-    let listed = if rule.is_some() {
-        &[][..]
-    } else {
-        expect_node
-            .as_map()
-            .ok_or_else(|| err(file, expect_node, "`expect` maps rule ids to outcomes"))?
-    };
-    for e in listed {
-        expect.push(Expectation {
-            written: e.key.clone(),
-            id: e.key.clone(),
-            expect: parse_expect(file, &e.value)?,
-            line: e.value.line,
-        });
-    }
-    Ok(Case {
-        name,
-        line: node.line,
-        base: base.to_path_buf(),
-        files,
-        options,
-        errors,
-        expect,
-        key,
-    })
-}
-
-fn parse_expect(file: &str, node: &Node) -> Result<Expect, RuleError> {
-    const HINT: &str = "an outcome is `pass`, `unknown`, `n/a`, `suppressed`, `{ fires: N }` or `{ at: [LINE, \"FILE:LINE\"] }`";
-    match &node.value {
-        Value::Str(s) => match s.as_str() {
-            "pass" => Ok(Expect::Pass),
-            "unknown" => Ok(Expect::Unknown),
-            "n/a" | "not-applicable" => Ok(Expect::NotApplicable),
-            "suppressed" => Ok(Expect::Suppressed),
-            _ => Err(err(file, node, HINT)),
-        },
-        Value::Map(_) => {
-            if let Some(n) = node.get("fires") {
-                let count = n
-                    .as_f64()
-                    .filter(|v| *v >= 0.0 && v.fract() == 0.0)
-                    .ok_or_else(|| err(file, n, "`fires` is a count"))?;
-                return Ok(Expect::Fires(count as usize));
-            }
-            if let Some(list) = node.get("at").and_then(Node::as_seq) {
-                let mut at = Vec::new();
-                for item in list {
-                    let text = item.scalar_text().unwrap_or_default();
-                    let parsed = match text.rsplit_once(':') {
-                        Some((f, l)) => l.parse::<u32>().ok().map(|l| (Some(f.to_string()), l)),
-                        None => text.parse::<u32>().ok().map(|l| (None, l)),
-                    };
-                    at.push(parsed.ok_or_else(|| {
-                        err(file, item, "`at` entries are LINE or \"FILE:LINE\"")
-                    })?);
-                }
-                return Ok(Expect::At(at));
-            }
-            Err(err(file, node, HINT))
-        }
-        _ => Err(err(file, node, HINT)),
-    }
-}
-
 /// A place as rule tests write it: `FILE:LINE`, or a bare line.
-fn place(file: Option<&str>, line: u32) -> String {
+pub(super) fn place(file: Option<&str>, line: u32) -> String {
     match file {
         Some(f) => format!("{f}:{line}"),
         None => line.to_string(),
     }
 }
 
-fn file_matches(expected: &str, actual: &str) -> bool {
+pub(super) fn file_matches(expected: &str, actual: &str) -> bool {
     actual == expected || actual.ends_with(&format!("/{expected}"))
 }
 
-fn check_case(case: &Case, report: &Report) -> Vec<String> {
+pub(super) fn check_case(case: &Case, report: &Report) -> Vec<String> {
     let mut failures = Vec::new();
     if report.errors.len() != case.errors {
         let list: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
@@ -993,7 +705,7 @@ fn check_case(case: &Case, report: &Report) -> Vec<String> {
     failures
 }
 
-fn describe_actual(hits: &[(String, u32)], states: &[CheckState]) -> String {
+pub(super) fn describe_actual(hits: &[(String, u32)], states: &[CheckState]) -> String {
     if !hits.is_empty() {
         let at: Vec<String> = hits.iter().map(|(f, l)| place(Some(f), *l)).collect();
         return format!("fires {} time(s) at {}", hits.len(), at.join(", "));

@@ -780,6 +780,7 @@ pub struct Traits {
     pub keep_size: Option<String>,
 }
 
+/// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
 /// ...), kept sorted by key and serialised as a JSON object. A short sorted list rather
 /// than a map: an estate holds one per workload, and a map's node costs three times more.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -826,6 +827,19 @@ impl Serialize for Labels {
     }
 }
 
+/// FNV-1a over the parts: stable across runs, platforms and versions. A finding's parts
+/// are its canonical rule id, file, workload and offending source text.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -861,17 +875,4 @@ mod tests {
         assert_eq!(at(125), ("types.yaml".into(), 5));
         assert_eq!(at(0), ("top.yaml".into(), 0));
     }
-}
-
-/// FNV-1a over the parts: stable across runs, platforms and versions. A finding's parts
-/// are its canonical rule id, file, workload and offending source text.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in part.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
 }

@@ -5,12 +5,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path as FsPath, PathBuf};
 
-use regex::{Regex, RegexBuilder};
-
+use super::conditions::*;
 use super::facts;
 use super::path::{Path, Segment};
 use super::template::Template;
-use super::{Cond, Op, Rule, RuleSet, RuleSource};
+use super::{Rule, RuleSet, RuleSource};
 use crate::model::{Disposition, Level, Property, Severity, Target};
 use crate::node::{Node, Value};
 use crate::yaml;
@@ -48,7 +47,7 @@ impl fmt::Display for RuleError {
     }
 }
 
-const RULE_KEYS: &[&str] = &[
+pub(super) const RULE_KEYS: &[&str] = &[
     "id",
     "name",
     "target",
@@ -73,10 +72,10 @@ const RULE_KEYS: &[&str] = &[
     "links",
     "aliases",
 ];
-const FILE_KEYS: &[&str] = &["rules", "pack", "description"];
+pub(super) const FILE_KEYS: &[&str] = &["rules", "pack", "description"];
 /// What a single-rule file holds besides the rule's own keys: its test cases.
-const SINGLE_RULE_FILE_KEYS: &[&str] = &["tests"];
-const OP_KEYS: &[&str] = &[
+pub(super) const SINGLE_RULE_FILE_KEYS: &[&str] = &["tests"];
+pub(super) const OP_KEYS: &[&str] = &[
     "exists",
     "absent",
     "equals",
@@ -91,29 +90,29 @@ const OP_KEYS: &[&str] = &[
     "lt",
     "lte",
 ];
-const COMBINATOR_KEYS: &[&str] = &[
+pub(super) const COMBINATOR_KEYS: &[&str] = &[
     "all", "any", "not", "some", "every", "none", "where", "path",
 ];
-const INSTRUCTION_KEYS: &[&str] = &["instruction", "stage", "matches", "not_matches"];
+pub(super) const INSTRUCTION_KEYS: &[&str] = &["instruction", "stage", "matches", "not_matches"];
 
 /// Where the relative paths of a condition start: the workload (top level), an element of
 /// a list of facts (`some: facts.containers[*]`), or an element of a document list.
 #[derive(Debug, Clone)]
-enum Scope {
+pub(super) enum Scope {
     Root,
     Facts(Vec<Segment>),
     Document,
 }
 
 #[derive(Clone)]
-struct Ctx<'a> {
-    file: &'a str,
-    target: Option<Target>,
-    scope: Scope,
+pub(super) struct Ctx<'a> {
+    pub(super) file: &'a str,
+    pub(super) target: Option<Target>,
+    pub(super) scope: Scope,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(file: &'a str) -> Self {
+    pub(super) fn new(file: &'a str) -> Self {
         Ctx {
             file,
             target: None,
@@ -121,7 +120,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn err(&self, node: &Node, message: impl Into<String>) -> RuleError {
+    pub(super) fn err(&self, node: &Node, message: impl Into<String>) -> RuleError {
         RuleError {
             file: self.file.to_string(),
             line: node.line,
@@ -131,7 +130,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The path under `facts.` that `path` reads here, if it reads facts at all.
-    fn fact_segments(&self, path: &Path) -> Option<Vec<Segment>> {
+    pub(super) fn fact_segments(&self, path: &Path) -> Option<Vec<Segment>> {
         match (&self.scope, path.absolute) {
             (_, true) | (Scope::Root, false) => path.is_fact().then(|| path.segments[1..].to_vec()),
             (Scope::Facts(prefix), false) => {
@@ -143,7 +142,7 @@ impl<'a> Ctx<'a> {
 
     /// A path that reads facts must read facts the rule's target provides (document paths
     /// are free: unknown fields are kept and matchable).
-    fn check_facts(&self, path: &Path, at: &Node) -> Result<(), RuleError> {
+    pub(super) fn check_facts(&self, path: &Path, at: &Node) -> Result<(), RuleError> {
         // No fact has a key `facts`: inside an element of a list of facts, `facts.x` is
         // the workload's fact the author meant.
         if !path.absolute && path.is_fact() && matches!(self.scope, Scope::Facts(_)) {
@@ -161,7 +160,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The context of the conditions on each element of `list`.
-    fn element(&self, list: &Path) -> Ctx<'a> {
+    pub(super) fn element(&self, list: &Path) -> Ctx<'a> {
         let scope = match self.fact_segments(list) {
             Some(segments) => Scope::Facts(segments),
             None => Scope::Document,
@@ -228,7 +227,7 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
 
 /// One rule with its test cases: `tests` is checked here (its cases by `rules test`), and
 /// the rule is parsed, and kept as written, without it.
-fn parse_single_rule(
+pub(super) fn parse_single_rule(
     ctx: &Ctx<'_>,
     lines: &[&str],
     doc: &Node,
@@ -263,7 +262,7 @@ fn parse_single_rule(
 
 /// `text` (a rule as written, dedented) without the top-level `key` and what is indented
 /// under it or listed after it.
-fn without_top_level_key(text: &str, key: &str) -> String {
+pub(super) fn without_top_level_key(text: &str, key: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     let mut skipping = false;
     for l in text.lines() {
@@ -279,7 +278,7 @@ fn without_top_level_key(text: &str, key: &str) -> String {
     without_trailing_comments(out)
 }
 
-fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
+pub(super) fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
     let mut ctx = Ctx::new(file);
     if node.as_map().is_none() {
         return Err(ctx.err(
@@ -545,7 +544,7 @@ fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError
 /// A rule as written: from its first key to the last line indented under it, without the
 /// list's `- `, dedented, and without trailing blank or comment lines (a comment above the
 /// next rule is about that rule).
-fn source_slice(lines: &[&str], line: u32, column: u32) -> String {
+pub(super) fn source_slice(lines: &[&str], line: u32, column: u32) -> String {
     let start = (line.max(1) - 1) as usize;
     let Some(first) = lines.get(start) else {
         return String::new();
@@ -573,7 +572,7 @@ fn source_slice(lines: &[&str], line: u32, column: u32) -> String {
 
 /// A rule's lines as text, without the blank and comment lines after it (they introduce
 /// what follows in the file).
-fn without_trailing_comments(mut out: Vec<&str>) -> String {
+pub(super) fn without_trailing_comments(mut out: Vec<&str>) -> String {
     while out
         .last()
         .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -585,293 +584,11 @@ fn without_trailing_comments(mut out: Vec<&str>) -> String {
     joined
 }
 
-fn parse_cond(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
-    let Some(entries) = node.as_map() else {
-        return Err(ctx.err(
-            node,
-            "a condition is a mapping: `{path: ..., equals: ...}`, `all: [...]`, `any: [...]`, `not: ...`, `some: ..., where: ...`",
-        ));
-    };
-    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let has = |k: &str| keys.contains(&k);
-    let only = |allowed: &[&str], form: &str| -> Result<(), RuleError> {
-        for e in entries {
-            if !allowed.contains(&e.key.as_str()) {
-                return Err(ctx.err(
-                    &e.value,
-                    format!(
-                        "unexpected key `{}` in {form}{}",
-                        e.key,
-                        suggest(&e.key, allowed)
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    };
-    if has("all") || has("any") {
-        let key = if has("all") { "all" } else { "any" };
-        only(&[key], &format!("an `{key}` condition"))?;
-        let list = node.get(key).and_then(Node::as_seq).ok_or_else(|| {
-            ctx.err(
-                node.get(key).unwrap_or(node),
-                format!("`{key}` takes a list of conditions"),
-            )
-        })?;
-        if list.is_empty() {
-            return Err(ctx.err(node, format!("`{key}` needs at least one condition")));
-        }
-        let conds = list
-            .iter()
-            .map(|c| parse_cond(ctx, c))
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok(if key == "all" {
-            Cond::All(conds)
-        } else {
-            Cond::Any(conds)
-        });
-    }
-    if has("not") {
-        only(&["not"], "a `not` condition")?;
-        let inner = node.get("not").unwrap_or(node);
-        return Ok(Cond::Not(Box::new(parse_cond(ctx, inner)?)));
-    }
-    for key in ["some", "every", "none"] {
-        if has(key) {
-            only(&[key, "where"], &format!("a `{key}` condition"))?;
-            let path = path_field(ctx, node, key)?;
-            let where_node = node.get("where").ok_or_else(|| {
-                ctx.err(
-                    node,
-                    format!("`{key}: {path}` needs `where:` with the condition for each element"),
-                )
-            })?;
-            let cond = Box::new(parse_cond(&ctx.element(&path), where_node)?);
-            return Ok(match key {
-                "some" => Cond::Some { path, cond },
-                "every" => Cond::Every { path, cond },
-                _ => Cond::NoneOf { path, cond },
-            });
-        }
-    }
-    if has("instruction") {
-        return parse_instruction(ctx, node);
-    }
-    if has("path") {
-        for e in entries {
-            if e.key != "path" && !OP_KEYS.contains(&e.key.as_str()) {
-                return Err(ctx.err(
-                    &e.value,
-                    format!(
-                        "unknown operator `{}`{}; a test is `path:` with one of: {}",
-                        e.key,
-                        suggest(&e.key, OP_KEYS),
-                        OP_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-        let path = path_field(ctx, node, "path")?;
-        let ops: Vec<&crate::node::Entry> = entries.iter().filter(|e| e.key != "path").collect();
-        let [op] = ops.as_slice() else {
-            return Err(ctx.err(
-                node,
-                format!(
-                    "a test needs exactly one operator besides `path` (one of: {})",
-                    OP_KEYS.join(", ")
-                ),
-            ));
-        };
-        let op = parse_op(ctx, &op.key, &op.value)?;
-        return Ok(Cond::Test { path, op });
-    }
-    let first = entries.first().map(|e| (e.key.as_str(), &e.value));
-    let (key, at) = first.unwrap_or(("", node));
-    let mut allowed: Vec<&str> = COMBINATOR_KEYS.to_vec();
-    allowed.push("instruction");
-    Err(ctx.err(
-        at,
-        format!(
-            "`{key}` does not start a condition{}; use `path:` with an operator, `all`, `any`, `not`, `some`/`every`/`none` with `where`{}",
-            suggest(key, &allowed),
-            if ctx.target == Some(Target::Dockerfile) { ", or `instruction`" } else { "" }
-        ),
-    ))
-}
-
-/// Dockerfile sugar: `{instruction: RUN, stage: final, matches: "apt-get install"}` fires
-/// at each matching instruction of the chosen stages.
-fn parse_instruction(ctx: &Ctx<'_>, node: &Node) -> Result<Cond, RuleError> {
-    if ctx.target != Some(Target::Dockerfile) {
-        return Err(ctx.err(
-            node,
-            "`instruction` conditions are only for rules with `target: dockerfile`",
-        ));
-    }
-    for e in node.as_map().unwrap_or_default() {
-        if !INSTRUCTION_KEYS.contains(&e.key.as_str()) {
-            return Err(ctx.err(
-                &e.value,
-                format!(
-                    "unexpected key `{}` in an `instruction` condition{}",
-                    e.key,
-                    suggest(&e.key, INSTRUCTION_KEYS)
-                ),
-            ));
-        }
-    }
-    let instr_node = node.get("instruction").unwrap_or(node);
-    let names: Vec<Node> = match &instr_node.value {
-        Value::Str(s) => vec![Node::str(s.to_ascii_uppercase(), 0)],
-        Value::Seq(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(|s| Node::str(s.to_ascii_uppercase(), 0))
-                    .ok_or_else(|| ctx.err(i, "`instruction` names are text, like RUN"))
-            })
-            .collect::<Result<_, _>>()?,
-        _ => {
-            return Err(ctx.err(
-                instr_node,
-                "`instruction` is a name like RUN or a list of names",
-            ));
-        }
-    };
-    let stage = match node.get("stage") {
-        None => "final".to_string(),
-        Some(n) => n
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ctx.err(n, "`stage` is final, build or any"))?,
-    };
-    let list_path = match stage.as_str() {
-        "final" => "final.instructions[*]",
-        "build" => "build_stages[*].instructions[*]",
-        "any" => "stages[*].instructions[*]",
-        other => {
-            return Err(ctx.err(
-                node.get("stage").unwrap_or(node),
-                format!("`stage: {other}`: expected final, build or any"),
-            ));
-        }
-    };
-    let path = Path::parse(list_path).map_err(|e| ctx.err(node, e))?;
-    let cmd = Path::parse("instruction").map_err(|e| ctx.err(node, e))?;
-    let args = Path::parse("args").map_err(|e| ctx.err(node, e))?;
-    // The arguments come first: a finding shows the first value that made it fire, and
-    // the instruction's arguments say more than its keyword.
-    let mut conds = Vec::new();
-    if let Some(m) = node.get("matches") {
-        conds.push(Cond::Test {
-            path: args.clone(),
-            op: Op::Matches(regex(ctx, m)?),
-        });
-    }
-    if let Some(m) = node.get("not_matches") {
-        conds.push(Cond::Test {
-            path: args.clone(),
-            op: Op::NotMatches(regex(ctx, m)?),
-        });
-    }
-    if conds.is_empty() {
-        conds.push(Cond::Test {
-            path: args,
-            op: Op::Exists(true),
-        });
-    }
-    conds.push(Cond::Test {
-        path: cmd,
-        op: Op::OneOf(names),
-    });
-    Ok(Cond::Some {
-        path,
-        cond: Box::new(Cond::All(conds)),
-    })
-}
-
-fn parse_op(ctx: &Ctx<'_>, key: &str, value: &Node) -> Result<Op, RuleError> {
-    let scalar = |v: &Node| -> Result<Node, RuleError> {
-        if v.as_seq().is_some() || v.as_map().is_some() {
-            Err(ctx.err(
-                v,
-                format!("`{key}` takes a single value (text, number or true/false)"),
-            ))
-        } else {
-            Ok(v.clone())
-        }
-    };
-    let number = |v: &Node| -> Result<f64, RuleError> {
-        v.as_f64()
-            .ok_or_else(|| ctx.err(v, format!("`{key}` takes a number")))
-    };
-    let list = |v: &Node| -> Result<Vec<Node>, RuleError> {
-        let items = v
-            .as_seq()
-            .ok_or_else(|| ctx.err(v, format!("`{key}` takes a list of values")))?;
-        items.iter().map(scalar).collect()
-    };
-    let boolean = |v: &Node| -> Result<bool, RuleError> {
-        v.as_bool()
-            .ok_or_else(|| ctx.err(v, format!("`{key}` takes true or false")))
-    };
-    Ok(match key {
-        "exists" => Op::Exists(boolean(value)?),
-        "absent" => Op::Exists(!boolean(value)?),
-        "equals" => Op::Equals(scalar(value)?),
-        "not_equals" => Op::NotEquals(scalar(value)?),
-        "one_of" => Op::OneOf(list(value)?),
-        "not_one_of" => Op::NotOneOf(list(value)?),
-        "matches" => Op::Matches(regex(ctx, value)?),
-        "not_matches" => Op::NotMatches(regex(ctx, value)?),
-        "contains" => Op::Contains(scalar(value)?),
-        "gt" => Op::Gt(number(value)?),
-        "gte" => Op::Gte(number(value)?),
-        "lt" => Op::Lt(number(value)?),
-        "lte" => Op::Lte(number(value)?),
-        other => {
-            return Err(ctx.err(
-                value,
-                format!("unknown operator `{other}`{}", suggest(other, OP_KEYS)),
-            ));
-        }
-    })
-}
-
-fn regex(ctx: &Ctx<'_>, node: &Node) -> Result<Regex, RuleError> {
-    let pattern = node
-        .as_str()
-        .ok_or_else(|| ctx.err(node, "a regular expression must be text"))?;
-    RegexBuilder::new(pattern)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| {
-            ctx.err(
-                node,
-                format!("bad regular expression: {}", one_line(&e.to_string())),
-            )
-        })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn path_field(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Path, RuleError> {
-    let n = node.get(key).unwrap_or(node);
-    let text = n
-        .as_str()
-        .ok_or_else(|| ctx.err(n, format!("`{key}` must be a path like `spec.cpu.vcpus`")))?;
-    let path = Path::parse(text).map_err(|e| ctx.err(n, format!("`{key}`: {e}")))?;
-    ctx.check_facts(&path, n)?;
-    Ok(path)
-}
-
-fn field<'a>(node: &'a Node, key: &str) -> &'a Node {
+pub(super) fn field<'a>(node: &'a Node, key: &str) -> &'a Node {
     node.get(key).unwrap_or(node)
 }
 
-fn required_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<String, RuleError> {
+pub(super) fn required_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<String, RuleError> {
     match node.get(key) {
         None => Err(ctx.err(node, format!("missing field `{key}`"))),
         Some(n) => match n.scalar_text() {
@@ -881,7 +598,11 @@ fn required_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<String, RuleErr
     }
 }
 
-fn optional_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<String>, RuleError> {
+pub(super) fn optional_str(
+    ctx: &Ctx<'_>,
+    node: &Node,
+    key: &str,
+) -> Result<Option<String>, RuleError> {
     match node.get(key) {
         None => Ok(None),
         Some(n) if n.is_null() => Ok(None),
@@ -892,7 +613,11 @@ fn optional_str(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<String>,
     }
 }
 
-fn optional_number(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<f64>, RuleError> {
+pub(super) fn optional_number(
+    ctx: &Ctx<'_>,
+    node: &Node,
+    key: &str,
+) -> Result<Option<f64>, RuleError> {
     match node.get(key) {
         None => Ok(None),
         Some(n) => n
@@ -902,7 +627,7 @@ fn optional_number(ctx: &Ctx<'_>, node: &Node, key: &str) -> Result<Option<f64>,
     }
 }
 
-fn parse_enum<T: std::str::FromStr<Err = String>>(
+pub(super) fn parse_enum<T: std::str::FromStr<Err = String>>(
     ctx: &Ctx<'_>,
     node: &Node,
     key: &str,
@@ -921,7 +646,7 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(
     }
 }
 
-fn string_list<'a>(
+pub(super) fn string_list<'a>(
     ctx: &Ctx<'_>,
     node: &'a Node,
     key: &str,
@@ -941,7 +666,12 @@ fn string_list<'a>(
     }
 }
 
-fn check_keys(ctx: &Ctx<'_>, node: &Node, allowed: &[&str], what: &str) -> Result<(), RuleError> {
+pub(super) fn check_keys(
+    ctx: &Ctx<'_>,
+    node: &Node,
+    allowed: &[&str],
+    what: &str,
+) -> Result<(), RuleError> {
     for e in node.as_map().unwrap_or_default() {
         if !allowed.contains(&e.key.as_str()) {
             return Err(ctx.err(
@@ -976,7 +706,7 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     (d <= 2.max(word.len() / 3) && d < word.len()).then_some(best)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+pub(super) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -990,7 +720,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn kebab(title: &str) -> String {
+pub(super) fn kebab(title: &str) -> String {
     let mut out = String::new();
     for c in title.chars() {
         if c.is_ascii_alphanumeric() {

@@ -2,6 +2,7 @@
 //! evaluator. A rule is a check attached to the phase it is needed for; its `when` is the
 //! failure condition.
 
+mod conditions;
 pub mod eval;
 pub mod facts;
 pub mod loader;

@@ -272,6 +272,40 @@ impl Baseline {
     }
 }
 
+/// What the baseline settings did to a report, for the command line to say.
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// Findings written to `--write-baseline`.
+    pub written: Option<usize>,
+    /// Baseline entries no current finding matched.
+    pub stale: usize,
+}
+
+/// Applies `--write-baseline` (written from this report, then compared with it) or
+/// `--baseline` to the report.
+pub fn settle(
+    report: &mut Report,
+    write: Option<&Path>,
+    read: Option<&Path>,
+    cwd: &Path,
+) -> Result<Settled, Error> {
+    let mut settled = Settled::default();
+    let baseline = match (write, read) {
+        (Some(path), _) => {
+            let b = Baseline::of(report, path, cwd);
+            b.write()?;
+            settled.written = Some(b.entries.len());
+            Some(b)
+        }
+        (None, Some(path)) => Some(Baseline::load(path, cwd)?),
+        (None, None) => None,
+    };
+    if let Some(b) = &baseline {
+        settled.stale = b.apply(report, cwd).stale;
+    }
+    Ok(settled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,9 @@ pub struct ScanOptions {
     pub metrics: Vec<PathBuf>,
     /// A size catalog (VM sizes, instance types, NFVI flavours) to round to (`--catalog`).
     pub catalog: Option<PathBuf>,
+    /// The configuration file the options came from, recorded in the report's assumptions
+    /// (as a token under `anonymise`).
+    pub config_file: Option<String>,
     /// Replace names, hosts, clusters and paths by stable hashes (`--anonymise`), salted
     /// with this key (empty: unsalted).
     pub anonymise: Option<String>,
@@ -139,6 +142,7 @@ impl Default for ScanOptions {
             policy: policy::Policy::default(),
             metrics: Vec::new(),
             catalog: None,
+            config_file: None,
             anonymise: None,
             progress: None,
         }
@@ -222,6 +226,14 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     if let Some(p) = opts.progress() {
         p.finish();
     }
+    let mut report = report;
+    report.assumptions.config = match &opts.anonymise {
+        Some(key) => opts
+            .config_file
+            .as_deref()
+            .map(|c| anonymise::path_token(key, c)),
+        None => opts.config_file.clone(),
+    };
     Ok(report)
 }
 

@@ -21,6 +21,7 @@ pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
 pub mod project;
+mod projects;
 
 use std::sync::Arc;
 

@@ -13,7 +13,7 @@
 //! scan's size limit, provided it lies in the scanned folders: a report must not depend on
 //! files outside what was scanned.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use super::dotenv;
 use super::interpolate::{Env, Provenance, interpolate_with};
 use super::merge::{self, Tag, Tags};
+use super::projects::*;
 use crate::ingest::{IngestContext, Object};
 use crate::ingest::{line_count, normalise, read_from_disk, shift};
 use crate::model::{ScanError, SourceSpan};
@@ -32,14 +33,14 @@ use crate::yaml::{self, LocalTag};
 pub const OBJECT_INPUT: &str = "compose";
 
 /// The file names `docker compose` looks for, in its order of preference.
-const BASE_NAMES: &[&str] = &[
+pub(super) const BASE_NAMES: &[&str] = &[
     "compose.yaml",
     "compose.yml",
     "docker-compose.yml",
     "docker-compose.yaml",
 ];
 /// The override file merged onto the base of the same folder.
-const OVERRIDE_NAMES: &[&str] = &[
+pub(super) const OVERRIDE_NAMES: &[&str] = &[
     "compose.override.yml",
     "compose.override.yaml",
     "docker-compose.override.yml",
@@ -48,12 +49,12 @@ const OVERRIDE_NAMES: &[&str] = &[
 
 /// Longer `extends` chains are refused: each link copies the service, and real chains are
 /// two or three long.
-const MAX_EXTENDS: usize = 64;
+pub(super) const MAX_EXTENDS: usize = 64;
 /// Deeper `include` nesting is refused.
-const MAX_INCLUDE_DEPTH: usize = 32;
+pub(super) const MAX_INCLUDE_DEPTH: usize = 32;
 /// Includes one project may follow in all: files including the same files over and over (a
 /// diamond at every level) would otherwise take exponential time.
-const MAX_INCLUDES: usize = 1_000;
+pub(super) const MAX_INCLUDES: usize = 1_000;
 
 /// Values (YAML nodes) a project's `extends` and `include` may copy beyond the values written
 /// in its files. A base service of 20,000 environment entries extended by 200 services would
@@ -97,7 +98,7 @@ pub fn envelope(file: ComposeFile) -> Object {
     }
 }
 
-fn from_envelope(o: Object) -> Option<ComposeFile> {
+pub(super) fn from_envelope(o: Object) -> Option<ComposeFile> {
     let mut env = o.doc;
     let path = PathBuf::from(env.get("path")?.as_str()?);
     let lines = env
@@ -165,22 +166,22 @@ type Once<T> = Arc<OnceLock<T>>;
 type FileRead = Result<Arc<ComposeFile>, String>;
 
 /// The files of the scan, and those read because another names them (each read once).
-struct Store<'c> {
-    ctx: &'c IngestContext,
-    files: Mutex<HashMap<PathBuf, Once<FileRead>>>,
-    envs: Mutex<HashMap<PathBuf, Once<Arc<Env>>>>,
+pub(super) struct Store<'c> {
+    pub(super) ctx: &'c IngestContext,
+    pub(super) files: Mutex<HashMap<PathBuf, Once<FileRead>>>,
+    pub(super) envs: Mutex<HashMap<PathBuf, Once<Arc<Env>>>>,
     /// Errors about files themselves (a `.env` that is not UTF-8), once each.
-    errors: Mutex<Vec<ScanError>>,
+    pub(super) errors: Mutex<Vec<ScanError>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere is reported by the join's guard; the maps stay usable.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Store<'_> {
     /// A file of the scan.
-    fn add(&mut self, file: ComposeFile) {
+    pub(super) fn add(&mut self, file: ComposeFile) {
         let files = self
             .files
             .get_mut()
@@ -192,17 +193,17 @@ impl Store<'_> {
     }
 
     /// A file already read (a file of the scan, or one another named).
-    fn known(&self, path: &Path) -> Option<Arc<ComposeFile>> {
+    pub(super) fn known(&self, path: &Path) -> Option<Arc<ComposeFile>> {
         let cell = lock(&self.files).get(path).cloned()?;
         cell.get().and_then(|f| f.clone().ok())
     }
 
-    fn file(&self, path: &Path, display: &str) -> FileRead {
+    pub(super) fn file(&self, path: &Path, display: &str) -> FileRead {
         let cell = Arc::clone(lock(&self.files).entry(path.to_path_buf()).or_default());
         cell.get_or_init(|| self.read(path, display)).clone()
     }
 
-    fn read(&self, path: &Path, display: &str) -> FileRead {
+    pub(super) fn read(&self, path: &Path, display: &str) -> FileRead {
         if !self.in_scope(path) {
             return Err(
                 "outside the scanned folders, not read (scan a folder that holds both files)"
@@ -226,7 +227,7 @@ impl Store<'_> {
             })
     }
 
-    fn in_scope(&self, path: &Path) -> bool {
+    pub(super) fn in_scope(&self, path: &Path) -> bool {
         let Some(roots) = &self.ctx.roots else {
             return true;
         };
@@ -238,19 +239,19 @@ impl Store<'_> {
     }
 
     /// The `.env` of a project folder (empty when there is none).
-    fn dotenv(&self, dir: &Path, display_dir: &Path) -> Arc<Env> {
+    pub(super) fn dotenv(&self, dir: &Path, display_dir: &Path) -> Arc<Env> {
         let display = display_dir.join(".env").to_string_lossy().into_owned();
         self.env(&dir.join(".env"), &display)
     }
 
     /// The variables of an environment file (none when it does not exist: Compose reads a
     /// project's `.env` only when there is one).
-    fn env(&self, path: &Path, display: &str) -> Arc<Env> {
+    pub(super) fn env(&self, path: &Path, display: &str) -> Arc<Env> {
         let cell = Arc::clone(lock(&self.envs).entry(path.to_path_buf()).or_default());
         Arc::clone(cell.get_or_init(|| Arc::new(self.read_env(path, display))))
     }
 
-    fn read_env(&self, path: &Path, display: &str) -> Env {
+    pub(super) fn read_env(&self, path: &Path, display: &str) -> Env {
         // A `.env` the repository ignores is one machine's (often its secrets): reading it
         // would make the report depend on where it was produced, as the shell would.
         if !self.ctx.no_ignore && ignored_by_repository(path) {
@@ -284,220 +285,19 @@ impl Store<'_> {
     }
 }
 
-/// Whether an ignore file (`.gitignore`, `.ignore`) of the file's folder or of a folder above
-/// it, up to the repository's root, excludes the file (the nearest file that decides wins).
-fn ignored_by_repository(path: &Path) -> bool {
-    let Ok(real) = std::fs::canonicalize(path) else {
-        return false;
-    };
-    for dir in real.ancestors().skip(1) {
-        for name in [".ignore", ".gitignore"] {
-            let file = dir.join(name);
-            if !file.is_file() {
-                continue;
-            }
-            let (matcher, _) = ignore::gitignore::Gitignore::new(&file);
-            match matcher.matched_path_or_any_parents(&real, false) {
-                ignore::Match::Ignore(_) => return true,
-                ignore::Match::Whitelist(_) => return false,
-                ignore::Match::None => {}
-            }
-        }
-        if dir.join(".git").exists() {
-            break;
-        }
-    }
-    false
-}
-
-fn parent(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn file_name(path: &Path) -> &str {
-    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
-}
-
-/// A path written in `file` (an include, an extended file), as a path and for display.
-fn relative(file: &ComposeFile, written: &str) -> (PathBuf, String) {
-    let path = normalise(&parent(&file.path).join(written));
-    let display = normalise(&parent(Path::new(&*file.display)).join(written));
-    (path, display.to_string_lossy().into_owned())
-}
-
-/// The paths of a file's top-level `include`, interpolated with its folder's `.env` (to
-/// tell which files are included; the project resolves them again with its own variables).
-fn include_paths(file: &ComposeFile, store: &Store<'_>) -> Vec<PathBuf> {
-    let Some(entries) = file.doc.get("include").and_then(Node::as_seq) else {
-        return Vec::new();
-    };
-    let mut env: Option<Arc<Env>> = None;
-    let mut out = Vec::new();
-    for entry in entries {
-        for (written, _) in include_entry(entry).paths {
-            let written = if written.contains('$') {
-                let env = env.get_or_insert_with(|| {
-                    store.dotenv(&parent(&file.path), &parent(Path::new(&*file.display)))
-                });
-                interpolate_with(&written, env, &mut Provenance::default()).0
-            } else {
-                written
-            };
-            out.push(relative(file, &written).0);
-        }
-    }
-    out
-}
-
-struct IncludeEntry {
-    paths: Vec<(String, u32)>,
-    project_directory: Option<String>,
-    env_files: Vec<String>,
-}
-
-/// `include: [a.yaml]` or `include: [{path: [a.yaml, b.yaml], project_directory, env_file}]`.
-fn include_entry(entry: &Node) -> IncludeEntry {
-    let texts = |n: Option<&Node>| -> Vec<(String, u32)> {
-        match n.map(|n| &n.value) {
-            Some(Value::Seq(items)) => items
-                .iter()
-                .filter_map(|i| Some((i.scalar_text()?, i.line)))
-                .collect(),
-            Some(_) => n
-                .and_then(|n| Some((n.scalar_text()?, n.line)))
-                .into_iter()
-                .collect(),
-            None => Vec::new(),
-        }
-    };
-    match &entry.value {
-        Value::Map(_) => IncludeEntry {
-            paths: texts(entry.get("path")),
-            project_directory: entry.get("project_directory").and_then(Node::scalar_text),
-            env_files: texts(entry.get("env_file"))
-                .into_iter()
-                .map(|t| t.0)
-                .collect(),
-        },
-        _ => IncludeEntry {
-            paths: texts(Some(entry)),
-            project_directory: None,
-            env_files: Vec::new(),
-        },
-    }
-}
-
-/// A project: its files merged in order (the base, then its override).
-struct ProjectSpec {
-    files: Vec<PathBuf>,
-}
-
-/// The projects of the scan, in path order: each folder's base file with its override
-/// file, every other Compose file on its own, less the files another includes.
-fn projects(scanned: &[PathBuf], store: &Store<'_>) -> Vec<ProjectSpec> {
-    // Every file an include reaches, from the scan's files (following files read from disk).
-    let mut includers: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    let mut queue: Vec<PathBuf> = scanned.to_vec();
-    let mut visited: HashSet<PathBuf> = scanned.iter().cloned().collect();
-    while let Some(path) = queue.pop() {
-        let Some(file) = store.known(&path) else {
-            continue;
-        };
-        for target in include_paths(&file, store) {
-            includers
-                .entry(target.clone())
-                .or_default()
-                .push(path.clone());
-            if visited.insert(target.clone()) {
-                let display = target.to_string_lossy().into_owned();
-                // Errors are reported where the include is resolved.
-                let _ = store.file(&target, &display);
-                queue.push(target);
-            }
-        }
-    }
-    let mut by_dir: BTreeMap<PathBuf, Vec<&PathBuf>> = BTreeMap::new();
-    for p in scanned {
-        by_dir.entry(parent(p)).or_default().push(p);
-    }
-    let mut specs: Vec<ProjectSpec> = Vec::new();
-    for files in by_dir.values() {
-        let named = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| files.iter().find(|f| file_name(f) == *n))
-                .map(|f| (*f).clone())
-        };
-        let base = named(BASE_NAMES).filter(|b| !includers.contains_key(b));
-        let over = base
-            .as_ref()
-            .and(named(OVERRIDE_NAMES))
-            .filter(|o| !includers.contains_key(o));
-        for f in files {
-            if Some(*f) == over.as_ref() {
-                continue;
-            }
-            let mut spec = vec![(*f).clone()];
-            if Some(*f) == base.as_ref()
-                && let Some(o) = &over
-            {
-                spec.push(o.clone());
-            }
-            specs.push(ProjectSpec { files: spec });
-        }
-    }
-    // A file another includes is part of that project, unless only its own include cycle
-    // reaches it: then the first file of the cycle (in path order) stands for it.
-    let mut reached: HashSet<PathBuf> = HashSet::new();
-    let reach = |from: &Path, reached: &mut HashSet<PathBuf>| {
-        let mut stack = vec![from.to_path_buf()];
-        while let Some(p) = stack.pop() {
-            if let Some(file) = store.known(&p) {
-                for t in include_paths(&file, store) {
-                    if reached.insert(t.clone()) {
-                        stack.push(t);
-                    }
-                }
-            }
-        }
-    };
-    let mut roots: Vec<ProjectSpec> = Vec::new();
-    let mut cyclic: Vec<ProjectSpec> = Vec::new();
-    for spec in specs {
-        if includers.contains_key(&spec.files[0]) {
-            cyclic.push(spec);
-        } else {
-            for f in &spec.files {
-                reach(f, &mut reached);
-            }
-            roots.push(spec);
-        }
-    }
-    for spec in cyclic {
-        if !reached.contains(&spec.files[0]) {
-            for f in &spec.files {
-                reach(f, &mut reached);
-            }
-            roots.push(spec);
-        }
-    }
-    roots.sort_by(|a, b| a.files[0].cmp(&b.files[0]));
-    roots
-}
-
 /// A service of the effective model, with where its values came from.
 #[derive(Clone)]
-struct Service {
-    name: String,
-    node: Node,
-    seen: Provenance,
+pub(super) struct Service {
+    pub(super) name: String,
+    pub(super) node: Node,
+    pub(super) seen: Provenance,
 }
 
 #[derive(Default)]
-struct Model {
-    services: Vec<Service>,
-    index: HashMap<String, usize>,
-    name: Option<Node>,
+pub(super) struct Model {
+    pub(super) services: Vec<Service>,
+    pub(super) index: HashMap<String, usize>,
+    pub(super) name: Option<Node>,
 }
 
 impl Model {
@@ -536,9 +336,9 @@ type ServiceKey = (PathBuf, String);
 
 /// A document in a project's numbering, with its services by name (an `extends` chain
 /// looks services up one by one).
-struct Doc {
-    node: Node,
-    services: HashMap<String, usize>,
+pub(super) struct Doc {
+    pub(super) node: Node,
+    pub(super) services: HashMap<String, usize>,
 }
 
 impl Doc {
@@ -552,32 +352,32 @@ impl Doc {
 }
 
 /// One project being assembled: its line numbering, tags and resolved services.
-struct Build<'s, 'c> {
-    store: &'s Store<'c>,
-    home: Arc<ComposeFile>,
-    spans: Vec<SourceSpan>,
-    next: u32,
-    tags: Tags,
+pub(super) struct Build<'s, 'c> {
+    pub(super) store: &'s Store<'c>,
+    pub(super) home: Arc<ComposeFile>,
+    pub(super) spans: Vec<SourceSpan>,
+    pub(super) next: u32,
+    pub(super) tags: Tags,
     /// Documents in the project's numbering.
-    docs: HashMap<PathBuf, Rc<Doc>>,
+    pub(super) docs: HashMap<PathBuf, Rc<Doc>>,
     /// Services with `extends` applied and the length of their chain (None: could not be).
-    resolved: HashMap<ServiceKey, Option<(Service, usize)>>,
-    errors: Vec<ScanError>,
+    pub(super) resolved: HashMap<ServiceKey, Option<(Service, usize)>>,
+    pub(super) errors: Vec<ScanError>,
     /// Services whose `extends` chain is too long, and those that extend a service with an
     /// error: one error each per project, however many.
-    too_deep: Vec<(u32, String)>,
-    blocked: Vec<(u32, String)>,
+    pub(super) too_deep: Vec<(u32, String)>,
+    pub(super) blocked: Vec<(u32, String)>,
     /// Includes followed so far.
-    includes: usize,
+    pub(super) includes: usize,
     /// Bytes of variable values the project may still copy.
-    budget: usize,
-    budget_reported: bool,
+    pub(super) budget: usize,
+    pub(super) budget_reported: bool,
     /// Values copied by `extends` and `include` so far, and how many may be: the fixed
     /// allowance plus one per value written in the project's files.
-    copied: usize,
-    allowance: usize,
+    pub(super) copied: usize,
+    pub(super) allowance: usize,
     /// Services refused for the copy budget: one error per project, however many.
-    over_budget: Vec<(u32, String)>,
+    pub(super) over_budget: Vec<(u32, String)>,
 }
 
 impl<'s, 'c> Build<'s, 'c> {
@@ -1038,7 +838,7 @@ impl<'s, 'c> Build<'s, 'c> {
     }
 }
 
-fn without_extends(mut node: Node) -> Node {
+pub(super) fn without_extends(mut node: Node) -> Node {
     if let Value::Map(entries) = &mut node.value {
         entries.retain(|e| e.key != "extends");
     }
@@ -1119,7 +919,10 @@ pub fn assemble(
     out
 }
 
-fn assemble_one(spec: &ProjectSpec, store: &Store<'_>) -> (Option<Assembled>, Vec<ScanError>) {
+pub(super) fn assemble_one(
+    spec: &ProjectSpec,
+    store: &Store<'_>,
+) -> (Option<Assembled>, Vec<ScanError>) {
     let files: Vec<Arc<ComposeFile>> = spec.files.iter().filter_map(|p| store.known(p)).collect();
     let Some(home) = files.first().cloned() else {
         return (None, Vec::new());
@@ -1159,7 +962,7 @@ fn assemble_one(spec: &ProjectSpec, store: &Store<'_>) -> (Option<Assembled>, Ve
 
 /// `COMPOSE_PROJECT_NAME` from `.env`, else the top-level `name:`, else the folder, normalised
 /// as Compose does (lower case; letters, digits, `-` and `_`).
-fn project_name(declared: Option<&Node>, env: &Env, home: &ComposeFile) -> String {
+pub(super) fn project_name(declared: Option<&Node>, env: &Env, home: &ComposeFile) -> String {
     let declared = env
         .get("COMPOSE_PROJECT_NAME")
         .filter(|n| !n.is_empty())

@@ -16,28 +16,29 @@
 //! source map does (`model::SourceSpan`), so a finding about it points at its own file and
 //! line; `location` (`file:line`) also says where it is, for messages.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::companion_specs::*;
 use super::object_identity;
+use super::selectors::*;
 use crate::ingest::Object;
 use crate::model::{ScanError, SourceSpan, Target, Workload, WorkloadKind};
 use crate::node::{Node, Value};
-use crate::units::{k8s_quantity, k8s_quantity_gib};
+use crate::units::k8s_quantity_gib;
 
 /// A companion object with where it is.
-struct Found<'a> {
-    kind: &'a str,
-    namespace: String,
-    name: String,
-    file: &'a Arc<str>,
-    line: u32,
-    doc: &'a Node,
+pub(super) struct Found<'a> {
+    pub(super) kind: &'a str,
+    pub(super) namespace: String,
+    pub(super) name: String,
+    pub(super) file: &'a Arc<str>,
+    pub(super) line: u32,
+    pub(super) doc: &'a Node,
 }
 
 impl Found<'_> {
-    fn location(&self) -> String {
+    pub(super) fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
     fn what(&self) -> String {
@@ -95,138 +96,6 @@ impl Numbering {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Selector {
-    Nothing,
-    All,
-    Match {
-        labels: Vec<(String, String)>,
-        exprs: Vec<Expr>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Expr {
-    key: String,
-    op: ExprOp,
-    values: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum ExprOp {
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
-}
-
-impl Selector {
-    fn selects(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| {
-            labels
-                .iter()
-                .find(|(lk, _)| lk == k)
-                .map(|(_, v)| v.as_str())
-        };
-        match self {
-            Selector::Nothing => false,
-            Selector::All => true,
-            Selector::Match {
-                labels: want,
-                exprs,
-            } => {
-                want.iter().all(|(k, v)| get(k) == Some(v.as_str()))
-                    && exprs.iter().all(|e| match e.op {
-                        ExprOp::In => get(&e.key).is_some_and(|v| e.values.iter().any(|x| x == v)),
-                        ExprOp::NotIn => {
-                            get(&e.key).is_none_or(|v| !e.values.iter().any(|x| x == v))
-                        }
-                        ExprOp::Exists => get(&e.key).is_some(),
-                        ExprOp::DoesNotExist => get(&e.key).is_none(),
-                    })
-            }
-        }
-    }
-}
-
-/// Labels as text pairs (values written as numbers or booleans compare as their text).
-fn label_pairs(node: Option<&Node>) -> Vec<(String, String)> {
-    node.and_then(Node::as_map)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.value.scalar_text().map(|v| (e.key.clone(), v)))
-        .collect()
-}
-
-/// A `metav1.LabelSelector`. An empty selector selects every pod of the namespace where
-/// `empty_selects_all` (NetworkPolicy, policy/v1 PodDisruptionBudget) and none otherwise; an
-/// absent one selects none.
-fn label_selector(node: Option<&Node>, empty_selects_all: bool) -> Result<Selector, (u32, String)> {
-    let Some(node) = node.filter(|n| !n.is_null()) else {
-        return Ok(Selector::Nothing);
-    };
-    if node.as_map().is_none() {
-        return Err((node.line, "a label selector is a mapping".into()));
-    }
-    let labels = label_pairs(node.get("matchLabels"));
-    let mut exprs = Vec::new();
-    for e in node
-        .get("matchExpressions")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-    {
-        let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
-        let op_text = e
-            .get("operator")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default();
-        let op = match op_text.as_str() {
-            "In" => ExprOp::In,
-            "NotIn" => ExprOp::NotIn,
-            "Exists" => ExprOp::Exists,
-            "DoesNotExist" => ExprOp::DoesNotExist,
-            other => {
-                return Err((
-                    e.line,
-                    format!(
-                        "matchExpressions operator `{other}` (expected In, NotIn, Exists or DoesNotExist)"
-                    ),
-                ));
-            }
-        };
-        let values = e
-            .get("values")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Node::scalar_text)
-            .collect();
-        exprs.push(Expr { key, op, values });
-    }
-    if labels.is_empty() && exprs.is_empty() {
-        return Ok(if empty_selects_all {
-            Selector::All
-        } else {
-            Selector::Nothing
-        });
-    }
-    Ok(Selector::Match { labels, exprs })
-}
-
-/// A Service's `spec.selector`: a plain label map; empty or absent selects no pod (the
-/// endpoints are managed by hand).
-fn service_selector(node: Option<&Node>) -> Selector {
-    let labels = label_pairs(node);
-    if labels.is_empty() {
-        Selector::Nothing
-    } else {
-        Selector::Match {
-            labels,
-            exprs: Vec::new(),
-        }
-    }
-}
-
 struct Autoscaler<'a> {
     found: Found<'a>,
     min: f64,
@@ -253,110 +122,6 @@ struct Service<'a> {
 /// its own copy of all N (N Deployments, Services and NetworkPolicies sharing a selector:
 /// N x N); what is judged on all of them (isolation, autoscaler bounds) still is.
 pub const MAX_COMPANIONS_PER_WORKLOAD: usize = 16;
-
-/// Companions that select pods by label, indexed so that a workload tests only those that
-/// can select it: by (namespace, the first label pair the selector requires), and, per
-/// namespace, those that require no pair (select-all, expressions only). What selects a
-/// set of labels is worked out once and shared by every workload with those labels, so
-/// joining stays linear in the estate however many workloads share a namespace or labels.
-struct BySelector<T> {
-    items: Vec<(Selector, T)>,
-    by_pair: HashMap<(String, String, String), Vec<usize>>,
-    other: HashMap<String, Vec<usize>>,
-    /// (namespace, labels sorted) -> the items selecting them, in scan order.
-    selected: RefCell<HashMap<LabelSet, Arc<[usize]>>>,
-}
-
-/// A namespace and the pod labels of a workload, sorted.
-type LabelSet = (String, Vec<(String, String)>);
-
-impl<T> Default for BySelector<T> {
-    fn default() -> Self {
-        BySelector {
-            items: Vec::new(),
-            by_pair: HashMap::new(),
-            other: HashMap::new(),
-            selected: RefCell::new(HashMap::new()),
-        }
-    }
-}
-
-impl<T> BySelector<T> {
-    fn push(&mut self, namespace: String, selector: Selector, item: T) {
-        let id = self.items.len();
-        match &selector {
-            Selector::Nothing => return,
-            Selector::Match { labels, .. } if !labels.is_empty() => {
-                let (k, v) = &labels[0];
-                self.by_pair
-                    .entry((namespace, k.clone(), v.clone()))
-                    .or_default()
-                    .push(id);
-            }
-            _ => self.other.entry(namespace).or_default().push(id),
-        }
-        self.items.push((selector, item));
-    }
-
-    /// The items whose selector selects pods with `labels` in `namespace`, in scan order:
-    /// all of them (for what is judged on all) and the ids, shared with every workload of
-    /// the same labels.
-    fn selecting(&self, namespace: &str, labels: &[(String, String)]) -> Selected<'_, T> {
-        let mut sorted = labels.to_vec();
-        sorted.sort();
-        let key = (namespace.to_string(), sorted);
-        let cached = self.selected.borrow().get(&key).cloned();
-        let ids = match cached {
-            Some(ids) => ids,
-            None => {
-                let ids: Arc<[usize]> = self.select(namespace, labels).into();
-                self.selected.borrow_mut().insert(key, Arc::clone(&ids));
-                ids
-            }
-        };
-        Selected { index: self, ids }
-    }
-
-    fn select(&self, namespace: &str, labels: &[(String, String)]) -> Vec<usize> {
-        let mut ids: Vec<usize> = self.other.get(namespace).cloned().unwrap_or_default();
-        for (k, v) in labels {
-            if let Some(found) = self
-                .by_pair
-                .get(&(namespace.to_string(), k.clone(), v.clone()))
-            {
-                ids.extend(found);
-            }
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        ids.retain(|i| self.items[*i].0.selects(labels));
-        ids
-    }
-}
-
-/// What selects one workload's pods: shared ids into a [`BySelector`].
-struct Selected<'i, T> {
-    index: &'i BySelector<T>,
-    ids: Arc<[usize]>,
-}
-
-impl<'i, T> Selected<'i, T> {
-    fn len(&self) -> usize {
-        self.ids.len()
-    }
-    fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-    /// Every item, for what is judged on all of them.
-    fn all(&self) -> impl Iterator<Item = &'i T> + '_ {
-        self.ids.iter().map(|i| &self.index.items[*i].1)
-    }
-    /// The items listed in the workload's facts: the first
-    /// [`MAX_COMPANIONS_PER_WORKLOAD`].
-    fn listed(&self) -> impl Iterator<Item = &'i T> + '_ {
-        self.all().take(MAX_COMPANIONS_PER_WORKLOAD)
-    }
-}
 
 /// Workloads that had more companions of a kind than are listed, per file and kind: one
 /// error each, however many workloads.
@@ -424,21 +189,6 @@ struct EntryPoint<'a> {
     hosts: Vec<String>,
 }
 
-/// What an Ingress sends where: (service, host of its rule) pairs, the hosts its TLS
-/// entries name, and whether a TLS entry without hosts covers every rule.
-struct IngressBackends {
-    backends: Vec<(String, Option<String>)>,
-    tls_hosts: Vec<String>,
-    tls_everywhere: bool,
-}
-
-#[derive(Default)]
-struct Defaults {
-    location: String,
-    request: [Option<String>; 2],
-    limit: [Option<String>; 2],
-}
-
 /// Every companion of the scan, indexed for joining.
 #[derive(Default)]
 struct Index<'a> {
@@ -454,27 +204,6 @@ struct Index<'a> {
     /// Entry points by (namespace, backend service name).
     entries: HashMap<(String, String), Vec<usize>>,
     entry_points: Vec<EntryPoint<'a>>,
-}
-
-fn positive_number(node: Option<&Node>) -> Result<Option<f64>, (u32, String)> {
-    let Some(n) = node.filter(|n| !n.is_null()) else {
-        return Ok(None);
-    };
-    match n.as_f64() {
-        Some(v) if v >= 0.0 && v.fract() == 0.0 => Ok(Some(v)),
-        _ => Err((
-            n.line,
-            format!("`{}` is not a whole number", n.display_text()),
-        )),
-    }
-}
-
-fn texts(node: Option<&Node>) -> Vec<String> {
-    node.and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Node::scalar_text)
-        .collect()
 }
 
 /// Whether the joins read objects of this API version and kind.
@@ -790,170 +519,6 @@ fn add_entry<'a>(
     });
     let id = index.entry_points.len() - 1;
     index.entries.entry(key).or_default().push(id);
-}
-
-/// What an autoscaler scales on: `cpu`, `memory`, `External`, KEDA trigger types, ...
-fn autoscaler_metrics(spec: Option<&Node>) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(spec) = spec else { return out };
-    if spec.get("targetCPUUtilizationPercentage").is_some() {
-        out.push("cpu".to_string());
-    }
-    for m in spec
-        .get("metrics")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-    {
-        let ty = m
-            .get("type")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default();
-        let resource = m
-            .at("resource.name")
-            .or_else(|| m.at("containerResource.name"))
-            .and_then(Node::scalar_text);
-        out.push(resource.unwrap_or(ty));
-    }
-    for t in spec
-        .get("triggers")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-    {
-        if let Some(ty) = t.get("type").and_then(Node::scalar_text) {
-            out.push(ty);
-        }
-    }
-    out.dedup();
-    out
-}
-
-fn ingress_backends(spec: Option<&Node>) -> IngressBackends {
-    let mut backends = Vec::new();
-    let Some(spec) = spec else {
-        return IngressBackends {
-            backends,
-            tls_hosts: Vec::new(),
-            tls_everywhere: false,
-        };
-    };
-    let service_of = |b: &Node| {
-        b.at("service.name")
-            .or_else(|| b.get("serviceName"))
-            .and_then(Node::scalar_text)
-    };
-    for key in ["defaultBackend", "backend"] {
-        if let Some(s) = spec.get(key).and_then(service_of) {
-            backends.push((s, None));
-        }
-    }
-    for rule in spec.get("rules").and_then(Node::as_seq).unwrap_or_default() {
-        let host = rule.get("host").and_then(Node::scalar_text);
-        for path in rule
-            .at("http.paths")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-        {
-            if let Some(s) = path.get("backend").and_then(service_of) {
-                backends.push((s, host.clone()));
-            }
-        }
-    }
-    let mut tls_hosts = Vec::new();
-    let mut tls_everywhere = false;
-    for t in spec.get("tls").and_then(Node::as_seq).unwrap_or_default() {
-        let hosts = texts(t.get("hosts"));
-        if hosts.is_empty() {
-            tls_everywhere = true;
-        }
-        tls_hosts.extend(hosts);
-    }
-    IngressBackends {
-        backends,
-        tls_hosts,
-        tls_everywhere,
-    }
-}
-
-/// Whether a TLS host (possibly `*.example.com`) covers a rule's host.
-fn host_covers(tls: &str, host: &str) -> bool {
-    match tls.strip_prefix("*.") {
-        Some(domain) => host
-            .split_once('.')
-            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(domain)),
-        None => tls.eq_ignore_ascii_case(host),
-    }
-}
-
-/// Whether every Gateway listener a route attaches to terminates TLS; None when a parent
-/// Gateway is not in the scan.
-fn route_tls(
-    spec: Option<&Node>,
-    namespace: &str,
-    gateways: &HashMap<(String, String), &Node>,
-) -> Option<bool> {
-    let parents = spec
-        .and_then(|s| s.get("parentRefs"))
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
-    if parents.is_empty() {
-        return None;
-    }
-    let mut all_tls = true;
-    for p in parents {
-        let name = p.get("name").and_then(Node::scalar_text)?;
-        let ns = p
-            .get("namespace")
-            .and_then(Node::scalar_text)
-            .unwrap_or_else(|| namespace.to_string());
-        let gateway = gateways.get(&(ns, name))?;
-        let section = p.get("sectionName").and_then(Node::scalar_text);
-        let listeners = gateway
-            .at("spec.listeners")
-            .and_then(Node::as_seq)
-            .unwrap_or_default();
-        let secure = listeners
-            .iter()
-            .filter(|l| {
-                section
-                    .as_deref()
-                    .is_none_or(|s| l.get("name").and_then(Node::scalar_text).as_deref() == Some(s))
-            })
-            .all(|l| {
-                l.get("protocol")
-                    .and_then(Node::scalar_text)
-                    .is_some_and(|p| p == "HTTPS" || p == "TLS")
-            });
-        all_tls &= secure;
-    }
-    Some(all_tls)
-}
-
-/// Container defaults of a LimitRange (`type: Container`): requests default to
-/// `defaultRequest`, else to the default limit.
-fn limit_defaults(spec: Option<&Node>, found: &Found<'_>) -> Defaults {
-    let mut d = Defaults {
-        location: format!("LimitRange {} ({})", found.name, found.location()),
-        ..Defaults::default()
-    };
-    for item in spec
-        .and_then(|s| s.get("limits"))
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-    {
-        if item.get("type").and_then(Node::scalar_text).as_deref() != Some("Container") {
-            continue;
-        }
-        for (i, dim) in ["cpu", "memory"].iter().enumerate() {
-            let get = |key: &str| {
-                item.get(key)
-                    .and_then(|m| m.get(dim))
-                    .and_then(Node::scalar_text)
-            };
-            d.limit[i] = get("default");
-            d.request[i] = get("defaultRequest").or_else(|| get("default"));
-        }
-    }
-    d
 }
 
 /// Joins the companions to every Kubernetes workload and writes the facts rules read.
@@ -1364,76 +929,6 @@ fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
         }
     }
     w.facts.insert("service_account", sa);
-}
-
-/// Whether a budget allows no voluntary eviction at the workload's lowest replica count:
-/// `maxUnavailable: 0` (or 0%), or `minAvailable` at least the replica count (or 100%).
-fn budget_blocks_eviction(spec: Option<&Node>, replicas: f64) -> bool {
-    let value = |key: &str| spec.and_then(|s| s.get(key)).and_then(Node::scalar_text);
-    if let Some(max) = value("maxUnavailable") {
-        return matches!(max.trim(), "0" | "0%");
-    }
-    if let Some(min) = value("minAvailable") {
-        let min = min.trim();
-        if let Some(pct) = min.strip_suffix('%') {
-            return pct.trim().parse::<f64>().is_ok_and(|p| p >= 100.0);
-        }
-        return min.parse::<f64>().is_ok_and(|m| m >= replicas);
-    }
-    false
-}
-
-/// Fills a container's missing requests and limits from the namespace's LimitRange, as the
-/// admission controller would, and sizes the components from them.
-fn apply_defaults(w: &mut Workload, d: &Defaults) {
-    for list in ["containers", "init_containers", "all_containers"] {
-        let Some(Value::Seq(items)) = w.facts.get_mut(list).map(|n| &mut n.value) else {
-            continue;
-        };
-        for c in items.iter_mut() {
-            for (key, defaults) in [
-                ("effective_requests", &d.request),
-                ("effective_limits", &d.limit),
-            ] {
-                let Some(target) = c.get_mut(key) else {
-                    continue;
-                };
-                for (i, dim) in ["cpu", "memory"].iter().enumerate() {
-                    if target.get(dim).is_none()
-                        && let Some(v) = &defaults[i]
-                    {
-                        target.insert(*dim, Node::str(v.clone(), 0));
-                        target.insert("defaulted_by", Node::str(d.location.clone(), 0));
-                    }
-                }
-            }
-        }
-    }
-    let containers: Vec<Node> = w
-        .facts
-        .get("containers")
-        .and_then(Node::as_seq)
-        .map(<[Node]>::to_vec)
-        .unwrap_or_default();
-    for comp in &mut w.components {
-        let Some(c) = containers.iter().find(|c| {
-            c.get("name").and_then(Node::scalar_text).as_deref() == Some(comp.name.as_str())
-        }) else {
-            continue;
-        };
-        if comp.current.vcpu.is_none() {
-            comp.current.vcpu = c
-                .at("effective_requests.cpu")
-                .and_then(Node::scalar_text)
-                .and_then(|s| k8s_quantity(&s).ok());
-        }
-        if comp.current.memory_gib.is_none() {
-            comp.current.memory_gib = c
-                .at("effective_requests.memory")
-                .and_then(Node::scalar_text)
-                .and_then(|s| k8s_quantity_gib(&s).ok());
-        }
-    }
 }
 
 #[cfg(test)]
