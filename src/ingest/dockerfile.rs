@@ -26,8 +26,8 @@ use regex::Regex;
 
 use self::convert::{Detail, FileText, Inst, ShellKind};
 use self::doc::stage_node;
-use self::image::ImageRef;
 use super::{FileOutput, IngestContext, Input};
+use crate::ingest::image_ref::ImageRef;
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
 use crate::node::Node;
 use crate::source::{LineIndex, SourceFile};

@@ -10,6 +10,7 @@ pub mod azure_migrate;
 pub mod common_facts;
 pub mod compose;
 pub mod dockerfile;
+pub mod image_ref;
 pub mod kubernetes;
 pub mod ovf;
 pub mod read;

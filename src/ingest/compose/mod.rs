@@ -25,7 +25,7 @@ mod projects;
 
 use std::sync::Arc;
 
-use super::kubernetes::image;
+use super::image_ref;
 use super::{FileOutput, IngestContext, Input, Object};
 use crate::model::{
     Component, Generation, ScanError, Sizing, SourceSpan, Suppression, Target, Workload,
@@ -623,7 +623,7 @@ fn build_service(
         if img.scalar_text().is_none() {
             problems.push(img.line, "image must be text");
         }
-        image::insert_facts(&mut facts, img);
+        image_ref::insert_facts(&mut facts, img);
     }
     facts.insert("builds", Node::bool(service.get("build").is_some(), 0));
 

@@ -2,9 +2,9 @@
 //! instruction's line (see docs/writing-rules.md, "Dockerfile").
 
 use super::convert::{Detail, Inst};
-use super::image::ImageRef;
 use super::text;
 use super::{Keyed, Model, Stage, View};
+use crate::ingest::image_ref::ImageRef;
 use crate::node::{Entry, Node, Value};
 
 fn str_seq(items: &[String], line: u32) -> Node {
@@ -106,14 +106,14 @@ fn from_node(model: &Model, st: &Stage) -> Node {
             n.insert("scratch", Node::bool(scratch, l));
             n.insert("external", Node::bool(!scratch && !st.unresolved, l));
             if let Some(reg) = &r.registry {
-                n.insert("registry", Node::str(reg.clone(), l));
+                n.insert("registry", Node::str(*reg, l));
             }
-            n.insert("repository", Node::str(r.repository.clone(), l));
+            n.insert("repository", Node::str(r.path, l));
             if let Some(t) = &r.tag {
-                n.insert("tag", Node::str(t.clone(), l));
+                n.insert("tag", Node::str(*t, l));
             }
             if let Some(d) = &r.digest {
-                n.insert("digest", Node::str(d.clone(), l));
+                n.insert("digest", Node::str(*d, l));
             }
         }
     }

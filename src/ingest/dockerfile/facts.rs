@@ -8,8 +8,9 @@ use regex::Regex;
 
 use super::convert::{Detail, ShellKind};
 use super::doc::{parse_port, service_of, to_i64};
-use super::image::{self, BaseClass, ImageRef};
+use super::image::{self, BaseClass};
 use super::{Model, View};
+use crate::ingest::image_ref::ImageRef;
 use crate::model::Target;
 use crate::model::{FactDoc, FactGroup};
 use crate::node::Node;
@@ -171,12 +172,12 @@ pub(super) fn facts(
         let l = root.line;
         let mut b = Node::map(l);
         b.insert("image", Node::str(root.image.clone(), l));
-        b.insert("repository", Node::str(r.repository.clone(), l));
+        b.insert("repository", Node::str(r.path, l));
         if let Some(t) = &r.tag {
-            b.insert("tag", Node::str(t.clone(), l));
+            b.insert("tag", Node::str(*t, l));
         }
         if let Some(d) = &r.digest {
-            b.insert("digest", Node::str(d.clone(), l));
+            b.insert("digest", Node::str(*d, l));
         }
         if let Some(c) = info.class {
             b.insert("class", Node::str(c.as_str(), l));
@@ -186,9 +187,7 @@ pub(super) fn facts(
         b.insert("pinned", Node::bool(r.digest.is_some(), l));
         let latest = r.digest.is_none()
             && !r.is_scratch()
-            && r.tag
-                .as_deref()
-                .is_none_or(|t| t.eq_ignore_ascii_case("latest"));
+            && r.tag.is_none_or(|t| t.eq_ignore_ascii_case("latest"));
         b.insert("latest", Node::bool(latest, l));
         f.insert("base", b);
     }

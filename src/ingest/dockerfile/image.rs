@@ -2,73 +2,20 @@
 //! base images: the kind of OS underneath, whether it is a build (SDK) image, the user it
 //! runs as by default, and whether it is a Windows image.
 
-/// A parsed image reference.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ImageRef {
-    pub full: String,
-    pub registry: Option<String>,
-    /// The repository path without registry, tag or digest (`bitnami/nginx`, `ubuntu`).
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
+use crate::ingest::image_ref::ImageRef;
+
+/// Registry and repository, lower-cased (`mcr.microsoft.com/dotnet/aspnet`).
+fn full_name(r: &ImageRef<'_>) -> String {
+    r.repository.to_ascii_lowercase()
 }
 
-impl ImageRef {
-    pub fn parse(reference: &str) -> ImageRef {
-        let full = reference.trim().to_string();
-        let (name, digest) = match full.split_once('@') {
-            Some((n, d)) => (n.to_string(), Some(d.to_string())),
-            None => (full.clone(), None),
-        };
-        let last_slash = name.rfind('/').map_or(0, |p| p + 1);
-        let (path, tag) = match name[last_slash..].rfind(':') {
-            Some(p) => (
-                name[..last_slash + p].to_string(),
-                Some(name[last_slash + p + 1..].to_string()).filter(|t| !t.is_empty()),
-            ),
-            None => (name.clone(), None),
-        };
-        let (registry, repository) = match path.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (Some(first.to_string()), rest.to_string())
-            }
-            _ => (None, path.clone()),
-        };
-        ImageRef {
-            full,
-            registry,
-            repository,
-            tag,
-            digest,
-        }
-    }
+/// The last path component of the repository (`aspnet`, `ubuntu`).
+fn short(r: &ImageRef<'_>) -> String {
+    r.name.to_ascii_lowercase()
+}
 
-    /// Registry and repository, lower-cased (`mcr.microsoft.com/dotnet/aspnet`).
-    fn name(&self) -> String {
-        match &self.registry {
-            Some(r) => format!("{r}/{}", self.repository).to_ascii_lowercase(),
-            None => self.repository.to_ascii_lowercase(),
-        }
-    }
-
-    /// The last path component of the repository (`aspnet`, `ubuntu`).
-    fn short(&self) -> String {
-        self.repository
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase()
-    }
-
-    fn tag_lower(&self) -> String {
-        self.tag.as_deref().unwrap_or("").to_ascii_lowercase()
-    }
-
-    pub fn is_scratch(&self) -> bool {
-        self.registry.is_none() && self.repository.eq_ignore_ascii_case("scratch")
-    }
+fn tag_lower(r: &ImageRef<'_>) -> String {
+    r.tag.unwrap_or("").to_ascii_lowercase()
 }
 
 /// What a base image is made of, from the least to the most of a general-purpose OS.
@@ -187,10 +134,10 @@ const FULL_OS_DEFAULT_VARIANT: &[&str] = &[
 ];
 
 /// Official images that are build environments (a JDK, compilers) rather than runtimes.
-fn is_sdk(r: &ImageRef) -> bool {
-    let name = r.name();
-    let short = r.short();
-    let tag = r.tag_lower();
+fn is_sdk(r: &ImageRef<'_>) -> bool {
+    let name = full_name(r);
+    let short = short(r);
+    let tag = tag_lower(r);
     let variant_is_runtime = tag.contains("jre") || tag.contains("slim") || tag.contains("alpine");
     match short.as_str() {
         "golang" | "rust" | "gcc" | "maven" | "gradle" | "buildpack-deps" | "swift" | "haskell"
@@ -220,10 +167,10 @@ pub struct BaseInfo {
     pub env: &'static [(&'static str, &'static str)],
 }
 
-pub fn describe(r: &ImageRef) -> BaseInfo {
-    let name = r.name();
-    let short = r.short();
-    let tag = r.tag_lower();
+pub fn describe(r: &ImageRef<'_>) -> BaseInfo {
+    let name = full_name(r);
+    let short = short(r);
+    let tag = tag_lower(r);
     let windows = name.contains("windows")
         || name.contains("nanoserver")
         || name.contains("servercore")
@@ -262,13 +209,19 @@ pub fn describe(r: &ImageRef) -> BaseInfo {
     }
 }
 
-fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> Option<BaseClass> {
+fn classify(
+    r: &ImageRef<'_>,
+    name: &str,
+    short: &str,
+    tag: &str,
+    windows: bool,
+) -> Option<BaseClass> {
     if r.is_scratch() {
         return Some(BaseClass::Scratch);
     }
     // Words are looked for in the repository path and tag, never in the registry's host
     // name (`mcr.microsoft.com` is not "micro").
-    let repo = r.repository.to_ascii_lowercase();
+    let repo = r.path.to_ascii_lowercase();
     let has = |needle: &str| repo.contains(needle) || tag.contains(needle);
     if has("distroless") {
         return Some(BaseClass::Distroless);
@@ -317,7 +270,7 @@ fn classify(r: &ImageRef, name: &str, short: &str, tag: &str, windows: bool) -> 
     if FULL_OS.contains(&short) {
         return Some(BaseClass::FullOs);
     }
-    let official = r.registry.is_none() && !r.repository.contains('/')
+    let official = r.registry.is_none() && !r.path.contains('/')
         || name.starts_with("mcr.microsoft.com/dotnet/")
         || name.starts_with("jenkins/")
         || name.starts_with("jboss/")
@@ -356,20 +309,6 @@ mod tests {
 
     fn class(s: &str) -> Option<&'static str> {
         describe(&ImageRef::parse(s)).class.map(BaseClass::as_str)
-    }
-
-    #[test]
-    fn references_parse_into_parts() {
-        let r = ImageRef::parse("localhost:5000/team/app:1.2@sha256:abc");
-        assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
-        assert_eq!(r.repository, "team/app");
-        assert_eq!(r.tag.as_deref(), Some("1.2"));
-        assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
-        let r = ImageRef::parse("ubuntu");
-        assert_eq!((r.registry, r.tag, r.digest), (None, None, None));
-        let r = ImageRef::parse("gcr.io/distroless/static-debian12:nonroot");
-        assert_eq!(r.registry.as_deref(), Some("gcr.io"));
-        assert_eq!(r.repository, "distroless/static-debian12");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! read into the VM spec shape (`spec.cpu`, `spec.memory`, `spec.disks`, with the lines of
 //! the fields they came from) and built by [`VmSpec::workload_from_doc`].
 
-use super::{Problems, image, object_identity, suppressions_of, text_of};
+use super::{Problems, object_identity, suppressions_of, text_of};
+use crate::ingest::image_ref::ImageRef;
 use crate::ingest::vmspec::VmSpec;
 use crate::ingest::{FileOutput, IngestContext};
 use crate::model::{Generation, ScanError};
@@ -266,9 +267,8 @@ fn os_of(obj: &Node, template_meta: Option<&Node>, volumes: &[Node]) -> Option<N
             continue;
         };
         let text = img.scalar_text().unwrap_or_default();
-        if let Some(r) = image::parse(&text)
-            && OS_IMAGES.contains(&r.name.to_ascii_lowercase().as_str())
-        {
+        let r = ImageRef::parse(&text);
+        if r.resolved() && OS_IMAGES.contains(&r.name.to_ascii_lowercase().as_str()) {
             let os = match r.tag {
                 Some(t) if !t.eq_ignore_ascii_case("latest") => format!("{} {t}", r.name),
                 _ => r.name.to_string(),

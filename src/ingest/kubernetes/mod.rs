@@ -12,7 +12,6 @@
 mod companion_specs;
 mod companions;
 mod fact_docs;
-pub(crate) mod image;
 mod kubevirt;
 mod objects;
 mod selectors;
@@ -305,7 +304,7 @@ fn augment_container(
         if img.scalar_text().is_none() {
             problems.push(img.line, format!("{list}[{index}].image must be text"));
         }
-        image::insert_facts(&mut c, img);
+        crate::ingest::image_ref::insert_facts(&mut c, img);
     }
     c.insert("sidecar", Node::bool(sidecar, 0));
     c

@@ -1,5 +1,6 @@
 //! Container image references (`registry:5000/team/app:1.2@sha256:...`), split the way
-//! registries read them, for the facts both the Kubernetes and the Compose packs use.
+//! registries read them: one type for every input kind (a Dockerfile's `FROM`, a pod's or
+//! a Compose service's `image`, a KubeVirt container disk).
 
 use crate::node::Node;
 
@@ -29,10 +30,18 @@ impl Pin {
     }
 }
 
+/// A reference split into its parts, borrowed from the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef<'a> {
+    /// The reference as written, trimmed.
+    pub full: &'a str,
+    /// The registry host when the first path segment names one (`gcr.io`,
+    /// `localhost:5000`): it holds a dot or a port, or is `localhost`.
+    pub registry: Option<&'a str>,
     /// Everything before the tag and digest: `registry:5000/team/app`.
     pub repository: &'a str,
+    /// The repository without its registry: `team/app`, `ubuntu`.
+    pub path: &'a str,
     /// The last path segment of the repository: `app`.
     pub name: &'a str,
     pub tag: Option<&'a str>,
@@ -40,42 +49,64 @@ pub struct ImageRef<'a> {
     pub pin: Pin,
 }
 
-/// Splits an image reference; None when it is empty or still holds a variable.
-pub fn parse(image: &str) -> Option<ImageRef<'_>> {
-    let image = image.trim();
-    if image.is_empty() || image.contains('$') || image.contains("{{") {
-        return None;
-    }
-    let (named, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d).filter(|d| !d.is_empty())),
-        None => (image, None),
-    };
-    // A colon after the last slash starts the tag; one before it is a registry port.
-    let last_slash = named.rfind('/').map_or(0, |i| i + 1);
-    let (repository, tag) = match named[last_slash..].rfind(':') {
-        Some(i) => {
-            let at = last_slash + i;
-            (
-                &named[..at],
-                Some(&named[at + 1..]).filter(|t| !t.is_empty()),
-            )
+impl<'a> ImageRef<'a> {
+    /// Splits a reference. One that still holds a variable (`${TAG}`, `{{ .Values.tag }}`)
+    /// is split as written and pinned `Unresolved`.
+    pub fn parse(image: &'a str) -> ImageRef<'a> {
+        let full = image.trim();
+        let (named, digest) = match full.split_once('@') {
+            Some((n, d)) => (n, Some(d).filter(|d| !d.is_empty())),
+            None => (full, None),
+        };
+        // A colon after the last slash starts the tag; one before it is a registry port.
+        let last_slash = named.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match named[last_slash..].rfind(':') {
+            Some(i) => {
+                let at = last_slash + i;
+                (
+                    &named[..at],
+                    Some(&named[at + 1..]).filter(|t| !t.is_empty()),
+                )
+            }
+            None => (named, None),
+        };
+        let (registry, path) = match repository.split_once('/') {
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (Some(first), rest)
+            }
+            _ => (None, repository),
+        };
+        let name = repository.rsplit('/').next().unwrap_or(repository);
+        let pin = match (digest, tag) {
+            _ if full.contains('$') || full.contains("{{") => Pin::Unresolved,
+            (Some(_), _) => Pin::Digest,
+            (None, Some(t)) if t.eq_ignore_ascii_case("latest") => Pin::Latest,
+            (None, Some(_)) => Pin::Tag,
+            (None, None) => Pin::Untagged,
+        };
+        ImageRef {
+            full,
+            registry,
+            repository,
+            path,
+            name,
+            tag,
+            digest,
+            pin,
         }
-        None => (named, None),
-    };
-    let name = repository.rsplit('/').next().unwrap_or(repository);
-    let pin = match (digest, tag) {
-        (Some(_), _) => Pin::Digest,
-        (None, Some(t)) if t.eq_ignore_ascii_case("latest") => Pin::Latest,
-        (None, Some(_)) => Pin::Tag,
-        (None, None) => Pin::Untagged,
-    };
-    Some(ImageRef {
-        repository,
-        name,
-        tag,
-        digest,
-        pin,
-    })
+    }
+
+    /// A reference the scan can read: not empty, no variable left in it.
+    pub fn resolved(&self) -> bool {
+        !self.full.is_empty() && self.pin != Pin::Unresolved
+    }
+
+    /// `FROM scratch`: no image at all.
+    pub fn is_scratch(&self) -> bool {
+        self.registry.is_none() && self.path.eq_ignore_ascii_case("scratch")
+    }
 }
 
 /// Adds `image_repository`, `image_name`, `image_tag`, `image_digest` and `image_pin` to
@@ -85,8 +116,9 @@ pub fn insert_facts(target: &mut Node, image: &Node) {
     let Some(text) = image.scalar_text() else {
         return;
     };
-    match parse(&text) {
-        Some(r) => {
+    let r = ImageRef::parse(&text);
+    match r.resolved() {
+        true => {
             target.insert("image_repository", Node::str(r.repository, line));
             target.insert("image_name", Node::str(r.name, line));
             if let Some(t) = r.tag {
@@ -97,16 +129,20 @@ pub fn insert_facts(target: &mut Node, image: &Node) {
             }
             target.insert("image_pin", Node::str(r.pin.as_str(), line));
         }
-        None if !text.trim().is_empty() => {
+        false if !r.full.is_empty() => {
             target.insert("image_pin", Node::str(Pin::Unresolved.as_str(), line));
         }
-        None => {}
+        false => {}
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(s: &str) -> Option<ImageRef<'_>> {
+        Some(ImageRef::parse(s)).filter(ImageRef::resolved)
+    }
 
     fn pin(s: &str) -> Option<Pin> {
         parse(s).map(|r| r.pin)
@@ -134,6 +170,25 @@ mod tests {
         assert_eq!(pin("nginx"), Some(Pin::Untagged));
         assert_eq!(pin("nginx:"), Some(Pin::Untagged));
         assert_eq!(pin("postgres:16-alpine"), Some(Pin::Tag));
+    }
+
+    #[test]
+    fn the_registry_is_told_from_the_path() {
+        let r = ImageRef::parse("localhost:5000/team/app:1.2@sha256:abc");
+        assert_eq!(r.registry, Some("localhost:5000"));
+        assert_eq!(
+            (r.path, r.repository),
+            ("team/app", "localhost:5000/team/app")
+        );
+        assert_eq!((r.tag, r.digest), (Some("1.2"), Some("sha256:abc")));
+        let r = ImageRef::parse("ubuntu");
+        assert_eq!((r.registry, r.tag, r.digest), (None, None, None));
+        let r = ImageRef::parse("bitnami/nginx:1.25");
+        assert_eq!(
+            (r.registry, r.path, r.name),
+            (None, "bitnami/nginx", "nginx")
+        );
+        assert!(ImageRef::parse("scratch").is_scratch());
     }
 
     #[test]
