@@ -11,7 +11,7 @@
 
 mod companion_specs;
 mod companions;
-mod fact_docs;
+mod facts;
 mod kubevirt;
 mod objects;
 mod selectors;
@@ -43,7 +43,7 @@ impl Input for Kubernetes {
     }
 
     fn facts(&self) -> &'static [crate::model::FactGroup] {
-        fact_docs::FACTS
+        facts::FACTS
     }
 
     fn yaml_markers(&self) -> &'static [&'static str] {
