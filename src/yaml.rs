@@ -744,4 +744,6 @@ fn thousands(n: usize) -> String {
 }
 
 #[cfg(test)]
+mod serde_reader;
+#[cfg(test)]
 mod tests;
