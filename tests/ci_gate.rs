@@ -4,6 +4,7 @@
 //! not depend on the number of threads.
 
 mod common;
+use common::{json, tempdir};
 
 use std::path::{Path, PathBuf};
 
@@ -43,10 +44,6 @@ fn run(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {
@@ -58,10 +55,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Passes every default rule.

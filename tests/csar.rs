@@ -3,6 +3,7 @@
 //! location inside the archive written `ARCHIVE!/ENTRY`, in every output format.
 
 mod common;
+use common::{json, tempdir};
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,6 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
-}
 
 fn write(path: &Path, bytes: &[u8]) {
     if let Some(parent) = path.parent() {
@@ -148,10 +145,6 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 fn array(value: &Value) -> Vec<Value> {
     value.as_array().cloned().unwrap_or_default()
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 /// `packages/appliance.csar` under a fresh folder.

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 mod common;
 use common::fitscan;
+use common::tempdir;
 
 fn run_json(args: &[&str], dir: Option<&Path>) -> (Value, i32) {
     let mut cmd = fitscan();
@@ -29,10 +30,6 @@ fn write(dir: &Path, name: &str, text: &str) {
         std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
     }
     std::fs::write(&p, text).unwrap_or_else(|e| panic!("write: {e}"));
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
 }
 
 /// (rule, line) of every finding of a workload.

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 mod common;
+use common::tempdir;
 use common::{fitscan, write};
 
 fn run(args: &[&str]) -> (Value, String, Option<i32>) {
@@ -22,10 +23,6 @@ fn run(args: &[&str]) -> (Value, String, Option<i32>) {
 
 fn json_of(args: &[&str]) -> Value {
     run(args).0
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
 }
 
 fn workload<'a>(report: &'a Value, name: &str) -> &'a Value {

@@ -4,6 +4,7 @@
 
 mod common;
 use common::write;
+use common::{json, tempdir};
 
 use std::path::{Path, PathBuf};
 
@@ -26,10 +27,6 @@ fn fitscan() -> Command {
     cmd
 }
 
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
-}
-
 /// Runs a scan and returns its standard output (the gate is switched off).
 fn stdout_of(args: &[&str]) -> String {
     let out = fitscan()
@@ -43,10 +40,6 @@ fn stdout_of(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("not UTF-8: {e}"))
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e})"))
 }
 
 const ESTATE: &[&str] = &["samples/estate", "--config", "samples/estate/.fitscan.yaml"];

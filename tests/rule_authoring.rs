@@ -7,6 +7,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod common;
+use common::tempdir;
 use common::{fitscan, write};
 
 fn stdout_of(args: &[&str]) -> String {
@@ -20,10 +21,6 @@ fn stdout_of(args: &[&str]) -> String {
 fn json_of(args: &[&str]) -> Value {
     let out = stdout_of(args);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// (rule, file, line, message) of every finding.

@@ -8,6 +8,16 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+/// A fresh temporary folder, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+}
+
+/// Parses a JSON report; a failure shows the text.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
 /// The fitscan binary, run from the repository's root (where `samples/` and `rules/` are).
 pub fn fitscan() -> Command {
     let mut cmd = Command::cargo_bin("fitscan").unwrap_or_else(|e| panic!("binary: {e}"));
