@@ -108,11 +108,18 @@ pub(super) fn assemble(
     summary.unused_suppressions = unused_suppressions.len();
     summary.findings.info += unused_suppressions.len();
     summary.disregarded_suppressions = disregarded_suppressions;
+    let end_of_life_rules: std::collections::HashSet<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.tags.iter().any(|t| t == estate::END_OF_LIFE_TAG))
+        .map(|r| r.id.as_str())
+        .collect();
     summary.estate = estate::summarise(
         &assessed,
         skipped,
         unmatched_metrics.len(),
         assessor.catalog.map(|c| &c.info),
+        &end_of_life_rules,
     );
     let mut rule_sources: Vec<String> = rules
         .rules

@@ -2,15 +2,16 @@
 //! VMs, end-of-life operating systems, rows that are not workloads, capacity and findings
 //! by datacenter / cluster / host / vCenter, and the monthly cost with a catalog.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::model::WorkloadKind;
 
 use crate::assessment::{CostSummary, EstateSummary, GROUP_KEYS, WorkloadReport};
 use crate::sizing::rightsize::round2;
 
-/// The rule whose findings mark an end-of-life operating system.
-const END_OF_LIFE_RULE: &str = "VM012";
+/// The tag of the rules whose findings mark an end-of-life operating system (VM012, and any
+/// custom lifecycle rule a workshop adds).
+pub const END_OF_LIFE_TAG: &str = "end-of-life";
 
 fn is_powered_off(w: &WorkloadReport) -> bool {
     w.labels
@@ -18,8 +19,10 @@ fn is_powered_off(w: &WorkloadReport) -> bool {
         .is_some_and(|s| s == "poweredOff")
 }
 
-fn has_end_of_life_os(w: &WorkloadReport) -> bool {
-    w.findings.iter().any(|f| f.rule == END_OF_LIFE_RULE)
+fn has_end_of_life_os(w: &WorkloadReport, end_of_life_rules: &HashSet<&str>) -> bool {
+    w.findings
+        .iter()
+        .any(|f| end_of_life_rules.contains(&*f.rule))
 }
 
 /// (current, recommended) monthly price of a workload, summed over its components.
@@ -49,6 +52,7 @@ pub fn summarise(
     skipped: BTreeMap<String, usize>,
     unmatched_metrics: usize,
     catalog: Option<&crate::sizing::catalog::CatalogInfo>,
+    end_of_life_rules: &HashSet<&str>,
 ) -> EstateSummary {
     let mut s = EstateSummary {
         skipped,
@@ -61,7 +65,7 @@ pub fn summarise(
     });
     for w in workloads {
         let off = is_powered_off(w);
-        let eol = has_end_of_life_os(w);
+        let eol = has_end_of_life_os(w, end_of_life_rules);
         s.powered_off += usize::from(off);
         s.end_of_life_os += usize::from(eol);
         if let Some(c) = cost.as_mut() {
