@@ -15,7 +15,7 @@ use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
 use crate::assessment::{Report, Totals, WorkloadReport};
 use crate::model::{
-    Generation, Level, Phase, Property, PropertyState, Severity, Sizing, WorkloadKind,
+    Generation, Level, Phase, PropertyState, Severity, Sizing, WorkloadKind,
 };
 use crate::node::format_number;
 use crate::sizing::rightsize::{Basis, Rightsizing};
@@ -27,11 +27,13 @@ macro_rules! w {
     }};
 }
 
+mod explained;
 mod sections;
 #[cfg(test)]
 mod tests;
 mod workload;
 
+use explained::*;
 use sections::*;
 use workload::*;
 

@@ -150,34 +150,7 @@ fn percent_f(share: f64) -> String {
     format!("{} %", (share * 100.0).round())
 }
 
-/// The defining properties of a workload: what holds, what fails, what is unknown, and the
-/// checks behind each; what a reader checks the phase against.
-fn property_grid(out: &mut String, ov: &Overview<'_>, w: &WorkloadReport) {
-    out.push_str("<table class=\"properties\">\n<thead><tr><th>Phase</th><th>Property</th><th>State</th><th>Checks</th></tr></thead>\n<tbody>\n");
-    for p in Property::ALL {
-        let (state, rules) = overview::property_line(w, p);
-        w!(
-            out,
-            "<tr class=\"prop-{}\"><td>{}</td><td title=\"{}\">{}</td><td><span class=\"state {}\">{}</span></td><td>",
-            state_class(state),
-            p.level().as_str(),
-            esc(p.meaning()),
-            p.as_str(),
-            state_class(state),
-            state.as_str()
-        );
-        for (k, rule) in rules.iter().enumerate() {
-            if k > 0 {
-                out.push_str(", ");
-            }
-            rule_link(out, ov, rule);
-        }
-        out.push_str("</td></tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-}
-
-fn state_class(s: PropertyState) -> &'static str {
+pub(super) fn state_class(s: PropertyState) -> &'static str {
     match s {
         PropertyState::Holds => "holds",
         PropertyState::Fails => "fails",
@@ -252,7 +225,8 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     }
     out.push_str("</dl>\n");
 
-    property_grid(out, ov, w);
+    let explained = crate::report::explain::explain(ov.report, w);
+    property_grid(out, ov, &explained);
 
     let groups = overview::roadmap_groups(w);
     if w.phase == Phase::PurposeBuilt && groups.is_empty() {
@@ -470,6 +444,9 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
                 w!(out, ", saving {s:.2}");
             }
             out.push_str(".</p>\n");
+        }
+        if let Some(steps) = &explained.sizing {
+            sizing_steps(out, steps);
         }
     }
 
