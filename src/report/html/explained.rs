@@ -23,7 +23,7 @@ fn check_class(state: &str) -> &'static str {
 /// unknown ones of one that does not); the checks in full (title, where, reason, what to
 /// collect) fold out below it.
 pub(super) fn property_grid(out: &mut String, ov: &Overview<'_>, e: &Explanation) {
-    out.push_str("<table class=\"properties\">\n<thead><tr><th>Phase</th><th>Property</th><th>State</th><th>Checks</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table class=\"properties\">\n<thead><tr><th>Phase</th><th>Property</th><th>State</th><th>Checks</th></tr></thead>\n<tbody>\n");
     for phase in &e.phases {
         for p in &phase.properties {
             let state = state_class(p.state);
@@ -54,7 +54,7 @@ pub(super) fn property_grid(out: &mut String, ov: &Overview<'_>, e: &Explanation
             out.push_str("</td></tr>\n");
         }
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
     check_details(out, ov, e);
 }
 

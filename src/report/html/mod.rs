@@ -288,7 +288,7 @@ fn problems(out: &mut String, report: &Report) {
     if !report.errors.is_empty() {
         w!(
             out,
-            "<h3>Files that could not be assessed ({})</h3>\n<p>Nothing in these files was assessed: fix them and scan again.</p>\n<table class=\"errors\">\n<thead><tr><th>Where</th><th>Rule</th><th>Error</th></tr></thead>\n<tbody>\n",
+            "<h3>Files that could not be assessed ({})</h3>\n<p>Nothing in these files was assessed: fix them and scan again.</p>\n<div class=\"scroll\">\n<table class=\"errors\">\n<thead><tr><th>Where</th><th>Rule</th><th>Error</th></tr></thead>\n<tbody>\n",
             report.errors.len()
         );
         for e in &report.errors {
@@ -301,7 +301,7 @@ fn problems(out: &mut String, report: &Report) {
                 esc(&e.message)
             );
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
     if !report.unused_suppressions.is_empty() {
         out.push_str("<h3>Suppressions that matched nothing</h3>\n<p>They hide nothing today but would hide a new finding of their rule tomorrow.</p>\n<ul>\n");
@@ -507,7 +507,7 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
         .filter(|(_, count)| count.is_some())
         .collect();
     if !fired.is_empty() {
-        out.push_str("<h3 id=\"rules-fired\">Rules that fired</h3>\n<table>\n<thead><tr><th>Rule</th><th>Title</th><th>Needed for</th><th>Severity</th><th class=\"num\">Weight</th><th class=\"num\">Effort</th><th>Disposition</th><th class=\"num\">Findings</th><th class=\"num\">Workloads</th></tr></thead>\n<tbody>\n");
+        out.push_str("<h3 id=\"rules-fired\">Rules that fired</h3>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>Rule</th><th>Title</th><th>Needed for</th><th>Severity</th><th class=\"num\">Weight</th><th class=\"num\">Effort</th><th>Disposition</th><th class=\"num\">Findings</th><th class=\"num\">Workloads</th></tr></thead>\n<tbody>\n");
         for (rule, count) in fired {
             out.push_str("<tr><td>");
             rule_link(out, ov, &rule.id);
@@ -528,7 +528,7 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
                 count.map_or(0, |c| c.workloads)
             );
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
     out.push_str("</section>\n");
 }

@@ -91,7 +91,7 @@ pub(super) fn summary(out: &mut String, ov: &Overview<'_>) {
         overview::phase_meaning(Phase::PurposeBuilt).replacen("uses", "use", 1),
     );
 
-    out.push_str("<h3>Workloads by kind</h3>\n<table class=\"numbers\">\n<thead><tr><th>Kind</th><th>Workloads</th>");
+    out.push_str("<h3>Workloads by kind</h3>\n<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th>Kind</th><th>Workloads</th>");
     for p in Phase::ALL {
         w!(out, "<th>{}</th>", p.as_str());
     }
@@ -108,7 +108,7 @@ pub(super) fn summary(out: &mut String, ov: &Overview<'_>) {
         }
         w!(out, "<td>{}</td></tr>\n", k.disconnects);
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 pub(super) fn kind_label(k: WorkloadKind) -> &'static str {
@@ -134,7 +134,7 @@ fn matrix_chart(out: &mut String, ov: &Overview<'_>) {
     let height = TOP + 3.0 * ROW_H + 8.0;
     w!(
         out,
-        "<svg class=\"chart matrix-chart\" viewBox=\"0 0 640 {height}\" width=\"640\" height=\"{height}\" role=\"img\" aria-labelledby=\"matrix-title\">\n<title id=\"matrix-title\">Workloads by platform generation and phase</title>\n"
+        "<div class=\"scroll\">\n<svg class=\"chart matrix-chart\" viewBox=\"0 0 640 {height}\" width=\"640\" height=\"{height}\" role=\"img\" aria-labelledby=\"matrix-title\">\n<title id=\"matrix-title\">Workloads by platform generation and phase</title>\n"
     );
     // Legend.
     let mut x = LABEL_W;
@@ -188,7 +188,7 @@ fn matrix_chart(out: &mut String, ov: &Overview<'_>) {
             totals[g]
         );
     }
-    out.push_str("</svg>\n");
+    out.push_str("</svg>\n</div>\n");
 }
 
 pub(super) fn matrix(out: &mut String, ov: &Overview<'_>) {
@@ -199,7 +199,9 @@ pub(super) fn matrix(out: &mut String, ov: &Overview<'_>) {
 or <em>purpose-built</em> (uses the platform's own APIs to scale, heal and isolate itself).</p>\n");
     out.push_str("<div class=\"matrix\">\n");
     matrix_chart(out, ov);
-    out.push_str("<table class=\"numbers\">\n<thead><tr><th>Generation</th>");
+    out.push_str(
+        "<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th>Generation</th>",
+    );
     for p in Phase::ALL {
         w!(out, "<th class=\"{}\">{}</th>", phase_class(p), p.as_str());
     }
@@ -231,7 +233,7 @@ or <em>purpose-built</em> (uses the platform's own APIs to scale, heal and isola
     }
     w!(
         out,
-        "<td>{total}</td><td>{}</td></tr>\n</tbody>\n</table>\n</div>\n",
+        "<td>{total}</td><td>{}</td></tr>\n</tbody>\n</table>\n</div>\n</div>\n",
         ov.report.summary.disconnects
     );
 
@@ -258,7 +260,7 @@ carried over with its old sizing, identity and configuration. They pay for the n
     // The lowest scores first: the furthest from using their platform.
     let mut listed = disconnected.clone();
     listed.sort_by_key(|(i, w)| (w.score, *i));
-    out.push_str("<table>\n<thead><tr><th>Workload</th><th>Kind</th><th>Generation</th><th>Score</th><th>First step on its roadmap</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table>\n<thead><tr><th>Workload</th><th>Kind</th><th>Generation</th><th>Score</th><th>First step on its roadmap</th></tr></thead>\n<tbody>\n");
     for (i, w) in listed.iter().take(DISCONNECTS_LISTED) {
         w!(
             out,
@@ -281,7 +283,7 @@ carried over with its old sizing, identity and configuration. They pay for the n
         }
         out.push_str("</td></tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
     if listed.len() > DISCONNECTS_LISTED {
         w!(
             out,
@@ -336,7 +338,7 @@ The others keep their size until utilisation is collected.</p>\n",
         },
         "Estate size now and right-sized",
     );
-    out.push_str("<table class=\"numbers\">\n<thead><tr><th></th><th>vCPU</th><th>Memory GiB</th><th>Storage GiB</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th></th><th>vCPU</th><th>Memory GiB</th><th>Storage GiB</th></tr></thead>\n<tbody>\n");
     let row = |out: &mut String, label: &str, t: &Totals| {
         w!(
             out,
@@ -350,7 +352,7 @@ The others keep their size until utilisation is collected.</p>\n",
     for r in &table.rows {
         row(out, &r.label, &r.totals);
     }
-    out.push_str("</tbody>\n</table>\n</div>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n</div>\n");
     if let Some(note) = table.note {
         w!(out, "<p class=\"note\">{}</p>\n", esc(note));
     }
@@ -400,7 +402,7 @@ The others keep their size until utilisation is collected.</p>\n",
             .then(a.0.cmp(&b.0))
     });
     if !largest.is_empty() {
-        out.push_str("<h3>Largest opportunities</h3>\n<table>\n<thead><tr><th>Workload</th><th>Basis</th><th>Now vCPU / GiB / disk</th><th>Recommended</th><th>Reclaimable</th>");
+        out.push_str("<h3>Largest opportunities</h3>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>Workload</th><th>Basis</th><th>Now vCPU / GiB / disk</th><th>Recommended</th><th>Reclaimable</th>");
         let priced = s.estate.cost.is_some();
         if priced {
             out.push_str("<th>Saving / month</th>");
@@ -427,7 +429,7 @@ The others keep their size until utilisation is collected.</p>\n",
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
     out.push_str("</section>\n");
 }
@@ -494,7 +496,7 @@ pub(super) fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str)
     let height = 22.0 + rows.len() as f64 * ROW_H;
     w!(
         out,
-        "<svg class=\"chart sizing-chart\" viewBox=\"0 0 430 {height}\" width=\"430\" height=\"{height}\" role=\"img\"><title>{}</title>\n",
+        "<div class=\"scroll\">\n<svg class=\"chart sizing-chart\" viewBox=\"0 0 430 {height}\" width=\"430\" height=\"{height}\" role=\"img\"><title>{}</title>\n",
         esc(title)
     );
     out.push_str("<rect class=\"current\" x=\"92\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"106\" y=\"13\">now</text>\
@@ -561,7 +563,7 @@ pub(super) fn sizing_chart(out: &mut String, bars: &SizingBars<'_>, title: &str)
             );
         }
     }
-    out.push_str("</svg>\n");
+    out.push_str("</svg>\n</div>\n");
 }
 
 pub(super) fn effort(out: &mut String, ov: &Overview<'_>) {
@@ -579,7 +581,7 @@ one point is {} person-day{} (<code>effort-days-per-point</code>). Purpose-built
             "s"
         }
     );
-    out.push_str("<table class=\"numbers\">\n<thead><tr><th>Disposition</th><th>What it means here</th><th>Workloads</th><th>Effort points</th><th>Person-days</th><th>For example</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th>Disposition</th><th>What it means here</th><th>Workloads</th><th>Effort points</th><th>Person-days</th><th>For example</th></tr></thead>\n<tbody>\n");
     for d in ov.dispositions.iter().filter(|d| d.workloads > 0) {
         w!(
             out,
@@ -601,7 +603,7 @@ one point is {} person-day{} (<code>effort-days-per-point</code>). Purpose-built
     let total: u32 = ov.dispositions.iter().map(|d| d.effort).sum();
     w!(
         out,
-        "<tr class=\"sum\"><th scope=\"row\">All</th><td></td><td>{}</td><td>{total}</td><td>{}</td><td></td></tr>\n</tbody>\n</table>\n",
+        "<tr class=\"sum\"><th scope=\"row\">All</th><td></td><td>{}</td><td>{total}</td><td>{}</td><td></td></tr>\n</tbody>\n</table>\n</div>\n",
         ov.report.summary.workloads,
         overview::person_days(total, per_point)
     );
@@ -617,7 +619,7 @@ one point is {} person-day{} (<code>effort-days-per-point</code>). Purpose-built
         if ov.assessment_effort == 1 { "" } else { "s" },
         overview::person_days(ov.assessment_effort, per_point)
     );
-    out.push_str("<table class=\"numbers\">\n<thead><tr><th>What to collect</th><th>Workloads</th><th>Needed by</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th>What to collect</th><th>Workloads</th><th>Needed by</th></tr></thead>\n<tbody>\n");
     for e in &ov.evidence {
         w!(
             out,
@@ -633,7 +635,7 @@ one point is {} person-day{} (<code>effort-days-per-point</code>). Purpose-built
         }
         out.push_str("</td></tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 pub(super) fn rule_link(out: &mut String, ov: &Overview<'_>, rule: &str) {
@@ -666,7 +668,7 @@ pub(super) fn top_findings(out: &mut String, ov: &Overview<'_>) {
             "here".to_string()
         }
     );
-    out.push_str("<table>\n<thead><tr><th>Rule</th><th>Title</th><th>Severity</th><th>Needed for</th><th class=\"num\">Findings</th><th class=\"num\">Workloads</th><th>For example</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\">\n<table>\n<thead><tr><th>Rule</th><th>Title</th><th>Severity</th><th>Needed for</th><th class=\"num\">Findings</th><th class=\"num\">Workloads</th><th>For example</th></tr></thead>\n<tbody>\n");
     for c in ov.rule_counts.iter().take(shown) {
         out.push_str("<tr><td>");
         rule_link(out, ov, c.rule);
@@ -692,7 +694,7 @@ pub(super) fn top_findings(out: &mut String, ov: &Overview<'_>) {
         }
         out.push_str("</td></tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
     if shown < ov.rule_counts.len() {
         w!(
             out,
@@ -742,7 +744,7 @@ pub(super) fn estate_groups(out: &mut String, report: &Report) {
     for (key, groups) in &s.groups {
         w!(
             out,
-            "<h3>By {0}</h3>\n<table class=\"numbers\">\n<thead><tr><th>{0}</th><th>Workloads</th><th>Powered off</th><th>EOL OS</th><th>Undersized</th><th>Now vCPU / GiB / disk</th><th>Reclaimable</th></tr></thead>\n<tbody>\n",
+            "<h3>By {0}</h3>\n<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th>{0}</th><th>Workloads</th><th>Powered off</th><th>EOL OS</th><th>Undersized</th><th>Now vCPU / GiB / disk</th><th>Reclaimable</th></tr></thead>\n<tbody>\n",
             esc(key)
         );
         let mut rows: Vec<_> = groups.iter().collect();
@@ -760,7 +762,7 @@ pub(super) fn estate_groups(out: &mut String, report: &Report) {
                 triple(&totals_of(&g.reclaimable))
             );
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
         if rows.len() > GROUP_ROWS {
             w!(
                 out,

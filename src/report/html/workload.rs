@@ -293,7 +293,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     if !w.findings.is_empty() {
         w!(
             out,
-            "<h4>Findings ({})</h4>\n<table class=\"findings\">\n<thead><tr><th>Where</th><th>Rule</th><th>What, how to fix it, and why</th></tr></thead>\n<tbody>\n",
+            "<h4>Findings ({})</h4>\n<div class=\"scroll\">\n<table class=\"findings\">\n<thead><tr><th class=\"where\">Where</th><th>Rule</th><th>What, how to fix it, and why</th></tr></thead>\n<tbody>\n",
             w.findings.len()
         );
         // A rule's rationale is the same for each of its findings: said once per workload.
@@ -310,8 +310,12 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             severity_badge(out, f.severity);
             w!(
                 out,
-                "<div class=\"level\">{}</div></td><td><p class=\"msg\">{}</p><p class=\"fix\"><b>Fix:</b> {}</p>",
+                // On a phone the place moves into the text (docs/reports.md): one of the two
+                // is displayed, and read, at any width.
+                "<div class=\"level\">{}</div></td><td><p class=\"where narrow\">{}:{}</p><p class=\"msg\">{}</p><p class=\"fix\"><b>Fix:</b> {}</p>",
                 f.level.as_str(),
+                path(&f.file),
+                f.line,
                 rich(&f.message),
                 rich(&f.remediation)
             );
@@ -327,7 +331,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             }
             out.push_str("</td></tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
 
     if !w.suppressed.is_empty() {
@@ -370,7 +374,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             },
             &format!("{}: size now and recommended", w.name),
         );
-        out.push_str("<table class=\"numbers\">\n<thead><tr><th></th><th>vCPU</th><th>Memory GiB</th><th>Storage GiB</th></tr></thead>\n<tbody>\n");
+        out.push_str("<div class=\"scroll\">\n<table class=\"numbers\">\n<thead><tr><th></th><th>vCPU</th><th>Memory GiB</th><th>Storage GiB</th></tr></thead>\n<tbody>\n");
         let mut row = |label: &str, s: &Sizing| {
             w!(
                 out,
@@ -386,7 +390,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
         }
         row("Recommended", &rs.recommended);
         row("Reclaimable", &rs.reclaimable);
-        out.push_str("</tbody>\n</table>\n</div>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n</div>\n");
         w!(out, "<p class=\"note\">Basis: {}", basis_text(rs));
         if rs.basis == Basis::Utilisation {
             if !rs.statistic.is_empty() {
@@ -451,7 +455,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     }
 
     if !w.components.is_empty() {
-        out.push_str("<h4>Components</h4>\n<table class=\"components\">\n<thead><tr><th>Component</th><th>Where</th><th class=\"num\">Instances</th><th>Now per instance vCPU / GiB / disk</th><th>Recommended</th><th>Reclaimable</th><th>Catalog</th></tr></thead>\n<tbody>\n");
+        out.push_str("<h4>Components</h4>\n<div class=\"scroll\">\n<table class=\"components\">\n<thead><tr><th>Component</th><th>Where</th><th class=\"num\">Instances</th><th>Now per instance vCPU / GiB / disk</th><th>Recommended</th><th>Reclaimable</th><th>Catalog</th></tr></thead>\n<tbody>\n");
         for c in &w.components {
             w!(
                 out,
@@ -477,7 +481,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table>\n</div>\n");
     }
     out.push_str("<p class=\"back\"><a href=\"#workloads\">↑ Workloads</a></p>\n</article>\n");
 }
