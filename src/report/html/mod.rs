@@ -29,8 +29,6 @@ macro_rules! w {
 
 mod explained;
 mod sections;
-#[cfg(test)]
-mod tests;
 mod workload;
 
 use explained::*;
@@ -532,3 +530,6 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
     }
     out.push_str("</section>\n");
 }
+
+#[cfg(test)]
+mod tests;
