@@ -14,9 +14,7 @@ use std::fmt::{self, Write};
 use super::RenderOptions;
 use super::overview::{self, Counts, Overview};
 use crate::assessment::{Report, Totals, WorkloadReport};
-use crate::model::{
-    Generation, Level, Phase, PropertyState, Severity, Sizing, WorkloadKind,
-};
+use crate::model::{Generation, Level, Phase, PropertyState, Severity, Sizing, WorkloadKind};
 use crate::node::format_number;
 use crate::sizing::rightsize::{Basis, Rightsizing};
 
