@@ -900,6 +900,69 @@ fn csv_snapshots() {
     );
 }
 
+/// The section of each workload carries what `fitscan explain` says: the properties phase by
+/// phase with the state of every check behind them, and the sizing worked out step by step.
+#[test]
+fn html_workload_sections_snapshot() {
+    let report = small_report();
+    let html = Format::Html.render(&report, &RenderOptions::default());
+    let start = html
+        .find("<section id=\"details\">")
+        .unwrap_or_else(|| panic!("no workload sections"));
+    let end = html[start..]
+        .find("</section>")
+        .map(|e| start + e + "</section>".len())
+        .unwrap_or_else(|| panic!("workload sections not closed"));
+    let part = &html[start..end];
+    // Every fold has its summary first (a keyboard and a screen reader reach it).
+    assert_eq!(
+        part.matches("<details class=\"explain\">\n<summary>")
+            .count(),
+        part.matches("<details").count()
+    );
+    for w in &report.workloads {
+        let e = fitscan::report::explain::explain(&report, w);
+        let sizing = e
+            .sizing
+            .unwrap_or_else(|| panic!("{}: no sizing explained", w.name));
+        // With parts sized on their own, each part is worked out and the workload is their
+        // total over instances.
+        let worked: Vec<_> = if sizing.components.is_empty() {
+            sizing.dimensions.iter().collect()
+        } else {
+            sizing
+                .components
+                .iter()
+                .flat_map(|c| &c.dimensions)
+                .collect()
+        };
+        for d in worked {
+            let worked = fitscan::report::html::Esc(&d.worked).to_string();
+            assert!(part.contains(&worked), "{}: no `{worked}`", w.name);
+        }
+        for check in e
+            .phases
+            .iter()
+            .flat_map(|p| &p.properties)
+            .flat_map(|p| &p.checks)
+        {
+            assert!(
+                part.contains(&format!("{}.md\">{}</a>", check.rule, check.rule)),
+                "{}: check {} not shown",
+                w.name,
+                check.rule
+            );
+        }
+    }
+    // The VM's section (Kubernetes rules come and go with the CNF rules; the checks above
+    // cover its section whatever they are).
+    let vm = part
+        .split("<article ")
+        .find(|a| a.contains("cdr-collector-01"))
+        .unwrap_or_else(|| panic!("no section for the VM"));
+    insta::assert_snapshot!("small_html_vm_section", format!("<article {vm}"));
+}
+
 #[test]
 fn anonymised_findings_keep_their_own_files_token() {
     // Findings of one workload in several files: a Kubernetes Ingress and budget beside the

@@ -116,7 +116,7 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
         ),
         FactDoc::new(
             "package_caches[*]",
-            "per RUN, package-manager caches it leaves (apt lists, apk, yum/dnf, zypper, pip), unless cleaned in the same RUN or kept in a `--mount=type=cache`",
+            "per RUN, package-manager caches it leaves (apt lists, apk, yum/dnf, zypper, pip), unless cleaned after the install in the same RUN or kept out by a `--mount=type=cache` or `type=tmpfs`",
         ),
         FactDoc::new(
             "os_upgrades[*]",

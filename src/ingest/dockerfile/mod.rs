@@ -649,25 +649,30 @@ fn view<'m>(model: &'m Model, stage: usize, analyse: bool, inherit: bool) -> Vie
     v
 }
 
-/// Cache directories a `--mount=type=cache` keeps out of the layer, by the cache's name.
+/// A cache a `--mount=type=cache` or `--mount=type=tmpfs` keeps out of the layer: one whose
+/// folder lies at or under the mount's target. `cache` is `shell::RunEffects::caches`'s
+/// text (`dnf cache (/var/cache/dnf)`); the manager is its first word.
 fn cache_mounted(inst: &Inst, cache: &str) -> bool {
-    let needle = if cache.starts_with("apt") {
-        "/var/lib/apt"
-    } else if cache.starts_with("apk") {
-        "apk"
-    } else if cache.starts_with("pip") {
-        ".cache"
-    } else if cache.starts_with("zypper") {
-        "zypp"
-    } else if cache.starts_with("dnf") {
-        "/var/cache/dnf"
-    } else {
-        "/var/cache/yum"
+    let manager = match cache.split_whitespace().next() {
+        Some("apt") => "apt",
+        Some(m) => m,
+        None => return false,
     };
+    let dirs = shell::cache_dirs(manager);
     inst.flags
         .iter()
         .filter(|(n, _)| n == "mount")
-        .any(|(_, m)| m.contains("type=cache") && m.contains(needle))
+        .filter(|(_, m)| {
+            m.split(',')
+                .any(|kv| matches!(kv.trim(), "type=cache" | "type=tmpfs"))
+        })
+        .filter_map(|(_, m)| {
+            m.split(',').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                matches!(k, "target" | "dst" | "destination").then_some(v)
+            })
+        })
+        .any(|target| dirs.iter().any(|dir| shell::covers(target, dir)))
 }
 
 fn apply_run(v: &mut View<'_>, inst: &Inst, fx: shell::RunEffects) {

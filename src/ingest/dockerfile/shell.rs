@@ -355,13 +355,20 @@ fn package_name(manager: &str, word: &str) -> Option<String> {
 pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffects {
     let mut fx = RunEffects::default();
     let mut local: HashMap<String, String> = HashMap::new();
-    let mut removed_paths: Vec<String> = Vec::new();
-    let mut cleaned: Vec<&'static str> = Vec::new();
-    let mut apt_install = false;
-    let mut apk_cached = false;
-    let mut yum_install: Option<&'static str> = None;
-    let mut zypper_install = false;
-    let mut pip_cached = false;
+    // Per cache family (apt, apk, yum, zypper, pip): the manager that last filled it, and
+    // whether a clean or an `rm` came after that (cleaning before installing cleans nothing).
+    let mut filled: Vec<(&'static str, &'static str, bool)> = Vec::new();
+    let fill = |filled: &mut Vec<(&'static str, &'static str, bool)>,
+                family: &'static str,
+                manager: &'static str| {
+        filled.retain(|(f, _, _)| *f != family);
+        filled.push((family, manager, false));
+    };
+    let clean = |filled: &mut Vec<(&'static str, &'static str, bool)>, family: &str| {
+        for f in filled.iter_mut().filter(|f| f.0 == family) {
+            f.2 = true;
+        }
+    };
     for cmd in commands(script) {
         let resolve = |name: &str| local.get(name).cloned().or_else(|| lookup(name));
         // Expand variables; unquoted expansions split into several words.
@@ -389,9 +396,14 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
             continue;
         }
         let mut start = 0;
+        // `NAME=value command` and `env NAME=value command`: set for that command only.
+        let mut inline: HashMap<String, String> = HashMap::new();
         while start < words.len() {
             let w = words[start].as_str();
             if PREFIXES.contains(&w) || is_assignment(w).is_some() {
+                if let Some((name, value)) = is_assignment(w) {
+                    inline.insert(name.to_string(), value.to_string());
+                }
                 start += 1;
                 if w == "sudo" || w == "xargs" {
                     while words.get(start).is_some_and(|w| w.starts_with('-')) {
@@ -410,8 +422,8 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
             "apt-get" | "apt" | "aptitude" => {
                 let (sub, pkgs, opts) = split_args("apt", args);
                 match sub {
-                    Some("install") => {
-                        apt_install = true;
+                    Some("install" | "reinstall") => {
+                        fill(&mut filled, "apt", "apt");
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
                             package_name("apt", p).map(|name| Package {
                                 manager: "apt",
@@ -432,9 +444,13 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                         }
                     }
                     Some(u @ ("upgrade" | "dist-upgrade" | "full-upgrade")) => {
+                        fill(&mut filled, "apt", "apt");
                         fx.upgrades.push(format!("{program} {u}"));
                     }
-                    Some("clean") => cleaned.push("apt"),
+                    // The lists are what `update` writes; `clean` empties the archives only.
+                    Some("update") if filled.iter().any(|f| f.0 == "apt") => {
+                        fill(&mut filled, "apt", "apt");
+                    }
                     _ => {}
                 }
             }
@@ -464,7 +480,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                             });
                         // `--no-network` fetches nothing, so it leaves no index behind either.
                         if !opts.contains(&"--no-cache") && !opts.contains(&"--no-network") {
-                            apk_cached = true;
+                            fill(&mut filled, "apk", "apk");
                         }
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
                             package_name("apk", p).map(|name| Package {
@@ -477,29 +493,43 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                     Some("del") => fx
                         .removes
                         .extend(pkgs.iter().filter_map(|p| package_name("apk", p))),
-                    Some("upgrade") if pkgs.is_empty() => fx.upgrades.push("apk upgrade".into()),
-                    Some("cache") if pkgs.first() == Some(&"clean") => cleaned.push("apk"),
+                    Some("upgrade") => {
+                        if !opts.contains(&"--no-cache") {
+                            fill(&mut filled, "apk", "apk");
+                        }
+                        if pkgs.is_empty() {
+                            fx.upgrades.push("apk upgrade".into());
+                        }
+                    }
+                    Some("cache") if pkgs.first() == Some(&"clean") => clean(&mut filled, "apk"),
                     _ => {}
                 }
             }
-            "yum" | "dnf" | "microdnf" | "tdnf" => {
+            "yum" | "dnf" | "dnf5" | "microdnf" | "tdnf" => {
                 let manager: &'static str = match program {
                     "yum" => "yum",
                     "dnf" => "dnf",
+                    "dnf5" => "dnf5",
                     "microdnf" => "microdnf",
                     _ => "tdnf",
                 };
                 let (sub, mut pkgs, _) = split_args("yum", args);
+                // dnf's aliases (`dnf in`, `dnf rei`, `dnf rm`, `dnf up`, `dnf dsync`).
                 let sub = match sub {
-                    Some("group") if pkgs.first() == Some(&"install") => {
+                    Some("group" | "grp") if pkgs.first() == Some(&"install") => {
                         pkgs.remove(0);
                         Some("groupinstall")
                     }
+                    Some("in") => Some("install"),
+                    Some("rei") => Some("reinstall"),
+                    Some("rm") => Some("remove"),
+                    Some("up") => Some("upgrade"),
+                    Some("dsync") => Some("distro-sync"),
                     s => s,
                 };
                 match sub {
                     Some("install" | "localinstall" | "reinstall") => {
-                        yum_install = Some(manager);
+                        fill(&mut filled, "yum", manager);
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
                             package_name(manager, p).map(|name| Package {
                                 manager,
@@ -509,7 +539,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                         }));
                     }
                     Some("groupinstall") => {
-                        yum_install = Some(manager);
+                        fill(&mut filled, "yum", manager);
                         fx.installs.extend(pkgs.iter().map(|p| Package {
                             manager,
                             name: format!("@{}", p.trim_start_matches('@')),
@@ -520,10 +550,15 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                         fx.removes
                             .extend(pkgs.iter().filter_map(|p| package_name(manager, p)));
                     }
-                    Some(u @ ("update" | "upgrade" | "distro-sync")) if pkgs.is_empty() => {
-                        fx.upgrades.push(format!("{program} {u}"));
+                    // An upgrade downloads metadata and packages as an install does.
+                    Some(u @ ("update" | "upgrade" | "distro-sync")) => {
+                        fill(&mut filled, "yum", manager);
+                        if pkgs.is_empty() {
+                            fx.upgrades.push(format!("{program} {u}"));
+                        }
                     }
-                    Some("clean") => cleaned.push(manager),
+                    Some("makecache" | "mc") => fill(&mut filled, "yum", manager),
+                    Some("clean") => clean(&mut filled, "yum"),
                     _ => {}
                 }
             }
@@ -531,7 +566,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                 let (sub, pkgs, _) = split_args("zypper", args);
                 match sub {
                     Some("in" | "install") => {
-                        zypper_install = true;
+                        fill(&mut filled, "zypper", "zypper");
                         fx.installs.extend(pkgs.iter().filter_map(|p| {
                             package_name("zypper", p).map(|name| Package {
                                 manager: "zypper",
@@ -543,12 +578,13 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                     Some("rm" | "remove") => fx
                         .removes
                         .extend(pkgs.iter().filter_map(|p| package_name("zypper", p))),
-                    Some(u @ ("up" | "update" | "dup" | "dist-upgrade" | "patch"))
-                        if pkgs.is_empty() =>
-                    {
-                        fx.upgrades.push(format!("zypper {u}"));
+                    Some(u @ ("up" | "update" | "dup" | "dist-upgrade" | "patch")) => {
+                        fill(&mut filled, "zypper", "zypper");
+                        if pkgs.is_empty() {
+                            fx.upgrades.push(format!("zypper {u}"));
+                        }
                     }
-                    Some("clean" | "cc") => cleaned.push("zypper"),
+                    Some("clean" | "cc") => clean(&mut filled, "zypper"),
                     _ => {}
                 }
             }
@@ -567,9 +603,14 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                     let no_cache = program == "uv"
                         || opts
                             .iter()
-                            .any(|o| *o == "--no-cache-dir" || *o == "--no-cache");
+                            .any(|o| *o == "--no-cache-dir" || *o == "--no-cache")
+                        || inline
+                            .get("PIP_NO_CACHE_DIR")
+                            .cloned()
+                            .or_else(|| resolve("PIP_NO_CACHE_DIR"))
+                            .is_some_and(|v| truthy(&v));
                     if !no_cache {
-                        pip_cached = true;
+                        fill(&mut filled, "pip", "pip");
                     }
                     fx.installs.extend(pkgs.iter().filter_map(|p| {
                         package_name("pip", p).map(|name| Package {
@@ -595,47 +636,79 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                         }),
                 );
             }
-            "rm" => removed_paths.extend(
-                args.iter()
-                    .filter(|a| !a.starts_with('-'))
-                    .map(|a| a.to_string()),
-            ),
+            "rm" => {
+                for path in args.iter().filter(|a| !a.starts_with('-')) {
+                    for f in filled.iter_mut() {
+                        if cache_dirs(f.1).iter().any(|dir| covers(path, dir)) {
+                            f.2 = true;
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }
-    let removed = |prefix: &str| removed_paths.iter().any(|p| p.starts_with(prefix));
-    if apt_install && !removed("/var/lib/apt/lists") {
-        fx.caches
-            .push("apt package lists (/var/lib/apt/lists)".to_string());
-    }
-    if apk_cached && !removed("/var/cache/apk") && !cleaned.contains(&"apk") {
-        fx.caches.push("apk cache (/var/cache/apk)".to_string());
-    }
-    if let Some(m) = yum_install {
-        let dir = if m == "dnf" {
-            "/var/cache/dnf"
-        } else {
-            "/var/cache/yum"
-        };
-        if !cleaned.contains(&m)
-            && !removed(dir)
-            && !removed("/var/cache/yum")
-            && !removed("/var/cache/dnf")
-        {
-            fx.caches.push(format!("{m} cache ({dir})"));
+    for (_, manager, cleaned) in filled {
+        if !cleaned {
+            fx.caches.push(format!(
+                "{} ({})",
+                cache_name(manager),
+                cache_dirs(manager).first().copied().unwrap_or_default()
+            ));
         }
     }
-    if zypper_install && !cleaned.contains(&"zypper") && !removed("/var/cache/zypp") {
-        fx.caches.push("zypper cache (/var/cache/zypp)".to_string());
-    }
-    if pip_cached
-        && lookup("PIP_NO_CACHE_DIR")
-            .is_none_or(|v| v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
-        && !removed_paths.iter().any(|p| p.contains(".cache"))
-    {
-        fx.caches.push("pip cache (~/.cache/pip)".to_string());
-    }
     fx
+}
+
+/// `PIP_NO_CACHE_DIR` set to a value that switches the cache off.
+fn truthy(v: &str) -> bool {
+    !(v.is_empty()
+        || v == "0"
+        || ["false", "off", "no"]
+            .iter()
+            .any(|f| v.eq_ignore_ascii_case(f)))
+}
+
+fn cache_name(manager: &str) -> String {
+    match manager {
+        "apt" => "apt package lists".to_string(),
+        m => format!("{m} cache"),
+    }
+}
+
+/// Where a package manager keeps its cache, the usual place first. The yum family shares
+/// one: yum and dnf 4 use `/var/cache/yum` or `/var/cache/dnf`, dnf 5 `/var/cache/libdnf5`.
+pub fn cache_dirs(manager: &str) -> &'static [&'static str] {
+    match manager {
+        "apt" => &["/var/lib/apt/lists"],
+        "apk" => &["/var/cache/apk", "/etc/apk/cache"],
+        "dnf" => &["/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"],
+        "dnf5" => &["/var/cache/libdnf5", "/var/cache/dnf", "/var/cache/yum"],
+        "tdnf" => &["/var/cache/tdnf", "/var/cache/yum", "/var/cache/dnf"],
+        "yum" | "microdnf" => &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
+        "zypper" => &["/var/cache/zypp"],
+        "pip" => &["~/.cache/pip"],
+        _ => &[],
+    }
+}
+
+/// An `rm` argument (or a mount target) that takes `dir` away: the folder itself, a parent
+/// of it (`/var/cache/*`), or what is inside it (`/var/lib/apt/lists/*`). A `~` folder is
+/// any home's.
+pub fn covers(path: &str, dir: &str) -> bool {
+    if let Some(rest) = dir.strip_prefix('~') {
+        // `/root/.cache/pip`, `$HOME/.cache`, `~/.cache/*`.
+        let base = rest.trim_end_matches('/');
+        let parent = base.rsplit_once('/').map_or(base, |(p, _)| p);
+        return path.contains(base) || path.trim_end_matches(['*', '/']).ends_with(parent);
+    }
+    let base = path.trim_end_matches('*').trim_end_matches('/');
+    if base.is_empty() || !base.starts_with('/') {
+        return false;
+    }
+    dir.strip_prefix(base)
+        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        || path.starts_with(dir)
 }
 
 #[cfg(test)]
@@ -715,6 +788,83 @@ mod tests {
         assert!(fx.caches.is_empty());
         let fx = run("microdnf install -y java-17-openjdk-headless");
         assert_eq!(fx.caches, vec!["microdnf cache (/var/cache/yum)"]);
+    }
+
+    #[test]
+    fn a_clean_before_the_install_cleans_nothing() {
+        let fx = run("yum clean all && yum install -y httpd");
+        assert_eq!(fx.caches, vec!["yum cache (/var/cache/yum)"]);
+        let fx = run("rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y x");
+        assert_eq!(fx.caches, vec!["apt package lists (/var/lib/apt/lists)"]);
+        let fx = run("apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*");
+        assert!(fx.caches.is_empty());
+    }
+
+    #[test]
+    fn dnf_aliases_dnf5_and_upgrades() {
+        let fx = run("dnf in -y openssh-server");
+        assert_eq!(names(&fx), vec!["openssh-server"]);
+        assert_eq!(fx.caches, vec!["dnf cache (/var/cache/dnf)"]);
+        let fx = run("dnf rei -y bash && dnf clean all");
+        assert_eq!(names(&fx), vec!["bash"]);
+        assert!(fx.caches.is_empty());
+        let fx = run("dnf upgrade -y");
+        assert_eq!(fx.upgrades, vec!["dnf upgrade"]);
+        assert_eq!(fx.caches, vec!["dnf cache (/var/cache/dnf)"]);
+        let fx = run("dnf -y upgrade && dnf -y clean all");
+        assert!(fx.caches.is_empty());
+        let fx = run("dnf5 install -y git && rm -rf /var/cache/libdnf5/*");
+        assert!(fx.caches.is_empty());
+        let fx = run("dnf install -y git && rm -rf /var/cache/*");
+        assert!(fx.caches.is_empty());
+        let fx = run("dnf5 install -y git");
+        assert_eq!(fx.caches, vec!["dnf5 cache (/var/cache/libdnf5)"]);
+    }
+
+    #[test]
+    fn apk_zypper_and_apt_upgrades_fill_their_caches() {
+        assert_eq!(
+            run("apk upgrade").caches,
+            vec!["apk cache (/var/cache/apk)"]
+        );
+        assert!(run("apk upgrade --no-cache").caches.is_empty());
+        assert_eq!(
+            run("zypper -n up").caches,
+            vec!["zypper cache (/var/cache/zypp)"]
+        );
+        assert!(run("zypper -n in x && zypper clean -a").caches.is_empty());
+        assert_eq!(
+            run("apt-get update && apt-get upgrade -y").caches,
+            vec!["apt package lists (/var/lib/apt/lists)"]
+        );
+    }
+
+    #[test]
+    fn pip_cache_switched_off_inline_or_by_export() {
+        assert!(
+            run("PIP_NO_CACHE_DIR=1 pip install flask")
+                .caches
+                .is_empty()
+        );
+        assert!(
+            run("env PIP_NO_CACHE_DIR=true pip3 install flask")
+                .caches
+                .is_empty()
+        );
+        assert!(
+            run("export PIP_NO_CACHE_DIR=1 && pip install flask")
+                .caches
+                .is_empty()
+        );
+        assert_eq!(
+            run("PIP_NO_CACHE_DIR=0 pip install flask").caches,
+            vec!["pip cache (~/.cache/pip)"]
+        );
+        assert!(
+            run("pip install flask && rm -rf /root/.cache")
+                .caches
+                .is_empty()
+        );
     }
 
     #[test]
