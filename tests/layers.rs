@@ -226,7 +226,6 @@ const PENDING_SPLIT: &[&str] = &[
     "src/ingest/rvtools.rs",
     "src/ingest/vmspec.rs",
     "src/ingest/vnf/sol001.rs",
-    "src/report/html.rs",
 ];
 
 #[test]
