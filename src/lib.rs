@@ -9,6 +9,7 @@ pub mod anonymise;
 pub mod baseline;
 pub mod catalog;
 pub mod classify;
+pub mod clusters;
 pub mod config;
 pub mod diff;
 pub mod discover;
@@ -97,6 +98,8 @@ pub struct ScanOptions {
     pub anonymise: Option<String>,
     /// Told how far the scan is (the CLI draws a progress bar with it).
     pub progress: Option<ProgressHook>,
+    /// `kubernetes-clusters` of `.fitscan.yaml`: VMs mapped to Kubernetes clusters.
+    pub kubernetes_clusters: Vec<clusters::mapping::Mapping>,
 }
 
 /// Receives the scan's progress: a stage with its size, then steps of it.
@@ -154,6 +157,7 @@ impl Default for ScanOptions {
             catalog: None,
             anonymise: None,
             progress: None,
+            kubernetes_clusters: Vec::new(),
         }
     }
 }
@@ -332,10 +336,18 @@ impl Assessor<'_> {
     /// file, and the scan goes on.
     fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
         assess_guarded(w, |w| {
+            let node = clusters::recognise(&w, &self.opts.kubernetes_clusters);
             let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
             if !keep_checks {
                 r.report.checks = Vec::new();
             }
+            r.node = node.map(|mut n| {
+                let state = r.report.properties.state(model::Property::RightSized);
+                n.right_sized = serde_json::to_value(state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string));
+                n
+            });
             r
         })
     }
@@ -418,6 +430,7 @@ fn assemble(
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped_files = Vec::new();
     let mut disregarded_suppressions = 0;
+    let mut vsphere = Vec::new();
     for file in files {
         results.extend(file.assessed);
         disregarded_suppressions += file.disregarded;
@@ -429,6 +442,7 @@ fn assemble(
             workloads.extend(out.workloads);
         }
         objects.extend(out.objects);
+        vsphere.extend(out.vsphere_clusters);
         errors.extend(out.errors);
         for (reason, n) in out.skipped {
             *skipped.entry(reason).or_default() += n;
@@ -458,6 +472,9 @@ fn assemble(
             Err(e) => errors.push(e),
         }
     }
+    let clusters = clusters::stage::run(&mut results, &vsphere, &mut errors, |w| {
+        assessor.assess(w, keep_checks)
+    });
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
     let mut covering = BTreeSet::new();
@@ -532,6 +549,7 @@ fn assemble(
         unused_suppressions,
         rules: rules.rules.iter().map(rule_info).collect(),
         unmatched_metrics,
+        clusters,
     };
     if let Some(key) = &opts.anonymise {
         anonymise::apply(&mut report, key);
@@ -814,6 +832,17 @@ struct Assessed {
     config_used: Vec<(usize, usize)>,
     /// Per-path ignore entries covering a file of the workload.
     config_covering: BTreeSet<usize>,
+    /// What the Kubernetes cluster stage keeps of a node VM.
+    node: Option<clusters::NodeRecord>,
+}
+
+impl clusters::stage::Assessment for Assessed {
+    fn take_node(&mut self) -> Option<clusters::NodeRecord> {
+        self.node.take()
+    }
+    fn report_mut(&mut self) -> &mut WorkloadReport {
+        &mut self.report
+    }
 }
 
 /// Rules, ladder and sizing for one workload.
@@ -1072,6 +1101,7 @@ fn assess(
         unused,
         config_used,
         config_covering,
+        node: None,
     }
 }
 

@@ -438,6 +438,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         policy: settings.policy.clone(),
         metrics: settings.metrics.clone(),
         catalog: settings.catalog.clone(),
+        kubernetes_clusters: settings.kubernetes_clusters.clone(),
         anonymise: match &args.anonymise_key {
             Some(key) => Some(key.clone()),
             None => args.anonymise.then(String::new),

@@ -309,6 +309,8 @@ pub enum WorkloadKind {
     Kubernetes,
     Compose,
     Vnf,
+    /// A Kubernetes cluster found among the VMs (`src/clusters/`): judged as a whole.
+    KubernetesCluster,
 }
 
 impl WorkloadKind {
@@ -319,6 +321,7 @@ impl WorkloadKind {
             WorkloadKind::Kubernetes => "kubernetes",
             WorkloadKind::Compose => "compose",
             WorkloadKind::Vnf => "vnf",
+            WorkloadKind::KubernetesCluster => "kubernetes-cluster",
         }
     }
 }
@@ -332,15 +335,18 @@ pub enum Target {
     Kubernetes,
     Compose,
     Vnf,
+    /// A Kubernetes cluster built from its node VMs (`rules/cluster/`).
+    Cluster,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Vm,
         Target::Dockerfile,
         Target::Kubernetes,
         Target::Compose,
         Target::Vnf,
+        Target::Cluster,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -349,6 +355,7 @@ impl Target {
             Target::Kubernetes => "kubernetes",
             Target::Compose => "compose",
             Target::Vnf => "vnf",
+            Target::Cluster => "cluster",
         }
     }
     /// Rule id prefix for this target's default rules.
@@ -359,6 +366,7 @@ impl Target {
             Target::Kubernetes => "K8S",
             Target::Compose => "CMP",
             Target::Vnf => "VNF",
+            Target::Cluster => "KC",
         }
     }
 }
@@ -1045,6 +1053,9 @@ pub struct Report {
     /// Metrics rows that matched no workload (reported, never dropped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_metrics: Vec<crate::metrics::Unmatched>,
+    /// The Kubernetes clusters found among the VMs, by name (`src/clusters/`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<crate::clusters::ClusterReport>,
 }
 
 impl Report {

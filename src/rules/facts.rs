@@ -135,10 +135,10 @@ macro_rules! component_facts {
 /// inserted undeclared). Containers have
 /// no storage of their own: their sizing facts are CPU and memory.
 const PIPELINE_FACTS: &[FactGroup] = {
-    use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
+    use crate::model::Target::{Cluster, Compose, Dockerfile, Kubernetes, Vm, Vnf};
     &[
         FactGroup {
-            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
+            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf, Cluster],
             title: "Every workload",
             facts: &[
                 FactDoc::new(
@@ -257,6 +257,7 @@ pub fn groups() -> Vec<&'static FactGroup> {
         out.extend(input.facts());
     }
     out.extend(crate::catalog::FACTS);
+    out.extend(crate::clusters::FACTS);
     out
 }
 

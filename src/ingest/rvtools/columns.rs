@@ -113,6 +113,10 @@ pub(super) struct InfoColumns {
     pub(super) vapp: Option<usize>,
     pub(super) vcenter: Option<usize>,
     pub(super) hw_version: Option<usize>,
+    pub(super) annotation: Option<usize>,
+    pub(super) cluster_rules: Option<usize>,
+    pub(super) cluster_rule_names: Option<usize>,
+    pub(super) restart_priority: Option<usize>,
 }
 
 impl InfoColumns {
@@ -139,6 +143,14 @@ impl InfoColumns {
             vapp: c.find(&["vapp"]),
             vcenter: c.find(&["visdkserver"]),
             hw_version: c.find(&["hwversion", "hardwareversion"]),
+            annotation: c.find(&["annotation", "notes"]),
+            cluster_rules: c.find(&["clusterrules", "clusterrule"]),
+            cluster_rule_names: c.find(&["clusterrulenames", "clusterrulename"]),
+            restart_priority: c.find(&[
+                "harestartpriority",
+                "restartpriority",
+                "dasrestartpriority",
+            ]),
         }
     }
 }

@@ -176,6 +176,38 @@ impl RvTools {
                 )),
             }
         }
+        if let Some(sheet) = sheets
+            .iter()
+            .find(|s| s.trim().eq_ignore_ascii_case("vCluster"))
+            .cloned()
+        {
+            let mut cols = None;
+            let mut errors = Vec::new();
+            let read = stream_sheet(
+                &mut wb,
+                &sheet,
+                &file.display,
+                &mut out.errors,
+                |line, cells| match &cols {
+                    None => cols = Some(ClusterColumns::new(&Columns::new(&cells.cell_texts()))),
+                    Some(c) => out.vsphere_clusters.extend(vcluster::read_row(
+                        c,
+                        &cells,
+                        line,
+                        &file.display,
+                        &mut errors,
+                    )),
+                },
+            );
+            out.errors.extend(errors);
+            if let Err(e) = read {
+                out.errors.push(ScanError::parse(
+                    &file.display,
+                    None,
+                    format!("sheet {sheet}: {e}"),
+                ));
+            }
+        }
         let mut cols: Option<InfoColumns> = None;
         let mut header_error = None;
         let mut errors = Vec::new();
@@ -259,9 +291,15 @@ impl RvTools {
         let mut index = ExtraIndex::default();
         let mut skipped: Vec<&'static str> = Vec::new();
         let mut errors = Vec::new();
+        let mut vcluster_cols: Option<ClusterColumns> = None;
+        let mut vsphere = Vec::new();
         let csv_errors = tabular::read_csv(file, &text, delimiter, |record| match record {
             CsvRecord::Header(header) => {
                 let cells: Vec<String> = header.iter().map(str::to_string).collect();
+                if vcluster::is_vcluster_csv(&file.file_name(), &cells) {
+                    vcluster_cols = Some(ClusterColumns::new(&Columns::new(&cells)));
+                    return Ok(());
+                }
                 let t = Tab::of_csv(&file.file_name(), &cells)
                     .ok_or_else(|| "not an RVTools tab (no VM column)".to_string())?;
                 let columns = Columns::new(&cells);
@@ -275,6 +313,16 @@ impl RvTools {
                 Ok(())
             }
             CsvRecord::Row(row) => {
+                if let Some(c) = &vcluster_cols {
+                    vsphere.extend(vcluster::read_row(
+                        c,
+                        &row,
+                        row.line,
+                        &file.display,
+                        &mut errors,
+                    ));
+                    return Ok(());
+                }
                 match (tab, &info_cols, &extra_cols) {
                     (Some(Tab::Info), Some(cols), _) => {
                         match read_info_row(cols, &row, row.line, &file.display, &mut errors) {
@@ -308,6 +356,7 @@ impl RvTools {
             }
         });
         errors.extend(csv_errors);
+        out.vsphere_clusters.extend(vsphere);
         errors.sort_by_key(|e| e.line);
         out.errors.extend(errors);
         for reason in skipped {
@@ -349,7 +398,7 @@ impl Input for RvTools {
             // an RVTools export is reported.
             return file.explicit || workbook_has_vinfo(file);
         }
-        sniff_csv(file).is_some()
+        sniff_csv(file).is_some() || sniff_vcluster(file)
     }
 
     fn ingest_file(&self, file: &SourceFile, _ctx: &IngestContext, out: &mut FileOutput) {
@@ -456,9 +505,11 @@ mod extras;
 mod rows;
 #[cfg(test)]
 mod tests;
+mod vcluster;
 mod workbook;
 
 use columns::*;
 use extras::*;
 use rows::*;
+use vcluster::ClusterColumns;
 use workbook::*;

@@ -127,6 +127,17 @@ pub(super) fn read_info_row(
     ] {
         b.text(key, row.cell(col));
     }
+    b.text("annotation", row.cell(cols.annotation));
+    b.text("haRestartPriority", row.cell(cols.restart_priority));
+    // The DRS rules columns: present (even empty) says the VM is in no rule.
+    for (key, col) in [
+        ("clusterRules", cols.cluster_rules),
+        ("clusterRuleNames", cols.cluster_rule_names),
+    ] {
+        if col.is_some() {
+            b.set(key, Node::str(row.cell(col), line));
+        }
+    }
     let uuid = row.cell(cols.uuid);
     b.text("uuid", uuid.clone());
     InfoRow::Vm {

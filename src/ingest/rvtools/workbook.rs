@@ -165,6 +165,22 @@ pub(super) fn sniff_csv(file: &SourceFile) -> Option<Tab> {
     Tab::of_csv(&file.file_name(), &cells)
 }
 
+/// Whether a CSV is the vCluster tab (by name, else by its header).
+pub(super) fn sniff_vcluster(file: &SourceFile) -> bool {
+    let text = tabular::decode_head(file);
+    let header = tabular::first_line(&text);
+    let delimiter = tabular::delimiter_of(&text);
+    let cells: Option<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(header.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect());
+    cells.is_some_and(|c| super::vcluster::is_vcluster_csv(&file.file_name(), &c))
+}
+
 pub(super) fn is_xlsx_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".xlsx") || lower.ends_with(".xlsm")

@@ -39,7 +39,22 @@ pub(super) const KNOWN_FIELDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("spec.kubernetes", &["cluster", "nodeRole"]),
-    ("spec.placement", &["datacenter", "cluster", "host"]),
+    (
+        "spec.placement",
+        &[
+            "datacenter",
+            "cluster",
+            "host",
+            "folder",
+            "rules",
+            "restartPriority",
+            "clusterSettings",
+        ],
+    ),
+    (
+        "spec.placement.clusterSettings",
+        &["ha", "drs", "admissionControl", "restartPriority"],
+    ),
     (
         "spec.cpu",
         &[
