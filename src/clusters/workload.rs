@@ -199,6 +199,10 @@ fn one_cluster(
             .filter_map(|n| n.host.as_ref().map(|h| h.to_ascii_lowercase()))
             .collect();
         facts.insert("control_plane_hosts", count(hosts.len()));
+        facts.insert(
+            "control_plane_doubled_up",
+            count(cp_virtual.len().saturating_sub(hosts.len())),
+        );
     }
     if !cp_virtual.is_empty() && cp_virtual.iter().all(|n| n.rules.is_some()) {
         let anti = cp_virtual
@@ -417,6 +421,10 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "distinct ESXi hosts the control-plane VMs run on (RVTools `Host`, `placement.host`); absent when one is unknown",
         ),
         FactDoc::new(
+            "control_plane_doubled_up",
+            "control-plane VMs beyond one per host (0 when each has a host of its own); absent when a host is unknown",
+        ),
+        FactDoc::new(
             "control_plane_anti_affinity",
             "every control-plane VM is in an anti-affinity DRS rule (RVTools `Cluster rule(s)` / `Cluster rule name(s)`, `placement.rules`); absent when the columns are not exported",
         ),
@@ -473,7 +481,7 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "environments the node names and folders show (prod, test, dev)",
         ),
         FactDoc::new("environments", "those environments"),
-        FactDoc::new(
+        FactDoc::open(
             "nodes[*]",
             "each node: name, role, host, snapshots, pinned (a VM-Host or keep-together rule), physical, data_plane, right_sized",
         ),
