@@ -69,6 +69,7 @@ impl RvTools {
             Ok(()) => {
                 out.workloads.append(&mut read.workloads);
                 out.objects.append(&mut read.objects);
+                out.vsphere_clusters.append(&mut read.vsphere_clusters);
                 out.errors.append(&mut read.errors);
                 for (reason, n) in read.skipped {
                     *out.skipped.entry(reason).or_default() += n;
