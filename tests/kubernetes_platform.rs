@@ -36,7 +36,12 @@ fn strings(v: &Value) -> Vec<&str> {
 }
 
 fn assert_sample(report: &Value, bare_metal: bool) {
-    assert_eq!(report["errors"], Value::Array(vec![]), "{}", report["errors"]);
+    assert_eq!(
+        report["errors"],
+        Value::Array(vec![]),
+        "{}",
+        report["errors"]
+    );
     let names: Vec<&str> = report["clusters"]
         .as_array()
         .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
@@ -54,7 +59,11 @@ fn assert_sample(report: &Value, bare_metal: bool) {
         assert_eq!(c["ha"], true);
         assert_eq!(c["drs"], true);
         assert_eq!(c["admission_control"], true);
-        assert!(strings(&c["findings"]).is_empty(), "{name}: {}", c["findings"]);
+        assert!(
+            strings(&c["findings"]).is_empty(),
+            "{name}: {}",
+            c["findings"]
+        );
     }
     assert_eq!(cluster(report, "tkg-prod")["nodes"], 6);
     assert_eq!(cluster(report, "ocp-dev-x8k2p")["nodes"], 5);
@@ -76,12 +85,19 @@ fn assert_sample(report: &Value, bare_metal: bool) {
     for w in report["workloads"].as_array().into_iter().flatten() {
         let name = w["name"].as_str().unwrap_or_default();
         if ["worker-01", "jenkins-master-01", "vcsa01", "db-prod-01"].contains(&name) {
-            assert!(w["labels"]["kubernetes-cluster"].is_null(), "{name} is not a node");
+            assert!(
+                w["labels"]["kubernetes-cluster"].is_null(),
+                "{name} is not a node"
+            );
         }
     }
     let clusters = report["workloads"]
         .as_array()
-        .map(|a| a.iter().filter(|w| w["kind"] == "kubernetes-cluster").count())
+        .map(|a| {
+            a.iter()
+                .filter(|w| w["kind"] == "kubernetes-cluster")
+                .count()
+        })
         .unwrap_or_default();
     assert_eq!(clusters, expected.len());
 }
@@ -175,7 +191,11 @@ fn the_mapping_names_clusters_and_overrides_recognition() {
         .as_array()
         .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(names, ["payments"], "the mapping wins over `k8s-lab-master-01`");
+    assert_eq!(
+        names,
+        ["payments"],
+        "the mapping wins over `k8s-lab-master-01`"
+    );
     let p = cluster(&report, "payments");
     assert_eq!(p["nodes"], 3);
     assert_eq!(p["control_plane"], 1);
@@ -183,7 +203,11 @@ fn the_mapping_names_clusters_and_overrides_recognition() {
     assert!(strings(&p["findings"]).contains(&"KC001"));
 
     // A typo in the mapping is a configuration error with a did-you-mean.
-    write(d, ".fitscan.yaml", "kubernetes-clusters:\n  - { nmae: x, cluster: a }\n");
+    write(
+        d,
+        ".fitscan.yaml",
+        "kubernetes-clusters:\n  - { nmae: x, cluster: a }\n",
+    );
     let out = fitscan()
         .current_dir(d)
         .args(["scan", ".", "--format", "json"])

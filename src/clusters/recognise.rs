@@ -171,9 +171,9 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
         );
     }
     let guest = K8S_GUEST.is_match(os);
-    let k8s_word = words(&lower)
-        .iter()
-        .any(|w| K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd"));
+    let k8s_word = words(&lower).iter().any(|w| {
+        K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd")
+    });
     if let Some(c) = OPENSHIFT.captures(&lower).filter(|_| guest || !k8s_word) {
         let role = if &c["r"] == "master" {
             NodeRole::ControlPlane
