@@ -186,7 +186,7 @@ mod tests {
             file: "c.yaml".into(),
             line: 0,
             column: 0,
-            message: e.to_string(),
+            message: e.message,
         })?;
         let node = docs[0]
             .get("kubernetes-clusters")
