@@ -271,6 +271,9 @@ pub struct Report {
     /// Metrics rows that matched no workload (reported, never dropped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_metrics: Vec<crate::sizing::metrics::Unmatched>,
+    /// The Kubernetes clusters found among the VMs, by name (`src/clusters/`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<crate::clusters::ClusterReport>,
 }
 
 impl Report {

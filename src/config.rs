@@ -156,6 +156,8 @@ enum Kind {
     SeverityMap,
     /// A list of `{path, rules, reason}`.
     PathIgnores,
+    /// A list of `{name, folder, annotation, cluster, role}` (`src/clusters/mapping.rs`).
+    KubernetesClusters,
 }
 
 pub struct Key {
@@ -258,6 +260,11 @@ pub const KEYS: &[Key] = &[
         kind: Kind::DaysPerPoint,
         help: "Person-days one effort point stands for in reports (default 1; see docs/effort.md).",
     },
+    Key {
+        name: "kubernetes-clusters",
+        kind: Kind::KubernetesClusters,
+        help: "VMs that are Kubernetes nodes, ahead of the built-in recognition: a list of {name, folder, annotation: REGEX (case-insensitive; every one given must match), cluster: NAME ($1 takes a group; `none`: not Kubernetes nodes), role: control-plane | worker}. The first entry that matches decides (see docs/kubernetes-platform.md).",
+    },
 ];
 
 const PATH_IGNORE_KEYS: &[&str] = &["path", "rules", "reason"];
@@ -289,6 +296,7 @@ pub struct Config {
     /// A fraction (0.25 for 25 %).
     pub oversize_threshold: Option<f64>,
     pub effort_days_per_point: Option<f64>,
+    pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
 }
 
 struct Parser<'a> {
@@ -595,6 +603,9 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
                 }
             }
             Kind::PathIgnores => config.per_path_ignores = p.path_ignores(node)?,
+            Kind::KubernetesClusters => {
+                config.kubernetes_clusters = crate::clusters::mapping::parse(node, p.file)?;
+            }
         }
     }
     Ok(config)
@@ -670,6 +681,7 @@ pub struct Settings {
     /// Person-days one effort point stands for.
     pub effort_days_per_point: f64,
     pub policy: Policy,
+    pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
     pub baseline: Option<PathBuf>,
     pub write_baseline: Option<PathBuf>,
     /// Metrics and catalog files (the command line's, else the config's), for the scan
@@ -720,6 +732,7 @@ pub fn resolve(cli: CommandLine, config: Option<Config>, cwd: &Path) -> Result<S
             storage_max_fill: defaults.storage_max_fill,
         },
         effort_days_per_point: config.effort_days_per_point.unwrap_or(1.0),
+        kubernetes_clusters: config.kubernetes_clusters,
         policy: Policy {
             select: config.select,
             ignore: config.ignore,
@@ -772,6 +785,21 @@ fn kind_schema(kind: Kind) -> Json {
             "type": "object",
             "propertyNames": { "pattern": "^[A-Za-z0-9_.-]+$" },
             "additionalProperties": { "type": "string", "enum": SEVERITIES },
+        }),
+        Kind::KubernetesClusters => json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["cluster"],
+                "properties": {
+                    "name": { "type": "string" },
+                    "folder": { "type": "string" },
+                    "annotation": { "type": "string" },
+                    "cluster": { "type": ["string", "null"] },
+                    "role": { "type": "string", "enum": ["control-plane", "worker"] },
+                },
+            },
         }),
         Kind::PathIgnores => json!({
             "type": "array",

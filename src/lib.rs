@@ -17,6 +17,7 @@
 pub mod assessment;
 pub mod authoring;
 pub mod classify;
+pub mod clusters;
 pub mod config;
 pub mod ingest;
 pub mod model;

@@ -439,6 +439,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         metrics: settings.metrics.clone(),
         catalog: settings.catalog.clone(),
         config_file: settings.config.clone(),
+        kubernetes_clusters: settings.kubernetes_clusters.clone(),
         anonymise: match &args.anonymise_key {
             Some(key) => Some(key.clone()),
             None => args.anonymise.then(String::new),

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 /// Bottom to top, by layer. Within a layer, a module may import those listed before it.
 const ORDER: &[(&str, &[&str])] = &[
     ("vocabulary", &["node", "units", "yaml", "model", "source"]),
-    ("stages", &["ingest", "sizing", "rules", "classify"]),
+    (
+        "stages",
+        &["ingest", "clusters", "sizing", "rules", "classify"],
+    ),
     ("the report's shape", &["assessment"]),
     ("pipeline", &["scan"]),
     ("outputs", &["report", "authoring"]),

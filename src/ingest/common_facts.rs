@@ -6,9 +6,9 @@ use crate::node::Node;
 
 /// Declared for the rule loader and `fitscan rules facts`.
 pub const FACTS: &[FactGroup] = {
-    use crate::model::Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
+    use crate::model::Target::{Cluster, Compose, Dockerfile, Kubernetes, Vm, Vnf};
     &[FactGroup {
-        targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
+        targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf, Cluster],
         title: "Every workload",
         facts: &[
             FactDoc::new(

@@ -75,6 +75,8 @@ pub struct FileOutput {
     pub skipped: std::collections::BTreeMap<String, usize>,
     /// Files (or parts of files) found and not assessed, with the reason.
     pub skips: Vec<Skipped>,
+    /// vSphere clusters (RVTools vCluster tab), for the Kubernetes cluster stage.
+    pub vsphere_clusters: Vec<crate::clusters::VsphereCluster>,
 }
 
 impl FileOutput {
@@ -86,6 +88,7 @@ impl FileOutput {
             && self.errors.is_empty()
             && self.skipped.is_empty()
             && self.skips.is_empty()
+            && self.vsphere_clusters.is_empty()
     }
 
     fn skip(&mut self, file: &SourceFile, reason: impl Into<String>) {

@@ -312,6 +312,8 @@ pub enum WorkloadKind {
     Kubernetes,
     Compose,
     Vnf,
+    /// A Kubernetes cluster found among the VMs (`src/clusters/`): judged as a whole.
+    KubernetesCluster,
 }
 
 impl WorkloadKind {
@@ -322,6 +324,7 @@ impl WorkloadKind {
             WorkloadKind::Kubernetes => "kubernetes",
             WorkloadKind::Compose => "compose",
             WorkloadKind::Vnf => "vnf",
+            WorkloadKind::KubernetesCluster => "kubernetes-cluster",
         }
     }
 }
@@ -335,15 +338,18 @@ pub enum Target {
     Kubernetes,
     Compose,
     Vnf,
+    /// A Kubernetes cluster built from its node VMs (`rules/cluster/`).
+    Cluster,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Vm,
         Target::Dockerfile,
         Target::Kubernetes,
         Target::Compose,
         Target::Vnf,
+        Target::Cluster,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -352,6 +358,7 @@ impl Target {
             Target::Kubernetes => "kubernetes",
             Target::Compose => "compose",
             Target::Vnf => "vnf",
+            Target::Cluster => "cluster",
         }
     }
     /// Rule id prefix for this target's default rules.
@@ -362,6 +369,7 @@ impl Target {
             Target::Kubernetes => "K8S",
             Target::Compose => "CMP",
             Target::Vnf => "VNF",
+            Target::Cluster => "KC",
         }
     }
 }
@@ -442,6 +450,36 @@ impl FromStr for Disposition {
 pub struct Location {
     pub file: Arc<str>,
     pub line: u32,
+}
+
+/// A mistake in a configuration file (`.fitscan.yaml`, a policy, a cluster mapping): names
+/// the file, line, column and what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ConfigError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn at(location: Option<&Location>, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: location.map_or_else(|| "configuration".to_string(), |l| l.file.to_string()),
+            line: location.map_or(0, |l| l.line),
+            column: 0,
+            message: message.into(),
+        }
+    }
+
+    fn render(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => format!("{}: {}", self.file, self.message),
+            (l, 0) => format!("{}:{}: {}", self.file, l, self.message),
+            (l, c) => format!("{}:{}:{}: {}", self.file, l, c, self.message),
+        }
+    }
 }
 
 /// CPU, memory and storage of a workload. Units: vCPU (or cores), GiB, GiB.

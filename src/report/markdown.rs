@@ -139,6 +139,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let ov = Overview::new(report);
     let mut out = String::with_capacity(8192 + report.workloads.len() * 512);
     summary(&mut out, &ov);
+    super::clusters::markdown(&mut out, report);
     top_findings(&mut out, &ov, opts.summary_only);
     if !opts.summary_only {
         workloads(&mut out, &ov);

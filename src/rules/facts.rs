@@ -23,6 +23,7 @@ pub fn groups() -> Vec<&'static FactGroup> {
         out.extend(input.facts());
     }
     out.extend(crate::sizing::catalog::FACTS);
+    out.extend(crate::clusters::FACTS);
     out
 }
 

@@ -80,6 +80,7 @@ fn name_prefix(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Kubernetes => "k8s",
         WorkloadKind::Compose => "service",
         WorkloadKind::Vnf => "vnf",
+        WorkloadKind::KubernetesCluster => "k8s-cluster",
     }
 }
 

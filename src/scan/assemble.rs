@@ -34,6 +34,7 @@ pub(super) fn assemble(
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped_files = Vec::new();
     let mut disregarded_suppressions = 0;
+    let mut vsphere = Vec::new();
     for file in files {
         results.extend(file.assessed);
         disregarded_suppressions += file.disregarded;
@@ -45,6 +46,7 @@ pub(super) fn assemble(
             workloads.extend(out.workloads);
         }
         objects.extend(out.objects);
+        vsphere.extend(out.vsphere_clusters);
         errors.extend(out.errors);
         for (reason, n) in out.skipped {
             *skipped.entry(reason).or_default() += n;
@@ -74,6 +76,9 @@ pub(super) fn assemble(
             Err(e) => errors.push(e),
         }
     }
+    let clusters = super::clusters::run(&mut results, &vsphere, &mut errors, |w| {
+        assessor.assess(w, keep_checks)
+    });
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
     let mut covering = BTreeSet::new();
@@ -155,6 +160,7 @@ pub(super) fn assemble(
         unused_suppressions,
         rules: rules.rules.iter().map(rule_info).collect(),
         unmatched_metrics,
+        clusters,
     };
     if let Some(key) = &opts.anonymise {
         anonymise::apply(&mut report, key);

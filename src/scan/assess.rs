@@ -79,10 +79,18 @@ impl Assessor<'_> {
     /// file, and the scan goes on.
     pub(super) fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
         assess_guarded(w, |w| {
+            let node = crate::clusters::recognise(&w, &self.opts.kubernetes_clusters);
             let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
             if !keep_checks {
                 r.report.checks = Vec::new();
             }
+            r.node = node.map(|mut n| {
+                let state = r.report.properties.state(model::Property::RightSized);
+                n.right_sized = serde_json::to_value(state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string));
+                n
+            });
             r
         })
     }
@@ -116,6 +124,17 @@ pub(crate) struct Assessed {
     pub(crate) config_used: Vec<(usize, usize)>,
     /// Per-path ignore entries covering a file of the workload.
     pub(crate) config_covering: BTreeSet<usize>,
+    /// What the Kubernetes cluster stage keeps of a node VM.
+    pub(crate) node: Option<crate::clusters::NodeRecord>,
+}
+
+impl super::clusters::Assessment for Assessed {
+    fn take_node(&mut self) -> Option<crate::clusters::NodeRecord> {
+        self.node.take()
+    }
+    fn report_mut(&mut self) -> &mut WorkloadReport {
+        &mut self.report
+    }
 }
 
 /// Rules, ladder and sizing for one workload.
@@ -273,6 +292,7 @@ pub(crate) fn assess(
         unused,
         config_used,
         config_covering,
+        node: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod anonymise;
 mod assemble;
 pub(crate) mod assess;
 pub mod baseline;
+pub mod clusters;
 pub mod discover;
 pub mod estate;
 mod gate;
@@ -79,6 +80,8 @@ pub struct ScanOptions {
     pub metrics: Vec<PathBuf>,
     /// A size catalog (VM sizes, instance types, NFVI flavours) to round to (`--catalog`).
     pub catalog: Option<PathBuf>,
+    /// `kubernetes-clusters` of `.fitscan.yaml`: VMs mapped to Kubernetes clusters.
+    pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
     /// The configuration file the options came from, recorded in the report's assumptions
     /// (as a token under `anonymise`).
     pub config_file: Option<String>,
@@ -143,6 +146,7 @@ impl Default for ScanOptions {
             metrics: Vec::new(),
             catalog: None,
             config_file: None,
+            kubernetes_clusters: Vec::new(),
             anonymise: None,
             progress: None,
         }

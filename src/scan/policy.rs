@@ -20,34 +20,7 @@ use crate::assessment::{
 use crate::rules::{Rule, RuleSet};
 use crate::source::ENTRY_SEPARATOR;
 
-/// A policy mistake: names the file (the config), line, column and what is wrong.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", self.render())]
-pub struct ConfigError {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub fn at(location: Option<&Location>, message: impl Into<String>) -> Self {
-        ConfigError {
-            file: location.map_or_else(|| "configuration".to_string(), |l| l.file.to_string()),
-            line: location.map_or(0, |l| l.line),
-            column: 0,
-            message: message.into(),
-        }
-    }
-
-    fn render(&self) -> String {
-        match (self.line, self.column) {
-            (0, _) => format!("{}: {}", self.file, self.message),
-            (l, 0) => format!("{}:{}: {}", self.file, l, self.message),
-            (l, c) => format!("{}:{}:{}: {}", self.file, l, c, self.message),
-        }
-    }
-}
+pub use crate::model::ConfigError;
 
 /// A rule id or id prefix (`VM012`, `VM`, `K8S0`), with where it was written.
 #[derive(Debug, Clone, PartialEq)]

@@ -84,7 +84,7 @@ impl Ladder {
             WorkloadKind::Kubernetes | WorkloadKind::Compose | WorkloadKind::ContainerImage => {
                 Ladder::Container
             }
-            WorkloadKind::Vm | WorkloadKind::Vnf => Ladder::Vm,
+            WorkloadKind::Vm | WorkloadKind::Vnf | WorkloadKind::KubernetesCluster => Ladder::Vm,
         }
     }
     pub fn vcpu(self, x: f64) -> f64 {

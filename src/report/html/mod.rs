@@ -159,6 +159,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     matrix(&mut out, &ov);
     rightsizing(&mut out, &ov);
     effort(&mut out, &ov);
+    crate::report::clusters::html(&mut out, report);
     top_findings(&mut out, &ov);
     estate_groups(&mut out, report);
     if !opts.summary_only {

@@ -118,6 +118,7 @@ pub(super) fn kind_label(k: WorkloadKind) -> &'static str {
         WorkloadKind::Kubernetes => "Kubernetes workload",
         WorkloadKind::Compose => "Compose service",
         WorkloadKind::Vnf => "VNF",
+        WorkloadKind::KubernetesCluster => "Kubernetes cluster",
     }
 }
 

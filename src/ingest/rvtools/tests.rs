@@ -1,0 +1,207 @@
+use super::*;
+use crate::ingest::{ingest, link};
+
+fn scan(files: &[(&str, &str)]) -> (Vec<Workload>, Vec<ScanError>, FileOutput) {
+    let mut all = FileOutput::default();
+    for (name, text) in files {
+        let out = ingest(
+            &SourceFile::from_text(name, text),
+            &IngestContext::default(),
+        );
+        all.workloads.extend(out.workloads);
+        all.objects.extend(out.objects);
+        all.errors.extend(out.errors);
+        for (k, v) in out.skipped {
+            *all.skipped.entry(k).or_default() += v;
+        }
+    }
+    let mut workloads = std::mem::take(&mut all.workloads);
+    let mut errors = std::mem::take(&mut all.errors);
+    link(
+        &mut workloads,
+        std::mem::take(&mut all.objects),
+        &mut errors,
+        &IngestContext::default(),
+    );
+    (workloads, errors, all)
+}
+
+const DISPLAY: &str = "\
+VM,Powerstate,Template,SRM Placeholder,CPUs,Memory,NICs,Disks,Total disk capacity MiB,Provisioned MiB,In Use MiB,OS according to the configuration file,OS according to the VMware Tools,HW version,Datacenter,Cluster,Host,VM UUID
+app01,poweredOn,False,False,8,32768,2,2,204800,237568,135168,Microsoft Windows Server 2012 (64-bit),,vmx-10,DC1,prod,esx01,4211-aa
+tmpl-w2019,poweredOff,True,False,2,4096,1,1,40960,40960,10240,Windows Server 2019,,vmx-14,DC1,prod,esx01,4211-bb
+db01,poweredOff,False,False,4,16384,1,1,102400,102400,51200,Red Hat Enterprise Linux 8 (64-bit),,19,DC1,prod,esx02,4211-cc
+";
+
+#[test]
+fn display_headers_give_sizes_in_mib_and_skip_templates() {
+    let (w, errors, all) = scan(&[("RVTools_tabvInfo.csv", DISPLAY)]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(w.len(), 2);
+    assert_eq!(all.skipped.get("template"), Some(&1));
+    let app = &w[0];
+    assert_eq!(app.name, "app01");
+    assert_eq!(app.line, 2);
+    assert_eq!(app.current.vcpu, Some(8.0));
+    assert_eq!(app.current.memory_gib, Some(32.0));
+    assert_eq!(app.current.storage_gib, Some(200.0));
+    // In Use (132 GiB) less what lies beyond the disks (provisioned - capacity = 32 GiB)
+    let used = app.demand.as_ref().and_then(|d| d.storage_gib);
+    assert_eq!(used, Some(100.0));
+    assert_eq!(app.labels.get("cluster").map(String::as_str), Some("prod"));
+    assert_eq!(
+        app.facts.get("hardware_version").and_then(Node::as_f64),
+        Some(10.0)
+    );
+    assert_eq!(
+        app.facts.get("disk_count").and_then(Node::as_f64),
+        Some(2.0)
+    );
+    let db = &w[1];
+    assert_eq!(
+        db.facts.get("powered_off").and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(db.notes, vec!["powered off".to_string()]);
+}
+
+#[test]
+fn internal_headers_and_semicolons_read_the_same() {
+    let internal = "vInfoVMName;vInfoPowerstate;vInfoTemplate;vInfoCPUs;vInfoMemory;vInfoProvisioned;vInfoInUse;vInfoOS;vInfoCluster\n\
+app01;poweredOn;False;8;32768;204800;102400;CentOS 7 (64-bit);prod\n";
+    let (w, errors, _) = scan(&[("export.csv", internal)]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].current.memory_gib, Some(32.0));
+    assert_eq!(w[0].current.storage_gib, Some(200.0));
+    assert_eq!(
+        w[0].demand.as_ref().and_then(|d| d.storage_gib),
+        Some(100.0)
+    );
+    assert_eq!(
+        w[0].facts.get("os").and_then(Node::as_str),
+        Some("CentOS 7 (64-bit)")
+    );
+}
+
+#[test]
+fn other_tabs_join_by_uuid_or_name_within_one_export() {
+    let cpu = "VM,Powerstate,Template,CPUs,Sockets,Cores p/s,VM UUID\napp01,poweredOn,False,8,2,4,4211-aa\n";
+    let part = "VM,Disk,Capacity MiB,Consumed MiB,Free MiB,VM UUID\napp01,C:\\,102400,40960,61440,4211-aa\napp01,D:\\,102400,20480,81920,4211-aa\n";
+    let snap = "VM,Name,Description,Date / time,Size MiB (vmsn),VM UUID\napp01,before patch,,2023/04/01 10:00:00,12,4211-aa\n";
+    let tools = "VM,Powerstate,Template,Tools,Tools Version,Required Version,VM UUID\napp01,poweredOn,False,toolsOld,10338,12352,4211-aa\n";
+    let (w, errors, _) = scan(&[
+        ("x/RVTools_tabvInfo.csv", DISPLAY),
+        ("x/RVTools_tabvCPU.csv", cpu),
+        ("x/RVTools_tabvPartition.csv", part),
+        ("x/RVTools_tabvSnapshot.csv", snap),
+        ("x/RVTools_tabvTools.csv", tools),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let app = w
+        .iter()
+        .find(|w| w.name == "app01")
+        .unwrap_or_else(|| panic!("app01"));
+    assert_eq!(app.facts.get("sockets").and_then(Node::as_f64), Some(2.0));
+    assert_eq!(
+        app.facts.get("cores_per_socket").and_then(Node::as_f64),
+        Some(4.0)
+    );
+    assert_eq!(app.demand.as_ref().and_then(|d| d.storage_gib), Some(60.0));
+    assert_eq!(
+        app.facts.get("snapshot_count").and_then(Node::as_f64),
+        Some(1.0)
+    );
+    assert_eq!(
+        app.facts.get("tools_status").and_then(Node::as_str),
+        Some("old")
+    );
+    let db = w
+        .iter()
+        .find(|w| w.name == "db01")
+        .unwrap_or_else(|| panic!("db01"));
+    // the snapshot tab exists and does not list db01: it has none
+    assert_eq!(
+        db.facts.get("snapshot_count").and_then(Node::as_f64),
+        Some(0.0)
+    );
+    // another export in another folder does not join
+    let (w, _, _) = scan(&[
+        ("x/RVTools_tabvInfo.csv", DISPLAY),
+        ("y/RVTools_tabvCPU.csv", cpu),
+    ]);
+    assert_eq!(w[0].facts.get("sockets"), None);
+}
+
+#[test]
+fn broken_rows_name_the_row_and_the_rest_is_assessed() {
+    let text = "VM,Powerstate,CPUs,Memory,Provisioned MiB\n\
+ok1,poweredOn,2,4096,40960\n\
+bad-number,poweredOn,eight,4096,40960\n\
+short,poweredOn,2\n\
+\"quoted,poweredOn,2,4096,40960\n\
+ok2,poweredOn,4,8192,81920\n\
+,poweredOn,4,8192,81920\n";
+    let (w, errors, _) = scan(&[("inventory.csv", text)]);
+    let names: Vec<&str> = w.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, vec!["ok1", "bad-number", "ok2"]);
+    assert_eq!(w[1].current.vcpu, None);
+    assert_eq!(w[1].current.memory_gib, Some(4.0));
+    let lines: Vec<Option<u32>> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![Some(3), Some(4), Some(5), Some(7)]);
+    assert!(errors.iter().all(|e| e.file == "inventory.csv"));
+    assert!(
+        errors[0]
+            .message
+            .contains("VM `bad-number`: CPUs: `eight` is not a number")
+    );
+}
+
+#[test]
+fn excel_sep_hint_lines_are_honoured() {
+    let text = "sep=;\nVM;CPUs;Memory\na,b;2;4096\n";
+    let (w, errors, _) = scan(&[("hinted.csv", text)]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(w[0].name, "a,b");
+    assert_eq!(w[0].line, 3);
+    assert_eq!(w[0].current.memory_gib, Some(4.0));
+}
+
+#[test]
+fn a_workbook_declaring_gigabytes_is_refused_before_it_is_opened() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for part in ["xl/workbook.xml", "xl/worksheets/sheet1.xml"] {
+        zip.start_file(part, stored)
+            .unwrap_or_else(|e| panic!("{e}"));
+        zip.write_all(b"<workbook><sheets><sheet name=\"vInfo\"/></sheets></workbook>")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut bytes = zip.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
+    // Declare 4 GB for each part in the central directory, as a bomb would.
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let header = at + i;
+        bytes[header + 24..header + 28].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+        at = header + 4;
+    }
+    let mut file = SourceFile::from_text("bomb.xlsx", "");
+    file.bytes = bytes;
+    let out = ingest(&file, &IngestContext::default());
+    assert!(out.workloads.is_empty());
+    assert!(
+        out.errors[0].message.contains("more than 1 GiB"),
+        "{:?}",
+        out.errors
+    );
+}
+
+#[test]
+fn csv_that_is_not_rvtools_is_not_claimed() {
+    let f = SourceFile::from_text("people.csv", "name,age\nann,3\n");
+    assert!(!RvTools.claims_file(&f));
+    let f = SourceFile::from_text("renamed.csv", "VM,CPUs,Memory\na,1,1024\n");
+    assert!(RvTools.claims_file(&f));
+}
