@@ -77,6 +77,12 @@ fn feature_of_key(key: &str) -> Option<&'static str> {
         Some("PCI passthrough")
     } else if key.contains("dpdk") {
         Some("DPDK")
+    } else if key == "ptp"
+        || key.starts_with("ptp_")
+        || key.ends_with("_ptp")
+        || key.contains("precision_time")
+    {
+        Some("PTP")
     } else {
         None
     }
@@ -110,6 +116,8 @@ fn feature_of_value(key: &str, value: &str) -> Option<&'static str> {
         Some("DPDK")
     } else if v.contains("pinned") || v.contains("cpu_pinning") || v.contains("dedicated_cpu") {
         Some("CPU pinning")
+    } else if v == "ptp" || v.contains("precision_time") {
+        Some("PTP")
     } else {
         None
     }

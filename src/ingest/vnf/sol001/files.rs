@@ -38,6 +38,8 @@ pub(super) struct Meta {
     pub(super) entry: String,
     pub(super) entry_key: String,
     pub(super) entry_display: String,
+    /// It lists Kubernetes manifests or Helm charts (`Name: Files/kubernetes/...`).
+    pub(super) kubernetes: Option<String>,
 }
 
 /// The object for `link`; the document moves into it (parsed once, never copied).
@@ -81,6 +83,9 @@ pub(super) fn envelope_meta(meta: &Meta) -> Object {
     env.insert("entry", Node::str(meta.entry.clone(), 0));
     env.insert("entry_key", Node::str(meta.entry_key.clone(), 0));
     env.insert("entry_display", Node::str(meta.entry_display.clone(), 0));
+    if let Some(k) = &meta.kubernetes {
+        env.insert("kubernetes", Node::str(k.clone(), 0));
+    }
     Object {
         input: OBJECT_INPUT,
         file: Arc::clone(&meta.display),
@@ -190,6 +195,7 @@ pub(super) fn unpack(object: Object) -> Option<Unpacked> {
             entry: text("entry"),
             entry_key: text("entry_key"),
             entry_display: text("entry_display"),
+            kubernetes: env.get("kubernetes").and_then(Node::scalar_text),
             display: object.file,
         })),
         _ => None,
@@ -454,6 +460,14 @@ pub fn ingest_meta(file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput)
         entry: entry.clone(),
         entry_key: file_key(&path),
         entry_display: display.clone(),
+        kubernetes: text
+            .lines()
+            .map(str::trim)
+            .find(|l| {
+                let l = l.to_ascii_lowercase().replace('\\', "/");
+                l.contains("files/kubernetes/") || (l.contains("helm") && l.ends_with(".tgz"))
+            })
+            .map(|l| format!("TOSCA.meta lists {l}")),
     };
     out.objects.push(envelope_meta(&meta));
     if file.explicit {

@@ -99,9 +99,15 @@ pub fn link(
     }
 
     let mut roots: Vec<usize> = Vec::new();
+    let mut kubernetes_meta: HashMap<usize, String> = HashMap::new();
     for m in &metas {
         match index.get(m.entry_key.as_str()) {
-            Some(&i) => roots.push(i),
+            Some(&i) => {
+                roots.push(i);
+                if let Some(k) = &m.kubernetes {
+                    kubernetes_meta.insert(i, k.clone());
+                }
+            }
             None if reported.contains(&m.entry_display) => {}
             None => errors.push(ScanError::parse(
                 &m.display,
@@ -135,7 +141,7 @@ pub fn link(
     // Packages are independent: assemble them on the worker threads.
     let assembled: Vec<(Vec<Workload>, Vec<ScanError>)> = roots
         .par_iter()
-        .map(|&root| assemble_package(&files, &edges, &remote, root))
+        .map(|&root| assemble_package(&files, &edges, &remote, root, kubernetes_meta.get(&root)))
         .collect();
     for (w, e) in assembled {
         workloads.extend(w);
@@ -149,6 +155,7 @@ pub(super) fn assemble_package(
     edges: &[Vec<usize>],
     remote: &[Vec<String>],
     root: usize,
+    kubernetes_meta: Option<&String>,
 ) -> (Vec<Workload>, Vec<ScanError>) {
     let mut workloads = Vec::new();
     let mut errors = Vec::new();
@@ -170,6 +177,7 @@ pub(super) fn assemble_package(
         }
         return (workloads, errors);
     }
+    let mut models = Vec::new();
     let remote_imports: Vec<&String> = members.iter().flat_map(|&i| remote[i].iter()).collect();
     for &flavour in &flavours {
         let order: Vec<usize> = std::iter::once(root)
@@ -183,13 +191,42 @@ pub(super) fn assemble_package(
             .collect();
         let package = Package::new(files, &order, flavour, &types);
         let mut model = package.read(&mut errors);
+        if model.kubernetes_package.is_none() {
+            model.kubernetes_package = kubernetes_meta.cloned();
+        }
         for r in &remote_imports {
             model.notes.push(format!(
                 "import `{r}` was not fetched (fitscan never uses the network)"
             ));
         }
-        workloads.push(model.into_workload());
+        models.push(model);
     }
+    // A package with a VM-based flavour and a containerised one: each is assessed as its
+    // own workload, and each says the other exists.
+    let platforms: Vec<(String, crate::model::Generation)> = models
+        .iter()
+        .map(|m| (m.flavour.clone(), m.platform().0))
+        .collect();
+    for model in &mut models {
+        let own = model.platform().0;
+        let others: Vec<String> = platforms
+            .iter()
+            .filter(|(f, g)| *g != own && *f != model.flavour)
+            .map(|(f, _)| format!("`{f}`"))
+            .collect();
+        if !others.is_empty() {
+            let (this, that) = if own == crate::model::Generation::ClientServer {
+                ("VM-based", "containerised")
+            } else {
+                ("containerised", "VM-based")
+            };
+            model.notes.push(format!(
+                "the package carries a {this} flavour (this one) and a {that} one ({}): each is assessed as its own workload",
+                others.join(", ")
+            ));
+        }
+    }
+    workloads.extend(models.into_iter().map(|m| m.into_workload()));
     (workloads, errors)
 }
 

@@ -259,6 +259,7 @@ impl<'a> Package<'a> {
             &props,
         );
         self.read_topology(&mut model, errors);
+        model.kubernetes_package = self.kubernetes_artifacts();
         if self.files.len() > 1 {
             let names: Vec<&str> = self.files.iter().map(|f| short_name(&f.display)).collect();
             model.notes.push(format!(
@@ -268,6 +269,41 @@ impl<'a> Package<'a> {
             ));
         }
         model
+    }
+
+    /// What in the package's definitions says it deploys to Kubernetes: a Helm chart
+    /// artifact (SOL001 `tosca.artifacts.nfv.HelmChart`, the MCIOP of a containerised
+    /// flavour), an artifact under `Files/kubernetes/`, or a package named as a CNF
+    /// (`sample_cnf_top.vnfd.yaml`, `test_cnf/Definitions`).
+    fn kubernetes_artifacts(&self) -> Option<String> {
+        for doc in &self.docs {
+            if let Some(found) = find_kubernetes_artifact(doc) {
+                return Some(found);
+            }
+        }
+        let cnf_word = |s: &str| {
+            s.to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w == "cnf" || w == "cnfs")
+        };
+        let top = Path::new(&*self.files[0].display);
+        let stem = top.file_name().map(|s| s.to_string_lossy().into_owned());
+        // The package's folder: the one holding Definitions/ (or the file's own).
+        let parent = top.parent();
+        let folder = parent
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("Definitions"))
+            })
+            .and_then(Path::parent)
+            .or(parent)
+            .and_then(Path::file_name)
+            .map(|s| s.to_string_lossy().into_owned());
+        [stem, folder]
+            .into_iter()
+            .flatten()
+            .find(|s| cnf_word(s))
+            .map(|s| format!("named as a CNF: {s}"))
     }
 
     /// LCM operations, hooks, healing and day-0 sources declared on the VNF.
@@ -482,4 +518,37 @@ impl<'a> Package<'a> {
             .collect();
         self.read_policies(model, tt, &groups, &vdu_index, errors);
     }
+}
+
+/// The first Helm chart or Kubernetes manifest artifact declared anywhere in a document.
+fn find_kubernetes_artifact(node: &Node) -> Option<String> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    if e.key == "artifacts" {
+                        for a in e.value.as_map().unwrap_or_default() {
+                            let file = a
+                                .value
+                                .get("file")
+                                .and_then(Node::scalar_text)
+                                .unwrap_or_default();
+                            let lower = file.to_ascii_lowercase().replace('\\', "/");
+                            if type_of(&a.value).ends_with("HelmChart")
+                                || lower.contains("files/kubernetes/")
+                                || lower.ends_with(".tgz") && lower.contains("helm")
+                            {
+                                return Some(format!("artifact {} ({file})", a.key));
+                            }
+                        }
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            Value::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
 }

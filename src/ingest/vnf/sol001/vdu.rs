@@ -1,6 +1,9 @@
 //! VDUs (virtual compute, OS containers), their storage and software images.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::package::*;
 use super::types::*;
@@ -9,6 +12,12 @@ use crate::ingest::vnf::detect::{self, tosca_size_gib, whole_number};
 use crate::ingest::vnf::model::{Image, Item, Num, Storage, Vdu, VnfModel};
 use crate::model::ScanError;
 use crate::node::{Node, Value};
+
+/// Words in a VDU's description that say it is a Kubernetes resource.
+static KUBERNETES_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(kubernetes|k8s|helm|pod|deployment|statefulset|daemonset|container)s?\b")
+        .unwrap_or_else(|e| panic!("static regex: {e}"))
+});
 
 impl Package<'_> {
     pub(super) fn read_vdu(
@@ -129,6 +138,11 @@ impl Package<'_> {
             vdu.has_image = true;
             model.images.push(image);
         }
+        // Tacker's CNF form: a `Vdu.Compute` standing for a Kubernetes resource deployed from
+        // manifests or Helm charts says so in its description.
+        vdu.kubernetes_hint = field("description")
+            .and_then(Node::scalar_text)
+            .filter(|d| KUBERNETES_WORDS.is_match(d));
         vdu
     }
 
@@ -280,6 +294,7 @@ impl Package<'_> {
             line: data.line,
             checksum,
             size_gib,
+            os: data.get("operating_system").and_then(Node::scalar_text),
         })
     }
 }
