@@ -65,6 +65,8 @@ fn feature_of_key(key: &str) -> Option<&'static str> {
         Some("CPU pinning")
     } else if key.contains("mem_page")
         || key.contains("mempage")
+        || key.contains("memory_page")
+        || key.contains("memorypage")
         || key.contains("huge_page")
         || key.contains("hugepage")
     {

@@ -151,6 +151,9 @@ pub struct Acceleration {
 /// utilisation (it shows 100 % by design).
 pub const POLL_MODE_FEATURES: &[&str] = &["DPDK", "SR-IOV", "CPU pinning", "huge pages"];
 
+/// How `kubernetes_package` begins when only the package's name says it is a CNF.
+pub const NAMED_AS_CNF: &str = "named as a CNF";
+
 /// One VNF deployment flavour: one workload.
 #[derive(Debug, Clone)]
 pub struct VnfModel {
@@ -407,7 +410,12 @@ impl VnfModel {
             );
         }
         if generation == Generation::ClientServer && !self.vdus.is_empty() {
-            if let Some(why) = &self.kubernetes_package {
+            // A package named as a CNF says nothing beside VMs; artifacts do.
+            if let Some(why) = self
+                .kubernetes_package
+                .as_ref()
+                .filter(|w| !w.starts_with(NAMED_AS_CNF))
+            {
                 w.notes.push(format!(
                     "the package also deploys to Kubernetes ({why}): a containerised deployment beside the VMs; scan its charts or manifests to assess it"
                 ));

@@ -10,7 +10,7 @@ use super::types::*;
 use super::util::*;
 use crate::ingest::shift;
 use crate::ingest::vnf::detect;
-use crate::ingest::vnf::model::{Format, Item, LcmOperation, VnfModel};
+use crate::ingest::vnf::model::{Format, Item, LcmOperation, NAMED_AS_CNF, VnfModel};
 use crate::model::{ScanError, SourceSpan};
 use crate::node::{Node, Value};
 
@@ -296,14 +296,13 @@ impl<'a> Package<'a> {
                     .is_some_and(|n| n.eq_ignore_ascii_case("Definitions"))
             })
             .and_then(Path::parent)
-            .or(parent)
             .and_then(Path::file_name)
             .map(|s| s.to_string_lossy().into_owned());
         [stem, folder]
             .into_iter()
             .flatten()
             .find(|s| cnf_word(s))
-            .map(|s| format!("named as a CNF: {s}"))
+            .map(|s| format!("{NAMED_AS_CNF}: {s}"))
     }
 
     /// LCM operations, hooks, healing and day-0 sources declared on the VNF.
