@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use fitscan::cnf::{ClusterFeature, ReworkKind, Verdict};
-use fitscan::model::{Generation, Phase, Report, WorkloadReport};
+use fitscan::assessment::{Report, WorkloadReport};
+use fitscan::model::cnf::{ClusterFeature, ReworkKind, Verdict};
+use fitscan::model::{Generation, Phase};
 use fitscan::{ScanOptions, scan};
 
 fn path(rel: &str) -> PathBuf {

@@ -48,7 +48,11 @@ fn the_samples_land_in_their_phases() {
         ("legacy-ims/default-df", "unchanged", "needs-rework"),
         ("vepc-gw/default-df", "optimised", "needs-rework"),
         ("Cloud SMF/default", "purpose-built", "ready"),
-        ("upf/default", "purpose-built", "ready-with-platform-features"),
+        (
+            "upf/default",
+            "purpose-built",
+            "ready-with-platform-features",
+        ),
     ] {
         let w = find(&ws, name);
         assert_eq!(w["phase"], phase, "{name}");

@@ -5,8 +5,8 @@
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use crate::cnf::{CnfReadiness, EstateReadiness, Verdict};
-use crate::model::{Report, WorkloadReport};
+use crate::assessment::{Report, WorkloadReport};
+use crate::model::cnf::{CnfReadiness, EstateReadiness, Verdict};
 
 pub const TABLE_HEADER: &str = "CNF readiness";
 
@@ -44,7 +44,7 @@ pub fn table_cell(w: &WorkloadReport) -> String {
     }
 }
 
-fn features_text(r: &crate::cnf::VduReadiness) -> String {
+fn features_text(r: &crate::model::cnf::VduReadiness) -> String {
     r.cluster_features
         .iter()
         .map(|f| f.label())
@@ -52,7 +52,7 @@ fn features_text(r: &crate::cnf::VduReadiness) -> String {
         .join("; ")
 }
 
-fn rework_text(r: &crate::cnf::VduReadiness) -> String {
+fn rework_text(r: &crate::model::cnf::VduReadiness) -> String {
     r.rework
         .iter()
         .map(|x| format!("{}: {} → {}", x.kind.as_str(), x.detail, x.kind.remedy()))
