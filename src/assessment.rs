@@ -217,7 +217,7 @@ pub struct WorkloadReport {
     /// The cheapest entry of the `--catalog` that fits, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<crate::sizing::catalog::CatalogFit>,
-    /// CNF readiness of a VM-based VNF (see `crate::cnf`).
+    /// CNF readiness of a VM-based VNF (see `crate::model::cnf`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
 }
