@@ -225,7 +225,6 @@ const MAX_SOURCE_LINES: usize = 1000;
 const PENDING_SPLIT: &[&str] = &[
     "src/ingest/rvtools.rs",
     "src/ingest/vmspec.rs",
-    "src/ingest/vnf/sol001.rs",
 ];
 
 #[test]

@@ -419,6 +419,9 @@ impl VmSpec {
                 || lower.contains("openshift");
             facts.insert("role", Node::str(r.clone(), line_of("role")));
             facts.insert("kubernetes_node", Node::bool(node_role, line_of("role")));
+            if node_role {
+                crate::model::cnf::insert_data_plane_node(&mut facts, &doc, line_of("role"), r);
+            }
         }
 
         if let Some(t) = text_field(&spec, "target") {
@@ -1029,6 +1032,11 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "kubernetes_node",
             "the role names a Kubernetes, k8s or OpenShift node (a cluster node, not an application server)",
         ),
+        FactDoc::new(
+            "data_plane_node",
+            "a Kubernetes node that carries data-plane CNFs: its role or labels name SR-IOV, DPDK, PTP, hugepages, a data or user plane, a UPF or CNFs",
+        ),
+        FactDoc::new("data_plane_reason", "what says so (the role or the label)"),
         FactDoc::new(
             "power_state",
             "`spec.powerState` (RVTools `Powerstate`, Azure Migrate power status): poweredOn, poweredOff or suspended",

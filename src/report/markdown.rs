@@ -140,6 +140,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::with_capacity(8192 + report.workloads.len() * 512);
     summary(&mut out, &ov);
     top_findings(&mut out, &ov, opts.summary_only);
+    out.push_str(&super::cnf_section::markdown(report));
     if !opts.summary_only {
         workloads(&mut out, &ov);
         details(&mut out, &ov);

@@ -1,6 +1,7 @@
 //! Output formats. Each module renders a [`Report`]; none knows about input formats.
 //! Adding a format is one module and one line in [`Format`].
 
+pub mod cnf_section;
 pub mod csv_report;
 pub mod diff;
 mod estate_table;

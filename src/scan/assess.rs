@@ -267,6 +267,7 @@ pub(crate) fn assess(
         },
         labels: w.labels,
         catalog: fit,
+        cnf_readiness: w.cnf_readiness,
     };
     Assessed {
         report,

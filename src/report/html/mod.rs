@@ -159,6 +159,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     matrix(&mut out, &ov);
     rightsizing(&mut out, &ov);
     effort(&mut out, &ov);
+    out.push_str(&crate::report::cnf_section::html(report));
     top_findings(&mut out, &ov);
     estate_groups(&mut out, report);
     if !opts.summary_only {

@@ -184,6 +184,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> Result<Vec<u8>, XlsxErro
     if report.workloads.iter().any(|w| !w.components.is_empty()) {
         components_sheet(workbook.add_worksheet(), report, &f)?;
     }
+    if super::cnf_section::has_readiness(report) {
+        super::cnf_section::xlsx_sheet(workbook.add_worksheet(), report)?;
+    }
     rules_sheet(workbook.add_worksheet(), &ov, &f)?;
     workbook.save_to_buffer()
 }
