@@ -74,6 +74,9 @@ pub struct Summary {
     /// Powered-off VMs, end-of-life OSes, skipped inventory rows, groups, costs.
     #[serde(flatten)]
     pub estate: crate::assessment::EstateSummary,
+    /// VNFs and VDUs per CNF readiness verdict, and the cluster features to plan for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf_readiness: Option<crate::model::cnf::EstateReadiness>,
 }
 
 /// A finding the workload's own suppressions (or the config) removed, with the reason.
@@ -214,6 +217,9 @@ pub struct WorkloadReport {
     /// The cheapest entry of the `--catalog` that fits, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<crate::sizing::catalog::CatalogFit>,
+    /// CNF readiness of a VM-based VNF (see `crate::model::cnf`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
 }
 
 pub use crate::sizing::ComponentReport;

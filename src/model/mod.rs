@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::node::Node;
 
+pub mod cnf;
 mod fact_schema;
 pub use fact_schema::{FactDoc, FactGroup};
 
@@ -618,6 +619,8 @@ pub struct Workload {
     /// typos that would silently drop evidence; each is reported as a finding of rule
     /// [`TYPO_RULE`], and the field is kept for user rules.
     pub typos: Vec<FieldTypo>,
+    /// CNF readiness of a VM-based VNF, VDU by VDU (`None` for anything else).
+    pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
 }
 
 /// Rule id of the warning reported for a field that is almost surely a typo.
@@ -703,6 +706,7 @@ impl Workload {
             sources: Vec::new(),
             labels: Labels::default(),
             typos: Vec::new(),
+            cnf_readiness: None,
         }
     }
 

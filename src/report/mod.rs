@@ -2,6 +2,7 @@
 //! Adding a format is one module and one line in [`Format`].
 
 pub mod clusters;
+pub mod cnf_section;
 pub mod csv_report;
 pub mod diff;
 mod estate_table;

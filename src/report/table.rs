@@ -250,7 +250,12 @@ pub const NARROW: usize = 100;
 
 /// The cells of a workload's row: name, kind, generation, phase, score, evidence,
 /// findings, size; and whether it is marked.
-fn row(w: &WorkloadReport, opts: &RenderOptions, name_max: Option<usize>) -> ([String; 8], bool) {
+fn row(
+    w: &WorkloadReport,
+    opts: &RenderOptions,
+    name_max: Option<usize>,
+    cnf_column: bool,
+) -> (Vec<String>, bool) {
     let marked = opts.highlight.contains(&w.id);
     let off = w
         .labels
@@ -267,19 +272,20 @@ fn row(w: &WorkloadReport, opts: &RenderOptions, name_max: Option<usize>) -> ([S
     if marked {
         name = format!("* {name}");
     }
-    (
-        [
-            name,
-            w.kind.as_str().to_string(),
-            w.generation.number().to_string(),
-            phase_text(w),
-            w.score.to_string(),
-            evidence_text(w),
-            counts(w),
-            size_cell(w),
-        ],
-        marked,
-    )
+    let mut cells = vec![
+        name,
+        w.kind.as_str().to_string(),
+        w.generation.number().to_string(),
+        phase_text(w),
+        w.score.to_string(),
+        evidence_text(w),
+        counts(w),
+        size_cell(w),
+    ];
+    if cnf_column {
+        cells.push(super::cnf_section::table_cell(w));
+    }
+    (cells, marked)
 }
 
 const HEADER: [&str; 8] = [
@@ -304,7 +310,12 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
     } else {
         table.force_no_tty();
     }
-    table.set_header(HEADER.to_vec());
+    let cnf_column = super::cnf_section::has_readiness(report);
+    let mut header = HEADER.to_vec();
+    if cnf_column {
+        header.push(super::cnf_section::TABLE_HEADER);
+    }
+    table.set_header(header.clone());
     // A column is never narrower than its longest word: cells wrap between words, and a
     // name is shortened in its middle rather than broken. Every column but the phase and
     // the size is as wide as its widest cell; those two share what is left.
@@ -313,13 +324,14 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
     const PHASE: usize = 3;
     const SIZE: usize = 7;
     // Borders (one more than the columns) and a space either side of every cell.
-    let chrome = HEADER.len() + 1 + 2 * HEADER.len();
+    let columns = header.len();
+    let chrome = columns + 1 + 2 * columns;
     let measure = |name_max: Option<usize>| {
-        let mut word = HEADER.map(longest_word);
-        let mut full = HEADER.map(longest_word);
+        let mut word: Vec<usize> = header.iter().map(|h| longest_word(h)).collect();
+        let mut full = word.clone();
         let mut rows = Vec::new();
         for w in &report.workloads {
-            let (cells, marked) = row(w, opts, name_max);
+            let (cells, marked) = row(w, opts, name_max, cnf_column);
             for (i, c) in cells.iter().enumerate() {
                 let whole = c.lines().map(width_of).max().unwrap_or(0);
                 word[i] = word[i].max(if i == 0 { whole } else { longest_word(c) });
@@ -332,7 +344,7 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
     let (mut word, mut full, mut rows) = measure(None);
     if let Some(total) = opts.width {
         // The name gets what the other columns leave at their narrowest, within its budget.
-        let others: usize = (1..HEADER.len())
+        let others: usize = (1..columns)
             .map(|i| {
                 if i == PHASE || i == SIZE {
                     word[i]
@@ -348,16 +360,11 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         }
     }
     for (w, cells, marked) in rows {
-        let [
-            name,
-            kind,
-            generation,
-            phase,
-            score,
-            evidence,
-            findings,
-            size,
-        ] = cells;
+        let mut cells = cells.into_iter();
+        let mut next = || cells.next().unwrap_or_default();
+        let (name, kind, generation, phase) = (next(), next(), next(), next());
+        let (score, evidence, findings, size) = (next(), next(), next(), next());
+        let cnf = cnf_column.then(&mut next);
         let mut name = Cell::new(name);
         let mut phase = Cell::new(phase);
         if opts.terminal {
@@ -376,10 +383,15 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
             Cell::new(findings).set_alignment(CellAlignment::Right),
             Cell::new(size),
         ]);
+        if let Some(cnf) = cnf
+            && let Some(row) = table.row_mut(table.row_count() - 1)
+        {
+            row.add_cell(Cell::new(cnf));
+        }
     }
     if let Some(total) = opts.width {
-        let mut widths = full;
-        let fixed: usize = (0..HEADER.len())
+        let mut widths = full.clone();
+        let fixed: usize = (0..columns)
             .filter(|i| *i != PHASE && *i != SIZE)
             .map(|i| full[i])
             .sum();
@@ -414,28 +426,29 @@ fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
         width,
     );
     for w in &report.workloads {
-        let (
-            [
-                name,
-                kind,
-                generation,
-                phase,
-                score,
-                evidence,
-                findings,
-                size,
-            ],
-            _,
-        ) = row(w, opts, width.map(|w| w.saturating_sub(20)));
+        let (cells, _) = row(
+            w,
+            opts,
+            width.map(|w| w.saturating_sub(20)),
+            super::cnf_section::has_readiness(report),
+        );
+        let cell = |i: usize| cells.get(i).map_or("", String::as_str);
+        let (name, kind, generation, phase) = (cell(0), cell(1), cell(2), cell(3));
+        let (score, evidence, findings, size) = (cell(4), cell(5), cell(6), cell(7));
         wrapped(
             &mut out,
             &format!("{name} ({kind}, gen {generation}): {phase}"),
             "",
             width,
         );
+        let cnf = cells
+            .get(8)
+            .filter(|c| !c.is_empty())
+            .map(|c| format!("; CNF {c}"))
+            .unwrap_or_default();
         wrapped(
             &mut out,
-            &format!("score {score}; {evidence}; {findings}; {size}"),
+            &format!("score {score}; {evidence}; {findings}; {size}{cnf}"),
             "    ",
             width,
         );

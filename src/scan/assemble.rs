@@ -336,5 +336,8 @@ pub(super) fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> S
         baselined: 0,
         skipped_files: 0,
         estate: assessment::EstateSummary::default(),
+        cnf_readiness: crate::model::cnf::summarise(
+            workloads.iter().filter_map(|w| w.cnf_readiness.as_ref()),
+        ),
     }
 }

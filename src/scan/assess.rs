@@ -286,6 +286,7 @@ pub(crate) fn assess(
         },
         labels: w.labels,
         catalog: fit,
+        cnf_readiness: w.cnf_readiness,
     };
     Assessed {
         report,

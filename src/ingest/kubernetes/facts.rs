@@ -87,6 +87,14 @@ pub const FACTS: &[FactGroup] = &[
                 "most replicas: the fixed count, or the highest ceiling of the joined autoscalers",
             ),
             FactDoc::new(
+                "cnf",
+                "a containerised network function: the pod declares Multus networks (`k8s.v1.cni.cncf.io/networks`), SR-IOV or other network device-plugin resources, or hugepages",
+            ),
+            FactDoc::new(
+                "cnf_features[*]",
+                "what makes it a CNF, each at its line (the annotation, the resource)",
+            ),
+            FactDoc::new(
                 "host_namespaces[*]",
                 "`hostNetwork: true`, `hostPID: true`, `hostIPC: true`, each at its line",
             ),

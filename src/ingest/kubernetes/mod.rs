@@ -9,6 +9,7 @@
 //! at `facts.pod` whatever the kind, so rules are written once for Deployments, CronJobs,
 //! bare Pods and custom kinds that carry a pod template (Argo Rollouts, ...).
 
+mod cnf;
 mod companion_specs;
 mod companions;
 mod facts;
@@ -666,6 +667,7 @@ fn insert_pod_facts(
     }
     let Containers { running, init } = containers;
     let all: Vec<Node> = running.iter().chain(init.iter()).cloned().collect();
+    cnf::insert_facts(facts, obj, &all);
     facts.insert(
         "external_config",
         Node::bool(has_external_config(pod, &all), 0),

@@ -71,6 +71,11 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "the role names a Kubernetes, k8s or OpenShift node (a cluster node, not an application server)",
         ),
         FactDoc::new(
+            "data_plane_node",
+            "a Kubernetes node that carries data-plane CNFs: its role or labels name SR-IOV, DPDK, PTP, hugepages, a data or user plane, a UPF or CNFs",
+        ),
+        FactDoc::new("data_plane_reason", "what says so (the role or the label)"),
+        FactDoc::new(
             "power_state",
             "`spec.powerState` (RVTools `Powerstate`, Azure Migrate power status): poweredOn, poweredOff or suspended",
         ),

@@ -189,6 +189,9 @@ impl VmSpec {
                 || lower.contains("openshift");
             facts.insert("role", Node::str(r.clone(), line_of("role")));
             facts.insert("kubernetes_node", Node::bool(node_role, line_of("role")));
+            if node_role {
+                crate::model::cnf::insert_data_plane_node(&mut facts, &doc, line_of("role"), r);
+            }
         }
 
         if let Some(t) = text_field(&spec, "target") {

@@ -65,6 +65,8 @@ fn feature_of_key(key: &str) -> Option<&'static str> {
         Some("CPU pinning")
     } else if key.contains("mem_page")
         || key.contains("mempage")
+        || key.contains("memory_page")
+        || key.contains("memorypage")
         || key.contains("huge_page")
         || key.contains("hugepage")
     {
@@ -77,6 +79,12 @@ fn feature_of_key(key: &str) -> Option<&'static str> {
         Some("PCI passthrough")
     } else if key.contains("dpdk") {
         Some("DPDK")
+    } else if key == "ptp"
+        || key.starts_with("ptp_")
+        || key.ends_with("_ptp")
+        || key.contains("precision_time")
+    {
+        Some("PTP")
     } else {
         None
     }
@@ -110,6 +118,8 @@ fn feature_of_value(key: &str, value: &str) -> Option<&'static str> {
         Some("DPDK")
     } else if v.contains("pinned") || v.contains("cpu_pinning") || v.contains("dedicated_cpu") {
         Some("CPU pinning")
+    } else if v == "ptp" || v.contains("precision_time") {
+        Some("PTP")
     } else {
         None
     }

@@ -1,4 +1,6 @@
-//! NFV VNF descriptors, generation 3, kind `vnf`, rule pack `vnf`:
+//! NFV VNF descriptors, kind `vnf`, rule pack `vnf`: generation 2 when the VDUs are
+//! virtual machines, 3 when they are containers (`model::VnfModel::platform`), with the CNF
+//! readiness of every VM-based VDU ([`readiness`]):
 //!
 //! - ETSI NFV-SOL 001 packages (TOSCA YAML: a top-level VNFD importing its type and
 //!   deployment-flavour files, optionally named by `TOSCA-Metadata/TOSCA.meta`), joined
@@ -15,6 +17,7 @@
 pub mod csar;
 pub mod detect;
 pub mod model;
+pub mod readiness;
 pub mod sol001;
 pub mod sol006;
 

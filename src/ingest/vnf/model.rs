@@ -84,6 +84,10 @@ pub struct Vdu {
     pub boot_data: bool,
     pub monitoring: bool,
     pub cps: usize,
+    /// What says a `Vdu.Compute` with neither an image nor a compute size stands for a
+    /// Kubernetes resource (Tacker's CNF form): its description, e.g.
+    /// "kubernetes resource as VDU1".
+    pub kubernetes_hint: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,6 +109,8 @@ pub struct Image {
     pub line: u32,
     pub checksum: bool,
     pub size_gib: Option<Num>,
+    /// `operating_system` of the image data, when declared.
+    pub os: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -145,6 +151,9 @@ pub struct Acceleration {
 /// utilisation (it shows 100 % by design).
 pub const POLL_MODE_FEATURES: &[&str] = &["DPDK", "SR-IOV", "CPU pinning", "huge pages"];
 
+/// How `kubernetes_package` begins when only the package's name says it is a CNF.
+pub const NAMED_AS_CNF: &str = "named as a CNF";
+
 /// One VNF deployment flavour: one workload.
 #[derive(Debug, Clone)]
 pub struct VnfModel {
@@ -184,6 +193,9 @@ pub struct VnfModel {
     pub fixed_addresses: Vec<Item>,
     /// Kubernetes deployment units (OSM KDUs) or VDUs sized by Kubernetes manifests.
     pub kdus: Vec<Item>,
+    /// What in the package says it deploys to Kubernetes (Helm chart or manifest
+    /// artifacts, MCIOPs, a `Files/kubernetes/` folder, a package named as a CNF).
+    pub kubernetes_package: Option<String>,
     pub notes: Vec<String>,
     pub suppressions: Vec<Suppression>,
 }
@@ -223,6 +235,7 @@ impl VnfModel {
             acceleration: Vec::new(),
             fixed_addresses: Vec::new(),
             kdus: Vec::new(),
+            kubernetes_package: None,
             notes: Vec::new(),
             suppressions: Vec::new(),
         }
@@ -233,14 +246,61 @@ impl VnfModel {
         format!("{}/{}", self.vnf_name, self.flavour)
     }
 
-    /// A VNF whose VDUs carry neither a compute size nor an image: a containerised VNF
-    /// whose sizing, images and configuration live in Kubernetes manifests or Helm charts.
+    /// A VNF whose VDUs carry neither a compute size nor an image: sized and imaged outside
+    /// the descriptor (Kubernetes manifests, Helm charts, Terraform templates), or made of
+    /// OS containers or KDUs.
     pub fn containerised(&self) -> bool {
-        let vm_vdus = self
-            .vdus
+        !self.has_vm_vdus() && (!self.kdus.is_empty() || !self.vdus.is_empty())
+    }
+
+    /// Some VDU is a virtual machine as the descriptor describes it: a compute size or a
+    /// software image.
+    fn has_vm_vdus(&self) -> bool {
+        self.vdus
             .iter()
-            .any(|v| !v.container && (v.vcpu.is_some() || v.memory_gib.is_some() || v.has_image));
-        !vm_vdus && (!self.kdus.is_empty() || !self.vdus.is_empty())
+            .any(|v| !v.container && (v.vcpu.is_some() || v.memory_gib.is_some() || v.has_image))
+    }
+
+    /// Generation 3 when the VNF is made of containers: OS container deployable units,
+    /// KDUs, or VDUs with neither an image nor a compute size that stand for Kubernetes
+    /// resources (their description, or the package's charts and manifests, say so).
+    /// Otherwise generation 2: a `Vdu.Compute` is a virtual machine booted from a software
+    /// image on a VIM, and so is a VDU the descriptor says nothing more about.
+    pub fn platform(&self) -> (Generation, Option<String>) {
+        if self.has_vm_vdus() {
+            return (Generation::ClientServer, None);
+        }
+        if self.vdus.iter().any(|v| v.container) {
+            return (
+                Generation::CloudNative,
+                Some("its VDUs are OS container deployable units (SOL001 Vdu.OsContainerDeployableUnit)".into()),
+            );
+        }
+        if !self.kdus.is_empty() {
+            return (
+                Generation::CloudNative,
+                Some("it deploys Kubernetes deployment units (KDUs)".into()),
+            );
+        }
+        if let Some(v) = self.vdus.iter().find(|v| v.kubernetes_hint.is_some()) {
+            let why = v.kubernetes_hint.clone().unwrap_or_default();
+            return (
+                Generation::CloudNative,
+                Some(format!(
+                    "its VDUs declare neither an image nor a compute size and stand for Kubernetes resources (VDU {}: \"{why}\")",
+                    v.id
+                )),
+            );
+        }
+        if let Some(why) = &self.kubernetes_package {
+            return (
+                Generation::CloudNative,
+                Some(format!(
+                    "its VDUs declare neither an image nor a compute size, and the package deploys to Kubernetes ({why})"
+                )),
+            );
+        }
+        (Generation::ClientServer, None)
     }
 
     /// Instances of each VDU at instantiation: the parsers set the default instantiation
@@ -268,6 +328,10 @@ impl VnfModel {
         self.settle_instances();
         let name = self.workload_name();
         let containerised = self.containerised();
+        let (generation, cnf_reason) = self.platform();
+        let readiness = (generation == Generation::ClientServer)
+            .then(|| super::readiness::assess(&self))
+            .flatten();
         let facts = self.facts();
         let components = self
             .vdus
@@ -321,9 +385,10 @@ impl VnfModel {
             name,
             Arc::clone(&self.file),
             self.line.max(1),
-            Generation::CloudNative,
+            generation,
             self.doc,
         );
+        w.cnf_readiness = readiness;
         w.facts = facts;
         w.components = components;
         w.sources = self.sources;
@@ -335,10 +400,26 @@ impl VnfModel {
             w.notes.push(
                 "a containerised VNF (OS container deployable units): sized from the resources its containers request".into(),
             );
+        } else if let (true, Some(why)) = (containerised && self.kdus.is_empty(), &cnf_reason) {
+            w.notes.push(format!(
+                "a containerised VNF (generation 3): {why}; sized and configured in its Kubernetes manifests or Helm charts (scan those too)"
+            ));
         } else if containerised && self.kdus.is_empty() {
             w.notes.push(
-                "no VDU declares a compute size or an image: a containerised VNF, sized and configured in its Kubernetes manifests or Helm charts (scan those too)".into(),
+                "no VDU declares a compute size or an image, and nothing says they are containers: taken as virtual machines (generation 2) sized and imaged outside the descriptor (Terraform templates, VIM flavours)".into(),
             );
+        }
+        if generation == Generation::ClientServer && !self.vdus.is_empty() {
+            // A package named as a CNF says nothing beside VMs; artifacts do.
+            if let Some(why) = self
+                .kubernetes_package
+                .as_ref()
+                .filter(|w| !w.starts_with(NAMED_AS_CNF))
+            {
+                w.notes.push(format!(
+                    "the package also deploys to Kubernetes ({why}): a containerised deployment beside the VMs; scan its charts or manifests to assess it"
+                ));
+            }
         }
         w.suppressions = self.suppressions;
         w
@@ -753,7 +834,7 @@ pub const FACTS: &[crate::model::FactGroup] = {
             FactDoc::new("acceleration[*].{name,vdu}", "the VDU"),
             FactDoc::new(
                 "acceleration[*].feature",
-                "SR-IOV, PCI passthrough, SmartNIC offload, CPU pinning, huge pages, NUMA placement, DPDK",
+                "SR-IOV, PCI passthrough, SmartNIC offload, CPU pinning, huge pages, NUMA placement, DPDK, PTP",
             ),
             FactDoc::new(
                 "acceleration[*].detail",

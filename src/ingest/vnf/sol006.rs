@@ -465,6 +465,10 @@ fn read_image(id: &str, owner: &str, img: &Node, r: &mut Reader<'_>) -> Image {
         line: img.line,
         checksum,
         size_gib,
+        os: img
+            .get("operating-system")
+            .or_else(|| img.get("operating_system"))
+            .and_then(Node::scalar_text),
     }
 }
 
