@@ -862,6 +862,8 @@ headroom: 20%
 percentile: p90
 oversize-threshold: 30
 effort-days-per-point: 0.5
+kubernetes-clusters:
+  - { name: '^pay-ctl-', cluster: payments, role: control-plane }
 ";
 
     fn parse_ok(text: &str) -> Config {

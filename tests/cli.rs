@@ -292,8 +292,15 @@ fn json_matches_the_contract_field_for_field() {
             assert!(w[key].is_string(), "{key}");
         }
         assert!(
-            ["vm", "container-image", "kubernetes", "compose", "vnf"]
-                .contains(&w["kind"].as_str().unwrap_or(""))
+            [
+                "vm",
+                "container-image",
+                "kubernetes",
+                "compose",
+                "vnf",
+                "kubernetes-cluster"
+            ]
+            .contains(&w["kind"].as_str().unwrap_or(""))
         );
         assert!(w["line"].as_u64().is_some_and(|l| l >= 1));
         assert!([1, 2, 3].contains(&w["generation"].as_u64().unwrap_or(0)));

@@ -217,3 +217,46 @@ fn the_mapping_names_clusters_and_overrides_recognition() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean `name`"), "{err}");
 }
+
+#[test]
+fn anonymise_hides_cluster_names_members_and_hosts() {
+    let plain = scan(&[SAMPLE]);
+    let hidden = scan(&[SAMPLE, "--anonymise"]);
+    let text = hidden.to_string();
+    let clusters = plain["clusters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no clusters"));
+    assert!(!clusters.is_empty());
+    for c in clusters {
+        let name = c["name"].as_str().unwrap_or_default();
+        assert!(
+            !text.contains(name),
+            "cluster name {name} left in the anonymised report"
+        );
+        for m in c["members"].as_array().into_iter().flatten() {
+            let member = m["name"].as_str().unwrap_or_default();
+            assert!(
+                !text.contains(&format!("\"{member}\"")),
+                "member {member} left"
+            );
+            if let Some(host) = m["host"].as_str() {
+                assert!(!text.contains(&format!("\"{host}\"")), "host {host} left");
+            }
+        }
+    }
+    // The same counts, under tokens: every cluster still names its workload.
+    let tokens = hidden["clusters"].as_array().map_or(0, Vec::len);
+    assert_eq!(tokens, clusters.len());
+    for c in hidden["clusters"].as_array().into_iter().flatten() {
+        let workload = c["workload"].as_str().unwrap_or_default();
+        assert!(
+            hidden["workloads"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|w| w["id"] == workload),
+            "cluster {} names no workload ({workload})",
+            c["name"]
+        );
+    }
+}

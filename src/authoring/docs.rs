@@ -538,6 +538,21 @@ pub const NOT_JUDGED: &[(Property, Target, &str)] = &[
         Target::Vnf,
         "a descriptor seldom carries the security posture (security groups belong to the VIM tenant, TLS to the application); VNF016 advises where neither is declared",
     ),
+    (
+        Property::ConfiguredFromOutside,
+        Target::Cluster,
+        "a cluster's configuration is its nodes' and the workloads on it: they are judged where they are written (VM specs, manifests)",
+    ),
+    (
+        Property::DataSeparable,
+        Target::Cluster,
+        "the data is the workloads' (their volumes and stateful sets), judged on each workload; a cluster is the platform under them",
+    ),
+    (
+        Property::HealthObservable,
+        Target::Cluster,
+        "an inventory shows no cluster health signal; each node VM's is judged on the VM (VM019), each workload's on its manifest",
+    ),
 ];
 
 /// `docs/phases.md`: for every defining property, which rules evidence it on each kind, or

@@ -107,7 +107,7 @@ pub fn parse(node: &Node, file: &str) -> Result<Vec<Mapping>, ConfigError> {
                     format!(
                         "unknown key `{}` in a kubernetes-clusters entry{} (expected name, folder, annotation, cluster, role)",
                         e.key,
-                        crate::rules::loader::suggest(&e.key, ENTRY_KEYS)
+                        crate::model::spelling::suggest(&e.key, ENTRY_KEYS)
                     ),
                 ));
             }
@@ -158,7 +158,10 @@ pub fn parse(node: &Node, file: &str) -> Result<Vec<Mapping>, ConfigError> {
                             n,
                             format!(
                                 "`role`: `{text}` is not a node role (control-plane or worker){}",
-                                crate::rules::loader::suggest(&text, &["control-plane", "worker"])
+                                crate::model::spelling::suggest(
+                                    &text,
+                                    &["control-plane", "worker"]
+                                )
                             ),
                         ));
                     }

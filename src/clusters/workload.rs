@@ -480,7 +480,7 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "environment_count",
             "environments the node names and folders show (prod, test, dev)",
         ),
-        FactDoc::new("environments", "those environments"),
+        FactDoc::new("environments[*]", "those environments"),
         FactDoc::open(
             "nodes[*]",
             "each node: name, role, host, snapshots, pinned (a VM-Host or keep-together rule), physical, data_plane, right_sized",

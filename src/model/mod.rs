@@ -10,6 +10,7 @@ use crate::node::Node;
 
 pub mod cnf;
 mod fact_schema;
+pub mod spelling;
 pub use fact_schema::{FactDoc, FactGroup};
 
 /// Platform generation: 1 mainframe, 2 client-server / virtualised, 3 cloud-native.

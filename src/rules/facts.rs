@@ -287,10 +287,12 @@ mod tests {
         let mut workloads = Vec::new();
         let mut objects = Vec::new();
         let mut errors = Vec::new();
+        let mut vsphere = Vec::new();
         for f in files {
             let o = crate::scan::ingest_guarded(f, opts);
             workloads.extend(o.workloads);
             objects.extend(o.objects);
+            vsphere.extend(o.vsphere_clusters);
         }
         crate::ingest::link(
             &mut workloads,
@@ -303,6 +305,37 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         extras.metrics.apply(&mut workloads, &mut errors);
+        // Kubernetes clusters are built from their node VMs, as the pipeline does after
+        // assessing them (each node assessed for its right-sizing verdict).
+        let rules = crate::rules::loader::load(true, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let applied = crate::scan::policy::Applied::default();
+        let nodes: Vec<(usize, crate::clusters::NodeRecord)> = workloads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let mut n = crate::clusters::recognise(w, &opts.kubernetes_clusters)?;
+                let assessed = crate::scan::assess::assess(
+                    w.clone(),
+                    &rules,
+                    opts,
+                    &applied,
+                    extras.catalog.as_ref(),
+                );
+                let state = assessed
+                    .report
+                    .properties
+                    .state(crate::model::Property::RightSized);
+                n.right_sized = serde_json::to_value(state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string));
+                Some((i, n))
+            })
+            .collect();
+        let clusters: Vec<crate::model::Workload> = crate::clusters::build(nodes, &vsphere)
+            .into_iter()
+            .map(|b| b.workload)
+            .collect();
+        workloads.extend(clusters);
         for mut w in workloads {
             // The pipeline's own steps, so that the facts seen are the facts rules get.
             crate::ingest::common_facts::insert(&mut w);

@@ -27,6 +27,7 @@ const SENSITIVE_LABELS: &[(&str, &str)] = &[
     ("folder", "folder"),
     ("vapp", "vapp"),
     ("vcenter", "vcenter"),
+    ("kubernetes-cluster", "k8s-cluster"),
 ];
 
 struct Tokens {
@@ -160,6 +161,27 @@ pub fn apply(report: &mut Report, key: &str) {
             if let Some(v) = w.labels.get_mut(label) {
                 *v = tokens.token(prefix, v);
             }
+        }
+    }
+    // Clusters found among the VMs: the same tokens as their workloads, members and hosts.
+    for c in &mut report.clusters {
+        let token = tokens.token("k8s-cluster", &c.name);
+        if let Some(head) = c.workload.strip_suffix(c.name.as_str()) {
+            c.workload = format!("{head}{token}");
+        }
+        c.name = token;
+        for h in &mut c.hosts {
+            *h = tokens.token("host", h);
+        }
+        for v in &mut c.vsphere_clusters {
+            *v = tokens.token("cluster", v);
+        }
+        for m in &mut c.members {
+            m.name = tokens.token("vm", &m.name);
+            if let Some(h) = m.host.as_mut() {
+                *h = tokens.token("host", h);
+            }
+            m.file = tokens.path(&m.file).as_str().into();
         }
     }
     for (dimension, groups) in report.summary.estate.groups.iter_mut() {
