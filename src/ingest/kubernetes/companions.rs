@@ -22,6 +22,7 @@ use std::sync::Arc;
 use super::companion_specs::*;
 use super::object_identity;
 use super::selectors::*;
+use super::unjoined::{Used, unjoined_files};
 use crate::ingest::Object;
 use crate::model::{ScanError, Skipped, SourceSpan, Target, Workload, WorkloadKind};
 use crate::node::{Node, Value};
@@ -540,121 +541,33 @@ pub(super) fn link(
         join(w, &index, &mut overflow, &mut used);
     }
     overflow.report(errors);
-    used.mark_selecting(&index);
+    mark_selecting(&mut used, &index);
     unjoined_files(objects, &used)
 }
 
-/// The companions that joined some workload: by kind, namespace and name (objects of one
-/// identity count together), LimitRanges by namespace, Gateways when any route joined.
-#[derive(Default)]
-struct Used {
-    objects: HashSet<(String, String, String)>,
-    namespaces: HashSet<String>,
-    routes: bool,
-}
-
-impl Used {
-    fn insert(&mut self, kind: &str, namespace: &str, name: &str) {
-        self.objects
-            .insert((kind.to_string(), namespace.to_string(), name.to_string()));
-    }
-
-    fn mark(&mut self, found: &Found<'_>) {
-        self.insert(found.kind, &found.namespace, &found.name);
-    }
-
-    fn contains(&self, kind: &str, namespace: &str, name: &str) -> bool {
-        self.objects
-            .contains(&(kind.to_string(), namespace.to_string(), name.to_string()))
-    }
-
-    /// What the selector joins chose (each label set once), and the entry points of the
-    /// Services among them.
-    fn mark_selecting(&mut self, index: &Index<'_>) {
-        index.budgets.each_selecting(|b| self.mark(&b.found));
-        index.policies.each_selecting(|p| self.mark(&p.found));
-        let mut services = Vec::new();
-        index.services.each_selecting(|s| {
-            services.push((s.found.namespace.clone(), s.found.name.clone()));
-            self.mark(&s.found);
-        });
-        for key in services {
-            for id in index
-                .entries
-                .get(&key)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                if let Some(e) = index.entry_points.get(*id) {
-                    self.routes |= matches!(e.found.kind, "HTTPRoute" | "GRPCRoute");
-                    self.mark(&e.found);
-                }
+/// What the selector joins chose (each label set once), and the entry points of the
+/// Services among them.
+fn mark_selecting(used: &mut Used, index: &Index<'_>) {
+    index.budgets.each_selecting(|b| used.mark(&b.found));
+    index.policies.each_selecting(|p| used.mark(&p.found));
+    let mut services = Vec::new();
+    index.services.each_selecting(|s| {
+        services.push((s.found.namespace.clone(), s.found.name.clone()));
+        used.mark(&s.found);
+    });
+    for key in services {
+        for id in index
+            .entries
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let Some(e) = index.entry_points.get(*id) {
+                used.routes |= matches!(e.found.kind, "HTTPRoute" | "GRPCRoute");
+                used.mark(&e.found);
             }
         }
     }
-}
-
-/// Companions listed in a skip's reason; the rest are counted.
-const NAMED_COMPANIONS: usize = 5;
-
-/// The files (in scan order) all of whose companions joined no workload of the scan: each a
-/// skip with its reason. A companion with no name has an error entry already; its file is
-/// not one of these.
-fn unjoined_files(objects: &[Object], used: &Used) -> Vec<Skipped> {
-    struct File<'a> {
-        name: &'a Arc<str>,
-        joined: bool,
-        companions: usize,
-        named: Vec<String>,
-    }
-    let mut files: Vec<File<'_>> = Vec::new();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    for obj in objects {
-        let doc = &obj.doc;
-        let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("").trim();
-        let at = *by_name.entry(obj.file.as_ref()).or_insert_with(|| {
-            files.push(File {
-                name: &obj.file,
-                joined: false,
-                companions: 0,
-                named: Vec::new(),
-            });
-            files.len() - 1
-        });
-        let Some(file) = files.get_mut(at) else {
-            continue;
-        };
-        let Some((namespace, name)) = object_identity(doc) else {
-            file.joined = true;
-            continue;
-        };
-        file.joined |= match kind {
-            "LimitRange" => used.namespaces.contains(&namespace),
-            "Gateway" => used.routes,
-            _ => used.contains(kind, &namespace, &name),
-        };
-        file.companions += 1;
-        if !file.joined && file.named.len() < NAMED_COMPANIONS {
-            file.named.push(format!("{kind} {name}"));
-        }
-    }
-    files
-        .into_iter()
-        .filter(|f| !f.joined && f.companions > 0)
-        .map(|f| {
-            let more = match f.companions.saturating_sub(f.named.len()) {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
-            Skipped::new(
-                f.name,
-                format!(
-                    "holds only Kubernetes companions ({}{more}) that match no workload in the scan",
-                    f.named.join(", ")
-                ),
-            )
-        })
-        .collect()
 }
 
 fn fact_text(facts: &Node, key: &str) -> String {

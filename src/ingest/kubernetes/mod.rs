@@ -16,6 +16,7 @@ mod facts;
 mod kubevirt;
 mod objects;
 mod selectors;
+mod unjoined;
 
 use objects::*;
 
