@@ -275,3 +275,44 @@ fn annotations_suppress_with_their_reason() {
     );
     assert_eq!(r["summary"]["suppressed"], 1);
 }
+
+#[test]
+fn a_file_of_companions_that_join_no_workload_is_a_skip_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
+    );
+    write(
+        dir.path(),
+        "web-svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n",
+    );
+    let lonely = write(
+        dir.path(),
+        "lonely.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n",
+    );
+    let r = json_of(&["scan", &dir.path().display().to_string()]);
+    assert_eq!(r["errors"], serde_json::json!([]));
+    assert_eq!(r["summary"]["workloads"], 1);
+    assert_eq!(r["summary"]["skipped_files"], 1, "{}", r["skipped"]);
+    assert_eq!(r["skipped"][0]["file"], lonely.as_str());
+    assert_eq!(
+        r["skipped"][0]["reason"],
+        "holds only Kubernetes companions (Service api, ConfigMap cfg) that match no workload in the scan"
+    );
+    // The Service that selects the Deployment joined it: its file is no skip.
+    assert_eq!(workload(&r, "default/web")["kind"], "kubernetes");
+    fitscan()
+        .args(["scan", &dir.path().display().to_string(), "--verbose"])
+        .args(["--fail-on", "never"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Skipped").and(predicate::str::contains(
+                "lonely.yaml: holds only Kubernetes companions (Service api, ConfigMap cfg)",
+            )),
+        );
+}

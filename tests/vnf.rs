@@ -501,3 +501,28 @@ topology_template:
         "{w}"
     );
 }
+
+#[test]
+fn a_types_file_no_descriptor_imports_is_a_skip_with_its_reason() {
+    let dir = common::tempdir();
+    let pkg = dir.path().join("cloud-smf");
+    common::copy_folder(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/vnf/cloud-smf"),
+        &pkg,
+    );
+    let orphan = write(
+        &pkg,
+        "Definitions/orphan_types.yaml",
+        "tosca_definitions_version: tosca_simple_yaml_1_3\nnode_types:\n  example.Orphan:\n    derived_from: tosca.nodes.nfv.VNF\n",
+    );
+    let r = json_of(&["scan", &dir.path().display().to_string()]);
+    assert!(!workloads(&r).is_empty(), "{r}");
+    assert_eq!(r["errors"], serde_json::json!([]));
+    // The package's own types file is imported by its descriptor: no skip.
+    assert_eq!(r["summary"]["skipped_files"], 1, "{}", r["skipped"]);
+    assert_eq!(r["skipped"][0]["file"], orphan.as_str());
+    assert_eq!(
+        r["skipped"][0]["reason"],
+        "a VNF types/import file no descriptor in the scan imports (it defines TOSCA types only)"
+    );
+}

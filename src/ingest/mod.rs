@@ -163,14 +163,17 @@ pub trait Input: Sync + Send {
         false
     }
 
-    /// After every file is read: join this kind's objects across files.
+    /// After every file is read: join this kind's objects across files. Returns the files
+    /// none of whose objects joined anything, each with the reason: skips, unless the file
+    /// gave a workload or an error (the caller, who sees every file's output, decides).
     fn link(
         &self,
         _workloads: &mut Vec<Workload>,
         _objects: Vec<Object>,
         _errors: &mut Vec<ScanError>,
         _ctx: &IngestContext,
-    ) {
+    ) -> Vec<Skipped> {
+        Vec::new()
     }
 }
 
@@ -455,13 +458,15 @@ pub fn joined_later(workload: &Workload) -> bool {
 /// Joins every kind's objects across files. Each kind's join is guarded: a panic in one
 /// becomes an error entry naming the files it was joining (a bug to report), and the
 /// workloads are still assessed, unjoined.
+/// Joins every kind's objects across files; returns the files whose objects joined nothing
+/// (see [`Input::link`]).
 pub fn link(
     workloads: &mut Vec<Workload>,
     objects: Vec<Object>,
     errors: &mut Vec<ScanError>,
     ctx: &IngestContext,
-) {
-    link_with(inputs(), workloads, objects, errors, ctx);
+) -> Vec<Skipped> {
+    link_with(inputs(), workloads, objects, errors, ctx)
 }
 
 fn link_with(
@@ -470,8 +475,9 @@ fn link_with(
     objects: Vec<Object>,
     errors: &mut Vec<ScanError>,
     ctx: &IngestContext,
-) {
+) -> Vec<Skipped> {
     let mut objects = objects;
+    let mut unjoined = Vec::new();
     for input in inputs {
         let (mine, rest): (Vec<Object>, Vec<Object>) =
             objects.into_iter().partition(|o| o.input == input.name());
@@ -485,15 +491,19 @@ fn link_with(
         );
         let before = errors.len();
         let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            input.link(workloads, mine, errors, ctx);
+            input.link(workloads, mine, errors, ctx)
         }));
-        if joined.is_err() {
-            files.sort();
-            files.dedup();
-            errors.truncate(before);
-            errors.push(link_panic(input.name(), &files));
+        match joined {
+            Ok(skips) => unjoined.extend(skips),
+            Err(_) => {
+                files.sort();
+                files.dedup();
+                errors.truncate(before);
+                errors.push(link_panic(input.name(), &files));
+            }
         }
     }
+    unjoined
 }
 
 fn link_panic(input: &str, files: &[Arc<str>]) -> ScanError {
@@ -639,7 +649,7 @@ mod tests {
             _: Vec<Object>,
             errors: &mut Vec<ScanError>,
             _: &IngestContext,
-        ) {
+        ) -> Vec<Skipped> {
             errors.push(ScanError::input(
                 "half-done",
                 "an error from before the panic",

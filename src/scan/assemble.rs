@@ -1,7 +1,7 @@
 //! Assembling the report: cross-file joins, metrics, the workloads that waited, bounded
 //! texts, unique ids, the summary.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -10,7 +10,7 @@ use crate::assessment::{
     Assumptions, Report, RuleInfo, SeverityCounts, Summary, Tool, Totals, WorkloadReport,
 };
 use crate::ingest::IngestContext;
-use crate::model::{Disposition, Generation, Phase, ScanError, Severity};
+use crate::model::{Disposition, Generation, Phase, ScanError, Severity, Skipped, Workload};
 use crate::sizing::metrics;
 use crate::sizing::rightsize::{self};
 
@@ -53,7 +53,9 @@ pub(super) fn assemble(
         }
         skipped_files.extend(out.skips);
     }
-    ingest::link(&mut workloads, objects, &mut errors, link_ctx);
+    let unjoined = ingest::link(&mut workloads, objects, &mut errors, link_ctx);
+    let unjoined = unaccounted(unjoined, &workloads, &results, &errors, &skipped_files);
+    skipped_files.extend(unjoined);
     let unmatched_metrics = metrics.apply(&mut workloads, &mut errors);
     size_failover_groups(&mut workloads);
     disregarded_suppressions += assessor.disregarded(&workloads);
@@ -166,6 +168,33 @@ pub(super) fn assemble(
         anonymise::apply(&mut report, key);
     }
     report
+}
+
+/// Of the files whose objects joined nothing in `link`, those that gave no workload (as
+/// its file or one of its sources), no error and no other skip: each a skip, so that no
+/// file found is left in silence.
+fn unaccounted(
+    unjoined: Vec<Skipped>,
+    workloads: &[Workload],
+    assessed: &[Assessed],
+    errors: &[ScanError],
+    skips: &[Skipped],
+) -> Vec<Skipped> {
+    if unjoined.is_empty() {
+        return unjoined;
+    }
+    let mut accounted: HashSet<&str> = HashSet::new();
+    for w in workloads {
+        accounted.insert(&w.file);
+        accounted.extend(w.sources.iter().map(|s| s.file.as_ref()));
+    }
+    accounted.extend(assessed.iter().map(|a| a.report.file.as_ref()));
+    accounted.extend(errors.iter().map(|e| e.file.as_str()));
+    accounted.extend(skips.iter().map(|s| s.file.as_str()));
+    unjoined
+        .into_iter()
+        .filter(|s| !accounted.contains(s.file.as_str()))
+        .collect()
 }
 
 pub(super) fn rule_info(r: &rules::Rule) -> RuleInfo {

@@ -98,7 +98,7 @@ impl Input for Compose {
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
         ctx: &IngestContext,
-    ) {
+    ) -> Vec<crate::model::Skipped> {
         use rayon::prelude::*;
         let projects = project::assemble(objects, ctx, errors);
         let built: Vec<(Vec<Workload>, Vec<ScanError>)> =
@@ -107,6 +107,7 @@ impl Input for Compose {
             workloads.append(&mut w);
             errors.append(&mut e);
         }
+        Vec::new()
     }
 }
 

@@ -22,8 +22,9 @@ use std::sync::Arc;
 use super::companion_specs::*;
 use super::object_identity;
 use super::selectors::*;
+use super::unjoined::{Used, unjoined_files};
 use crate::ingest::Object;
-use crate::model::{ScanError, SourceSpan, Target, Workload, WorkloadKind};
+use crate::model::{ScanError, Skipped, SourceSpan, Target, Workload, WorkloadKind};
 use crate::node::{Node, Value};
 use crate::units::k8s_quantity_gib;
 
@@ -527,13 +528,46 @@ pub(super) fn joins(w: &Workload) -> bool {
     w.kind == WorkloadKind::Kubernetes && w.target == Target::Kubernetes
 }
 
-pub(super) fn link(workloads: &mut [Workload], objects: &[Object], errors: &mut Vec<ScanError>) {
+/// Returns the files whose companions all joined no workload (see [`unjoined_files`]).
+pub(super) fn link(
+    workloads: &mut [Workload],
+    objects: &[Object],
+    errors: &mut Vec<ScanError>,
+) -> Vec<Skipped> {
     let index = build_index(objects, errors);
     let mut overflow = Overflow::default();
+    let mut used = Used::default();
     for w in workloads.iter_mut().filter(|w| joins(w)) {
-        join(w, &index, &mut overflow);
+        join(w, &index, &mut overflow, &mut used);
     }
     overflow.report(errors);
+    mark_selecting(&mut used, &index);
+    unjoined_files(objects, &used)
+}
+
+/// What the selector joins chose (each label set once), and the entry points of the
+/// Services among them.
+fn mark_selecting(used: &mut Used, index: &Index<'_>) {
+    index.budgets.each_selecting(|b| used.mark(&b.found));
+    index.policies.each_selecting(|p| used.mark(&p.found));
+    let mut services = Vec::new();
+    index.services.each_selecting(|s| {
+        services.push((s.found.namespace.clone(), s.found.name.clone()));
+        used.mark(&s.found);
+    });
+    for key in services {
+        for id in index
+            .entries
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let Some(e) = index.entry_points.get(*id) {
+                used.routes |= matches!(e.found.kind, "HTTPRoute" | "GRPCRoute");
+                used.mark(&e.found);
+            }
+        }
+    }
 }
 
 fn fact_text(facts: &Node, key: &str) -> String {
@@ -619,16 +653,16 @@ fn located_list(items: Vec<Node>) -> Node {
     Node::seq(items, line)
 }
 
-fn join(w: &mut Workload, index: &Index<'_>, overflow: &mut Overflow) {
+fn join(w: &mut Workload, index: &Index<'_>, overflow: &mut Overflow, used: &mut Used) {
     let mut j = Joining::new(w);
-    join_autoscalers(w, index, &mut j, overflow);
+    join_autoscalers(w, index, &mut j, overflow, used);
     join_budgets(w, index, &mut j, overflow);
     join_policies(w, index, &mut j, overflow);
     join_services(w, index, &mut j, overflow);
-    join_claims(w, index, &mut j);
-    for (key, set) in [
-        ("config_maps", &index.config_maps),
-        ("secrets", &index.secrets),
+    join_claims(w, index, &mut j, used);
+    for (key, kind, set) in [
+        ("config_maps", "ConfigMap", &index.config_maps),
+        ("secrets", "Secret", &index.secrets),
     ] {
         if let Some(Value::Seq(refs)) = w.facts.get_mut(key).map(|n| &mut n.value) {
             for r in refs.iter_mut() {
@@ -636,14 +670,19 @@ fn join(w: &mut Workload, index: &Index<'_>, overflow: &mut Overflow) {
                     .get("name")
                     .and_then(Node::scalar_text)
                     .unwrap_or_default();
-                let found = set.contains(&(j.namespace.clone(), name));
+                let key = (j.namespace.clone(), name);
+                let found = set.contains(&key);
+                if found {
+                    used.insert(kind, &key.0, &key.1);
+                }
                 r.insert("found", Node::bool(found, 0));
             }
         }
     }
-    join_service_account(w, index, &mut j);
+    join_service_account(w, index, &mut j, used);
     if let Some(d) = index.defaults.get(&j.namespace) {
         apply_defaults(w, d);
+        used.namespaces.insert(j.namespace.clone());
     }
     if !j.removed.is_empty() {
         w.facts.insert("removed_apis", located_list(j.removed));
@@ -653,7 +692,13 @@ fn join(w: &mut Workload, index: &Index<'_>, overflow: &mut Overflow) {
 
 /// HorizontalPodAutoscalers and ScaledObjects targeting the workload widen its replica
 /// range; without a fixed count, the autoscaler's floor is what runs (at least one pod).
-fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow: &mut Overflow) {
+fn join_autoscalers(
+    w: &mut Workload,
+    index: &Index<'_>,
+    j: &mut Joining,
+    overflow: &mut Overflow,
+    used: &mut Used,
+) {
     let key = (
         j.namespace.clone(),
         fact_text(&w.facts, "object_kind"),
@@ -676,6 +721,7 @@ fn join_autoscalers(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overfl
     let mut min = f64::INFINITY;
     let mut max: f64 = 0.0;
     for a in scalers {
+        used.mark(&a.found);
         // The replica range is judged on every autoscaler; the first few are listed.
         min = min.min(a.min);
         if let Some(m) = a.max {
@@ -862,7 +908,7 @@ fn join_services(w: &mut Workload, index: &Index<'_>, j: &mut Joining, overflow:
 
 /// Claims by name: found or not, size and access modes; `storage_gib` totals the claimed
 /// storage (claim templates once per replica).
-fn join_claims(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_claims(w: &mut Workload, index: &Index<'_>, j: &mut Joining, used: &mut Used) {
     let mut storage = None;
     if let Some(Value::Seq(claims)) = w.facts.get_mut("claims").map(|n| &mut n.value) {
         for c in claims.iter_mut() {
@@ -879,6 +925,7 @@ fn join_claims(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
             let found = index.claims.get(&(j.namespace.clone(), name));
             c.insert("found", Node::bool(found.is_some(), 0));
             let Some(f) = found else { continue };
+            used.mark(f);
             c.insert("location", Node::str(f.location(), 0));
             if let Some(g) = f
                 .doc
@@ -903,7 +950,7 @@ fn join_claims(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
 
 /// The pod's ServiceAccount; its `automountServiceAccountToken` applies when the pod does
 /// not say.
-fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
+fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &mut Joining, used: &mut Used) {
     let account = w
         .facts
         .at("pod.serviceAccountName")
@@ -915,6 +962,7 @@ fn join_service_account(w: &mut Workload, index: &Index<'_>, j: &mut Joining) {
     sa.insert("name", Node::str(account, 0));
     sa.insert("found", Node::bool(found.is_some(), 0));
     if let Some(f) = found {
+        used.mark(f);
         sa.insert("location", Node::str(f.location(), 0));
         if let Some(a) = f
             .doc

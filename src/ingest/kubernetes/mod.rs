@@ -16,6 +16,7 @@ mod facts;
 mod kubevirt;
 mod objects;
 mod selectors;
+mod unjoined;
 
 use objects::*;
 
@@ -80,9 +81,9 @@ impl Input for Kubernetes {
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
         _ctx: &IngestContext,
-    ) {
+    ) -> Vec<crate::model::Skipped> {
         drop_instances_of_owners_in_scan(workloads);
-        companions::link(workloads, &objects, errors);
+        companions::link(workloads, &objects, errors)
     }
 }
 
@@ -886,6 +887,22 @@ fn config_references(pod: &Node, containers: &[Node]) -> (Vec<Node>, Vec<Node>) 
     {
         push(&mut maps, v.at("configMap.name"), "volume");
         push(&mut secrets, v.at("secret.secretName"), "volume");
+        // Volume plugins that read their credentials from a Secret: `secretRef.name`
+        // (cephfs, rbd, iscsi, scaleIO, storageos, flexVolume, cinder), CSI's
+        // `nodePublishSecretRef.name`, azureFile's `secretName`.
+        if let Value::Map(entries) = &v.value {
+            for e in entries {
+                push(&mut secrets, e.value.at("secretRef.name"), "volume");
+                push(
+                    &mut secrets,
+                    e.value.at("nodePublishSecretRef.name"),
+                    "volume",
+                );
+                if e.key == "azureFile" {
+                    push(&mut secrets, e.value.get("secretName"), "volume");
+                }
+            }
+        }
         for src in v
             .at("projected.sources")
             .and_then(Node::as_seq)

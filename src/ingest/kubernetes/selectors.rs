@@ -212,6 +212,18 @@ impl<T> BySelector<T> {
         Selected { index: self, ids }
     }
 
+    /// Every item that selected some workload's pods (one pass over what `selecting`
+    /// worked out, however many workloads shared it).
+    pub(super) fn each_selecting(&self, mut f: impl FnMut(&T)) {
+        for ids in self.selected.borrow().values() {
+            for i in ids.iter() {
+                if let Some((_, item)) = self.items.get(*i) {
+                    f(item);
+                }
+            }
+        }
+    }
+
     pub(super) fn select(&self, namespace: &str, labels: &[(String, String)]) -> Vec<usize> {
         let mut ids: Vec<usize> = self.other.get(namespace).cloned().unwrap_or_default();
         for (k, v) in labels {

@@ -728,3 +728,136 @@ spec: {selector: {app: web}}
         ]
     );
 }
+
+/// The files whose companions joined no workload, after reading and joining `files`.
+fn unjoined_companions(files: &[(&str, &str)]) -> Vec<String> {
+    let mut workloads = Vec::new();
+    let mut objects = Vec::new();
+    let mut errors = Vec::new();
+    for (name, text) in files {
+        let out = read(name, text);
+        workloads.extend(out.workloads);
+        objects.extend(out.objects);
+        errors.extend(out.errors);
+    }
+    let skips = link(
+        &mut workloads,
+        objects,
+        &mut errors,
+        &IngestContext::default(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    skips.into_iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn companions_that_join_a_workload_leave_their_file_out_of_the_skips() {
+    let app = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      serviceAccountName: runner
+      volumes:
+        - { name: data, persistentVolumeClaim: { claimName: data } }
+        - { name: conf, configMap: { name: conf } }
+        - { name: ceph, cephfs: { monitors: [10.0.0.1], secretRef: { name: ceph } } }
+      containers:
+        - name: web
+          image: nginx:1.27
+          envFrom: [{ secretRef: { name: creds } }]
+";
+    let joined = [
+        (
+            "hpa.yaml",
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 4\n",
+        ),
+        (
+            "pdb.yaml",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: shop}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}\n",
+        ),
+        (
+            "netpol.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all, namespace: shop}\nspec:\n  podSelector: {}\n",
+        ),
+        (
+            "svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n",
+        ),
+        (
+            "ing.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  rules:\n    - http:\n        paths:\n          - backend: {service: {name: web, port: {number: 80}}}\n",
+        ),
+        (
+            "pvc.yaml",
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: shop}\nspec:\n  resources: {requests: {storage: 1Gi}}\n",
+        ),
+        (
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf, namespace: shop}\ndata: {a: b}\n",
+        ),
+        (
+            "secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\n",
+        ),
+        (
+            "ceph-secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: ceph, namespace: shop}\n",
+        ),
+        (
+            "sa.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner, namespace: shop}\n",
+        ),
+        (
+            "limits.yaml",
+            "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits, namespace: shop}\nspec:\n  limits: [{type: Container, default: {cpu: '1'}}]\n",
+        ),
+        // One joined companion is enough for the file.
+        (
+            "mixed.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf, namespace: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: unused, namespace: shop}\n",
+        ),
+    ];
+    let lonely = [
+        (
+            "other-ns.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: elsewhere}\nspec:\n  selector: {app: web}\n",
+        ),
+        (
+            "ing-nowhere.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: api, namespace: shop}\nspec:\n  rules:\n    - http:\n        paths:\n          - backend: {service: {name: api, port: {number: 80}}}\n",
+        ),
+        (
+            "limits-other.yaml",
+            "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits, namespace: empty}\nspec:\n  limits: [{type: Container, default: {cpu: '1'}}]\n",
+        ),
+    ];
+    let mut files = vec![("app.yaml", app)];
+    files.extend(joined);
+    files.extend(lonely);
+    assert_eq!(
+        unjoined_companions(&files),
+        vec![
+            "other-ns.yaml: holds only Kubernetes companions (Service web) that match no workload in the scan",
+            "ing-nowhere.yaml: holds only Kubernetes companions (Ingress api) that match no workload in the scan",
+            "limits-other.yaml: holds only Kubernetes companions (LimitRange limits) that match no workload in the scan",
+        ]
+    );
+}
+
+#[test]
+fn companions_with_no_workload_name_at_most_five_in_the_skip() {
+    let many: String = (0..7)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n"))
+        .collect();
+    assert_eq!(
+        unjoined_companions(&[("many.yaml", &many)]),
+        vec![
+            "many.yaml: holds only Kubernetes companions (ConfigMap c0, ConfigMap c1, ConfigMap c2, ConfigMap c3, ConfigMap c4 and 2 more) that match no workload in the scan"
+        ]
+    );
+}

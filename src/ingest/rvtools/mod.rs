@@ -416,7 +416,7 @@ impl Input for RvTools {
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
         _ctx: &IngestContext,
-    ) {
+    ) -> Vec<crate::model::Skipped> {
         // Extras of each export, by group.
         let mut extras: HashMap<String, (ExtraIndex, Vec<Tab>)> = HashMap::new();
         let mut infos = Vec::new();
@@ -457,7 +457,7 @@ impl Input for RvTools {
             .filter_map(|(group, o)| extras.get(group).map(|e| (Arc::clone(&o.file), e)))
             .collect();
         if files.is_empty() {
-            return;
+            return Vec::new();
         }
         // The VMs of each vInfo file, joined together (a name only tells VMs apart within
         // one file's VMs).
@@ -498,6 +498,7 @@ impl Input for RvTools {
                 *w = build_workload(doc, w.name.clone(), extra, tabs, &file, errors);
             }
         }
+        Vec::new()
     }
 }
 

@@ -80,7 +80,7 @@ impl Input for Vnf {
         objects: Vec<Object>,
         errors: &mut Vec<ScanError>,
         _ctx: &IngestContext,
-    ) {
-        sol001::link(workloads, objects, errors);
+    ) -> Vec<crate::model::Skipped> {
+        sol001::link(workloads, objects, errors)
     }
 }

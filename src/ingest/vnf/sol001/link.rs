@@ -8,13 +8,13 @@ use super::MAX_PACKAGE_FILES;
 use super::files::*;
 use super::package::*;
 use super::types::*;
-use crate::model::{ScanError, Workload};
+use crate::model::{ScanError, Skipped, Workload};
 
 pub fn link(
     workloads: &mut Vec<Workload>,
     objects: Vec<crate::ingest::Object>,
     errors: &mut Vec<ScanError>,
-) {
+) -> Vec<Skipped> {
     let mut files: Vec<ToscaFile> = Vec::new();
     let mut metas: Vec<Meta> = Vec::new();
     for o in objects {
@@ -41,6 +41,11 @@ pub fn link(
         .map(|(i, f)| (f.key.as_str(), i))
         .collect();
     let reported: BTreeSet<String> = errors.iter().map(|e| e.file.clone()).collect();
+    let by_display: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.display.as_ref(), i))
+        .collect();
 
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
     let mut imported = vec![false; files.len()];
@@ -143,10 +148,44 @@ pub fn link(
         .par_iter()
         .map(|&root| assemble_package(&files, &edges, &remote, root, kubernetes_meta.get(&root)))
         .collect();
+    let mut in_vnf = vec![false; files.len()];
     for (w, e) in assembled {
+        for w in &w {
+            let sources = w.sources.iter().map(|s| s.file.as_ref());
+            for file in std::iter::once(w.file.as_ref()).chain(sources) {
+                if let Some(&i) = by_display.get(file) {
+                    in_vnf[i] = true;
+                }
+            }
+        }
         workloads.extend(w);
         errors.extend(e);
     }
+    unjoined_files(&files, &imported, &in_vnf)
+}
+
+/// The TOSCA files of the scan that are part of no VNF (no package with a deployment flavour
+/// holds them), each a skip with its reason; the caller drops those that have an error.
+fn unjoined_files(files: &[ToscaFile], imported: &[bool], in_vnf: &[bool]) -> Vec<Skipped> {
+    files
+        .iter()
+        .zip(imported.iter().zip(in_vnf))
+        .filter(|(_, (_, in_vnf))| !**in_vnf)
+        .map(|(f, (&imported, _))| {
+            let reason = match (imported, f.doc.get("topology_template").is_some()) {
+                (false, false) => {
+                    "a VNF types/import file no descriptor in the scan imports (it defines TOSCA types only)"
+                }
+                (false, true) => {
+                    "a TOSCA file no descriptor in the scan imports, with no VNF deployment flavour (no tosca.nodes.nfv.Vdu.Compute node templates in it or its imports)"
+                }
+                (true, _) => {
+                    "a VNF types/import file imported only by TOSCA files that define no VNF deployment flavour"
+                }
+            };
+            Skipped::new(&f.display, reason)
+        })
+        .collect()
 }
 
 /// The workloads of the package whose top-level file is `root`: one per flavour.

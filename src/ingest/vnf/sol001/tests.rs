@@ -91,3 +91,39 @@ fn derived_types_are_followed_and_loops_stop() {
     assert_eq!(types.kind("loop.A"), NodeKind::Other);
     assert!(types.derives("my.Vdu", "tosca.nodes.nfv.Vdu.Compute"));
 }
+
+#[test]
+fn files_that_are_part_of_no_vnf_come_back_from_link_with_their_reason() {
+    let header = "tosca_definitions_version: tosca_simple_yaml_1_3\n";
+    let types = format!("{header}node_types:\n  ex.Vnf:\n    derived_from: tosca.nodes.nfv.VNF\n");
+    let top = format!(
+        "{header}imports: [types.yaml]\ntopology_template:\n  node_templates:\n    vnf: {{type: ex.Vnf}}\n"
+    );
+    let ctx = crate::ingest::IngestContext::default();
+    let mut objects = Vec::new();
+    for (name, text) in [
+        ("pkg/types.yaml", &types),
+        ("pkg/top.yaml", &top),
+        ("other/lonely_types.yaml", &types),
+    ] {
+        let mut file = crate::source::SourceFile::from_text(name, text);
+        file.explicit = false;
+        let out = crate::ingest::ingest(&file, &ctx);
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        objects.extend(out.objects);
+    }
+    let (mut workloads, mut errors) = (Vec::new(), Vec::new());
+    let skips: Vec<String> = super::link(&mut workloads, objects, &mut errors)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(workloads.is_empty() && errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        skips,
+        vec![
+            "other/lonely_types.yaml: a VNF types/import file no descriptor in the scan imports (it defines TOSCA types only)",
+            "pkg/top.yaml: a TOSCA file no descriptor in the scan imports, with no VNF deployment flavour (no tosca.nodes.nfv.Vdu.Compute node templates in it or its imports)",
+            "pkg/types.yaml: a VNF types/import file imported only by TOSCA files that define no VNF deployment flavour",
+        ]
+    );
+}
