@@ -3,7 +3,7 @@
 //! exact error (file, line, limit) and that the good VM was still assessed.
 //!
 //! The amplification cases run small here (well under a second each in a debug build);
-//! `examples/gen_hostile.rs` writes them at full size for the measurements in README.
+//! `examples/gen_hostile.rs` writes them at full size for the measurements in docs/limits.md.
 
 mod common;
 
@@ -98,7 +98,7 @@ fn workloads_of(report: &Report, file: &str) -> usize {
 }
 
 /// Runs `f`, failing when it takes longer than `limit` (a debug build on a shared machine:
-/// the limits are loose; the release figures are in README).
+/// the limits are loose; the release figures are in docs/limits.md).
 fn timed<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();

@@ -1,6 +1,6 @@
 //! Inputs that are small on disk but make a naive reader build a product of their parts:
 //! the amplification cases of `tests/hostile_budgets.rs`. The tests build them small; the
-//! `gen_hostile` example builds them at full size for the measurements in README.
+//! `gen_hostile` example builds them at full size for the measurements in docs/limits.md.
 //!
 //! Each generator writes into `dir` and returns the paths to scan.
 
