@@ -1,5 +1,5 @@
 //! Writes the amplification cases of `tests/hostile_budgets.rs` at full size, for the
-//! measurements in README ("Hostile input"): `bench/hostile.sh` runs it and times each case.
+//! measurements in docs/limits.md ("Hostile input"): `bench/hostile.sh` runs it and times each case.
 //!
 //! ```sh
 //! cargo run --release --example gen_hostile -- DIR

@@ -1,4 +1,4 @@
-//! Writes synthetic estates for the benchmarks in README.md ("Benchmarks"): the same files
+//! Writes synthetic estates for the benchmarks in docs/benchmarks.md: the same files
 //! on every run, in the shapes real repositories and exports have.
 //!
 //! ```sh
