@@ -235,6 +235,24 @@ pub fn is_walked_candidate(path: &Path) -> bool {
             .any(|i| i.wants_file_name(&name) && i.worth_reading_walked(path))
 }
 
+/// What an unrecognised file's name suggests it is for: utilisation figures and size
+/// catalogs sit beside the inventories they belong to, and are read only when named.
+fn auxiliary_hint(display: &str) -> &'static str {
+    let name = display
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(display)
+        .to_ascii_lowercase();
+    let named = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    if name.ends_with(".csv") && named(&["metric", "utilis", "utiliz", "perf"]) {
+        "; named like utilisation figures: pass it with --metrics"
+    } else if named(&["sizes", "catalog", "flavour", "flavor"]) {
+        "; named like a size catalog: pass it with --catalog"
+    } else {
+        ""
+    }
+}
+
 /// Reads one file into workloads, objects and errors; a file that gives none of these is a
 /// skip with its reason, never dropped in silence.
 pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
@@ -242,7 +260,7 @@ pub fn ingest(file: &SourceFile, ctx: &IngestContext) -> FileOutput {
     let mut out = read_file(file, ctx, &mut read);
     if out.is_empty() {
         let reason = if !out.recognised {
-            NOT_RECOGNISED.to_string()
+            format!("{NOT_RECOGNISED}{}", auxiliary_hint(&file.display))
         } else if read.is_empty() {
             "no workload in it".to_string()
         } else {
@@ -635,6 +653,16 @@ pub fn shift(node: &mut Node, offset: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unrecognised_metrics_and_catalogs_say_which_flag_reads_them() {
+        assert!(auxiliary_hint("estate/metrics.csv").contains("--metrics"));
+        assert!(auxiliary_hint("estate\\VM-Utilisation.CSV").contains("--metrics"));
+        assert!(auxiliary_hint("inventories/sizes.yaml").contains("--catalog"));
+        assert!(auxiliary_hint("nfvi/flavours.json").contains("--catalog"));
+        assert_eq!(auxiliary_hint("notes/readme.txt"), "");
+        assert_eq!(auxiliary_hint("data/metrics.json"), "");
+    }
 
     /// An input whose join has a bug.
     struct Broken;
