@@ -77,6 +77,9 @@ pub struct Summary {
     /// VNFs and VDUs per CNF readiness verdict, and the cluster features to plan for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnf_readiness: Option<crate::model::cnf::EstateReadiness>,
+    /// VMs per migration readiness verdict for the target, and the checks that held them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<crate::model::readiness::EstateReadiness>,
 }
 
 /// A finding the workload's own suppressions (or the config) removed, with the reason.
@@ -220,6 +223,9 @@ pub struct WorkloadReport {
     /// CNF readiness of a VM-based VNF (see `crate::model::cnf`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
+    /// Migration readiness for the scan's target (VMs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<crate::model::readiness::Readiness>,
 }
 
 pub use crate::sizing::ComponentReport;

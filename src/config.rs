@@ -158,6 +158,8 @@ enum Kind {
     PathIgnores,
     /// A list of `{name, folder, annotation, cluster, role}` (`src/clusters/mapping.rs`).
     KubernetesClusters,
+    /// A list of `{cluster, role, reason}` (`src/clusters/reservations.rs`).
+    KubernetesReservations,
 }
 
 pub struct Key {
@@ -167,6 +169,9 @@ pub struct Key {
 }
 
 const SEVERITIES: &[&str] = &["error", "warning", "info"];
+
+/// The built-in migration targets (`targets/*.yaml`; a test keeps the two lists equal).
+pub const TARGETS: &[&str] = &["azure", "aws", "gcp", "vsphere", "openstack", "kubernetes"];
 
 /// Every key of `.fitscan.yaml`.
 pub const KEYS: &[Key] = &[
@@ -265,6 +270,16 @@ pub const KEYS: &[Key] = &[
         kind: Kind::KubernetesClusters,
         help: "VMs that are Kubernetes nodes, ahead of the built-in recognition: a list of {name, folder, annotation: REGEX (case-insensitive; every one given must match), cluster: NAME ($1 takes a group; `none`: not Kubernetes nodes), role: control-plane | worker}. The first entry that matches decides (see docs/kubernetes-platform.md).",
     },
+    Key {
+        name: "target",
+        kind: Kind::Choice(TARGETS),
+        help: "Migration target VMs are judged for (--target): ready, conditionally-ready or not-ready, from targets/*.yaml (see docs/readiness.md); default: the platform-neutral checks only.",
+    },
+    Key {
+        name: "kubernetes-reservations",
+        kind: Kind::KubernetesReservations,
+        help: "Where Kubernetes node VMs may hold CPU or memory reservations (KC015): a list of {cluster: REGEX (case-insensitive), role: control-plane | worker (default: both), reason: TEXT}. Nodes that carry a data-plane CNF may always hold them.",
+    },
 ];
 
 const PATH_IGNORE_KEYS: &[&str] = &["path", "rules", "reason"];
@@ -297,6 +312,8 @@ pub struct Config {
     pub oversize_threshold: Option<f64>,
     pub effort_days_per_point: Option<f64>,
     pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
+    pub kubernetes_reservations: crate::clusters::reservations::ReservationPolicy,
+    pub target: Option<String>,
 }
 
 struct Parser<'a> {
@@ -550,6 +567,7 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
                 let bad = |m: String| p.err(node, format!("`{name}`: {m}"));
                 match name {
                     "fail-on" => config.fail_on = Some(t.parse().map_err(bad)?),
+                    "target" => config.target = Some(t.to_string()),
                     _ => config.min_phase = Some(t.parse().map_err(bad)?),
                 }
             }
@@ -605,6 +623,10 @@ pub fn parse(text: &str, display: &str, dir: &Path) -> Result<Config, ConfigErro
             Kind::PathIgnores => config.per_path_ignores = p.path_ignores(node)?,
             Kind::KubernetesClusters => {
                 config.kubernetes_clusters = crate::clusters::mapping::parse(node, p.file)?;
+            }
+            Kind::KubernetesReservations => {
+                config.kubernetes_reservations =
+                    crate::clusters::reservations::parse(node, p.file)?;
             }
         }
     }
@@ -668,6 +690,7 @@ pub struct CommandLine {
     pub write_baseline: Option<PathBuf>,
     pub metrics: Vec<PathBuf>,
     pub catalog: Option<PathBuf>,
+    pub target: Option<String>,
 }
 
 /// The settings of a run: command line over config file over defaults.
@@ -682,6 +705,9 @@ pub struct Settings {
     pub effort_days_per_point: f64,
     pub policy: Policy,
     pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
+    pub kubernetes_reservations: crate::clusters::reservations::ReservationPolicy,
+    /// The migration target (`--target`, else the config's).
+    pub target: Option<String>,
     pub baseline: Option<PathBuf>,
     pub write_baseline: Option<PathBuf>,
     /// Metrics and catalog files (the command line's, else the config's), for the scan
@@ -733,6 +759,8 @@ pub fn resolve(cli: CommandLine, config: Option<Config>, cwd: &Path) -> Result<S
         },
         effort_days_per_point: config.effort_days_per_point.unwrap_or(1.0),
         kubernetes_clusters: config.kubernetes_clusters,
+        kubernetes_reservations: config.kubernetes_reservations,
+        target: cli.target.or(config.target),
         policy: Policy {
             select: config.select,
             ignore: config.ignore,
@@ -801,6 +829,19 @@ fn kind_schema(kind: Kind) -> Json {
                 },
             },
         }),
+        Kind::KubernetesReservations => json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["cluster"],
+                "properties": {
+                    "cluster": { "type": "string", "minLength": 1 },
+                    "role": { "type": "string", "enum": ["control-plane", "worker"] },
+                    "reason": { "type": "string" },
+                },
+            },
+        }),
         Kind::PathIgnores => json!({
             "type": "array",
             "items": {
@@ -864,6 +905,9 @@ oversize-threshold: 30
 effort-days-per-point: 0.5
 kubernetes-clusters:
   - { name: '^pay-ctl-', cluster: payments, role: control-plane }
+kubernetes-reservations:
+  - { cluster: '^telco-', role: worker, reason: DPDK user plane }
+target: azure
 ";
 
     fn parse_ok(text: &str) -> Config {
@@ -978,6 +1022,16 @@ kubernetes-clusters:
         assert_eq!(s.rules.len(), 2, "rule folders add up");
         assert_eq!(s.outputs.len(), 2);
         assert!(s.policy.no_inline_ignores);
+        assert_eq!(s.target.as_deref(), Some("azure"));
+        let cli = CommandLine {
+            target: Some("aws".into()),
+            ..CommandLine::default()
+        };
+        let s = resolve(cli, Some(parse_ok(FULL)), Path::new("/repo"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.target.as_deref(), Some("aws"));
+        // The list `--target` offers is the list of target files.
+        assert_eq!(TARGETS, crate::readiness::names().as_slice());
         let d =
             resolve(CommandLine::default(), None, Path::new("/")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(d.gate.fail_on, Some(Severity::Error));

@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod model;
 pub mod node;
 pub mod progress;
+pub mod readiness;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -140,6 +140,10 @@ struct ScanArgs {
     /// size ladder, to call a size oversized, in percent (default 25)
     #[arg(long, value_parser = config::parse_oversize_threshold, value_name = "PERCENT")]
     oversize_threshold: Option<f64>,
+    /// Migration target VMs are judged for: ready, conditionally ready or not ready, with
+    /// the blocking checks (default: the platform-neutral checks only)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(config::TARGETS), value_name = "TARGET")]
+    target: Option<String>,
     /// Exit 1 when a workload is below this phase: unchanged, optimised (optimized) or purpose-built
     #[arg(long, value_parser = parse_phase, value_name = "PHASE")]
     min_phase: Option<Phase>,
@@ -410,6 +414,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
             write_baseline: args.write_baseline.clone(),
             metrics: args.metrics.clone(),
             catalog: args.catalog.clone(),
+            target: args.target.clone(),
         },
         file,
         &cwd,
@@ -440,6 +445,8 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
         catalog: settings.catalog.clone(),
         config_file: settings.config.clone(),
         kubernetes_clusters: settings.kubernetes_clusters.clone(),
+        kubernetes_reservations: settings.kubernetes_reservations.clone(),
+        migration_target: settings.target.clone(),
         anonymise: match &args.anonymise_key {
             Some(key) => Some(key.clone()),
             None => args.anonymise.then(String::new),

@@ -77,7 +77,7 @@ fn assert_sample(report: &Value, bare_metal: bool) {
         strings(&shop["findings"]),
         [
             "KC001", "KC002", "KC003", "KC004", "KC005", "KC006", "KC007", "KC008", "KC009",
-            "KC010", "KC011", "KC012", "KC013"
+            "KC010", "KC011", "KC012", "KC013", "KC015"
         ]
     );
 
@@ -132,6 +132,8 @@ fn workbook(dir: &Path) -> String {
         ("vInfo", "RVTools_tabvInfo.csv"),
         ("vCluster", "RVTools_tabvCluster.csv"),
         ("vSnapshot", "RVTools_tabvSnapshot.csv"),
+        ("vCPU", "RVTools_tabvCPU.csv"),
+        ("vMemory", "RVTools_tabvMemory.csv"),
     ] {
         let ws = wb.add_worksheet();
         ws.set_name(sheet).unwrap_or_else(|e| panic!("{e}"));
@@ -151,6 +153,46 @@ fn workbook(dir: &Path) -> String {
     let path = dir.join("RVTools_export.xlsx");
     wb.save(&path).unwrap_or_else(|e| panic!("save: {e}"));
     path.display().to_string()
+}
+
+#[test]
+fn reservations_are_reported_unless_the_policy_allows_them() {
+    let report = scan(&[SAMPLE]);
+    let shop = report["workloads"]
+        .as_array()
+        .and_then(|a| a.iter().find(|w| w["id"] == "kubernetes-cluster:k8s-shop"))
+        .unwrap_or_else(|| panic!("no k8s-shop workload"));
+    let kc015: Vec<&Value> = shop["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "KC015")
+        .collect();
+    assert_eq!(kc015.len(), 1, "{}", shop["findings"]);
+    let message = kc015[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("k8s-shop-prod-worker-01")
+            && message.contains("4000 MHz CPU and 32 GiB memory"),
+        "{message}"
+    );
+    // The database VM's memory reservation is not a node's: no cluster finding names it.
+    assert!(!report.to_string().contains("db-prod-01 of"));
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let allow = |yaml: &str| {
+        let config = write(dir.path(), ".fitscan.yaml", yaml);
+        let report = scan(&["--config", &config, SAMPLE]);
+        strings(&cluster(&report, "k8s-shop")["findings"]).contains(&"KC015")
+    };
+    assert!(!allow(
+        "kubernetes-reservations:\n  - { cluster: '^k8s-shop$', role: worker, reason: guaranteed class }\n"
+    ));
+    assert!(allow(
+        "kubernetes-reservations:\n  - { cluster: '^k8s-shop$', role: control-plane }\n"
+    ));
+    assert!(allow(
+        "kubernetes-reservations:\n  - { cluster: '^tkg-' }\n"
+    ));
 }
 
 #[test]

@@ -10,7 +10,14 @@ const ORDER: &[(&str, &[&str])] = &[
     ("vocabulary", &["node", "units", "yaml", "model", "source"]),
     (
         "stages",
-        &["clusters", "ingest", "sizing", "rules", "classify"],
+        &[
+            "clusters",
+            "ingest",
+            "sizing",
+            "readiness",
+            "rules",
+            "classify",
+        ],
     ),
     ("the report's shape", &["assessment"]),
     ("pipeline", &["scan"]),

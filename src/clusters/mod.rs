@@ -9,6 +9,7 @@
 
 pub mod mapping;
 mod recognise;
+pub mod reservations;
 mod workload;
 
 use std::sync::Arc;
@@ -87,6 +88,9 @@ pub struct NodeRecord {
     pub vcpu: Option<f64>,
     pub memory_gib: Option<f64>,
     pub snapshots: Option<f64>,
+    /// CPU (MHz) and memory (GiB) the hypervisor holds back for the VM.
+    pub cpu_reservation_mhz: Option<f64>,
+    pub memory_reservation_gib: Option<f64>,
     /// HA restart priority of the VM (`disabled`, `low`, `medium`, `high`, `highest`,
     /// `clusterRestartPriority`).
     pub restart_priority: Option<String>,
@@ -186,6 +190,8 @@ impl NodeRecord {
             vcpu: fact("vcpu"),
             memory_gib: fact("memory_gib"),
             snapshots: fact("snapshot_count"),
+            cpu_reservation_mhz: fact("cpu_reservation_mhz"),
+            memory_reservation_gib: fact("memory_reservation_gib"),
             restart_priority: text(spec, &["placement.restartPriority", "haRestartPriority"])
                 .map(|t| t.to_ascii_lowercase()),
             rules,

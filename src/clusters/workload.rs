@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::reservations::ReservationPolicy;
 use super::{ClusterMember, ClusterReport, NodeRecord, NodeRole, VsphereCluster};
 use crate::model::{FactDoc, FactGroup};
 use crate::model::{Generation, Phase, Target, Workload, WorkloadKind};
@@ -23,7 +24,11 @@ fn key(vcenter: &str, cluster: &str) -> (String, String) {
 }
 
 /// Groups the records (`(index, record)`, index as the caller knows it) into clusters.
-pub fn build(nodes: Vec<(usize, NodeRecord)>, vsphere: &[VsphereCluster]) -> Vec<Built> {
+pub fn build(
+    nodes: Vec<(usize, NodeRecord)>,
+    vsphere: &[VsphereCluster],
+    reservations: &ReservationPolicy,
+) -> Vec<Built> {
     let mut groups: BTreeMap<(String, String), Vec<(usize, NodeRecord)>> = BTreeMap::new();
     for (i, n) in nodes {
         groups
@@ -95,7 +100,7 @@ pub fn build(nodes: Vec<(usize, NodeRecord)>, vsphere: &[VsphereCluster]) -> Vec
                     .get(&host.to_ascii_lowercase())
                     .is_some_and(|s| s.len() > 1)
             };
-            one_cluster(&k, members, &by_name, &shared)
+            one_cluster(&k, members, &by_name, &shared, reservations)
         })
         .collect()
 }
@@ -158,6 +163,7 @@ fn one_cluster(
     members: Vec<(usize, NodeRecord)>,
     by_name: &HashMap<String, Vec<&VsphereCluster>>,
     shared: &dyn Fn(&str) -> bool,
+    reservations: &ReservationPolicy,
 ) -> Built {
     let first = &members[0].1;
     let file = Arc::clone(&first.file);
@@ -289,6 +295,36 @@ fn one_cluster(
         let total: f64 = nodes.iter().filter_map(|n| n.snapshots).sum();
         facts.insert("snapshot_count", Node::float(total, l));
     }
+    // Reservations: known when the inventory says for some node VM.
+    let reserved = |n: &NodeRecord| -> Option<String> {
+        let cpu = n.cpu_reservation_mhz.filter(|v| *v > 0.0);
+        let mem = n.memory_reservation_gib.filter(|v| *v > 0.0);
+        let parts: Vec<String> = [
+            cpu.map(|v| format!("{} MHz CPU", crate::node::format_number(v))),
+            mem.map(|v| format!("{} GiB memory", crate::node::format_number(v))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    };
+    // Data-plane nodes may always hold them: latency sensitivity high needs them.
+    let allowed = |n: &NodeRecord| n.data_plane || reservations.allows(&name, n.role).is_some();
+    if virtual_nodes
+        .iter()
+        .any(|n| n.cpu_reservation_mhz.is_some() || n.memory_reservation_gib.is_some())
+    {
+        facts.insert("reservations_known", Node::bool(true, l));
+        facts.insert(
+            "reserved_nodes_outside_policy",
+            count(
+                virtual_nodes
+                    .iter()
+                    .filter(|n| reserved(n).is_some() && !allowed(n))
+                    .count(),
+            ),
+        );
+    }
     // Hosts: how many, and how many also carry another cluster's nodes.
     let hosts: BTreeSet<String> = virtual_nodes
         .iter()
@@ -323,6 +359,10 @@ fn one_cluster(
             }
             if let Some(r) = &n.rules {
                 m.insert("pinned", Node::bool(rule_kinds(r).1, nl));
+            }
+            if let Some(text) = reserved(n).filter(|_| !n.physical) {
+                m.insert("reservation", Node::str(text, nl));
+                m.insert("reservation_allowed", Node::bool(allowed(n), nl));
             }
             m.insert("physical", Node::bool(n.physical, nl));
             m.insert("data_plane", Node::bool(n.data_plane, nl));
@@ -469,6 +509,14 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "snapshots of the node VMs, added up (absent without snapshot data)",
         ),
         FactDoc::new(
+            "reservations_known",
+            "the inventory says the CPU or memory reservation of a node VM (RVTools vCPU / vMemory `Reservation`, `spec.reservations`)",
+        ),
+        FactDoc::new(
+            "reserved_nodes_outside_policy",
+            "node VMs with a CPU or memory reservation that neither carry a data-plane CNF nor are allowed one by `kubernetes-reservations` in `.fitscan.yaml`",
+        ),
+        FactDoc::new(
             "hosts",
             "distinct ESXi hosts the node VMs run on (absent when one is unknown)",
         ),
@@ -483,7 +531,7 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
         FactDoc::new("environments[*]", "those environments"),
         FactDoc::open(
             "nodes[*]",
-            "each node: name, role, host, snapshots, pinned (a VM-Host or keep-together rule), physical, data_plane, right_sized",
+            "each node: name, role, host, snapshots, pinned (a VM-Host or keep-together rule), reservation (`4000 MHz CPU and 16 GiB memory`, when it holds one), reservation_allowed (a data-plane node, or `kubernetes-reservations` allows it), physical, data_plane, right_sized",
         ),
     ],
 }];

@@ -16,6 +16,7 @@ pub mod ovf;
 pub mod read;
 pub mod rvtools;
 pub mod tabular;
+pub mod vm_features;
 pub mod vmspec;
 pub mod vnf;
 

@@ -516,7 +516,7 @@ pub fn gib(value: f64) -> String {
 }
 
 /// Inventory extras of the VM spec shape (`spec.datacenter`, `cluster`, `host`, `vcenter`,
-/// `vapp`, `powerState`, `hardwareVersion`, `tools`, `snapshots`): labels for the estate
+/// `vapp`, `powerState`, `hardwareVersion`, `tools`, `snapshots`, `reservations`): labels for the estate
 /// summary, facts for the rules, notes for the reader. Errors are (node, field, message).
 pub struct Extras {
     pub labels: crate::model::Labels,
@@ -640,7 +640,45 @@ pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
             )),
         }
     }
+    if let Some(r) = spec.get("reservations") {
+        reservations(r, facts, &mut x);
+    }
+    super::vm_features::read(spec, facts, &mut x.errors);
     x
+}
+
+/// `spec.reservations: { cpuMhz, memory }` (RVTools vCPU and vMemory `Reservation`): what the
+/// hypervisor holds back for the VM whether it uses it or not.
+fn reservations(r: &Node, facts: &mut Node, x: &mut Extras) {
+    if r.as_map().is_none() {
+        x.errors.push((
+            r.clone(),
+            "spec.reservations",
+            "expected { cpuMhz: NUMBER, memory: SIZE }".to_string(),
+        ));
+        return;
+    }
+    if let Some(cpu) = r.get("cpuMhz") {
+        match cpu.as_f64() {
+            Some(v) if v >= 0.0 && v.is_finite() => {
+                facts.insert("cpu_reservation_mhz", Node::float(v, cpu.line));
+            }
+            _ => x.errors.push((
+                cpu.clone(),
+                "spec.reservations.cpuMhz",
+                format!(
+                    "`{}` is not a CPU reservation in MHz (a number, 0 for none)",
+                    cpu.display_text()
+                ),
+            )),
+        }
+    }
+    if let Some(mem) = r.get("memory") {
+        match crate::units::vm_size_node_gib(mem) {
+            Ok(v) => facts.insert("memory_reservation_gib", Node::float(v, mem.line)),
+            Err(e) => x.errors.push((mem.clone(), "spec.reservations.memory", e)),
+        }
+    }
 }
 
 /// vSphere's power states, from the spellings inventories and people use.

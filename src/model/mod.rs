@@ -10,6 +10,7 @@ use crate::node::Node;
 
 pub mod cnf;
 mod fact_schema;
+pub mod readiness;
 pub mod spelling;
 pub use fact_schema::{FactDoc, FactGroup};
 
@@ -622,6 +623,8 @@ pub struct Workload {
     pub typos: Vec<FieldTypo>,
     /// CNF readiness of a VM-based VNF, VDU by VDU (`None` for anything else).
     pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
+    /// Migration readiness for the scan's target (VMs; `src/readiness/`).
+    pub readiness: Option<crate::model::readiness::Readiness>,
 }
 
 /// Rule id of the warning reported for a field that is almost surely a typo.
@@ -708,6 +711,7 @@ impl Workload {
             labels: Labels::default(),
             typos: Vec::new(),
             cnf_readiness: None,
+            readiness: None,
         }
     }
 

@@ -19,6 +19,8 @@ use crate::model::{FactGroup, Target};
 pub fn groups() -> Vec<&'static FactGroup> {
     let mut out: Vec<&'static FactGroup> = crate::ingest::common_facts::FACTS.iter().collect();
     out.extend(crate::sizing::facts::FACTS);
+    out.extend(crate::ingest::vm_features::FACTS);
+    out.extend(crate::readiness::FACTS);
     for input in crate::ingest::inputs() {
         out.extend(input.facts());
     }
@@ -335,15 +337,19 @@ mod tests {
                     .and_then(|v| v.as_str().map(str::to_string));
             }
         }
-        let clusters: Vec<crate::model::Workload> = crate::clusters::build(nodes, &vsphere)
-            .into_iter()
-            .map(|b| b.workload)
-            .collect();
+        let clusters: Vec<crate::model::Workload> =
+            crate::clusters::build(nodes, &vsphere, &Default::default())
+                .into_iter()
+                .map(|b| b.workload)
+                .collect();
         workloads.extend(clusters);
         for mut w in workloads {
             // The pipeline's own steps, so that the facts seen are the facts rules get.
             crate::ingest::common_facts::insert(&mut w);
             crate::sizing::size(&mut w, &opts.sizing, extras.catalog.as_ref());
+            if let Ok(target) = crate::readiness::destination(crate::readiness::NEUTRAL) {
+                crate::readiness::insert(&mut w, target);
+            }
             walk(w.target, &w.facts, &mut Vec::new(), out);
         }
     }

@@ -78,9 +78,13 @@ pub(super) fn assemble(
             Err(e) => errors.push(e),
         }
     }
-    let clusters = super::clusters::run(&mut results, &vsphere, &mut errors, |w| {
-        assessor.assess(w, keep_checks)
-    });
+    let clusters = super::clusters::run(
+        &mut results,
+        &vsphere,
+        &opts.kubernetes_reservations,
+        &mut errors,
+        |w| assessor.assess(w, keep_checks),
+    );
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
     let mut covering = BTreeSet::new();
@@ -275,6 +279,24 @@ pub(super) fn make_ids_unique(workloads: &mut [WorkloadReport]) {
     }
 }
 
+/// The VMs' readiness added up, under the target they were judged for.
+fn estate_readiness(
+    workloads: &[WorkloadReport],
+) -> Option<crate::model::readiness::EstateReadiness> {
+    let mut judged = workloads
+        .iter()
+        .filter_map(|w| w.readiness.as_ref())
+        .peekable();
+    let first = judged.peek()?;
+    let mut estate = crate::readiness::destination(&first.target)
+        .map(|d| d.estate())
+        .unwrap_or_default();
+    for r in judged {
+        estate.add(r);
+    }
+    Some(estate)
+}
+
 pub(super) fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> Summary {
     let mut by_phase: BTreeMap<&'static str, usize> =
         Phase::ALL.iter().map(|p| (p.as_str(), 0)).collect();
@@ -368,5 +390,6 @@ pub(super) fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> S
         cnf_readiness: crate::model::cnf::summarise(
             workloads.iter().filter_map(|w| w.cnf_readiness.as_ref()),
         ),
+        readiness: estate_readiness(workloads),
     }
 }

@@ -152,6 +152,10 @@ pub(crate) fn assess(
         rightsizing: rs,
         catalog: fit,
     } = sizing::size(&mut w, sizing, catalog);
+    // The target was checked when the options were made; an unknown one judges nothing.
+    if let Ok(target) = crate::readiness::destination(opts.readiness_target()) {
+        crate::readiness::insert(&mut w, target);
+    }
     let roots = Roots {
         doc: &w.doc,
         facts: &w.facts,
@@ -287,6 +291,7 @@ pub(crate) fn assess(
         labels: w.labels,
         catalog: fit,
         cnf_readiness: w.cnf_readiness,
+        readiness: w.readiness,
     };
     Assessed {
         report,

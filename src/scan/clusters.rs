@@ -2,6 +2,7 @@
 //! assess each cluster as a workload of its own, and label its node VMs.
 
 use crate::assessment::WorkloadReport;
+use crate::clusters::reservations::ReservationPolicy;
 use crate::clusters::{ClusterReport, NodeRecord, VsphereCluster, build};
 use crate::model::{ScanError, Workload};
 
@@ -17,6 +18,7 @@ pub trait Assessment {
 pub fn run<A: Assessment>(
     results: &mut Vec<A>,
     vsphere: &[VsphereCluster],
+    reservations: &ReservationPolicy,
     errors: &mut Vec<ScanError>,
     assess: impl Fn(Workload) -> Result<A, ScanError>,
 ) -> Vec<ClusterReport> {
@@ -29,7 +31,7 @@ pub fn run<A: Assessment>(
         return Vec::new();
     }
     let mut out = Vec::new();
-    for built in build(nodes, vsphere) {
+    for built in build(nodes, vsphere, reservations) {
         let mut report = built.report;
         for (i, m) in built.members.iter().zip(&report.members) {
             if let Some(a) = results.get_mut(*i) {

@@ -82,6 +82,10 @@ pub struct ScanOptions {
     pub catalog: Option<PathBuf>,
     /// `kubernetes-clusters` of `.fitscan.yaml`: VMs mapped to Kubernetes clusters.
     pub kubernetes_clusters: Vec<crate::clusters::mapping::Mapping>,
+    /// `kubernetes-reservations` of `.fitscan.yaml`: where node VMs may hold reservations.
+    pub kubernetes_reservations: crate::clusters::reservations::ReservationPolicy,
+    /// The migration target VMs are judged for (`--target`); `None`: platform-neutral checks.
+    pub migration_target: Option<String>,
     /// The configuration file the options came from, recorded in the report's assumptions
     /// (as a token under `anonymise`).
     pub config_file: Option<String>,
@@ -109,6 +113,12 @@ impl std::fmt::Debug for ProgressHook {
 }
 
 impl ScanOptions {
+    /// The target VMs are judged for: `--target`, else the platform-neutral checks.
+    pub fn readiness_target(&self) -> &str {
+        self.migration_target
+            .as_deref()
+            .unwrap_or(crate::readiness::NEUTRAL)
+    }
     fn progress(&self) -> Option<&dyn Progress> {
         self.progress.as_ref().map(|p| p.0.as_ref())
     }
@@ -147,6 +157,8 @@ impl Default for ScanOptions {
             catalog: None,
             config_file: None,
             kubernetes_clusters: Vec::new(),
+            kubernetes_reservations: Default::default(),
+            migration_target: None,
             anonymise: None,
             progress: None,
         }
@@ -158,6 +170,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
     let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
     let (rules, applied) = opts.policy.apply(rules)?;
     let extras = load_extras(opts)?;
+    crate::readiness::destination(opts.readiness_target()).map_err(Error::Usage)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.min(MAX_JOBS))
         // Parsers recurse; a deep document must not overflow a worker's stack.

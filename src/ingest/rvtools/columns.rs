@@ -117,6 +117,9 @@ pub(super) struct InfoColumns {
     pub(super) cluster_rules: Option<usize>,
     pub(super) cluster_rule_names: Option<usize>,
     pub(super) restart_priority: Option<usize>,
+    pub(super) firmware: Option<usize>,
+    pub(super) latency_sensitivity: Option<usize>,
+    pub(super) ft_state: Option<usize>,
 }
 
 impl InfoColumns {
@@ -151,6 +154,9 @@ impl InfoColumns {
                 "restartpriority",
                 "dasrestartpriority",
             ]),
+            firmware: c.find(&["firmware", "boottype"]),
+            latency_sensitivity: c.find(&["latencysensitivity"]),
+            ft_state: c.find(&["ftstate", "faulttolerancestate"]),
         }
     }
 }
@@ -169,6 +175,13 @@ pub(super) struct ExtraColumns {
     pub(super) tools: Option<usize>,
     pub(super) tools_version: Option<usize>,
     pub(super) vcenter: Option<usize>,
+    /// vCPU (MHz) and vMemory (MiB) `Reservation`.
+    pub(super) reservation: Option<usize>,
+    /// vDisk `Raw`, `Raw Comp. Mode`, `Disk Mode`, `Sharing mode`.
+    pub(super) raw: Option<usize>,
+    pub(super) raw_mode: Option<usize>,
+    pub(super) disk_mode: Option<usize>,
+    pub(super) sharing: Option<usize>,
 }
 
 impl ExtraColumns {
@@ -186,6 +199,11 @@ impl ExtraColumns {
             date: c.find(&["datetime", "date"]),
             tools: c.find(&["tools", "toolsstatus", "status"]),
             tools_version: c.find(&["toolsversion", "version"]),
+            reservation: c.find(&["reservation", "reservationmhz", "reservationmib"]),
+            raw: c.find(&["raw", "rawdisk"]),
+            raw_mode: c.find(&["rawcompmode", "rawcompatibilitymode"]),
+            disk_mode: c.find(&["diskmode", "mode"]),
+            sharing: c.find(&["sharingmode", "sharing"]),
         }
     }
 }

@@ -2,19 +2,61 @@
 
 use super::*;
 
+/// One vDisk row: its capacity and what decides whether it can move as it is.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct DiskRow {
+    pub(super) mib: f64,
+    /// `physical` or `virtual` compatibility for a raw device mapping.
+    pub(super) rdm: Option<String>,
+    /// `independent-persistent` or `independent-nonpersistent` (persistent says nothing).
+    pub(super) mode: Option<String>,
+    /// `multi-writer` when the disk is shared between VMs.
+    pub(super) sharing: Option<String>,
+}
+
+impl DiskRow {
+    fn to_node(&self, line: u32) -> Node {
+        let mut n = Node::map(line);
+        n.insert("size", Node::str(mib(self.mib), line));
+        for (k, v) in [
+            ("rdm", &self.rdm),
+            ("mode", &self.mode),
+            ("sharing", &self.sharing),
+        ] {
+            if let Some(v) = v {
+                n.insert(k, Node::str(v.clone(), line));
+            }
+        }
+        n
+    }
+    fn from_node(n: &Node) -> Option<DiskRow> {
+        let text = |k: &str| n.get(k).and_then(Node::as_str).map(str::to_string);
+        Some(DiskRow {
+            mib: n.as_f64().or_else(|| n.get("mib").and_then(Node::as_f64))?,
+            rdm: text("rdm"),
+            mode: text("mode"),
+            sharing: text("sharing"),
+        })
+    }
+}
+
 /// What the other tabs say about one VM, merged into its spec.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Extra {
     pub(super) sockets: Option<f64>,
     pub(super) cores_per_socket: Option<f64>,
     pub(super) memory_mib: Option<f64>,
-    pub(super) disks_mib: Vec<f64>,
+    pub(super) disks: Vec<DiskRow>,
     pub(super) consumed_mib: Option<f64>,
     pub(super) partition_capacity_mib: Option<f64>,
     pub(super) snapshots: Option<u32>,
     pub(super) oldest_snapshot: Option<String>,
     pub(super) tools_status: Option<String>,
     pub(super) tools_version: Option<String>,
+    /// vCPU `Reservation`, MHz.
+    pub(super) cpu_reservation_mhz: Option<f64>,
+    /// vMemory `Reservation`, MiB.
+    pub(super) memory_reservation_mib: Option<f64>,
 }
 
 impl Extra {
@@ -22,7 +64,7 @@ impl Extra {
         self.sockets = self.sockets.or(other.sockets);
         self.cores_per_socket = self.cores_per_socket.or(other.cores_per_socket);
         self.memory_mib = self.memory_mib.or(other.memory_mib);
-        self.disks_mib.extend(&other.disks_mib);
+        self.disks.extend(other.disks.iter().cloned());
         self.consumed_mib = add(self.consumed_mib, other.consumed_mib);
         self.partition_capacity_mib =
             add(self.partition_capacity_mib, other.partition_capacity_mib);
@@ -35,6 +77,8 @@ impl Extra {
         };
         self.tools_status = self.tools_status.take().or(other.tools_status.clone());
         self.tools_version = self.tools_version.take().or(other.tools_version.clone());
+        self.cpu_reservation_mhz = self.cpu_reservation_mhz.or(other.cpu_reservation_mhz);
+        self.memory_reservation_mib = self.memory_reservation_mib.or(other.memory_reservation_mib);
     }
 
     /// As a node, to travel between files in an [`Object`].
@@ -51,14 +95,19 @@ impl Extra {
         num("consumed", self.consumed_mib);
         num("partitionCapacity", self.partition_capacity_mib);
         num("snapshots", self.snapshots.map(f64::from));
-        if !self.disks_mib.is_empty() {
-            n.insert(
-                "disks",
-                Node::seq(
-                    self.disks_mib.iter().map(|d| Node::float(*d, 0)).collect(),
-                    0,
-                ),
-            );
+        num("cpuReservation", self.cpu_reservation_mhz);
+        num("memoryReservation", self.memory_reservation_mib);
+        if !self.disks.is_empty() {
+            let disks = self
+                .disks
+                .iter()
+                .map(|d| {
+                    let mut m = d.to_node(0);
+                    m.insert("mib", Node::float(d.mib, 0));
+                    m
+                })
+                .collect();
+            n.insert("disks", Node::seq(disks, 0));
         }
         for (k, v) in [
             ("oldest", &self.oldest_snapshot),
@@ -79,10 +128,10 @@ impl Extra {
             sockets: num("sockets"),
             cores_per_socket: num("cores"),
             memory_mib: num("memory"),
-            disks_mib: n
+            disks: n
                 .get("disks")
                 .and_then(Node::as_seq)
-                .map(|s| s.iter().filter_map(Node::as_f64).collect())
+                .map(|s| s.iter().filter_map(DiskRow::from_node).collect())
                 .unwrap_or_default(),
             consumed_mib: num("consumed"),
             partition_capacity_mib: num("partitionCapacity"),
@@ -90,6 +139,8 @@ impl Extra {
             oldest_snapshot: text("oldest"),
             tools_status: text("tools"),
             tools_version: text("toolsVersion"),
+            cpu_reservation_mhz: num("cpuReservation"),
+            memory_reservation_mib: num("memoryReservation"),
         }
     }
 }
@@ -281,11 +332,15 @@ pub(super) fn read_extra_row(
         Tab::Cpu => {
             extra.sockets = number(cols.sockets, "Sockets").filter(|v| *v > 0.0);
             extra.cores_per_socket = number(cols.cores, "Cores p/s").filter(|v| *v > 0.0);
+            extra.cpu_reservation_mhz = number(cols.reservation, "Reservation");
         }
-        Tab::Memory => extra.memory_mib = number(cols.size, "Size MiB").filter(|v| *v > 0.0),
+        Tab::Memory => {
+            extra.memory_mib = number(cols.size, "Size MiB").filter(|v| *v > 0.0);
+            extra.memory_reservation_mib = number(cols.reservation, "Reservation");
+        }
         Tab::Disk => {
             if let Some(c) = number(cols.capacity, "Capacity MiB") {
-                extra.disks_mib.push(c);
+                extra.disks.push(disk_row(c, row, cols));
             }
         }
         Tab::Partition => {
@@ -314,6 +369,47 @@ pub(super) fn read_extra_row(
     index.add(&id, extra);
 }
 
+/// A vDisk row's capacity with its raw-mapping, mode and sharing columns, in the words of
+/// the VM spec (`Raw` True with `Raw Comp. Mode` physicalMode -> `rdm: physical`).
+fn disk_row(mib: f64, row: &dyn Cells, cols: &ExtraColumns) -> DiskRow {
+    let lower = |col: Option<usize>| row.cell(col).trim().to_ascii_lowercase();
+    // A column that is there says `none` when the disk is plain: known, not merely unsaid.
+    let rdm = cols.raw.map(|_| match parse_bool(&row.cell(cols.raw)) {
+        Ok(Some(true)) if lower(cols.raw_mode).starts_with("virtual") => "virtual",
+        Ok(Some(true)) => "physical",
+        _ => "none",
+    });
+    let mode = cols.disk_mode.map(|_| {
+        let mode = lower(cols.disk_mode);
+        if mode.contains("nonpersistent") {
+            "independent-nonpersistent"
+        } else if mode.starts_with("independent") {
+            "independent-persistent"
+        } else {
+            "persistent"
+        }
+    });
+    let sharing = cols.sharing.map(|_| {
+        let sharing = lower(cols.sharing);
+        if sharing.contains("multi") || sharing.contains("writer") {
+            "multi-writer"
+        } else {
+            "none"
+        }
+    });
+    let (rdm, mode, sharing) = (
+        rdm.map(str::to_string),
+        mode.map(str::to_string),
+        sharing.map(str::to_string),
+    );
+    DiskRow {
+        mib,
+        rdm,
+        mode,
+        sharing,
+    }
+}
+
 /// Adds the other tabs' knowledge to a VM's spec, at the VM's row.
 pub(super) fn apply_extra(doc: &mut Node, extra: &Extra) {
     let line = doc.line;
@@ -332,16 +428,8 @@ pub(super) fn apply_extra(doc: &mut Node, extra: &Extra) {
     {
         set(spec, "memory", Node::str(mib(m), line));
     }
-    if !extra.disks_mib.is_empty() {
-        let disks = extra
-            .disks_mib
-            .iter()
-            .map(|d| {
-                let mut n = Node::map(line);
-                n.insert("size", Node::str(mib(*d), line));
-                n
-            })
-            .collect();
+    if !extra.disks.is_empty() {
+        let disks = extra.disks.iter().map(|d| d.to_node(line)).collect();
         set(spec, "disks", Node::seq(disks, line));
     }
     if let Some(consumed) = extra.consumed_mib {
@@ -351,7 +439,7 @@ pub(super) fn apply_extra(doc: &mut Node, extra: &Extra) {
             "utilisation.storage.used",
             Node::str(mib(consumed), line),
         );
-        if extra.disks_mib.is_empty()
+        if extra.disks.is_empty()
             && spec.get("disks").is_none()
             && let Some(cap) = extra.partition_capacity_mib
         {
@@ -367,6 +455,12 @@ pub(super) fn apply_extra(doc: &mut Node, extra: &Extra) {
             s.insert("oldest", Node::str(oldest.clone(), line));
         }
         set(spec, "snapshots", s);
+    }
+    if let Some(mhz) = extra.cpu_reservation_mhz {
+        set(spec, "reservations.cpuMhz", Node::float(mhz, line));
+    }
+    if let Some(m) = extra.memory_reservation_mib {
+        set(spec, "reservations.memory", Node::str(mib(m), line));
     }
     if let Some(status) = &extra.tools_status {
         set(spec, "tools.status", Node::str(status.clone(), line));

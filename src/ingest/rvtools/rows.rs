@@ -129,6 +129,10 @@ pub(super) fn read_info_row(
     }
     b.text("annotation", row.cell(cols.annotation));
     b.text("haRestartPriority", row.cell(cols.restart_priority));
+    // What decides whether the VM moves as it is (migration readiness).
+    b.text("firmware", row.cell(cols.firmware));
+    b.text("latencySensitivity", row.cell(cols.latency_sensitivity));
+    b.text("faultTolerance", row.cell(cols.ft_state));
     // The DRS rules columns: present (even empty) says the VM is in no rule.
     for (key, col) in [
         ("clusterRules", cols.cluster_rules),

@@ -205,3 +205,54 @@ fn csv_that_is_not_rvtools_is_not_claimed() {
     let f = SourceFile::from_text("renamed.csv", "VM,CPUs,Memory\na,1,1024\n");
     assert!(RvTools.claims_file(&f));
 }
+
+#[test]
+fn reservations_come_from_the_cpu_and_memory_tabs_in_both_header_styles() {
+    let cpu = "VM,Powerstate,Template,CPUs,Sockets,Cores p/s,Shares,Reservation,Limit,VM UUID\napp01,poweredOn,False,8,2,4,8000,4000,-1,4211-aa\ndb01,poweredOff,False,4,1,4,4000,0,-1,4211-cc\n";
+    let mem = "VM,Size MiB,Memory Reservation Locked To Max,Reservation,Limit,VM UUID\napp01,32768,True,32768,-1,4211-aa\n";
+    let (w, errors, _) = scan(&[
+        ("x/RVTools_tabvInfo.csv", DISPLAY),
+        ("x/RVTools_tabvCPU.csv", cpu),
+        ("x/RVTools_tabvMemory.csv", mem),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let fact = |name: &str, key: &str| {
+        w.iter()
+            .find(|w| w.name == name)
+            .and_then(|w| w.facts.get(key))
+            .and_then(Node::as_f64)
+    };
+    assert_eq!(fact("app01", "cpu_reservation_mhz"), Some(4000.0));
+    assert_eq!(fact("app01", "memory_reservation_gib"), Some(32.0));
+    assert_eq!(fact("db01", "cpu_reservation_mhz"), Some(0.0));
+    // Not in the memory tab: nothing said, nothing assumed.
+    assert_eq!(fact("db01", "memory_reservation_gib"), None);
+
+    // RVTools' internal column names (`vCPUReservation`, `vMemoryReservation`).
+    let cpu = "vCPUVMName,vCPUSockets,vCPUCoresPerSocket,vCPUReservation,vCPUUUID\napp01,2,4,1200,4211-aa\n";
+    let mem =
+        "vMemoryVMName,vMemorySizeMiB,vMemoryReservation,vMemoryUUID\napp01,32768,2048,4211-aa\n";
+    let (w, errors, _) = scan(&[
+        ("x/RVTools_tabvInfo.csv", DISPLAY),
+        ("x/RVTools_tabvCPU.csv", cpu),
+        ("x/RVTools_tabvMemory.csv", mem),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let app = w.iter().find(|w| w.name == "app01");
+    let f = |key: &str| app.and_then(|w| w.facts.get(key)).and_then(Node::as_f64);
+    assert_eq!(f("cpu_reservation_mhz"), Some(1200.0));
+    assert_eq!(f("memory_reservation_gib"), Some(2.0));
+
+    // A reservation that is not a number is an error naming the row.
+    let cpu = "VM,Reservation,VM UUID\napp01,lots,4211-aa\n";
+    let (_, errors, _) = scan(&[
+        ("x/RVTools_tabvInfo.csv", DISPLAY),
+        ("x/RVTools_tabvCPU.csv", cpu),
+    ]);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("Reservation") && e.line == Some(2)),
+        "{errors:?}"
+    );
+}

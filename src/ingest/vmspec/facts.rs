@@ -101,6 +101,14 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "snapshots (`spec.snapshots`; RVTools vSnapshot: 0 when the tab exists and lists none)",
         ),
         FactDoc::new(
+            "cpu_reservation_mhz",
+            "CPU the hypervisor holds back for the VM, MHz (`spec.reservations.cpuMhz`; RVTools vCPU `Reservation`); 0 for none",
+        ),
+        FactDoc::new(
+            "memory_reservation_gib",
+            "memory the hypervisor holds back for the VM, GiB (`spec.reservations.memory`; RVTools vMemory `Reservation`); 0 for none",
+        ),
+        FactDoc::new(
             "oldest_snapshot",
             "date of the oldest snapshot, as the inventory writes it",
         ),

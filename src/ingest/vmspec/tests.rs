@@ -181,3 +181,33 @@ fn unknown_kinds_and_missing_names_are_errors() {
     let out = run("apiVersion: fitscan/v1\nkind: VirtualMachine\nspec: {}\n");
     assert!(out.errors[0].message.contains("no metadata.name"));
 }
+
+#[test]
+fn reservations_are_facts_and_bad_ones_are_errors_at_their_line() {
+    let out = run(
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: a }\nspec:\n  os: Ubuntu 22.04\n  reservations: { cpuMhz: 2400, memory: 16GB }\n",
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let f = |k: &str| out.workloads[0].facts.get(k).and_then(Node::as_f64);
+    assert_eq!(f("cpu_reservation_mhz"), Some(2400.0));
+    assert_eq!(f("memory_reservation_gib"), Some(16.0));
+    let out = run(
+        "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: a }\nspec:\n  os: Ubuntu 22.04\n  reservations:\n    cpuMhz: lots\n    memroy: 1GB\n",
+    );
+    let messages: Vec<String> = out
+        .errors
+        .iter()
+        .map(|e| format!("{:?}: {}", e.line, e.message))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Some(7)") && m.contains("not a CPU reservation in MHz")),
+        "{messages:?}"
+    );
+    let typos = format!("{:?}", out.workloads[0].typos);
+    assert!(
+        typos.contains("memroy") && typos.contains("memory"),
+        "{typos}"
+    );
+}

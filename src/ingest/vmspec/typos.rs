@@ -36,8 +36,14 @@ pub(super) const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "hardwareVersion",
             "tools",
             "snapshots",
+            "reservations",
+            "firmware",
+            "latencySensitivity",
+            "faultTolerance",
+            "passthrough",
         ],
     ),
+    ("spec.reservations", &["cpuMhz", "memory"]),
     ("spec.kubernetes", &["cluster", "nodeRole"]),
     (
         "spec.placement",
@@ -66,7 +72,7 @@ pub(super) const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "cores",
         ],
     ),
-    ("spec.disks[]", &["size", "count"]),
+    ("spec.disks[]", &["size", "count", "rdm", "mode", "sharing"]),
     (
         "spec.utilisation",
         &[
