@@ -142,6 +142,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     super::clusters::markdown(&mut out, report);
     top_findings(&mut out, &ov, opts.summary_only);
     out.push_str(&super::cnf_section::markdown(report));
+    out.push_str(&super::readiness_section::markdown(report));
     if !opts.summary_only {
         workloads(&mut out, &ov);
         details(&mut out, &ov);

@@ -3,6 +3,7 @@
 
 pub mod clusters;
 pub mod cnf_section;
+pub mod readiness_section;
 pub mod csv_report;
 pub mod diff;
 mod estate_table;

@@ -254,7 +254,7 @@ fn row(
     w: &WorkloadReport,
     opts: &RenderOptions,
     name_max: Option<usize>,
-    cnf_column: bool,
+    (cnf_column, readiness_column): (bool, bool),
 ) -> (Vec<String>, bool) {
     let marked = opts.highlight.contains(&w.id);
     let off = w
@@ -285,6 +285,9 @@ fn row(
     if cnf_column {
         cells.push(super::cnf_section::table_cell(w));
     }
+    if readiness_column {
+        cells.push(super::readiness_section::table_cell(w));
+    }
     (cells, marked)
 }
 
@@ -311,9 +314,13 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         table.force_no_tty();
     }
     let cnf_column = super::cnf_section::has_readiness(report);
+    let readiness_column = super::readiness_section::has_readiness(report);
     let mut header = HEADER.to_vec();
     if cnf_column {
         header.push(super::cnf_section::TABLE_HEADER);
+    }
+    if readiness_column {
+        header.push(super::readiness_section::TABLE_HEADER);
     }
     table.set_header(header.clone());
     // A column is never narrower than its longest word: cells wrap between words, and a
@@ -331,7 +338,7 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         let mut full = word.clone();
         let mut rows = Vec::new();
         for w in &report.workloads {
-            let (cells, marked) = row(w, opts, name_max, cnf_column);
+            let (cells, marked) = row(w, opts, name_max, (cnf_column, readiness_column));
             for (i, c) in cells.iter().enumerate() {
                 let whole = c.lines().map(width_of).max().unwrap_or(0);
                 word[i] = word[i].max(if i == 0 { whole } else { longest_word(c) });
@@ -365,6 +372,7 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
         let (name, kind, generation, phase) = (next(), next(), next(), next());
         let (score, evidence, findings, size) = (next(), next(), next(), next());
         let cnf = cnf_column.then(&mut next);
+        let readiness = readiness_column.then(&mut next);
         let mut name = Cell::new(name);
         let mut phase = Cell::new(phase);
         if opts.terminal {
@@ -383,10 +391,10 @@ fn workload_table(report: &Report, opts: &RenderOptions) -> String {
             Cell::new(findings).set_alignment(CellAlignment::Right),
             Cell::new(size),
         ]);
-        if let Some(cnf) = cnf
-            && let Some(row) = table.row_mut(table.row_count() - 1)
-        {
-            row.add_cell(Cell::new(cnf));
+        for extra in [cnf, readiness].into_iter().flatten() {
+            if let Some(row) = table.row_mut(table.row_count() - 1) {
+                row.add_cell(Cell::new(extra));
+            }
         }
     }
     if let Some(total) = opts.width {
@@ -425,12 +433,14 @@ fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
         "",
         width,
     );
+    let cnf_column = super::cnf_section::has_readiness(report);
+    let readiness_column = super::readiness_section::has_readiness(report);
     for w in &report.workloads {
         let (cells, _) = row(
             w,
             opts,
             width.map(|w| w.saturating_sub(20)),
-            super::cnf_section::has_readiness(report),
+            (cnf_column, readiness_column),
         );
         let cell = |i: usize| cells.get(i).map_or("", String::as_str);
         let (name, kind, generation, phase) = (cell(0), cell(1), cell(2), cell(3));
@@ -441,14 +451,21 @@ fn workload_cards(report: &Report, opts: &RenderOptions) -> String {
             "",
             width,
         );
-        let cnf = cells
-            .get(8)
+        let cnf = cnf_column
+            .then(|| cells.get(8))
+            .flatten()
             .filter(|c| !c.is_empty())
             .map(|c| format!("; CNF {c}"))
             .unwrap_or_default();
+        let readiness = readiness_column
+            .then(|| cells.get(8 + usize::from(cnf_column)))
+            .flatten()
+            .filter(|c| !c.is_empty())
+            .map(|c| format!("; migration {c}"))
+            .unwrap_or_default();
         wrapped(
             &mut out,
-            &format!("score {score}; {evidence}; {findings}; {size}{cnf}"),
+            &format!("score {score}; {evidence}; {findings}; {size}{cnf}{readiness}"),
             "    ",
             width,
         );
@@ -689,6 +706,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             format_number(s.missing.memory_gib),
             format_number(s.missing.storage_gib)
         );
+    }
+    if super::readiness_section::has_readiness(report) {
+        let _ = writeln!(out, "{}", super::readiness_section::summary_line(report));
     }
     // The summary lines fit the width too.
     let mut summary = String::new();

@@ -161,6 +161,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     effort(&mut out, &ov);
     crate::report::clusters::html(&mut out, report);
     out.push_str(&crate::report::cnf_section::html(report));
+    out.push_str(&crate::report::readiness_section::html(report));
     top_findings(&mut out, &ov);
     estate_groups(&mut out, report);
     if !opts.summary_only {

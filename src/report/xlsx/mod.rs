@@ -187,6 +187,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> Result<Vec<u8>, XlsxErro
     if !report.clusters.is_empty() {
         super::clusters::xlsx(workbook.add_worksheet(), report)?;
     }
+    if super::readiness_section::has_readiness(report) {
+        super::readiness_section::xlsx_sheet(workbook.add_worksheet(), report)?;
+    }
     if super::cnf_section::has_readiness(report) {
         super::cnf_section::xlsx_sheet(workbook.add_worksheet(), report)?;
     }
