@@ -186,12 +186,14 @@ impl Destination {
             };
             let found = match &c.test {
                 Test::Max(max) => value.as_f64().filter(|v| v > max).map(|v| {
-                    format!(
-                        "{} = {} (at most {})",
-                        c.fact,
-                        crate::node::format_number(v),
-                        crate::node::format_number(*max)
-                    )
+                    let v = crate::node::format_number(v);
+                    // A count with a limit of none says nothing more than the count.
+                    if *max == 0.0 {
+                        format!("{} = {v}", c.fact)
+                    } else {
+                        let max = crate::node::format_number(*max);
+                        format!("{} = {v} (at most {max})", c.fact)
+                    }
                 }),
                 Test::Equals(want) => {
                     let text = value.display_text().to_ascii_lowercase();

@@ -3,7 +3,6 @@
 
 pub mod clusters;
 pub mod cnf_section;
-pub mod readiness_section;
 pub mod csv_report;
 pub mod diff;
 mod estate_table;
@@ -14,6 +13,7 @@ pub mod junit;
 pub mod markdown;
 pub mod outputs;
 pub mod overview;
+pub mod readiness_section;
 pub mod sarif;
 pub mod table;
 pub mod terminal;

@@ -75,7 +75,11 @@ fn reasons(r: &Readiness) -> Vec<String> {
     r.blockers
         .iter()
         .map(|b| {
-            let fix = b.fix.as_deref().map(|f| format!(" → {f}")).unwrap_or_default();
+            let fix = b
+                .fix
+                .as_deref()
+                .map(|f| format!(" → {f}"))
+                .unwrap_or_default();
             format!("{} ({}): {}{fix}", b.check, b.found, b.why)
         })
         .collect()
@@ -104,7 +108,12 @@ fn md(s: &str) -> String {
 }
 
 pub fn markdown(report: &Report) -> String {
-    let Some(e) = report.summary.readiness.as_ref().filter(|_| has_readiness(report)) else {
+    let Some(e) = report
+        .summary
+        .readiness
+        .as_ref()
+        .filter(|_| has_readiness(report))
+    else {
         return String::new();
     };
     let mut out = format!(
@@ -155,10 +164,16 @@ fn esc(s: &str) -> String {
 }
 
 pub fn html(report: &Report) -> String {
-    let Some(e) = report.summary.readiness.as_ref().filter(|_| has_readiness(report)) else {
+    let Some(e) = report
+        .summary
+        .readiness
+        .as_ref()
+        .filter(|_| has_readiness(report))
+    else {
         return String::new();
     };
-    let mut out = String::from("<section id=\"migration-readiness\">\n<h2>Migration readiness</h2>\n");
+    let mut out =
+        String::from("<section id=\"migration-readiness\">\n<h2>Migration readiness</h2>\n");
     out.push_str(&format!(
         "<p>{}</p>\n<p>{}.</p>\n",
         esc(&intro(e)),
@@ -179,7 +194,10 @@ pub fn html(report: &Report) -> String {
         if r.verdict == Verdict::Ready && e.target == NEUTRAL {
             continue;
         }
-        let why: Vec<String> = reasons(r).iter().map(|x| format!("<li>{}</li>", esc(x))).collect();
+        let why: Vec<String> = reasons(r)
+            .iter()
+            .map(|x| format!("<li>{}</li>", esc(x)))
+            .collect();
         let why = if why.is_empty() {
             "—".to_string()
         } else {
@@ -208,7 +226,14 @@ pub fn xlsx_sheet(ws: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     ws.set_name("Migration readiness")?;
     let bold = Format::new().set_bold();
     let header = [
-        "VM", "Target", "Verdict", "Check", "Check verdict", "Found", "Why", "Fix",
+        "VM",
+        "Target",
+        "Verdict",
+        "Check",
+        "Check verdict",
+        "Found",
+        "Why",
+        "Fix",
         "Not checked",
     ];
     for (i, h) in header.iter().enumerate() {
