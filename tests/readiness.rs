@@ -90,6 +90,7 @@ fn assert_azure(v: &[(String, String, Vec<String>)]) {
         of(v, "scratch-01"),
         ("conditionally-ready", vec!["independent-disks"])
     );
+    assert_eq!(of(v, "fax-gw-01"), ("not-ready", vec!["os-architecture"]));
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn each_target_judges_the_sample_with_its_own_limits() {
     assert_eq!(s["target"], "azure");
     assert_eq!(s["vms"]["ready"], 2);
     assert_eq!(s["vms"]["conditionally-ready"], 5);
-    assert_eq!(s["vms"]["not-ready"], 3);
+    assert_eq!(s["vms"]["not-ready"], 4);
     assert_eq!(s["checks"]["independent-disks"], 3);
     assert!(
         s["sources"][0]
@@ -164,7 +165,7 @@ fn unanswered_checks_are_listed_never_passed() {
     for check in ["shared-disks", "raw-device-mappings", "independent-disks"] {
         assert!(not_checked.contains(check), "{not_checked}");
     }
-    assert_eq!(report["summary"]["readiness"]["incomplete"], 9);
+    assert_eq!(report["summary"]["readiness"]["incomplete"], 10);
 }
 
 #[test]
@@ -280,7 +281,7 @@ fn every_report_carries_the_verdicts_and_the_reasons() {
     };
     let table = out("table");
     assert!(
-        table.contains("Migration readiness (azure): 2 ready, 5 conditionally-ready, 3 not-ready"),
+        table.contains("Migration readiness (azure): 2 ready, 5 conditionally-ready, 4 not-ready"),
         "{table}"
     );
     assert!(table.contains("not-ready: os-disk-size"), "{table}");
@@ -294,5 +295,5 @@ fn every_report_carries_the_verdicts_and_the_reasons() {
     );
     let html = out("html");
     assert!(html.contains("<section id=\"migration-readiness\">"));
-    assert!(html.contains("2 ready, 5 conditionally-ready, 3 not-ready"));
+    assert!(html.contains("2 ready, 5 conditionally-ready, 4 not-ready"));
 }

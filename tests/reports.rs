@@ -434,8 +434,8 @@ fn markdown_renders_as_tables() {
     let html = markdown_to_html(&md);
     assert_eq!(
         html.matches("<table>").count(),
-        8,
-        "generation x phase, kinds, right-sizing, effort, evidence to collect, CNF readiness, top findings, workloads"
+        10,
+        "generation x phase, kinds, right-sizing, effort, evidence to collect, CNF readiness, migration readiness (checks, VMs), top findings, workloads"
     );
     let matrix = table_rows(&html, "Generation");
     assert_eq!(matrix.len(), 4, "three generations and the total");
@@ -642,6 +642,7 @@ fn xlsx_opens_with_every_sheet() {
             "Findings",
             "Right-sizing",
             "Components",
+            "Migration readiness",
             "CNF readiness",
             "Rules"
         ]

@@ -92,8 +92,49 @@ pub fn read(spec: &Node, facts: &mut Node, errors: &mut Vec<FieldError>) {
             )),
         }
     }
+    // The OS's word size: said (`osArchitecture`, Azure Migrate's `OS architecture`), else in
+    // the OS name as vSphere writes it (`... (32-bit)`).
+    let said = spec
+        .get("osArchitecture")
+        .map(|n| (n.display_text(), n.line));
+    let named = spec.get("os").map(|n| (n.display_text(), n.line));
+    if let Some((arch, line)) = said
+        .as_ref()
+        .and_then(|(t, l)| architecture(t).map(|a| (a, *l)))
+        .or_else(|| {
+            named
+                .as_ref()
+                .and_then(|(t, l)| architecture(t).map(|a| (a, *l)))
+        })
+    {
+        facts.insert("os_architecture", Node::str(arch, line));
+    }
     if let Some(disks) = spec.get("disks").and_then(Node::as_seq) {
         disk_facts(disks, spec.get("disks").map_or(0, |d| d.line), facts);
+    }
+}
+
+/// `x86`, `x86-64` or `arm64` from the ways inventories write it.
+fn architecture(text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    if t.contains("arm64") || t.contains("aarch64") {
+        Some("arm64")
+    } else if t.contains("64-bit")
+        || t.contains("x64")
+        || t.contains("x86_64")
+        || t.contains("amd64")
+        || t.trim() == "64"
+    {
+        Some("x86-64")
+    } else if t.contains("32-bit")
+        || t.contains("x86")
+        || t.contains("i386")
+        || t.contains("i686")
+        || t.trim() == "32"
+    {
+        Some("x86")
+    } else {
+        None
     }
 }
 
@@ -168,6 +209,10 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
             "independent_disks",
             "independent disks, left out of snapshots and so of snapshot-based replication (`spec.disks[].mode`; vDisk `Disk Mode`); absent when no disk says",
         ),
+        FactDoc::new(
+            "os_architecture",
+            "the OS's word size: x86, x86-64 or arm64 (`spec.osArchitecture`, Azure Migrate `OS architecture`, else `(32-bit)` / `(64-bit)` in the OS name)",
+        ),
         FactDoc::new("os_disk_gib", "size of the first disk, the OS disk, in GiB"),
     ],
 }];
@@ -207,6 +252,31 @@ mod tests {
             .map(|s| s.iter().filter_map(Node::as_str).collect())
             .unwrap_or_default();
         assert_eq!(kinds, ["gpu", "nic"]);
+    }
+
+    #[test]
+    fn the_word_size_is_said_or_read_from_the_os_name() {
+        let arch = |yaml: &str| {
+            facts_of(yaml)
+                .0
+                .get("os_architecture")
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        assert_eq!(
+            arch("os: Microsoft Windows Server 2003 (32-bit)\n").as_deref(),
+            Some("x86")
+        );
+        assert_eq!(
+            arch("os: Red Hat Enterprise Linux 8 (64-bit)\n").as_deref(),
+            Some("x86-64")
+        );
+        // Said beats the name.
+        assert_eq!(
+            arch("os: Windows Server 2008 (64-bit)\nosArchitecture: x86\n").as_deref(),
+            Some("x86")
+        );
+        assert_eq!(arch("os: Ubuntu 22.04\n"), None);
     }
 
     #[test]

@@ -328,7 +328,7 @@ mod tests {
     fn verdicts_follow_the_worst_check_and_unknown_facts_are_listed() {
         let azure = destination("azure").unwrap_or_else(|e| panic!("{e}"));
         let r = azure.judge(&facts(
-            "os: Windows Server 2019\nos_disk_gib: 3000\nrdm_disks: 1\nshared_disks: 0\nindependent_disks: 0\nmemory_gib: 64\nlargest_disk_gib: 3000\ndisk_count: 2\nfault_tolerance: false\nlatency_sensitivity: normal\npassthrough: []\n",
+            "os: Windows Server 2019\nos_architecture: x86-64\nos_disk_gib: 3000\nrdm_disks: 1\nshared_disks: 0\nindependent_disks: 0\nmemory_gib: 64\nlargest_disk_gib: 3000\ndisk_count: 2\nfault_tolerance: false\nlatency_sensitivity: normal\npassthrough: []\n",
         ));
         assert_eq!(r.verdict, Verdict::NotReady);
         let ids: Vec<&str> = r.blockers.iter().map(|b| b.check.as_str()).collect();
@@ -339,7 +339,7 @@ mod tests {
         let aws = destination("aws").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             aws.judge(&facts(
-                "os: Windows Server 2019\nos_disk_gib: 3000\nrdm_disks: 1\n"
+                "os: Windows Server 2019\nos_architecture: x86-64\nos_disk_gib: 3000\nrdm_disks: 1\n"
             ))
             .verdict,
             Verdict::Ready

@@ -27,6 +27,8 @@ struct AzureColumns {
     memory_util: Option<usize>,
     nics: Option<usize>,
     disk_count: Option<usize>,
+    boot_type: Option<usize>,
+    os_architecture: Option<usize>,
     /// `Disk N size (In GB)` columns, in N order.
     disks: Vec<(u32, usize)>,
 }
@@ -67,6 +69,8 @@ impl AzureColumns {
             ]),
             nics: c.find(&["networkadapters", "numberofnetworkadapters"]),
             disk_count: c.find(&["numberofdisks"]),
+            boot_type: c.find(&["boottype", "firmware"]),
+            os_architecture: c.find(&["osarchitecture"]),
             disks,
         }
     }
@@ -191,6 +195,8 @@ fn read_row(
         format!("{os_name} {os_version}")
     };
     b.text("os", os);
+    b.text("firmware", row.get(cols.boot_type));
+    b.text("osArchitecture", row.get(cols.os_architecture));
     let cores = number(cols.cores, "Cores").filter(|v| *v > 0.0);
     if let Some(c) = cores {
         b.number("cpu.vcpus", c);

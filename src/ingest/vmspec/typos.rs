@@ -41,6 +41,7 @@ pub(super) const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "latencySensitivity",
             "faultTolerance",
             "passthrough",
+            "osArchitecture",
         ],
     ),
     ("spec.reservations", &["cpuMhz", "memory"]),
