@@ -3,6 +3,10 @@
 //! (`rules/**/fixtures/**`, binary fixtures included; `*.test.yaml` files of a pack too), so
 //! that `fitscan rules test` and the examples of `fitscan rules show` work from an installed
 //! binary too. Other files (`rules/<target>/README.md`) are for readers only.
+//!
+//! Also records, for `fitscan --version`, the commit the build is made from
+//! (`FITSCAN_COMMIT`) and the rule pack's version (`FITSCAN_RULES`), so that a report can be
+//! traced to what produced it.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -46,6 +50,119 @@ fn relative(root: &Path, f: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// FNV-1a, 64 bits: the rule pack's version needs a stable fingerprint of a few hundred
+/// kilobytes of text, not a cryptographic one, and a build script should not pull in a
+/// hashing crate for it.
+fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The rule pack's version: how many rule files are embedded and a hash of their paths and
+/// contents (line endings normalised, so that a Windows checkout gives the same). A count
+/// alone misses an edited rule, a hash alone does not tell a reader whether rules were
+/// added; test files and fixtures are left out since they do not change what a scan finds.
+fn rule_pack(root: &Path, rules: &[PathBuf]) -> String {
+    let mut hash = 0xcbf2_9ce4_8422_2325;
+    for f in rules {
+        hash = fnv1a(hash, relative(root, f).as_bytes());
+        hash = fnv1a(hash, &[0]);
+        let text = std::fs::read(f).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text).replace("\r\n", "\n");
+        hash = fnv1a(hash, text.as_bytes());
+        hash = fnv1a(hash, &[0]);
+    }
+    format!("{} rules, pack {hash:016x}", rules.len())
+}
+
+/// Runs git in the crate's folder; None when git is missing or fails.
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// A path git printed, relative to the crate's folder unless absolute.
+fn git_path(root: &Path, path: &str) -> PathBuf {
+    let p = PathBuf::from(path);
+    if p.is_absolute() { p } else { root.join(p) }
+}
+
+/// Digits of the commit shown: enough to be unique in any repository of this size, and the
+/// same whichever way the commit was found.
+const COMMIT_DIGITS: usize = 12;
+
+/// The commit the build is made from: `FITSCAN_BUILD_COMMIT` when set (a container build,
+/// whose context has no `.git`), else git's HEAD when this crate is a git checkout, else the
+/// commit `cargo package` recorded in `.cargo_vcs_info.json` (a build from crates.io), else
+/// "unknown".
+fn commit(root: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=FITSCAN_BUILD_COMMIT");
+    if let Ok(c) = std::env::var("FITSCAN_BUILD_COMMIT") {
+        let c = c.trim();
+        if !c.is_empty() {
+            return c.chars().take(40).collect();
+        }
+    }
+    // Only a checkout of this crate: a package unpacked inside another repository (a home
+    // folder kept in git) must not report that repository's commit.
+    if root.join(".git").exists()
+        && let Some(head) = git(
+            root,
+            &["rev-parse", &format!("--short={COMMIT_DIGITS}"), "HEAD"],
+        )
+    {
+        // A new commit moves HEAD's ref, a checkout HEAD itself. Only existing paths are
+        // watched: cargo reruns a script whose watched path is missing on every build.
+        let mut watched = Vec::new();
+        if let Some(p) = git(root, &["rev-parse", "--git-path", "HEAD"]) {
+            watched.push(git_path(root, &p));
+        }
+        if let Some(r) = git(root, &["symbolic-ref", "-q", "HEAD"])
+            && let Some(p) = git(root, &["rev-parse", "--git-path", &r])
+        {
+            let p = git_path(root, &p);
+            // A packed ref has no file of its own until the next commit writes one: its
+            // folder tells when it appears.
+            if !p.exists()
+                && let Some(parent) = p.parent()
+            {
+                watched.push(parent.to_path_buf());
+            }
+            watched.push(p);
+        }
+        if let Some(p) = git(root, &["rev-parse", "--git-path", "packed-refs"]) {
+            watched.push(git_path(root, &p));
+        }
+        for p in watched.iter().filter(|p| p.exists()) {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+        return head;
+    }
+    let vcs = root.join(".cargo_vcs_info.json");
+    if let Ok(text) = std::fs::read_to_string(&vcs) {
+        println!("cargo:rerun-if-changed={}", vcs.display());
+        // `"sha1": "<40 hex digits>"`; a build script has no JSON parser at hand.
+        if let Some(at) = text.find("\"sha1\"") {
+            let hex: String = text[at + 6..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_hexdigit())
+                .take_while(char::is_ascii_hexdigit)
+                .take(COMMIT_DIGITS)
+                .collect();
+            if !hex.is_empty() {
+                return hex;
+            }
+        }
+    }
+    "unknown".to_string()
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let rules_dir = root.join("rules");
@@ -65,6 +182,11 @@ fn main() {
         );
     }
     code.push_str("];\n\n");
+    println!(
+        "cargo:rustc-env=FITSCAN_RULES={}",
+        rule_pack(&root, &tree.rules)
+    );
+    println!("cargo:rustc-env=FITSCAN_COMMIT={}", commit(&root));
     code.push_str("pub static RULE_TEST_FILES: &[(&str, &[u8])] = &[\n");
     for f in &tree.tests {
         println!("cargo:rerun-if-changed={}", f.display());

@@ -15,10 +15,21 @@ use fitscan::report::outputs::OutputSpec;
 use fitscan::report::{Format, RenderOptions};
 use fitscan::rules::loader;
 
+/// `fitscan --version`: the release, the commit it was built from and the built-in rule
+/// pack (build.rs), so that a report can be traced to what produced it.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("FITSCAN_COMMIT"),
+    ", ",
+    env!("FITSCAN_RULES"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "fitscan",
-    version,
+    version = VERSION,
     about = "Assess an estate of workloads: platform generation, phase, roadmap and right-sizing",
     long_about = "fitscan reads VM specs, Dockerfiles, Kubernetes manifests, Compose files and VNF \
 descriptors (package folders or CSAR archives) and says, for every workload, which platform \
