@@ -19,6 +19,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY rules ./rules
+COPY targets ./targets
 # .git is not in the build context (.dockerignore): `fitscan --version` takes the commit
 # from this argument, or says "unknown".
 ARG FITSCAN_BUILD_COMMIT=unknown

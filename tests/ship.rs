@@ -163,3 +163,114 @@ fn the_gitlab_template_keeps_its_reports() {
         assert!(script.contains(output), "{script}");
     }
 }
+
+/// The patterns of Cargo.toml's `include` list, without their leading `/`.
+fn package_include() -> Vec<String> {
+    let manifest = std::fs::read_to_string(Path::new(REPO).join("Cargo.toml"))
+        .unwrap_or_else(|e| panic!("Cargo.toml: {e}"));
+    let start = manifest
+        .find("include = [")
+        .unwrap_or_else(|| panic!("no include list"));
+    let list = &manifest[start..];
+    let end = list.find(']').unwrap_or(list.len());
+    list[..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|p| p.trim_start_matches('/').to_string())
+        .collect()
+}
+
+fn included(patterns: &[String], file: &str) -> bool {
+    patterns.iter().any(|p| match p.split_once('*') {
+        None => p == file,
+        Some((prefix, "*")) => file.starts_with(prefix),
+        Some((prefix, suffix)) => file
+            .strip_prefix(prefix)
+            .is_some_and(|rest| !rest.contains('/') && rest.ends_with(suffix)),
+    })
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// A file the code embeds (`include_str!`, `include_bytes!`) but the package leaves out
+/// builds here and breaks `cargo install` from crates.io; the image copies the same folders.
+#[test]
+fn the_package_and_the_image_hold_every_file_the_code_embeds() {
+    let patterns = package_include();
+    let dockerfile = std::fs::read_to_string(Path::new(REPO).join("Dockerfile"))
+        .unwrap_or_else(|e| panic!("Dockerfile: {e}"));
+    let copied: Vec<&str> = dockerfile
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|l| !l.starts_with("--from"))
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[..words.len().saturating_sub(1)].to_vec()
+        })
+        .collect();
+    let root = Path::new(REPO);
+    let mut files = vec![root.join("build.rs")];
+    sources(&root.join("src"), &mut files);
+    let mut embedded = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for macro_ in ["include_str!(\"", "include_bytes!(\""] {
+            for (at, _) in text.match_indices(macro_) {
+                let rel = text[at + macro_.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap_or_default();
+                let dir = file.parent().unwrap_or(root);
+                let mut path = PathBuf::new();
+                for c in dir
+                    .join(rel)
+                    .strip_prefix(root)
+                    .unwrap_or(Path::new(rel))
+                    .components()
+                {
+                    match c {
+                        std::path::Component::ParentDir => {
+                            path.pop();
+                        }
+                        c => path.push(c),
+                    }
+                }
+                let path = path.to_string_lossy().replace('\\', "/");
+                embedded += 1;
+                assert!(
+                    included(&patterns, &path),
+                    "{} embeds {path}, which Cargo.toml's include leaves out",
+                    file.display()
+                );
+                // README.md is embedded by a unit test only, which the image does not build.
+                if path != "README.md" {
+                    assert!(
+                        copied
+                            .iter()
+                            .any(|c| path == *c || path.starts_with(&format!("{c}/"))),
+                        "{} embeds {path}, which the Dockerfile does not copy",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(embedded > 0);
+    for needed in [
+        "build.rs",
+        "Cargo.lock",
+        "rules/vm/VM001-oversized-cpu.yaml",
+    ] {
+        assert!(included(&patterns, needed), "{needed}");
+    }
+}
