@@ -27,8 +27,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin fitscan \
     && mkdir -p /out/tmp \
-    && cp target/release/fitscan /out/fitscan \
-    && chmod 1777 /out/tmp
+    && cp target/release/fitscan /out/fitscan
 
 FROM scratch
 ARG FITSCAN_BUILD_COMMIT=unknown
@@ -39,8 +38,9 @@ LABEL org.opencontainers.image.title="fitscan" \
       org.opencontainers.image.licenses="MIT OR Apache-2.0" \
       org.opencontainers.image.source="https://github.com/fitscan/fitscan" \
       org.opencontainers.image.documentation="https://github.com/fitscan/fitscan/blob/main/docs/container.md"
-# `fitscan rules test` unpacks CSAR fixtures under the temporary folder; scratch has none.
-COPY --from=build /out/tmp /tmp
+# `fitscan rules test` unpacks its fixtures under the temporary folder; scratch has none. COPY
+# makes a folder with its own mode, not the source's: the owner is what makes it writable.
+COPY --from=build --chown=65532:65532 /out/tmp /tmp
 COPY --from=build /out/fitscan /usr/local/bin/fitscan
 # Not root, by number: Kubernetes' runAsNonRoot can verify it without an /etc/passwd.
 USER 65532:65532

@@ -266,6 +266,12 @@ fn the_package_and_the_image_hold_every_file_the_code_embeds() {
         }
     }
     assert!(embedded > 0);
+    // The image's version label is written out; it follows the crate's.
+    let label = format!(
+        "org.opencontainers.image.version=\"{}\"",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(dockerfile.contains(&label), "the Dockerfile lacks {label}");
     for needed in [
         "build.rs",
         "Cargo.lock",
