@@ -127,6 +127,10 @@ pub(super) const FACTS: &[FactGroup] = &[FactGroup {
             "`ENV NAME` / `ARG NAME` whose name says credential (password, secret, token, api key, private key, ...), not a pointer (`*_FILE`, `*_PATH`, `*_URL`) or public (`GPG_KEY`); never the value",
         ),
         FactDoc::new("healthcheck", "a HEALTHCHECK with a command (not `NONE`)"),
+        FactDoc::new(
+            "healthcheck_disabled",
+            "the final stage says `HEALTHCHECK NONE` (absent otherwise)",
+        ),
     ],
 }];
 
@@ -311,6 +315,14 @@ pub(super) fn facts(
         .map(|var| (format!("{} {}", var.keyword, var.name), var.line))
         .collect();
     f.insert("secrets", fact_list(secrets, 0));
+    // `HEALTHCHECK NONE` is a decision (a run-to-completion tool, a check switched off
+    // from the base image), not an omission.
+    if let Some(h) = v
+        .healthcheck
+        .filter(|h| matches!(h.detail, Detail::Healthcheck { none: true }))
+    {
+        f.insert("healthcheck_disabled", Node::bool(true, h.line));
+    }
     let healthcheck = v
         .healthcheck
         .filter(|h| !matches!(h.detail, Detail::Healthcheck { none: true }));
