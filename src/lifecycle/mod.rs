@@ -240,9 +240,10 @@ pub fn summary(v: &Verdict<'_>) -> String {
     };
     match v.status {
         Status::Supported => format!("{name}: supported until {end}{}", extended("until")),
+        // No count of days: the text is a finding's identity (its fingerprint), which must
+        // not change from one day to the next.
         Status::EndingSoon => format!(
-            "{name}: support ends {end}, in {} days{}",
-            v.days_left,
+            "{name}: support ends {end}, within {WARNING_MONTHS} months{}",
             extended("available until")
         ),
         Status::ExtendedSupport => format!(
