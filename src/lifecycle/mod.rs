@@ -311,10 +311,6 @@ pub const FACTS: &[FactGroup] = {
                 "what the vendor calls its extended support (Extended Security Updates, ELS, ESM)",
             ),
             FactDoc::new(
-                "lifecycle[*].extended_support_free_on[*]",
-                "platforms where the extended support is free (azure for Windows Server 2012 ESU)",
-            ),
-            FactDoc::new(
                 "lifecycle[*].days_left",
                 "days from the report's day to the end of support; negative once past",
             ),
@@ -327,6 +323,14 @@ pub const FACTS: &[FactGroup] = {
                 "where the table's dates come from (a vendor's lifecycle page)",
             ),
         ],
+    },
+    FactGroup {
+        targets: &[Vm, Vnf],
+        title: "Lifecycle of operating systems: where extended support is free",
+        facts: &[FactDoc::new(
+            "lifecycle[*].extended_support_free_on[*]",
+            "platforms where the vendor's extended support is free (azure for Windows Server 2012 ESU); images are judged without it",
+        )],
     }]
 };
 
