@@ -234,17 +234,17 @@ pub fn summary(v: &Verdict<'_>) -> String {
     } else {
         format!(" (free on {})", pretty_list(&v.version.free_on))
     };
-    let extended = |verb: &str| match v.version.end_of_extended_support {
+    let extended = |verb: &str, free: &str| match v.version.end_of_extended_support {
         Some(x) => format!("; {ext_name} {verb} {x}{free}"),
         None => String::new(),
     };
     match v.status {
-        Status::Supported => format!("{name}: supported until {end}{}", extended("until")),
+        Status::Supported => format!("{name}: supported until {end}{}", extended("until", &free)),
         // No count of days: the text is a finding's identity (its fingerprint), which must
         // not change from one day to the next.
         Status::EndingSoon => format!(
             "{name}: support ends {end}, within {WARNING_MONTHS} months{}",
-            extended("available until")
+            extended("available until", &free)
         ),
         Status::ExtendedSupport => format!(
             "{name}: end of support {end}; only paid {ext_name} until {}{free}",
@@ -253,7 +253,7 @@ pub fn summary(v: &Verdict<'_>) -> String {
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         ),
-        Status::EndOfLife => format!("{name}: end of life since {end}{}", extended("ended")),
+        Status::EndOfLife => format!("{name}: end of life since {end}{}", extended("ended", "")),
     }
 }
 
