@@ -49,7 +49,9 @@ fn an_operating_system_on_both_sides_of_its_end_dates() {
     assert!(messages(&report, "VM012").is_empty());
     assert_eq!(
         messages(&report, "VM022"),
-        ["app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: support ends 2023-10-10, within 6 months; Extended Security Updates available until 2026-10-13 (free on Azure)"]
+        [
+            "app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: support ends 2023-10-10, within 6 months; Extended Security Updates available until 2026-10-13 (free on Azure)"
+        ]
     );
     assert_eq!(report["summary"]["end_of_life_os"], 0);
 
@@ -57,7 +59,9 @@ fn an_operating_system_on_both_sides_of_its_end_dates() {
     let report = scan(&vm, "2023-10-11", &[]);
     assert_eq!(
         messages(&report, "VM012"),
-        ["app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: end of support 2023-10-10; only paid Extended Security Updates until 2026-10-13 (free on Azure)"]
+        [
+            "app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: end of support 2023-10-10; only paid Extended Security Updates until 2026-10-13 (free on Azure)"
+        ]
     );
     assert!(messages(&report, "VM022").is_empty());
     assert_eq!(report["summary"]["end_of_life_os"], 1);
@@ -66,7 +70,9 @@ fn an_operating_system_on_both_sides_of_its_end_dates() {
     let report = scan(&vm, "2026-10-14", &[]);
     assert_eq!(
         messages(&report, "VM012"),
-        ["app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: end of life since 2023-10-10; Extended Security Updates ended 2026-10-13"]
+        [
+            "app01 runs Microsoft Windows Server 2012 R2 (64-bit): Windows Server 2012 R2: end of life since 2023-10-10; Extended Security Updates ended 2026-10-13"
+        ]
     );
 }
 
@@ -109,7 +115,9 @@ fn a_vnf_software_image_on_both_sides_of_its_end_date() {
     assert!(messages(&scan(vnfd, "2024-06-30", &[]), "VNF022").is_empty());
     assert_eq!(
         messages(&scan(vnfd, "2024-07-01", &[]), "VNF022"),
-        ["software image `charging-appliance-9.1` of charging/appliance runs CentOS Linux 7: end of life since 2024-06-30"]
+        [
+            "software image `charging-appliance-9.1` of charging/appliance runs CentOS Linux 7: end of life since 2024-06-30"
+        ]
     );
 }
 
@@ -138,7 +146,9 @@ fn a_users_table_in_a_rules_folder_replaces_a_product() {
     let report = scan(&vm, "2026-12-07", &["--rules", &rules]);
     assert_eq!(
         messages(&report, "VM012"),
-        ["db01 runs CentOS 7 (64-bit): CentOS Linux 7: end of support 2024-06-30; only paid TuxCare Endless Lifecycle Support until 2030-06-30"]
+        [
+            "db01 runs CentOS 7 (64-bit): CentOS Linux 7: end of support 2024-06-30; only paid TuxCare Endless Lifecycle Support until 2030-06-30"
+        ]
     );
 }
 
@@ -150,7 +160,10 @@ fn a_bad_day_or_table_is_a_usage_error() {
         .unwrap_or_else(|e| panic!("run: {e}"));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`2024-02-30` is not a date (YYYY-MM-DD)"), "{err}");
+    assert!(
+        err.contains("`2024-02-30` is not a date (YYYY-MM-DD)"),
+        "{err}"
+    );
 
     let dir = tempdir();
     write(
@@ -165,5 +178,8 @@ fn a_bad_day_or_table_is_a_usage_error() {
         .unwrap_or_else(|e| panic!("run: {e}"));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.yaml:5: `x` has no `(?P<version>...)` group"), "{err}");
+    assert!(
+        err.contains("bad.yaml:5: `x` has no `(?P<version>...)` group"),
+        "{err}"
+    );
 }

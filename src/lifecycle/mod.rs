@@ -274,64 +274,66 @@ fn pretty_list(items: &[String]) -> String {
 /// Declared for the rule loader and `fitscan rules facts`.
 pub const FACTS: &[FactGroup] = {
     use Target::{Compose, Dockerfile, Kubernetes, Vm, Vnf};
-    &[FactGroup {
-        targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
-        title: "Lifecycle: end of support of the OS or image, from the lifecycle table (rules/lifecycle/), judged on the report's day (--as-of)",
-        facts: &[
-            FactDoc::new(
-                "lifecycle[*]",
-                "each product the table knows, at its line: the VM's OS (`spec.os`), the Dockerfile's base image, each container's image, each VNF software image's `operating_system`; absent when the table knows none",
-            ),
-            FactDoc::new(
-                "lifecycle[*].name",
-                "what it is about: the OS as written, the base image, the container, the software image",
-            ),
-            FactDoc::new(
-                "lifecycle[*].subject",
-                "operating system, base image, container image or software image",
-            ),
-            FactDoc::new(
-                "lifecycle[*].reference",
-                "the OS name or image reference as written",
-            ),
-            FactDoc::new(
-                "lifecycle[*].{product,version}",
-                "the product and version the table names (`Windows Server`, `2012 R2`)",
-            ),
-            FactDoc::new(
-                "lifecycle[*].status",
-                "supported, ending-soon (support ends within 6 months), extended-support (past its end, in the vendor's paid extended support) or end-of-life",
-            ),
-            FactDoc::new(
-                "lifecycle[*].{end_of_support,end_of_extended_support}",
-                "the dates (YYYY-MM-DD); extended support only where the vendor sells it",
-            ),
-            FactDoc::new(
-                "lifecycle[*].extended_support",
-                "what the vendor calls its extended support (Extended Security Updates, ELS, ESM)",
-            ),
-            FactDoc::new(
-                "lifecycle[*].days_left",
-                "days from the report's day to the end of support; negative once past",
-            ),
-            FactDoc::new(
-                "lifecycle[*].summary",
-                "one sentence: `Windows Server 2012 R2: end of support 2023-10-10; only paid Extended Security Updates until 2026-10-13 (free on Azure)`",
-            ),
-            FactDoc::new(
-                "lifecycle[*].source",
-                "where the table's dates come from (a vendor's lifecycle page)",
-            ),
-        ],
-    },
-    FactGroup {
-        targets: &[Vm, Vnf],
-        title: "Lifecycle of operating systems: where extended support is free",
-        facts: &[FactDoc::new(
-            "lifecycle[*].extended_support_free_on[*]",
-            "platforms where the vendor's extended support is free (azure for Windows Server 2012 ESU); images are judged without it",
-        )],
-    }]
+    &[
+        FactGroup {
+            targets: &[Vm, Dockerfile, Kubernetes, Compose, Vnf],
+            title: "Lifecycle: end of support of the OS or image, from the lifecycle table (rules/lifecycle/), judged on the report's day (--as-of)",
+            facts: &[
+                FactDoc::new(
+                    "lifecycle[*]",
+                    "each product the table knows, at its line: the VM's OS (`spec.os`), the Dockerfile's base image, each container's image, each VNF software image's `operating_system`; absent when the table knows none",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].name",
+                    "what it is about: the OS as written, the base image, the container, the software image",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].subject",
+                    "operating system, base image, container image or software image",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].reference",
+                    "the OS name or image reference as written",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].{product,version}",
+                    "the product and version the table names (`Windows Server`, `2012 R2`)",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].status",
+                    "supported, ending-soon (support ends within 6 months), extended-support (past its end, in the vendor's paid extended support) or end-of-life",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].{end_of_support,end_of_extended_support}",
+                    "the dates (YYYY-MM-DD); extended support only where the vendor sells it",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].extended_support",
+                    "what the vendor calls its extended support (Extended Security Updates, ELS, ESM)",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].days_left",
+                    "days from the report's day to the end of support; negative once past",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].summary",
+                    "one sentence: `Windows Server 2012 R2: end of support 2023-10-10; only paid Extended Security Updates until 2026-10-13 (free on Azure)`",
+                ),
+                FactDoc::new(
+                    "lifecycle[*].source",
+                    "where the table's dates come from (a vendor's lifecycle page)",
+                ),
+            ],
+        },
+        FactGroup {
+            targets: &[Vm, Vnf],
+            title: "Lifecycle of operating systems: where extended support is free",
+            facts: &[FactDoc::new(
+                "lifecycle[*].extended_support_free_on[*]",
+                "platforms where the vendor's extended support is free (azure for Windows Server 2012 ESU); images are judged without it",
+            )],
+        },
+    ]
 };
 
 /// Inserts `facts.lifecycle[*]` (`FACTS`) for what the workload runs on.

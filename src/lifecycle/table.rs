@@ -263,12 +263,18 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Product>, TableError> {
 
 fn product(file: &str, p: &Node) -> Result<Product, TableError> {
     check_keys(file, p, PRODUCT_KEYS, "a product")?;
-    let name = text(file, p, "product")?.ok_or_else(|| err(file, p, "a product needs `product`"))?;
+    let name =
+        text(file, p, "product")?.ok_or_else(|| err(file, p, "a product needs `product`"))?;
     let named = |m: &str| format!("{name}: {m}");
     let source = text(file, p, "source")?
         .ok_or_else(|| err(file, p, named("`source` says where the dates come from")))?;
-    let checked = date(file, p, "checked")?
-        .ok_or_else(|| err(file, p, named("`checked` is the day the dates were checked")))?;
+    let checked = date(file, p, "checked")?.ok_or_else(|| {
+        err(
+            file,
+            p,
+            named("`checked` is the day the dates were checked"),
+        )
+    })?;
     let os = texts(file, p, "os")?
         .iter()
         .map(|(t, line)| regex(file, *line, t))
@@ -327,8 +333,13 @@ fn version(file: &str, product: &str, v: &Node) -> Result<Version, TableError> {
             ));
         }
     };
-    let end_of_support = date(file, v, "end_of_support")?
-        .ok_or_else(|| err(file, v, format!("{product}: a version needs `end_of_support`")))?;
+    let end_of_support = date(file, v, "end_of_support")?.ok_or_else(|| {
+        err(
+            file,
+            v,
+            format!("{product}: a version needs `end_of_support`"),
+        )
+    })?;
     let end_of_extended_support = date(file, v, "end_of_extended_support")?;
     if end_of_extended_support.is_some_and(|e| e < end_of_support) {
         return Err(err(

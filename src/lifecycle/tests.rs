@@ -35,7 +35,14 @@ fn dates_parse_print_and_add_months() {
     assert_eq!(d.to_string(), "2024-02-29");
     assert_eq!(d.add_months(12).to_string(), "2025-02-28");
     assert_eq!(d.add_months(6).to_string(), "2024-08-29");
-    for bad in ["2023-02-29", "2024-13-01", "24-01-01", "2024-1-01", "today", ""] {
+    for bad in [
+        "2023-02-29",
+        "2024-13-01",
+        "24-01-01",
+        "2024-1-01",
+        "today",
+        "",
+    ] {
         assert!(Date::parse(bad).is_err(), "{bad}");
     }
 }
@@ -67,7 +74,10 @@ fn operating_systems_as_inventories_write_them() {
         t("Windows Server", "2016", "ending-soon")
     );
     // A minimum is not a version.
-    assert_eq!(os(&j, "Microsoft Windows Server 2016 or later (64-bit)"), None);
+    assert_eq!(
+        os(&j, "Microsoft Windows Server 2016 or later (64-bit)"),
+        None
+    );
     assert_eq!(
         os(&j, "Red Hat Enterprise Linux 7 (64-bit)"),
         t("Red Hat Enterprise Linux", "7", "extended-support")
@@ -98,10 +108,19 @@ fn operating_systems_as_inventories_write_them() {
         t("Debian", "10", "extended-support")
     );
     assert_eq!(os(&j, "z/OS 2.5"), t("z/OS", "2.5", "end-of-life"));
-    assert_eq!(os(&j, "z/OS 1.13"), t("z/OS", "1.13 and earlier", "end-of-life"));
+    assert_eq!(
+        os(&j, "z/OS 1.13"),
+        t("z/OS", "1.13 and earlier", "end-of-life")
+    );
     assert_eq!(os(&j, "z/OS 3.1"), None);
-    assert_eq!(os(&j, "HP-UX 11i v3"), t("HP-UX", "11i v3 and earlier", "end-of-life"));
-    assert_eq!(os(&j, "SunOS 5.9"), t("SunOS", "5.9 (Solaris 9) and earlier", "end-of-life"));
+    assert_eq!(
+        os(&j, "HP-UX 11i v3"),
+        t("HP-UX", "11i v3 and earlier", "end-of-life")
+    );
+    assert_eq!(
+        os(&j, "SunOS 5.9"),
+        t("SunOS", "5.9 (Solaris 9) and earlier", "end-of-life")
+    );
     assert_eq!(os(&j, "AIX 7.2"), None);
 }
 
@@ -109,8 +128,14 @@ fn operating_systems_as_inventories_write_them() {
 fn the_day_decides_the_status() {
     let ws = "Windows Server 2012 R2";
     assert_eq!(os(&judge("2023-04-09"), ws).map(|s| s.2), Some("supported"));
-    assert_eq!(os(&judge("2023-04-10"), ws).map(|s| s.2), Some("ending-soon"));
-    assert_eq!(os(&judge("2023-10-10"), ws).map(|s| s.2), Some("ending-soon"));
+    assert_eq!(
+        os(&judge("2023-04-10"), ws).map(|s| s.2),
+        Some("ending-soon")
+    );
+    assert_eq!(
+        os(&judge("2023-10-10"), ws).map(|s| s.2),
+        Some("ending-soon")
+    );
     assert_eq!(
         os(&judge("2023-10-11"), ws).map(|s| s.2),
         Some("extended-support")
@@ -119,7 +144,10 @@ fn the_day_decides_the_status() {
         os(&judge("2026-10-13"), ws).map(|s| s.2),
         Some("extended-support")
     );
-    assert_eq!(os(&judge("2026-10-14"), ws).map(|s| s.2), Some("end-of-life"));
+    assert_eq!(
+        os(&judge("2026-10-14"), ws).map(|s| s.2),
+        Some("end-of-life")
+    );
     let j = judge("2024-01-01");
     let v = j.os(ws).unwrap_or_else(|| panic!("no verdict"));
     assert_eq!(
@@ -135,7 +163,10 @@ fn the_day_decides_the_status() {
 #[test]
 fn images_by_repository_and_tag() {
     let j = judge("2026-12-07");
-    assert_eq!(image(&j, "centos", "7"), t("CentOS Linux", "7", "end-of-life"));
+    assert_eq!(
+        image(&j, "centos", "7"),
+        t("CentOS Linux", "7", "end-of-life")
+    );
     assert_eq!(
         image(&j, "docker.io/library/centos", "centos7.9.2009"),
         t("CentOS Linux", "7", "end-of-life")
@@ -144,14 +175,29 @@ fn images_by_repository_and_tag() {
         image(&j, "quay.io/centos/centos", "stream8"),
         t("CentOS Stream", "8", "end-of-life")
     );
-    assert_eq!(image(&j, "python", "2.7-slim"), t("Python", "2.7", "end-of-life"));
+    assert_eq!(
+        image(&j, "python", "2.7-slim"),
+        t("Python", "2.7", "end-of-life")
+    );
     assert_eq!(image(&j, "python", "2"), t("Python", "2.7", "end-of-life"));
     assert_eq!(image(&j, "python", "3"), None);
     assert_eq!(image(&j, "python", "3.13-slim"), None);
-    assert_eq!(image(&j, "node", "14-alpine"), t("Node.js", "14", "end-of-life"));
-    assert_eq!(image(&j, "node", "fermium"), t("Node.js", "14", "end-of-life"));
-    assert_eq!(image(&j, "ubuntu", "bionic"), t("Ubuntu", "18.04", "extended-support"));
-    assert_eq!(image(&j, "debian", "buster-slim"), t("Debian", "10", "extended-support"));
+    assert_eq!(
+        image(&j, "node", "14-alpine"),
+        t("Node.js", "14", "end-of-life")
+    );
+    assert_eq!(
+        image(&j, "node", "fermium"),
+        t("Node.js", "14", "end-of-life")
+    );
+    assert_eq!(
+        image(&j, "ubuntu", "bionic"),
+        t("Ubuntu", "18.04", "extended-support")
+    );
+    assert_eq!(
+        image(&j, "debian", "buster-slim"),
+        t("Debian", "10", "extended-support")
+    );
     assert_eq!(image(&j, "node", "latest"), None);
     assert_eq!(image(&j, "openjdk", "8"), None);
     assert_eq!(j.image("centos", None).map(|v| v.status), None);
