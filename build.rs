@@ -2,7 +2,9 @@
 //! into the binary, so that `fitscan` needs no files besides itself, and their fixtures
 //! (`rules/**/fixtures/**`, binary fixtures included; `*.test.yaml` files of a pack too), so
 //! that `fitscan rules test` and the examples of `fitscan rules show` work from an installed
-//! binary too. Other files (`rules/<target>/README.md`) are for readers only.
+//! binary too. Other files (`rules/<target>/README.md`) are for readers only. The lifecycle
+//! table (`rules/lifecycle/*.yaml`) is data the rules read through facts, not rules: it is
+//! embedded on its own (`LIFECYCLE_FILES`).
 //!
 //! Also records, for `fitscan --version`, the commit the build is made from
 //! (`FITSCAN_COMMIT`) and the rule pack's version (`FITSCAN_RULES`), so that a report can be
@@ -34,6 +36,9 @@ fn collect(dir: &Path, in_fixtures: bool, out: &mut Tree) {
             continue;
         }
         if path.is_dir() {
+            if name == "lifecycle" && !in_fixtures {
+                continue;
+            }
             collect(&path, in_fixtures || name == "fixtures", out);
         } else if in_fixtures || is_test(&name) {
             out.tests.push(path);
@@ -198,6 +203,28 @@ fn main() {
         );
     }
     code.push_str("];\n");
+    // The lifecycle table, beside the rules but not rules.
+    let mut tables: Vec<PathBuf> = std::fs::read_dir(rules_dir.join("lifecycle"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    tables.sort();
+    let mut lifecycle = String::from("pub static LIFECYCLE_FILES: &[(&str, &str)] = &[\n");
+    for f in &tables {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let _ = writeln!(
+            lifecycle,
+            "    ({:?}, include_str!({:?})),",
+            relative(&root, f),
+            f.display().to_string()
+        );
+    }
+    lifecycle.push_str("];\n");
     // Folders too: a fixture added to an existing folder must rebuild the binary.
     let mut dirs = vec![rules_dir];
     while let Some(dir) = dirs.pop() {
@@ -206,8 +233,14 @@ fn main() {
             dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
         }
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_rules.rs");
-    if let Err(e) = std::fs::write(&out, code) {
-        panic!("cannot write {}: {e}", out.display());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    for (name, text) in [
+        ("embedded_rules.rs", code),
+        ("embedded_lifecycle.rs", lifecycle),
+    ] {
+        let out = out_dir.join(name);
+        if let Err(e) = std::fs::write(&out, text) {
+            panic!("cannot write {}: {e}", out.display());
+        }
     }
 }

@@ -243,6 +243,8 @@ pub struct Assumptions {
     pub storage_max_fill_pct: f64,
     /// Person-days one effort point stands for.
     pub effort_days_per_point: f64,
+    /// The day end-of-support dates were judged for (`--as-of`, default the scan's day).
+    pub as_of: String,
     /// What the sizing assumed beyond the figures, one line each: physical cores counted as
     /// vCPUs, a percentile that was not available, failover groups, poll-mode data planes.
     pub sizing_notes: Vec<String>,

@@ -9,7 +9,7 @@
 //! - pipeline: [`scan`] (discover, read and ingest, link, size, assess, policy, baseline,
 //!   gate);
 //! - the report's shape: [`assessment`];
-//! - stages: [`classify`], [`rules`] (the engine), [`sizing`], [`ingest`];
+//! - stages: [`classify`], [`rules`] (the engine), [`lifecycle`], [`sizing`], [`ingest`];
 //! - vocabulary: [`model`], [`node`], [`units`], [`source`], [`yaml`].
 //!
 //! [`scan`] is the one entry point.
@@ -20,6 +20,7 @@ pub mod classify;
 pub mod clusters;
 pub mod config;
 pub mod ingest;
+pub mod lifecycle;
 pub mod model;
 pub mod node;
 pub mod progress;

@@ -210,6 +210,10 @@ struct ScanArgs {
     /// prices): recommend the cheapest entry that fits
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// Judge end-of-support dates (the lifecycle table) for this day, YYYY-MM-DD, as a
+    /// report written for that day would (default: today)
+    #[arg(long, value_name = "DATE", value_parser = fitscan::lifecycle::Date::parse)]
+    as_of: Option<fitscan::lifecycle::Date>,
     /// Replace VM, host, cluster and file names by stable hashes in every output
     #[arg(long, alias = "anonymize")]
     anonymise: bool,
@@ -467,6 +471,7 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
                 fitscan::progress::TerminalProgress::default(),
             ))
         }),
+        as_of: args.as_of,
     };
     let mut report = fitscan::scan(&args.paths, &opts)?;
     // A baseline being written is also the one this run is compared with.

@@ -324,6 +324,6 @@ fn rules_list_shows_the_dockerfile_pack() {
         .as_array()
         .map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(ids.len(), 25, "{ids:?}");
+    assert_eq!(ids.len(), 26, "{ids:?}");
     assert!(ids.iter().all(|id| id.starts_with("DF")));
 }

@@ -15,6 +15,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "ingest",
             "sizing",
             "readiness",
+            "lifecycle",
             "rules",
             "classify",
         ],

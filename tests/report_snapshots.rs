@@ -19,6 +19,8 @@ fn seed_report() -> fitscan::assessment::Report {
         },
         rules: vec![PathBuf::from("rules/vm")],
         no_default_rules: true,
+        // The lifecycle rules judge dates: the report is the one of a fixed day.
+        as_of: fitscan::lifecycle::Date::parse("2026-12-07").ok(),
         ..ScanOptions::default()
     };
     scan(&[PathBuf::from("samples/vms/telco-server.yaml")], &opts).unwrap_or_else(|e| panic!("{e}"))

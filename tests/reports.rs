@@ -857,7 +857,11 @@ fn small_report() -> fitscan::assessment::Report {
             PathBuf::from("samples/vms/telco-server.yaml"),
             PathBuf::from("samples/kubernetes/optimised/catalog.yaml"),
         ],
-        &ScanOptions::default(),
+        &ScanOptions {
+            // The lifecycle rules judge dates: the report is the one of a fixed day.
+            as_of: fitscan::lifecycle::Date::parse("2026-12-07").ok(),
+            ..ScanOptions::default()
+        },
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -373,6 +373,9 @@ fn the_table_at_80_and_120_columns() {
                 "samples/containers",
                 "--fail-on",
                 "never",
+                // The lifecycle rules judge dates: the table of a fixed day.
+                "--as-of",
+                "2026-12-07",
             ])
             .env("COLUMNS", columns)
             .output()

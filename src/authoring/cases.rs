@@ -169,6 +169,16 @@ pub(super) fn parse_case(
             .as_map()
             .ok_or_else(|| err(file, o, "`options` is a mapping"))?
         {
+            if e.key == "as_of" {
+                // The day end-of-support dates are judged for: a case on either side of a
+                // date stays true whatever day the tests run.
+                let text = e.value.scalar_text().unwrap_or_default();
+                let day = crate::lifecycle::Date::parse(&text)
+                    .map_err(|m| err(file, &e.value, format!("`as_of`: {m}")))?;
+                let _ = writeln!(key, "as_of {day}");
+                options.as_of = Some(day);
+                continue;
+            }
             let v = e
                 .value
                 .as_f64()
@@ -180,7 +190,7 @@ pub(super) fn parse_case(
                     return Err(err(
                         file,
                         &e.value,
-                        format!("unknown option `{other}` (headroom, percentile)"),
+                        format!("unknown option `{other}` (headroom, percentile, as_of)"),
                     ));
                 }
             }

@@ -257,7 +257,7 @@ impl RuleTree {
                 let p = entry.path();
                 let name = entry.file_name().to_string_lossy().to_string();
                 if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    if name != "fixtures" && !name.starts_with('.') {
+                    if name != "fixtures" && name != "lifecycle" && !name.starts_with('.') {
                         stack.push(p);
                     }
                 } else if is_test_file_name(&name) || is_rule_file_name(&name) {

@@ -21,6 +21,7 @@ pub fn groups() -> Vec<&'static FactGroup> {
     out.extend(crate::sizing::facts::FACTS);
     out.extend(crate::ingest::vm_features::FACTS);
     out.extend(crate::readiness::FACTS);
+    out.extend(crate::lifecycle::FACTS);
     for input in crate::ingest::inputs() {
         out.extend(input.facts());
     }
@@ -346,6 +347,7 @@ mod tests {
         for mut w in workloads {
             // The pipeline's own steps, so that the facts seen are the facts rules get.
             crate::ingest::common_facts::insert(&mut w);
+            crate::lifecycle::insert(&mut w, &extras.lifecycle);
             crate::sizing::size(&mut w, &opts.sizing, extras.catalog.as_ref());
             if let Ok(target) = crate::readiness::destination(crate::readiness::NEUTRAL) {
                 crate::readiness::insert(&mut w, target);

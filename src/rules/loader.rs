@@ -701,7 +701,7 @@ pub(super) fn kebab(title: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// Rule files under a directory (recursively, skipping `fixtures/` folders and
+/// Rule files under a directory (recursively, skipping `fixtures/` and `lifecycle/` folders and
 /// `*.test.yaml` files), or the one file named.
 pub fn rule_files(path: &FsPath) -> Result<Vec<PathBuf>, RuleError> {
     let meta = std::fs::metadata(path).map_err(|e| RuleError {
@@ -727,7 +727,7 @@ pub fn rule_files(path: &FsPath) -> Result<Vec<PathBuf>, RuleError> {
             let name = entry.file_name().to_string_lossy().to_string();
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
-                if name != "fixtures" && !name.starts_with('.') {
+                if name != "fixtures" && name != "lifecycle" && !name.starts_with('.') {
                     stack.push(p);
                 }
             } else if is_rule_file_name(&name) {

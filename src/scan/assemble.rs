@@ -152,6 +152,7 @@ pub(super) fn assemble(
             oversize_threshold_pct: rightsize::round2(opts.sizing.oversize_threshold * 100.0),
             storage_max_fill_pct: rightsize::round2(opts.sizing.storage_max_fill * 100.0),
             effort_days_per_point: opts.effort_days_per_point,
+            as_of: assessor.lifecycle.as_of.to_string(),
             sizing_notes,
             rules: rules.len(),
             default_rules: !opts.no_default_rules,

@@ -33,6 +33,7 @@ pub(super) struct Assessor<'a> {
     pub(super) applied: &'a policy::Applied,
     pub(super) opts: &'a ScanOptions,
     pub(super) catalog: Option<&'a catalog::Catalog>,
+    pub(super) lifecycle: &'a crate::lifecycle::Judge,
     /// Assess a workload as soon as its file is read when no join concerns it.
     pub(super) early: bool,
 }
@@ -78,7 +79,8 @@ impl Assessor<'_> {
     /// Assesses one workload; a panic becomes an error entry naming the workload and its
     /// file, and the scan goes on.
     pub(super) fn assess(&self, w: Workload, keep_checks: bool) -> Result<Assessed, ScanError> {
-        assess_guarded(w, |w| {
+        assess_guarded(w, |mut w| {
+            crate::lifecycle::insert(&mut w, self.lifecycle);
             let node = crate::clusters::recognise(&w, &self.opts.kubernetes_clusters);
             let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
             if !keep_checks {

@@ -50,6 +50,8 @@ pub enum Error {
     Config(#[from] policy::ConfigError),
     #[error(transparent)]
     Sizing(#[from] sizing::LoadError),
+    #[error(transparent)]
+    Lifecycle(#[from] crate::lifecycle::TableError),
 }
 
 pub use gate::{Gate, gate};
@@ -94,6 +96,9 @@ pub struct ScanOptions {
     pub anonymise: Option<String>,
     /// Told how far the scan is (the CLI draws a progress bar with it).
     pub progress: Option<ProgressHook>,
+    /// The day end-of-support dates are judged for (`--as-of`); None: today
+    /// (`SOURCE_DATE_EPOCH` pins it).
+    pub as_of: Option<crate::lifecycle::Date>,
 }
 
 /// Receives the scan's progress: a stage with its size, then steps of it.
@@ -129,15 +134,19 @@ pub(crate) struct Extras {
     pub(crate) metrics: metrics::Metrics,
     pub(crate) catalog: Option<catalog::Catalog>,
     pub(crate) errors: Vec<ScanError>,
+    /// The lifecycle table (built in, and `lifecycle/` of the rules folders) and its day.
+    pub(crate) lifecycle: crate::lifecycle::Judge,
 }
 
 pub(crate) fn load_extras(opts: &ScanOptions) -> Result<Extras, Error> {
     let (metrics, errors) = metrics::load(&opts.metrics, opts.sizing.percentile)?;
     let catalog = opts.catalog.as_deref().map(catalog::load).transpose()?;
+    let table = crate::lifecycle::Table::load(&opts.rules)?;
     Ok(Extras {
         metrics,
         catalog,
         errors,
+        lifecycle: crate::lifecycle::Judge::new(Arc::new(table), opts.as_of),
     })
 }
 
@@ -161,6 +170,7 @@ impl Default for ScanOptions {
             migration_target: None,
             anonymise: None,
             progress: None,
+            as_of: None,
         }
     }
 }
@@ -194,12 +204,14 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         metrics,
         catalog,
         errors: extra_errors,
+        lifecycle,
     } = extras;
     let assessor = Assessor {
         rules: &rules,
         applied: &applied,
         opts,
         catalog: catalog.as_ref(),
+        lifecycle: &lifecycle,
         // Metrics join by name across the whole estate: with them, every workload waits.
         early: metrics.is_empty(),
     };
@@ -261,6 +273,10 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
         metrics: metrics::Metrics::default(),
         catalog: None,
         errors: vec![ScanError::input("(options)", e.to_string())],
+        lifecycle: crate::lifecycle::Judge::new(
+            Arc::new(crate::lifecycle::Table::embedded().unwrap_or_default()),
+            opts.as_of,
+        ),
     });
     let applied = policy::Applied::default();
     let assessor = Assessor {
@@ -268,6 +284,7 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
         applied: &applied,
         opts,
         catalog: extras.catalog.as_ref(),
+        lifecycle: &extras.lifecycle,
         early: false,
     };
     let outputs: Vec<FileResult> = files

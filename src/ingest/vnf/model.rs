@@ -502,6 +502,9 @@ impl VnfModel {
                 if let Some(size) = i.size_gib {
                     n.insert("size_gib", Node::float(size.value, size.line));
                 }
+                if let Some(os) = &i.os {
+                    n.insert("os", Node::str(os.clone(), i.line));
+                }
                 n
             })
             .collect();
@@ -764,6 +767,10 @@ pub const FACTS: &[crate::model::FactGroup] = {
             FactDoc::new(
                 "images[*].{name,owner,checksum,size_gib}",
                 "name; the VDU or storage it belongs to; whether it has a checksum; size",
+            ),
+            FactDoc::new(
+                "images[*].os",
+                "the image's operating system (`operating_system`), as written",
             ),
             FactDoc::new("scaling_aspects[*]", "scaling aspects"),
             FactDoc::new(
