@@ -582,11 +582,12 @@ fn assumptions(out: &mut String, report: &Report, opts: &RenderOptions) {
     let a = &report.assumptions;
     w!(
         out,
-        "---\nfitscan {} · {} rules · {}th percentile, {} % headroom",
+        "---\nfitscan {} · {} rules · {}th percentile, {} % headroom · lifecycle as of {}",
         text(report.tool.version),
         a.rules,
         format_number(a.percentile),
-        format_number(a.headroom_pct)
+        format_number(a.headroom_pct),
+        text(&a.as_of)
     );
     if let Some(c) = &a.catalog {
         w!(

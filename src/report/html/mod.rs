@@ -376,6 +376,11 @@ fn assumptions(out: &mut String, ov: &Overview<'_>, opts: &RenderOptions) {
     for note in &a.sizing_notes {
         w!(out, "<dt>Sizing</dt><dd>{}</dd>\n", esc(note));
     }
+    w!(
+        out,
+        "<dt>Lifecycle</dt><dd>end-of-support dates judged as of {} (docs/lifecycle.md)</dd>\n",
+        esc(&a.as_of)
+    );
     match &a.catalog {
         Some(c) => {
             w!(
