@@ -4,6 +4,7 @@
 pub mod amplify;
 pub mod csar;
 
+use std::io::Write;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -84,7 +85,9 @@ pub fn missing_prerequisite(test: &str, what: &str) {
         !in_ci(),
         "{test}: cannot run in CI: {what} (.ci/run must provide it)"
     );
-    eprintln!(
+    // Written to the stream itself: the test harness captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n*** {test}: SKIPPED, NOT CHECKED: {what}.\n*** Under CI=true this is a failure.\n"
     );
 }
