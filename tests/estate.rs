@@ -611,7 +611,11 @@ fn anonymise_replaces_names_hosts_clusters_and_paths_everywhere() {
     // The numbers are a plain run's: only names change. The summary is compared whole,
     // but for the names of its groups; each workload by its figures, in the same order (by
     // file and line, which anonymising keeps).
-    let plain_args: Vec<&str> = args.iter().copied().filter(|a| *a != "--anonymise").collect();
+    let plain_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--anonymise")
+        .collect();
     let plain = json_of(&[plain_args.as_slice(), &["--format", "json"]].concat());
     assert_ne!(plain["assumptions"]["anonymised"], true);
     let without_group_names = |summary: &Value| {
@@ -662,7 +666,9 @@ fn anonymise_replaces_names_hosts_clusters_and_paths_everywhere() {
     assert_eq!(anonymised.len(), 10);
     assert_eq!(anonymised, plain_figures);
     assert!(
-        anonymised.iter().any(|f| f["reclaimable"]["vcpu"].as_f64() > Some(0.0)),
+        anonymised
+            .iter()
+            .any(|f| f["reclaimable"]["vcpu"].as_f64() > Some(0.0)),
         "the sizing is compared, not absent"
     );
     assert_eq!(

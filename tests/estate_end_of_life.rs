@@ -50,7 +50,15 @@ fn end_of_life_count(tags: &str, config: &str) -> (serde_json::Value, Vec<String
     write(&rules, "ACME901-acme-os.yaml", &acme_rule(tags));
     let config = write(dir.path(), "fitscan.yaml", config);
     let out = fitscan()
-        .args(["scan", "--config", &config, "--format", "json", "--fail-on", "never"])
+        .args([
+            "scan",
+            "--config",
+            &config,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .arg("--rules")
         .arg(&rules)
         .arg(&vms)

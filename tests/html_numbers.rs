@@ -85,18 +85,14 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
         .find(open)
         .map(|i| i + open.len())
         .unwrap_or_else(|| panic!("no {open} in {s}"));
-    let end = s[start..]
-        .find(close)
-        .map_or(s.len(), |e| start + e);
+    let end = s[start..].find(close).map_or(s.len(), |e| start + e);
     &s[start..end]
 }
 
 /// The rows of the first table after `after` in `html`: each row's cells (header cells
 /// included) as text, with the `href` of a row's first link, if any, first.
 fn rows(html: &str, after: &str) -> Vec<Vec<String>> {
-    let from = html
-        .find(after)
-        .unwrap_or_else(|| panic!("no {after}"));
+    let from = html.find(after).unwrap_or_else(|| panic!("no {after}"));
     let body = between(&html[from..], "<tbody>", "</tbody>");
     body.split("<tr")
         .skip(1)
@@ -187,15 +183,24 @@ fn the_summary_cards_are_the_json_figures() {
     let parts: Vec<&str> = value.split_whitespace().collect();
     assert_eq!(parts[1], "vCPU");
     assert!(close(number(parts[0]), reclaimable("vcpu")), "{value}");
-    assert!(close(number(parts[2]), reclaimable("memory_gib")), "{value}");
+    assert!(
+        close(number(parts[2]), reclaimable("memory_gib")),
+        "{value}"
+    );
     let storage = label
         .trim_start_matches("reclaimable, and ")
         .trim_end_matches(" GiB storage");
-    assert!(close(number(storage), reclaimable("storage_gib")), "{label}");
+    assert!(
+        close(number(storage), reclaimable("storage_gib")),
+        "{label}"
+    );
     assert!(reclaimable("storage_gib") > 1000.0);
     let effort: f64 = ws.iter().filter_map(|w| w["effort"].as_f64()).sum();
     assert_eq!(number(&cards["effort points to the next phase"]), effort);
-    let evidence: f64 = ws.iter().filter_map(|w| w["assessment_effort"].as_f64()).sum();
+    let evidence: f64 = ws
+        .iter()
+        .filter_map(|w| w["assessment_effort"].as_f64())
+        .sum();
     assert_eq!(number(&cards["points of evidence to collect"]), evidence);
     assert_eq!(
         number(&cards["points of evidence to collect"]),
@@ -298,7 +303,10 @@ fn the_effort_table_counts_workloads_and_points_per_disposition() {
     for row in &table {
         // disposition, meaning, workloads, points, person-days, examples
         let (workloads, points, days) = (number(&row[2]), number(&row[3]), number(&row[4]));
-        assert!(close(days, points * 0.5), "{row:?}: 0.5 person-days per point");
+        assert!(
+            close(days, points * 0.5),
+            "{row:?}: 0.5 person-days per point"
+        );
         if row[0] == "All" {
             assert_eq!(workloads, ws.len() as f64);
             assert_eq!(points, expected.values().map(|e| e.1).sum::<f64>());
@@ -320,6 +328,9 @@ fn the_effort_table_counts_workloads_and_points_per_disposition() {
     }
     let with_workloads: BTreeMap<String, usize> =
         expected.iter().map(|(d, e)| (d.clone(), e.0)).collect();
-    assert_eq!(seen, with_workloads, "every disposition with workloads has its row");
+    assert_eq!(
+        seen, with_workloads,
+        "every disposition with workloads has its row"
+    );
     assert!(seen.len() >= 4, "{seen:?}");
 }

@@ -253,7 +253,11 @@ mod guard_tests {
                 assert!(line < 2, "a bug in row building");
             })
         }));
-        assert!(caught.is_err(), "the row's panic was caught: {:?}", caught.is_ok());
+        assert!(
+            caught.is_err(),
+            "the row's panic was caught: {:?}",
+            caught.is_ok()
+        );
         assert_eq!(rows, 2);
     }
 
