@@ -492,7 +492,7 @@ fn cmp022_fires_at_a_quarter_of_the_limit_and_not_below() {
 
 #[test]
 fn cmp022_warns_past_headroom_and_errs_past_the_limit() {
-    // 0.38 x 1.3 = 0.494 fits 0.5 CPU; 0.39 x 1.3 = 0.507 does not; 0.51 alone does not.
+    // 0.38 x 1.3 = 0.494 fits 0.5 CPU; 0.39 x 1.3 = 0.507 does not; 0.51 alone does not fit.
     let (fired, _, undersized) = cache(0.38, 0.18, &[]);
     assert_eq!((fired, undersized), (vec![], serde_json::json!({})));
     let (fired, _, undersized) = cache(0.39, 0.18, &[]);
@@ -502,6 +502,12 @@ fn cmp022_warns_past_headroom_and_errs_past_the_limit() {
             vec!["warning".to_string()],
             serde_json::json!({"vcpu": "warning"})
         )
+    );
+    // Usage equal to the limit is not saturation yet.
+    let (fired, _, undersized) = cache(0.5, 0.18, &[]);
+    assert_eq!(
+        (fired, undersized),
+        (vec!["warning".to_string()], serde_json::json!({"vcpu": "warning"}))
     );
     let (fired, _, undersized) = cache(0.51, 0.18, &[]);
     assert_eq!(
