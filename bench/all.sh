@@ -257,7 +257,7 @@ section_reports() {
   browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
   if [ -n "$browser" ]; then
     local draw=("$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,2400)
-    "$fitscan" scan samples/vms/telco-server.yaml --format "html=$work/small.html" --quiet --fail-on never
+    "$fitscan" scan samples/vms/telco-server.yaml --format "html=$work/small.html" --quiet --fail-on never 2>/dev/null
     measure_other "Chromium draws a one-workload page" "${draw[*]} --screenshot=$work/s.png file://$work/small.html"
     measure_other "Chromium draws the page above" "${draw[*]} --screenshot=$work/s.png file://$work/report.html"
   else
