@@ -507,7 +507,10 @@ fn cmp022_warns_past_headroom_and_errs_past_the_limit() {
     let (fired, _, undersized) = cache(0.5, 0.18, &[]);
     assert_eq!(
         (fired, undersized),
-        (vec!["warning".to_string()], serde_json::json!({"vcpu": "warning"}))
+        (
+            vec!["warning".to_string()],
+            serde_json::json!({"vcpu": "warning"})
+        )
     );
     let (fired, _, undersized) = cache(0.51, 0.18, &[]);
     assert_eq!(
