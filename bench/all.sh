@@ -85,7 +85,8 @@ measure() {
     "$(echo "$(tail -1 "$work/peak") / 1024" | bc -l)" "$counts" "$at"
 }
 
-# Times an arbitrary command the same way, without counts (peers, Chromium).
+# Times an arbitrary command the same way, without counts (peers, Chromium); returns 1 where
+# it failed.
 measure_other() {
   local label=$1
   shift
@@ -95,7 +96,7 @@ measure_other() {
     >/dev/null 2>"$work/hyperfine.err"; then
     echo "FAILED  $label: $(tail -3 "$work/hyperfine.err" | tr '\n' ' ')"
     failed+=("$label")
-    return 0
+    return 1
   fi
   printf '%-44s %s  load %s\n' "$label" "$(timing)" "$at"
 }
@@ -142,8 +143,8 @@ section_peers() {
     # One invocation over every file, its list in a script so that the time is the tool's.
     { echo '#!/bin/sh'; printf '%q ' "$hadolint" --no-fail; find "$dir/dockerfiles" -type f | sort | tr '\n' ' '; echo; } >"$work/hadolint.sh"
     chmod +x "$work/hadolint.sh"
-    measure_other "peers: $("$hadolint" --version | head -1)" "$work/hadolint.sh"
-    echo "   fitscan is $(echo "$(mean_of) / $fitscan_df" | bc -l | xargs printf '%.0f')x faster than hadolint"
+    measure_other "peers: $("$hadolint" --version | head -1)" "$work/hadolint.sh" &&
+      echo "   fitscan is $(echo "$(mean_of) / $fitscan_df" | bc -l | xargs printf '%.0f')x faster than hadolint"
   else
     echo "   hadolint: not installed, not measured (see the header of bench/all.sh)"
   fi
@@ -151,9 +152,10 @@ section_peers() {
   local fitscan_all
   fitscan_all=$(mean_of)
   if [ -n "$checkov" ]; then
+    # --soft-fail: checkov exits 1 when a check fails, as here; a crash still fails.
     measure_other "peers: checkov $("$checkov" --version | head -1)" \
-      "$checkov --directory $dir --framework dockerfile kubernetes --quiet --compact --output json --skip-download"
-    echo "   fitscan is $(echo "$(mean_of) / $fitscan_all" | bc -l | xargs printf '%.0f')x faster than checkov"
+      "$checkov --directory $dir --framework dockerfile kubernetes --quiet --compact --output json --skip-download --soft-fail" &&
+      echo "   fitscan is $(echo "$(mean_of) / $fitscan_all" | bc -l | xargs printf '%.0f')x faster than checkov"
   else
     echo "   checkov: not installed, not measured (see the header of bench/all.sh)"
   fi
@@ -260,8 +262,8 @@ section_reports() {
   if [ -n "$browser" ]; then
     local draw=("$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,2400)
     "$fitscan" scan samples/vms/telco-server.yaml --format "html=$work/small.html" --quiet --fail-on never 2>/dev/null
-    measure_other "Chromium draws a one-workload page" "${draw[*]} --screenshot=$work/s.png file://$work/small.html"
-    measure_other "Chromium draws the page above" "${draw[*]} --screenshot=$work/s.png file://$work/report.html"
+    measure_other "Chromium draws a one-workload page" "${draw[*]} --screenshot=$work/s.png file://$work/small.html" || true
+    measure_other "Chromium draws the page above" "${draw[*]} --screenshot=$work/s.png file://$work/report.html" || true
   else
     echo "   Chromium: not installed, the page-drawing figures not measured"
   fi
