@@ -76,7 +76,7 @@ measure() {
   done
   local counts="?"
   if "$fitscan" "${args[@]}" --format json -o "$work/count.json" 2>/dev/null; then
-    counts=$(jq -r '.summary | "workloads \(.workloads)  findings \(.findings.error + .findings.warning + .findings.info)  file errors \(.errors)" + (if .unused_suppressions > 0 then " (\(.unused_suppressions) of them unused suppressions)" else "" end) + (if .baselined > 0 then "  baselined \(.baselined)" else "" end)' "$work/count.json")
+    counts=$(jq -r '.summary | "workloads \(.workloads)  findings \(.findings.error + .findings.warning + .findings.info)" + (if .unused_suppressions > 0 then " (\(.unused_suppressions) unused-suppression notes)" else "" end) + "  file errors \(.errors)" + (if .baselined > 0 then "  baselined \(.baselined)" else "" end)' "$work/count.json")
   else
     echo "FAILED  $label (the counting run)"
     failed+=("$label")
