@@ -30,7 +30,8 @@ runs=${BENCH_RUNS:-5}
 for tool in hyperfine jq python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/all.sh: needs $tool" >&2; exit 2; }
 done
-cargo build --release --quiet --bin fitscan --examples
+# BENCH_NO_BUILD=1 measures the build already there (the rest of a run, on the same binary).
+[ "${BENCH_NO_BUILD:-}" = 1 ] || cargo build --release --quiet --bin fitscan --examples
 target_dir=${CARGO_TARGET_DIR:-$repo/target}
 # BENCH_FITSCAN measures another build (an older one, to compare).
 fitscan=${BENCH_FITSCAN:-$target_dir/release/fitscan}
