@@ -11,10 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin fitscan --example gen_hostile
-fitscan="${1:-$PWD/target/release/fitscan}"
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+fitscan="${1:-$target_dir/release/fitscan}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-target/release/examples/gen_hostile "$work" > /dev/null
+"$target_dir/release/examples/gen_hostile" "$work" > /dev/null
 good="$work/good.yaml"
 printf 'apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: { name: good }\nspec:\n  platform: vsphere\n  os: RHEL 9.4\n  cpu: 2\n  memory: 4GB\n' > "$good"
 echo "== $(uptime)"

@@ -396,22 +396,45 @@ fn permission_denied_is_an_error_entry() {
     let report: serde_json::Value = if root {
         std::fs::set_permissions(estate.root(), std::fs::Permissions::from_mode(0o755))
             .unwrap_or_else(|e| panic!("chmod: {e}"));
+        const AS_NOBODY: [&str; 3] = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+        const TEST: &str = "permission_denied_is_an_error_entry";
+        // Whether privileges can be dropped at all is asked first, with `true`: a failure of
+        // setpriv (missing, or refused by the container) is a missing prerequisite, and a
+        // failure of fitscan below is fitscan's.
+        let probe = std::process::Command::new("setpriv")
+            .args(AS_NOBODY)
+            .arg("true")
+            .output();
+        let missing = match &probe {
+            Err(e) => Some(format!(
+                "setpriv (util-linux) cannot be run ({e}); as root the test needs it to scan as `nobody`"
+            )),
+            Ok(out) if !out.status.success() => Some(format!(
+                "setpriv cannot drop privileges to `nobody` here ({}: {})",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
+            Ok(_) => None,
+        };
+        if let Some(what) = missing {
+            restore(&estate);
+            common::missing_prerequisite(TEST, &what);
+            return;
+        }
         let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .args(AS_NOBODY)
             .arg(assert_cmd::cargo::cargo_bin("fitscan"))
             .args(["scan", "--format", "json", "--fail-on", "never"])
             .arg(estate.root())
-            .output();
-        match out {
-            Ok(out) if out.status.success() => {
-                serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}: {out:?}"))
-            }
-            other => {
-                eprintln!("setpriv cannot run the scan as nobody ({other:?}): not checked");
-                restore(&estate);
-                return;
-            }
-        }
+            .output()
+            .unwrap_or_else(|e| panic!("setpriv ran `true` but not fitscan: {e}"));
+        assert!(
+            out.status.success(),
+            "fitscan failed when run as `nobody` ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}: {out:?}"))
     } else {
         let report = estate.scan();
         serde_json::to_value(&report).unwrap_or_else(|e| panic!("JSON: {e}"))

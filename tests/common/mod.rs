@@ -4,6 +4,7 @@
 pub mod amplify;
 pub mod csar;
 
+use std::io::Write;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -68,4 +69,25 @@ pub fn findings_of(report: &serde_json::Value) -> Vec<serde_json::Value> {
         .flatten()
         .flat_map(|w| w["findings"].as_array().cloned().unwrap_or_default())
         .collect()
+}
+
+/// Whether the tests run in CI (`CI` set to anything but empty, `0` or `false`, as CI
+/// services and `.ci/run` set it).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// A test that cannot run here because `what` is missing: in CI that is a failure naming
+/// it (a skipped check passes, and CI must check everything); elsewhere a loud skip the
+/// caller follows with `return`.
+pub fn missing_prerequisite(test: &str, what: &str) {
+    assert!(
+        !in_ci(),
+        "{test}: cannot run in CI: {what} (.ci/run must provide it)"
+    );
+    // Written to the stream itself: the test harness captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** {test}: SKIPPED, NOT CHECKED: {what}.\n*** Under CI=true this is a failure.\n"
+    );
 }

@@ -56,16 +56,23 @@ fn build_workload(
     w
 }
 
+/// A panic inside calamine, the spreadsheet reader, caught at the call.
+pub(super) struct ReaderPanicked;
+
+/// Runs one call into calamine. It does arithmetic on cell references that overflows on a
+/// malformed one (`AAAAAAAAAA1`): a panic where overflow checks are on (debug builds,
+/// fuzzing), which is the file's parse error. Only calamine's own calls are guarded: a
+/// panic in fitscan's row and workload building is a bug, and must surface as one.
+pub(super) fn calamine<T>(call: impl FnOnce() -> T) -> Result<T, ReaderPanicked> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|_| ReaderPanicked)
+}
+
 impl RvTools {
-    /// Reads a workbook. calamine, the spreadsheet reader, does arithmetic on cell
-    /// references that overflows on a malformed one (`AAAAAAAAAA1`): a panic where overflow
-    /// checks are on (debug builds, fuzzing). Its panics are this file's parse error.
+    /// Reads a workbook; where calamine panicked, the file's one error says so and nothing
+    /// read from it before is kept.
     fn ingest_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
         let mut read = FileOutput::default();
-        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.read_xlsx(file, &mut read);
-        }));
-        match done {
+        match self.read_xlsx(file, &mut read) {
             Ok(()) => {
                 out.workloads.append(&mut read.workloads);
                 out.objects.append(&mut read.objects);
@@ -75,7 +82,7 @@ impl RvTools {
                     *out.skipped.entry(reason).or_default() += n;
                 }
             }
-            Err(_) => out.errors.push(ScanError::parse(
+            Err(ReaderPanicked) => out.errors.push(ScanError::parse(
                 &file.display,
                 None,
                 "not a readable .xlsx workbook: the spreadsheet reader failed on a malformed part (a cell reference out of range?)",
@@ -83,7 +90,7 @@ impl RvTools {
         }
     }
 
-    fn read_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
+    fn read_xlsx(&self, file: &SourceFile, out: &mut FileOutput) -> Result<(), ReaderPanicked> {
         let too_big = uncompressed_size(file).map(|size| size > MAX_XLSX_UNCOMPRESSED);
         match too_big {
             Ok(false) => {}
@@ -92,7 +99,7 @@ impl RvTools {
                     &file.display,
                     "workbook refused: it would decompress to more than 1 GiB (a zip bomb?)",
                 ));
-                return;
+                return Ok(());
             }
             Err(e) => {
                 out.errors.push(ScanError::parse(
@@ -100,7 +107,7 @@ impl RvTools {
                     None,
                     format!("not a readable .xlsx workbook: {e}"),
                 ));
-                return;
+                return Ok(());
             }
         }
         // calamine holds a cell's text (and every shared string) whole: a part with a run
@@ -109,7 +116,7 @@ impl RvTools {
             Ok(None) => {}
             Ok(Some(message)) => {
                 out.errors.push(ScanError::input(&file.display, message));
-                return;
+                return Ok(());
             }
             Err(e) => {
                 out.errors.push(ScanError::parse(
@@ -117,10 +124,10 @@ impl RvTools {
                     None,
                     format!("not a readable .xlsx workbook: {e}"),
                 ));
-                return;
+                return Ok(());
             }
         }
-        let mut wb = match Xlsx::new(Cursor::new(file.bytes.as_slice())) {
+        let mut wb = match calamine(|| Xlsx::new(Cursor::new(file.bytes.as_slice())))? {
             Ok(wb) => wb,
             Err(e) => {
                 out.errors.push(ScanError::parse(
@@ -128,10 +135,10 @@ impl RvTools {
                     None,
                     format!("not a readable .xlsx workbook: {e}"),
                 ));
-                return;
+                return Ok(());
             }
         };
-        let sheets = wb.sheet_names();
+        let sheets = calamine(|| wb.sheet_names())?;
         let sheet_of = |tab: Tab| {
             sheets
                 .iter()
@@ -146,7 +153,7 @@ impl RvTools {
                     sheets.join(", ")
                 ),
             ));
-            return;
+            return Ok(());
         };
         let mut index = ExtraIndex::default();
         let mut tabs = Vec::new();
@@ -165,7 +172,7 @@ impl RvTools {
                         read_extra_row(tab, c, &cells, line, &file.display, &mut index, &mut errors)
                     }
                 },
-            );
+            )?;
             out.errors.extend(errors);
             match read {
                 Ok(()) if cols.is_some() => tabs.push(tab),
@@ -199,7 +206,7 @@ impl RvTools {
                         &mut errors,
                     )),
                 },
-            );
+            )?;
             out.errors.extend(errors);
             if let Err(e) = read {
                 out.errors.push(ScanError::parse(
@@ -240,7 +247,7 @@ impl RvTools {
                     InfoRow::Invalid => {}
                 }
             },
-        );
+        )?;
         errors.extend(limit_errors);
         let ids: Vec<(VmId, u32)> = vms
             .iter()
@@ -280,6 +287,7 @@ impl RvTools {
                 "sheet vInfo is empty",
             ));
         }
+        Ok(())
     }
 
     fn ingest_csv(&self, file: &SourceFile, out: &mut FileOutput) {

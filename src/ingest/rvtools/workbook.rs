@@ -5,15 +5,19 @@ use super::*;
 /// Hands every non-empty row of a worksheet to `on_row` with its Excel row number, cell by
 /// cell from the sheet's XML: a workbook of 50,000 VMs is never held as one grid. A row with
 /// a cell longer than a spreadsheet cell holds is an error instead, and reading stops after
-/// [`tabular::MAX_ROWS`] rows, with an error.
+/// [`tabular::MAX_ROWS`] rows, with an error. calamine's calls are guarded ([`calamine`]),
+/// `on_row` is not: a panic there is fitscan's, and goes on up.
 pub(super) fn stream_sheet(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     sheet: &str,
     file: &str,
     errors: &mut Vec<ScanError>,
     mut on_row: impl FnMut(u32, &[Data]),
-) -> Result<(), calamine::XlsxError> {
-    let mut reader = wb.worksheet_cells_reader(sheet)?;
+) -> Result<Result<(), calamine::XlsxError>, ReaderPanicked> {
+    let mut reader = match calamine(move || wb.worksheet_cells_reader(sheet))? {
+        Ok(reader) => reader,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut row: Vec<Data> = Vec::new();
     let mut current: Option<u32> = None;
     let mut rows = 0usize;
@@ -48,11 +52,16 @@ pub(super) fn stream_sheet(
         row.clear();
         more
     };
-    while let Some(cell) = reader.next_cell()? {
+    loop {
+        let cell = match calamine(|| reader.next_cell())? {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => return Ok(Err(e)),
+        };
         let (r, c) = cell.get_position();
         if current != Some(r) {
             if !flush(current, &mut row) {
-                return Ok(());
+                return Ok(Ok(()));
             }
             current = Some(r);
         }
@@ -64,10 +73,10 @@ pub(super) fn stream_sheet(
         if row.len() <= c {
             row.resize(c + 1, Data::Empty);
         }
-        row[c] = Data::from(cell.get_value().clone());
+        row[c] = calamine(|| Data::from(cell.get_value().clone()))?;
     }
     flush(current, &mut row);
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// The longest run of bytes without markup (a cell's text, an attribute) a workbook part may
@@ -215,4 +224,46 @@ pub(super) fn workbook_has_vinfo(file: &SourceFile) -> bool {
         return false;
     }
     text.contains("name=\"vInfo\"")
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    fn workbook() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("vInfo").unwrap();
+        sheet.write_string(0, 0, "VM").unwrap();
+        sheet.write_string(1, 0, "app-01").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// The guard is calamine's alone: a bug in what fitscan does with a row must not pass
+    /// for a malformed workbook, or no test (the mutation tests included) would see it.
+    #[test]
+    fn a_panic_in_fitscans_row_code_goes_on_up() {
+        let bytes = workbook();
+        let mut wb = Xlsx::new(Cursor::new(bytes.as_slice())).unwrap();
+        let mut errors = Vec::new();
+        let mut rows = 0;
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stream_sheet(&mut wb, "vInfo", "f.xlsx", &mut errors, |line, _| {
+                rows += 1;
+                assert!(line < 2, "a bug in row building");
+            })
+        }));
+        assert!(
+            caught.is_err(),
+            "the row's panic was caught: {:?}",
+            caught.is_ok()
+        );
+        assert_eq!(rows, 2);
+    }
+
+    #[test]
+    fn a_panic_in_calamine_is_the_readers() {
+        assert!(calamine::<()>(|| panic!("overflow")).is_err());
+        assert!(calamine(|| 1).is_ok());
+    }
 }
