@@ -68,9 +68,11 @@ fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
 /// contents (line endings normalised, so that a Windows checkout gives the same). A count
 /// alone misses an edited rule, a hash alone does not tell a reader whether rules were
 /// added; test files and fixtures are left out since they do not change what a scan finds.
-fn rule_pack(root: &Path, rules: &[PathBuf]) -> String {
+/// The data the rules read (the lifecycle table, the migration targets) is hashed too: a
+/// changed end-of-support date or disk limit changes verdicts as much as a changed rule.
+fn rule_pack(root: &Path, rules: &[PathBuf], data: &[PathBuf]) -> String {
     let mut hash = 0xcbf2_9ce4_8422_2325;
-    for f in rules {
+    for f in rules.iter().chain(data) {
         hash = fnv1a(hash, relative(root, f).as_bytes());
         hash = fnv1a(hash, &[0]);
         let text = std::fs::read(f).unwrap_or_default();
@@ -187,10 +189,6 @@ fn main() {
         );
     }
     code.push_str("];\n\n");
-    println!(
-        "cargo:rustc-env=FITSCAN_RULES={}",
-        rule_pack(&root, &tree.rules)
-    );
     println!("cargo:rustc-env=FITSCAN_COMMIT={}", commit(&root));
     code.push_str("pub static RULE_TEST_FILES: &[(&str, &[u8])] = &[\n");
     for f in &tree.tests {
@@ -225,6 +223,27 @@ fn main() {
         );
     }
     lifecycle.push_str("];\n");
+    // The migration targets (`src/readiness` embeds them itself) count in the pack's version.
+    let mut data = tables.clone();
+    let mut targets: Vec<PathBuf> = std::fs::read_dir(root.join("targets"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    targets.sort();
+    println!("cargo:rerun-if-changed=targets");
+    for f in &targets {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    data.extend(targets);
+    println!(
+        "cargo:rustc-env=FITSCAN_RULES={}",
+        rule_pack(&root, &tree.rules, &data)
+    );
     // Folders too: a fixture added to an existing folder must rebuild the binary.
     let mut dirs = vec![rules_dir];
     while let Some(dir) = dirs.pop() {

@@ -149,24 +149,7 @@ pub fn parse(node: &Node, file: &str) -> Result<Vec<Mapping>, ConfigError> {
         };
         let role = match item.get("role") {
             None => None,
-            Some(n) => {
-                let text = n.scalar_text().unwrap_or_default();
-                match NodeRole::parse(&text) {
-                    Some(r) => Some(r),
-                    None => {
-                        return Err(err(
-                            n,
-                            format!(
-                                "`role`: `{text}` is not a node role (control-plane or worker){}",
-                                crate::model::spelling::suggest(
-                                    &text,
-                                    &["control-plane", "worker"]
-                                )
-                            ),
-                        ));
-                    }
-                }
-            }
+            Some(n) => Some(NodeRole::from_config(n).map_err(|m| err(n, m))?),
         };
         out.push(Mapping {
             name,

@@ -40,6 +40,17 @@ impl NodeRole {
             _ => None,
         }
     }
+    /// A role written in `.fitscan.yaml`; the error says what is expected, with a
+    /// did-you-mean.
+    pub fn from_config(n: &Node) -> Result<NodeRole, String> {
+        let text = n.scalar_text().unwrap_or_default();
+        NodeRole::parse(&text).ok_or_else(|| {
+            format!(
+                "`role`: `{text}` is not a node role (control-plane or worker){}",
+                crate::model::spelling::suggest(&text, &["control-plane", "worker"])
+            )
+        })
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             NodeRole::ControlPlane => "control-plane",

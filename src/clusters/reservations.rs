@@ -96,18 +96,7 @@ pub fn parse(node: &Node, file: &str) -> Result<ReservationPolicy, ConfigError> 
             .map_err(|e| err(pattern, format!("`cluster`: bad regular expression: {e}")))?;
         let role = match item.get("role") {
             None => None,
-            Some(n) => {
-                let text = n.scalar_text().unwrap_or_default();
-                Some(NodeRole::parse(&text).ok_or_else(|| {
-                    err(
-                        n,
-                        format!(
-                            "`role`: `{text}` is not a node role (control-plane or worker){}",
-                            crate::model::spelling::suggest(&text, &["control-plane", "worker"])
-                        ),
-                    )
-                })?)
-            }
+            Some(n) => Some(NodeRole::from_config(n).map_err(|m| err(n, m))?),
         };
         allowances.push(Allowance {
             cluster,

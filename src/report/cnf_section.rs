@@ -116,19 +116,9 @@ pub fn markdown(report: &Report) -> String {
 // ---------------------------------------------------------------------------------------
 // HTML
 
+/// HTML's own escaping (controls too), as text.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::html::Esc(s).to_string()
 }
 
 fn list(items: &[String]) -> String {
