@@ -83,6 +83,34 @@ fn rule_pack(root: &Path, rules: &[PathBuf], data: &[PathBuf]) -> String {
     format!("{} rules, pack {hash:016x}", rules.len())
 }
 
+/// A single-rule file as a scan reads it: the `tests:` section (about half of the default
+/// rules' text; `fitscan rules test` reads the files as written) blanked out line by line,
+/// so that every line of the rule keeps its number. A top-level key, or a document marker,
+/// ends the section; comments and a sequence written at the key's own indentation
+/// (`tests:` then `- name:`) belong to it.
+fn without_tests(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        let marker = line.starts_with("---") || line.starts_with("...");
+        if marker {
+            skipping = false;
+        } else if !line.trim_end().is_empty() && !line.starts_with([' ', '\t', '#', '-']) {
+            skipping = line
+                .strip_prefix("tests")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        }
+        if skipping {
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Runs git in the crate's folder; None when git is missing or fails.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     let out = std::process::Command::new("git")
@@ -187,6 +215,19 @@ fn main() {
             relative(&root, f),
             f.display().to_string()
         );
+    }
+    code.push_str("];\n\n");
+    // The same files as a scan reads them (`RULE_FILES[i]` is `RULE_SCAN_TEXTS[i]` with its
+    // tests blanked out).
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    code.push_str("pub static RULE_SCAN_TEXTS: &[&str] = &[\n");
+    for (i, f) in tree.rules.iter().enumerate() {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let scan = out_dir.join(format!("rule-scan-{i}.yaml"));
+        if let Err(e) = std::fs::write(&scan, without_tests(&text)) {
+            panic!("{}: {e}", scan.display());
+        }
+        let _ = writeln!(code, "    include_str!({:?}),", scan.display().to_string());
     }
     code.push_str("];\n\n");
     println!("cargo:rustc-env=FITSCAN_COMMIT={}", commit(&root));

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top, by layer. Within a layer, a module may import those listed before it.
 const ORDER: &[(&str, &[&str])] = &[
-    ("vocabulary", &["node", "units", "yaml", "model", "source"]),
+    (
+        "vocabulary",
+        &["pattern", "node", "units", "yaml", "model", "source"],
+    ),
     (
         "stages",
         &[

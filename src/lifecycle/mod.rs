@@ -105,7 +105,7 @@ impl Judge {
         }
         for p in &self.table.products {
             for re in &p.os {
-                let Some(caps) = re.captures(name) else {
+                let Some(caps) = re.regex().and_then(|re| re.captures(name)) else {
                     continue;
                 };
                 let found = caps.name("version").map(|m| m.as_str());
@@ -132,7 +132,8 @@ impl Judge {
             }
             let from_tag = p
                 .tag
-                .captures(tag)
+                .regex()
+                .and_then(|re| re.captures(tag))
                 .and_then(|c| c.name("version"))
                 .map(|m| m.as_str());
             let word = tag.split(['-', '_']).next().unwrap_or(tag);

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
-
 use super::date::Date;
 use crate::node::Node;
+use crate::pattern::Pattern;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_lifecycle.rs"));
@@ -29,11 +28,11 @@ pub struct Product {
     pub checked: Date,
     /// Operating system names (VM specs, inventories, VNF software images): each with a
     /// `version` group.
-    pub os: Vec<Regex>,
+    pub os: Vec<Pattern>,
     /// Image repositories (the path without registry, or its last part): `centos`, `node`.
     pub images: Vec<String>,
     /// The version in an image's tag (a `version` group).
-    pub tag: Regex,
+    pub tag: Pattern,
     /// What the vendor calls its paid support after the end (`Extended Security Updates`).
     pub extended_support: Option<String>,
     pub versions: Vec<Version>,
@@ -119,7 +118,7 @@ impl Table {
             for f in files {
                 let display = f.display().to_string();
                 let text = read(&f, &display)?;
-                let products = parse(&display, &text)?;
+                let products = parse(&display, &text, false)?;
                 table.files.push(display);
                 for p in products {
                     table
@@ -136,7 +135,7 @@ impl Table {
     pub fn embedded() -> Result<Table, TableError> {
         let mut table = Table::default();
         for (file, text) in embedded::LIFECYCLE_FILES {
-            table.products.extend(parse(file, text)?);
+            table.products.extend(parse(file, text, true)?);
             table.files.push((*file).to_string());
         }
         Ok(table)
@@ -224,24 +223,32 @@ fn date(file: &str, node: &Node, key: &str) -> Result<Option<Date>, TableError> 
     }
 }
 
-fn regex(file: &str, line: u32, pattern: &str) -> Result<Regex, TableError> {
-    let re = Regex::new(pattern).map_err(|e| TableError {
+/// A pattern of the table: the embedded table's are compiled on first use (its tests compile
+/// every one), a user's as it is read.
+fn regex(file: &str, line: u32, pattern: &str, embedded: bool) -> Result<Pattern, TableError> {
+    if embedded {
+        return Ok(Pattern::deferred(pattern));
+    }
+    let compiled = Pattern::compile(pattern).map_err(|e| TableError {
         file: file.to_string(),
         line,
         message: format!("bad regular expression: {e}"),
     })?;
-    if !re.capture_names().any(|n| n == Some("version")) {
+    let named_version = compiled
+        .regex()
+        .is_some_and(|re| re.capture_names().any(|n| n == Some("version")));
+    if !named_version {
         return Err(TableError {
             file: file.to_string(),
             line,
             message: format!("`{pattern}` has no `(?P<version>...)` group"),
         });
     }
-    Ok(re)
+    Ok(compiled)
 }
 
 /// The products of one table file: `products:` with a list.
-pub fn parse(file: &str, text: &str) -> Result<Vec<Product>, TableError> {
+pub fn parse(file: &str, text: &str, embedded: bool) -> Result<Vec<Product>, TableError> {
     let docs = crate::yaml::parse_documents(text).map_err(|e| TableError {
         file: file.to_string(),
         line: e.line.unwrap_or(0),
@@ -255,13 +262,13 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Product>, TableError> {
             .and_then(Node::as_seq)
             .ok_or_else(|| err(file, doc, "a lifecycle table holds `products:` with a list"))?;
         for p in list {
-            out.push(product(file, p)?);
+            out.push(product(file, p, embedded)?);
         }
     }
     Ok(out)
 }
 
-fn product(file: &str, p: &Node) -> Result<Product, TableError> {
+fn product(file: &str, p: &Node, embedded: bool) -> Result<Product, TableError> {
     check_keys(file, p, PRODUCT_KEYS, "a product")?;
     let name =
         text(file, p, "product")?.ok_or_else(|| err(file, p, "a product needs `product`"))?;
@@ -277,7 +284,7 @@ fn product(file: &str, p: &Node) -> Result<Product, TableError> {
     })?;
     let os = texts(file, p, "os")?
         .iter()
-        .map(|(t, line)| regex(file, *line, t))
+        .map(|(t, line)| regex(file, *line, t, embedded))
         .collect::<Result<Vec<_>, _>>()?;
     let images: Vec<String> = texts(file, p, "images")?
         .into_iter()
@@ -291,8 +298,8 @@ fn product(file: &str, p: &Node) -> Result<Product, TableError> {
         ));
     }
     let tag = match p.get("tag") {
-        Some(t) => regex(file, t.line, &t.scalar_text().unwrap_or_default())?,
-        None => regex(file, p.line, DEFAULT_TAG)?,
+        Some(t) => regex(file, t.line, &t.scalar_text().unwrap_or_default(), embedded)?,
+        None => regex(file, p.line, DEFAULT_TAG, embedded)?,
     };
     let list = p
         .get("versions")

@@ -208,6 +208,7 @@ fn table_mistakes_name_the_file_and_line() {
     let e = table::parse(
         "mine.yaml",
         "products:\n  - product: X\n    source: s\n    checked: 2024-01-01\n    os: ['x(?P<version>\\d)']\n    versions:\n      - { version: '1', end_of_support: 2024-02-30 }\n",
+        false,
     )
     .err()
     .map(|e| e.to_string())
@@ -217,12 +218,13 @@ fn table_mistakes_name_the_file_and_line() {
     let e = table::parse(
         "mine.yaml",
         "products:\n  - product: X\n    source: s\n    checked: 2024-01-01\n    os: ['x\\d']\n    versions: []\n",
+        false,
     )
     .err()
     .map(|e| e.to_string())
     .unwrap_or_default();
     assert!(e.contains("no `(?P<version>...)` group"), "{e}");
-    let e = table::parse("mine.yaml", "products:\n  - produkt: X\n")
+    let e = table::parse("mine.yaml", "products:\n  - produkt: X\n", false)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -244,4 +246,24 @@ fn a_users_table_replaces_a_built_in_product() {
     let v = j.os("CentOS 7").unwrap_or_else(|| panic!("no verdict"));
     assert_eq!(v.status, Status::ExtendedSupport);
     assert_eq!(v.product.source, "our support contract");
+}
+
+/// The embedded table's patterns are compiled on first use, where an error could no longer
+/// name the file: each must compile, with its `version` group, here.
+#[test]
+fn every_embedded_pattern_compiles() {
+    let table = Table::embedded().unwrap_or_else(|e| panic!("{e}"));
+    for p in &table.products {
+        for pattern in p.os.iter().chain([&p.tag]) {
+            let compiled = crate::pattern::Pattern::compile(pattern.as_str())
+                .unwrap_or_else(|e| panic!("{} ({}): `{}`: {e}", p.name, p.file, pattern.as_str()));
+            let re = compiled.regex().unwrap_or_else(|| panic!("{}", p.name));
+            assert!(
+                re.capture_names().any(|n| n == Some("version")),
+                "{}: `{}` has no version group",
+                p.name,
+                pattern.as_str()
+            );
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Parsing a rule's condition tree (`all`, `any`, `not`, `some`, Dockerfile `instruction`
 //! conditions, and the operators on a path), with the rule file's line on every error.
 
-use regex::{Regex, RegexBuilder};
+use crate::pattern::Pattern;
 
 use super::loader::*;
 use super::path::Path;
@@ -262,19 +262,19 @@ pub(super) fn parse_op(ctx: &Ctx<'_>, key: &str, value: &Node) -> Result<Op, Rul
     })
 }
 
-pub(super) fn regex(ctx: &Ctx<'_>, node: &Node) -> Result<Regex, RuleError> {
+pub(super) fn regex(ctx: &Ctx<'_>, node: &Node) -> Result<Pattern, RuleError> {
     let pattern = node
         .as_str()
         .ok_or_else(|| ctx.err(node, "a regular expression must be text"))?;
-    RegexBuilder::new(pattern)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| {
-            ctx.err(
-                node,
-                format!("bad regular expression: {}", one_line(&e.to_string())),
-            )
-        })
+    if ctx.embedded {
+        return Ok(Pattern::deferred(pattern));
+    }
+    Pattern::compile(pattern).map_err(|e| {
+        ctx.err(
+            node,
+            format!("bad regular expression: {}", one_line(&e.to_string())),
+        )
+    })
 }
 
 pub(super) fn one_line(s: &str) -> String {

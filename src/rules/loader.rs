@@ -23,6 +23,12 @@ pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::RULE_FILES
 }
 
+/// The default rule files as a scan reads them: in the order of [`embedded_files`], each
+/// with its `tests:` section blanked out (every line keeps its number).
+fn embedded_scan_texts() -> &'static [&'static str] {
+    embedded::RULE_SCAN_TEXTS
+}
+
 /// The default rules' tests and fixtures compiled into the binary: (path under the
 /// repository, content).
 pub fn embedded_test_files() -> &'static [(&'static str, &'static [u8])] {
@@ -109,6 +115,9 @@ pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,
     pub(super) target: Option<Target>,
     pub(super) scope: Scope,
+    /// A default rule: its patterns were compiled by the rule pack's tests and are compiled
+    /// again only when first used.
+    pub(super) embedded: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -117,6 +126,7 @@ impl<'a> Ctx<'a> {
             file,
             target: None,
             scope: Scope::Root,
+            embedded: false,
         }
     }
 
@@ -280,6 +290,7 @@ pub(super) fn without_top_level_key(text: &str, key: &str) -> String {
 
 pub(super) fn parse_rule(file: &str, node: &Node, embedded: bool) -> Result<Rule, RuleError> {
     let mut ctx = Ctx::new(file);
+    ctx.embedded = embedded;
     if node.as_map().is_none() {
         return Err(ctx.err(
             node,
@@ -767,7 +778,7 @@ pub fn load_path(path: &FsPath) -> Result<Vec<Rule>, RuleError> {
 
 pub fn load_embedded() -> Result<Vec<Rule>, RuleError> {
     let mut rules = Vec::new();
-    for (file, text) in embedded_files() {
+    for ((file, _), text) in embedded_files().iter().zip(embedded_scan_texts()) {
         rules.extend(parse_rule_file(file, text, true)?);
     }
     Ok(rules)
@@ -838,6 +849,69 @@ pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{Cond, Op};
+
+    fn patterns<'a>(cond: &'a Cond, out: &mut Vec<&'a crate::pattern::Pattern>) {
+        match cond {
+            Cond::All(list) | Cond::Any(list) => list.iter().for_each(|c| patterns(c, out)),
+            Cond::Not(c) => patterns(c, out),
+            Cond::Some { cond, .. } | Cond::Every { cond, .. } | Cond::NoneOf { cond, .. } => {
+                patterns(cond, out)
+            }
+            Cond::Test { op, .. } => {
+                if let Op::Matches(p) | Op::NotMatches(p) = op {
+                    out.push(p);
+                }
+            }
+        }
+    }
+
+    /// A scan reads the default rules without their tests: the same rules, at the same lines,
+    /// written the same.
+    #[test]
+    fn the_rules_a_scan_reads_are_the_files_without_their_tests() {
+        assert_eq!(embedded_files().len(), embedded_scan_texts().len());
+        for ((file, full), scan) in embedded_files().iter().zip(embedded_scan_texts()) {
+            assert_eq!(full.lines().count(), scan.lines().count(), "{file}");
+            assert!(!scan.contains("\ntests:"), "{file}");
+            let a = parse_rule_file(file, full, true).unwrap();
+            let b = parse_rule_file(file, scan, true).unwrap();
+            assert_eq!(a.len(), b.len(), "{file}");
+            for (a, b) in a.iter().zip(&b) {
+                assert_eq!(
+                    (&a.id, &a.source, &a.source_text, &a.title, &a.rationale),
+                    (&b.id, &b.source, &b.source_text, &b.title, &b.rationale),
+                    "{file}"
+                );
+                assert_eq!(format!("{:?}", a.when), format!("{:?}", b.when), "{file}");
+            }
+        }
+    }
+
+    /// The default rules' patterns are compiled on first use, where an error could no
+    /// longer name the rule: every one of them must compile here.
+    #[test]
+    fn every_embedded_pattern_compiles() {
+        let rules = load_embedded().unwrap();
+        let mut count = 0;
+        for rule in &rules {
+            let mut found = Vec::new();
+            patterns(&rule.when, &mut found);
+            if let Some(a) = &rule.applies {
+                patterns(a, &mut found);
+            }
+            if let Some(e) = &rule.escalate {
+                patterns(&e.when, &mut found);
+            }
+            for p in found {
+                if let Err(e) = crate::pattern::Pattern::compile(p.as_str()) {
+                    panic!("{} ({}): `{}`: {e}", rule.id, rule.source.file, p.as_str());
+                }
+                count += 1;
+            }
+        }
+        assert!(count > 50, "only {count} patterns in the default rules");
+    }
 
     const GOOD: &str = r#"
 rules:

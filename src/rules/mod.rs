@@ -11,8 +11,6 @@ pub mod template;
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
-
 use crate::model::{Disposition, Level, Property, Severity, Target};
 use crate::node::Node;
 pub use loader::RuleError;
@@ -120,8 +118,8 @@ pub enum Op {
     NotEquals(Node),
     OneOf(Vec<Node>),
     NotOneOf(Vec<Node>),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(crate::pattern::Pattern),
+    NotMatches(crate::pattern::Pattern),
     Contains(Node),
     Gt(f64),
     Gte(f64),
