@@ -13,6 +13,64 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+// The crate's own YAML reader, so that the patterns analysed here are the texts a scan reads
+// (an inline module with a path, so that the modules' own children resolve as in the crate).
+#[allow(dead_code)]
+#[path = "src"]
+mod src {
+    pub mod node;
+    pub mod yaml;
+}
+#[path = "build/required_literals.rs"]
+mod required_literals;
+use src::{node, yaml};
+
+/// Every regular expression of a rule or table file: the values of `matches` and
+/// `not_matches` (rules), `os` and `tag` (the lifecycle table), wherever they sit.
+fn patterns_in(node: &node::Node, keys: &[&str], out: &mut Vec<String>) {
+    match &node.value {
+        node::Value::Map(entries) => {
+            for e in entries {
+                if keys.contains(&e.key.as_str()) {
+                    match &e.value.value {
+                        node::Value::Str(s) => out.push(s.clone()),
+                        node::Value::Seq(items) => {
+                            out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)))
+                        }
+                        _ => {}
+                    }
+                }
+                patterns_in(&e.value, keys, out);
+            }
+        }
+        node::Value::Seq(items) => items.iter().for_each(|i| patterns_in(i, keys, out)),
+        _ => {}
+    }
+}
+
+/// `PATTERN_LITERALS`: each embedded pattern (sorted, for a binary search) with the literals
+/// one of which any ASCII text it matches contains (`build/required_literals.rs`).
+fn pattern_literals(files: &[(&PathBuf, &[&str])]) -> String {
+    let mut patterns = Vec::new();
+    for (f, keys) in files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        // A file that does not parse is the loader's to report, with its line.
+        for doc in yaml::parse_documents(&text).unwrap_or_default() {
+            patterns_in(&doc, keys, &mut patterns);
+        }
+    }
+    patterns.sort();
+    patterns.dedup();
+    let mut code = String::from("pub static PATTERN_LITERALS: &[(&str, &[&str])] = &[\n");
+    for p in &patterns {
+        if let Some(literals) = required_literals::required(p) {
+            let _ = writeln!(code, "    ({p:?}, &{literals:?}),");
+        }
+    }
+    code.push_str("];\n");
+    code
+}
+
 /// Rule files (`*.yaml` outside `fixtures/`, not `*.test.yaml`), and test files and
 /// fixtures.
 #[derive(Default)]
@@ -294,9 +352,19 @@ fn main() {
         }
     }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    let rule_keys: &[&str] = &["matches", "not_matches"];
+    let table_keys: &[&str] = &["os", "tag"];
+    let pattern_files: Vec<(&PathBuf, &[&str])> = tree
+        .rules
+        .iter()
+        .map(|f| (f, rule_keys))
+        .chain(tables.iter().map(|f| (f, table_keys)))
+        .collect();
+    let literals = pattern_literals(&pattern_files);
     for (name, text) in [
         ("embedded_rules.rs", code),
         ("embedded_lifecycle.rs", lifecycle),
+        ("pattern_literals.rs", literals),
     ] {
         let out = out_dir.join(name);
         if let Err(e) = std::fs::write(&out, text) {

@@ -4,10 +4,28 @@
 //! they are read, so that a bad one is an error naming its file and line; the embedded ones
 //! are compiled by a test (`every_embedded_pattern_compiles` in the rules and the lifecycle
 //! table), so that their first use cannot fail.
+//!
+//! An embedded pattern also knows, from the build (`build/required_literals.rs`), literals
+//! one of which every ASCII text it matches contains: a text with none of them is no match,
+//! found without compiling the pattern. Most texts a rule looks at are such texts, so most
+//! patterns of a small scan are never compiled.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Captures, Regex, RegexBuilder};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/pattern_literals.rs"));
+}
+
+/// The literals the build found for an embedded pattern.
+fn required_literals(text: &str) -> Option<&'static [&'static str]> {
+    embedded::PATTERN_LITERALS
+        .binary_search_by(|(p, _)| (*p).cmp(text))
+        .ok()
+        .map(|i| embedded::PATTERN_LITERALS[i].1)
+}
 
 /// The compiled program's limit: a pattern is data a workshop writes, and one that compiles to
 /// more than 4 MiB is refused instead of taking the memory.
@@ -16,6 +34,8 @@ pub const SIZE_LIMIT: usize = 1 << 22;
 pub struct Pattern {
     text: Box<str>,
     compiled: OnceLock<Option<Regex>>,
+    /// Literals one of which every ASCII match contains (ASCII case aside).
+    literals: Option<&'static [&'static str]>,
 }
 
 impl Pattern {
@@ -27,6 +47,7 @@ impl Pattern {
         Ok(Pattern {
             text: text.into(),
             compiled,
+            literals: None,
         })
     }
 
@@ -35,7 +56,29 @@ impl Pattern {
         Pattern {
             text: text.into(),
             compiled: OnceLock::new(),
+            literals: required_literals(text),
         }
+    }
+
+    /// False when `haystack` cannot match: an ASCII text without any of the literals.
+    fn may_match(&self, haystack: &str) -> bool {
+        let Some(literals) = self.literals else {
+            return true;
+        };
+        if !haystack.is_ascii() {
+            return true;
+        }
+        // The texts are short (an instruction, a path, an image): lowercasing once and a
+        // substring search per literal costs less than building an automaton per pattern.
+        thread_local! {
+            static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        LOWER.with_borrow_mut(|lower| {
+            lower.clear();
+            lower.push_str(haystack);
+            lower.make_ascii_lowercase();
+            literals.iter().any(|l| lower.contains(l))
+        })
     }
 
     /// The compiled expression; `None` only for a deferred pattern that does not compile,
@@ -48,7 +91,15 @@ impl Pattern {
 
     /// Whether `haystack` matches (a pattern that does not compile matches nothing).
     pub fn is_match(&self, haystack: &str) -> bool {
-        self.regex().is_some_and(|re| re.is_match(haystack))
+        self.may_match(haystack) && self.regex().is_some_and(|re| re.is_match(haystack))
+    }
+
+    /// The groups of the first match, as [`Regex::captures`].
+    pub fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
+        if !self.may_match(haystack) {
+            return None;
+        }
+        self.regex()?.captures(haystack)
     }
 
     pub fn as_str(&self) -> &str {
@@ -69,6 +120,7 @@ impl Clone for Pattern {
         Pattern {
             text: self.text.clone(),
             compiled,
+            literals: self.literals,
         }
     }
 }
@@ -99,6 +151,59 @@ mod tests {
         let p = Pattern::deferred("(unclosed");
         assert!(p.regex().is_none());
         assert!(!p.is_match("(unclosed"));
+    }
+
+    /// Every embedded pattern with literals, on every line of the rules' fixtures and test
+    /// cases and on made-up texts: where the literals say "no match", the pattern agrees.
+    #[test]
+    fn the_literals_of_an_embedded_pattern_never_refuse_a_match() {
+        let mut texts: Vec<String> = Vec::new();
+        for (_, content) in crate::rules::loader::embedded_test_files() {
+            let text = String::from_utf8_lossy(content);
+            texts.extend(text.lines().map(str::to_string));
+        }
+        for (_, text) in crate::rules::loader::embedded_files() {
+            texts.extend(text.lines().map(|l| l.trim().to_string()));
+        }
+        let mut refused = 0;
+        for (text, literals) in embedded::PATTERN_LITERALS {
+            assert!(!literals.is_empty(), "{text}");
+            let p = Pattern::deferred(text);
+            let re = build(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            // Each literal alone, and inside words, upper-cased: matches are not refused.
+            let mut own: Vec<String> = literals.iter().map(|l| l.to_string()).collect();
+            own.extend(
+                literals
+                    .iter()
+                    .map(|l| format!("x {} y", l.to_ascii_uppercase())),
+            );
+            for t in texts.iter().chain(&own) {
+                if !p.may_match(t) {
+                    refused += 1;
+                    assert!(
+                        !re.is_match(t),
+                        "`{text}` matches `{t}`, its literals {literals:?} said no"
+                    );
+                }
+            }
+        }
+        assert!(
+            refused > 10_000,
+            "the literals refused only {refused} texts"
+        );
+    }
+
+    #[test]
+    fn a_deferred_pattern_with_literals_refuses_without_compiling() {
+        let Some((text, _)) = embedded::PATTERN_LITERALS.first() else {
+            panic!("no embedded pattern has literals");
+        };
+        let p = Pattern::deferred(text);
+        assert!(p.literals.is_some());
+        assert!(!p.is_match("0"));
+        assert!(p.compiled.get().is_none());
+        // A non-ASCII text is always given to the pattern.
+        assert!(p.may_match("é"));
     }
 
     #[test]

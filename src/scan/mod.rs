@@ -177,16 +177,25 @@ impl Default for ScanOptions {
 
 /// Scans `paths` (files or folders) and assesses every workload found.
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
-    let rules = rules::loader::load(!opts.no_default_rules, &opts.rules)?;
-    let (rules, applied) = opts.policy.apply(rules)?;
-    let extras = load_extras(opts)?;
-    crate::readiness::destination(opts.readiness_target()).map_err(Error::Usage)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.min(MAX_JOBS))
         // Parsers recurse; a deep document must not overflow a worker's stack.
         .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    // The rules, the lifecycle table and the migration target are read side by side.
+    let (rules, extras) = pool.install(|| {
+        rayon::join(
+            || rules::loader::load(!opts.no_default_rules, &opts.rules),
+            || {
+                let extras = load_extras(opts)?;
+                crate::readiness::destination(opts.readiness_target()).map_err(Error::Usage)?;
+                Ok::<_, Error>(extras)
+            },
+        )
+    });
+    let (rules, applied) = opts.policy.apply(rules?)?;
+    let extras = extras?;
     let walked = discover::discover(
         paths,
         discover::WalkOptions {
