@@ -19,11 +19,12 @@ use std::path::{Path, PathBuf};
 #[path = "src"]
 mod src {
     pub mod node;
+    pub mod node_binary;
     pub mod yaml;
 }
 #[path = "build/required_literals.rs"]
 mod required_literals;
-use src::{node, yaml};
+use src::{node, node_binary, yaml};
 
 /// Every regular expression of a rule or table file: the values of `matches` and
 /// `not_matches` (rules), `os` and `tag` (the lifecycle table), wherever they sit.
@@ -169,6 +170,12 @@ fn without_tests(text: &str) -> String {
     out
 }
 
+fn write_file(path: &Path, bytes: &[u8]) {
+    if let Err(e) = std::fs::write(path, bytes) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+}
+
 /// Runs git in the crate's folder; None when git is missing or fails.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     let out = std::process::Command::new("git")
@@ -278,16 +285,32 @@ fn main() {
     // The same files as a scan reads them (`RULE_FILES[i]` is `RULE_SCAN_TEXTS[i]` with its
     // tests blanked out).
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    // And parsed (`node_binary`), where they parse: a file that does not is read from its
+    // text, so that the loader reports its mistake.
+    let mut nodes = String::from("pub static RULE_SCAN_NODES: &[Option<&[u8]>] = &[\n");
     code.push_str("pub static RULE_SCAN_TEXTS: &[&str] = &[\n");
     for (i, f) in tree.rules.iter().enumerate() {
         let text = std::fs::read_to_string(f).unwrap_or_default();
+        let scan_text = without_tests(&text);
         let scan = out_dir.join(format!("rule-scan-{i}.yaml"));
-        if let Err(e) = std::fs::write(&scan, without_tests(&text)) {
-            panic!("{}: {e}", scan.display());
-        }
+        write_file(&scan, scan_text.as_bytes());
         let _ = writeln!(code, "    include_str!({:?}),", scan.display().to_string());
+        match yaml::parse_documents(&scan_text) {
+            Ok(docs) => {
+                let bin = out_dir.join(format!("rule-scan-{i}.bin"));
+                write_file(&bin, &node_binary::encode(&docs));
+                let _ = writeln!(
+                    nodes,
+                    "    Some(include_bytes!({:?})),",
+                    bin.display().to_string()
+                );
+            }
+            Err(_) => nodes.push_str("    None,\n"),
+        }
     }
     code.push_str("];\n\n");
+    nodes.push_str("];\n\n");
+    code.push_str(&nodes);
     println!("cargo:rustc-env=FITSCAN_COMMIT={}", commit(&root));
     code.push_str("pub static RULE_TEST_FILES: &[(&str, &[u8])] = &[\n");
     for f in &tree.tests {
@@ -312,7 +335,8 @@ fn main() {
         .unwrap_or_default();
     tables.sort();
     let mut lifecycle = String::from("pub static LIFECYCLE_FILES: &[(&str, &str)] = &[\n");
-    for f in &tables {
+    let mut lifecycle_nodes = String::from("pub static LIFECYCLE_NODES: &[Option<&[u8]>] = &[\n");
+    for (i, f) in tables.iter().enumerate() {
         println!("cargo:rerun-if-changed={}", f.display());
         let _ = writeln!(
             lifecycle,
@@ -320,8 +344,23 @@ fn main() {
             relative(&root, f),
             f.display().to_string()
         );
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        match yaml::parse_documents(&text) {
+            Ok(docs) => {
+                let bin = out_dir.join(format!("lifecycle-{i}.bin"));
+                write_file(&bin, &node_binary::encode(&docs));
+                let _ = writeln!(
+                    lifecycle_nodes,
+                    "    Some(include_bytes!({:?})),",
+                    bin.display().to_string()
+                );
+            }
+            Err(_) => lifecycle_nodes.push_str("    None,\n"),
+        }
     }
     lifecycle.push_str("];\n");
+    lifecycle_nodes.push_str("];\n");
+    lifecycle.push_str(&lifecycle_nodes);
     // The migration targets (`src/readiness` embeds them itself) count in the pack's version.
     let mut data = tables.clone();
     let mut targets: Vec<PathBuf> = std::fs::read_dir(root.join("targets"))
@@ -338,6 +377,7 @@ fn main() {
     for f in &targets {
         println!("cargo:rerun-if-changed={}", f.display());
     }
+    let target_files = targets.clone();
     data.extend(targets);
     println!(
         "cargo:rustc-env=FITSCAN_RULES={}",
@@ -351,7 +391,6 @@ fn main() {
             dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
         }
     }
-    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     let rule_keys: &[&str] = &["matches", "not_matches"];
     let table_keys: &[&str] = &["os", "tag"];
     let pattern_files: Vec<(&PathBuf, &[&str])> = tree
@@ -359,6 +398,7 @@ fn main() {
         .iter()
         .map(|f| (f, rule_keys))
         .chain(tables.iter().map(|f| (f, table_keys)))
+        .chain(target_files.iter().map(|f| (f, rule_keys)))
         .collect();
     let literals = pattern_literals(&pattern_files);
     for (name, text) in [
@@ -366,9 +406,6 @@ fn main() {
         ("embedded_lifecycle.rs", lifecycle),
         ("pattern_literals.rs", literals),
     ] {
-        let out = out_dir.join(name);
-        if let Err(e) = std::fs::write(&out, text) {
-            panic!("cannot write {}: {e}", out.display());
-        }
+        write_file(&out_dir.join(name), text.as_bytes());
     }
 }

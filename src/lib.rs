@@ -10,7 +10,7 @@
 //!   gate);
 //! - the report's shape: [`assessment`];
 //! - stages: [`classify`], [`rules`] (the engine), [`lifecycle`], [`sizing`], [`ingest`];
-//! - vocabulary: [`model`], [`node`], [`units`], [`source`], [`yaml`], [`pattern`].
+//! - vocabulary: [`model`], [`node`], [`node_binary`], [`units`], [`source`], [`yaml`], [`pattern`].
 //!
 //! [`scan`] is the one entry point.
 
@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod lifecycle;
 pub mod model;
 pub mod node;
+pub mod node_binary;
 pub mod pattern;
 pub mod progress;
 pub mod readiness;

@@ -9,7 +9,15 @@ use std::path::{Path, PathBuf};
 const ORDER: &[(&str, &[&str])] = &[
     (
         "vocabulary",
-        &["pattern", "node", "units", "yaml", "model", "source"],
+        &[
+            "pattern",
+            "node",
+            "node_binary",
+            "units",
+            "yaml",
+            "model",
+            "source",
+        ],
     ),
     (
         "stages",

@@ -134,12 +134,34 @@ impl Table {
     /// The table compiled into fitscan (`rules/lifecycle/*.yaml`).
     pub fn embedded() -> Result<Table, TableError> {
         let mut table = Table::default();
-        for (file, text) in embedded::LIFECYCLE_FILES {
-            table.products.extend(parse(file, text, true)?);
+        // As the build parsed them (`node_binary`), where they parsed.
+        for ((file, text), nodes) in embedded::LIFECYCLE_FILES
+            .iter()
+            .zip(embedded::LIFECYCLE_NODES)
+        {
+            let products = match nodes.and_then(crate::node_binary::decode) {
+                Some(docs) => parse_documents(file, &docs, true)?,
+                None => parse(file, text, true)?,
+            };
+            table.products.extend(products);
             table.files.push((*file).to_string());
         }
         Ok(table)
     }
+}
+
+/// The embedded table files (path, text) with the build's parse of each.
+#[cfg(test)]
+pub(super) fn embedded_for_tests() -> Vec<((&'static str, &'static str), Option<&'static [u8]>)> {
+    assert_eq!(
+        embedded::LIFECYCLE_FILES.len(),
+        embedded::LIFECYCLE_NODES.len()
+    );
+    embedded::LIFECYCLE_FILES
+        .iter()
+        .copied()
+        .zip(embedded::LIFECYCLE_NODES.iter().copied())
+        .collect()
 }
 
 fn read(path: &Path, display: &str) -> Result<String, TableError> {
@@ -254,8 +276,13 @@ pub fn parse(file: &str, text: &str, embedded: bool) -> Result<Vec<Product>, Tab
         line: e.line.unwrap_or(0),
         message: e.message,
     })?;
+    parse_documents(file, &docs, embedded)
+}
+
+/// The products of a table file already parsed into `docs`.
+fn parse_documents(file: &str, docs: &[Node], embedded: bool) -> Result<Vec<Product>, TableError> {
     let mut out = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         check_keys(file, doc, &["products"], "a lifecycle table")?;
         let list = doc
             .get("products")

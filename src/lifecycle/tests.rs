@@ -267,3 +267,18 @@ fn every_embedded_pattern_compiles() {
         }
     }
 }
+
+/// A scan reads the built-in table as the build parsed it: the documents its text parses into.
+#[test]
+fn the_parsed_table_is_its_text_parsed() {
+    let files = super::table::embedded_for_tests();
+    assert!(!files.is_empty());
+    for ((file, text), nodes) in files {
+        let parsed = crate::yaml::parse_documents(text).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            nodes.and_then(crate::node_binary::decode),
+            Some(parsed),
+            "{file}"
+        );
+    }
+}

@@ -5,13 +5,12 @@
 //! (a `verdict: ready` switches it off) and adds its own limits. Each file names its
 //! sources and the day they were checked.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use std::sync::{LazyLock, OnceLock};
 
 use crate::model::readiness::{Blocker, EstateReadiness, Readiness, Verdict};
 use crate::model::{FactDoc, FactGroup, Target, Workload};
 use crate::node::Node;
+use crate::pattern::Pattern;
 
 /// The built-in targets: one line each.
 const FILES: &[(&str, &str)] = &[
@@ -34,7 +33,7 @@ enum Test {
     /// Equal to this text or boolean (case-insensitive).
     Equals(String),
     /// The fact's text matches.
-    Matches(Regex),
+    Matches(Pattern),
     /// The list has an item.
     Nonempty,
 }
@@ -59,7 +58,12 @@ pub struct Destination {
     pub checks: Vec<Check>,
 }
 
-static BUILT_IN: LazyLock<Result<Vec<Destination>, String>> = LazyLock::new(load);
+/// The neutral checks, and each target over them, read when first asked for: a scan
+/// without `--target` reads one file of seven.
+static NEUTRAL_CHECKS: LazyLock<Result<Destination, String>> =
+    LazyLock::new(|| parse(NEUTRAL, FILES[0].1));
+static BUILT_IN: [OnceLock<Result<Destination, String>>; FILES.len()] =
+    [const { OnceLock::new() }; FILES.len()];
 
 /// The names `--target` takes.
 pub fn names() -> Vec<&'static str> {
@@ -72,43 +76,48 @@ pub fn names() -> Vec<&'static str> {
 
 /// The target of that name (`neutral`: the platform-neutral checks only).
 pub fn destination(name: &str) -> Result<&'static Destination, String> {
-    let all = BUILT_IN.as_ref().map_err(Clone::clone)?;
-    all.iter()
-        .find(|d| d.name.eq_ignore_ascii_case(name.trim()))
+    let index = FILES
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
         .ok_or_else(|| {
             format!(
                 "`{name}` is not a migration target (one of {}){}",
                 names().join(", "),
                 crate::model::spelling::suggest(name, &names())
             )
-        })
+        })?;
+    BUILT_IN[index]
+        .get_or_init(|| load(index))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
-fn load() -> Result<Vec<Destination>, String> {
-    let neutral = parse(NEUTRAL, FILES[0].1)?;
-    let mut out = vec![neutral.clone()];
-    for (name, text) in &FILES[1..] {
-        let own = parse(name, text)?;
-        let mut checks = neutral.checks.clone();
-        for c in own.checks {
-            match checks.iter_mut().find(|n| n.id == c.id) {
-                Some(n) => *n = c,
-                None => checks.push(c),
-            }
-        }
-        let mut sources = own.sources;
-        for s in &neutral.sources {
-            if !sources.contains(s) {
-                sources.push(s.clone());
-            }
-        }
-        out.push(Destination {
-            checks,
-            sources,
-            ..own
-        });
+/// The target at `FILES[index]`: its own checks over the neutral ones.
+fn load(index: usize) -> Result<Destination, String> {
+    let neutral = NEUTRAL_CHECKS.as_ref().map_err(Clone::clone)?;
+    if index == 0 {
+        return Ok(neutral.clone());
     }
-    Ok(out)
+    let (name, text) = FILES[index];
+    let own = parse(name, text)?;
+    let mut checks = neutral.checks.clone();
+    for c in own.checks {
+        match checks.iter_mut().find(|n| n.id == c.id) {
+            Some(n) => *n = c,
+            None => checks.push(c),
+        }
+    }
+    let mut sources = own.sources;
+    for s in &neutral.sources {
+        if !sources.contains(s) {
+            sources.push(s.clone());
+        }
+    }
+    Ok(Destination {
+        checks,
+        sources,
+        ..own
+    })
 }
 
 fn parse(name: &str, text: &str) -> Result<Destination, String> {
@@ -130,8 +139,8 @@ fn parse(name: &str, text: &str) -> Result<Destination, String> {
         } else if let Some(v) = c.get("equals") {
             Test::Equals(v.display_text().to_ascii_lowercase())
         } else if let Some(m) = c.get("matches") {
-            let re = m.scalar_text().unwrap_or_default();
-            Test::Matches(Regex::new(&re).map_err(|err| format!("{}: {err}", at(m)))?)
+            // Built in: compiled on first use (`every_pattern_of_the_targets_compiles`).
+            Test::Matches(Pattern::deferred(&m.scalar_text().unwrap_or_default()))
         } else if c.get("nonempty").is_some() {
             Test::Nonempty
         } else {
@@ -294,6 +303,22 @@ pub const FACTS: &[FactGroup] = &[FactGroup {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_pattern_of_the_targets_compiles() {
+        let mut count = 0;
+        for (name, _) in super::FILES {
+            let d = super::destination(name).unwrap_or_else(|e| panic!("{e}"));
+            for c in &d.checks {
+                if let super::Test::Matches(p) = &c.test {
+                    crate::pattern::Pattern::compile(p.as_str())
+                        .unwrap_or_else(|e| panic!("{name} {}: {e}", c.id));
+                    count += 1;
+                }
+            }
+        }
+        assert!(count > 0);
+    }
+
     use super::*;
 
     fn facts(yaml: &str) -> Node {

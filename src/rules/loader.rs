@@ -197,11 +197,21 @@ pub fn parse_rule_file(file: &str, text: &str, embedded: bool) -> Result<Vec<Rul
         column: 0,
         message: e.message,
     })?;
+    parse_rule_documents(file, text, &docs, embedded)
+}
+
+/// The rules of a file already parsed into `docs` (`text` is what they were parsed from).
+fn parse_rule_documents(
+    file: &str,
+    text: &str,
+    docs: &[Node],
+    embedded: bool,
+) -> Result<Vec<Rule>, RuleError> {
     let ctx = Ctx::new(file);
     // Split once: each rule's source is sliced from these (a file of 8,000 rules stays linear).
     let lines: Vec<&str> = text.lines().collect();
     let mut rules = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         if is_single_rule(doc) {
             rules.push(parse_single_rule(&ctx, &lines, doc, embedded)?);
             continue;
@@ -783,7 +793,13 @@ pub fn load_embedded() -> Result<Vec<Rule>, RuleError> {
     let per_file: Vec<Vec<Rule>> = embedded_files()
         .par_iter()
         .zip(embedded_scan_texts())
-        .map(|((file, _), text)| parse_rule_file(file, text, true))
+        .zip(embedded::RULE_SCAN_NODES)
+        .map(
+            |(((file, _), text), nodes)| match nodes.and_then(crate::node_binary::decode) {
+                Some(docs) => parse_rule_documents(file, text, &docs, true),
+                None => parse_rule_file(file, text, true),
+            },
+        )
         .collect::<Result<_, _>>()?;
     Ok(per_file.into_iter().flatten().collect())
 }
@@ -889,6 +905,22 @@ mod tests {
                 );
                 assert_eq!(format!("{:?}", a.when), format!("{:?}", b.when), "{file}");
             }
+        }
+    }
+
+    /// A scan reads the default rules as the build parsed them: the documents their text
+    /// parses into.
+    #[test]
+    fn the_parsed_default_rules_are_their_text_parsed() {
+        let texts = embedded_scan_texts();
+        assert_eq!(texts.len(), embedded::RULE_SCAN_NODES.len());
+        for ((file, _), (text, nodes)) in embedded_files()
+            .iter()
+            .zip(texts.iter().zip(embedded::RULE_SCAN_NODES))
+        {
+            let parsed = yaml::parse_documents(text).unwrap();
+            let decoded = nodes.and_then(crate::node_binary::decode);
+            assert_eq!(decoded, Some(parsed), "{file}");
         }
     }
 
