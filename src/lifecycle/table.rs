@@ -150,9 +150,12 @@ impl Table {
     }
 }
 
-/// The embedded table files (path, text) with the build's parse of each.
+/// An embedded table file (path, text) with the build's parse of it.
 #[cfg(test)]
-pub(super) fn embedded_for_tests() -> Vec<((&'static str, &'static str), Option<&'static [u8]>)> {
+pub(super) type EmbeddedFile = ((&'static str, &'static str), Option<&'static [u8]>);
+
+#[cfg(test)]
+pub(super) fn embedded_for_tests() -> Vec<EmbeddedFile> {
     assert_eq!(
         embedded::LIFECYCLE_FILES.len(),
         embedded::LIFECYCLE_NODES.len()
