@@ -5,7 +5,7 @@
 #
 #   bench/all.sh [SECTION...]     (default: every section, in this order)
 #
-# Sections: mixed peers inventories kubernetes compose vnf archives reports ci-gate
+# Sections: startup mixed peers inventories kubernetes compose vnf archives reports ci-gate
 # dockerfiles hostile. Sizes are the ones docs/benchmarks.md states; smaller ones for a quick
 # check: BENCH_MIXED="1000", BENCH_PROJECTS="1000", BENCH_ROWS=5000, BENCH_MANIFESTS=1000,
 # BENCH_PACKAGES=100, BENCH_REPORT="250 480", BENCH_GATE="20 100", BENCH_PEERS="100 100".
@@ -110,12 +110,43 @@ timing() {
     xargs printf 'mean %.3f s ± %.3f, cpu %.3f s'
 }
 
+# Start-up: a scan of one Dockerfile and of one VM spec, JSON to stdout (the median of 20
+# runs after 3 warm-ups: a few milliseconds, where the mean shows the machine's hiccups),
+# beside `fitscan --version` (the process alone).
+section_startup() {
+  local at
+  at=$(load)
+  if ! hyperfine --shell=none --warmup 3 --runs 20 --style none --export-json "$work/start.json" \
+    -- "$fitscan --version" \
+    "$fitscan scan samples/containers/purpose-built/Dockerfile --format json --fail-on never" \
+    "$fitscan scan samples/vms/telco-server.yaml --format json --fail-on never" \
+    >/dev/null 2>"$work/hyperfine.err"; then
+    echo "FAILED  startup: $(tail -3 "$work/hyperfine.err" | tr '\n' ' ')"
+    failed+=("startup")
+    return 0
+  fi
+  local labels=("fitscan --version" "one Dockerfile" "one VM spec") i
+  for i in 0 1 2; do
+    jq -r --argjson i "$i" '.results[$i] | "\(.median * 1000) \(.mean * 1000) \((.user + .system) * 1000)"' "$work/start.json" |
+      xargs printf "%-44s median %.1f ms (mean %.1f ms, cpu %.1f ms)  load $at\n" "startup: ${labels[$i]}"
+  done
+}
+
 section_mixed() {
   local n
   for n in ${BENCH_MIXED:-1000 10000 50000}; do
     "$examples/gen_estate" mixed "$work/mixed-$n" "$n" >/dev/null
     echo "-- $n mixed files, $(mb "$work/mixed-$n") of text"
+    # The floor: reading every byte of the same files, two processes as fitscan has two
+    # cores (the files listed first, as fitscan's walk lists them).
+    find "$work/mixed-$n" -type f -print0 >"$work/list"
+    { echo '#!/bin/sh'; echo "xargs -0 -P 2 -n $(((n + 1) / 2)) cat <'$work/list' >/dev/null"; } >"$work/cat.sh"
+    chmod +x "$work/cat.sh"
+    measure_other "mixed $n: reading the bytes (cat, 2 processes)" "$work/cat.sh"
+    local floor
+    floor=$(mean_of)
     measure "mixed $n: JSON report to /dev/null" scan "$work/mixed-$n" --format json -o /dev/null --fail-on never
+    echo "   fitscan takes $(echo "$(mean_of) / $floor" | bc -l | xargs printf '%.1f')x the time of reading the bytes"
     measure "mixed $n: table (--quiet)" scan "$work/mixed-$n" --format table --quiet --fail-on never
     if MIMALLOC_PURGE_DELAY=0 /usr/bin/time -f '%M' -o "$work/peak" "$fitscan" scan "$work/mixed-$n" --format json -o /dev/null --fail-on never >/dev/null 2>&1; then
       printf '%-44s peak %4.0f MB\n' "mixed $n: MIMALLOC_PURGE_DELAY=0" "$(echo "$(tail -1 "$work/peak") / 1024" | bc -l)"
@@ -149,14 +180,26 @@ section_peers() {
   else
     echo "   hadolint: not installed, not measured (see the header of bench/all.sh)"
   fi
+  measure "peers: fitscan, $manifests manifest files" scan "$dir/kubernetes" --format json -o /dev/null --fail-on never
+  local fitscan_k8s
+  fitscan_k8s=$(mean_of)
   measure "peers: fitscan, Dockerfiles + manifests" scan "$dir" --format json -o /dev/null --fail-on never
   local fitscan_all
   fitscan_all=$(mean_of)
   if [ -n "$checkov" ]; then
     # --soft-fail: checkov exits 1 when a check fails, as here; a crash still fails.
-    measure_other "peers: checkov $("$checkov" --version | head -1)" \
-      "$checkov --directory $dir --framework dockerfile kubernetes --quiet --compact --output json --skip-download --soft-fail" &&
-      echo "   fitscan is $(echo "$(mean_of) / $fitscan_all" | bc -l | xargs printf '%.0f')x faster than checkov"
+    local version
+    version=$("$checkov" --version | head -1)
+    local flags="--quiet --compact --output json --skip-download --soft-fail"
+    measure_other "peers: checkov $version, Dockerfiles" \
+      "$checkov --directory $dir/dockerfiles --framework dockerfile $flags" &&
+      echo "   fitscan is $(echo "$(mean_of) / $fitscan_df" | bc -l | xargs printf '%.0f')x faster than checkov on the Dockerfiles"
+    measure_other "peers: checkov $version, manifests" \
+      "$checkov --directory $dir/kubernetes --framework kubernetes $flags" &&
+      echo "   fitscan is $(echo "$(mean_of) / $fitscan_k8s" | bc -l | xargs printf '%.0f')x faster than checkov on the manifests"
+    measure_other "peers: checkov $version, both" \
+      "$checkov --directory $dir --framework dockerfile kubernetes $flags" &&
+      echo "   fitscan is $(echo "$(mean_of) / $fitscan_all" | bc -l | xargs printf '%.0f')x faster than checkov on both"
   else
     echo "   checkov: not installed, not measured (see the header of bench/all.sh)"
   fi
@@ -341,13 +384,13 @@ section_hostile() {
 }
 
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(mixed peers inventories kubernetes compose vnf archives reports ci-gate dockerfiles hostile)
+[ ${#sections[@]} -gt 0 ] || sections=(startup mixed peers inventories kubernetes compose vnf archives reports ci-gate dockerfiles hostile)
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(git log -1 --format='%h %s' | cut -c1-60)"
 echo "== $(nproc) cores; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== mean of $runs runs after 1 warm-up (hyperfine $(hyperfine --version | cut -d' ' -f2)); peak memory of one more run"
 for s in "${sections[@]}"; do
   case $s in
-    mixed | peers | inventories | kubernetes | compose | vnf | archives | reports | dockerfiles | hostile) "section_$s" ;;
+    startup | mixed | peers | inventories | kubernetes | compose | vnf | archives | reports | dockerfiles | hostile) "section_$s" ;;
     ci-gate) section_ci_gate ;;
     *) echo "bench/all.sh: no section $s" >&2; exit 2 ;;
   esac
