@@ -167,6 +167,11 @@ pub(super) fn typo_of<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
             if k.eq_ignore_ascii_case(key) {
                 return Some((0, *k));
             }
+            // Two edits change the length by two at most: a longer way off is no typo, and
+            // most fields are (every field of a mapping is weighed against every known one).
+            if key.chars().count().abs_diff(k.chars().count()) > 2 {
+                return None;
+            }
             let d = edits(&key.to_ascii_lowercase(), &k.to_ascii_lowercase());
             let short = key.chars().count().min(k.chars().count()) <= 4;
             let same_start = key.chars().next().map(|c| c.to_ascii_lowercase())
