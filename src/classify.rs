@@ -96,7 +96,7 @@ impl RoadmapItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EvidenceItem {
     pub rule: Arc<str>,
     pub title: Arc<str>,

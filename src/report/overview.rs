@@ -229,7 +229,7 @@ impl<'a> Overview<'a> {
                 d.examples.push(i);
             }
             assessment_effort += w.assessment_effort;
-            for e in &w.evidence_needed {
+            for e in w.evidence_needed.iter() {
                 let (n, rules, last) = evidence
                     .entry(&*e.collect)
                     .or_insert_with(|| (0, Vec::new(), usize::MAX));

@@ -36,6 +36,8 @@ pub(super) struct Assessor<'a> {
     pub(super) lifecycle: &'a crate::lifecycle::Judge,
     /// Assess a workload as soon as its file is read when no join concerns it.
     pub(super) early: bool,
+    /// The texts and lists the workloads' reports share.
+    pub(super) shared: super::shared::Shared,
 }
 
 impl Assessor<'_> {
@@ -59,8 +61,13 @@ impl Assessor<'_> {
             },
             ..FileResult::default()
         };
-        for w in now {
-            match self.assess(w, false) {
+        // In parallel: one file may hold the whole estate (a workbook of 50,000 VMs), and
+        // its workloads would otherwise be assessed on the one worker that read it.
+        let assessed: Vec<Result<Assessed, ScanError>> =
+            now.into_par_iter().map(|w| self.assess(w, false)).collect();
+        result.assessed.reserve(assessed.len());
+        for r in assessed {
+            match r {
                 Ok(a) => result.assessed.push(a),
                 Err(e) => result.output.errors.push(e),
             }
@@ -82,7 +89,14 @@ impl Assessor<'_> {
         assess_guarded(w, |mut w| {
             crate::lifecycle::insert(&mut w, self.lifecycle);
             let node = crate::clusters::recognise(&w, &self.opts.kubernetes_clusters);
-            let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
+            let mut r = assess_with(
+                w,
+                self.rules,
+                self.opts,
+                self.applied,
+                self.catalog,
+                &self.shared,
+            );
             if !keep_checks {
                 r.report.checks = Vec::new();
             }
@@ -139,13 +153,35 @@ impl super::clusters::Assessment for Assessed {
     }
 }
 
-/// Rules, ladder and sizing for one workload.
+/// Rules, ladder and sizing for one workload, sharing nothing with other workloads (the
+/// tests of other stages assess one workload at a time).
+#[cfg(test)]
 pub(crate) fn assess(
+    w: Workload,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    applied: &policy::Applied,
+    catalog: Option<&catalog::Catalog>,
+) -> Assessed {
+    assess_with(
+        w,
+        rules,
+        opts,
+        applied,
+        catalog,
+        &super::shared::Shared::default(),
+    )
+}
+
+/// Rules, ladder and sizing for one workload, with the texts its report repeats taken from
+/// (and given to) `shared`.
+pub(crate) fn assess_with(
     mut w: Workload,
     rules: &RuleSet,
     opts: &ScanOptions,
     applied: &policy::Applied,
     catalog: Option<&catalog::Catalog>,
+    shared: &super::shared::Shared,
 ) -> Assessed {
     let sizing = &opts.sizing;
     ingest::common_facts::insert(&mut w);
@@ -181,7 +217,7 @@ pub(crate) fn assess(
             }
             Outcome::Fail(hits) => {
                 let mut kept = 0;
-                for f in findings_for(rule, &w, opts, roots, &hits) {
+                for f in findings_for(rule, &w, opts, roots, &hits, shared) {
                     match tracker.check(rules, &f) {
                         Some(hit) => suppressed.push(SuppressedFinding {
                             rule: f.rule,
@@ -221,7 +257,7 @@ pub(crate) fn assess(
             evidence: texts.evidence.clone(),
         });
     }
-    findings.extend(typo_findings(&w, opts));
+    findings.extend(typo_findings(&w, opts, shared));
     let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
     let circumstances = classify::Circumstances {
         no_target: (w.generation == Generation::Mainframe && w.facts.get("target").is_none()).then(
@@ -268,12 +304,12 @@ pub(crate) fn assess(
         confidence: c.confidence,
         disconnect: c.disconnect,
         disposition: c.disposition,
-        disposition_reason: c.disposition_reason,
+        disposition_reason: shared.text(&c.disposition_reason),
         effort: c.effort,
         effort_to_purpose_built: c.effort_to_purpose_built,
         assessment_effort: c.assessment_effort,
         roadmap: c.roadmap,
-        evidence_needed: c.evidence_needed,
+        evidence_needed: shared.evidence(c.evidence_needed),
         findings,
         rightsizing: rs,
         target: w.target,
@@ -306,7 +342,11 @@ pub(crate) fn assess(
 
 /// A warning for every field that is almost surely a typo of a known one (never gating,
 /// never in the score: the checks that needed the field are unknown or use a default).
-pub(super) fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
+pub(super) fn typo_findings(
+    w: &Workload,
+    opts: &ScanOptions,
+    shared: &super::shared::Shared,
+) -> Vec<Finding> {
     let shown = match &opts.anonymise {
         Some(key) => anonymise::name_token(key, w.kind, &w.name),
         None => w.name.clone(),
@@ -328,8 +368,8 @@ pub(super) fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
                 fingerprint: model::fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
                 file,
                 line: line.max(1),
-                remediation: format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's."),
-                title: "Unknown field close to a known one".to_string(),
+                remediation: shared.text(&format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's.")),
+                title: shared.text("Unknown field close to a known one"),
                 property: None,
                 gating: false,
                 offending: t.field.clone(),
@@ -358,6 +398,7 @@ pub(super) fn findings_for(
     opts: &ScanOptions,
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
+    shared: &super::shared::Shared,
 ) -> Vec<Finding> {
     // `anchor` is the offending source text the fingerprint hashes: never a line number
     // (moving lines must not make a finding new) and never a computed figure (a sizing
@@ -385,8 +426,8 @@ pub(super) fn findings_for(
             fingerprint: model::fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
-            remediation: rule.remediation.render_item(&shown, value, item, roots),
-            title: rule.title.clone(),
+            remediation: shared.text(&rule.remediation.render_item(&shown, value, item, roots)),
+            title: shared.text(&rule.title),
             property: rule.property,
             gating: rule.gating,
             offending,
