@@ -202,7 +202,7 @@ pub struct WorkloadReport {
     pub effort_to_purpose_built: u32,
     /// Points of assessment: one per distinct piece of evidence to collect.
     pub assessment_effort: u32,
-    pub roadmap: Vec<crate::classify::RoadmapItem>,
+    pub roadmap: Arc<[crate::classify::RoadmapItem]>,
     pub evidence_needed: Arc<[crate::classify::EvidenceItem]>,
     pub findings: Vec<Finding>,
     pub rightsizing: Option<crate::sizing::rightsize::Rightsizing>,

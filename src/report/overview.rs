@@ -547,7 +547,7 @@ impl RoadmapGroup<'_> {
 /// classification gives it).
 pub fn roadmap_groups(w: &WorkloadReport) -> Vec<RoadmapGroup<'_>> {
     let mut groups: Vec<RoadmapGroup<'_>> = Vec::new();
-    for item in &w.roadmap {
+    for item in w.roadmap.iter() {
         match groups.last_mut() {
             Some(g) if g.property == item.property => g.items.push(item),
             _ => groups.push(RoadmapGroup {

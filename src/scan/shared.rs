@@ -1,13 +1,13 @@
 //! One copy of each text and list that many workloads' reports repeat word for word (a
-//! rule's title and remediation, the evidence to collect, the reason for a disposition):
-//! an estate of 50,000 VMs keeps its reports until they are written, and each repeated
-//! copy was kilobytes per workload.
+//! rule's title and remediation, the evidence to collect, the reason for a disposition,
+//! the roadmap, the properties' verdicts): an estate of 50,000 VMs keeps its reports until
+//! they are written, and the repeated copies were kilobytes per workload.
 
 use std::collections::HashSet;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::classify::EvidenceItem;
+use crate::classify::{EvidenceItem, PropertyOutcome, RoadmapItem};
 
 /// The most distinct values one table remembers. Past it (an estate whose every workload
 /// says something of its own) new values are no longer remembered and each workload keeps
@@ -19,6 +19,8 @@ const MAX_DISTINCT: usize = 1 << 16;
 pub(crate) struct Shared {
     texts: Table<str>,
     evidence: Table<[EvidenceItem]>,
+    roadmaps: Table<[RoadmapItem]>,
+    properties: Table<[PropertyOutcome]>,
 }
 
 impl Shared {
@@ -26,19 +28,13 @@ impl Shared {
         self.texts.share(text, |t| Arc::from(t))
     }
     pub(crate) fn evidence(&self, items: Vec<EvidenceItem>) -> Arc<[EvidenceItem]> {
-        if items.is_empty() {
-            return Arc::from(items);
-        }
-        let table = &self.evidence;
-        let mut set = table.set.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = set.get(items.as_slice()) {
-            return Arc::clone(found);
-        }
-        let shared: Arc<[EvidenceItem]> = Arc::from(items);
-        if set.len() < MAX_DISTINCT {
-            set.insert(Arc::clone(&shared));
-        }
-        shared
+        self.evidence.share_owned(items)
+    }
+    pub(crate) fn roadmap(&self, items: Vec<RoadmapItem>) -> Arc<[RoadmapItem]> {
+        self.roadmaps.share_owned(items)
+    }
+    pub(crate) fn properties(&self, items: Vec<PropertyOutcome>) -> Arc<[PropertyOutcome]> {
+        self.properties.share_owned(items)
     }
 }
 
@@ -63,6 +59,23 @@ impl<T: ?Sized + Hash + Eq> Table<T> {
             return Arc::clone(found);
         }
         let shared = make(value);
+        if set.len() < MAX_DISTINCT {
+            set.insert(Arc::clone(&shared));
+        }
+        shared
+    }
+}
+
+impl<T: Hash + Eq> Table<[T]> {
+    fn share_owned(&self, items: Vec<T>) -> Arc<[T]> {
+        if items.is_empty() {
+            return Arc::from(items);
+        }
+        let mut set = self.set.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = set.get(items.as_slice()) {
+            return Arc::clone(found);
+        }
+        let shared: Arc<[T]> = Arc::from(items);
         if set.len() < MAX_DISTINCT {
             set.insert(Arc::clone(&shared));
         }
