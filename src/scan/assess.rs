@@ -65,13 +65,13 @@ impl Assessor<'_> {
         // its workloads would otherwise be assessed on the one worker that read it.
         let assessed: Vec<Result<Assessed, ScanError>> =
             now.into_par_iter().map(|w| self.assess(w, false)).collect();
-        result.assessed.reserve(assessed.len());
-        for r in assessed {
-            match r {
-                Ok(a) => result.assessed.push(a),
-                Err(e) => result.output.errors.push(e),
-            }
-        }
+        // Collected in place: the reports keep the list they came in, rather than a second
+        // list of every report being filled while the first is still held.
+        let errors = &mut result.output.errors;
+        result.assessed = assessed
+            .into_iter()
+            .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+            .collect();
         result
     }
 
