@@ -105,7 +105,7 @@ impl Assessor<'_> {
                 n.right_sized = serde_json::to_value(state)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string));
-                n
+                Box::new(n)
             });
             r
         })
@@ -140,13 +140,14 @@ pub(crate) struct Assessed {
     pub(crate) config_used: Vec<(usize, usize)>,
     /// Per-path ignore entries covering a file of the workload.
     pub(crate) config_covering: BTreeSet<usize>,
-    /// What the Kubernetes cluster stage keeps of a node VM.
-    pub(crate) node: Option<crate::clusters::NodeRecord>,
+    /// What the Kubernetes cluster stage keeps of a node VM. Boxed: few workloads are nodes,
+    /// and the list of every workload's results would otherwise hold room for one each.
+    pub(crate) node: Option<Box<crate::clusters::NodeRecord>>,
 }
 
 impl super::clusters::Assessment for Assessed {
     fn take_node(&mut self) -> Option<crate::clusters::NodeRecord> {
-        self.node.take()
+        self.node.take().map(|n| *n)
     }
     fn report_mut(&mut self) -> &mut WorkloadReport {
         &mut self.report
