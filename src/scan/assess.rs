@@ -330,7 +330,10 @@ pub(crate) fn assess_with(
         labels: w.labels,
         catalog: fit,
         cnf_readiness: w.cnf_readiness,
-        readiness: w.readiness,
+        readiness: w.readiness.map(|mut r| {
+            r.not_checked = shared.not_checked(&r.not_checked);
+            r
+        }),
     };
     Assessed {
         report,

@@ -21,6 +21,7 @@ pub(crate) struct Shared {
     evidence: Table<[EvidenceItem]>,
     roadmaps: Table<[RoadmapItem]>,
     properties: Table<[PropertyOutcome]>,
+    not_checked: Table<[String]>,
 }
 
 impl Shared {
@@ -35,6 +36,10 @@ impl Shared {
     }
     pub(crate) fn properties(&self, items: Vec<PropertyOutcome>) -> Arc<[PropertyOutcome]> {
         self.properties.share_owned(items)
+    }
+    /// A VM's readiness checks its inventory could not answer.
+    pub(crate) fn not_checked(&self, checks: &[String]) -> Arc<[String]> {
+        self.not_checked.share(checks, |c| Arc::from(c))
     }
 }
 
