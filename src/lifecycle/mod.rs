@@ -52,8 +52,11 @@ pub struct Judge {
     /// What [`Judge::os`] found for each OS name seen (the indices of its product and
     /// version): an inventory of 50,000 VMs names a few dozen operating systems, and each
     /// name would otherwise run every product's patterns again.
-    os_seen: Mutex<HashMap<Box<str>, Option<(usize, usize)>>>,
+    os_seen: Mutex<HashMap<Box<str>, Option<Found>>>,
 }
+
+/// A product and one of its versions, as indices into the table.
+type Found = (usize, usize);
 
 /// The most OS names [`Judge::os`] remembers: an estate names far fewer; past it (hostile
 /// input, every VM a new name) names are judged without being remembered, so the cache
@@ -142,7 +145,7 @@ impl Judge {
     }
 
     /// The product and version (indices into the table) an OS name is, if any.
-    fn find_os(&self, name: &str) -> Option<(usize, usize)> {
+    fn find_os(&self, name: &str) -> Option<Found> {
         let lower = name.to_ascii_lowercase();
         if ["or later", "or newer", "and later", "or higher"]
             .iter()

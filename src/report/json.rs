@@ -278,8 +278,10 @@ mod tests {
     /// workloads than one batch holds.
     #[test]
     fn written_is_rendered() {
-        let mut opts = crate::ScanOptions::default();
-        opts.jobs = 2;
+        let opts = crate::ScanOptions {
+            jobs: 2,
+            ..crate::ScanOptions::default()
+        };
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
         let mut report = crate::scan::scan(&[root], &opts).unwrap_or_else(|e| panic!("{e}"));
         assert!(!report.workloads.is_empty());
