@@ -195,15 +195,15 @@ pub struct WorkloadReport {
     pub disconnect: bool,
     pub disposition: Disposition,
     /// One sentence naming the rules or facts that decided the disposition.
-    pub disposition_reason: String,
+    pub disposition_reason: Arc<str>,
     /// Effort points of the work the disposition recommends (to the next phase).
     pub effort: u32,
     /// Effort points of the whole gating roadmap to purpose-built.
     pub effort_to_purpose_built: u32,
     /// Points of assessment: one per distinct piece of evidence to collect.
     pub assessment_effort: u32,
-    pub roadmap: Vec<crate::classify::RoadmapItem>,
-    pub evidence_needed: Vec<crate::classify::EvidenceItem>,
+    pub roadmap: Arc<[crate::classify::RoadmapItem]>,
+    pub evidence_needed: Arc<[crate::classify::EvidenceItem]>,
     pub findings: Vec<Finding>,
     pub rightsizing: Option<crate::sizing::rightsize::Rightsizing>,
     pub target: Target,

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::model::{Disposition, Generation, Level, Phase, Property, PropertyState, Severity};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckState {
     Pass,
     Fail,
@@ -78,7 +78,7 @@ impl Check {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RoadmapItem {
     pub rule: Arc<str>,
     pub title: Arc<str>,
@@ -96,7 +96,7 @@ impl RoadmapItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EvidenceItem {
     pub rule: Arc<str>,
     pub title: Arc<str>,
@@ -110,7 +110,7 @@ pub struct EvidenceItem {
 }
 
 /// One property on one workload, with the checks behind its state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PropertyOutcome {
     pub property: Property,
     pub state: PropertyState,
@@ -121,8 +121,10 @@ pub struct PropertyOutcome {
 /// Every property of a workload, serialised as two JSON fields: `properties` (property ->
 /// holds / fails / unknown / n/a) and `property_checks` (property -> the applicable checks
 /// behind that state, each `{rule, state}`).
+///
+/// Shared: most workloads of an estate stand the same way on every property.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PropertyVerdicts(pub Vec<PropertyOutcome>);
+pub struct PropertyVerdicts(pub Arc<[PropertyOutcome]>);
 
 impl PropertyVerdicts {
     pub fn state(&self, property: Property) -> PropertyState {

@@ -437,9 +437,18 @@ impl SpecBuilder {
     }
     pub fn text(&mut self, path: &str, value: impl Into<String>) {
         let value = value.into();
-        if !value.trim().is_empty() {
-            self.set(path, Node::str(value.trim().to_string(), self.line));
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return;
         }
+        // Cells arrive trimmed: the text is kept as it came, not copied (a copy per field
+        // per row of a 50,000-row inventory).
+        let value = if trimmed.len() == value.len() {
+            value
+        } else {
+            trimmed.to_string()
+        };
+        self.set(path, Node::str(value, self.line));
     }
     pub fn number(&mut self, path: &str, value: f64) {
         self.set(path, Node::float(value, self.line));

@@ -11,7 +11,8 @@ pub mod table;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub use date::Date;
 pub use table::{Product, Table, TableError, Version, Which};
@@ -44,10 +45,28 @@ impl Status {
 }
 
 /// The table and the day it is read for.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Judge {
     pub table: Arc<Table>,
     pub as_of: Date,
+    /// What [`Judge::os`] found for each OS name seen (the indices of its product and
+    /// version): an inventory of 50,000 VMs names a few dozen operating systems, and each
+    /// name would otherwise run every product's patterns again.
+    os_seen: Mutex<HashMap<Box<str>, Option<Found>>>,
+}
+
+/// A product and one of its versions, as indices into the table.
+type Found = (usize, usize);
+
+/// The most OS names [`Judge::os`] remembers: an estate names far fewer; past it (hostile
+/// input, every VM a new name) names are judged without being remembered, so the cache
+/// never grows with the input.
+const MAX_OS_SEEN: usize = 4096;
+
+impl Clone for Judge {
+    fn clone(&self) -> Judge {
+        Judge::new(Arc::clone(&self.table), Some(self.as_of))
+    }
 }
 
 /// What the table says of one product version on the judge's day.
@@ -65,6 +84,7 @@ impl Judge {
         Judge {
             table,
             as_of: as_of.unwrap_or_else(Date::today),
+            os_seen: Mutex::new(HashMap::new()),
         }
     }
 
@@ -96,6 +116,36 @@ impl Judge {
     /// The product and version an operating system's name (`Microsoft Windows Server 2012
     /// R2 (64-bit)`, `CentOS 7`) names. A minimum (`2016 or later`) names no version.
     pub fn os(&self, name: &str) -> Option<Verdict<'_>> {
+        // A poisoned lock only means another worker panicked (its own error entry): the
+        // map holds nothing half-written, so it is used as it is.
+        let seen = self
+            .os_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .copied();
+        let found = match seen {
+            Some(found) => found,
+            None => {
+                let found = self.find_os(name);
+                let mut map = self
+                    .os_seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if map.len() < MAX_OS_SEEN {
+                    map.insert(name.into(), found);
+                }
+                found
+            }
+        };
+        let (p, v) = found?;
+        let product = self.table.products.get(p)?;
+        let version = product.versions.get(v)?;
+        Some(self.verdict(product, version))
+    }
+
+    /// The product and version (indices into the table) an OS name is, if any.
+    fn find_os(&self, name: &str) -> Option<Found> {
         let lower = name.to_ascii_lowercase();
         if ["or later", "or newer", "and later", "or higher"]
             .iter()
@@ -103,14 +153,15 @@ impl Judge {
         {
             return None;
         }
-        for p in &self.table.products {
+        for (pi, p) in self.table.products.iter().enumerate() {
             for re in &p.os {
                 let Some(caps) = re.regex().and_then(|re| re.captures(name)) else {
                     continue;
                 };
                 let found = caps.name("version").map(|m| m.as_str());
                 if let Some(v) = find_version(p, found) {
-                    return Some(self.verdict(p, v));
+                    let vi = p.versions.iter().position(|x| std::ptr::eq(x, v))?;
+                    return Some((pi, vi));
                 }
             }
         }

@@ -731,8 +731,10 @@ pub struct Finding {
     pub message: String,
     pub file: Arc<str>,
     pub line: u32,
-    pub remediation: String,
-    pub title: String,
+    /// Shared between the workloads whose findings say the same (a rule's remediation is
+    /// mostly the same words for every VM of an estate).
+    pub remediation: Arc<str>,
+    pub title: Arc<str>,
     /// The defining property the failed check is evidence for; absent for advice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub property: Option<Property>,

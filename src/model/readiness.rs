@@ -56,7 +56,8 @@ pub struct Readiness {
     pub blockers: Vec<Blocker>,
     /// Checks the inventory could not answer (no vDisk tab, no firmware column): the verdict
     /// holds only for what is known.
-    pub not_checked: Vec<String>,
+    /// Shared between the VMs whose inventory lacks the same columns (most of an estate).
+    pub not_checked: std::sync::Arc<[String]>,
 }
 
 /// The estate's readiness: VMs per verdict, and how often each check blocked.

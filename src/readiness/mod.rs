@@ -236,7 +236,7 @@ impl Destination {
                 .max()
                 .unwrap_or(Verdict::Ready),
             blockers,
-            not_checked,
+            not_checked: not_checked.into(),
         }
     }
 

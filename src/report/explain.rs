@@ -375,7 +375,7 @@ pub fn explain(report: &Report, w: &WorkloadReport) -> Explanation {
                 .findings
                 .iter()
                 .find(|f| *f.rule == *item.rule)
-                .map(|f| f.remediation.clone()),
+                .map(|f| f.remediation.to_string()),
             findings,
         }
     };

@@ -144,21 +144,114 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Writes the report straight to `out`: an estate of 50,000 VMs is a quarter of a
-/// gigabyte of JSON, which is never held in memory as one string.
+/// gigabyte of JSON, which is never held in memory as one string. The workloads, nearly all
+/// of it, are rendered in parallel a batch at a time and written in order; the bytes are
+/// those [`render`] gives.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // serde_json writes a few bytes at a time: through a buffer of a known type those writes
     // are inlined copies, where straight to `dyn Write` each was a virtual call.
     let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, out);
-    // An error writing keeps its kind (a closed pipe is not a failure to report).
-    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
-    with_rules(report)
-        .serialize(&mut serializer)
-        .map_err(|e| match e.io_error_kind() {
-            Some(kind) => std::io::Error::new(kind, e),
-            None => std::io::Error::other(e),
-        })?;
+    let rules = with_rules(report).rules;
+    // The report without its workloads, whose empty list marks where they go.
+    let shell = Report {
+        schema_version: report.schema_version,
+        tool: report.tool.clone(),
+        summary: report.summary.clone(),
+        workloads: Vec::new(),
+        errors: report.errors.clone(),
+        skipped: report.skipped.clone(),
+        assumptions: report.assumptions.clone(),
+        unused_suppressions: report.unused_suppressions.clone(),
+        rules: Vec::new(),
+        unmatched_metrics: report.unmatched_metrics.clone(),
+        clusters: report.clusters.clone(),
+    };
+    let mut head = Vec::new();
+    WithRules {
+        report: &shell,
+        rules,
+    }
+    .serialize(&mut serde_json::Serializer::with_formatter(
+        &mut head,
+        Pretty::default(),
+    ))
+    .map_err(std::io::Error::other)?;
+    drop(shell);
+    // A top-level key is the only text at this indent after a line break (strings never
+    // hold a raw line break), so the marker is the workloads' own list.
+    let at = head
+        .windows(WORKLOADS_MARKER.len())
+        .position(|w| w == WORKLOADS_MARKER);
+    match at {
+        Some(at) if !report.workloads.is_empty() => {
+            let open = at + WORKLOADS_MARKER.len() - 1;
+            buffered.write_all(&head[..open])?;
+            write_workloads(&report.workloads, &mut buffered)?;
+            buffered.write_all(b"\n  ]")?;
+            buffered.write_all(&head[open + 1..])?;
+        }
+        _ if report.workloads.is_empty() => buffered.write_all(&head)?,
+        _ => {
+            // An error writing keeps its kind (a closed pipe is not a failure to report).
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
+            with_rules(report)
+                .serialize(&mut serializer)
+                .map_err(|e| match e.io_error_kind() {
+                    Some(kind) => std::io::Error::new(kind, e),
+                    None => std::io::Error::other(e),
+                })?;
+        }
+    }
     buffered.write_all(b"\n")?;
     buffered.flush()
+}
+
+/// The workloads' key and empty list as the pretty layout writes them at the top level.
+const WORKLOADS_MARKER: &[u8] = b"\n  \"workloads\": []";
+
+/// Workloads rendered per batch: enough to keep every core busy, few enough that a batch's
+/// text (about 8 KB a VM) stays a few megabytes.
+const BATCH: usize = 1024;
+/// Workloads one worker renders into one buffer.
+const PIECE: usize = 64;
+
+/// Writes the elements of the top-level `workloads` list (from the first line break to the
+/// last workload's closing brace), as serde_json's pretty printer writes them there.
+fn write_workloads(
+    workloads: &[crate::assessment::WorkloadReport],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut first = true;
+    for batch in workloads.chunks(BATCH) {
+        let pieces: Vec<std::io::Result<Vec<u8>>> = batch
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut buf = Vec::with_capacity(piece.len() * 8 * 1024);
+                for (j, w) in piece.iter().enumerate() {
+                    let very_first = first && i == 0 && j == 0;
+                    buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
+                    // Inside the top-level object and its list: two levels in.
+                    let mut ser = serde_json::Serializer::with_formatter(
+                        &mut buf,
+                        Pretty {
+                            level: 2,
+                            has_value: false,
+                        },
+                    );
+                    w.serialize(&mut ser).map_err(std::io::Error::other)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for piece in pieces {
+            out.write_all(&piece?)?;
+        }
+        first = false;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -179,5 +272,29 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             serde_json::to_string_pretty(&deep).unwrap()
         );
+    }
+
+    /// What `write` streams is what `render` gives, byte for byte, for an estate of more
+    /// workloads than one batch holds.
+    #[test]
+    fn written_is_rendered() {
+        let opts = crate::ScanOptions {
+            jobs: 2,
+            ..crate::ScanOptions::default()
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut report = crate::scan::scan(&[root], &opts).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!report.workloads.is_empty());
+        let one = report.workloads[0].clone();
+        while report.workloads.len() < super::BATCH + 3 {
+            report.workloads.push(one.clone());
+        }
+        let mut written = Vec::new();
+        super::write(&report, &mut written).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(String::from_utf8_lossy(&written), super::render(&report));
+        report.workloads.clear();
+        let mut written = Vec::new();
+        super::write(&report, &mut written).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(String::from_utf8_lossy(&written), super::render(&report));
     }
 }

@@ -229,7 +229,7 @@ impl<'a> Overview<'a> {
                 d.examples.push(i);
             }
             assessment_effort += w.assessment_effort;
-            for e in &w.evidence_needed {
+            for e in w.evidence_needed.iter() {
                 let (n, rules, last) = evidence
                     .entry(&*e.collect)
                     .or_insert_with(|| (0, Vec::new(), usize::MAX));
@@ -547,7 +547,7 @@ impl RoadmapGroup<'_> {
 /// classification gives it).
 pub fn roadmap_groups(w: &WorkloadReport) -> Vec<RoadmapGroup<'_>> {
     let mut groups: Vec<RoadmapGroup<'_>> = Vec::new();
-    for item in &w.roadmap {
+    for item in w.roadmap.iter() {
         match groups.last_mut() {
             Some(g) if g.property == item.property => g.items.push(item),
             _ => groups.push(RoadmapGroup {

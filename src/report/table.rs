@@ -564,7 +564,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             }
             if !w.evidence_needed.is_empty() {
                 let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
-                for e in &w.evidence_needed {
+                for e in w.evidence_needed.iter() {
                     match groups.iter_mut().find(|(c, _)| *c == &*e.collect) {
                         Some((_, rules)) => rules.push(&e.rule),
                         None => groups.push((&e.collect, vec![&e.rule])),

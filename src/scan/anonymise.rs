@@ -287,7 +287,12 @@ pub fn apply(report: &mut Report, key: &str) {
         replace(&mut w.id);
         for f in &mut w.findings {
             replace(&mut f.message);
-            replace(&mut f.remediation);
+            // Shared with other workloads' findings: replaced by a copy of its own.
+            let mut remediation = f.remediation.to_string();
+            replace(&mut remediation);
+            if *remediation != *f.remediation {
+                f.remediation = remediation.into();
+            }
         }
         for s in &mut w.suppressed {
             replace(&mut s.message);

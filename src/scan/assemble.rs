@@ -36,7 +36,13 @@ pub(super) fn assemble(
     let mut disregarded_suppressions = 0;
     let mut vsphere = Vec::new();
     for file in files {
-        results.extend(file.assessed);
+        // Moved, not copied, when one file holds the estate (a workbook of 50,000 VMs):
+        // a copy would hold two lists of every report at once.
+        if results.is_empty() {
+            results = file.assessed;
+        } else {
+            results.extend(file.assessed);
+        }
         disregarded_suppressions += file.disregarded;
         let out = file.output;
         // Moved, not copied, when one file holds the estate (an inventory of 50,000 VMs).
@@ -72,11 +78,16 @@ pub(super) fn assemble(
             r
         })
         .collect();
-    for r in joined {
-        match r {
-            Ok(a) => results.push(a),
-            Err(e) => errors.push(e),
-        }
+    // Collected in place (the results take over the list they came in), then appended:
+    // growing `results` one by one would hold two lists of every report while it moves.
+    let joined: Vec<Assessed> = joined
+        .into_iter()
+        .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+        .collect();
+    if results.is_empty() {
+        results = joined;
+    } else {
+        results.extend(joined);
     }
     let clusters = super::clusters::run(
         &mut results,
@@ -88,13 +99,16 @@ pub(super) fn assemble(
     let mut unused_suppressions = Vec::new();
     let mut config_used = BTreeSet::new();
     let mut covering = BTreeSet::new();
-    let mut assessed = Vec::with_capacity(results.len());
-    for r in results {
-        assessed.push(r.report);
-        unused_suppressions.extend(r.unused);
-        config_used.extend(r.config_used);
-        covering.extend(r.config_covering);
-    }
+    // In place, as above: the reports keep the list the results were in.
+    let mut assessed: Vec<WorkloadReport> = results
+        .into_iter()
+        .map(|r| {
+            unused_suppressions.extend(r.unused);
+            config_used.extend(r.config_used);
+            covering.extend(r.config_covering);
+            r.report
+        })
+        .collect();
     unused_suppressions.extend(policy::unused_config(
         &opts.policy,
         &config_used,

@@ -36,6 +36,8 @@ pub(super) struct Assessor<'a> {
     pub(super) lifecycle: &'a crate::lifecycle::Judge,
     /// Assess a workload as soon as its file is read when no join concerns it.
     pub(super) early: bool,
+    /// The texts and lists the workloads' reports share.
+    pub(super) shared: super::shared::Shared,
 }
 
 impl Assessor<'_> {
@@ -59,12 +61,17 @@ impl Assessor<'_> {
             },
             ..FileResult::default()
         };
-        for w in now {
-            match self.assess(w, false) {
-                Ok(a) => result.assessed.push(a),
-                Err(e) => result.output.errors.push(e),
-            }
-        }
+        // In parallel: one file may hold the whole estate (a workbook of 50,000 VMs), and
+        // its workloads would otherwise be assessed on the one worker that read it.
+        let assessed: Vec<Result<Assessed, ScanError>> =
+            now.into_par_iter().map(|w| self.assess(w, false)).collect();
+        // Collected in place: the reports keep the list they came in, rather than a second
+        // list of every report being filled while the first is still held.
+        let errors = &mut result.output.errors;
+        result.assessed = assessed
+            .into_iter()
+            .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+            .collect();
         result
     }
 
@@ -82,7 +89,14 @@ impl Assessor<'_> {
         assess_guarded(w, |mut w| {
             crate::lifecycle::insert(&mut w, self.lifecycle);
             let node = crate::clusters::recognise(&w, &self.opts.kubernetes_clusters);
-            let mut r = assess(w, self.rules, self.opts, self.applied, self.catalog);
+            let mut r = assess_with(
+                w,
+                self.rules,
+                self.opts,
+                self.applied,
+                self.catalog,
+                &self.shared,
+            );
             if !keep_checks {
                 r.report.checks = Vec::new();
             }
@@ -91,7 +105,7 @@ impl Assessor<'_> {
                 n.right_sized = serde_json::to_value(state)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string));
-                n
+                Box::new(n)
             });
             r
         })
@@ -126,26 +140,49 @@ pub(crate) struct Assessed {
     pub(crate) config_used: Vec<(usize, usize)>,
     /// Per-path ignore entries covering a file of the workload.
     pub(crate) config_covering: BTreeSet<usize>,
-    /// What the Kubernetes cluster stage keeps of a node VM.
-    pub(crate) node: Option<crate::clusters::NodeRecord>,
+    /// What the Kubernetes cluster stage keeps of a node VM. Boxed: few workloads are nodes,
+    /// and the list of every workload's results would otherwise hold room for one each.
+    pub(crate) node: Option<Box<crate::clusters::NodeRecord>>,
 }
 
 impl super::clusters::Assessment for Assessed {
     fn take_node(&mut self) -> Option<crate::clusters::NodeRecord> {
-        self.node.take()
+        self.node.take().map(|n| *n)
     }
     fn report_mut(&mut self) -> &mut WorkloadReport {
         &mut self.report
     }
 }
 
-/// Rules, ladder and sizing for one workload.
+/// Rules, ladder and sizing for one workload, sharing nothing with other workloads (the
+/// tests of other stages assess one workload at a time).
+#[cfg(test)]
 pub(crate) fn assess(
+    w: Workload,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    applied: &policy::Applied,
+    catalog: Option<&catalog::Catalog>,
+) -> Assessed {
+    assess_with(
+        w,
+        rules,
+        opts,
+        applied,
+        catalog,
+        &super::shared::Shared::default(),
+    )
+}
+
+/// Rules, ladder and sizing for one workload, with the texts its report repeats taken from
+/// (and given to) `shared`.
+pub(crate) fn assess_with(
     mut w: Workload,
     rules: &RuleSet,
     opts: &ScanOptions,
     applied: &policy::Applied,
     catalog: Option<&catalog::Catalog>,
+    shared: &super::shared::Shared,
 ) -> Assessed {
     let sizing = &opts.sizing;
     ingest::common_facts::insert(&mut w);
@@ -181,7 +218,7 @@ pub(crate) fn assess(
             }
             Outcome::Fail(hits) => {
                 let mut kept = 0;
-                for f in findings_for(rule, &w, opts, roots, &hits) {
+                for f in findings_for(rule, &w, opts, roots, &hits, shared) {
                     match tracker.check(rules, &f) {
                         Some(hit) => suppressed.push(SuppressedFinding {
                             rule: f.rule,
@@ -221,7 +258,7 @@ pub(crate) fn assess(
             evidence: texts.evidence.clone(),
         });
     }
-    findings.extend(typo_findings(&w, opts));
+    findings.extend(typo_findings(&w, opts, shared));
     let (unused, config_used, config_covering) = tracker.finish(&w, rules, applied);
     let circumstances = classify::Circumstances {
         no_target: (w.generation == Generation::Mainframe && w.facts.get("target").is_none()).then(
@@ -263,17 +300,17 @@ pub(crate) fn assess(
         generation: w.generation,
         phase: c.phase,
         held_by: c.held_by,
-        properties: classify::PropertyVerdicts(c.properties),
+        properties: classify::PropertyVerdicts(shared.properties(c.properties)),
         score: c.score,
         confidence: c.confidence,
         disconnect: c.disconnect,
         disposition: c.disposition,
-        disposition_reason: c.disposition_reason,
+        disposition_reason: shared.text(&c.disposition_reason),
         effort: c.effort,
         effort_to_purpose_built: c.effort_to_purpose_built,
         assessment_effort: c.assessment_effort,
-        roadmap: c.roadmap,
-        evidence_needed: c.evidence_needed,
+        roadmap: shared.roadmap(c.roadmap),
+        evidence_needed: shared.evidence(c.evidence_needed),
         findings,
         rightsizing: rs,
         target: w.target,
@@ -293,7 +330,10 @@ pub(crate) fn assess(
         labels: w.labels,
         catalog: fit,
         cnf_readiness: w.cnf_readiness,
-        readiness: w.readiness,
+        readiness: w.readiness.map(|mut r| {
+            r.not_checked = shared.not_checked(&r.not_checked);
+            r
+        }),
     };
     Assessed {
         report,
@@ -306,7 +346,11 @@ pub(crate) fn assess(
 
 /// A warning for every field that is almost surely a typo of a known one (never gating,
 /// never in the score: the checks that needed the field are unknown or use a default).
-pub(super) fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
+pub(super) fn typo_findings(
+    w: &Workload,
+    opts: &ScanOptions,
+    shared: &super::shared::Shared,
+) -> Vec<Finding> {
     let shown = match &opts.anonymise {
         Some(key) => anonymise::name_token(key, w.kind, &w.name),
         None => w.name.clone(),
@@ -328,8 +372,8 @@ pub(super) fn typo_findings(w: &Workload, opts: &ScanOptions) -> Vec<Finding> {
                 fingerprint: model::fingerprint(&[model::TYPO_RULE, &file, &w.name, &t.field]),
                 file,
                 line: line.max(1),
-                remediation: format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's."),
-                title: "Unknown field close to a known one".to_string(),
+                remediation: shared.text(&format!("Rename `{key}` to `{known}`, or give a field of your own a name further from fitscan's.")),
+                title: shared.text("Unknown field close to a known one"),
                 property: None,
                 gating: false,
                 offending: t.field.clone(),
@@ -358,6 +402,7 @@ pub(super) fn findings_for(
     opts: &ScanOptions,
     roots: Roots<'_>,
     hits: &[rules::eval::Hit],
+    shared: &super::shared::Shared,
 ) -> Vec<Finding> {
     // `anchor` is the offending source text the fingerprint hashes: never a line number
     // (moving lines must not make a finding new) and never a computed figure (a sizing
@@ -385,8 +430,8 @@ pub(super) fn findings_for(
             fingerprint: model::fingerprint(&[&rule.id, &file, &w.name, &offending]),
             file,
             line: line.max(1),
-            remediation: rule.remediation.render_item(&shown, value, item, roots),
-            title: rule.title.clone(),
+            remediation: shared.text(&rule.remediation.render_item(&shown, value, item, roots)),
+            title: shared.text(&rule.title),
             property: rule.property,
             gating: rule.gating,
             offending,

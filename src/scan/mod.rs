@@ -12,6 +12,7 @@ pub mod discover;
 pub mod estate;
 mod gate;
 pub mod policy;
+mod shared;
 mod size;
 #[cfg(test)]
 mod tests;
@@ -223,6 +224,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         lifecycle: &lifecycle,
         // Metrics join by name across the whole estate: with them, every workload waits.
         early: metrics.is_empty(),
+        shared: shared::Shared::default(),
     };
     let report = pool.install(|| {
         let files: Vec<FileResult> = candidates
@@ -295,6 +297,7 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
         catalog: extras.catalog.as_ref(),
         lifecycle: &extras.lifecycle,
         early: false,
+        shared: shared::Shared::default(),
     };
     let outputs: Vec<FileResult> = files
         .iter()

@@ -143,8 +143,11 @@ impl VmSpec {
             vm: &name,
             errors,
         };
-        let spec = match doc.get("spec") {
-            Some(spec) if spec.as_map().is_some() => spec.clone(),
+        // Borrowed, not cloned: the document moves into the workload once it is read (an
+        // inventory builds 50,000 of these).
+        let empty;
+        let spec: &Node = match doc.get("spec") {
+            Some(spec) if spec.as_map().is_some() => spec,
             Some(spec) if !spec.is_null() => {
                 let found = match spec.value {
                     Value::Seq(_) => "a list",
@@ -157,15 +160,19 @@ impl VmSpec {
                         "expected a mapping (platform, os, cpu, memory, disks, ...), not {found}"
                     ),
                 );
-                Node::map(spec.line)
+                empty = Node::map(spec.line);
+                &empty
             }
-            _ => Node::map(doc.line),
+            _ => {
+                empty = Node::map(doc.line);
+                &empty
+            }
         };
         let mut facts = Node::map(0);
 
-        let platform = text_field(&spec, "platform").map(|s| s.to_ascii_lowercase());
-        let os = text_field(&spec, "os");
-        let role = text_field(&spec, "role");
+        let platform = text_field(spec, "platform").map(|s| s.to_ascii_lowercase());
+        let os = text_field(spec, "os");
+        let role = text_field(spec, "role");
         let mainframe = platform.as_deref() == Some("mainframe")
             || os.as_deref().is_some_and(|o| MAINFRAME_OS.is_match(o));
         let generation = if mainframe {
@@ -194,7 +201,7 @@ impl VmSpec {
             }
         }
 
-        if let Some(t) = text_field(&spec, "target") {
+        if let Some(t) = text_field(spec, "target") {
             facts.insert("target", Node::str(t, line_of("target")));
         }
         // High availability: the mode (`app.ha`) and the group a member belongs to
@@ -287,7 +294,7 @@ impl VmSpec {
         });
 
         // Inventory extras: location, power state, VMware Tools, hardware version, snapshots.
-        let extras = super::tabular::inventory_extras(&spec, &mut facts);
+        let extras = super::tabular::inventory_extras(spec, &mut facts);
         for (node, field, message) in &extras.errors {
             errs.push(node, field, message);
         }

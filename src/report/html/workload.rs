@@ -271,7 +271,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
     if !w.evidence_needed.is_empty() {
         out.push_str("<h4>Evidence needed</h4>\n<p class=\"note\">Unknown is not a pass: these checks hold the workload below their phase until the data is collected.</p>\n<ul class=\"evidence\">\n");
         let mut groups: Vec<(&str, Vec<&str>, Level)> = Vec::new();
-        for e in &w.evidence_needed {
+        for e in w.evidence_needed.iter() {
             match groups.iter_mut().find(|(c, _, _)| *c == &*e.collect) {
                 Some((_, rules, _)) => rules.push(&e.rule),
                 None => groups.push((&e.collect, vec![&e.rule], e.level)),
