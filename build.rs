@@ -170,6 +170,22 @@ fn without_tests(text: &str) -> String {
     out
 }
 
+/// One element of a `&[Option<&[u8]>]` of parsed files: `text` parsed and stored at `bin`
+/// (`node_binary`), or `None` where it does not parse, so that the crate reads the text and
+/// reports the mistake with its line.
+fn parsed_entry(text: &str, bin: &Path) -> String {
+    match yaml::parse_documents(text) {
+        Ok(docs) => {
+            write_file(bin, &node_binary::encode(&docs));
+            format!(
+                "    Some(include_bytes!({:?})),\n",
+                bin.display().to_string()
+            )
+        }
+        Err(_) => "    None,\n".to_string(),
+    }
+}
+
 fn write_file(path: &Path, bytes: &[u8]) {
     if let Err(e) = std::fs::write(path, bytes) {
         panic!("cannot write {}: {e}", path.display());
@@ -295,18 +311,10 @@ fn main() {
         let scan = out_dir.join(format!("rule-scan-{i}.yaml"));
         write_file(&scan, scan_text.as_bytes());
         let _ = writeln!(code, "    include_str!({:?}),", scan.display().to_string());
-        match yaml::parse_documents(&scan_text) {
-            Ok(docs) => {
-                let bin = out_dir.join(format!("rule-scan-{i}.bin"));
-                write_file(&bin, &node_binary::encode(&docs));
-                let _ = writeln!(
-                    nodes,
-                    "    Some(include_bytes!({:?})),",
-                    bin.display().to_string()
-                );
-            }
-            Err(_) => nodes.push_str("    None,\n"),
-        }
+        nodes.push_str(&parsed_entry(
+            &scan_text,
+            &out_dir.join(format!("rule-scan-{i}.bin")),
+        ));
     }
     code.push_str("];\n\n");
     nodes.push_str("];\n\n");
@@ -345,18 +353,10 @@ fn main() {
             f.display().to_string()
         );
         let text = std::fs::read_to_string(f).unwrap_or_default();
-        match yaml::parse_documents(&text) {
-            Ok(docs) => {
-                let bin = out_dir.join(format!("lifecycle-{i}.bin"));
-                write_file(&bin, &node_binary::encode(&docs));
-                let _ = writeln!(
-                    lifecycle_nodes,
-                    "    Some(include_bytes!({:?})),",
-                    bin.display().to_string()
-                );
-            }
-            Err(_) => lifecycle_nodes.push_str("    None,\n"),
-        }
+        lifecycle_nodes.push_str(&parsed_entry(
+            &text,
+            &out_dir.join(format!("lifecycle-{i}.bin")),
+        ));
     }
     lifecycle.push_str("];\n");
     lifecycle_nodes.push_str("];\n");
