@@ -446,6 +446,14 @@ fn prepare(args: &ScanArgs, formats: Vec<OutputSpec>, output: Option<PathBuf>) -
             fitscan::MAX_JOBS
         ));
     }
+    // The scan runs on a pool of its own; what runs after it (the JSON report's workloads,
+    // rendered in parallel) uses rayon's global pool, which keeps to `--jobs` too. Built
+    // once: a second scan (`--watch`) finds it built.
+    if args.jobs > 0 {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.jobs.min(fitscan::MAX_JOBS))
+            .build_global();
+    }
     let opts = ScanOptions {
         rules: settings.rules.clone(),
         no_default_rules: settings.no_default_rules,
