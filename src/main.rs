@@ -707,15 +707,7 @@ fn empty_scan_message(
 /// When the scan ran, in UTC; `SOURCE_DATE_EPOCH` (the reproducible-builds convention)
 /// pins it, so that two runs over the same inputs write the same report.
 fn scan_date() -> String {
-    let pinned = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok());
-    let seconds = pinned.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-    });
-    fitscan::report::overview::rfc3339_utc(seconds)
+    fitscan::report::overview::rfc3339_utc(fitscan::units::now_seconds())
 }
 
 /// `fitscan explain`: scan as `scan` does, then explain the workloads the pattern names.

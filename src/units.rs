@@ -210,7 +210,32 @@ pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
     Some(v[rank.clamp(1, v.len()) - 1])
 }
 
-/// Days since 1970-01-01 -> (year, month, day), the inverse of `days_from_civil` in `metrics`.
+/// (year, month, day) -> days since 1970-01-01, proleptic Gregorian (Howard Hinnant's
+/// algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Seconds since 1970-01-01 UTC, now; `SOURCE_DATE_EPOCH` (the reproducible-builds
+/// convention) pins it, so that a report written again over the same inputs is the same.
+pub fn now_seconds() -> i64 {
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    pinned.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
+}
+
+/// Days since 1970-01-01 -> (year, month, day), the inverse of [`days_from_civil`].
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::units::days_from_civil;
+
 /// A day, as days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(i64);
@@ -42,15 +44,7 @@ impl Date {
     /// Today in UTC; `SOURCE_DATE_EPOCH` (the reproducible-builds convention, which also
     /// pins a report's scan date) pins it, so that a report written again is the same.
     pub fn today() -> Date {
-        let pinned = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok());
-        let seconds = pinned.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        });
-        Date(seconds.div_euclid(86_400))
+        Date(crate::units::now_seconds().div_euclid(86_400))
     }
 
     pub fn days(self) -> i64 {
@@ -85,15 +79,4 @@ fn days_in_month(y: i64, m: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// (year, month, day) -> days since 1970-01-01; the inverse of `units::civil_from_days`.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }

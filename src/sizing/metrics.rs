@@ -28,6 +28,7 @@ use crate::ingest::vmspec::SAMPLES_PER_DAY;
 use crate::model::{Demand, ScanError, Sizing, Workload};
 use crate::node::Node;
 use crate::sizing::LoadError as Error;
+use crate::units::days_from_civil;
 use crate::units::percentile;
 
 /// A metrics row that joined nothing.
@@ -821,18 +822,6 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
             Some(secs - sign * (oh * 3600 + om * 60))
         }
     }
-}
-
-/// (year, month, day) -> days since 1970-01-01, proleptic Gregorian (Howard Hinnant's
-/// algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
