@@ -18,6 +18,8 @@ use granit_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::node::{Entry, Node, Value, format_number};
 
+mod common;
+
 /// Why a YAML stream could not be read, and the line where it went wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
@@ -75,6 +77,20 @@ pub fn parse_documents_tagged(text: &str) -> Result<(Vec<Node>, Vec<LocalTag>), 
 }
 
 fn parse(
+    text: &str,
+    limits: Limits,
+    keep_tags: bool,
+) -> Result<(Vec<Node>, Vec<LocalTag>), YamlError> {
+    let mut builder = Builder::new(limits);
+    builder.keep_tags = keep_tags;
+    if common::read(text, &mut builder).is_ok() {
+        return Ok(builder.finish());
+    }
+    parse_fully(text, limits, keep_tags)
+}
+
+/// The whole of YAML, with `granit-parser`.
+fn parse_fully(
     text: &str,
     limits: Limits,
     keep_tags: bool,
@@ -216,154 +232,19 @@ impl Builder {
             };
             match event {
                 Event::StreamStart | Event::StreamEnd => {}
-                Event::DocumentStart(..) => {
-                    self.document_count += 1;
-                    if self.document_count > self.limits.max_documents {
-                        return Err(error(
-                            at.line,
-                            format!(
-                                "too many YAML documents in one file (limit {})",
-                                thousands(self.limits.max_documents)
-                            ),
-                        ));
-                    }
-                    self.anchors.clear();
-                }
-                Event::DocumentEnd => {
-                    if let Some(root) = self.root.take()
-                        && !root.is_null()
-                    {
-                        self.documents.push(root);
-                    }
-                }
+                Event::DocumentStart(..) => self.document_start(at)?,
+                Event::DocumentEnd => self.document_end(),
                 Event::Scalar(text, style, anchor, tag) => {
-                    self.written += 1;
-                    self.count_nodes(1, at)?;
-                    let merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                    let local = self.keep_tags.then(|| local_tag(tag.as_deref())).flatten();
-                    let value = resolve_scalar(text, style, tag.as_deref());
-                    self.attach(
-                        Done {
-                            node: Node {
-                                value,
-                                line: at.line,
-                                column: at.column,
-                            },
-                            size: 1,
-                            anchor,
-                            merge_key,
-                            tag: local,
-                        },
-                        at,
-                    )?;
+                    self.scalar(text, style, anchor, tag.as_deref(), at)?;
                 }
                 Event::SequenceStart(_, anchor, tag) => {
-                    self.open(at)?;
-                    if anchor != 0 {
-                        self.open_anchors.push(anchor);
-                    }
-                    self.stack.push(Frame::Seq {
-                        first: self.items.len(),
-                        start: at,
-                        anchor,
-                        size: 1,
-                        tag: self.keep_tags.then(|| local_tag(tag.as_deref())).flatten(),
-                    });
+                    self.start(true, anchor, tag.as_deref(), at)?;
                 }
                 Event::MappingStart(_, anchor, tag) => {
-                    self.open(at)?;
-                    if anchor != 0 {
-                        self.open_anchors.push(anchor);
-                    }
-                    self.stack.push(Frame::Map {
-                        first: self.entries.len(),
-                        key: None,
-                        merges: Vec::new(),
-                        start: at,
-                        anchor,
-                        size: 1,
-                        tag: self.keep_tags.then(|| local_tag(tag.as_deref())).flatten(),
-                    });
+                    self.start(false, anchor, tag.as_deref(), at)?;
                 }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let done = match self.stack.pop() {
-                        Some(Frame::Seq {
-                            first,
-                            start,
-                            anchor,
-                            size,
-                            tag,
-                        }) => Done {
-                            node: Node {
-                                value: Value::Seq(self.items.drain(first..).collect()),
-                                line: start.line,
-                                column: start.column,
-                            },
-                            size,
-                            anchor,
-                            merge_key: false,
-                            tag,
-                        },
-                        Some(Frame::Map {
-                            first,
-                            merges,
-                            start,
-                            anchor,
-                            size,
-                            tag,
-                            ..
-                        }) => Done {
-                            node: Node {
-                                value: Value::Map(finish_map(
-                                    self.entries.drain(first..).collect(),
-                                    merges,
-                                    start.line,
-                                )?),
-                                line: start.line,
-                                column: start.column,
-                            },
-                            size,
-                            anchor,
-                            merge_key: false,
-                            tag,
-                        },
-                        None => {
-                            return Err(error(at.line, "invalid YAML: unbalanced collection end"));
-                        }
-                    };
-                    if done.anchor != 0 {
-                        self.open_anchors.retain(|a| *a != done.anchor);
-                    }
-                    self.attach(done, at)?;
-                }
-                Event::Alias(id) => {
-                    if self.open_anchors.contains(&id) {
-                        return Err(error(
-                            at.line,
-                            "invalid YAML: an alias refers to a collection that contains it (a cycle)",
-                        ));
-                    }
-                    let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
-                        return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
-                    };
-                    // Budgets first: nothing large is copied past them.
-                    self.copy_budget(size, at)?;
-                    self.count_nodes(size, at)?;
-                    let Some(node) = self.anchors.get(&id).map(|(node, _)| relocated(node, at))
-                    else {
-                        return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
-                    };
-                    self.attach(
-                        Done {
-                            node,
-                            size,
-                            anchor: 0,
-                            merge_key: false,
-                            tag: None,
-                        },
-                        at,
-                    )?;
-                }
+                Event::SequenceEnd | Event::MappingEnd => self.end(at)?,
+                Event::Alias(id) => self.alias(id, at)?,
                 Event::UnresolvedAlias(name) => {
                     return Err(error(
                         at.line,
@@ -373,7 +254,181 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok((self.documents, self.tags))
+        Ok(self.finish())
+    }
+
+    fn finish(self) -> (Vec<Node>, Vec<LocalTag>) {
+        (self.documents, self.tags)
+    }
+
+    fn document_start(&mut self, at: Position) -> Result<(), YamlError> {
+        self.document_count += 1;
+        if self.document_count > self.limits.max_documents {
+            return Err(error(
+                at.line,
+                format!(
+                    "too many YAML documents in one file (limit {})",
+                    thousands(self.limits.max_documents)
+                ),
+            ));
+        }
+        self.anchors.clear();
+        Ok(())
+    }
+
+    fn document_end(&mut self) {
+        if let Some(root) = self.root.take()
+            && !root.is_null()
+        {
+            self.documents.push(root);
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: Position,
+    ) -> Result<(), YamlError> {
+        self.written += 1;
+        self.count_nodes(1, at)?;
+        let merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+        let local = self.keep_tags.then(|| local_tag(tag)).flatten();
+        let value = resolve_scalar(text, style, tag);
+        self.attach(
+            Done {
+                node: Node {
+                    value,
+                    line: at.line,
+                    column: at.column,
+                },
+                size: 1,
+                anchor,
+                merge_key,
+                tag: local,
+            },
+            at,
+        )
+    }
+
+    /// A sequence (`seq`) or a mapping opens.
+    fn start(
+        &mut self,
+        seq: bool,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: Position,
+    ) -> Result<(), YamlError> {
+        self.open(at)?;
+        if anchor != 0 {
+            self.open_anchors.push(anchor);
+        }
+        let tag = self.keep_tags.then(|| local_tag(tag)).flatten();
+        self.stack.push(if seq {
+            Frame::Seq {
+                first: self.items.len(),
+                start: at,
+                anchor,
+                size: 1,
+                tag,
+            }
+        } else {
+            Frame::Map {
+                first: self.entries.len(),
+                key: None,
+                merges: Vec::new(),
+                start: at,
+                anchor,
+                size: 1,
+                tag,
+            }
+        });
+        Ok(())
+    }
+
+    /// The innermost open collection ends.
+    fn end(&mut self, at: Position) -> Result<(), YamlError> {
+        let done = match self.stack.pop() {
+            Some(Frame::Seq {
+                first,
+                start,
+                anchor,
+                size,
+                tag,
+            }) => Done {
+                node: Node {
+                    value: Value::Seq(self.items.drain(first..).collect()),
+                    line: start.line,
+                    column: start.column,
+                },
+                size,
+                anchor,
+                merge_key: false,
+                tag,
+            },
+            Some(Frame::Map {
+                first,
+                merges,
+                start,
+                anchor,
+                size,
+                tag,
+                ..
+            }) => Done {
+                node: Node {
+                    value: Value::Map(finish_map(
+                        self.entries.drain(first..).collect(),
+                        merges,
+                        start.line,
+                    )?),
+                    line: start.line,
+                    column: start.column,
+                },
+                size,
+                anchor,
+                merge_key: false,
+                tag,
+            },
+            None => {
+                return Err(error(at.line, "invalid YAML: unbalanced collection end"));
+            }
+        };
+        if done.anchor != 0 {
+            self.open_anchors.retain(|a| *a != done.anchor);
+        }
+        self.attach(done, at)?;
+        Ok(())
+    }
+
+    /// An alias: a copy of its anchored node, within the budgets.
+    fn alias(&mut self, id: usize, at: Position) -> Result<(), YamlError> {
+        if self.open_anchors.contains(&id) {
+            return Err(error(
+                at.line,
+                "invalid YAML: an alias refers to a collection that contains it (a cycle)",
+            ));
+        }
+        let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
+            return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
+        };
+        // Budgets first: nothing large is copied past them.
+        self.copy_budget(size, at)?;
+        self.count_nodes(size, at)?;
+        let Some(node) = self.anchors.get(&id).map(|(node, _)| relocated(node, at)) else {
+            return Err(error(at.line, "invalid YAML: alias to an unknown anchor"));
+        };
+        self.attach(
+            Done {
+                node,
+                size,
+                anchor: 0,
+                merge_key: false,
+                tag: None,
+            },
+            at,
+        )
     }
 
     fn count_nodes(&mut self, n: usize, at: Position) -> Result<(), YamlError> {
@@ -743,6 +798,8 @@ fn thousands(n: usize) -> String {
     out
 }
 
+#[cfg(test)]
+mod common_tests;
 #[cfg(test)]
 mod serde_reader;
 #[cfg(test)]
