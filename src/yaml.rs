@@ -55,6 +55,12 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     parse_documents_with(text, LIMITS)
 }
 
+/// [`parse_documents`] read by the full parser alone (no common-subset reader), for
+/// comparing the two (the fuzz target does).
+pub fn parse_documents_fully(text: &str) -> Result<Vec<Node>, YamlError> {
+    Ok(parse_fully(text, LIMITS, false)?.0)
+}
+
 /// [`parse_documents`] with other budgets (tests, tools).
 pub fn parse_documents_with(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
     Ok(parse(text, limits, false)?.0)

@@ -3,7 +3,7 @@
 //! the roadmap, the properties' verdicts): an estate of 50,000 VMs keeps its reports until
 //! they are written, and the repeated copies were kilobytes per workload.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -2,7 +2,7 @@
 //! or Route's backends and TLS hosts, a LimitRange's defaults, whether a disruption budget
 //! blocks every eviction.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::companions::Found;
 use crate::model::Workload;

@@ -16,7 +16,9 @@
 //! source map does (`model::SourceSpan`), so a finding about it points at its own file and
 //! line; `location` (`file:line`) also says where it is, for messages.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 
 use super::companion_specs::*;

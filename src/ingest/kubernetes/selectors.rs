@@ -2,8 +2,8 @@
 //! finds the objects whose selector matches a workload's labels without comparing every
 //! pair (`BySelector`).
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::companions::MAX_COMPANIONS_PER_WORKLOAD;

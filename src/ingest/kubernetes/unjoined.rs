@@ -1,7 +1,7 @@
 //! The companions no workload of the scan joined: a file that holds only those is a skip
 //! with its reason, so that it is not left in silence.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 
 use super::companions::Found;
