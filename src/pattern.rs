@@ -65,6 +65,11 @@ impl Pattern {
         let Some(literals) = self.literals else {
             return true;
         };
+        // Once compiled, the expression's own search (which has literal prefilters of its
+        // own) costs less than lowercasing the text and a substring search per literal.
+        if self.compiled.get().is_some() {
+            return true;
+        }
         if !haystack.is_ascii() {
             return true;
         }
