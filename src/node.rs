@@ -113,13 +113,15 @@ impl Node {
     }
 
     /// Sets `key` on a mapping node, replacing an existing entry. Does nothing on non-maps.
-    pub fn insert(&mut self, key: impl Into<String>, value: Node) {
-        let key = key.into();
+    pub fn insert(&mut self, key: impl Into<String> + AsRef<str>, value: Node) {
         if let Value::Map(entries) = &mut self.value {
-            if let Some(e) = entries.iter_mut().find(|e| e.key == key) {
-                e.value = value;
-            } else {
-                entries.push(Entry { key, value });
+            // The key is copied only when it is new (facts are set millions of times).
+            match entries.iter_mut().find(|e| e.key == key.as_ref()) {
+                Some(e) => e.value = value,
+                None => entries.push(Entry {
+                    key: key.into(),
+                    value,
+                }),
             }
         }
     }
@@ -133,13 +135,25 @@ impl Node {
                 cur.insert(part, value);
                 return;
             }
-            if !matches!(cur.get(part).map(|n| &n.value), Some(Value::Map(_))) {
-                cur.insert(part, Node::map(0));
-            }
-            match cur.get_mut(part) {
-                Some(next) => cur = next,
-                None => return,
-            }
+            let Value::Map(entries) = &mut cur.value else {
+                return;
+            };
+            let at = match entries.iter().rposition(|e| e.key == part) {
+                Some(at) => {
+                    if !matches!(entries[at].value.value, Value::Map(_)) {
+                        entries[at].value = Node::map(0);
+                    }
+                    at
+                }
+                None => {
+                    entries.push(Entry {
+                        key: part.to_string(),
+                        value: Node::map(0),
+                    });
+                    entries.len() - 1
+                }
+            };
+            cur = &mut entries[at].value;
         }
     }
 
