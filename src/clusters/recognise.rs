@@ -18,6 +18,32 @@ fn re(s: &str) -> Regex {
     Regex::new(s).unwrap_or_else(|e| panic!("built-in pattern {s}: {e}"))
 }
 
+/// `re`'s groups in `text`, tried only when `text` holds one of `literals`, which every match
+/// of the (case-sensitive) `re` holds.
+fn captures_with<'t>(
+    re: &LazyLock<Regex>,
+    literals: &[&str],
+    text: &'t str,
+) -> Option<regex::Captures<'t>> {
+    if literals.iter().any(|l| text.contains(l)) {
+        re.captures(text)
+    } else {
+        None
+    }
+}
+
+/// Whether `text` holds one of `words` (lower case), ASCII case aside: a text without any
+/// cannot match a case-insensitive pattern that needs one, and the pattern is then never
+/// compiled (compiling these Unicode patterns was half the start-up of a one-VM scan).
+/// Non-ASCII text always goes to the pattern: Unicode case folding reads `ſ` as `s`.
+fn may_hold(text: &str, words: &[&str]) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    words.iter().any(|w| lower.contains(w))
+}
+
 /// `SupervisorControlPlaneVM (1)`: vSphere with Tanzu's Supervisor.
 static SUPERVISOR: LazyLock<Regex> = LazyLock::new(|| re(r"^supervisorcontrolplanevm\b"));
 /// Cluster API (TKG, vSphere with Tanzu, kubeadm with CAPV): `<cluster>-control-plane-<5>`.
@@ -138,7 +164,9 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             strong,
         })
     };
-    if SUPERVISOR.is_match(&lower) {
+    // The layouts' patterns are case-sensitive, each with a literal part every match holds:
+    // a name without it is not tried (nor the pattern compiled).
+    if lower.contains("supervisorcontrolplanevm") && SUPERVISOR.is_match(&lower) {
         return hit(
             "supervisor",
             NodeRole::ControlPlane,
@@ -146,7 +174,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             true,
         );
     }
-    if let Some(c) = CAPI_CP.captures(&lower) {
+    if let Some(c) = captures_with(&CAPI_CP, &["-control-plane-"], &lower) {
         return hit(
             &c["c"],
             NodeRole::ControlPlane,
@@ -154,7 +182,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             true,
         );
     }
-    if let Some(c) = TKG_MD.captures(&lower) {
+    if let Some(c) = captures_with(&TKG_MD, &["-md-"], &lower) {
         return hit(
             &c["c"],
             NodeRole::Worker,
@@ -162,7 +190,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             true,
         );
     }
-    if let Some(c) = TKGS_WORKERS.captures(&lower) {
+    if let Some(c) = captures_with(&TKGS_WORKERS, &["-worker"], &lower) {
         return hit(
             &c["c"],
             NodeRole::Worker,
@@ -170,11 +198,14 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             true,
         );
     }
-    let guest = K8S_GUEST.is_match(os);
+    let guest = may_hold(os, &["talos", "flatcar", "coreos", "rhcos", "bottlerocket"])
+        && K8S_GUEST.is_match(os);
     let k8s_word = words(&lower).iter().any(|w| {
         K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd")
     });
-    if let Some(c) = OPENSHIFT.captures(&lower).filter(|_| guest || !k8s_word) {
+    if let Some(c) =
+        captures_with(&OPENSHIFT, &["-master-", "-worker-"], &lower).filter(|_| guest || !k8s_word)
+    {
         let role = if &c["r"] == "master" {
             NodeRole::ControlPlane
         } else {
@@ -200,7 +231,19 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
     let ws = words(&lower);
     let k8s_word = ws.iter().any(|w| K8S_WORDS.contains(&w.as_str()));
     let role = role_from_name(&lower);
-    let k8s_folder = K8S_FOLDER.is_match(folder);
+    let k8s_folder = may_hold(
+        folder,
+        &[
+            "namespaces",
+            "tkg",
+            "tanzu",
+            "k8s",
+            "kubernetes",
+            "openshift",
+            "ocp",
+            "rancher",
+        ],
+    ) && K8S_FOLDER.is_match(folder);
     let cluster = cluster_from_name(&lower);
     if let (true, Some(role), Some(cluster)) = (k8s_word, role, cluster.as_deref()) {
         let rancher = ws
@@ -236,7 +279,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             &cluster,
             role,
             "a Kubernetes folder (Namespaces, tkg*, k8s*, openshift*, rancher*) and a role word in the name",
-            PHOTON.is_match(os),
+            may_hold(os, &["photon"]) && PHOTON.is_match(os),
         );
     }
     None
