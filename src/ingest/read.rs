@@ -69,9 +69,11 @@ pub fn read(c: &Candidate, max_size: u64) -> Result<Option<SourceFile>, ScanErro
             Ok(None)
         }
     };
-    // The type is checked before opening, and again on the open file: a path can change
-    // between the two.
-    if !std::fs::metadata(&c.path).map_err(cannot)?.is_file() {
+    // A path named on the command line is checked before it is opened (opening a device or a
+    // FIFO can have effects of its own); a walked file was a regular file when its folder was
+    // listed, which saves a stat per file. The open file is checked again either way: a path
+    // can change in between.
+    if c.explicit && !std::fs::metadata(&c.path).map_err(cannot)?.is_file() {
         return not_regular();
     }
     let file = open_nonblocking(&c.path).map_err(cannot)?;
