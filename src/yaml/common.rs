@@ -262,7 +262,7 @@ impl<'t> Reader<'t, '_> {
                 }
             }
             _ => {
-                if !plain_start(b, next) {
+                if !plain_start(b, next, false) {
                     return Err(Outside);
                 }
                 let end = self.plain_end(self.pos, false)?;
@@ -424,7 +424,7 @@ impl<'t> Reader<'t, '_> {
         match self.peek() {
             Some(b'[' | b'{') => self.flow_collection(),
             Some(b'"' | b'\'') => self.quoted(),
-            Some(b) if plain_start(b, self.peek_at(self.pos + 1)) => {
+            Some(b) if plain_start(b, self.peek_at(self.pos + 1), false) => {
                 let start = self.pos;
                 let at = self.position(start);
                 let end = self.plain_end(start, false)?;
@@ -549,7 +549,7 @@ impl<'t> Reader<'t, '_> {
                 let quoted = matches!(self.peek(), Some(b'"' | b'\''));
                 match self.peek() {
                     Some(b'"' | b'\'') => self.quoted()?,
-                    Some(b) if plain_start(b, self.peek_at(self.pos + 1)) => {
+                    Some(b) if plain_start(b, self.peek_at(self.pos + 1), true) => {
                         let start = self.pos;
                         let key_at = self.position(start);
                         let end = self.plain_end(start, true)?;
@@ -601,7 +601,7 @@ impl<'t> Reader<'t, '_> {
                 }
                 Ok(())
             }
-            Some(b) if plain_start(b, self.peek_at(self.pos + 1)) => {
+            Some(b) if plain_start(b, self.peek_at(self.pos + 1), true) => {
                 let start = self.pos;
                 let at = self.position(start);
                 let end = self.plain_end(start, true)?;
@@ -752,10 +752,13 @@ enum Lead {
     Scalar,
 }
 
-/// Whether a plain scalar may start with `b` (followed by `next`).
-fn plain_start(b: u8, next: Option<u8>) -> bool {
+/// Whether a plain scalar may start with `b` (followed by `next`); in a flow collection
+/// (`flow`), `-`, `?` and `:` may not be followed by a flow indicator either.
+fn plain_start(b: u8, next: Option<u8>, flow: bool) -> bool {
     match b {
-        b'-' | b'?' | b':' => matches!(next, Some(n) if n != b' '),
+        b'-' | b'?' | b':' => {
+            matches!(next, Some(n) if n != b' ' && !(flow && is_flow_indicator(n)))
+        }
         b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
         | b'"' | b'%' | b'@' | b'`' => false,
         _ => true,

@@ -188,6 +188,8 @@ fn positions_and_values_of_the_edges() {
         "a: x #c\nb: x#c\n",
         "a: - b\n",
         "- - - deep\n    - two\n  - one\n- zero\n",
+        // Found by the fuzz target: `-` before a flow indicator starts no plain scalar.
+        "- { name: a, vcpu: -, memory: 8 }\n- [-, ?]\n- [-a, :b, ?c]\nk: -,\n",
     ];
     for case in cases {
         agrees(case, "case");
@@ -238,6 +240,14 @@ fn fragment() -> impl Strategy<Value = String> {
         "k: !t v",
         "k: \"a\" x",
         "k: 'unclosed",
+        "k: [-, a]",
+        "k: {a: -}",
+        "- {a: b, c: d}",
+        "k: [a:]",
+        "k: x:y",
+        "- >-",
+        "folded text",
+        "more  ",
     ]);
     (
         prop::collection::vec((0usize..5, pieces), 0..14),
