@@ -27,6 +27,18 @@ fn required_literals(text: &str) -> Option<&'static [&'static str]> {
         .map(|i| embedded::PATTERN_LITERALS[i].1)
 }
 
+/// Whether `text` holds one of `words` (lower case), ASCII case aside: a text without any
+/// cannot match a case-insensitive built-in pattern every match of which holds one, and the
+/// pattern need not be compiled or run. Non-ASCII text is always "maybe": Unicode case
+/// folding reads `ſ` as `s` and the Kelvin sign as `k`.
+pub fn may_hold_any(text: &str, words: &[&str]) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    words.iter().any(|w| lower.contains(w))
+}
+
 /// The compiled program's limit: a pattern is data a workshop writes, and one that compiles to
 /// more than 4 MiB is refused instead of taking the memory.
 pub const SIZE_LIMIT: usize = 1 << 22;
@@ -209,6 +221,15 @@ mod tests {
         assert!(p.compiled.get().is_none());
         // A non-ASCII text is always given to the pattern.
         assert!(p.may_match("é"));
+    }
+
+    #[test]
+    fn may_hold_any_ignores_ascii_case_and_passes_other_text_on() {
+        assert!(may_hold_any("IBM z/OS 2.5", &["os"]));
+        assert!(may_hold_any("Talos Linux", &["coreos", "talos"]));
+        assert!(!may_hold_any("Red Hat Enterprise Linux 9", &["os", "vm"]));
+        // `(?i)os` matches the long s: never refused.
+        assert!(may_hold_any("z/Oſ", &["os"]));
     }
 
     #[test]

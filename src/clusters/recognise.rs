@@ -12,6 +12,7 @@ use super::mapping::{Mapped, Mapping};
 use super::{NodeRecord, NodeRole};
 use crate::model::{Target, Workload};
 use crate::node::Node;
+use crate::pattern::may_hold_any;
 
 fn re(s: &str) -> Regex {
     // The patterns are constants of this file: a bad one fails every test at once.
@@ -30,18 +31,6 @@ fn captures_with<'t>(
     } else {
         None
     }
-}
-
-/// Whether `text` holds one of `words` (lower case), ASCII case aside: a text without any
-/// cannot match a case-insensitive pattern that needs one, and the pattern is then never
-/// compiled (compiling these Unicode patterns was half the start-up of a one-VM scan).
-/// Non-ASCII text always goes to the pattern: Unicode case folding reads `ſ` as `s`.
-fn may_hold(text: &str, words: &[&str]) -> bool {
-    if !text.is_ascii() {
-        return true;
-    }
-    let lower = text.to_ascii_lowercase();
-    words.iter().any(|w| lower.contains(w))
 }
 
 /// `SupervisorControlPlaneVM (1)`: vSphere with Tanzu's Supervisor.
@@ -198,7 +187,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             true,
         );
     }
-    let guest = may_hold(os, &["talos", "flatcar", "coreos", "rhcos", "bottlerocket"])
+    let guest = may_hold_any(os, &["talos", "flatcar", "coreos", "rhcos", "bottlerocket"])
         && K8S_GUEST.is_match(os);
     let k8s_word = words(&lower).iter().any(|w| {
         K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd")
@@ -231,7 +220,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
     let ws = words(&lower);
     let k8s_word = ws.iter().any(|w| K8S_WORDS.contains(&w.as_str()));
     let role = role_from_name(&lower);
-    let k8s_folder = may_hold(
+    let k8s_folder = may_hold_any(
         folder,
         &[
             "namespaces",
@@ -279,7 +268,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             &cluster,
             role,
             "a Kubernetes folder (Namespaces, tkg*, k8s*, openshift*, rancher*) and a role word in the name",
-            may_hold(os, &["photon"]) && PHOTON.is_match(os),
+            may_hold_any(os, &["photon"]) && PHOTON.is_match(os),
         );
     }
     None

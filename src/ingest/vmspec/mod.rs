@@ -174,7 +174,12 @@ impl VmSpec {
         let os = text_field(spec, "os");
         let role = text_field(spec, "role");
         let mainframe = platform.as_deref() == Some("mainframe")
-            || os.as_deref().is_some_and(|o| MAINFRAME_OS.is_match(o));
+            || os.as_deref().is_some_and(|o| {
+                // Every match holds one of these: most OS names are decided without
+                // compiling the pattern (a one-VM scan's start-up).
+                crate::pattern::may_hold_any(o, &["os", "vm", "vse", "tpf", "ibm", "mvs"])
+                    && MAINFRAME_OS.is_match(o)
+            });
         let generation = if mainframe {
             Generation::Mainframe
         } else {

@@ -68,6 +68,25 @@ fn mainframes_are_generation_one() {
         "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: {name: as400}\nspec: {os: IBM i 7.4}\n",
     );
     assert_eq!(out.workloads[0].generation, Generation::Mainframe);
+    // Each spelling the pattern knows (the words that let it be tried hold for every one).
+    for os in [
+        "zOS",
+        "Z/VM 7.3",
+        "z/VSE 6.2",
+        "z/TPF",
+        "OS/390",
+        "OS/400 V5R4",
+        "i5/OS",
+        "MVS/ESA",
+        "VSE/ESA",
+        "TPF 4.1",
+        "IBMi",
+    ] {
+        let out = run(&format!(
+            "apiVersion: fitscan/v1\nkind: VirtualMachine\nmetadata: {{name: mf}}\nspec: {{os: {os}}}\n"
+        ));
+        assert_eq!(out.workloads[0].generation, Generation::Mainframe, "{os}");
+    }
 }
 
 #[test]
