@@ -226,6 +226,13 @@ impl Node {
         }
     }
 
+    /// `to_json().to_string()` without building the JSON value: compact, keys in byte order,
+    /// a repeated key's last value (what a JSON object keeps). Finding fingerprints hash this
+    /// text, so it must never change; a test holds it to the value's.
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string(&Compact(self)).unwrap_or_else(|_| self.to_json().to_string())
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
@@ -241,6 +248,43 @@ impl Node {
                     .map(|e| (e.key.clone(), e.value.to_json()))
                     .collect(),
             ),
+        }
+    }
+}
+
+/// A node serialised as [`Node::to_json`] builds it, straight to text.
+struct Compact<'a>(&'a Node);
+
+impl serde::Serialize for Compact<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.0.value {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            Value::Float(_) => serializer.serialize_unit(),
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Seq(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Compact(item))?;
+                }
+                seq.end()
+            }
+            Value::Map(entries) => {
+                // As a JSON object holds them: sorted, a repeated key once with its last value.
+                let mut sorted: Vec<&Entry> = entries.iter().collect();
+                sorted.sort_by(|a, b| a.key.cmp(&b.key));
+                let mut map = serializer.serialize_map(None)?;
+                for (i, e) in sorted.iter().enumerate() {
+                    if sorted.get(i + 1).is_some_and(|next| next.key == e.key) {
+                        continue;
+                    }
+                    map.serialize_entry(&e.key, &Compact(&e.value))?;
+                }
+                map.end()
+            }
         }
     }
 }
@@ -266,6 +310,58 @@ impl fmt::Display for Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every document of the repository's YAML files, and nodes no file has (repeated keys,
+    /// non-finite and extreme numbers, escapes): the text is the JSON value's.
+    #[test]
+    fn json_text_is_the_json_values() {
+        fn every(node: &Node, out: &mut Vec<Node>) {
+            out.push(node.clone());
+            match &node.value {
+                Value::Seq(items) => items.iter().for_each(|i| every(i, out)),
+                Value::Map(entries) => entries.iter().for_each(|e| every(&e.value, out)),
+                _ => {}
+            }
+        }
+        let mut nodes = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("samples"), root.join("tests"), root.join("rules")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                    && let Ok(docs) = crate::yaml::parse_documents(&text)
+                {
+                    docs.iter().for_each(|d| every(d, &mut nodes));
+                }
+            }
+        }
+        assert!(nodes.len() > 10_000, "{}", nodes.len());
+        let entry = |key: &str, value: Node| Entry {
+            key: key.to_string(),
+            value,
+        };
+        nodes.push(Node::new(
+            Value::Map(vec![
+                entry("b", Node::int(1, 0)),
+                entry("a", Node::float(f64::NAN, 0)),
+                entry("b", Node::float(2.5e300, 0)),
+                entry("\u{e9}\"\n\u{1}", Node::float(-0.0, 0)),
+                entry("A", Node::float(f64::INFINITY, 0)),
+                entry("n", Node::new(Value::Seq(vec![Node::int(i64::MIN, 0)]), 0)),
+                entry("t", Node::float(1e-7, 0)),
+            ]),
+            0,
+        ));
+        for node in &nodes {
+            assert_eq!(node.to_json_string(), node.to_json().to_string());
+        }
+    }
 
     #[test]
     fn numbers_format_for_people() {

@@ -477,7 +477,7 @@ pub(super) fn findings_for(
 pub(super) fn node_source_text(node: &Node) -> String {
     match node.scalar_text() {
         Some(text) => text,
-        None => node.to_json().to_string(),
+        None => node.to_json_string(),
     }
 }
 
