@@ -655,10 +655,14 @@ impl<'t> Reader<'t, '_> {
                 }
                 None => {
                     if spaces <= parent {
-                        // No content: the scalar is empty and this line is the parent's.
+                        // No content: the scalar is empty, placed where this line's token
+                        // starts (a comment there is not a token: left to the full parser).
+                        if line[spaces] == b'#' {
+                            return Err(Outside);
+                        }
                         at = Some(Position {
                             line: self.line,
-                            column: 1,
+                            column: u32::try_from(spaces + 1).unwrap_or(u32::MAX),
                         });
                         break self.classify_here();
                     }

@@ -188,6 +188,9 @@ fn positions_and_values_of_the_edges() {
         "a: x #c\nb: x#c\n",
         "a: - b\n",
         "- - - deep\n    - two\n  - one\n- zero\n",
+        // Found by the fuzz target: an empty block scalar sits where the next token starts.
+        "k:\n  - |   \n  -\n  - >-\n    # c\n  - x\n",
+        "k:\n  - |\n  - |-\n# c\n  - x\n",
         // Found by the fuzz target: `-` before a flow indicator starts no plain scalar.
         "- { name: a, vcpu: -, memory: 8 }\n- [-, ?]\n- [-a, :b, ?c]\nk: -,\n",
     ];
