@@ -202,7 +202,9 @@ pub struct WorkloadReport {
     pub effort_to_purpose_built: u32,
     /// Points of assessment: one per distinct piece of evidence to collect.
     pub assessment_effort: u32,
+    #[serde(serialize_with = "roadmap_once")]
     pub roadmap: Arc<[crate::classify::RoadmapItem]>,
+    #[serde(serialize_with = "evidence_once")]
     pub evidence_needed: Arc<[crate::classify::EvidenceItem]>,
     pub findings: Vec<Finding>,
     pub rightsizing: Option<crate::sizing::rightsize::Rightsizing>,
@@ -356,4 +358,20 @@ pub struct CostSummary {
     pub saving_per_month: f64,
     /// Workloads no catalog entry fits (see their notes).
     pub unfit: usize,
+}
+
+/// Roadmaps and evidence lists are shared by many workloads: written once per JSON report
+/// piece (`json_once`).
+fn roadmap_once<S: serde::Serializer>(
+    value: &Arc<[crate::classify::RoadmapItem]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    crate::json_once::shared(crate::json_once::address(value), 1, &**value, serializer)
+}
+
+fn evidence_once<S: serde::Serializer>(
+    value: &Arc<[crate::classify::EvidenceItem]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    crate::json_once::shared(crate::json_once::address(value), 2, &**value, serializer)
 }

@@ -174,9 +174,17 @@ impl Serialize for PropertyVerdicts {
                 m.end()
             }
         }
+        // Shared by many workloads: written once per JSON report piece (`json_once`).
+        let address = crate::json_once::address(&self.0);
         let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("properties", &States(&self.0))?;
-        m.serialize_entry("property_checks", &Checks(&self.0))?;
+        m.serialize_entry(
+            "properties",
+            &crate::json_once::Shared(address, 3, &States(&self.0)),
+        )?;
+        m.serialize_entry(
+            "property_checks",
+            &crate::json_once::Shared(address, 4, &Checks(&self.0)),
+        )?;
         m.end()
     }
 }

@@ -20,6 +20,7 @@ pub mod classify;
 pub mod clusters;
 pub mod config;
 pub mod ingest;
+pub mod json_once;
 pub mod lifecycle;
 pub mod model;
 pub mod node;

@@ -10,6 +10,7 @@ const ORDER: &[(&str, &[&str])] = &[
     (
         "vocabulary",
         &[
+            "json_once",
             "pattern",
             "node",
             "node_binary",

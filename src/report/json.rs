@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::model::{Level, Severity};
 
 use crate::assessment::{Report, RuleInfo};
+use crate::json_once::{self, Pretty};
 
 #[derive(Serialize)]
 struct WithRules<'a> {
@@ -47,93 +48,6 @@ fn with_rules(report: &Report) -> WithRules<'_> {
         })
         .collect();
     WithRules { report, rules }
-}
-
-/// serde_json's pretty layout (two spaces a level), written with one copy for each line
-/// break and its indentation where serde_json's own writes the indentation a level at a
-/// time: about a million keys for 1,000 workloads.
-#[derive(Default)]
-struct Pretty {
-    level: usize,
-    has_value: bool,
-}
-
-/// A comma, a line break and the deepest indentation written in one piece.
-const BREAK: &[u8] = b",\n                                                                                                                                ";
-
-impl Pretty {
-    /// `,\n` (or `\n` when first) and the indentation of the current level.
-    fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        let start = usize::from(first);
-        let mut spaces = self.level * 2;
-        let room = BREAK.len() - 2;
-        w.write_all(&BREAK[start..2 + spaces.min(room)])?;
-        while spaces > room {
-            spaces -= room;
-            w.write_all(&BREAK[2..2 + spaces.min(room)])?;
-        }
-        Ok(())
-    }
-}
-
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, true)?;
-        }
-        w.write_all(b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, true)?;
-        }
-        w.write_all(b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 pub fn render(report: &Report) -> String {
@@ -227,6 +141,18 @@ fn write_workloads(
     workloads: &[crate::assessment::WorkloadReport],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let scope = json_once::new_scope();
+    let written = write_batches(workloads, out, scope);
+    // The texts of shared values were kept per worker thread for the whole report.
+    rayon::broadcast(|_| json_once::forget());
+    written
+}
+
+fn write_batches(
+    workloads: &[crate::assessment::WorkloadReport],
+    out: &mut impl Write,
+    scope: u64,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     let mut first = true;
     for batch in workloads.chunks(batch_size()) {
@@ -234,21 +160,25 @@ fn write_workloads(
             .par_chunks(PIECE)
             .enumerate()
             .map(|(i, piece)| {
-                let mut buf = Vec::with_capacity(piece.len() * 8 * 1024);
-                for (j, w) in piece.iter().enumerate() {
-                    let very_first = first && i == 0 && j == 0;
-                    buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
-                    // Inside the top-level object and its list: two levels in.
-                    let mut ser = serde_json::Serializer::with_formatter(
-                        &mut buf,
-                        Pretty {
-                            level: 2,
-                            has_value: false,
-                        },
-                    );
-                    w.serialize(&mut ser).map_err(std::io::Error::other)?;
-                }
-                Ok(buf)
+                // A workload's fields are three levels in: what workloads share is written
+                // there once for the piece.
+                json_once::rendering(scope, 3, || {
+                    let mut buf = Vec::with_capacity(piece.len() * 8 * 1024);
+                    for (j, w) in piece.iter().enumerate() {
+                        let very_first = first && i == 0 && j == 0;
+                        buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
+                        // Inside the top-level object and its list: two levels in.
+                        let mut ser = serde_json::Serializer::with_formatter(
+                            &mut buf,
+                            Pretty {
+                                level: 2,
+                                has_value: false,
+                            },
+                        );
+                        w.serialize(&mut ser).map_err(std::io::Error::other)?;
+                    }
+                    Ok(buf)
+                })
             })
             .collect();
         for piece in pieces {
