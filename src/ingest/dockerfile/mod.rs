@@ -361,7 +361,7 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
         for w in text::words(&arg.arguments.value, escape) {
             let (name, value) = match w.text.split_once('=') {
                 Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (w.text.clone(), None),
+                None => (w.text.into_owned(), None),
             };
             model.global_args.push((GlobalArg { name, value }, line));
         }
@@ -879,7 +879,8 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         ));
     }
     let escape = text::escape_directive(text);
-    let (prepared, heredocs) = text::prepare(text, escape).map_err(|u| {
+    let lines = text::physical_lines(text);
+    let (prepared, heredocs) = text::prepare(text, &lines, escape).map_err(|u| {
         ScanError::parse(
             display,
             Some(u.line),
@@ -898,7 +899,6 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         };
         ScanError::parse(display, Some(line.max(1)), message)
     })?;
-    let lines = text::physical_lines(text);
     let index = LineIndex::new(text);
     let ft = FileText {
         text,
