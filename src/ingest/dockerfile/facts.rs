@@ -162,6 +162,7 @@ pub(super) fn facts(
     let mut windows = false;
     let mut default_user = None;
     let mut base_env: &[(&str, &str)] = &[];
+    let mut base_sdk = false;
     if root.unresolved {
         notes.push(format!(
             "line {}: FROM `{}` uses a build argument without a default; the base image is unknown",
@@ -173,6 +174,7 @@ pub(super) fn facts(
         windows = info.windows;
         default_user = info.default_user;
         base_env = info.env;
+        base_sdk = info.sdk;
         let l = root.line;
         let mut b = Node::map(l);
         b.insert("image", Node::str(root.image.clone(), l));
@@ -284,7 +286,7 @@ pub(super) fn facts(
         .collect();
     f.insert("packages", Node::seq(packages, 0));
     let mut tools: Vec<(String, u32)> = Vec::new();
-    if !root.unresolved && image::describe(&ImageRef::parse(&root.image)).sdk {
+    if base_sdk {
         tools.push((format!("{} (a build image)", root.image), root.line));
     }
     let mut by_line: Vec<(u32, &'static str, Vec<&str>)> = Vec::new();

@@ -25,7 +25,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use self::convert::{Detail, FileText, Inst, ShellKind};
-use self::doc::stage_node;
+use self::doc::{from_node, stage_node};
 use super::{FileOutput, IngestContext, Input};
 use crate::ingest::image_ref::ImageRef;
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
@@ -724,6 +724,10 @@ fn ignore_comments(
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let content = text[l.start..l.end].trim();
+        // The pattern starts with `#`: most lines are not worth a regex search.
+        if !content.starts_with('#') {
+            continue;
+        }
         let Some(c) = IGNORE_COMMENT.captures(content) else {
             continue;
         };
@@ -951,19 +955,26 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
             model.stages.len()
         ));
     }
+    let froms: Vec<Node> = model.stages.iter().map(|st| from_node(&model, st)).collect();
     for si in 0..model.stages.len() {
         let node = if si == final_idx {
-            stage_node(&model, si, &final_view, false)
+            stage_node(&model, &froms, si, &final_view, false)
         } else {
-            stage_node(&model, si, &view(&model, si, false, inherit), false)
+            stage_node(&model, &froms, si, &view(&model, si, false, inherit), false)
         };
         if si != final_idx {
             build_stages.push(node.clone());
         }
         stages.push(node);
     }
+    // Merged with nothing (no FROM chain inside the file), the final image's node is the
+    // final stage's.
+    let final_node = match stages.last() {
+        Some(node) if model.stages[final_idx].parent.is_none() => node.clone(),
+        _ => stage_node(&model, &froms, final_idx, &final_view, true),
+    };
     doc.insert("stages", Node::seq(stages, 1));
-    doc.insert("final", stage_node(&model, final_idx, &final_view, true));
+    doc.insert("final", final_node);
     doc.insert("build_stages", Node::seq(build_stages, 1));
 
     let facts = facts::facts(&model, final_idx, &final_view, &mut notes);
