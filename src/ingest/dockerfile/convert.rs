@@ -8,7 +8,6 @@ use parse_dockerfile::{
 };
 
 use super::text::{self, HereDoc, Logical, PhysLine};
-use crate::source::LineIndex;
 
 /// How shell-form commands are run in a stage, which decides what a comment looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,14 +121,18 @@ impl Inst {
 pub struct FileText<'t> {
     pub text: &'t str,
     pub lines: &'t [PhysLine],
-    pub index: &'t LineIndex,
     pub escape: char,
     pub heredocs: &'t [HereDoc],
 }
 
 impl<'t> FileText<'t> {
+    /// The 1-based line that holds byte `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        text::line_at(self.text, self.lines, offset)
+    }
+
     fn logical(&self, offset: usize) -> Logical<'t> {
-        let line = self.index.line(offset) as usize;
+        let line = self.line(offset) as usize;
         text::logical_line(self.text, self.lines, line.saturating_sub(1), self.escape)
     }
 }
@@ -281,7 +284,7 @@ fn heredoc_role(command: &str, escape: char) -> (bool, Option<String>) {
 /// instruction says otherwise).
 fn base(src: &FileText<'_>, keyword: &'static str, start: usize) -> (Inst, String) {
     let logical = src.logical(start);
-    let line = src.index.line(start);
+    let line = src.line(start);
     let last_line = u32::try_from(logical.last + 1).unwrap_or(u32::MAX);
     let joined: &str = &logical.joined;
     let skip_flags = matches!(keyword, "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK");
@@ -352,7 +355,7 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
                     instruction_line: line,
                     delimiter: String::new(),
                     body: h.value.to_string(),
-                    body_line: src.index.line(h.span.start),
+                    body_line: src.line(h.span.start),
                     expand: h.expand,
                 });
             }
@@ -532,7 +535,7 @@ fn copy(
                 let args = args.get_or_insert_with(|| written.to_string());
                 args.push('\n');
                 args.push_str(h.value.trim_end());
-                *last_line = (*last_line).max(src.index.line(h.span.end.saturating_sub(1)) + 1);
+                *last_line = (*last_line).max(src.line(h.span.end.saturating_sub(1)) + 1);
             }
             _ => {}
         }

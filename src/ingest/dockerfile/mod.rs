@@ -30,7 +30,7 @@ use super::{FileOutput, IngestContext, Input};
 use crate::ingest::image_ref::ImageRef;
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
 use crate::node::Node;
-use crate::source::{LineIndex, SourceFile};
+use crate::source::SourceFile;
 
 pub struct Dockerfile;
 
@@ -357,7 +357,7 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
             .map(|d| d.value.value.to_string()),
     };
     for arg in parsed.global_args() {
-        let line = ft.index.line(arg.arg.span.start);
+        let line = ft.line(arg.arg.span.start);
         for w in text::words(&arg.arguments.value, escape) {
             let (name, value) = match w.text.split_once('=') {
                 Some((k, v)) => (k.to_string(), Some(v.to_string())),
@@ -903,11 +903,9 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         };
         ScanError::parse(display, Some(line.max(1)), message)
     })?;
-    let index = LineIndex::new(text);
     let ft = FileText {
         text,
         lines: &lines,
-        index: &index,
         escape,
         heredocs: &heredocs,
     };

@@ -33,6 +33,16 @@ pub fn physical_lines(text: &str) -> Vec<PhysLine> {
     lines
 }
 
+/// The 1-based line that holds byte `offset`, counted as `source::LineIndex` counts it (a
+/// line starts after every line break, also after the last one).
+pub fn line_at(text: &str, lines: &[PhysLine], offset: usize) -> u32 {
+    let mut line = lines.partition_point(|l| l.start <= offset).max(1);
+    if offset >= text.len() && text.ends_with('\n') {
+        line += 1;
+    }
+    u32::try_from(line).unwrap_or(u32::MAX)
+}
+
 /// The escape character from a `# escape=` parser directive (backslash by default).
 /// Directives are only read at the very top, before any blank line, comment or instruction.
 pub fn escape_directive(text: &str) -> char {
@@ -143,20 +153,26 @@ pub fn logical_parts(text: &str, lines: &[PhysLine], first: usize, escape: char)
 /// Runs of spaces, tabs and carriage returns as one space; ends trimmed.
 pub fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    // Copied a run of non-space text at a time: the separator is decided at a run's first
-    // character, the way a character-by-character copy decides it.
-    for run in s.split([' ', '\t', '\r']) {
+    // Copied a run of other text at a time. Once `out` holds text, a space separated it
+    // from the run that follows: it stays one unless a line break is on either side.
+    let mut push_run = |run: &str| {
         if run.is_empty() {
-            space = true;
-            continue;
+            return;
         }
-        if space && !out.is_empty() && !out.ends_with('\n') && !run.starts_with('\n') {
+        if !out.is_empty() && !out.ends_with('\n') && !run.starts_with('\n') {
             out.push(' ');
         }
         out.push_str(run);
-        space = true;
+    };
+    let mut run_start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // ASCII bytes, so `i` is a character boundary.
+        if matches!(b, b' ' | b'\t' | b'\r') {
+            push_run(&s[run_start..i]);
+            run_start = i + 1;
+        }
     }
+    push_run(&s[run_start..]);
     out
 }
 
