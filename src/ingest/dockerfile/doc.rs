@@ -9,25 +9,25 @@ use crate::node::{Entry, Node, Value};
 
 /// A mapping built from keys that are distinct by construction: `Node::insert` would look
 /// each one up again.
-struct MapNode {
+pub(super) struct MapNode {
     entries: Vec<Entry>,
     line: u32,
 }
 
 impl MapNode {
-    fn new(line: u32, capacity: usize) -> Self {
+    pub(super) fn new(line: u32, capacity: usize) -> Self {
         MapNode {
             entries: Vec::with_capacity(capacity),
             line,
         }
     }
-    fn put(&mut self, key: impl Into<String>, value: Node) {
+    pub(super) fn put(&mut self, key: impl Into<String>, value: Node) {
         self.entries.push(Entry {
             key: key.into(),
             value,
         });
     }
-    fn node(self) -> Node {
+    pub(super) fn node(self) -> Node {
         Node::new(Value::Map(self.entries), self.line)
     }
 }
