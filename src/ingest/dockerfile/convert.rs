@@ -7,6 +7,8 @@ use parse_dockerfile::{
     Command, Flag, FromInstruction, HealthcheckArguments, Instruction, JsonOrStringArray, Source,
 };
 
+use std::borrow::Cow;
+
 use super::text::{self, HereDoc, Logical, PhysLine};
 
 /// How shell-form commands are run in a stage, which decides what a comment looks like.
@@ -123,6 +125,8 @@ pub struct FileText<'t> {
     pub lines: &'t [PhysLine],
     pub escape: char,
     pub heredocs: &'t [HereDoc],
+    /// [`text::Prepared::instructions`].
+    pub logicals: &'t [(usize, Logical<'t>)],
 }
 
 impl<'t> FileText<'t> {
@@ -131,9 +135,19 @@ impl<'t> FileText<'t> {
         text::line_at(self.text, self.lines, offset)
     }
 
-    fn logical(&self, offset: usize) -> Logical<'t> {
-        let line = self.line(offset) as usize;
-        text::logical_line(self.text, self.lines, line.saturating_sub(1), self.escape)
+    /// The logical line of the instruction whose keyword is at `offset`: the one `prepare`
+    /// joined, else joined now.
+    fn logical(&self, offset: usize) -> Cow<'_, Logical<'t>> {
+        let first = (self.line(offset) as usize).saturating_sub(1);
+        match self.logicals.binary_search_by_key(&first, |(i, _)| *i) {
+            Ok(k) => Cow::Borrowed(&self.logicals[k].1),
+            Err(_) => Cow::Owned(text::logical_line(
+                self.text,
+                self.lines,
+                first,
+                self.escape,
+            )),
+        }
     }
 }
 

@@ -723,11 +723,12 @@ fn ignore_comments(
 ) -> Vec<IgnoreComment> {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let content = text[l.start..l.end].trim();
-        // The pattern starts with `#`: most lines are not worth a regex search.
+        // The pattern starts with `#`: most lines are not worth trimming and a regex search.
+        let content = text[l.start..l.end].trim_start();
         if !content.starts_with('#') {
             continue;
         }
+        let content = content.trim_end();
         let Some(c) = IGNORE_COMMENT.captures(content) else {
             continue;
         };
@@ -884,7 +885,11 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
     }
     let escape = text::escape_directive(text);
     let lines = text::physical_lines(text);
-    let (prepared, heredocs) = text::prepare(text, &lines, escape).map_err(|u| {
+    let text::Prepared {
+        text: prepared,
+        heredocs,
+        instructions: logicals,
+    } = text::prepare(text, &lines, escape).map_err(|u| {
         ScanError::parse(
             display,
             Some(u.line),
@@ -908,11 +913,14 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         lines: &lines,
         escape,
         heredocs: &heredocs,
+        logicals: &logicals,
     };
     let model = build_model(&parsed, &ft);
-    // The model owns everything it needs: free the syntax tree and the prepared copy now.
+    // The model owns everything it needs: free the syntax tree, the prepared copy and the
+    // joined lines now.
     drop(parsed);
     drop(prepared);
+    drop(logicals);
     let Some(final_idx) = model.stages.len().checked_sub(1) else {
         return Err(ScanError::parse(
             display,

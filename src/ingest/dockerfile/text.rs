@@ -432,22 +432,32 @@ fn line_no(i: usize) -> u32 {
     u32::try_from(i + 1).unwrap_or(u32::MAX)
 }
 
+/// What [`prepare`] makes of a file.
+pub struct Prepared<'t> {
+    /// The text for the parser; borrowed when nothing needed changing, as in most files.
+    pub text: Cow<'t, str>,
+    pub heredocs: Vec<HereDoc>,
+    /// Every instruction's logical line by its first physical line, in file order, for the
+    /// conversion to look up rather than join again.
+    pub instructions: Vec<(usize, Logical<'t>)>,
+}
+
 /// Prepares a Dockerfile for `parse-dockerfile`, which reads a `RUN` here-document only when
 /// it is the first word of the command. Every `RUN` here-document (e.g. `RUN cat <<EOF >
 /// /etc/app.conf`, `RUN python3 <<EOF`) is taken out here: its body lines are blanked and its
 /// `<<` is replaced by spaces, so byte offsets and line numbers stay those of the original
 /// text. `COPY`/`ADD` here-documents are left to the parser (it reads them anywhere), but
 /// their bodies are skipped so that body text is never mistaken for an instruction.
-/// `lines` are the text's [`physical_lines`]. The text is borrowed when nothing needed
-/// changing, as in most files.
+/// `lines` are the text's [`physical_lines`].
 pub fn prepare<'t>(
     text: &'t str,
     lines: &[PhysLine],
     escape: char,
-) -> Result<(Cow<'t, str>, Vec<HereDoc>), Unclosed> {
+) -> Result<Prepared<'t>, Unclosed> {
     // Copied on the first change only.
     let mut edited: Option<Vec<u8>> = None;
     let mut heredocs = Vec::new();
+    let mut instructions = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
@@ -541,6 +551,7 @@ pub fn prepare<'t>(
                 }
             }
         }
+        instructions.push((i, logical));
         i = next;
     }
     let prepared = match edited {
@@ -548,7 +559,11 @@ pub fn prepare<'t>(
         // Only ASCII bytes were replaced by spaces, so the text is still UTF-8.
         Some(bytes) => Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())),
     };
-    Ok((prepared, heredocs))
+    Ok(Prepared {
+        text: prepared,
+        heredocs,
+        instructions,
+    })
 }
 
 /// Blanks `start..end` (line breaks kept) in the edited copy of `text`, made now if need be.
@@ -663,7 +678,7 @@ mod tests {
     fn run_heredocs_anywhere_are_taken_out_keeping_offsets() {
         let text = "FROM a\nRUN cat <<EOF > /etc/x.conf\nkey=1\nEOF\nRUN <<-'END' bash\n\techo $HOME\n\tEND\nCOPY <<EOF /start.sh\nRUN not an instruction\nEOF\n";
         let (prepared, docs) = match prepare(text, &physical_lines(text), '\\') {
-            Ok(r) => r,
+            Ok(r) => (r.text, r.heredocs),
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(prepared.len(), text.len());
@@ -683,7 +698,9 @@ mod tests {
     fn arithmetic_and_here_strings_are_not_heredocs() {
         let text =
             "FROM a\nRUN echo $((1 << 2)) && cat <<< x\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\n";
-        let (prepared, docs) = prepare(text, &physical_lines(text), '\\').unwrap_or_default();
+        let (prepared, docs) = prepare(text, &physical_lines(text), '\\')
+            .map(|r| (r.text, r.heredocs))
+            .unwrap_or_default();
         assert!(docs.is_empty());
         assert_eq!(prepared, text);
     }
