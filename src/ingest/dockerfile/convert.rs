@@ -439,11 +439,27 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
         }
         Instruction::Copy(x) => {
             inst.flags = flags(&x.options);
-            copy(&mut inst, &x.src, &x.dest.value, src, &written, &mut args, &mut last_line);
+            copy(
+                &mut inst,
+                &x.src,
+                &x.dest.value,
+                src,
+                &written,
+                &mut args,
+                &mut last_line,
+            );
         }
         Instruction::Add(x) => {
             inst.flags = flags(&x.options);
-            copy(&mut inst, &x.src, &x.dest.value, src, &written, &mut args, &mut last_line);
+            copy(
+                &mut inst,
+                &x.src,
+                &x.dest.value,
+                src,
+                &written,
+                &mut args,
+                &mut last_line,
+            );
         }
         Instruction::Env(x) => inst.detail = Detail::Env(key_values(&x.arguments.value, escape)),
         Instruction::Label(x) => {

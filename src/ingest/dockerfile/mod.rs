@@ -961,7 +961,11 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
             model.stages.len()
         ));
     }
-    let froms: Vec<Node> = model.stages.iter().map(|st| from_node(&model, st)).collect();
+    let froms: Vec<Node> = model
+        .stages
+        .iter()
+        .map(|st| from_node(&model, st))
+        .collect();
     for si in 0..model.stages.len() {
         let node = if si == final_idx {
             stage_node(&model, &froms, si, &final_view, false)

@@ -130,7 +130,12 @@ fn walk_logical<'t>(
 }
 
 /// The logical line that starts at physical line `first`.
-pub fn logical_line<'t>(text: &'t str, lines: &[PhysLine], first: usize, escape: char) -> Logical<'t> {
+pub fn logical_line<'t>(
+    text: &'t str,
+    lines: &[PhysLine],
+    first: usize,
+    escape: char,
+) -> Logical<'t> {
     let mut joined: Cow<'t, str> = Cow::Borrowed("");
     let last = walk_logical(text, lines, first, escape, |_, piece| {
         if joined.is_empty() {
@@ -290,7 +295,9 @@ pub fn words(s: &str, escape: char) -> Vec<Word<'_>> {
             None => false,
         };
         if dropped {
-            w.text.get_or_insert_with(String::new).push_str(&s[w.run..i]);
+            w.text
+                .get_or_insert_with(String::new)
+                .push_str(&s[w.run..i]);
             w.run = i + c.len_utf8();
         }
     }
@@ -483,15 +490,14 @@ pub fn prepare<'t>(
                 span[close] = b' ';
             }
         }
-        let target = if kw.eq_ignore_ascii_case("RUN") {
-            Some(true)
-        } else if kw.eq_ignore_ascii_case("ONBUILD")
-            && logical
-                .joined
-                .split_whitespace()
-                .nth(1)
-                .is_some_and(|w| w.eq_ignore_ascii_case("RUN"))
-        {
+        let runs = kw.eq_ignore_ascii_case("RUN")
+            || (kw.eq_ignore_ascii_case("ONBUILD")
+                && logical
+                    .joined
+                    .split_whitespace()
+                    .nth(1)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("RUN")));
+        let target = if runs {
             Some(true)
         } else if kw.eq_ignore_ascii_case("COPY") || kw.eq_ignore_ascii_case("ADD") {
             Some(false)
@@ -577,8 +583,8 @@ fn blank(edited: &mut Option<Vec<u8>>, text: &str, start: usize, end: usize) {
     }
 }
 
-fn find_markers<'t>(
-    text: &'t str,
+fn find_markers(
+    text: &str,
     lines: &[PhysLine],
     first: usize,
     logical: &Logical<'_>,
@@ -596,7 +602,10 @@ fn find_markers<'t>(
     }
     let mut markers = Vec::new();
     let mut all_words = Vec::new();
-    for (n, idx) in logical_parts(text, lines, first, escape).into_iter().enumerate() {
+    for (n, idx) in logical_parts(text, lines, first, escape)
+        .into_iter()
+        .enumerate()
+    {
         let l = lines[idx];
         let content = &text[l.start..l.end];
         let body = continuation_body(content, escape).unwrap_or(content);
