@@ -108,7 +108,13 @@ fn inst_node(inst: &Inst, stage: usize, inherited: bool) -> Node {
     n.node()
 }
 
-pub(super) fn from_node(model: &Model, st: &Stage) -> Node {
+/// Every stage's [`from_node`], built once: a stage's `from` and the `base` of every stage
+/// on top of it copy it.
+pub(super) fn from_nodes(model: &Model) -> Vec<Node> {
+    model.stages.iter().map(|st| from_node(model, st)).collect()
+}
+
+fn from_node(model: &Model, st: &Stage) -> Node {
     let l = st.line;
     let mut n = MapNode::new(l, 9);
     n.put("image", Node::str(st.image.clone(), l));
@@ -297,6 +303,22 @@ pub(super) fn stage_node(
         .collect();
     n.put("scripts", Node::seq(scripts, l));
     n.node()
+}
+
+/// The final image: the final stage merged with the stages it is built FROM. With none (no
+/// FROM chain inside the file) that is the final stage's node, `last`, copied rather than
+/// built again from the same view.
+pub(super) fn final_node(
+    model: &Model,
+    froms: &[Node],
+    final_idx: usize,
+    v: &View<'_>,
+    last: Option<&Node>,
+) -> Node {
+    match last {
+        Some(node) if model.stages[final_idx].parent.is_none() => node.clone(),
+        _ => stage_node(model, froms, final_idx, v, true),
+    }
 }
 
 /// `80`, `80/tcp`, `7000-7010/udp`; a port that stays a variable keeps only its text.

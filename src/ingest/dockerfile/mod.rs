@@ -25,7 +25,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use self::convert::{Detail, FileText, Inst, ShellKind};
-use self::doc::{from_node, stage_node};
+use self::doc::{final_node, from_nodes, stage_node};
 use super::{FileOutput, IngestContext, Input};
 use crate::ingest::image_ref::ImageRef;
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
@@ -916,8 +916,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         logicals: &logicals,
     };
     let model = build_model(&parsed, &ft);
-    // The model owns everything it needs: free the syntax tree, the prepared copy and the
-    // joined lines now.
+    // The model owns everything it needs: free the syntax tree and what prepare made now.
     drop(parsed);
     drop(prepared);
     drop(logicals);
@@ -961,11 +960,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
             model.stages.len()
         ));
     }
-    let froms: Vec<Node> = model
-        .stages
-        .iter()
-        .map(|st| from_node(&model, st))
-        .collect();
+    let froms = from_nodes(&model);
     for si in 0..model.stages.len() {
         let node = if si == final_idx {
             stage_node(&model, &froms, si, &final_view, false)
@@ -977,12 +972,7 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         }
         stages.push(node);
     }
-    // Merged with nothing (no FROM chain inside the file), the final image's node is the
-    // final stage's.
-    let final_node = match stages.last() {
-        Some(node) if model.stages[final_idx].parent.is_none() => node.clone(),
-        _ => stage_node(&model, &froms, final_idx, &final_view, true),
-    };
+    let final_node = final_node(&model, &froms, final_idx, &final_view, stages.last());
     doc.insert("stages", Node::seq(stages, 1));
     doc.insert("final", final_node);
     doc.insert("build_stages", Node::seq(build_stages, 1));
