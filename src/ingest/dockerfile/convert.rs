@@ -7,8 +7,9 @@ use parse_dockerfile::{
     Command, Flag, FromInstruction, HealthcheckArguments, Instruction, JsonOrStringArray, Source,
 };
 
+use std::borrow::Cow;
+
 use super::text::{self, HereDoc, Logical, PhysLine};
-use crate::source::LineIndex;
 
 /// How shell-form commands are run in a stage, which decides what a comment looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,15 +123,31 @@ impl Inst {
 pub struct FileText<'t> {
     pub text: &'t str,
     pub lines: &'t [PhysLine],
-    pub index: &'t LineIndex,
     pub escape: char,
     pub heredocs: &'t [HereDoc],
+    /// [`text::Prepared::instructions`].
+    pub logicals: &'t [(usize, Logical<'t>)],
 }
 
-impl FileText<'_> {
-    fn logical(&self, offset: usize) -> Logical {
-        let line = self.index.line(offset) as usize;
-        text::logical_line(self.text, self.lines, line.saturating_sub(1), self.escape)
+impl<'t> FileText<'t> {
+    /// The 1-based line that holds byte `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        text::line_at(self.text, self.lines, offset)
+    }
+
+    /// The logical line of the instruction whose keyword is at `offset`: the one `prepare`
+    /// joined, else joined now.
+    fn logical(&self, offset: usize) -> Cow<'_, Logical<'t>> {
+        let first = (self.line(offset) as usize).saturating_sub(1);
+        match self.logicals.binary_search_by_key(&first, |(i, _)| *i) {
+            Ok(k) => Cow::Borrowed(&self.logicals[k].1),
+            Err(_) => Cow::Owned(text::logical_line(
+                self.text,
+                self.lines,
+                first,
+                self.escape,
+            )),
+        }
     }
 }
 
@@ -181,7 +198,7 @@ fn exec_words(cmd: &Command<'_>) -> Option<Vec<String>> {
 }
 
 /// The script a POSIX `sh -c` exec form runs, if it is one.
-fn exec_script(exec: &[String]) -> Option<String> {
+fn exec_script(exec: &[String]) -> Option<&str> {
     let program = exec.first()?.rsplit('/').next()?.to_ascii_lowercase();
     if !matches!(program.as_str(), "sh" | "bash" | "ash" | "dash" | "zsh") {
         return None;
@@ -189,7 +206,7 @@ fn exec_script(exec: &[String]) -> Option<String> {
     let c = exec
         .iter()
         .position(|w| w == "-c" || w.starts_with('-') && w.ends_with('c'))?;
-    exec.get(c + 1).cloned()
+    exec.get(c + 1).map(String::as_str)
 }
 
 /// Exec-form words as one shell command line (words with spaces single-quoted).
@@ -216,11 +233,11 @@ pub fn key_values(raw: &str, escape: char) -> Vec<(String, String)> {
     if !first.raw.contains('=') {
         let value = raw.trim_start().get(first.raw.len()..).unwrap_or("").trim();
         let value = text::words(value, escape)
-            .into_iter()
-            .map(|w| w.text)
+            .iter()
+            .map(|w| &*w.text)
             .collect::<Vec<_>>()
             .join(" ");
-        return vec![(first.text.clone(), value)];
+        return vec![(first.text.to_string(), value)];
     }
     words
         .into_iter()
@@ -236,7 +253,7 @@ fn arg_list(raw: &str, escape: char) -> Vec<(String, Option<String>)> {
         .into_iter()
         .map(|w| match w.text.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (w.text, None),
+            None => (w.text.into_owned(), None),
         })
         .collect()
 }
@@ -244,7 +261,7 @@ fn arg_list(raw: &str, escape: char) -> Vec<(String, Option<String>)> {
 /// Where a RUN here-document goes: run as the script, written to a file, or fed to a
 /// program.
 fn heredoc_role(command: &str, escape: char) -> (bool, Option<String>) {
-    let words: Vec<String> = text::words(command, escape)
+    let words: Vec<_> = text::words(command, escape)
         .into_iter()
         .map(|w| w.text)
         .filter(|w| !w.contains("<<"))
@@ -261,35 +278,43 @@ fn heredoc_role(command: &str, escape: char) -> (bool, Option<String>) {
         .split_once('>')
         .map(|(_, rest)| rest.trim_start_matches('>'))
         .and_then(|rest| text::words(rest, escape).into_iter().next())
-        .map(|w| w.text)
+        .map(|w| w.text.into_owned())
         .or_else(|| {
             (program.as_deref() == Some("tee"))
-                .then(|| words.iter().skip(1).find(|w| !w.starts_with('-')).cloned())
+                .then(|| {
+                    words
+                        .iter()
+                        .skip(1)
+                        .find(|w| !w.starts_with('-'))
+                        .map(|w| w.to_string())
+                })
                 .flatten()
         });
     (is_shell && dest.is_none(), dest)
 }
 
-/// The record every instruction starts from: keyword, lines, arguments as written.
+/// The record every instruction starts from: keyword and lines; with the arguments as
+/// written (one line, spaces collapsed), which become its `text` (and its `args` unless the
+/// instruction says otherwise).
 fn base(src: &FileText<'_>, keyword: &'static str, start: usize) -> (Inst, String) {
     let logical = src.logical(start);
-    let line = src.index.line(start);
+    let line = src.line(start);
     let last_line = u32::try_from(logical.last + 1).unwrap_or(u32::MAX);
-    let joined = logical.joined;
+    let joined: &str = &logical.joined;
     let skip_flags = matches!(keyword, "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK");
     // For a trigger inside ONBUILD, the arguments start after "ONBUILD <KEYWORD>".
-    let head = if text::keyword(&joined) == "ONBUILD" && keyword != "ONBUILD" {
-        text::after_keyword(&joined, false).to_string()
+    let head = if text::keyword(joined).eq_ignore_ascii_case("ONBUILD") && keyword != "ONBUILD" {
+        text::after_keyword(joined, false)
     } else {
         joined
     };
-    let written = text::collapse_spaces(text::after_keyword(&head, skip_flags));
+    let written = text::collapse_spaces(text::after_keyword(head, skip_flags));
     let inst = Inst {
         keyword,
         line,
         last_line,
-        args: written.clone(),
-        text: written.clone(),
+        args: String::new(),
+        text: String::new(),
         form: None,
         exec: None,
         flags: Vec::new(),
@@ -300,7 +325,9 @@ fn base(src: &FileText<'_>, keyword: &'static str, start: usize) -> (Inst, Strin
 }
 
 pub fn convert_from(src: &FileText<'_>, x: &FromInstruction<'_>) -> Inst {
-    let (mut inst, _) = base(src, "FROM", x.from.span.start);
+    let (mut inst, written) = base(src, "FROM", x.from.span.start);
+    inst.args = written.clone();
+    inst.text = written;
     inst.flags = flags(&x.options);
     inst.detail = Detail::From {
         image: x.image.value.to_string(),
@@ -310,13 +337,17 @@ pub fn convert_from(src: &FileText<'_>, x: &FromInstruction<'_>) -> Inst {
 }
 
 pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) -> Inst {
+    if let Instruction::From(x) = instr {
+        return convert_from(src, x);
+    }
     let (keyword, start) = keyword_of(instr);
     let (mut inst, written) = base(src, keyword, start);
+    // The arguments as written, unless the instruction sets them.
+    let mut args: Option<String> = None;
     let line = inst.line;
     let mut last_line = inst.last_line;
     let escape = src.escape;
     match instr {
-        Instruction::From(x) => return convert_from(src, x),
         Instruction::Run(x) => {
             inst.flags = flags(&x.options);
             let exec = if text::is_empty_exec(&written) {
@@ -338,18 +369,18 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
                     instruction_line: line,
                     delimiter: String::new(),
                     body: h.value.to_string(),
-                    body_line: src.index.line(h.span.start),
+                    body_line: src.line(h.span.start),
                     expand: h.expand,
                 });
             }
             match exec {
                 Some(words) => {
                     inst.form = Some("exec");
-                    inst.args = text::collapse_spaces(&words.join(" "));
+                    args = Some(text::collapse_spaces(&words.join(" ")));
                     // `["sh", "-c", "..."]` runs its script; any other exec form runs one
                     // command, read as if it were written in shell form.
                     let script = exec_script(&words)
-                        .map(|s| shell.strip_comments(&s))
+                        .map(|s| shell.strip_comments(s))
                         .unwrap_or_else(|| join_words(&words));
                     inst.detail = Detail::Run {
                         script: Some(script),
@@ -357,54 +388,78 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
                     };
                     inst.exec = Some(words);
                 }
+                None if heredocs.is_empty() => {
+                    inst.form = Some("shell");
+                    let command = shell.strip_comments(&written);
+                    args = Some(command.clone());
+                    inst.detail = Detail::Run {
+                        script: Some(command),
+                        files: Vec::new(),
+                    };
+                }
                 None => {
                     inst.form = Some("shell");
                     let command = shell.strip_comments(&written);
-                    let mut args = command.clone();
-                    let mut script = Some(command.clone());
+                    let mut run_args = command.clone();
                     let mut files = Vec::new();
-                    if !heredocs.is_empty() {
-                        let (runs_script, dest) = heredoc_role(&command, escape);
-                        let mut scripts = Vec::new();
-                        for h in &heredocs {
-                            let body = shell.strip_comments(&h.body);
-                            args.push('\n');
-                            args.push_str(&body);
-                            if runs_script {
-                                scripts.push(body);
-                            } else if let Some(d) = &dest {
-                                files.push(WrittenFile {
-                                    dest: d.clone(),
-                                    body: h.body.clone(),
-                                });
-                            }
-                            let body_lines = h.body.lines().count() as u32;
-                            last_line = last_line.max(h.body_line + body_lines);
+                    let (runs_script, dest) = heredoc_role(&command, escape);
+                    let mut scripts = Vec::new();
+                    for h in &heredocs {
+                        let body = shell.strip_comments(&h.body);
+                        run_args.push('\n');
+                        run_args.push_str(&body);
+                        if runs_script {
+                            scripts.push(body);
+                        } else if let Some(d) = &dest {
+                            files.push(WrittenFile {
+                                dest: d.clone(),
+                                body: h.body.clone(),
+                            });
                         }
-                        script = if runs_script {
-                            Some(scripts.join("\n"))
-                        } else if dest.is_some() {
-                            // `cat <<EOF > file` runs no script of its own.
-                            None
-                        } else {
-                            Some(command)
-                        };
+                        let body_lines = h.body.lines().count() as u32;
+                        last_line = last_line.max(h.body_line + body_lines);
                     }
-                    inst.args = args;
+                    let script = if runs_script {
+                        Some(scripts.join("\n"))
+                    } else if dest.is_some() {
+                        // `cat <<EOF > file` runs no script of its own.
+                        None
+                    } else {
+                        Some(command)
+                    };
+                    args = Some(run_args);
                     inst.detail = Detail::Run { script, files };
                 }
             }
             inst.heredocs = heredocs;
         }
-        Instruction::Cmd(x) => startup(&mut inst, &x.arguments, shell, &written),
-        Instruction::Entrypoint(x) => startup(&mut inst, &x.arguments, shell, &written),
+        Instruction::Cmd(x) => args = Some(startup(&mut inst, &x.arguments, shell, &written)),
+        Instruction::Entrypoint(x) => {
+            args = Some(startup(&mut inst, &x.arguments, shell, &written));
+        }
         Instruction::Copy(x) => {
             inst.flags = flags(&x.options);
-            copy(&mut inst, &x.src, &x.dest.value, src, &mut last_line);
+            copy(
+                &mut inst,
+                &x.src,
+                &x.dest.value,
+                src,
+                &written,
+                &mut args,
+                &mut last_line,
+            );
         }
         Instruction::Add(x) => {
             inst.flags = flags(&x.options);
-            copy(&mut inst, &x.src, &x.dest.value, src, &mut last_line);
+            copy(
+                &mut inst,
+                &x.src,
+                &x.dest.value,
+                src,
+                &written,
+                &mut args,
+                &mut last_line,
+            );
         }
         Instruction::Env(x) => inst.detail = Detail::Env(key_values(&x.arguments.value, escape)),
         Instruction::Label(x) => {
@@ -433,7 +488,7 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
         Instruction::Shell(x) => {
             let words: Vec<String> = x.arguments.iter().map(|s| s.value.to_string()).collect();
             inst.form = Some("exec");
-            inst.args = words.join(" ");
+            args = Some(words.join(" "));
             inst.exec = Some(words.clone());
             inst.detail = Detail::Shell(words);
         }
@@ -441,9 +496,9 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
             inst.flags = flags(&x.options);
             match &x.arguments {
                 HealthcheckArguments::Cmd { arguments, .. } => {
-                    let command = text::after_keyword(&written, false).to_string();
-                    startup(&mut inst, arguments, shell, &command);
-                    inst.args = format!("CMD {}", inst.args);
+                    let command = text::after_keyword(&written, false);
+                    let cmd_args = startup(&mut inst, arguments, shell, command);
+                    args = Some(format!("CMD {cmd_args}"));
                     inst.detail = Detail::Healthcheck { none: false };
                 }
                 _ => inst.detail = Detail::Healthcheck { none: true },
@@ -455,36 +510,45 @@ pub fn convert(src: &FileText<'_>, instr: &Instruction<'_>, shell: ShellKind) ->
         }
         _ => {}
     }
+    inst.args = args.unwrap_or_else(|| written.clone());
+    inst.text = written;
     inst.last_line = last_line;
     inst
 }
 
-fn startup(inst: &mut Inst, cmd: &Command<'_>, shell: ShellKind, written: &str) {
+/// CMD, ENTRYPOINT and HEALTHCHECK's command: form, exec words and detail; returns the
+/// arguments.
+fn startup(inst: &mut Inst, cmd: &Command<'_>, shell: ShellKind, written: &str) -> String {
     // `CMD []` / `ENTRYPOINT []` (read by the parser as a placeholder: see `text::prepare`).
     let exec = if text::is_empty_exec(written) {
         Some(Vec::new())
     } else {
         exec_words(cmd)
     };
+    inst.detail = Detail::Startup;
     match exec {
         Some(words) => {
             inst.form = Some("exec");
-            inst.args = text::collapse_spaces(&words.join(" "));
+            let args = text::collapse_spaces(&words.join(" "));
             inst.exec = Some(words);
+            args
         }
         None => {
             inst.form = Some("shell");
-            inst.args = shell.strip_comments(written);
+            shell.strip_comments(written)
         }
     }
-    inst.detail = Detail::Startup;
 }
 
+/// COPY and ADD: sources, destination and the files here-documents write; their bodies
+/// go after the arguments as written.
 fn copy(
     inst: &mut Inst,
     sources: &[Source<'_>],
     dest: &str,
     src: &FileText<'_>,
+    written: &str,
+    args: &mut Option<String>,
     last_line: &mut u32,
 ) {
     let mut names = Vec::new();
@@ -498,9 +562,10 @@ fn copy(
                     dest: dest.to_string(),
                     body: h.value.to_string(),
                 });
-                inst.args.push('\n');
-                inst.args.push_str(h.value.trim_end());
-                *last_line = (*last_line).max(src.index.line(h.span.end.saturating_sub(1)) + 1);
+                let args = args.get_or_insert_with(|| written.to_string());
+                args.push('\n');
+                args.push_str(h.value.trim_end());
+                *last_line = (*last_line).max(src.line(h.span.end.saturating_sub(1)) + 1);
             }
             _ => {}
         }

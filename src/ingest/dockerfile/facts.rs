@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::convert::{Detail, ShellKind};
-use super::doc::{parse_port, service_of, to_i64};
+use super::doc::{MapNode, parse_port, service_of, to_i64};
 use super::image::{self, BaseClass};
 use super::{Model, View};
 use crate::ingest::image_ref::ImageRef;
@@ -154,14 +154,15 @@ pub(super) fn facts(
     let final_line = final_stage.line;
     let chain = model.chain(final_idx);
     let root = &model.stages[chain.first().copied().unwrap_or(final_idx)];
-    let mut f = Node::map(0);
-    f.insert("stage_count", Node::int(to_i64(model.stages.len()), 0));
-    f.insert("multi_stage", Node::bool(model.stages.len() > 1, 0));
+    let mut f = MapNode::new(0, 18);
+    f.put("stage_count", Node::int(to_i64(model.stages.len()), 0));
+    f.put("multi_stage", Node::bool(model.stages.len() > 1, 0));
 
     // Base image of the final image.
     let mut windows = false;
     let mut default_user = None;
     let mut base_env: &[(&str, &str)] = &[];
+    let mut base_sdk = false;
     if root.unresolved {
         notes.push(format!(
             "line {}: FROM `{}` uses a build argument without a default; the base image is unknown",
@@ -173,27 +174,28 @@ pub(super) fn facts(
         windows = info.windows;
         default_user = info.default_user;
         base_env = info.env;
+        base_sdk = info.sdk;
         let l = root.line;
-        let mut b = Node::map(l);
-        b.insert("image", Node::str(root.image.clone(), l));
-        b.insert("repository", Node::str(r.path, l));
+        let mut b = MapNode::new(l, 9);
+        b.put("image", Node::str(root.image.clone(), l));
+        b.put("repository", Node::str(r.path, l));
         if let Some(t) = &r.tag {
-            b.insert("tag", Node::str(*t, l));
+            b.put("tag", Node::str(*t, l));
         }
         if let Some(d) = &r.digest {
-            b.insert("digest", Node::str(*d, l));
+            b.put("digest", Node::str(*d, l));
         }
         if let Some(c) = info.class {
-            b.insert("class", Node::str(c.as_str(), l));
-            b.insert("full_os", Node::bool(c == BaseClass::FullOs, l));
+            b.put("class", Node::str(c.as_str(), l));
+            b.put("full_os", Node::bool(c == BaseClass::FullOs, l));
         }
-        b.insert("sdk", Node::bool(info.sdk, l));
-        b.insert("pinned", Node::bool(r.digest.is_some(), l));
+        b.put("sdk", Node::bool(info.sdk, l));
+        b.put("pinned", Node::bool(r.digest.is_some(), l));
         let latest = r.digest.is_none()
             && !r.is_scratch()
             && r.tag.is_none_or(|t| t.eq_ignore_ascii_case("latest"));
-        b.insert("latest", Node::bool(latest, l));
-        f.insert("base", b);
+        b.put("latest", Node::bool(latest, l));
+        f.put("base", b.node());
     }
     if let Some(s) = v.shell
         && let Some(e) = &s.exec
@@ -201,7 +203,7 @@ pub(super) fn facts(
     {
         windows = true;
     }
-    f.insert("windows", Node::bool(windows, 0));
+    f.put("windows", Node::bool(windows, 0));
 
     // The user the image runs as.
     let (user, source, line, resolved) = match &v.user {
@@ -229,15 +231,15 @@ pub(super) fn facts(
         },
     };
     let uid = user.split(':').next().unwrap_or("").trim();
-    f.insert("user", Node::str(user.clone(), line));
-    f.insert("user_source", Node::str(source, line));
+    f.put("user", Node::str(user.clone(), line));
+    f.put("user_source", Node::str(source, line));
     if resolved {
         let number = uid.strip_prefix('+').unwrap_or(uid).parse::<u64>().ok();
         let root_user = number == Some(0)
             || uid.eq_ignore_ascii_case("root")
             || uid.eq_ignore_ascii_case("ContainerAdministrator");
-        f.insert("runs_as_root", Node::bool(root_user, line));
-        f.insert("user_numeric", Node::bool(number.is_some(), line));
+        f.put("runs_as_root", Node::bool(root_user, line));
+        f.put("user_numeric", Node::bool(number.is_some(), line));
     }
 
     // Ports.
@@ -245,7 +247,7 @@ pub(super) fn facts(
     let mut entries: Vec<&str> = v.exposed.iter().map(|(t, _)| t.as_str()).collect();
     entries.sort_unstable();
     entries.dedup();
-    f.insert(
+    f.put(
         "exposed_port_count",
         Node::int(to_i64(entries.len()), first_expose),
     );
@@ -256,11 +258,11 @@ pub(super) fn facts(
         .collect();
     services.sort_unstable();
     services.dedup();
-    f.insert(
+    f.put(
         "exposed_service_count",
         Node::int(to_i64(services.len()), first_expose),
     );
-    f.insert(
+    f.put(
         "exposed_services",
         Node::seq(
             services
@@ -276,15 +278,15 @@ pub(super) fn facts(
         .packages
         .live()
         .map(|(p, l)| {
-            let mut m = Node::map(*l);
-            m.insert("name", Node::str(p.name.clone(), *l));
-            m.insert("manager", Node::str(p.manager, *l));
-            m
+            let mut m = MapNode::new(*l, 2);
+            m.put("name", Node::str(p.name.clone(), *l));
+            m.put("manager", Node::str(p.manager, *l));
+            m.node()
         })
         .collect();
-    f.insert("packages", Node::seq(packages, 0));
+    f.put("packages", Node::seq(packages, 0));
     let mut tools: Vec<(String, u32)> = Vec::new();
-    if !root.unresolved && image::describe(&ImageRef::parse(&root.image)).sdk {
+    if base_sdk {
         tools.push((format!("{} (a build image)", root.image), root.line));
     }
     let mut by_line: Vec<(u32, &'static str, Vec<&str>)> = Vec::new();
@@ -304,9 +306,9 @@ pub(super) fn facts(
     for (l, manager, names) in by_line {
         tools.push((format!("{} ({manager})", names.join(", ")), l));
     }
-    f.insert("build_tools", fact_list(tools, 0));
-    f.insert("package_caches", fact_list(v.caches.clone(), 0));
-    f.insert("os_upgrades", fact_list(v.upgrades.clone(), 0));
+    f.put("build_tools", fact_list(tools, 0));
+    f.put("package_caches", fact_list(v.caches.clone(), 0));
+    f.put("os_upgrades", fact_list(v.upgrades.clone(), 0));
     let secrets = v
         .variables
         .iter()
@@ -314,26 +316,26 @@ pub(super) fn facts(
         .filter(|var| var.keyword == "ARG" || var.value.as_deref().is_some_and(|v| !v.is_empty()))
         .map(|var| (format!("{} {}", var.keyword, var.name), var.line))
         .collect();
-    f.insert("secrets", fact_list(secrets, 0));
+    f.put("secrets", fact_list(secrets, 0));
     // `HEALTHCHECK NONE` is a decision (a run-to-completion tool, a check switched off
     // from the base image), not an omission.
     if let Some(h) = v
         .healthcheck
         .filter(|h| matches!(h.detail, Detail::Healthcheck { none: true }))
     {
-        f.insert("healthcheck_disabled", Node::bool(true, h.line));
+        f.put("healthcheck_disabled", Node::bool(true, h.line));
     }
     let healthcheck = v
         .healthcheck
         .filter(|h| !matches!(h.detail, Detail::Healthcheck { none: true }));
-    f.insert(
+    f.put(
         "healthcheck",
         Node::bool(
             healthcheck.is_some(),
             healthcheck.map_or(final_line, |h| h.line),
         ),
     );
-    f
+    f.node()
 }
 
 /// The value of `$NAME` / `${NAME}` (the whole user text) when the base image sets NAME.

@@ -25,12 +25,12 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use self::convert::{Detail, FileText, Inst, ShellKind};
-use self::doc::stage_node;
+use self::doc::{final_node, from_nodes, stage_node};
 use super::{FileOutput, IngestContext, Input};
 use crate::ingest::image_ref::ImageRef;
 use crate::model::{Generation, ScanError, Suppression, Target, Workload, WorkloadKind};
 use crate::node::Node;
-use crate::source::{LineIndex, SourceFile};
+use crate::source::SourceFile;
 
 pub struct Dockerfile;
 
@@ -357,11 +357,11 @@ fn build_model(parsed: &parse_dockerfile::Dockerfile<'_>, ft: &FileText<'_>) -> 
             .map(|d| d.value.value.to_string()),
     };
     for arg in parsed.global_args() {
-        let line = ft.index.line(arg.arg.span.start);
+        let line = ft.line(arg.arg.span.start);
         for w in text::words(&arg.arguments.value, escape) {
             let (name, value) = match w.text.split_once('=') {
                 Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (w.text.clone(), None),
+                None => (w.text.into_owned(), None),
             };
             model.global_args.push((GlobalArg { name, value }, line));
         }
@@ -723,7 +723,12 @@ fn ignore_comments(
 ) -> Vec<IgnoreComment> {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let content = text[l.start..l.end].trim();
+        // The pattern starts with `#`: most lines are not worth trimming and a regex search.
+        let content = text[l.start..l.end].trim_start();
+        if !content.starts_with('#') {
+            continue;
+        }
+        let content = content.trim_end();
         let Some(c) = IGNORE_COMMENT.captures(content) else {
             continue;
         };
@@ -879,7 +884,12 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         ));
     }
     let escape = text::escape_directive(text);
-    let (prepared, heredocs) = text::prepare(text, escape).map_err(|u| {
+    let lines = text::physical_lines(text);
+    let text::Prepared {
+        text: prepared,
+        heredocs,
+        instructions: logicals,
+    } = text::prepare(text, &lines, escape).map_err(|u| {
         ScanError::parse(
             display,
             Some(u.line),
@@ -898,19 +908,18 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
         };
         ScanError::parse(display, Some(line.max(1)), message)
     })?;
-    let lines = text::physical_lines(text);
-    let index = LineIndex::new(text);
     let ft = FileText {
         text,
         lines: &lines,
-        index: &index,
         escape,
         heredocs: &heredocs,
+        logicals: &logicals,
     };
     let model = build_model(&parsed, &ft);
-    // The model owns everything it needs: free the syntax tree and the prepared copy now.
+    // The model owns everything it needs: free the syntax tree and what prepare made now.
     drop(parsed);
     drop(prepared);
+    drop(logicals);
     let Some(final_idx) = model.stages.len().checked_sub(1) else {
         return Err(ScanError::parse(
             display,
@@ -951,19 +960,21 @@ fn read(file: &SourceFile) -> Result<Workload, ScanError> {
             model.stages.len()
         ));
     }
+    let froms = from_nodes(&model);
     for si in 0..model.stages.len() {
         let node = if si == final_idx {
-            stage_node(&model, si, &final_view, false)
+            stage_node(&model, &froms, si, &final_view, false)
         } else {
-            stage_node(&model, si, &view(&model, si, false, inherit), false)
+            stage_node(&model, &froms, si, &view(&model, si, false, inherit), false)
         };
         if si != final_idx {
             build_stages.push(node.clone());
         }
         stages.push(node);
     }
+    let final_node = final_node(&model, &froms, final_idx, &final_view, stages.last());
     doc.insert("stages", Node::seq(stages, 1));
-    doc.insert("final", stage_node(&model, final_idx, &final_view, true));
+    doc.insert("final", final_node);
     doc.insert("build_stages", Node::seq(build_stages, 1));
 
     let facts = facts::facts(&model, final_idx, &final_view, &mut notes);

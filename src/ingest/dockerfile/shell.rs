@@ -3,6 +3,7 @@
 //! the layer. A small shell lexer, not a shell: it follows `&&`, `;`, pipes, quotes,
 //! variables set earlier in the same command or by ENV/ARG, and `$(...)` as opaque.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// A package a RUN installed.
@@ -45,6 +46,9 @@ fn commands(script: &str) -> Vec<Vec<ShellWord>> {
     let mut word: Option<ShellWord> = None;
     let mut skip_next_word = false;
     let chars: Vec<char> = script.chars().collect();
+    // Character indices are byte offsets in an ASCII script (nearly every one): runs of
+    // text are then copied as slices.
+    let ascii = script.is_ascii();
     let mut i = 0;
     let end_word = |word: &mut Option<ShellWord>, cmd: &mut Vec<ShellWord>, skip: &mut bool| {
         if let Some(w) = word.take() {
@@ -69,11 +73,16 @@ fn commands(script: &str) -> Vec<Vec<ShellWord>> {
                 let w = word.get_or_insert_with(ShellWord::default);
                 w.quoted = true;
                 i += 1;
-                while i < chars.len() && chars[i] != '\'' {
-                    w.text.push(chars[i]);
-                    i += 1;
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| c == '\'')
+                    .map_or(chars.len(), |p| i + p);
+                if ascii {
+                    w.text.push_str(&script[i..end]);
+                } else {
+                    w.text.extend(&chars[i..end]);
                 }
-                i += 1;
+                i = end + 1;
             }
             '"' => {
                 let w = word.get_or_insert_with(ShellWord::default);
@@ -164,9 +173,19 @@ fn commands(script: &str) -> Vec<Vec<ShellWord>> {
                 end_word(&mut word, &mut cmd, &mut skip_next_word);
                 i += 1;
             }
-            c => {
-                word.get_or_insert_with(ShellWord::default).text.push(c);
-                i += 1;
+            _ => {
+                // This character and the plain ones after it, in one go.
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|&c| !is_plain(c))
+                    .map_or(chars.len(), |p| i + 1 + p);
+                let w = word.get_or_insert_with(ShellWord::default);
+                if ascii {
+                    w.text.push_str(&script[i..end]);
+                } else {
+                    w.text.extend(&chars[i..end]);
+                }
+                i = end;
             }
         }
     }
@@ -175,6 +194,16 @@ fn commands(script: &str) -> Vec<Vec<ShellWord>> {
         out.push(cmd);
     }
     out
+}
+
+/// A character that is part of a word whatever follows it: not whitespace, a quote, an
+/// escape, an operator or a `$` (which may open a substitution).
+fn is_plain(c: char) -> bool {
+    !(c.is_whitespace()
+        || matches!(
+            c,
+            '\\' | '\'' | '"' | '$' | '`' | '>' | '<' | ';' | '&' | '|' | '\n' | '(' | ')'
+        ))
 }
 
 fn is_assignment(w: &str) -> Option<(&str, &str)> {
@@ -188,9 +217,9 @@ fn is_assignment(w: &str) -> Option<(&str, &str)> {
 
 /// Expands `$NAME` and `${NAME}` (and `${NAME:-default}`); None when something stays
 /// unknown (a command substitution, an unset variable).
-fn expand(word: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+fn expand<'w>(word: &'w str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Cow<'w, str>> {
     if !word.contains('$') {
-        return Some(word.to_string());
+        return Some(Cow::Borrowed(word));
     }
     let mut out = String::new();
     let mut rest = word;
@@ -233,7 +262,7 @@ fn expand(word: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String>
     }
     out.push_str(rest);
     // `a=$a$a` doubles on every line: a value this long is no package list.
-    (out.len() <= 4096).then_some(out)
+    (out.len() <= 4096).then_some(Cow::Owned(out))
 }
 
 const PREFIXES: &[&str] = &[
@@ -309,21 +338,21 @@ fn takes_value(manager: &str, opt: &str) -> bool {
 }
 
 /// Subcommand and its non-option arguments; options (with their values) in `opts`.
-fn split_args<'a>(
+fn split_args<'a, S: AsRef<str>>(
     manager: &str,
-    args: &'a [String],
+    args: &'a [S],
 ) -> (Option<&'a str>, Vec<&'a str>, Vec<&'a str>) {
     let mut sub = None;
     let mut rest = Vec::new();
     let mut opts = Vec::new();
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i].as_ref();
         if a.starts_with('-') && a.len() > 1 {
             opts.push(a);
             if takes_value(manager, a) {
                 if let Some(v) = args.get(i + 1) {
-                    opts.push(v.as_str());
+                    opts.push(v.as_ref());
                 }
                 i += 1;
             }
@@ -372,11 +401,11 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
     for cmd in commands(script) {
         let resolve = |name: &str| local.get(name).cloned().or_else(|| lookup(name));
         // Expand variables; unquoted expansions split into several words.
-        let mut words: Vec<String> = Vec::new();
+        let mut words: Vec<Cow<'_, str>> = Vec::new();
         for w in &cmd {
             match expand(&w.text, &resolve) {
                 Some(v) if !w.quoted && w.text.contains('$') => {
-                    words.extend(v.split_whitespace().map(str::to_string));
+                    words.extend(v.split_whitespace().map(|s| Cow::Owned(s.to_string())));
                 }
                 Some(v) => words.push(v),
                 None => {}
@@ -389,7 +418,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                 .iter()
                 .filter_map(|w| {
                     let (name, value) = is_assignment(&w.text)?;
-                    Some((name.to_string(), expand(value, &resolve)?))
+                    Some((name.to_string(), expand(value, &resolve)?.into_owned()))
                 })
                 .collect();
             local.extend(assigned);
@@ -399,7 +428,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
         // `NAME=value command` and `env NAME=value command`: set for that command only.
         let mut inline: HashMap<String, String> = HashMap::new();
         while start < words.len() {
-            let w = words[start].as_str();
+            let w: &str = &words[start];
             if PREFIXES.contains(&w) || is_assignment(w).is_some() {
                 if let Some((name, value)) = is_assignment(w) {
                     inline.insert(name.to_string(), value.to_string());
@@ -589,7 +618,7 @@ pub fn analyse(script: &str, lookup: &dyn Fn(&str) -> Option<String>) -> RunEffe
                 }
             }
             "pip" | "pip3" | "pip2" | "python" | "python3" | "uv" => {
-                let pip_args: &[String] = match program {
+                let pip_args: &[Cow<'_, str>] = match program {
                     "python" | "python3" => match args.iter().position(|a| a == "-m") {
                         Some(p) if args.get(p + 1).is_some_and(|m| m == "pip") => &args[p + 2..],
                         _ => continue,

@@ -3,6 +3,8 @@
 //! continuation dropped), here-documents after `RUN` anywhere on its line, shell words
 //! and shell comments.
 
+use std::borrow::Cow;
+
 /// One physical line: `start..end` is its content without the line break.
 #[derive(Debug, Clone, Copy)]
 pub struct PhysLine {
@@ -15,7 +17,7 @@ pub fn physical_lines(text: &str) -> Vec<PhysLine> {
     let mut start = 0;
     let bytes = text.as_bytes();
     while start < bytes.len() {
-        let nl = bytes[start..].iter().position(|b| *b == b'\n');
+        let nl = text[start..].find('\n');
         let (end, next) = match nl {
             Some(p) => (start + p, start + p + 1),
             None => (bytes.len(), bytes.len()),
@@ -29,6 +31,16 @@ pub fn physical_lines(text: &str) -> Vec<PhysLine> {
         start = next;
     }
     lines
+}
+
+/// The 1-based line that holds byte `offset`, counted as `source::LineIndex` counts it (a
+/// line starts after every line break, also after the last one).
+pub fn line_at(text: &str, lines: &[PhysLine], offset: usize) -> u32 {
+    let mut line = lines.partition_point(|l| l.start <= offset).max(1);
+    if offset >= text.len() && text.ends_with('\n') {
+        line += 1;
+    }
+    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// The escape character from a `# escape=` parser directive (backslash by default).
@@ -73,34 +85,34 @@ fn is_comment_or_blank(content: &str) -> bool {
 
 /// An instruction's logical line.
 #[derive(Debug, Clone)]
-pub struct Logical {
+pub struct Logical<'t> {
     /// Index of the last physical line.
     pub last: usize,
     /// Continuations joined as BuildKit does (escape and line break removed), comment and
-    /// empty lines inside the continuation dropped.
-    pub joined: String,
-    /// Indices of the physical lines that carried text (not dropped comments).
-    pub parts: Vec<usize>,
+    /// empty lines inside the continuation dropped. Borrowed when the instruction fits on
+    /// one line, as most do.
+    pub joined: Cow<'t, str>,
 }
 
-/// The logical line that starts at physical line `first`.
-pub fn logical_line(text: &str, lines: &[PhysLine], first: usize, escape: char) -> Logical {
-    let mut joined = String::new();
-    let mut parts = Vec::new();
+/// Walks the logical line that starts at physical line `first`: `part` gets each physical
+/// line that carries text (not dropped comments) with its content before the continuation
+/// escape. Returns the index of the last physical line.
+fn walk_logical<'t>(
+    text: &'t str,
+    lines: &[PhysLine],
+    first: usize,
+    escape: char,
+    mut part: impl FnMut(usize, &'t str),
+) -> usize {
     let mut i = first;
     loop {
         let Some(line) = lines.get(i) else {
-            return Logical {
-                last: i.saturating_sub(1).max(first),
-                joined,
-                parts,
-            };
+            return i.saturating_sub(1).max(first);
         };
         let content = &text[line.start..line.end];
-        parts.push(i);
         match continuation_body(content, escape) {
             Some(body) => {
-                joined.push_str(body);
+                part(i, body);
                 i += 1;
                 while lines
                     .get(i)
@@ -110,42 +122,69 @@ pub fn logical_line(text: &str, lines: &[PhysLine], first: usize, escape: char) 
                 }
             }
             None => {
-                joined.push_str(content);
-                return Logical {
-                    last: i,
-                    joined,
-                    parts,
-                };
+                part(i, content);
+                return i;
             }
         }
     }
 }
 
+/// The logical line that starts at physical line `first`.
+pub fn logical_line<'t>(
+    text: &'t str,
+    lines: &[PhysLine],
+    first: usize,
+    escape: char,
+) -> Logical<'t> {
+    let mut joined: Cow<'t, str> = Cow::Borrowed("");
+    let last = walk_logical(text, lines, first, escape, |_, piece| {
+        if joined.is_empty() {
+            joined = Cow::Borrowed(piece);
+        } else {
+            joined.to_mut().push_str(piece);
+        }
+    });
+    Logical { last, joined }
+}
+
+/// Indices of the physical lines of the logical line at `first` that carry text (not
+/// dropped comments).
+pub fn logical_parts(text: &str, lines: &[PhysLine], first: usize, escape: char) -> Vec<usize> {
+    let mut parts = Vec::new();
+    walk_logical(text, lines, first, escape, |i, _| parts.push(i));
+    parts
+}
+
 /// Runs of spaces, tabs and carriage returns as one space; ends trimmed.
 pub fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c == ' ' || c == '\t' || c == '\r' {
-            space = true;
-            continue;
+    // Copied a run of other text at a time. Once `out` holds text, a space separated it
+    // from the run that follows: it stays one unless a line break is on either side.
+    let mut push_run = |run: &str| {
+        if run.is_empty() {
+            return;
         }
-        if space && !out.is_empty() && !out.ends_with('\n') && c != '\n' {
+        if !out.is_empty() && !out.ends_with('\n') && !run.starts_with('\n') {
             out.push(' ');
         }
-        space = false;
-        out.push(c);
+        out.push_str(run);
+    };
+    let mut run_start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // ASCII bytes, so `i` is a character boundary.
+        if matches!(b, b' ' | b'\t' | b'\r') {
+            push_run(&s[run_start..i]);
+            run_start = i + 1;
+        }
     }
+    push_run(&s[run_start..]);
     out
 }
 
-/// The first word of a logical line (the instruction keyword), upper-cased.
-pub fn keyword(joined: &str) -> String {
-    joined
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase()
+/// The first word of a logical line (the instruction keyword) as written; compare it with
+/// `eq_ignore_ascii_case`.
+pub fn keyword(joined: &str) -> &str {
+    joined.split_whitespace().next().unwrap_or("")
 }
 
 /// Whether the arguments are an empty exec form: `[]` (`[ ]`).
@@ -161,12 +200,13 @@ pub fn is_empty_exec(args: &str) -> bool {
 pub fn resets_command(joined: &str) -> bool {
     let mut line = joined;
     let mut kw = keyword(line);
-    if kw == "ONBUILD" {
+    if kw.eq_ignore_ascii_case("ONBUILD") {
         line = after_keyword(line, false);
         kw = keyword(line);
     }
-    matches!(kw.as_str(), "CMD" | "ENTRYPOINT" | "RUN")
-        && is_empty_exec(after_keyword(line, kw == "RUN"))
+    let is_run = kw.eq_ignore_ascii_case("RUN");
+    (is_run || kw.eq_ignore_ascii_case("CMD") || kw.eq_ignore_ascii_case("ENTRYPOINT"))
+        && is_empty_exec(after_keyword(line, is_run))
 }
 
 /// The arguments after the keyword and any leading `--flag[=value]` options.
@@ -185,63 +225,84 @@ pub fn after_keyword(joined: &str, skip_flags: bool) -> &str {
 
 /// A word of a shell-like line with where it starts (byte offset in the line).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub struct Word<'a> {
     pub start: usize,
     /// The word as written (quotes kept).
-    pub raw: String,
-    /// The word with quotes removed and escapes resolved.
-    pub text: String,
+    pub raw: &'a str,
+    /// The word with quotes removed and escapes resolved (borrowed when there were none).
+    pub text: Cow<'a, str>,
+}
+
+/// A word being read: where it starts, where the run of its text not yet copied starts,
+/// and its text so far once a quote or escape has been dropped from it.
+struct PartWord {
+    start: usize,
+    run: usize,
+    text: Option<String>,
+}
+
+impl PartWord {
+    fn finish(self, s: &str, end: usize) -> Word<'_> {
+        let text = match self.text {
+            None => Cow::Borrowed(&s[self.start..end]),
+            Some(mut t) => {
+                t.push_str(&s[self.run..end]);
+                Cow::Owned(t)
+            }
+        };
+        Word {
+            start: self.start,
+            raw: &s[self.start..end],
+            text,
+        }
+    }
 }
 
 /// Splits on unquoted whitespace, honouring '...', "..." and the escape character.
-pub fn words(s: &str, escape: char) -> Vec<Word> {
+pub fn words(s: &str, escape: char) -> Vec<Word<'_>> {
     let mut out = Vec::new();
-    let mut cur: Option<Word> = None;
+    let mut cur: Option<PartWord> = None;
     let mut quote: Option<char> = None;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if quote.is_none() && c.is_whitespace() {
             if let Some(w) = cur.take() {
-                out.push(w);
+                out.push(w.finish(s, i));
             }
             continue;
         }
-        let w = cur.get_or_insert_with(|| Word {
+        let w = cur.get_or_insert(PartWord {
             start: i,
-            raw: String::new(),
-            text: String::new(),
+            run: i,
+            text: None,
         });
-        w.raw.push(c);
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some('"') if c == escape => {
-                if let Some(&(_, n)) = chars.peek() {
-                    chars.next();
-                    w.raw.push(n);
-                    if !matches!(n, '"' | '$' | '`') && n != escape {
-                        w.text.push(c);
-                    }
-                    w.text.push(n);
-                } else {
-                    w.text.push(c);
-                }
+        // A word is its raw text less the quotes and escape characters dropped here.
+        let dropped = match quote {
+            Some(q) if c == q => {
+                quote = None;
+                true
             }
-            Some(_) => w.text.push(c),
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == escape => {
-                if let Some(&(_, n)) = chars.peek() {
-                    chars.next();
-                    w.raw.push(n);
-                    w.text.push(n);
-                } else {
-                    w.text.push(c);
-                }
+            Some('"') if c == escape => match chars.next() {
+                Some((_, n)) => matches!(n, '"' | '$' | '`') || n == escape,
+                None => false,
+            },
+            Some(_) => false,
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                true
             }
-            None => w.text.push(c),
+            None if c == escape => chars.next().is_some(),
+            None => false,
+        };
+        if dropped {
+            w.text
+                .get_or_insert_with(String::new)
+                .push_str(&s[w.run..i]);
+            w.run = i + c.len_utf8();
         }
     }
     if let Some(w) = cur {
-        out.push(w);
+        out.push(w.finish(s, s.len()));
     }
     out
 }
@@ -250,6 +311,10 @@ pub fn words(s: &str, escape: char) -> Vec<Word> {
 /// line). `escape` is the shell's own escape character (backslash for POSIX shells, the
 /// backtick for PowerShell).
 pub fn strip_shell_comments(s: &str, escape: char) -> String {
+    // Without a `#` there is no comment: only the line ends are tidied.
+    if !s.contains('#') {
+        return trim_lines(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut quote: Option<char> = None;
     let mut word_start = true;
@@ -295,12 +360,23 @@ pub fn strip_shell_comments(s: &str, escape: char) -> String {
         }
     }
     // A comment leaves trailing spaces behind on its line.
-    out.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string()
+    trim_lines(&out)
+}
+
+/// Every line without its trailing whitespace, the whole without leading and trailing
+/// whitespace.
+fn trim_lines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.trim_end());
+    }
+    out.truncate(out.trim_end().len());
+    let lead = out.len() - out.trim_start().len();
+    out.drain(..lead);
+    out
 }
 
 /// A here-document read from the text rather than by the parser (see [`prepare`]).
@@ -363,16 +439,32 @@ fn line_no(i: usize) -> u32 {
     u32::try_from(i + 1).unwrap_or(u32::MAX)
 }
 
+/// What [`prepare`] makes of a file.
+pub struct Prepared<'t> {
+    /// The text for the parser; borrowed when nothing needed changing, as in most files.
+    pub text: Cow<'t, str>,
+    pub heredocs: Vec<HereDoc>,
+    /// Every instruction's logical line by its first physical line, in file order, for the
+    /// conversion to look up rather than join again.
+    pub instructions: Vec<(usize, Logical<'t>)>,
+}
+
 /// Prepares a Dockerfile for `parse-dockerfile`, which reads a `RUN` here-document only when
 /// it is the first word of the command. Every `RUN` here-document (e.g. `RUN cat <<EOF >
 /// /etc/app.conf`, `RUN python3 <<EOF`) is taken out here: its body lines are blanked and its
 /// `<<` is replaced by spaces, so byte offsets and line numbers stay those of the original
 /// text. `COPY`/`ADD` here-documents are left to the parser (it reads them anywhere), but
 /// their bodies are skipped so that body text is never mistaken for an instruction.
-pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclosed> {
-    let lines = physical_lines(text);
-    let mut bytes = text.as_bytes().to_vec();
+/// `lines` are the text's [`physical_lines`].
+pub fn prepare<'t>(
+    text: &'t str,
+    lines: &[PhysLine],
+    escape: char,
+) -> Result<Prepared<'t>, Unclosed> {
+    // Copied on the first change only.
+    let mut edited: Option<Vec<u8>> = None;
     let mut heredocs = Vec::new();
+    let mut instructions = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
@@ -380,7 +472,7 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
             i += 1;
             continue;
         }
-        let logical = logical_line(text, &lines, i, escape);
+        let logical = logical_line(text, lines, i, escape);
         let kw = keyword(&logical.joined);
         let mut next = logical.last + 1;
         if resets_command(&logical.joined) {
@@ -388,6 +480,7 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
             // resets the command); the parser refuses it. Its brackets become a shell form
             // of the same length (`: `) that the parser reads, and the conversion, which
             // reads the original text, records an empty exec form.
+            let bytes = edited.get_or_insert_with(|| text.as_bytes().to_vec());
             let span = &mut bytes[lines[i].start..lines[logical.last].end];
             if let (Some(open), Some(close)) = (
                 span.iter().rposition(|b| *b == b'['),
@@ -397,22 +490,22 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
                 span[close] = b' ';
             }
         }
-        let target = match kw.as_str() {
-            "RUN" => Some(true),
-            "ONBUILD"
-                if logical
+        let runs = kw.eq_ignore_ascii_case("RUN")
+            || (kw.eq_ignore_ascii_case("ONBUILD")
+                && logical
                     .joined
                     .split_whitespace()
                     .nth(1)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("RUN")) =>
-            {
-                Some(true)
-            }
-            "COPY" | "ADD" => Some(false),
-            _ => None,
+                    .is_some_and(|w| w.eq_ignore_ascii_case("RUN")));
+        let target = if runs {
+            Some(true)
+        } else if kw.eq_ignore_ascii_case("COPY") || kw.eq_ignore_ascii_case("ADD") {
+            Some(false)
+        } else {
+            None
         };
         if let Some(is_run) = target {
-            let markers = find_markers(text, &lines, &logical, escape, is_run);
+            let markers = find_markers(text, lines, i, &logical, escape, is_run);
             for m in markers {
                 let mut body = Vec::new();
                 let mut closed = false;
@@ -429,12 +522,12 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
                     if line == m.delimiter {
                         closed = true;
                         if is_run {
-                            blank(&mut bytes, l.start, l.end);
+                            blank(&mut edited, text, l.start, l.end);
                         }
                         break;
                     }
                     if is_run {
-                        blank(&mut bytes, l.start, l.end);
+                        blank(&mut edited, text, l.start, l.end);
                     }
                     body.push(line);
                 }
@@ -449,7 +542,7 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
                     break;
                 }
                 if is_run {
-                    blank(&mut bytes, m.offset, m.offset + 2);
+                    blank(&mut edited, text, m.offset, m.offset + 2);
                     let mut text_body = body.join("\n");
                     if !text_body.is_empty() {
                         text_body.push('\n');
@@ -464,14 +557,24 @@ pub fn prepare(text: &str, escape: char) -> Result<(String, Vec<HereDoc>), Unclo
                 }
             }
         }
+        instructions.push((i, logical));
         i = next;
     }
-    // Only ASCII bytes were replaced by spaces, so the text is still UTF-8.
-    let prepared = String::from_utf8(bytes).unwrap_or_else(|_| text.to_string());
-    Ok((prepared, heredocs))
+    let prepared = match edited {
+        None => Cow::Borrowed(text),
+        // Only ASCII bytes were replaced by spaces, so the text is still UTF-8.
+        Some(bytes) => Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())),
+    };
+    Ok(Prepared {
+        text: prepared,
+        heredocs,
+        instructions,
+    })
 }
 
-fn blank(bytes: &mut [u8], start: usize, end: usize) {
+/// Blanks `start..end` (line breaks kept) in the edited copy of `text`, made now if need be.
+fn blank(edited: &mut Option<Vec<u8>>, text: &str, start: usize, end: usize) {
+    let bytes = edited.get_or_insert_with(|| text.as_bytes().to_vec());
     let end = end.min(bytes.len());
     for b in &mut bytes[start..end] {
         if *b != b'\n' {
@@ -483,10 +586,15 @@ fn blank(bytes: &mut [u8], start: usize, end: usize) {
 fn find_markers(
     text: &str,
     lines: &[PhysLine],
-    logical: &Logical,
+    first: usize,
+    logical: &Logical<'_>,
     escape: char,
     is_run: bool,
 ) -> Vec<Marker> {
+    // Every marker word holds `<<` as written, and the joined line holds every word.
+    if !logical.joined.contains("<<") {
+        return Vec::new();
+    }
     let args = after_keyword(&logical.joined, true);
     // Exec form has no here-documents.
     if is_run && args.starts_with('[') {
@@ -494,7 +602,10 @@ fn find_markers(
     }
     let mut markers = Vec::new();
     let mut all_words = Vec::new();
-    for (n, &idx) in logical.parts.iter().enumerate() {
+    for (n, idx) in logical_parts(text, lines, first, escape)
+        .into_iter()
+        .enumerate()
+    {
         let l = lines[idx];
         let content = &text[l.start..l.end];
         let body = continuation_body(content, escape).unwrap_or(content);
@@ -547,7 +658,7 @@ mod tests {
         let l = logical_line(text, &lines, 0, '\\');
         assert_eq!(l.last, 4);
         assert_eq!(collapse_spaces(&l.joined), "RUN a && b c");
-        assert_eq!(l.parts, vec![0, 3, 4]);
+        assert_eq!(logical_parts(text, &lines, 0, '\\'), vec![0, 3, 4]);
         let l = logical_line(text, &lines, 5, '\\');
         assert_eq!(l.joined, "RUN d");
     }
@@ -556,7 +667,7 @@ mod tests {
     fn words_respect_quotes_and_escapes() {
         let w: Vec<String> = words(r#"a "b c" 'd e' f\ g "h\"i""#, '\\')
             .into_iter()
-            .map(|w| w.text)
+            .map(|w| w.text.into_owned())
             .collect();
         assert_eq!(w, vec!["a", "b c", "d e", "f g", "h\"i"]);
     }
@@ -575,8 +686,8 @@ mod tests {
     #[test]
     fn run_heredocs_anywhere_are_taken_out_keeping_offsets() {
         let text = "FROM a\nRUN cat <<EOF > /etc/x.conf\nkey=1\nEOF\nRUN <<-'END' bash\n\techo $HOME\n\tEND\nCOPY <<EOF /start.sh\nRUN not an instruction\nEOF\n";
-        let (prepared, docs) = match prepare(text, '\\') {
-            Ok(r) => r,
+        let (prepared, docs) = match prepare(text, &physical_lines(text), '\\') {
+            Ok(r) => (r.text, r.heredocs),
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(prepared.len(), text.len());
@@ -596,14 +707,17 @@ mod tests {
     fn arithmetic_and_here_strings_are_not_heredocs() {
         let text =
             "FROM a\nRUN echo $((1 << 2)) && cat <<< x\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\n";
-        let (prepared, docs) = prepare(text, '\\').unwrap_or_default();
+        let (prepared, docs) = prepare(text, &physical_lines(text), '\\')
+            .map(|r| (r.text, r.heredocs))
+            .unwrap_or_default();
         assert!(docs.is_empty());
         assert_eq!(prepared, text);
     }
 
     #[test]
     fn an_unclosed_run_heredoc_names_its_line() {
-        let err = prepare("FROM a\nRUN python3 <<EOF\nprint(1)\n", '\\').err();
+        let text = "FROM a\nRUN python3 <<EOF\nprint(1)\n";
+        let err = prepare(text, &physical_lines(text), '\\').err();
         assert_eq!(
             err,
             Some(Unclosed {
