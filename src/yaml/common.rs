@@ -93,6 +93,8 @@ enum Line {
     End,
     /// `---` (a comment may follow).
     DocumentStart,
+    /// `...`: left to the full parser, wherever it is.
+    DocumentEnd,
     /// Content starting at this many spaces.
     Content(usize),
 }
@@ -191,6 +193,13 @@ impl<'t> Reader<'t, '_> {
             {
                 Some(Line::DocumentStart)
             }
+            Some(b'.')
+                if indent == 0
+                    && self.bytes[self.pos..self.line_end].starts_with(b"...")
+                    && matches!(self.peek_at(self.pos + 3), None | Some(b' ')) =>
+            {
+                Some(Line::DocumentEnd)
+            }
             Some(_) => Some(Line::Content(indent)),
         }
     }
@@ -203,6 +212,7 @@ impl<'t> Reader<'t, '_> {
         loop {
             match line {
                 Line::End => return Ok(()),
+                Line::DocumentEnd => return Err(Outside),
                 Line::DocumentStart => {
                     let at = self.position(self.pos);
                     self.out.document_start(at).map_err(|_| Outside)?;

@@ -188,6 +188,10 @@ fn positions_and_values_of_the_edges() {
         "a: x #c\nb: x#c\n",
         "a: - b\n",
         "- - - deep\n    - two\n  - one\n- zero\n",
+        // Found by the fuzz target: `...` ends a document wherever it starts a line.
+        "# c\n... - { a: b, c: d }\n",
+        "a:\n  b: 1\n...\n",
+        "- x\n... # end\n",
         // Found by the fuzz target: an empty block scalar sits where the next token starts.
         "k:\n  - |   \n  -\n  - >-\n    # c\n  - x\n",
         "k:\n  - |\n  - |-\n# c\n  - x\n",
