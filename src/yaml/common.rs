@@ -44,6 +44,7 @@ pub(super) fn read(text: &str, builder: &mut Builder) -> Result<(), GiveUp> {
         line: 1,
         line_start: 0,
         line_end: 0,
+        counted: (0, 0),
         out: builder,
     };
     reader.set_line(0);
@@ -85,6 +86,10 @@ struct Reader<'t, 'b> {
     line_start: usize,
     /// Where the current line's content ends (before `\n` or `\r\n`).
     line_end: usize,
+    /// A byte offset on the current line and its column in characters: columns are counted
+    /// on from there, so that a line of a million flow entries (a minified list) is counted
+    /// once, not once per entry.
+    counted: (usize, usize),
     out: &'b mut Builder,
 }
 
@@ -107,6 +112,7 @@ impl<'t> Reader<'t, '_> {
     fn set_line(&mut self, start: usize) {
         self.line_start = start;
         self.pos = start;
+        self.counted = (start, 0);
         let end = memchr_newline(self.bytes, start);
         self.line_end = if end > start && self.bytes[end - 1] == b'\r' {
             end - 1
@@ -136,13 +142,22 @@ impl<'t> Reader<'t, '_> {
     }
 
     /// A position the builder understands: the line and the column in characters, from 1.
-    fn position(&self, at: usize) -> Position {
-        let before = &self.text[self.line_start..at];
-        let chars = if before.is_ascii() {
-            before.len()
+    fn position(&mut self, at: usize) -> Position {
+        let (from, mut chars) = self.counted;
+        let from = if at >= from {
+            from
         } else {
-            before.chars().count()
+            // Behind the last count (rare): from the line's start.
+            chars = 0;
+            self.line_start
         };
+        let between = &self.text[from..at];
+        chars += if between.is_ascii() {
+            between.len()
+        } else {
+            between.chars().count()
+        };
+        self.counted = (at, chars);
         Position {
             line: self.line,
             column: u32::try_from(chars + 1).unwrap_or(u32::MAX),

@@ -204,6 +204,26 @@ fn positions_and_values_of_the_edges() {
     assert!(agrees(cases[0], "case") && agrees(cases[8], "case") && agrees(cases[4], "case"));
 }
 
+/// One line of many flow entries (a minified list), with characters of several bytes among
+/// them: every column agrees, and columns are counted along the line once (a count from the
+/// line's start for each of 20,000 entries would be 20,000 times the line).
+#[test]
+fn a_long_line_of_flow_entries() {
+    let mut text = String::from("items: [");
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        match i % 3 {
+            0 => text.push_str(&format!("{{\"n\": {i}, \"s\": \"\u{e9}t\u{e9}\"}}")),
+            1 => text.push_str(&format!("\"caf\u{e9} {i}\"")),
+            _ => text.push_str(&format!("x{i}")),
+        }
+    }
+    text.push_str("]\n");
+    assert!(agrees(&text, "one long line"), "the common reader gave up");
+}
+
 /// Lines of YAML in and out of the subset, glued at random indentations: the common reader
 /// must agree with the full parser on whatever it accepts, and never panic.
 fn fragment() -> impl Strategy<Value = String> {
