@@ -28,15 +28,25 @@ fn required_literals(text: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Whether `text` holds one of `words` (lower case), ASCII case aside: a text without any
-/// cannot match a case-insensitive built-in pattern every match of which holds one, and the
-/// pattern need not be compiled or run. Non-ASCII text is always "maybe": Unicode case
-/// folding reads `ſ` as `s` and the Kelvin sign as `k`.
+/// cannot match a pattern every match of which holds one (the literals the build found for an
+/// embedded pattern, or those listed beside a built-in one), and the pattern need not be
+/// compiled or run. Non-ASCII text is always "maybe": Unicode case folding reads `ſ` as `s`
+/// and the Kelvin sign as `k`.
 pub fn may_hold_any(text: &str, words: &[&str]) -> bool {
     if !text.is_ascii() {
         return true;
     }
-    let lower = text.to_ascii_lowercase();
-    words.iter().any(|w| lower.contains(w))
+    // The texts are short (an instruction, a path, an image): lowercasing once and a
+    // substring search per word costs less than building an automaton per pattern.
+    thread_local! {
+        static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+        words.iter().any(|w| lower.contains(w))
+    })
 }
 
 /// The compiled program's limit: a pattern is data a workshop writes, and one that compiles to
@@ -82,20 +92,7 @@ impl Pattern {
         if self.compiled.get().is_some() {
             return true;
         }
-        if !haystack.is_ascii() {
-            return true;
-        }
-        // The texts are short (an instruction, a path, an image): lowercasing once and a
-        // substring search per literal costs less than building an automaton per pattern.
-        thread_local! {
-            static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
-        }
-        LOWER.with_borrow_mut(|lower| {
-            lower.clear();
-            lower.push_str(haystack);
-            lower.make_ascii_lowercase();
-            literals.iter().any(|l| lower.contains(l))
-        })
+        may_hold_any(haystack, literals)
     }
 
     /// The compiled expression; `None` only for a deferred pattern that does not compile,
