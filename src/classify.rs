@@ -398,20 +398,39 @@ pub fn classify(
 
 /// Rule ids, each with its title: `VM001 (CPU oversized for measured demand)`.
 fn named(checks: &[&Check]) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut out = Vec::new();
+    let mut distinct: Vec<&Check> = Vec::with_capacity(checks.len());
     for c in checks {
-        if seen.contains(&&*c.rule) {
-            continue;
+        if !distinct.iter().any(|d| d.rule == c.rule) {
+            distinct.push(c);
         }
-        seen.push(&c.rule);
-        out.push(format!("{} ({})", c.rule, c.title));
     }
-    match out.len() {
-        0 => String::new(),
-        1..=6 => out.join(", "),
-        n => format!("{} and {} more", out[..5].join(", "), n - 5),
+    // Written into one string: this sentence is made for every workload.
+    let shown = if distinct.len() > 6 {
+        5
+    } else {
+        distinct.len()
+    };
+    let mut out = String::with_capacity(
+        distinct[..shown]
+            .iter()
+            .map(|c| c.rule.len() + c.title.len() + 5)
+            .sum::<usize>()
+            + 16,
+    );
+    for (i, c) in distinct[..shown].iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&c.rule);
+        out.push_str(" (");
+        out.push_str(&c.title);
+        out.push(')');
     }
+    if shown < distinct.len() {
+        use std::fmt::Write as _;
+        let _ = write!(out, " and {} more", distinct.len() - shown);
+    }
+    out
 }
 
 /// The recommended treatment, the sentence that says why, and the effort it takes.

@@ -64,6 +64,11 @@ impl Node {
         Node::new(Value::Map(Vec::new()), line)
     }
 
+    /// An empty mapping with room for `entries` keys.
+    pub fn map_with_capacity(line: u32, entries: usize) -> Self {
+        Node::new(Value::Map(Vec::with_capacity(entries)), line)
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
@@ -128,7 +133,13 @@ impl Node {
 
     /// Sets a value at a dotted path, creating intermediate mappings as needed.
     pub fn insert_path(&mut self, dotted: &str, value: Node) {
-        let mut parts = dotted.split('.').peekable();
+        self.insert_at(dotted.split('.'), value);
+    }
+
+    /// Sets a value at a path given as its keys (`["current", dim]`), creating intermediate
+    /// mappings as needed: [`Node::insert_path`] without making the dotted text.
+    pub fn insert_at<'k>(&mut self, path: impl IntoIterator<Item = &'k str>, value: Node) {
+        let mut parts = path.into_iter().peekable();
         let mut cur = self;
         while let Some(part) = parts.next() {
             if parts.peek().is_none() {

@@ -189,12 +189,13 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
     }
     let guest = may_hold_any(os, &["talos", "flatcar", "coreos", "rhcos", "bottlerocket"])
         && K8S_GUEST.is_match(os);
-    let k8s_word = words(&lower).iter().any(|w| {
-        K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd")
-    });
-    if let Some(c) =
-        captures_with(&OPENSHIFT, &["-master-", "-worker-"], &lower).filter(|_| guest || !k8s_word)
-    {
+    let ws = words(&lower);
+    if let Some(c) = captures_with(&OPENSHIFT, &["-master-", "-worker-"], &lower).filter(|_| {
+        let k8s_word = ws.iter().any(|w| {
+            K8S_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "ocp" | "openshift" | "okd")
+        });
+        guest || !k8s_word
+    }) {
         let role = if &c["r"] == "master" {
             NodeRole::ControlPlane
         } else {
@@ -202,10 +203,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
         };
         // `-master-`/`-worker-` names are common outside Kubernetes (Jenkins, Spark):
         // strong only on an OpenShift guest (RHCOS) or with a Kubernetes word in the name.
-        let strong = guest
-            || words(&lower)
-                .iter()
-                .any(|w| K8S_WORDS.contains(&w.as_str()));
+        let strong = guest || ws.iter().any(|w| K8S_WORDS.contains(&w.as_str()));
         return hit(
             &c["c"],
             role,
@@ -217,9 +215,7 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             strong,
         );
     }
-    let ws = words(&lower);
     let k8s_word = ws.iter().any(|w| K8S_WORDS.contains(&w.as_str()));
-    let role = role_from_name(&lower);
     let k8s_folder = may_hold_any(
         folder,
         &[
@@ -233,6 +229,11 @@ fn builtin(name: &str, folder: &str, os: &str) -> Option<Builtin> {
             "rancher",
         ],
     ) && K8S_FOLDER.is_match(folder);
+    // Each layout left needs one of these: most names of an estate stop here.
+    if !(k8s_word || guest || k8s_folder) {
+        return None;
+    }
+    let role = role_from_name(&lower);
     let cluster = cluster_from_name(&lower);
     if let (true, Some(role), Some(cluster)) = (k8s_word, role, cluster.as_deref()) {
         let rancher = ws

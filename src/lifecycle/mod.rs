@@ -53,6 +53,17 @@ pub struct Judge {
     /// version): an inventory of 50,000 VMs names a few dozen operating systems, and each
     /// name would otherwise run every product's patterns again.
     os_seen: Mutex<HashMap<Box<str>, Option<Found>>>,
+    /// The texts of each product version judged, by its place in the table: 50,000 VMs
+    /// share a few dozen, and the same sentence would otherwise be written for each.
+    texts: Mutex<HashMap<(usize, usize), Arc<VerdictTexts>>>,
+}
+
+/// What `facts.lifecycle[*]` says of a product version in words, on the judge's day.
+#[derive(Debug)]
+struct VerdictTexts {
+    summary: String,
+    end_of_support: String,
+    end_of_extended_support: Option<String>,
 }
 
 /// A product and one of its versions, as indices into the table.
@@ -85,7 +96,30 @@ impl Judge {
             table,
             as_of: as_of.unwrap_or_else(Date::today),
             os_seen: Mutex::new(HashMap::new()),
+            texts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The texts of `v`, written once per product version (the table bounds how many).
+    fn texts(&self, v: &Verdict<'_>) -> Arc<VerdictTexts> {
+        let key = (
+            std::ptr::from_ref(v.product) as usize,
+            std::ptr::from_ref(v.version) as usize,
+        );
+        let lock = || {
+            self.texts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(t) = lock().get(&key) {
+            return Arc::clone(t);
+        }
+        let made = Arc::new(VerdictTexts {
+            summary: summary(v),
+            end_of_support: v.version.end_of_support.to_string(),
+            end_of_extended_support: v.version.end_of_extended_support.map(|d| d.to_string()),
+        });
+        Arc::clone(lock().entry(key).or_insert(made))
     }
 
     /// The built-in table, read for `as_of` (today when None).
@@ -397,7 +431,7 @@ pub fn insert(w: &mut Workload, judge: &Judge) {
             if let Some(os) = facts.get("os") {
                 let text = os.scalar_text().unwrap_or_default();
                 if let Some(v) = judge.os(&text) {
-                    items.push(item(&v, &text, "operating system", &text, os.line));
+                    items.push(item(judge, &v, &text, "operating system", &text, os.line));
                 }
             }
         }
@@ -411,7 +445,7 @@ pub fn insert(w: &mut Workload, judge: &Judge) {
                 let tag = base.get("tag").and_then(Node::scalar_text);
                 let line = base.get("image").map_or(base.line, |n| n.line);
                 if let Some(v) = repo.and_then(|r| judge.image(&r, tag.as_deref())) {
-                    items.push(item(&v, &image, "base image", &image, line));
+                    items.push(item(judge, &v, &image, "base image", &image, line));
                 }
             }
         }
@@ -426,13 +460,20 @@ pub fn insert(w: &mut Workload, judge: &Judge) {
                         .get("name")
                         .and_then(Node::scalar_text)
                         .unwrap_or_else(|| reference.clone());
-                    items.push(item(&v, &name, "container image", &reference, line));
+                    items.push(item(judge, &v, &name, "container image", &reference, line));
                 }
             }
         }
         Target::Compose => {
             if let Some((v, reference, line)) = image_of(judge, facts) {
-                items.push(item(&v, &reference, "container image", &reference, line));
+                items.push(item(
+                    judge,
+                    &v,
+                    &reference,
+                    "container image",
+                    &reference,
+                    line,
+                ));
             }
         }
         Target::Vnf => {
@@ -448,7 +489,7 @@ pub fn insert(w: &mut Workload, judge: &Judge) {
                         .get("name")
                         .and_then(Node::scalar_text)
                         .unwrap_or_else(|| text.clone());
-                    items.push(item(&v, &name, "software image", &text, os.line));
+                    items.push(item(judge, &v, &name, "software image", &text, os.line));
                 }
             }
         }
@@ -481,8 +522,16 @@ fn image_of<'a>(judge: &'a Judge, n: &Node) -> Option<(Verdict<'a>, String, u32)
     Some((v, reference, repo_node.line))
 }
 
-fn item(v: &Verdict<'_>, name: &str, subject: &str, reference: &str, line: u32) -> Node {
-    let mut n = Node::map(line);
+fn item(
+    judge: &Judge,
+    v: &Verdict<'_>,
+    name: &str,
+    subject: &str,
+    reference: &str,
+    line: u32,
+) -> Node {
+    let texts = judge.texts(v);
+    let mut n = Node::map_with_capacity(line, 13);
     n.insert("name", Node::str(name, line));
     n.insert("subject", Node::str(subject, line));
     n.insert("reference", Node::str(reference, line));
@@ -491,10 +540,10 @@ fn item(v: &Verdict<'_>, name: &str, subject: &str, reference: &str, line: u32) 
     n.insert("status", Node::str(v.status.as_str(), line));
     n.insert(
         "end_of_support",
-        Node::str(v.version.end_of_support.to_string(), line),
+        Node::str(texts.end_of_support.clone(), line),
     );
-    if let Some(x) = v.version.end_of_extended_support {
-        n.insert("end_of_extended_support", Node::str(x.to_string(), line));
+    if let Some(x) = &texts.end_of_extended_support {
+        n.insert("end_of_extended_support", Node::str(x.clone(), line));
         if let Some(name) = &v.product.extended_support {
             n.insert("extended_support", Node::str(name.clone(), line));
         }
@@ -509,7 +558,7 @@ fn item(v: &Verdict<'_>, name: &str, subject: &str, reference: &str, line: u32) 
         n.insert("extended_support_free_on", Node::seq(list, line));
     }
     n.insert("days_left", Node::int(v.days_left, line));
-    n.insert("summary", Node::str(summary(v), line));
+    n.insert("summary", Node::str(texts.summary.clone(), line));
     n.insert("source", Node::str(v.product.source.clone(), line));
     n
 }

@@ -226,44 +226,38 @@ pub fn insert_workload_facts(w: &mut Workload, rs: &Rightsizing) {
         rightsize::Basis::Utilisation => "utilisation",
         rightsize::Basis::None => "none",
     };
-    facts.insert_path("rightsizing.basis", Node::str(basis, 0));
-    facts.insert_path(
-        "rightsizing.confidence",
+    facts.insert_at(["rightsizing", "basis"], Node::str(basis, 0));
+    facts.insert_at(
+        ["rightsizing", "confidence"],
         Node::str(rs.confidence.as_str(), 0),
     );
     for (dim, current, demand, recommended, reclaimable) in dims {
         // Sizing facts point where the ingest module located that dimension (`facts.vcpu`).
         let line = facts.get(dim).map_or(0, |n| n.line);
         if let Some(c) = current {
-            facts.insert_path(&format!("current.{dim}"), Node::float(c, line));
+            facts.insert_at(["current", dim], Node::float(c, line));
         }
         // Recommendations only where demand is known: a rule on them is unknown otherwise.
         let Some(d) = demand else { continue };
-        facts.insert_path(&format!("demand.{dim}"), Node::float(d, line));
+        facts.insert_at(["demand", dim], Node::float(d, line));
         if let Some(r) = recommended {
-            facts.insert_path(
-                &format!("rightsizing.recommended.{dim}"),
-                Node::float(r, line),
-            );
+            facts.insert_at(["rightsizing", "recommended", dim], Node::float(r, line));
         }
         if let Some(r) = reclaimable {
-            facts.insert_path(
-                &format!("rightsizing.reclaimable.{dim}"),
-                Node::float(r, line),
-            );
+            facts.insert_at(["rightsizing", "reclaimable", dim], Node::float(r, line));
             if let Some(c) = current.filter(|c| *c > 0.0) {
-                facts.insert_path(
-                    &format!("rightsizing.reclaimable_share.{dim}"),
+                facts.insert_at(
+                    ["rightsizing", "reclaimable_share", dim],
                     Node::float(rightsize::round2(r / c), line),
                 );
-                facts.insert_path(
-                    &format!("demand.share.{dim}"),
+                facts.insert_at(
+                    ["demand", "share", dim],
                     Node::float(rightsize::round2(d / c), line),
                 );
             }
         }
         if is_vm {
-            insert_judgement(facts, "rightsizing.", rs, dim, line);
+            insert_judgement(facts, Some("rightsizing"), rs, dim, line);
         }
     }
 }
@@ -271,7 +265,13 @@ pub fn insert_workload_facts(w: &mut Workload, rs: &Rightsizing) {
 /// The sizing judgement of one dimension as facts under `prefix`: ladder steps
 /// reclaimable, oversized (true / false), undersized (`warning` / `error`, when it is).
 /// Only where the dimension was sized on utilisation: a rule on them is unknown otherwise.
-fn insert_judgement(facts: &mut Node, prefix: &str, rs: &Rightsizing, dim: &str, line: u32) {
+fn insert_judgement(
+    facts: &mut Node,
+    prefix: Option<&str>,
+    rs: &Rightsizing,
+    dim: &str,
+    line: u32,
+) {
     let Some(steps) = rightsize::Dim::ALL
         .into_iter()
         .find(|d| d.key() == dim)
@@ -279,19 +279,14 @@ fn insert_judgement(facts: &mut Node, prefix: &str, rs: &Rightsizing, dim: &str,
     else {
         return;
     };
-    facts.insert_path(
-        &format!("{prefix}reclaimable_steps.{dim}"),
-        Node::float(steps, line),
-    );
-    facts.insert_path(
-        &format!("{prefix}oversized.{dim}"),
+    let at = |key: &'static str| prefix.into_iter().chain([key, dim]);
+    facts.insert_at(at("reclaimable_steps"), Node::float(steps, line));
+    facts.insert_at(
+        at("oversized"),
         Node::bool(rs.oversized.contains(&dim), line),
     );
     if let Some(severity) = rs.undersized.get(dim) {
-        facts.insert_path(
-            &format!("{prefix}undersized.{dim}"),
-            Node::str(*severity, line),
-        );
+        facts.insert_at(at("undersized"), Node::str(*severity, line));
     }
 }
 
@@ -339,12 +334,12 @@ pub fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) 
                             && size > 0.0
                         {
                             let share = Node::float(rightsize::round2(r / size), c.line);
-                            n.insert_path(&format!("reclaimable_share.{dim}"), share);
+                            n.insert_at(["reclaimable_share", dim], share);
                         }
                     }
                 }
                 for dim in ["vcpu", "memory_gib"] {
-                    insert_judgement(&mut n, "", rs, dim, c.line);
+                    insert_judgement(&mut n, None, rs, dim, c.line);
                 }
                 for (part, s) in parts {
                     // Without utilisation only the current size is a fact.
@@ -357,7 +352,7 @@ pub fn insert_component_facts(facts: &mut Node, components: &[ComponentReport]) 
                         ("storage_gib", s.storage_gib),
                     ] {
                         if let Some(v) = v {
-                            n.insert_path(&format!("{part}.{dim}"), Node::float(v, c.line));
+                            n.insert_at([part, dim], Node::float(v, c.line));
                         }
                     }
                 }

@@ -56,6 +56,63 @@ fn build_workload(
     w
 }
 
+/// vInfo rows read into workloads at a time, on the scan's pool: one export can hold the
+/// whole estate, and its rows would otherwise be read on the one worker that opened it.
+/// A batch is small enough that the copies of its rows cost next to nothing in memory.
+const INFO_BATCH_ROWS: usize = 256;
+
+/// What one vInfo row became.
+enum Built {
+    Vm(Workload),
+    Skipped(&'static str),
+    Invalid,
+}
+
+/// Reads a batch of vInfo CSV rows into workloads, in parallel and in row order, each with
+/// the errors its row gave; empties the batch.
+fn build_csv_vms(
+    cols: &InfoColumns,
+    pending: &mut Vec<(u32, csv::StringRecord)>,
+    file: &Arc<str>,
+) -> Vec<(Built, Vec<ScanError>)> {
+    use rayon::prelude::*;
+    let built = pending
+        .par_iter()
+        .map(|(line, cells)| {
+            let mut errors = Vec::new();
+            let row = CsvRow { line: *line, cells };
+            let built = match read_info_row(cols, &row, *line, file, &mut errors) {
+                InfoRow::Vm { id, doc } => {
+                    Built::Vm(build_workload(doc, id.name, None, &[], file, &mut errors))
+                }
+                InfoRow::Skipped(reason) => Built::Skipped(reason),
+                InfoRow::Invalid => Built::Invalid,
+            };
+            (built, errors)
+        })
+        .collect();
+    pending.clear();
+    built
+}
+
+/// Files a batch's workloads, skips and errors, in row order. Other tabs, if the export
+/// has them, are joined in `link`.
+fn take_built(
+    batch: Vec<(Built, Vec<ScanError>)>,
+    out: &mut FileOutput,
+    skipped: &mut Vec<&'static str>,
+    errors: &mut Vec<ScanError>,
+) {
+    for (row, row_errors) in batch {
+        match row {
+            Built::Vm(w) => out.workloads.push(w),
+            Built::Skipped(reason) => skipped.push(reason),
+            Built::Invalid => {}
+        }
+        errors.extend(row_errors);
+    }
+}
+
 /// A panic inside calamine, the spreadsheet reader, caught at the call.
 pub(super) struct ReaderPanicked;
 
@@ -304,6 +361,7 @@ impl RvTools {
         let mut errors = Vec::new();
         let mut vcluster_cols: Option<ClusterColumns> = None;
         let mut vsphere = Vec::new();
+        let mut pending: Vec<(u32, csv::StringRecord)> = Vec::with_capacity(INFO_BATCH_ROWS);
         let csv_errors = tabular::read_csv(file, &text, delimiter, |record| match record {
             CsvRecord::Header(header) => {
                 let cells: Vec<String> = header.iter().map(str::to_string).collect();
@@ -336,20 +394,10 @@ impl RvTools {
                 }
                 match (tab, &info_cols, &extra_cols) {
                     (Some(Tab::Info), Some(cols), _) => {
-                        match read_info_row(cols, &row, row.line, &file.display, &mut errors) {
-                            InfoRow::Vm { id, doc } => {
-                                // Other tabs, if the export has them, are joined in `link`.
-                                out.workloads.push(build_workload(
-                                    doc,
-                                    id.name,
-                                    None,
-                                    &[],
-                                    &file.display,
-                                    &mut errors,
-                                ));
-                            }
-                            InfoRow::Skipped(reason) => skipped.push(reason),
-                            InfoRow::Invalid => {}
+                        pending.push((row.line, row.cells.clone()));
+                        if pending.len() == INFO_BATCH_ROWS {
+                            let batch = build_csv_vms(cols, &mut pending, &file.display);
+                            take_built(batch, out, &mut skipped, &mut errors);
                         }
                     }
                     (Some(t), _, Some(cols)) => read_extra_row(
@@ -366,6 +414,10 @@ impl RvTools {
                 Ok(())
             }
         });
+        if let Some(cols) = &info_cols {
+            let batch = build_csv_vms(cols, &mut pending, &file.display);
+            take_built(batch, out, &mut skipped, &mut errors);
+        }
         errors.extend(csv_errors);
         out.vsphere_clusters.extend(vsphere);
         errors.sort_by_key(|e| e.line);
