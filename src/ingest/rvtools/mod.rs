@@ -63,7 +63,8 @@ const INFO_BATCH_ROWS: usize = 256;
 
 /// What one vInfo row became.
 enum Built {
-    Vm(Workload),
+    /// Boxed: a short list, moved once; the room of a whole workload per skip is not.
+    Vm(Box<Workload>),
     Skipped(&'static str),
     Invalid,
 }
@@ -82,9 +83,14 @@ fn build_csv_vms(
             let mut errors = Vec::new();
             let row = CsvRow { line: *line, cells };
             let built = match read_info_row(cols, &row, *line, file, &mut errors) {
-                InfoRow::Vm { id, doc } => {
-                    Built::Vm(build_workload(doc, id.name, None, &[], file, &mut errors))
-                }
+                InfoRow::Vm { id, doc } => Built::Vm(Box::new(build_workload(
+                    doc,
+                    id.name,
+                    None,
+                    &[],
+                    file,
+                    &mut errors,
+                ))),
                 InfoRow::Skipped(reason) => Built::Skipped(reason),
                 InfoRow::Invalid => Built::Invalid,
             };
@@ -105,7 +111,7 @@ fn take_built(
 ) {
     for (row, row_errors) in batch {
         match row {
-            Built::Vm(w) => out.workloads.push(w),
+            Built::Vm(w) => out.workloads.push(*w),
             Built::Skipped(reason) => skipped.push(reason),
             Built::Invalid => {}
         }
