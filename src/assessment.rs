@@ -207,7 +207,9 @@ pub struct WorkloadReport {
     #[serde(serialize_with = "evidence_once")]
     pub evidence_needed: Arc<[crate::classify::EvidenceItem]>,
     pub findings: Vec<Finding>,
-    pub rightsizing: Option<crate::sizing::rightsize::Rightsizing>,
+    /// Boxed, as are the other large optional parts: a list of 50,000 reports (and of their
+    /// results while they are assessed) holds the room of each field for every report.
+    pub rightsizing: Option<Box<crate::sizing::rightsize::Rightsizing>>,
     pub target: Target,
     pub notes: Vec<String>,
     pub suppressed: Vec<SuppressedFinding>,
@@ -221,13 +223,13 @@ pub struct WorkloadReport {
     pub labels: Labels,
     /// The cheapest entry of the `--catalog` that fits, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<crate::sizing::catalog::CatalogFit>,
+    pub catalog: Option<Box<crate::sizing::catalog::CatalogFit>>,
     /// CNF readiness of a VM-based VNF (see `crate::model::cnf`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
+    pub cnf_readiness: Option<Box<crate::model::cnf::CnfReadiness>>,
     /// Migration readiness for the scan's target (VMs).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<crate::model::readiness::Readiness>,
+    pub readiness: Option<Box<crate::model::readiness::Readiness>>,
 }
 
 pub use crate::sizing::ComponentReport;

@@ -481,16 +481,26 @@ impl SpecBuilder {
 pub fn shrink(node: &mut Node) {
     match &mut node.value {
         crate::node::Value::Map(entries) => {
-            entries.shrink_to_fit();
+            shrink_exact(entries);
             for e in entries.iter_mut() {
                 shrink(&mut e.value);
             }
         }
         crate::node::Value::Seq(items) => {
-            items.shrink_to_fit();
+            shrink_exact(items);
             items.iter_mut().for_each(shrink);
         }
         _ => {}
+    }
+}
+
+/// `shrink_to_fit` that gives the room back: the allocator keeps a block shrunk by less
+/// than half where it is, whole, so the items are moved to a block of their size instead.
+fn shrink_exact<T>(items: &mut Vec<T>) {
+    if items.capacity() > items.len() {
+        let mut exact = Vec::with_capacity(items.len());
+        exact.append(items);
+        *items = exact;
     }
 }
 

@@ -20,7 +20,7 @@ fn readiness(report: &Report) -> impl Iterator<Item = (&WorkloadReport, &CnfRead
     report
         .workloads
         .iter()
-        .filter_map(|w| w.cnf_readiness.as_ref().map(|r| (w, r)))
+        .filter_map(|w| w.cnf_readiness.as_deref().map(|r| (w, r)))
 }
 
 /// The table's cell: the verdict, and how many cluster features or rework items.

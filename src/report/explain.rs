@@ -444,7 +444,7 @@ pub fn explain(report: &Report, w: &WorkloadReport) -> Explanation {
 }
 
 fn sizing_steps(report: &Report, w: &WorkloadReport) -> Option<SizingSteps> {
-    let rs = w.rightsizing.as_ref()?;
+    let rs = w.rightsizing.as_deref()?;
     let ladder = Ladder::for_kind(w.kind);
     let headroom = report.assumptions.headroom_pct / 100.0;
     let catalog_of = |fit: Option<&crate::sizing::catalog::CatalogFit>| {
@@ -491,7 +491,7 @@ fn sizing_steps(report: &Report, w: &WorkloadReport) -> Option<SizingSteps> {
         data_points: rs.data_points,
         period_days: rs.period_days,
         dimensions: dimensions(rs, ladder, headroom, w.catalog.is_some()),
-        catalog: catalog_of(w.catalog.as_ref()),
+        catalog: catalog_of(w.catalog.as_deref()),
         components,
     })
 }

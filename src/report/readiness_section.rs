@@ -25,7 +25,7 @@ fn judged(report: &Report) -> impl Iterator<Item = (&WorkloadReport, &Readiness)
     report
         .workloads
         .iter()
-        .filter_map(|w| w.readiness.as_ref().map(|r| (w, r)))
+        .filter_map(|w| w.readiness.as_deref().map(|r| (w, r)))
 }
 
 /// The table's cell: the verdict and the checks behind it.

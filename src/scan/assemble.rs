@@ -403,7 +403,7 @@ pub(super) fn summarise(workloads: &[WorkloadReport], errors: &[ScanError]) -> S
         skipped_files: 0,
         estate: assessment::EstateSummary::default(),
         cnf_readiness: crate::model::cnf::summarise(
-            workloads.iter().filter_map(|w| w.cnf_readiness.as_ref()),
+            workloads.iter().filter_map(|w| w.cnf_readiness.as_deref()),
         ),
         readiness: estate_readiness(workloads),
     }

@@ -312,7 +312,7 @@ pub(crate) fn assess_with(
         roadmap: shared.roadmap(c.roadmap),
         evidence_needed: shared.evidence(c.evidence_needed),
         findings,
-        rightsizing: rs,
+        rightsizing: rs.map(Box::new),
         target: w.target,
         notes: w.notes,
         suppressed,
@@ -328,11 +328,11 @@ pub(crate) fn assess_with(
             records
         },
         labels: w.labels,
-        catalog: fit,
-        cnf_readiness: w.cnf_readiness,
+        catalog: fit.map(Box::new),
+        cnf_readiness: w.cnf_readiness.map(Box::new),
         readiness: w.readiness.map(|mut r| {
             r.not_checked = shared.not_checked(&r.not_checked);
-            r
+            Box::new(r)
         }),
     };
     Assessed {

@@ -131,7 +131,7 @@ pub(super) fn sizing_assumptions(
             .components
             .iter()
             .filter_map(|c| c.rightsizing.as_ref())
-            .chain(w.rightsizing.as_ref());
+            .chain(w.rightsizing.as_deref());
         parts
             .flat_map(|r| r.notes.iter())
             .any(|n| n.starts_with(prefix))

@@ -381,7 +381,7 @@ The others keep their size until utilisation is collected.</p>\n",
         .workloads
         .iter()
         .enumerate()
-        .filter_map(|(i, w)| w.rightsizing.as_ref().map(|rs| (i, w, rs)))
+        .filter_map(|(i, w)| w.rightsizing.as_deref().map(|rs| (i, w, rs)))
         .filter(|(_, _, rs)| {
             rs.reclaimable.vcpu.unwrap_or(0.0) > 0.0
                 || rs.reclaimable.memory_gib.unwrap_or(0.0) > 0.0

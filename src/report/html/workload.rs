@@ -417,7 +417,7 @@ fn workload_section(out: &mut String, ov: &Overview<'_>, i: usize, w: &WorkloadR
             .components
             .iter()
             .filter_map(|c| c.rightsizing.as_ref().map(|r| (Some(c.name.as_str()), r)))
-            .chain(std::iter::once((None, rs)));
+            .chain(std::iter::once((None, &**rs)));
         for (part, r) in parts {
             for note in &r.notes {
                 match part {
