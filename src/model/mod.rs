@@ -603,8 +603,10 @@ pub struct Workload {
     pub facts: Node,
     pub current: Sizing,
     pub demand: Option<Demand>,
-    /// What its utilisation cannot show (failover group, poll mode).
-    pub traits: Traits,
+    /// What its utilisation cannot show (failover group, poll mode). Boxed, as are the
+    /// readiness parts: an inventory of 50,000 VMs waits whole for its join, and most
+    /// workloads have little or none of them.
+    pub traits: Box<Traits>,
     pub suppressions: Vec<Suppression>,
     /// Short remarks a reader should see (e.g. "powered off").
     pub notes: Vec<String>,
@@ -622,9 +624,9 @@ pub struct Workload {
     /// [`TYPO_RULE`], and the field is kept for user rules.
     pub typos: Vec<FieldTypo>,
     /// CNF readiness of a VM-based VNF, VDU by VDU (`None` for anything else).
-    pub cnf_readiness: Option<crate::model::cnf::CnfReadiness>,
+    pub cnf_readiness: Option<Box<crate::model::cnf::CnfReadiness>>,
     /// Migration readiness for the scan's target (VMs; `src/readiness/`).
-    pub readiness: Option<crate::model::readiness::Readiness>,
+    pub readiness: Option<Box<crate::model::readiness::Readiness>>,
 }
 
 /// Rule id of the warning reported for a field that is almost surely a typo.
@@ -703,7 +705,7 @@ impl Workload {
             facts: Node::map(0),
             current: Sizing::default(),
             demand: None,
-            traits: Traits::default(),
+            traits: Box::default(),
             suppressions: Vec::new(),
             notes: Vec::new(),
             components: Vec::new(),

@@ -274,7 +274,7 @@ pub fn insert(w: &mut Workload, target: &Destination) {
     n.insert("blocking", list(Verdict::NotReady));
     n.insert("conditions", list(Verdict::ConditionallyReady));
     w.facts.insert("readiness", n);
-    w.readiness = Some(r);
+    w.readiness = Some(Box::new(r));
 }
 
 /// The facts [`insert`] gives.

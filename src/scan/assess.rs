@@ -329,10 +329,10 @@ pub(crate) fn assess_with(
         },
         labels: w.labels,
         catalog: fit.map(Box::new),
-        cnf_readiness: w.cnf_readiness.map(Box::new),
+        cnf_readiness: w.cnf_readiness,
         readiness: w.readiness.map(|mut r| {
             r.not_checked = shared.not_checked(&r.not_checked);
-            Box::new(r)
+            r
         }),
     };
     Assessed {

@@ -388,7 +388,7 @@ impl VnfModel {
             generation,
             self.doc,
         );
-        w.cnf_readiness = readiness;
+        w.cnf_readiness = readiness.map(Box::new);
         w.facts = facts;
         w.components = components;
         w.sources = self.sources;
