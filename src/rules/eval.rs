@@ -37,7 +37,7 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
     // A check that plainly does not apply needs no evidence (a stateless server's backup, a
     // small VDU's utilisation). An `applies` that is false only because a fact it reads is
     // missing has not shown that: the evidence the check needs is asked for first.
-    let applies = rule.applies.as_ref().is_none_or(|a| eval(a, roots, None).0);
+    let applies = rule.applies.as_ref().is_none_or(|a| fires(a, roots, None));
     if !applies
         && !rule
             .applies
@@ -58,10 +58,12 @@ pub fn evaluate(rule: &Rule, roots: Roots<'_>) -> Outcome {
     if !applies {
         return Outcome::NotApplicable;
     }
-    let (fired, mut hits) = eval(&rule.when, roots, None);
-    if !fired {
+    // Most rules pass on most workloads: whether one fires is decided first, without
+    // writing the located values that only a failure reports.
+    if !fires(&rule.when, roots, None) {
         return Outcome::Pass;
     }
+    let (_, mut hits) = eval(&rule.when, roots, None);
     // One hit per line: the first (in condition order), an occurrence when any hit on that
     // line is one, so that evidence for a line never hides the occurrence found there.
     hits.sort_by_key(|h| h.line);
@@ -115,7 +117,7 @@ pub fn eval(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> (bool, Vec<H
             }
             (fired_any, hits)
         }
-        Cond::Not(inner) => (!eval(inner, roots, scope).0, Vec::new()),
+        Cond::Not(inner) => (!fires(inner, roots, scope), Vec::new()),
         Cond::Some { path, cond } => {
             let mut hits = Vec::new();
             let mut fired_any = false;
@@ -143,17 +145,63 @@ pub fn eval(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> (bool, Vec<H
             }
             (true, hits)
         }
-        Cond::NoneOf { path, cond } => {
-            let any = path
-                .resolve(roots, scope)
-                .into_iter()
-                .any(|element| eval(cond, roots, Some(element)).0);
-            (!any, Vec::new())
-        }
+        Cond::NoneOf { .. } => (fires(cond, roots, scope), Vec::new()),
         Cond::Test { path, op } => {
             let nodes = path.resolve(roots, scope);
             test(op, &nodes, path.has_wildcard())
         }
+    }
+}
+
+/// Whether `cond` fires: what [`eval`] says first, without the located values, and stopping
+/// at the first element or alternative that decides.
+pub fn fires(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> bool {
+    match cond {
+        Cond::All(conds) => conds.iter().all(|c| fires(c, roots, scope)),
+        Cond::Any(conds) => conds.iter().any(|c| fires(c, roots, scope)),
+        Cond::Not(inner) => !fires(inner, roots, scope),
+        Cond::Some { path, cond } => path
+            .resolve(roots, scope)
+            .into_iter()
+            .any(|element| fires(cond, roots, Some(element))),
+        Cond::Every { path, cond } => {
+            let elements = path.resolve(roots, scope);
+            !elements.is_empty()
+                && elements
+                    .into_iter()
+                    .all(|element| fires(cond, roots, Some(element)))
+        }
+        Cond::NoneOf { path, cond } => !path
+            .resolve(roots, scope)
+            .into_iter()
+            .any(|element| fires(cond, roots, Some(element))),
+        Cond::Test { path, op } => {
+            let nodes = path.resolve(roots, scope);
+            let mut present = nodes.into_iter().filter(|n| !n.is_null());
+            match op {
+                Op::Exists(true) => present.next().is_some(),
+                Op::Exists(false) => present.next().is_none(),
+                _ => present.any(|n| holds(op, n)),
+            }
+        }
+    }
+}
+
+/// Whether a present value meets `op` (any `op` but `exists`), as [`test`] keeps it.
+fn holds(op: &Op, n: &Node) -> bool {
+    match op {
+        Op::Exists(_) => true,
+        Op::Equals(v) => scalar_eq(n, v),
+        Op::NotEquals(v) => !scalar_eq(n, v),
+        Op::OneOf(vs) => vs.iter().any(|v| scalar_eq(n, v)),
+        Op::NotOneOf(vs) => !vs.iter().any(|v| scalar_eq(n, v)),
+        Op::Matches(re) => match_text(n).is_some_and(|t| re.is_match(&t)),
+        Op::NotMatches(re) => match_text(n).is_some_and(|t| !re.is_match(&t)),
+        Op::Contains(v) => contains(n, v),
+        Op::Gt(x) => n.as_f64().is_some_and(|f| f > *x),
+        Op::Gte(x) => n.as_f64().is_some_and(|f| f >= *x),
+        Op::Lt(x) => n.as_f64().is_some_and(|f| f < *x),
+        Op::Lte(x) => n.as_f64().is_some_and(|f| f <= *x),
     }
 }
 
@@ -199,42 +247,13 @@ fn test(op: &Op, nodes: &[&Node], occurrences: bool) -> (bool, Vec<Hit>) {
     let matching: Vec<&Node> = match op {
         Op::Exists(true) => present,
         Op::Exists(false) => return (present.is_empty(), Vec::new()),
-        Op::Equals(v) => present.into_iter().filter(|n| scalar_eq(n, v)).collect(),
-        Op::NotEquals(v) => present.into_iter().filter(|n| !scalar_eq(n, v)).collect(),
-        Op::OneOf(vs) => present
-            .into_iter()
-            .filter(|n| vs.iter().any(|v| scalar_eq(n, v)))
-            .collect(),
-        Op::NotOneOf(vs) => present
-            .into_iter()
-            .filter(|n| !vs.iter().any(|v| scalar_eq(n, v)))
-            .collect(),
-        Op::Matches(re) => present
-            .into_iter()
-            .filter(|n| match_text(n).is_some_and(|t| re.is_match(&t)))
-            .collect(),
-        Op::NotMatches(re) => present
-            .into_iter()
-            .filter(|n| match_text(n).is_some_and(|t| !re.is_match(&t)))
-            .collect(),
-        Op::Contains(v) => present.into_iter().filter(|n| contains(n, v)).collect(),
-        Op::Gt(x) => numeric(present, |f| f > *x),
-        Op::Gte(x) => numeric(present, |f| f >= *x),
-        Op::Lt(x) => numeric(present, |f| f < *x),
-        Op::Lte(x) => numeric(present, |f| f <= *x),
+        _ => present.into_iter().filter(|n| holds(op, n)).collect(),
     };
     let fired = !matching.is_empty();
     (
         fired,
         matching.into_iter().map(|n| hit(n, occurrences)).collect(),
     )
-}
-
-fn numeric(nodes: Vec<&Node>, pred: impl Fn(f64) -> bool) -> Vec<&Node> {
-    nodes
-        .into_iter()
-        .filter(|n| n.as_f64().is_some_and(&pred))
-        .collect()
 }
 
 /// Text a regular expression is matched against: a scalar's text, or a list of scalars

@@ -77,7 +77,7 @@ impl Rule {
     /// condition holds.
     pub fn severity_on(&self, roots: path::Roots<'_>) -> Severity {
         match &self.escalate {
-            Some(e) if eval::eval(&e.when, roots, None).0 => e.severity,
+            Some(e) if eval::fires(&e.when, roots, None) => e.severity,
             _ => self.severity,
         }
     }
