@@ -101,6 +101,42 @@ fn build_csv_vms(
     built
 }
 
+/// Reads a batch of vInfo sheet rows into VM documents, in parallel and in row order (the
+/// workloads are built once the other sheets are joined); empties the batch.
+fn read_xlsx_rows(
+    cols: &InfoColumns,
+    pending: &mut Vec<(u32, Vec<Data>)>,
+    file: &SourceFile,
+    vms: &mut Vec<(VmId, u32, Node)>,
+    skipped: &mut Vec<&'static str>,
+    errors: &mut Vec<ScanError>,
+) {
+    use rayon::prelude::*;
+    let read: Vec<(u32, InfoRow, Vec<ScanError>)> = pending
+        .par_iter()
+        .map(|(line, cells)| {
+            let mut row_errors = Vec::new();
+            let row = read_info_row(
+                cols,
+                &cells.as_slice(),
+                *line,
+                &file.display,
+                &mut row_errors,
+            );
+            (*line, row, row_errors)
+        })
+        .collect();
+    pending.clear();
+    for (line, row, row_errors) in read {
+        match row {
+            InfoRow::Vm { id, doc } => vms.push((id, line, doc)),
+            InfoRow::Skipped(reason) => skipped.push(reason),
+            InfoRow::Invalid => {}
+        }
+        errors.extend(row_errors);
+    }
+}
+
 /// Files a batch's workloads, skips and errors, in row order. Other tabs, if the export
 /// has them, are joined in `link`.
 fn take_built(
@@ -287,6 +323,7 @@ impl RvTools {
         let mut vms: Vec<(VmId, u32, Node)> = Vec::new();
         let mut skipped: Vec<&'static str> = Vec::new();
         let mut limit_errors = Vec::new();
+        let mut pending: Vec<(u32, Vec<Data>)> = Vec::with_capacity(INFO_BATCH_ROWS);
         let read = stream_sheet(
             &mut wb,
             &info_sheet,
@@ -304,13 +341,15 @@ impl RvTools {
                     }
                     return;
                 };
-                match read_info_row(c, &cells, line, &file.display, &mut errors) {
-                    InfoRow::Vm { id, doc } => vms.push((id, line, doc)),
-                    InfoRow::Skipped(reason) => skipped.push(reason),
-                    InfoRow::Invalid => {}
+                pending.push((line, cells.to_vec()));
+                if pending.len() == INFO_BATCH_ROWS {
+                    read_xlsx_rows(c, &mut pending, file, &mut vms, &mut skipped, &mut errors);
                 }
             },
         )?;
+        if let Some(c) = &cols {
+            read_xlsx_rows(c, &mut pending, file, &mut vms, &mut skipped, &mut errors);
+        }
         errors.extend(limit_errors);
         // Split, not cloned: the ids and documents of 50,000 rows are held once.
         let (ids, docs): (Vec<(VmId, u32)>, Vec<Node>) = vms
@@ -318,16 +357,24 @@ impl RvTools {
             .map(|(id, line, doc)| ((id, line), doc))
             .unzip();
         let extras = join_extras(&ids, &index, &file.display, &mut errors);
-        out.workloads.reserve(docs.len());
-        for (((id, _), doc), extra) in ids.into_iter().zip(docs).zip(extras) {
-            out.workloads.push(build_workload(
-                doc,
-                id.name,
-                extra,
-                &tabs,
-                &file.display,
-                &mut errors,
-            ));
+        // On the pool, in row order, each with the errors its VM gave.
+        let built: Vec<(Workload, Vec<ScanError>)> = {
+            use rayon::prelude::*;
+            ids.into_par_iter()
+                .zip(docs)
+                .zip(extras)
+                .map(|(((id, _), doc), extra)| {
+                    let mut vm_errors = Vec::new();
+                    let w =
+                        build_workload(doc, id.name, extra, &tabs, &file.display, &mut vm_errors);
+                    (w, vm_errors)
+                })
+                .collect()
+        };
+        out.workloads.reserve(built.len());
+        for (w, vm_errors) in built {
+            out.workloads.push(w);
+            errors.extend(vm_errors);
         }
         out.errors.extend(errors);
         for reason in skipped {
