@@ -88,12 +88,19 @@ pub fn summarise(
             let Some(value) = w.labels.get(key) else {
                 continue;
             };
-            let g = s
-                .groups
-                .entry((*key).to_string())
-                .or_default()
-                .entry(value.clone())
-                .or_default();
+            // Looked up before any key is copied: 50,000 workloads fall into a few groups.
+            if !s.groups.contains_key(*key) {
+                s.groups.insert((*key).to_string(), BTreeMap::new());
+            }
+            let Some(by_value) = s.groups.get_mut(*key) else {
+                continue;
+            };
+            if !by_value.contains_key(value.as_str()) {
+                by_value.insert(value.clone(), Default::default());
+            }
+            let Some(g) = by_value.get_mut(value.as_str()) else {
+                continue;
+            };
             g.workloads += 1;
             g.powered_off += usize::from(off);
             g.end_of_life_os += usize::from(eol);
