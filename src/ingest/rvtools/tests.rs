@@ -157,6 +157,47 @@ ok2,poweredOn,4,8192,81920\n\
     );
 }
 
+/// Rows are read in batches on the pool: across batch boundaries, the workloads keep the
+/// rows' order and each error its row, and templates are still counted.
+#[test]
+fn rows_past_a_batch_keep_their_order_errors_and_skips() {
+    let rows = 3 * INFO_BATCH_ROWS + 7;
+    let mut text = String::from("VM,Template,CPUs,Memory\n");
+    let mut expected_names = Vec::new();
+    let mut expected_error_lines = Vec::new();
+    let mut templates = 0;
+    for i in 0..rows {
+        let line = i as u32 + 2;
+        match i % 97 {
+            13 => {
+                text.push_str(&format!("vm{i},False,minus,4096\n"));
+                expected_names.push(format!("vm{i}"));
+                expected_error_lines.push(Some(line));
+            }
+            41 => {
+                text.push_str(",False,2,4096\n");
+                expected_error_lines.push(Some(line));
+            }
+            77 => {
+                text.push_str(&format!("tmpl{i},True,2,4096\n"));
+                templates += 1;
+            }
+            _ => {
+                text.push_str(&format!("vm{i},False,2,4096\n"));
+                expected_names.push(format!("vm{i}"));
+            }
+        }
+    }
+    let (w, errors, out) = scan(&[("inventory.csv", &text)]);
+    let names: Vec<&str> = w.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, expected_names);
+    let lines: Vec<u32> = w.iter().map(|w| w.line).collect();
+    assert!(lines.windows(2).all(|p| p[0] < p[1]));
+    let error_lines: Vec<Option<u32>> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(error_lines, expected_error_lines);
+    assert_eq!(out.skipped.get("template"), Some(&templates));
+}
+
 #[test]
 fn excel_sep_hint_lines_are_honoured() {
     let text = "sep=;\nVM;CPUs;Memory\na,b;2;4096\n";
