@@ -31,7 +31,7 @@ use crate::yaml;
 
 /// Options an input may need while parsing.
 #[derive(Debug, Clone)]
-pub struct IngestContext {
+pub struct IngestContext<'a> {
     /// The percentile of utilisation samples taken as demand (`--percentile`).
     pub percentile: f64,
     /// Limits for files an input reads on its own (a VNF package's imports).
@@ -42,9 +42,12 @@ pub struct IngestContext {
     pub roots: Option<Vec<std::path::PathBuf>>,
     /// `--no-ignore`: ignore files do not keep a Compose project's `.env` from being read.
     pub no_ignore: bool,
+    /// Where an inventory hands over, as it reads them, the workloads no other file joins;
+    /// `None`: every workload goes in the file's output.
+    pub early: Option<&'a dyn Early>,
 }
 
-impl Default for IngestContext {
+impl Default for IngestContext<'_> {
     fn default() -> Self {
         IngestContext {
             percentile: crate::units::DEFAULT_PERCENTILE,
@@ -52,8 +55,19 @@ impl Default for IngestContext {
             follow_links: false,
             roots: None,
             no_ignore: false,
+            early: None,
         }
     }
+}
+
+/// Takes an inventory's workloads a batch at a time while the file is still being read: one
+/// file can hold a whole estate (an RVTools export of 50,000 VMs), and the batch is assessed
+/// and its documents dropped before the next is built, instead of all 50,000 waiting.
+pub trait Early: Sync + std::fmt::Debug {
+    /// The files the scan reads: an export is early only when none of them can join it.
+    fn scan_files(&self) -> &[std::path::PathBuf];
+    /// Takes a batch of `file`'s workloads, in the file's order.
+    fn take(&self, file: &Arc<str>, batch: Vec<Workload>);
 }
 
 /// A parsed document kept for cross-file joining.

@@ -27,6 +27,82 @@ pub(super) struct FileResult {
     pub(super) disregarded: usize,
 }
 
+/// What [`Assessor::now`] made of some workloads.
+#[derive(Default)]
+pub(super) struct Taken {
+    pub(super) assessed: Vec<Assessed>,
+    /// Those that wait for a join or their failover group.
+    pub(super) later: Vec<Workload>,
+    pub(super) errors: Vec<ScanError>,
+    pub(super) disregarded: usize,
+}
+
+impl Taken {
+    fn append(&mut self, mut other: Taken) {
+        self.assessed.append(&mut other.assessed);
+        self.later.append(&mut other.later);
+        self.errors.append(&mut other.errors);
+        self.disregarded += other.disregarded;
+    }
+
+    /// Adds what was taken from a file while it was read to what its output gave.
+    pub(super) fn into_result(mut self, result: &mut FileResult) {
+        self.assessed.append(&mut result.assessed);
+        result.assessed = self.assessed;
+        result.output.workloads.append(&mut self.later);
+        result.output.errors.append(&mut self.errors);
+        result.disregarded += self.disregarded;
+    }
+}
+
+/// The scan's side of [`ingest::Early`]: each batch an inventory hands over is assessed at
+/// once, on the pool, and kept by file until the file's output is in.
+pub(super) struct EarlyAssessor<'a> {
+    pub(super) assessor: &'a Assessor<'a>,
+    /// The scan's files, for an input to see whether another can join its own.
+    pub(super) files: Vec<std::path::PathBuf>,
+    pub(super) taken: std::sync::Mutex<std::collections::HashMap<Arc<str>, Taken>>,
+}
+
+impl std::fmt::Debug for EarlyAssessor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EarlyAssessor")
+            .field("files", &self.files.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EarlyAssessor<'_> {
+    /// What was taken from `file` (nothing if it handed nothing over).
+    pub(super) fn remove(&self, file: &str) -> Option<Taken> {
+        self.taken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(file)
+    }
+}
+
+impl ingest::Early for EarlyAssessor<'_> {
+    fn scan_files(&self) -> &[std::path::PathBuf] {
+        &self.files
+    }
+
+    fn take(&self, file: &Arc<str>, batch: Vec<Workload>) {
+        let now = self.assessor.now(batch);
+        // A poisoned lock only means another worker panicked (its own error entry).
+        let mut taken = self
+            .taken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match taken.get_mut(file) {
+            Some(t) => t.append(now),
+            None => {
+                taken.insert(Arc::clone(file), now);
+            }
+        }
+    }
+}
+
 /// Everything assessing a workload needs, shared by the workers.
 pub(super) struct Assessor<'a> {
     pub(super) rules: &'a RuleSet,
@@ -50,29 +126,40 @@ impl Assessor<'_> {
                 ..FileResult::default()
             };
         }
-        let (later, now): (Vec<Workload>, Vec<Workload>) = std::mem::take(&mut output.workloads)
+        let mut now = self.now(std::mem::take(&mut output.workloads));
+        output.workloads = now.later;
+        output.errors.append(&mut now.errors);
+        FileResult {
+            assessed: now.assessed,
+            output,
+            disregarded: now.disregarded,
+        }
+    }
+
+    /// Assesses the workloads no join or failover group concerns; the others are returned
+    /// to wait (`later`).
+    pub(super) fn now(&self, workloads: Vec<Workload>) -> Taken {
+        let (later, now): (Vec<Workload>, Vec<Workload>) = workloads
             .into_iter()
             .partition(|w| ingest::joined_later(w) || in_failover_group(w));
-        let mut result = FileResult {
-            disregarded: self.disregarded(&now),
-            output: FileOutput {
-                workloads: later,
-                ..output
-            },
-            ..FileResult::default()
-        };
+        let disregarded = self.disregarded(&now);
         // In parallel: one file may hold the whole estate (a workbook of 50,000 VMs), and
         // its workloads would otherwise be assessed on the one worker that read it.
         let assessed: Vec<Result<Assessed, ScanError>> =
             now.into_par_iter().map(|w| self.assess(w, false)).collect();
         // Collected in place: the reports keep the list they came in, rather than a second
         // list of every report being filled while the first is still held.
-        let errors = &mut result.output.errors;
-        result.assessed = assessed
+        let mut errors = Vec::new();
+        let assessed = assessed
             .into_iter()
             .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
             .collect();
-        result
+        Taken {
+            assessed,
+            later,
+            errors,
+            disregarded,
+        }
     }
 
     pub(super) fn disregarded(&self, workloads: &[Workload]) -> usize {

@@ -226,28 +226,47 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         early: metrics.is_empty(),
         shared: shared::Shared::default(),
     };
+    let early = assess::EarlyAssessor {
+        assessor: &assessor,
+        files: {
+            let mut files: Vec<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
+            files.sort();
+            files
+        },
+        taken: Default::default(),
+    };
     let report = pool.install(|| {
         let files: Vec<FileResult> = candidates
             .par_iter()
             .map(|c| {
-                let out = match ingest::read::read(c, opts.max_file_size) {
-                    Ok(Some(file)) => ingest_guarded(&file, opts),
-                    Ok(None) => FileOutput {
-                        skips: vec![model::Skipped::new(
-                            &c.display,
-                            "not a regular file (a FIFO, socket or device is never read)",
-                        )],
-                        ..FileOutput::default()
-                    },
-                    Err(e) => FileOutput {
-                        errors: vec![e],
-                        ..FileOutput::default()
-                    },
+                let (out, taken) = match ingest::read::read(c, opts.max_file_size) {
+                    Ok(Some(file)) => ingest_early(&file, opts, assessor.early.then_some(&early)),
+                    Ok(None) => (
+                        FileOutput {
+                            skips: vec![model::Skipped::new(
+                                &c.display,
+                                "not a regular file (a FIFO, socket or device is never read)",
+                            )],
+                            ..FileOutput::default()
+                        },
+                        None,
+                    ),
+                    Err(e) => (
+                        FileOutput {
+                            errors: vec![e],
+                            ..FileOutput::default()
+                        },
+                        None,
+                    ),
                 };
                 if let Some(p) = opts.progress() {
                     p.advance(1);
                 }
-                assessor.file(out)
+                let mut result = assessor.file(out);
+                if let Some(taken) = taken {
+                    taken.into_result(&mut result);
+                }
+                result
             })
             .collect();
         let mut early_errors = extra_errors;
@@ -314,13 +333,14 @@ pub fn assess_sources(files: &[SourceFile], rules: &RuleSet, opts: &ScanOptions)
     )
 }
 
-fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestContext {
+fn ingest_context(opts: &ScanOptions, roots: Option<Vec<PathBuf>>) -> IngestContext<'static> {
     IngestContext {
         percentile: opts.sizing.percentile,
         max_file_size: opts.max_file_size,
         follow_links: opts.follow_links,
         roots,
         no_ignore: opts.no_ignore,
+        early: None,
     }
 }
 
@@ -341,14 +361,43 @@ fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Ingests one file; a panic in a parser becomes an error entry naming the file.
 pub(crate) fn ingest_guarded(file: &SourceFile, opts: &ScanOptions) -> FileOutput {
-    let ctx = ingest_context(opts, None);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))).unwrap_or_else(|_| {
-        FileOutput {
-            errors: vec![ScanError::input(
-                &file.display,
-                "internal error while reading this file (a bug in fitscan, please report it with the file)",
-            )],
-            ..FileOutput::default()
-        }
-    })
+    ingest_guarded_with(file, opts, None).0
+}
+
+/// [`ingest_guarded`] with what an inventory handed over while it was read (`early`), and
+/// whether the ingest panicked.
+fn ingest_guarded_with(
+    file: &SourceFile,
+    opts: &ScanOptions,
+    early: Option<&dyn ingest::Early>,
+) -> (FileOutput, bool) {
+    let ctx = IngestContext {
+        early,
+        ..ingest_context(opts, None)
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest::ingest(file, &ctx))) {
+        Ok(out) => (out, false),
+        Err(_) => (
+            FileOutput {
+                errors: vec![ScanError::input(
+                    &file.display,
+                    "internal error while reading this file (a bug in fitscan, please report it with the file)",
+                )],
+                ..FileOutput::default()
+            },
+            true,
+        ),
+    }
+}
+
+/// Ingests one file, with the assessed batches it handed over as it was read. A file whose
+/// ingest panicked gives its one error and nothing else, as before anything was handed over.
+fn ingest_early(
+    file: &SourceFile,
+    opts: &ScanOptions,
+    early: Option<&assess::EarlyAssessor<'_>>,
+) -> (FileOutput, Option<assess::Taken>) {
+    let (out, panicked) = ingest_guarded_with(file, opts, early.map(|e| e as &dyn ingest::Early));
+    let taken = early.and_then(|e| e.remove(&file.display));
+    (out, taken.filter(|_| !panicked))
 }

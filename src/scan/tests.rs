@@ -84,3 +84,79 @@ fn fires_agrees_with_eval_on_every_default_rule_and_sample() {
     }
     assert!(checked > 2_000, "only {checked} conditions were checked");
 }
+
+/// A vInfo CSV that no other file of the scan can join is assessed batch by batch while it
+/// is read: its reports and errors are those of the same rows waiting for the joins (as
+/// `assess_sources` reads them), and with a tab of its export beside it, it is joined.
+#[test]
+fn an_inventory_assessed_as_read_reports_what_it_did_waiting() {
+    let dir = std::env::temp_dir().join(format!("fitscan-early-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("{}: {e}", dir.display());
+    }
+    let mut info = String::from(
+        "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,In Use MiB,OS according to the configuration file,VM UUID\n",
+    );
+    let oses = [
+        "Red Hat Enterprise Linux 6 (64-bit)",
+        "Microsoft Windows Server 2019 (64-bit)",
+    ];
+    for i in 0..600 {
+        let cpus = if i % 50 == 7 {
+            "many".to_string()
+        } else {
+            (2 + i % 6).to_string()
+        };
+        let template = if i % 90 == 3 { "True" } else { "False" };
+        let power = if i % 11 == 0 {
+            "poweredOff"
+        } else {
+            "poweredOn"
+        };
+        info.push_str(&format!(
+            "vm{i:04},{power},{template},{cpus},{},{},{},{},uuid-{i}\n",
+            4096 * (1 + i % 4),
+            40960 + i,
+            10240 + i,
+            oses[i % 2]
+        ));
+    }
+    let partition = "VM,Disk,Capacity MiB,Consumed MiB,VM UUID\nvm0001,C:\\,40960,40000,uuid-1\n";
+    let info_path = dir.join("RVTools_tabvInfo.csv");
+    let partition_path = dir.join("RVTools_tabvPartition.csv");
+    let opts = ScanOptions::default();
+    let rules = match crate::rules::loader::load(true, &[]) {
+        Ok(r) => r,
+        Err(e) => panic!("the embedded rules load: {e}"),
+    };
+    let json = |r: &Report| {
+        (
+            serde_json::to_string(&r.workloads).unwrap_or_default(),
+            r.errors.clone(),
+        )
+    };
+    for tabs in [
+        vec![(&info_path, info.as_str())],
+        vec![(&info_path, info.as_str()), (&partition_path, partition)],
+    ] {
+        let _ = std::fs::remove_file(&partition_path);
+        for (path, text) in &tabs {
+            if let Err(e) = std::fs::write(path, text) {
+                panic!("{}: {e}", path.display());
+            }
+        }
+        let scanned = match scan(std::slice::from_ref(&dir), &opts) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let sources: Vec<SourceFile> = tabs
+            .iter()
+            .map(|(path, text)| SourceFile::from_text(&path.display().to_string(), text))
+            .collect();
+        let waited = assess_sources(&sources, &rules, &opts);
+        assert_eq!(scanned.workloads.len(), 600 - 7);
+        assert_eq!(json(&scanned), json(&waited), "{} file(s)", tabs.len());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -167,7 +167,7 @@ type FileRead = Result<Arc<ComposeFile>, String>;
 
 /// The files of the scan, and those read because another names them (each read once).
 pub(super) struct Store<'c> {
-    pub(super) ctx: &'c IngestContext,
+    pub(super) ctx: &'c IngestContext<'c>,
     pub(super) files: Mutex<HashMap<PathBuf, Once<FileRead>>>,
     pub(super) envs: Mutex<HashMap<PathBuf, Once<Arc<Env>>>>,
     /// Errors about files themselves (a `.env` that is not UTF-8), once each.

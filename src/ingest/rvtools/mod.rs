@@ -22,7 +22,7 @@ use super::tabular::{
     self, Columns, CsvRecord, CsvRow, SpecBuilder, mib, parse_bool, parse_number,
 };
 use super::vmspec::VmSpec;
-use super::{FileOutput, IngestContext, Input, Object};
+use super::{Early, FileOutput, IngestContext, Input, Object};
 use crate::model::{ScanError, Workload};
 use crate::node::Node;
 use crate::source::SourceFile;
@@ -137,21 +137,29 @@ fn read_xlsx_rows(
     }
 }
 
-/// Files a batch's workloads, skips and errors, in row order. Other tabs, if the export
-/// has them, are joined in `link`.
+/// Files a batch's workloads, skips and errors, in row order: the workloads are handed over
+/// to `early` when given, else they wait in `out` (other tabs, if the export has them, are
+/// joined in `link`).
 fn take_built(
     batch: Vec<(Built, Vec<ScanError>)>,
+    file: &SourceFile,
+    early: Option<&dyn Early>,
     out: &mut FileOutput,
     skipped: &mut Vec<&'static str>,
     errors: &mut Vec<ScanError>,
 ) {
+    let mut workloads = Vec::with_capacity(batch.len());
     for (row, row_errors) in batch {
         match row {
-            Built::Vm(w) => out.workloads.push(*w),
+            Built::Vm(w) => workloads.push(*w),
             Built::Skipped(reason) => skipped.push(reason),
             Built::Invalid => {}
         }
         errors.extend(row_errors);
+    }
+    match early {
+        Some(e) if !workloads.is_empty() => e.take(&file.display, workloads),
+        _ => out.workloads.append(&mut workloads),
     }
 }
 
@@ -402,7 +410,7 @@ impl RvTools {
         Ok(())
     }
 
-    fn ingest_csv(&self, file: &SourceFile, out: &mut FileOutput) {
+    fn ingest_csv(&self, file: &SourceFile, early: Option<&dyn Early>, out: &mut FileOutput) {
         let text = tabular::decode(file);
         let delimiter = tabular::delimiter_of(&text);
         let group = export_group(file);
@@ -450,7 +458,7 @@ impl RvTools {
                         pending.push((row.line, row.cells.clone()));
                         if pending.len() == INFO_BATCH_ROWS {
                             let batch = build_csv_vms(cols, &mut pending, &file.display);
-                            take_built(batch, out, &mut skipped, &mut errors);
+                            take_built(batch, file, early, out, &mut skipped, &mut errors);
                         }
                     }
                     (Some(t), _, Some(cols)) => read_extra_row(
@@ -469,7 +477,7 @@ impl RvTools {
         });
         if let Some(cols) = &info_cols {
             let batch = build_csv_vms(cols, &mut pending, &file.display);
-            take_built(batch, out, &mut skipped, &mut errors);
+            take_built(batch, file, early, out, &mut skipped, &mut errors);
         }
         errors.extend(csv_errors);
         out.vsphere_clusters.extend(vsphere);
@@ -517,11 +525,15 @@ impl Input for RvTools {
         sniff_csv(file).is_some() || sniff_vcluster(file)
     }
 
-    fn ingest_file(&self, file: &SourceFile, _ctx: &IngestContext, out: &mut FileOutput) {
+    fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
         if is_xlsx_name(&file.file_name()) {
             self.ingest_xlsx(file, out);
         } else {
-            self.ingest_csv(file, out);
+            // VMs no other file can join are handed over for assessment as they are read.
+            let early = ctx
+                .early
+                .filter(|e| !may_have_other_tabs(file, e.scan_files()));
+            self.ingest_csv(file, early, out);
         }
     }
 

@@ -198,6 +198,66 @@ fn rows_past_a_batch_keep_their_order_errors_and_skips() {
     assert_eq!(out.skipped.get("template"), Some(&templates));
 }
 
+/// Takes what an inventory hands over, as the scan's `Early` does, without assessing it.
+#[derive(Debug, Default)]
+struct Collect {
+    files: Vec<std::path::PathBuf>,
+    batches: std::sync::Mutex<Vec<Vec<String>>>,
+}
+
+impl Early for Collect {
+    fn scan_files(&self) -> &[std::path::PathBuf] {
+        &self.files
+    }
+    fn take(&self, _file: &Arc<str>, batch: Vec<Workload>) {
+        if let Ok(mut b) = self.batches.lock() {
+            b.push(batch.into_iter().map(|w| w.name).collect());
+        }
+    }
+}
+
+/// A vInfo CSV no other file of the scan can join hands its VMs over batch by batch, in row
+/// order; with another CSV of its export in the scan, they wait for the join.
+#[test]
+fn an_export_alone_hands_its_vms_over_as_it_reads_them() {
+    let rows = 2 * INFO_BATCH_ROWS + 5;
+    let mut text = String::from("VM,CPUs,Memory\n");
+    for i in 0..rows {
+        text.push_str(&format!("vm{i},2,4096\n"));
+    }
+    let file = SourceFile::from_text("export/RVTools_tabvInfo.csv", &text);
+    let alone = Collect {
+        files: vec![file.path.clone(), "other/RVTools_tabvDisk.csv".into()],
+        ..Collect::default()
+    };
+    let ctx = IngestContext {
+        early: Some(&alone),
+        ..IngestContext::default()
+    };
+    let out = ingest(&file, &ctx);
+    assert!(out.workloads.is_empty());
+    let batches = alone.batches.lock().map(|b| b.clone()).unwrap_or_default();
+    assert_eq!(
+        batches.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![INFO_BATCH_ROWS, INFO_BATCH_ROWS, 5]
+    );
+    let names: Vec<String> = batches.concat();
+    let expected: Vec<String> = (0..rows).map(|i| format!("vm{i}")).collect();
+    assert_eq!(names, expected);
+
+    let with_a_tab = Collect {
+        files: vec![file.path.clone(), "export/RVTools_tabvDisk.csv".into()],
+        ..Collect::default()
+    };
+    let ctx = IngestContext {
+        early: Some(&with_a_tab),
+        ..IngestContext::default()
+    };
+    let out = ingest(&file, &ctx);
+    assert_eq!(out.workloads.len(), rows);
+    assert!(with_a_tab.batches.lock().is_ok_and(|b| b.is_empty()));
+}
+
 #[test]
 fn excel_sep_hint_lines_are_honoured() {
     let text = "sep=;\nVM;CPUs;Memory\na,b;2;4096\n";
