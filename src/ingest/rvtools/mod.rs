@@ -177,9 +177,9 @@ pub(super) fn calamine<T>(call: impl FnOnce() -> T) -> Result<T, ReaderPanicked>
 impl RvTools {
     /// Reads a workbook; where calamine panicked, the file's one error says so and nothing
     /// read from it before is kept.
-    fn ingest_xlsx(&self, file: &SourceFile, out: &mut FileOutput) {
+    fn ingest_xlsx(&self, file: &SourceFile, early: Option<&dyn Early>, out: &mut FileOutput) {
         let mut read = FileOutput::default();
-        match self.read_xlsx(file, &mut read) {
+        match self.read_xlsx(file, early, &mut read) {
             Ok(()) => {
                 out.workloads.append(&mut read.workloads);
                 out.objects.append(&mut read.objects);
@@ -197,7 +197,14 @@ impl RvTools {
         }
     }
 
-    fn read_xlsx(&self, file: &SourceFile, out: &mut FileOutput) -> Result<(), ReaderPanicked> {
+    /// Reads a workbook. Its VMs are handed over to `early` once all its sheets are read,
+    /// after the last call into calamine: a reader's panic never follows a hand-over.
+    fn read_xlsx(
+        &self,
+        file: &SourceFile,
+        early: Option<&dyn Early>,
+        out: &mut FileOutput,
+    ) -> Result<(), ReaderPanicked> {
         let too_big = uncompressed_size(file).map(|size| size > MAX_XLSX_UNCOMPRESSED);
         match too_big {
             Ok(false) => {}
@@ -365,24 +372,48 @@ impl RvTools {
             .map(|(id, line, doc)| ((id, line), doc))
             .unzip();
         let extras = join_extras(&ids, &index, &file.display, &mut errors);
-        // On the pool, in row order, each with the errors its VM gave.
-        let built: Vec<(Workload, Vec<ScanError>)> = {
-            use rayon::prelude::*;
-            ids.into_par_iter()
-                .zip(docs)
-                .zip(extras)
-                .map(|(((id, _), doc), extra)| {
-                    let mut vm_errors = Vec::new();
-                    let w =
-                        build_workload(doc, id.name, extra, &tabs, &file.display, &mut vm_errors);
-                    (w, vm_errors)
-                })
-                .collect()
-        };
-        out.workloads.reserve(built.len());
-        for (w, vm_errors) in built {
-            out.workloads.push(w);
-            errors.extend(vm_errors);
+        // A batch at a time on the pool, in row order, each VM with the errors it gave; handed
+        // over to `early` when given (a workbook joins no other file), else kept in `out`.
+        let mut ids = ids.into_iter();
+        let mut docs = docs.into_iter();
+        let mut extras = extras.into_iter();
+        loop {
+            let batch: Vec<_> = ids
+                .by_ref()
+                .zip(docs.by_ref())
+                .zip(extras.by_ref())
+                .take(INFO_BATCH_ROWS)
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            let built: Vec<(Workload, Vec<ScanError>)> = {
+                use rayon::prelude::*;
+                batch
+                    .into_par_iter()
+                    .map(|(((id, _), doc), extra)| {
+                        let mut vm_errors = Vec::new();
+                        let w = build_workload(
+                            doc,
+                            id.name,
+                            extra,
+                            &tabs,
+                            &file.display,
+                            &mut vm_errors,
+                        );
+                        (w, vm_errors)
+                    })
+                    .collect()
+            };
+            let mut workloads = Vec::with_capacity(built.len());
+            for (w, vm_errors) in built {
+                workloads.push(w);
+                errors.extend(vm_errors);
+            }
+            match early {
+                Some(e) => e.take(&file.display, workloads),
+                None => out.workloads.append(&mut workloads),
+            }
         }
         out.errors.extend(errors);
         for reason in skipped {
@@ -527,7 +558,8 @@ impl Input for RvTools {
 
     fn ingest_file(&self, file: &SourceFile, ctx: &IngestContext, out: &mut FileOutput) {
         if is_xlsx_name(&file.file_name()) {
-            self.ingest_xlsx(file, out);
+            // A workbook holds its export's every tab: no other file joins its VMs.
+            self.ingest_xlsx(file, ctx.early, out);
         } else {
             // VMs no other file can join are handed over for assessment as they are read.
             let early = ctx

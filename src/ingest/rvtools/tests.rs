@@ -258,6 +258,45 @@ fn an_export_alone_hands_its_vms_over_as_it_reads_them() {
     assert!(with_a_tab.batches.lock().is_ok_and(|b| b.is_empty()));
 }
 
+/// A workbook joins no other file: its VMs are handed over a batch at a time once its
+/// sheets are read, in row order.
+#[test]
+fn a_workbook_hands_its_vms_over_in_batches() {
+    let rows = INFO_BATCH_ROWS + 9;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let _ = ws.set_name("vInfo");
+    for (c, header) in ["VM", "CPUs", "Memory"].iter().enumerate() {
+        let _ = ws.write_string(0, c as u16, *header);
+    }
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        let _ = ws.write_string(r, 0, format!("vm{i}"));
+        let _ = ws.write_number(r, 1, 2.0);
+        let _ = ws.write_number(r, 2, 4096.0);
+    }
+    let bytes = match wb.save_to_buffer() {
+        Ok(b) => b,
+        Err(e) => panic!("workbook: {e}"),
+    };
+    let mut file = SourceFile::from_text("RVTools_export_all.xlsx", "");
+    file.bytes = bytes.into();
+    let sink = Collect::default();
+    let ctx = IngestContext {
+        early: Some(&sink),
+        ..IngestContext::default()
+    };
+    let out = ingest(&file, &ctx);
+    assert!(out.workloads.is_empty(), "{:?}", out.errors);
+    let batches = sink.batches.lock().map(|b| b.clone()).unwrap_or_default();
+    assert_eq!(
+        batches.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![INFO_BATCH_ROWS, 9]
+    );
+    let expected: Vec<String> = (0..rows).map(|i| format!("vm{i}")).collect();
+    assert_eq!(batches.concat(), expected);
+}
+
 #[test]
 fn excel_sep_hint_lines_are_honoured() {
     let text = "sep=;\nVM;CPUs;Memory\na,b;2;4096\n";
