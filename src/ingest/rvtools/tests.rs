@@ -280,7 +280,7 @@ fn a_workbook_hands_its_vms_over_in_batches() {
         Err(e) => panic!("workbook: {e}"),
     };
     let mut file = SourceFile::from_text("RVTools_export_all.xlsx", "");
-    file.bytes = bytes.into();
+    file.bytes = bytes;
     let sink = Collect::default();
     let ctx = IngestContext {
         early: Some(&sink),
