@@ -92,13 +92,33 @@ pub struct FileOutput {
     pub skips: Vec<Skipped>,
     /// vSphere clusters (RVTools vCluster tab), for the Kubernetes cluster stage.
     pub vsphere_clusters: Vec<crate::clusters::VsphereCluster>,
+    /// Workloads handed over to [`IngestContext::early`] while the file was read (they are
+    /// the file's, though not in `workloads`).
+    pub handed_over: usize,
 }
 
 impl FileOutput {
+    /// Hands a batch of the file's workloads over to `early` when given, else keeps them.
+    pub fn hand_over(
+        &mut self,
+        early: Option<&dyn Early>,
+        file: &Arc<str>,
+        mut workloads: Vec<Workload>,
+    ) {
+        match early {
+            Some(e) if !workloads.is_empty() => {
+                self.handed_over += workloads.len();
+                e.take(file, workloads);
+            }
+            _ => self.workloads.append(&mut workloads),
+        }
+    }
+
     /// Whether the file gave anything: a workload, an object for the joins, an error, a
     /// counted inventory row or a skip.
     pub fn is_empty(&self) -> bool {
         self.workloads.is_empty()
+            && self.handed_over == 0
             && self.objects.is_empty()
             && self.errors.is_empty()
             && self.skipped.is_empty()

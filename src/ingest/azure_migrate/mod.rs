@@ -133,19 +133,50 @@ impl Input for AzureMigrate {
             }
             CsvRecord::Row(row) => {
                 if let Some(c) = &cols {
-                    rows.push(read_row(c, &row, &file.display, &mut errors));
+                    rows.extend(read_row(c, &row, &file.display, &mut errors));
+                    if rows.len() == BATCH_ROWS {
+                        build_batch(&mut rows, file, ctx, out, &mut errors);
+                    }
                 }
                 Ok(())
             }
         });
+        build_batch(&mut rows, file, ctx, out, &mut errors);
         errors.extend(csv_errors);
-        for (name, doc) in rows.into_iter().flatten() {
-            let w = VmSpec::workload_from_doc(doc, name, &file.display, ctx, &mut errors);
-            out.workloads.push(w);
-        }
         errors.sort_by_key(|e| e.line);
         out.errors.extend(errors);
     }
+}
+
+/// Rows made into workloads at a time, on the scan's pool: an import can hold a whole
+/// estate, and its rows would otherwise wait for, and be built on, the one worker reading it.
+const BATCH_ROWS: usize = 256;
+
+/// Builds a batch of rows into workloads in parallel and in row order, each row's errors
+/// after it, and hands them over to `ctx.early` (no other file joins an import) or keeps
+/// them in `out`; empties the batch.
+fn build_batch(
+    rows: &mut Vec<(String, crate::node::Node)>,
+    file: &SourceFile,
+    ctx: &IngestContext,
+    out: &mut FileOutput,
+    errors: &mut Vec<ScanError>,
+) {
+    use rayon::prelude::*;
+    let built: Vec<(crate::model::Workload, Vec<ScanError>)> = std::mem::take(rows)
+        .into_par_iter()
+        .map(|(name, doc)| {
+            let mut row_errors = Vec::new();
+            let w = VmSpec::workload_from_doc(doc, name, &file.display, ctx, &mut row_errors);
+            (w, row_errors)
+        })
+        .collect();
+    let mut workloads = Vec::with_capacity(built.len());
+    for (w, row_errors) in built {
+        workloads.push(w);
+        errors.extend(row_errors);
+    }
+    out.hand_over(ctx.early, &file.display, workloads);
 }
 
 fn read_row(

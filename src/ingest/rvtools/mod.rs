@@ -157,10 +157,7 @@ fn take_built(
         }
         errors.extend(row_errors);
     }
-    match early {
-        Some(e) if !workloads.is_empty() => e.take(&file.display, workloads),
-        _ => out.workloads.append(&mut workloads),
-    }
+    out.hand_over(early, &file.display, workloads);
 }
 
 /// A panic inside calamine, the spreadsheet reader, caught at the call.
@@ -184,6 +181,7 @@ impl RvTools {
                 out.workloads.append(&mut read.workloads);
                 out.objects.append(&mut read.objects);
                 out.vsphere_clusters.append(&mut read.vsphere_clusters);
+                out.handed_over += read.handed_over;
                 out.errors.append(&mut read.errors);
                 for (reason, n) in read.skipped {
                     *out.skipped.entry(reason).or_default() += n;
@@ -410,10 +408,7 @@ impl RvTools {
                 workloads.push(w);
                 errors.extend(vm_errors);
             }
-            match early {
-                Some(e) => e.take(&file.display, workloads),
-                None => out.workloads.append(&mut workloads),
-            }
+            out.hand_over(early, &file.display, workloads);
         }
         out.errors.extend(errors);
         for reason in skipped {

@@ -236,6 +236,7 @@ fn an_export_alone_hands_its_vms_over_as_it_reads_them() {
     };
     let out = ingest(&file, &ctx);
     assert!(out.workloads.is_empty());
+    assert_eq!(out.handed_over, rows);
     let batches = alone.batches.lock().map(|b| b.clone()).unwrap_or_default();
     assert_eq!(
         batches.iter().map(Vec::len).collect::<Vec<_>>(),
@@ -288,6 +289,9 @@ fn a_workbook_hands_its_vms_over_in_batches() {
     };
     let out = ingest(&file, &ctx);
     assert!(out.workloads.is_empty(), "{:?}", out.errors);
+    // Its workloads were handed over: the file is not "no workload in it".
+    assert_eq!(out.handed_over, rows);
+    assert!(out.skips.is_empty(), "{:?}", out.skips);
     let batches = sink.batches.lock().map(|b| b.clone()).unwrap_or_default();
     assert_eq!(
         batches.iter().map(Vec::len).collect::<Vec<_>>(),
