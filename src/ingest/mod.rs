@@ -64,8 +64,9 @@ impl Default for IngestContext<'_> {
 /// file can hold a whole estate (an RVTools export of 50,000 VMs), and the batch is assessed
 /// and its documents dropped before the next is built, instead of all 50,000 waiting.
 pub trait Early: Sync + std::fmt::Debug {
-    /// The files the scan reads: an export is early only when none of them can join it.
-    fn scan_files(&self) -> &[std::path::PathBuf];
+    /// Whether `path` is the only CSV or TSV file of the scan in its folder: a CSV export's
+    /// other tabs are files of their own beside it, so only a lone one is early.
+    fn only_table_in_folder(&self, path: &Path) -> bool;
     /// Takes a batch of `file`'s workloads, in the file's order.
     fn take(&self, file: &Arc<str>, batch: Vec<Workload>);
 }

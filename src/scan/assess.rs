@@ -59,20 +59,40 @@ impl Taken {
 /// once, on the pool, and kept by file until the file's output is in.
 pub(super) struct EarlyAssessor<'a> {
     pub(super) assessor: &'a Assessor<'a>,
-    /// The scan's files, for an input to see whether another can join its own.
-    pub(super) files: Vec<std::path::PathBuf>,
+    /// The scan's CSV and TSV files per folder (see `only_table_in_folder`).
+    pub(super) tables: std::collections::HashMap<std::path::PathBuf, usize>,
     pub(super) taken: std::sync::Mutex<std::collections::HashMap<Arc<str>, Taken>>,
 }
 
 impl std::fmt::Debug for EarlyAssessor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EarlyAssessor")
-            .field("files", &self.files.len())
+            .field("folders with tables", &self.tables.len())
             .finish_non_exhaustive()
     }
 }
 
-impl EarlyAssessor<'_> {
+impl<'a> EarlyAssessor<'a> {
+    pub(super) fn new(
+        assessor: &'a Assessor<'a>,
+        files: &[crate::ingest::read::Candidate],
+    ) -> Self {
+        let mut tables = std::collections::HashMap::new();
+        for c in files.iter().filter(|c| is_table(&c.path)) {
+            let folder = c
+                .path
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            *tables.entry(folder).or_insert(0) += 1;
+        }
+        EarlyAssessor {
+            assessor,
+            tables,
+            taken: Default::default(),
+        }
+    }
+
     /// What was taken from `file` (nothing if it handed nothing over).
     pub(super) fn remove(&self, file: &str) -> Option<Taken> {
         self.taken
@@ -83,8 +103,12 @@ impl EarlyAssessor<'_> {
 }
 
 impl ingest::Early for EarlyAssessor<'_> {
-    fn scan_files(&self) -> &[std::path::PathBuf] {
-        &self.files
+    fn only_table_in_folder(&self, path: &std::path::Path) -> bool {
+        let folder = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        is_table(path) && self.tables.get(&folder) == Some(&1)
     }
 
     fn take(&self, file: &Arc<str>, batch: Vec<Workload>) {
@@ -101,6 +125,12 @@ impl ingest::Early for EarlyAssessor<'_> {
             }
         }
     }
+}
+
+/// A CSV or TSV file, by its name.
+fn is_table(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
 }
 
 /// Everything assessing a workload needs, shared by the workers.

@@ -226,15 +226,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
         early: metrics.is_empty(),
         shared: shared::Shared::default(),
     };
-    let early = assess::EarlyAssessor {
-        assessor: &assessor,
-        files: {
-            let mut files: Vec<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
-            files.sort();
-            files
-        },
-        taken: Default::default(),
-    };
+    let early = assess::EarlyAssessor::new(&assessor, &candidates);
     let report = pool.install(|| {
         let files: Vec<FileResult> = candidates
             .par_iter()

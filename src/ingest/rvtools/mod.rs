@@ -556,10 +556,9 @@ impl Input for RvTools {
             // A workbook holds its export's every tab: no other file joins its VMs.
             self.ingest_xlsx(file, ctx.early, out);
         } else {
-            // VMs no other file can join are handed over for assessment as they are read.
-            let early = ctx
-                .early
-                .filter(|e| !may_have_other_tabs(file, e.scan_files()));
+            // VMs no other file can join are handed over for assessment as they are read:
+            // another CSV beside this one may be a tab of its export.
+            let early = ctx.early.filter(|e| e.only_table_in_folder(&file.path));
             self.ingest_csv(file, early, out);
         }
     }

@@ -206,8 +206,11 @@ struct Collect {
 }
 
 impl Early for Collect {
-    fn scan_files(&self) -> &[std::path::PathBuf] {
-        &self.files
+    fn only_table_in_folder(&self, path: &std::path::Path) -> bool {
+        !self
+            .files
+            .iter()
+            .any(|f| f.as_path() != path && f.parent() == path.parent())
     }
     fn take(&self, _file: &Arc<str>, batch: Vec<Workload>) {
         if let Ok(mut b) = self.batches.lock() {

@@ -153,32 +153,8 @@ pub(super) fn export_group(file: &SourceFile) -> String {
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let name = file.file_name().to_ascii_lowercase();
-    format!("{dir}\u{0}{}", group_prefix(&name))
-}
-
-/// The part of a lower-case CSV file name that names its export (`rvtools_` of
-/// `rvtools_tabvinfo.csv`): empty when the name has no `tabv`.
-fn group_prefix(name: &str) -> &str {
-    name.find("tabv").map_or("", |i| &name[..i])
-}
-
-/// Whether another file of the scan may be a tab of `file`'s export (a CSV or TSV file in
-/// its folder with its prefix), and so join its VMs once all files are read. Any such file
-/// counts, whatever it holds: only a file read can say.
-pub(super) fn may_have_other_tabs(file: &SourceFile, scan_files: &[std::path::PathBuf]) -> bool {
-    let name = file.file_name().to_ascii_lowercase();
-    let prefix = group_prefix(&name);
-    let dir = file.path.parent();
-    scan_files.iter().any(|other| {
-        let other_name = other
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        other != &file.path
-            && other.parent() == dir
-            && (other_name.ends_with(".csv") || other_name.ends_with(".tsv"))
-            && group_prefix(&other_name) == prefix
-    })
+    let prefix = name.find("tabv").map_or("", |i| &name[..i]);
+    format!("{dir}\u{0}{prefix}")
 }
 
 pub(super) fn sniff_csv(file: &SourceFile) -> Option<Tab> {
