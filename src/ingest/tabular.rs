@@ -481,26 +481,16 @@ impl SpecBuilder {
 pub fn shrink(node: &mut Node) {
     match &mut node.value {
         crate::node::Value::Map(entries) => {
-            shrink_exact(entries);
+            crate::model::shrink_exact(entries);
             for e in entries.iter_mut() {
                 shrink(&mut e.value);
             }
         }
         crate::node::Value::Seq(items) => {
-            shrink_exact(items);
+            crate::model::shrink_exact(items);
             items.iter_mut().for_each(shrink);
         }
         _ => {}
-    }
-}
-
-/// `shrink_to_fit` that gives the room back: the allocator keeps a block shrunk by less
-/// than half where it is, whole, so the items are moved to a block of their size instead.
-fn shrink_exact<T>(items: &mut Vec<T>) {
-    if items.capacity() > items.len() {
-        let mut exact = Vec::with_capacity(items.len());
-        exact.append(items);
-        *items = exact;
     }
 }
 
@@ -572,7 +562,7 @@ pub fn inventory_extras(spec: &Node, facts: &mut Node) -> Extras {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
         {
-            x.labels.insert(key.to_string(), v);
+            x.labels.insert(key, v);
         }
     }
     if let Some(node) = spec.get("powerState").or_else(|| spec.get("power_state")) {

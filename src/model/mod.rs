@@ -834,36 +834,41 @@ pub struct Traits {
 /// Inventory attributes of a workload (`datacenter`, `cluster`, `host`, `power_state`,
 /// ...), kept sorted by key and serialised as a JSON object. A short sorted list rather
 /// than a map: an estate holds one per workload, and a map's node costs three times more.
+/// The keys are fitscan's own words; the values are shared (`Labels::share`) between the
+/// workloads of one host or cluster, which are many.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Vec<(&'static str, Arc<str>)>);
 
 impl Labels {
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
     }
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-    /// Every value, to change in place (keys, and so the order, stay).
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut String> {
-        self.0.iter_mut().map(|(_, v)| v)
+    /// Every value replaced by what `change` makes of it (keys, and so the order, stay).
+    pub fn change_values(&mut self, mut change: impl FnMut(&str) -> String) {
+        for (_, v) in &mut self.0 {
+            *v = Arc::from(change(v));
+        }
     }
     /// Sets `key`, replacing its value if present; keys stay sorted.
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = key.into();
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+    pub fn insert(&mut self, key: &'static str, value: impl Into<Arc<str>>) {
+        match self.0.binary_search_by(|(k, _)| (*k).cmp(key)) {
             Ok(i) => self.0[i].1 = value.into(),
-            Err(i) => {
-                self.0.insert(i, (key, value.into()));
-                self.0.shrink_to_fit();
-            }
+            Err(i) => self.0.insert(i, (key, value.into())),
         }
+    }
+    /// Each value taken from `share` (one copy of each host's name for all its VMs), in a
+    /// list of its exact size: a report holds its labels until the scan ends.
+    pub fn share(&mut self, share: impl Fn(&str) -> Arc<str>) {
+        for (_, v) in &mut self.0 {
+            *v = share(v);
+        }
+        shrink_exact(&mut self.0);
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter().map(|(k, v)| (*k, &**v))
     }
 }
 
@@ -875,6 +880,23 @@ impl Serialize for Labels {
             map.serialize_entry(k, v)?;
         }
         map.end()
+    }
+}
+
+/// `shrink_to_fit` that gives the room back: the allocator keeps a block shrunk by less
+/// than half where it is, whole, so the items are moved to a block of their size instead.
+pub fn shrink_exact<T>(items: &mut Vec<T>) {
+    if items.capacity() > items.len() {
+        let mut exact = Vec::with_capacity(items.len());
+        exact.append(items);
+        *items = exact;
+    }
+}
+
+/// [`shrink_exact`] for a string.
+pub fn shrink_string(text: &mut String) {
+    if text.capacity() > text.len() {
+        *text = text.as_str().to_owned();
     }
 }
 

@@ -270,7 +270,7 @@ fn workload_row(w: &WorkloadReport) -> Vec<String> {
     let rs = w.rightsizing.as_ref();
     let measured = rs.filter(|rs| rs.basis == Basis::Utilisation);
     let ids = |items: Vec<&str>| guard(&items.join(" "));
-    let label = |key: &str| guard(w.labels.get(key).map_or("", String::as_str));
+    let label = |key: &str| guard(w.labels.get(key).unwrap_or(""));
     let fit = w.catalog.as_ref();
     let mut row = vec![
         guard(&w.name),

@@ -158,8 +158,9 @@ pub fn apply(report: &mut Report, key: &str) {
         }
         w.name = token;
         for (label, prefix) in SENSITIVE_LABELS {
-            if let Some(v) = w.labels.get_mut(label) {
-                *v = tokens.token(prefix, v);
+            if let Some(v) = w.labels.get(label) {
+                let token = tokens.token(prefix, v);
+                w.labels.insert(label, token);
             }
         }
     }
@@ -308,9 +309,11 @@ pub fn apply(report: &mut Report, key: &str) {
         replace(&mut e.message);
     }
     for w in &mut report.workloads {
-        for v in w.labels.values_mut() {
-            remove_emails(v);
-        }
+        w.labels.change_values(|v| {
+            let mut v = v.to_string();
+            remove_emails(&mut v);
+            v
+        });
     }
     for s in &mut report.skipped {
         replace(&mut s.reason);

@@ -103,9 +103,11 @@ pub(super) fn assemble(
     let mut assessed: Vec<WorkloadReport> = results
         .into_iter()
         .map(|r| {
-            unused_suppressions.extend(r.unused);
-            config_used.extend(r.config_used);
-            covering.extend(r.config_covering);
+            if let Some(policy) = r.policy {
+                unused_suppressions.extend(policy.unused);
+                config_used.extend(policy.config_used);
+                covering.extend(policy.config_covering);
+            }
             r.report
         })
         .collect();

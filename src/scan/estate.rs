@@ -95,10 +95,10 @@ pub fn summarise(
             let Some(by_value) = s.groups.get_mut(*key) else {
                 continue;
             };
-            if !by_value.contains_key(value.as_str()) {
-                by_value.insert(value.clone(), Default::default());
+            if !by_value.contains_key(value) {
+                by_value.insert(value.to_string(), Default::default());
             }
-            let Some(g) = by_value.get_mut(value.as_str()) else {
+            let Some(g) = by_value.get_mut(value) else {
                 continue;
             };
             g.workloads += 1;

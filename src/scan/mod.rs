@@ -232,7 +232,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Result<Report, Error> {
             .par_iter()
             .map(|c| {
                 let (out, taken) = match ingest::read::read(c, opts.max_file_size) {
-                    Ok(Some(file)) => ingest_early(&file, opts, assessor.early.then_some(&early)),
+                    Ok(Some(file)) => ingest_early(file, opts, assessor.early.then_some(&early)),
                     Ok(None) => (
                         FileOutput {
                             skips: vec![model::Skipped::new(
@@ -385,11 +385,15 @@ fn ingest_guarded_with(
 /// Ingests one file, with the assessed batches it handed over as it was read. A file whose
 /// ingest panicked gives its one error and nothing else, as before anything was handed over.
 fn ingest_early(
-    file: &SourceFile,
+    file: SourceFile,
     opts: &ScanOptions,
     early: Option<&assess::EarlyAssessor<'_>>,
 ) -> (FileOutput, Option<assess::Taken>) {
-    let (out, panicked) = ingest_guarded_with(file, opts, early.map(|e| e as &dyn ingest::Early));
-    let taken = early.and_then(|e| e.remove(&file.display));
+    let (out, panicked) = ingest_guarded_with(&file, opts, early.map(|e| e as &dyn ingest::Early));
+    let display = Arc::clone(&file.display);
+    // The file's bytes go before its batches are joined: an inventory's text and the list
+    // of all its reports would otherwise be held at once.
+    drop(file);
+    let taken = early.and_then(|e| e.remove(&display));
     (out, taken.filter(|_| !panicked))
 }

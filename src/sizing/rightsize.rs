@@ -69,6 +69,18 @@ pub struct Rightsizing {
     pub statistic: Statistics,
 }
 
+impl Rightsizing {
+    /// Its lists and sentences in blocks of their size: a report holds its sizing until the
+    /// scan ends, and the room a list or a sentence grew into is most of it.
+    fn shrink(&mut self) {
+        crate::model::shrink_exact(&mut self.oversized);
+        for note in &mut self.notes {
+            crate::model::shrink_string(note);
+        }
+        crate::model::shrink_exact(&mut self.notes);
+    }
+}
+
 /// Which allowed sizes a workload is rounded to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ladder {
@@ -392,6 +404,7 @@ pub fn rightsize(
         statistic: d.statistic.clone(),
     };
     judge(&mut rs, ladder, opts);
+    rs.shrink();
     Some(rs)
 }
 

@@ -809,10 +809,7 @@ mod tests {
         let names: Vec<&str> = out.workloads.iter().map(|w| w.name.as_str()).collect();
         assert_eq!(names, vec!["web", "db"]);
         assert_eq!(out.workloads[1].current.memory_gib, Some(2.0));
-        assert_eq!(
-            out.workloads[0].labels.get("vapp").map(String::as_str),
-            Some("shop")
-        );
+        assert_eq!(out.workloads[0].labels.get("vapp"), Some("shop"));
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn display_headers_give_sizes_in_mib_and_skip_templates() {
     // In Use (132 GiB) less what lies beyond the disks (provisioned - capacity = 32 GiB)
     let used = app.demand.as_ref().and_then(|d| d.storage_gib);
     assert_eq!(used, Some(100.0));
-    assert_eq!(app.labels.get("cluster").map(String::as_str), Some("prod"));
+    assert_eq!(app.labels.get("cluster"), Some("prod"));
     assert_eq!(
         app.facts.get("hardware_version").and_then(Node::as_f64),
         Some(10.0)

@@ -697,7 +697,7 @@ fn workloads_sheet(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(
             (23, "host"),
             (24, "power_state"),
         ] {
-            text(ws, row, col, w.labels.get(key).map_or("", String::as_str))?;
+            text(ws, row, col, w.labels.get(key).unwrap_or(""))?;
         }
         text(ws, row, 25, &w.notes.join("; "))?;
         text(ws, row, 26, &w.id)?;
