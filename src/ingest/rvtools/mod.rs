@@ -101,37 +101,64 @@ fn build_csv_vms(
     built
 }
 
+/// A workbook's VM document while it waits for the other sheets: encoded
+/// ([`crate::node_binary`]), a fifth of the room of the tree, which for 50,000 VMs was
+/// most of what the scan held.
+type HeldDoc = Box<[u8]>;
+
+fn hold(doc: &Node) -> HeldDoc {
+    let mut bytes = crate::node_binary::encode(std::slice::from_ref(doc));
+    crate::model::shrink_exact(&mut bytes);
+    bytes.into_boxed_slice()
+}
+
+/// The document [`hold`] encoded; None only if fitscan's own encoding failed it.
+fn unhold(held: &HeldDoc) -> Option<Node> {
+    crate::node_binary::decode(held).and_then(|mut docs| docs.pop())
+}
+
+/// A vInfo row as the workbook's reading keeps it.
+enum HeldRow {
+    Vm(VmId, HeldDoc),
+    Skipped(&'static str),
+    Invalid,
+}
+
 /// Reads a batch of vInfo sheet rows into VM documents, in parallel and in row order (the
 /// workloads are built once the other sheets are joined); empties the batch.
 fn read_xlsx_rows(
     cols: &InfoColumns,
     pending: &mut Vec<(u32, Vec<Data>)>,
     file: &SourceFile,
-    vms: &mut Vec<(VmId, u32, Node)>,
+    vms: &mut Vec<(VmId, u32, HeldDoc)>,
     skipped: &mut Vec<&'static str>,
     errors: &mut Vec<ScanError>,
 ) {
     use rayon::prelude::*;
-    let read: Vec<(u32, InfoRow, Vec<ScanError>)> = pending
+    let read: Vec<(u32, HeldRow, Vec<ScanError>)> = pending
         .par_iter()
         .map(|(line, cells)| {
             let mut row_errors = Vec::new();
-            let row = read_info_row(
+            let row = match read_info_row(
                 cols,
                 &cells.as_slice(),
                 *line,
                 &file.display,
                 &mut row_errors,
-            );
+            ) {
+                InfoRow::Vm { id, doc } => HeldRow::Vm(id, hold(&doc)),
+                InfoRow::Skipped(reason) => HeldRow::Skipped(reason),
+                InfoRow::Invalid => HeldRow::Invalid,
+            };
             (*line, row, row_errors)
         })
         .collect();
     pending.clear();
     for (line, row, row_errors) in read {
         match row {
-            InfoRow::Vm { id, doc } => vms.push((id, line, doc)),
-            InfoRow::Skipped(reason) => skipped.push(reason),
-            InfoRow::Invalid => {}
+            HeldRow::Vm(id, doc) => vms.push((id, line, doc)),
+            HeldRow::Skipped(reason) => skipped.push(reason),
+            HeldRow::Invalid => {}
         }
         errors.extend(row_errors);
     }
@@ -333,7 +360,7 @@ impl RvTools {
         let mut errors = Vec::new();
         // VMs are joined to the other tabs once all are read: a name shared by two VMs
         // without UUIDs is only known then.
-        let mut vms: Vec<(VmId, u32, Node)> = Vec::new();
+        let mut vms: Vec<(VmId, u32, HeldDoc)> = Vec::new();
         let mut skipped: Vec<&'static str> = Vec::new();
         let mut limit_errors = Vec::new();
         let mut pending: Vec<(u32, Vec<Data>)> = Vec::with_capacity(INFO_BATCH_ROWS);
@@ -365,7 +392,7 @@ impl RvTools {
         }
         errors.extend(limit_errors);
         // Split, not cloned: the ids and documents of 50,000 rows are held once.
-        let (ids, docs): (Vec<(VmId, u32)>, Vec<Node>) = vms
+        let (ids, docs): (Vec<(VmId, u32)>, Vec<HeldDoc>) = vms
             .into_iter()
             .map(|(id, line, doc)| ((id, line), doc))
             .unzip();
@@ -385,12 +412,21 @@ impl RvTools {
             if batch.is_empty() {
                 break;
             }
-            let built: Vec<(Workload, Vec<ScanError>)> = {
+            let built: Vec<(Option<Workload>, Vec<ScanError>)> = {
                 use rayon::prelude::*;
                 batch
                     .into_par_iter()
-                    .map(|(((id, _), doc), extra)| {
+                    .map(|(((id, line), held), extra)| {
                         let mut vm_errors = Vec::new();
+                        let Some(doc) = unhold(&held) else {
+                            vm_errors.push(ScanError::parse(
+                                &file.display,
+                                Some(line),
+                                format!("internal error while reading VM `{}` (a bug in fitscan, please report it with the file)", id.name),
+                            ));
+                            return (None, vm_errors);
+                        };
+                        drop(held);
                         let w = build_workload(
                             doc,
                             id.name,
@@ -399,13 +435,13 @@ impl RvTools {
                             &file.display,
                             &mut vm_errors,
                         );
-                        (w, vm_errors)
+                        (Some(w), vm_errors)
                     })
                     .collect()
             };
             let mut workloads = Vec::with_capacity(built.len());
             for (w, vm_errors) in built {
-                workloads.push(w);
+                workloads.extend(w);
                 errors.extend(vm_errors);
             }
             out.hand_over(early, &file.display, workloads);
