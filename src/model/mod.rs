@@ -843,10 +843,14 @@ impl Labels {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
     }
-    /// Every value replaced by what `change` makes of it (keys, and so the order, stay).
+    /// Every value replaced by what `change` makes of it (keys, and so the order, stay); a
+    /// value it leaves as it was stays shared.
     pub fn change_values(&mut self, mut change: impl FnMut(&str) -> String) {
         for (_, v) in &mut self.0 {
-            *v = Arc::from(change(v));
+            let changed = change(v);
+            if *changed != **v {
+                *v = Arc::from(changed);
+            }
         }
     }
     /// Sets `key`, replacing its value if present; keys stay sorted.
