@@ -61,13 +61,19 @@ fn build_workload(
 /// A batch is small enough that the copies of its rows cost next to nothing in memory.
 const INFO_BATCH_ROWS: usize = 256;
 
-/// What one vInfo row became.
-enum Built {
-    /// Boxed: a short list, moved once; the room of a whole workload per skip is not.
-    Vm(Box<Workload>),
+/// What one vInfo row became: a VM (`T`: its workload, or a workbook's held document), a
+/// row that is not a workload, or a row its errors account for.
+enum RowRead<T> {
+    Vm(T),
     Skipped(&'static str),
     Invalid,
 }
+
+/// Boxed: a short list, moved once; the room of a whole workload per skip is not.
+type Built = RowRead<Box<Workload>>;
+
+/// A workbook's vInfo row while the other sheets are read.
+type Held = RowRead<(VmId, HeldDoc)>;
 
 /// Reads a batch of vInfo CSV rows into workloads, in parallel and in row order, each with
 /// the errors its row gave; empties the batch.
@@ -83,7 +89,7 @@ fn build_csv_vms(
             let mut errors = Vec::new();
             let row = CsvRow { line: *line, cells };
             let built = match read_info_row(cols, &row, *line, file, &mut errors) {
-                InfoRow::Vm { id, doc } => Built::Vm(Box::new(build_workload(
+                InfoRow::Vm { id, doc } => RowRead::Vm(Box::new(build_workload(
                     doc,
                     id.name,
                     None,
@@ -91,8 +97,8 @@ fn build_csv_vms(
                     file,
                     &mut errors,
                 ))),
-                InfoRow::Skipped(reason) => Built::Skipped(reason),
-                InfoRow::Invalid => Built::Invalid,
+                InfoRow::Skipped(reason) => RowRead::Skipped(reason),
+                InfoRow::Invalid => RowRead::Invalid,
             };
             (built, errors)
         })
@@ -117,13 +123,6 @@ fn unhold(held: &HeldDoc) -> Option<Node> {
     crate::node_binary::decode(held).and_then(|mut docs| docs.pop())
 }
 
-/// A vInfo row as the workbook's reading keeps it.
-enum HeldRow {
-    Vm(VmId, HeldDoc),
-    Skipped(&'static str),
-    Invalid,
-}
-
 /// Reads a batch of vInfo sheet rows into VM documents, in parallel and in row order (the
 /// workloads are built once the other sheets are joined); empties the batch.
 fn read_xlsx_rows(
@@ -135,7 +134,7 @@ fn read_xlsx_rows(
     errors: &mut Vec<ScanError>,
 ) {
     use rayon::prelude::*;
-    let read: Vec<(u32, HeldRow, Vec<ScanError>)> = pending
+    let read: Vec<(u32, Held, Vec<ScanError>)> = pending
         .par_iter()
         .map(|(line, cells)| {
             let mut row_errors = Vec::new();
@@ -146,9 +145,9 @@ fn read_xlsx_rows(
                 &file.display,
                 &mut row_errors,
             ) {
-                InfoRow::Vm { id, doc } => HeldRow::Vm(id, hold(&doc)),
-                InfoRow::Skipped(reason) => HeldRow::Skipped(reason),
-                InfoRow::Invalid => HeldRow::Invalid,
+                InfoRow::Vm { id, doc } => RowRead::Vm((id, hold(&doc))),
+                InfoRow::Skipped(reason) => RowRead::Skipped(reason),
+                InfoRow::Invalid => RowRead::Invalid,
             };
             (*line, row, row_errors)
         })
@@ -156,9 +155,9 @@ fn read_xlsx_rows(
     pending.clear();
     for (line, row, row_errors) in read {
         match row {
-            HeldRow::Vm(id, doc) => vms.push((id, line, doc)),
-            HeldRow::Skipped(reason) => skipped.push(reason),
-            HeldRow::Invalid => {}
+            RowRead::Vm((id, doc)) => vms.push((id, line, doc)),
+            RowRead::Skipped(reason) => skipped.push(reason),
+            RowRead::Invalid => {}
         }
         errors.extend(row_errors);
     }
@@ -178,9 +177,9 @@ fn take_built(
     let mut workloads = Vec::with_capacity(batch.len());
     for (row, row_errors) in batch {
         match row {
-            Built::Vm(w) => workloads.push(*w),
-            Built::Skipped(reason) => skipped.push(reason),
-            Built::Invalid => {}
+            RowRead::Vm(w) => workloads.push(*w),
+            RowRead::Skipped(reason) => skipped.push(reason),
+            RowRead::Invalid => {}
         }
         errors.extend(row_errors);
     }
@@ -412,7 +411,7 @@ impl RvTools {
             if batch.is_empty() {
                 break;
             }
-            let built: Vec<(Option<Workload>, Vec<ScanError>)> = {
+            let built: Vec<(Built, Vec<ScanError>)> = {
                 use rayon::prelude::*;
                 batch
                     .into_par_iter()
@@ -424,7 +423,7 @@ impl RvTools {
                                 Some(line),
                                 format!("internal error while reading VM `{}` (a bug in fitscan, please report it with the file)", id.name),
                             ));
-                            return (None, vm_errors);
+                            return (RowRead::Invalid, vm_errors);
                         };
                         drop(held);
                         let w = build_workload(
@@ -435,16 +434,11 @@ impl RvTools {
                             &file.display,
                             &mut vm_errors,
                         );
-                        (Some(w), vm_errors)
+                        (RowRead::Vm(Box::new(w)), vm_errors)
                     })
                     .collect()
             };
-            let mut workloads = Vec::with_capacity(built.len());
-            for (w, vm_errors) in built {
-                workloads.extend(w);
-                errors.extend(vm_errors);
-            }
-            out.hand_over(early, &file.display, workloads);
+            take_built(built, file, early, out, &mut skipped, &mut errors);
         }
         out.errors.extend(errors);
         for reason in skipped {
