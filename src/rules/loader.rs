@@ -966,6 +966,50 @@ mod tests {
         assert!(count > 50, "only {count} patterns in the default rules");
     }
 
+    /// On an ASCII text a pattern runs without Unicode: on every ASCII line of the rules'
+    /// files, fixtures and tests, each default rule's pattern matches where the regular
+    /// expression as written does.
+    #[test]
+    fn every_embedded_pattern_matches_ascii_text_as_written() {
+        let mut texts: Vec<String> = Vec::new();
+        for (_, content) in embedded_test_files() {
+            let text = String::from_utf8_lossy(content);
+            texts.extend(text.lines().filter(|l| l.is_ascii()).map(str::to_string));
+        }
+        for (_, text) in embedded_files() {
+            texts.extend(
+                text.lines()
+                    .filter(|l| l.is_ascii())
+                    .map(|l| l.trim().to_string()),
+            );
+        }
+        let rules = load_embedded().unwrap();
+        let (mut checked, mut matched) = (0, 0);
+        for rule in &rules {
+            let mut found = Vec::new();
+            patterns(&rule.when, &mut found);
+            if let Some(a) = &rule.applies {
+                patterns(a, &mut found);
+            }
+            if let Some(e) = &rule.escalate {
+                patterns(&e.when, &mut found);
+            }
+            for p in found {
+                let written = regex::Regex::new(p.as_str()).unwrap();
+                for t in &texts {
+                    let m = written.is_match(t);
+                    assert_eq!(p.is_match(t), m, "{}: `{}` on `{t}`", rule.id, p.as_str());
+                    matched += usize::from(m);
+                }
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 50 && matched > 1_000,
+            "{checked} patterns, {matched} matches"
+        );
+    }
+
     const GOOD: &str = r#"
 rules:
   - id: T001
