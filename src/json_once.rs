@@ -7,99 +7,11 @@
 //! either way (`report::json`'s tests compare the written report with serde_json's own).
 
 use std::cell::RefCell;
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use foldhash::{HashMap, HashMapExt};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-
-/// serde_json's pretty layout (two spaces a level), written with one copy for each line
-/// break and its indentation where serde_json's own writes the indentation a level at a
-/// time: about a million keys for 1,000 workloads.
-#[derive(Default)]
-pub struct Pretty {
-    pub level: usize,
-    pub has_value: bool,
-}
-
-/// A comma, a line break and the deepest indentation written in one piece.
-const BREAK: &[u8] = b",\n                                                                                                                                ";
-
-impl Pretty {
-    /// `,\n` (or `\n` when first) and the indentation of the current level.
-    fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        let start = usize::from(first);
-        let mut spaces = self.level * 2;
-        let room = BREAK.len() - 2;
-        w.write_all(&BREAK[start..2 + spaces.min(room)])?;
-        while spaces > room {
-            spaces -= room;
-            w.write_all(&BREAK[2..2 + spaces.min(room)])?;
-        }
-        Ok(())
-    }
-}
-
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, true)?;
-        }
-        w.write_all(b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, true)?;
-        }
-        w.write_all(b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
 
 /// What the current scope has seen of each shared value (by its address and a tag that tells
 /// apart two texts made from the same value): once, or more often and its text made.
@@ -174,14 +86,7 @@ pub fn shared<T: Serialize + ?Sized, S: Serializer>(
         Some((level, false)) => {
             // Made outside the borrow: the value's own serialisation may share too.
             let mut text = Vec::new();
-            let made = value
-                .serialize(&mut serde_json::Serializer::with_formatter(
-                    &mut text,
-                    Pretty {
-                        level,
-                        has_value: false,
-                    },
-                ))
+            let made = crate::json_pretty::write(value, &mut text, level)
                 .ok()
                 .and_then(|()| String::from_utf8(text).ok())
                 .and_then(|text| RawValue::from_string(text).ok());

@@ -21,6 +21,7 @@ pub mod clusters;
 pub mod config;
 pub mod ingest;
 pub mod json_once;
+pub mod json_pretty;
 pub mod lifecycle;
 pub mod model;
 pub mod node;

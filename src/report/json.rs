@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::model::{Level, Severity};
 
 use crate::assessment::{Report, RuleInfo};
-use crate::json_once::{self, Pretty};
+use crate::json_once;
+use crate::json_pretty::Pretty;
 
 #[derive(Serialize)]
 struct WithRules<'a> {
@@ -172,14 +173,7 @@ fn write_batches(
                         let very_first = first && i == 0 && j == 0;
                         buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
                         // Inside the top-level object and its list: two levels in.
-                        let mut ser = serde_json::Serializer::with_formatter(
-                            &mut buf,
-                            Pretty {
-                                level: 2,
-                                has_value: false,
-                            },
-                        );
-                        w.serialize(&mut ser).map_err(std::io::Error::other)?;
+                        crate::json_pretty::write(w, &mut buf, 2).map_err(std::io::Error::other)?;
                     }
                     // A sixteenth more than the largest average seen (the next piece's
                     // workloads are rarely all larger still), up to 32 KB: a piece of
