@@ -10,6 +10,7 @@ const ORDER: &[(&str, &[&str])] = &[
     (
         "vocabulary",
         &[
+            "json_pretty",
             "json_once",
             "pattern",
             "node",

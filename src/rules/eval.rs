@@ -160,30 +160,24 @@ pub fn fires(cond: &Cond, roots: Roots<'_>, scope: Option<&Node>) -> bool {
         Cond::All(conds) => conds.iter().all(|c| fires(c, roots, scope)),
         Cond::Any(conds) => conds.iter().any(|c| fires(c, roots, scope)),
         Cond::Not(inner) => !fires(inner, roots, scope),
-        Cond::Some { path, cond } => path
-            .resolve(roots, scope)
-            .into_iter()
-            .any(|element| fires(cond, roots, Some(element))),
+        Cond::Some { path, cond } => path.any(roots, scope, &mut |element| {
+            fires(cond, roots, Some(element))
+        }),
         Cond::Every { path, cond } => {
-            let elements = path.resolve(roots, scope);
-            !elements.is_empty()
-                && elements
-                    .into_iter()
-                    .all(|element| fires(cond, roots, Some(element)))
+            let mut reached = false;
+            let one_fails = path.any(roots, scope, &mut |element| {
+                reached = true;
+                !fires(cond, roots, Some(element))
+            });
+            reached && !one_fails
         }
-        Cond::NoneOf { path, cond } => !path
-            .resolve(roots, scope)
-            .into_iter()
-            .any(|element| fires(cond, roots, Some(element))),
-        Cond::Test { path, op } => {
-            let nodes = path.resolve(roots, scope);
-            let mut present = nodes.into_iter().filter(|n| !n.is_null());
-            match op {
-                Op::Exists(true) => present.next().is_some(),
-                Op::Exists(false) => present.next().is_none(),
-                _ => present.any(|n| holds(op, n)),
-            }
-        }
+        Cond::NoneOf { path, cond } => !path.any(roots, scope, &mut |element| {
+            fires(cond, roots, Some(element))
+        }),
+        Cond::Test { path, op } => match op {
+            Op::Exists(present) => path.any(roots, scope, &mut |n| !n.is_null()) == *present,
+            _ => path.any(roots, scope, &mut |n| !n.is_null() && holds(op, n)),
+        },
     }
 }
 

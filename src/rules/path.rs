@@ -152,7 +152,25 @@ impl Path {
     /// level). Nulls are included; `exists` decides what to make of them.
     pub fn resolve<'a>(&self, roots: Roots<'a>, scope: Option<&'a Node>) -> Vec<&'a Node> {
         let mut out = Vec::new();
-        let (start, segs): (&'a Node, &[Segment]) = match scope {
+        let (start, segs) = self.start(roots, scope);
+        walk(start, segs, &mut out);
+        out
+    }
+
+    /// Whether `found` holds for a node the path reaches, asked in [`Path::resolve`]'s order
+    /// and no further than the first that holds: a rule's yes or no, without the list.
+    pub fn any<'a>(
+        &self,
+        roots: Roots<'a>,
+        scope: Option<&'a Node>,
+        found: &mut impl FnMut(&'a Node) -> bool,
+    ) -> bool {
+        let (start, segs) = self.start(roots, scope);
+        walk_any(start, segs, found)
+    }
+
+    fn start<'a>(&self, roots: Roots<'a>, scope: Option<&'a Node>) -> (&'a Node, &[Segment]) {
+        match scope {
             Some(node) if !self.absolute => (node, &self.segments[..]),
             _ => {
                 if self.is_fact() {
@@ -161,9 +179,31 @@ impl Path {
                     (roots.doc, &self.segments[..])
                 }
             }
-        };
-        walk(start, segs, &mut out);
-        out
+        }
+    }
+}
+
+fn walk_any<'a>(
+    node: &'a Node,
+    segs: &[Segment],
+    found: &mut impl FnMut(&'a Node) -> bool,
+) -> bool {
+    let Some((first, rest)) = segs.split_first() else {
+        return found(node);
+    };
+    match first {
+        Segment::Key(k) => node
+            .get(k)
+            .is_some_and(|child| walk_any(child, rest, found)),
+        Segment::Index(i) => node
+            .as_seq()
+            .and_then(|s| s.get(*i))
+            .is_some_and(|child| walk_any(child, rest, found)),
+        Segment::All => match &node.value {
+            Value::Seq(items) => items.iter().any(|c| walk_any(c, rest, found)),
+            Value::Map(entries) => entries.iter().any(|e| walk_any(&e.value, rest, found)),
+            _ => false,
+        },
     }
 }
 
@@ -257,5 +297,51 @@ mod tests {
         assert_eq!(vcpu, Ok(1));
         let second = Path::parse("spec.disks[1].size").map(|p| p.resolve(roots, None)[0].line);
         assert_eq!(second, Ok(4));
+    }
+
+    /// `any` asks about the nodes `resolve` lists, in its order, and stops at the first
+    /// that holds.
+    #[test]
+    fn any_asks_in_resolves_order_and_stops_at_the_first() {
+        let d = doc("a:\n  - b: [1, 2]\n    c: {x: 3, y: 4}\n  - b: [5]\n  - c: {z: 6}\nd: 7\n");
+        let facts = doc("vcpu: 8\n");
+        let roots = Roots {
+            doc: &d,
+            facts: &facts,
+        };
+        let scope = d.get("a").and_then(|a| a.as_seq()).and_then(|s| s.first());
+        for text in [
+            "a[*].b[*]",
+            "a[*].c.*",
+            "a.*.b",
+            "d",
+            "a[1].b[0]",
+            "facts.vcpu",
+            "x.y",
+            "b[*]",
+        ] {
+            let path = Path::parse(text).unwrap_or_else(|e| panic!("{e}"));
+            for scope in [None, scope] {
+                let listed: Vec<u32> = path
+                    .resolve(roots, scope)
+                    .iter()
+                    .map(|n| n.line * 100 + n.column)
+                    .collect();
+                let mut asked = Vec::new();
+                assert!(!path.any(roots, scope, &mut |n| {
+                    asked.push(n.line * 100 + n.column);
+                    false
+                }));
+                assert_eq!(asked, listed, "{text}");
+                if let Some(&second) = listed.get(1) {
+                    let mut asked = 0;
+                    assert!(path.any(roots, scope, &mut |n| {
+                        asked += 1;
+                        n.line * 100 + n.column == second
+                    }));
+                    assert_eq!(asked, 2, "{text}");
+                }
+            }
+        }
     }
 }
