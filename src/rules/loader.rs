@@ -892,6 +892,19 @@ mod tests {
         }
     }
 
+    /// Every pattern a rule holds: in `when`, `applies` and `escalate`.
+    fn rule_patterns(rule: &Rule) -> Vec<&crate::pattern::Pattern> {
+        let mut found = Vec::new();
+        patterns(&rule.when, &mut found);
+        if let Some(a) = &rule.applies {
+            patterns(a, &mut found);
+        }
+        if let Some(e) = &rule.escalate {
+            patterns(&e.when, &mut found);
+        }
+        found
+    }
+
     /// A scan reads the default rules without their tests: the same rules, at the same lines,
     /// written the same.
     #[test]
@@ -948,15 +961,7 @@ mod tests {
         let rules = load_embedded().unwrap();
         let mut count = 0;
         for rule in &rules {
-            let mut found = Vec::new();
-            patterns(&rule.when, &mut found);
-            if let Some(a) = &rule.applies {
-                patterns(a, &mut found);
-            }
-            if let Some(e) = &rule.escalate {
-                patterns(&e.when, &mut found);
-            }
-            for p in found {
+            for p in rule_patterns(rule) {
                 if let Err(e) = crate::pattern::Pattern::compile(p.as_str()) {
                     panic!("{} ({}): `{}`: {e}", rule.id, rule.source.file, p.as_str());
                 }
@@ -986,15 +991,7 @@ mod tests {
         let rules = load_embedded().unwrap();
         let (mut checked, mut matched) = (0, 0);
         for rule in &rules {
-            let mut found = Vec::new();
-            patterns(&rule.when, &mut found);
-            if let Some(a) = &rule.applies {
-                patterns(a, &mut found);
-            }
-            if let Some(e) = &rule.escalate {
-                patterns(&e.when, &mut found);
-            }
-            for p in found {
+            for p in rule_patterns(rule) {
                 let written = regex::Regex::new(p.as_str()).unwrap();
                 for t in &texts {
                     let m = written.is_match(t);
